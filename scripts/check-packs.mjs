@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Publishability check: pack every public workspace package, install the
+// tarballs together into an empty project with plain npm (as a user would),
+// import each from Node as ESM, resolve its types with tsc, and run the CLI's
+// bin from there. A package that only works inside the workspace fails here.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const keep = process.argv.includes('--keep');
+
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts });
+}
+
+const packages = [];
+for (const parent of ['packages', 'apps']) {
+  for (const name of readdirSync(join(root, parent))) {
+    const dir = join(root, parent, name);
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8'));
+    if (pkg.private) continue;
+    if (!existsSync(join(dir, 'dist'))) {
+      console.error(`check:packs: ${pkg.name} has no dist/ (run pnpm build first)`);
+      process.exit(1);
+    }
+    packages.push({ name: pkg.name, dir, pkg });
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ironrun-packs-'));
+const tarballs = join(work, 'tarballs');
+const project = join(work, 'project');
+run('mkdir', ['-p', tarballs, project]);
+try {
+  for (const { dir } of packages) {
+    run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir });
+  }
+  const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packs-check', private: true, type: 'module' }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'typescript@~5.9.3', '@types/node@^20.19.0'], { cwd: project });
+
+  const failures = [];
+  for (const { name, pkg } of packages) {
+    const subpaths = Object.keys(pkg.exports ?? { '.': null }).filter((k) => k !== './package.json' && !k.endsWith('.json'));
+    for (const sub of subpaths) {
+      const spec = sub === '.' ? name : `${name}/${sub.slice(2)}`;
+      // The conformance kit imports vitest, an optional peer: resolve it only, don't import.
+      const code = spec.endsWith('/testing')
+        ? `import.meta.resolve(${JSON.stringify(spec)})`
+        : `const m = await import(${JSON.stringify(spec)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
+      try {
+        run(process.execPath, ['--input-type=module', '-e', code], { cwd: project });
+        console.log(`ok   import ${spec}`);
+      } catch (error) {
+        failures.push(`import ${spec}: ${error.stderr || error.message}`);
+      }
+    }
+  }
+
+  const typesFile = join(project, 'types-check.ts');
+  writeFileSync(
+    typesFile,
+    packages.flatMap(({ name, pkg }) =>
+      Object.keys(pkg.exports ?? { '.': null })
+        .filter((k) => k !== './package.json' && !k.endsWith('.json'))
+        .map((sub, i) => `import type * as t${name.replace(/\W/g, '_')}_${i} from '${sub === '.' ? name : `${name}/${sub.slice(2)}`}';`),
+    ).join('\n') + '\nexport {};\n',
+  );
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['types-check.ts'] }),
+  );
+  try {
+    run(join(project, 'node_modules/.bin/tsc'), ['-p', project], { cwd: project });
+    console.log(`ok   types of ${packages.length} packages resolve with tsc (NodeNext)`);
+  } catch (error) {
+    failures.push(`tsc: ${error.stdout || error.message}`);
+  }
+
+  const cli = packages.find((p) => p.name === '@ironrun/cli');
+  if (cli) {
+    try {
+      const version = run(join(project, 'node_modules/.bin/ironrun'), ['--version'], { cwd: project }).trim();
+      if (!version.includes(cli.pkg.version)) throw new Error(`--version printed ${version}`);
+      console.log(`ok   ironrun --version from the installed tarball: ${version}`);
+    } catch (error) {
+      failures.push(`ironrun bin: ${error.stderr || error.message}`);
+    }
+  }
+
+  if (failures.length) {
+    console.error(`\ncheck:packs: ${failures.length} problem(s):\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`check:packs: ${packages.length} packages packed, installed together with npm and imported`);
+  }
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
