@@ -1,0 +1,16 @@
+export { type AbortableOptions, abortable } from './abortable.js';
+export {
+  defineProvider,
+  type ProviderContext,
+  type ProviderDefinition,
+} from './define-provider.js';
+export { type LoadProviderOptions, loadProvider } from './load-provider.js';
+export {
+  isProviderError,
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorOptions,
+} from './provider-error.js';
+export { isProviderPackageName } from './provider-package-name.js';
+export { type ResolveWithTimeoutOptions, resolveWithTimeout } from './resolve-with-timeout.js';
+export type { ResolveContext, ResolveResult, SecretProvider } from './secret-provider.js';

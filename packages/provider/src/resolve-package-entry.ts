@@ -1,0 +1,121 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+
+const conditions = new Set(['node', 'import', 'default']);
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function conditionalTarget(target: unknown): string | undefined {
+  if (typeof target === 'string') return target;
+  if (Array.isArray(target)) {
+    for (const item of target) {
+      const found = conditionalTarget(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof target === 'object' && target !== null) {
+    for (const [key, value] of Object.entries(target)) {
+      if (!conditions.has(key)) continue;
+      const found = conditionalTarget(value);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The `"."` entry of a package.json `exports` field for an ESM import, or `undefined`. */
+export function mainExportTarget(exports: unknown): string | undefined {
+  if (typeof exports === 'object' && exports !== null && !Array.isArray(exports)) {
+    const keys = Object.keys(exports);
+    if (keys.some((key) => key.startsWith('.'))) {
+      return conditionalTarget((exports as Record<string, unknown>)['.']);
+    }
+  }
+  return conditionalTarget(exports);
+}
+
+/** Where the package was found and which file an ESM `import` of it loads. */
+export interface PackageEntry {
+  /** The real path of the package's folder. */
+  packageDir: string;
+  /** The real path of the entry file. */
+  entry: string;
+}
+
+/** Why a package entry could not be resolved. */
+export type PackageEntryProblem =
+  | { kind: 'not-installed'; searched: string[] }
+  | { kind: 'bad-package-json'; packageDir: string }
+  | { kind: 'no-entry'; packageDir: string; detail: string };
+
+/**
+ * Finds `name` in the `node_modules` folders of `projectDir` and its parents (as Node does)
+ * and resolves the file `import(name)` would load from there: the `"."` export under the
+ * `node`, `import` or `default` condition, else `main`, else `index.js`. The entry must stay
+ * inside the package folder.
+ */
+export async function resolvePackageEntry(
+  name: string,
+  projectDir: string,
+): Promise<PackageEntry | PackageEntryProblem> {
+  const searched: string[] = [];
+  let dir = projectDir;
+  for (;;) {
+    if (!dir.endsWith(`${sep}node_modules`)) {
+      const candidate = join(dir, 'node_modules', name);
+      searched.push(join(dir, 'node_modules'));
+      if (await isFile(join(candidate, 'package.json'))) return entryOf(candidate);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return { kind: 'not-installed', searched };
+    dir = parent;
+  }
+}
+
+async function entryOf(candidate: string): Promise<PackageEntry | PackageEntryProblem> {
+  const packageDir = await realpath(candidate);
+  let manifest: { exports?: unknown; main?: unknown };
+  try {
+    manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8'));
+    if (typeof manifest !== 'object' || manifest === null) throw new TypeError('not an object');
+  } catch {
+    return { kind: 'bad-package-json', packageDir };
+  }
+  const targets: string[] = [];
+  if (manifest.exports !== undefined && manifest.exports !== null) {
+    const target = mainExportTarget(manifest.exports);
+    if (target === undefined) {
+      return { kind: 'no-entry', packageDir, detail: `its "exports" has no "." entry for import` };
+    }
+    if (!target.startsWith('./')) {
+      return { kind: 'no-entry', packageDir, detail: `its "exports" target must start with "./"` };
+    }
+    targets.push(target);
+  } else {
+    if (typeof manifest.main === 'string' && manifest.main !== '') {
+      targets.push(manifest.main, `${manifest.main}.js`, join(manifest.main, 'index.js'));
+    }
+    targets.push('index.js');
+  }
+  for (const target of targets) {
+    const path = join(packageDir, target);
+    if (!(await isFile(path))) continue;
+    const entry = await realpath(path);
+    if (!entry.startsWith(`${packageDir}${sep}`)) {
+      return {
+        kind: 'no-entry',
+        packageDir,
+        detail: `its entry ${target} leads outside the package`,
+      };
+    }
+    return { packageDir, entry };
+  }
+  return { kind: 'no-entry', packageDir, detail: `its entry file (${targets[0]}) does not exist` };
+}

@@ -1,0 +1,5 @@
+export {
+  type ProviderFixtures,
+  type TestProviderOptions,
+  testProvider,
+} from './test-provider.js';
