@@ -1,3 +1,4 @@
+import { defineProvider, ProviderError } from '../src/index.js';
 import { testProvider } from '../src/testing/index.js';
 import { memoryProvider } from './memory-provider.js';
 
@@ -7,7 +8,24 @@ const secrets = {
   PEM: '-----BEGIN KEY-----\nline1\n-----END KEY-----',
 };
 
+const definition = defineProvider({
+  name: 'memory',
+  schemes: ['mem'],
+  parseOptions(raw) {
+    if (typeof raw.secrets !== 'object' || raw.secrets === null) {
+      throw new ProviderError(
+        'CONFIG',
+        'memory: options.secrets must be an object of names to values',
+      );
+    }
+    return { secrets: raw.secrets as Record<string, string> };
+  },
+  create: (options) => memoryProvider(options),
+});
+
 testProvider({
+  definition,
+  invalidOptions: [{}, { secrets: null }],
   name: 'memory (reference implementation)',
   create: () => memoryProvider({ secrets }),
   slow: () => memoryProvider({ secrets, hang: true }),

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import type { ProviderDefinition } from '../define-provider.js';
 import { isProviderError, ProviderError } from '../provider-error.js';
-import type { ResolveResult, SecretProvider } from '../secret-provider.js';
+import type { SecretProvider } from '../secret-provider.js';
+import {
+  assertNoValue,
+  assertResults,
+  errorTexts,
+  isAbortRejection,
+  rejection,
+} from './conformance-checks.js';
 
 /** The references the conformance suite resolves, and what it expects back. */
 export interface ProviderFixtures {
@@ -60,74 +67,6 @@ const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as con
 function scheme(ref: string): string | undefined {
   const at = ref.indexOf('://');
   return at > 0 ? ref.slice(0, at) : undefined;
-}
-
-/** Every text an error exposes: message, stack, String(), own properties, and its causes. */
-function errorTexts(error: unknown, depth = 0): string[] {
-  if (depth > 5) return [];
-  const texts: string[] = [];
-  try {
-    texts.push(String(error));
-  } catch {}
-  if (typeof error === 'object' && error !== null) {
-    const { message, stack, cause } = error as {
-      message?: unknown;
-      stack?: unknown;
-      cause?: unknown;
-    };
-    if (typeof message === 'string') texts.push(message);
-    if (typeof stack === 'string') texts.push(stack);
-    try {
-      texts.push(JSON.stringify(error));
-    } catch {}
-    if (cause !== undefined) texts.push(...errorTexts(cause, depth + 1));
-  }
-  return texts;
-}
-
-function assertNoValue(texts: readonly string[], values: Record<string, string>, where: string) {
-  for (const [ref, value] of Object.entries(values)) {
-    const leaked = texts.some((text) => text.includes(value));
-    expect(leaked, `${where} contains the value of ${ref}`).toBe(false);
-  }
-}
-
-function isAbortRejection(error: unknown, signal: AbortSignal): boolean {
-  if (error === signal.reason) return true;
-  if (isProviderError(error)) return error.code === 'TIMEOUT';
-  return error instanceof Error && error.name === 'AbortError';
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected resolve() to reject, but it resolved');
-}
-
-function expected(fixtures: ProviderFixtures, ref: string): ResolveResult {
-  return Object.hasOwn(fixtures.found, ref)
-    ? { ref, found: true, value: fixtures.found[ref]! }
-    : { ref, found: false };
-}
-
-function assertResults(fixtures: ProviderFixtures, refs: readonly string[], results: unknown) {
-  expect(Array.isArray(results), 'resolve() returns an array').toBe(true);
-  const list = results as ResolveResult[];
-  expect(list.map((result) => result.ref)).toEqual(refs);
-  list.forEach((result, index) => {
-    const want = expected(fixtures, refs[index]!);
-    expect(result.found, `found for ${want.ref}`).toBe(want.found);
-    if (want.found) {
-      expect(result).toMatchObject({ ref: want.ref, found: true, value: want.value });
-    } else {
-      expect('value' in result, `a not-found result for ${want.ref} carries no value`).toBe(false);
-      const reason = (result as { reason?: unknown }).reason;
-      expect(reason === undefined || typeof reason === 'string', 'reason is a string').toBe(true);
-    }
-  });
 }
 
 function checkFixtures(fixtures: ProviderFixtures): void {
