@@ -1,0 +1,123 @@
+import {
+  abortable,
+  type ProviderContext,
+  ProviderError,
+  type ResolveContext,
+  type ResolveResult,
+  type SecretProvider,
+} from '@ironrun/provider';
+import { deadline } from './deadline.js';
+import { createDopplerClient, type DopplerClient } from './doppler-client.js';
+import { mapDopplerError } from './doppler-error.js';
+import type { DopplerOptions } from './options.js';
+import { type DopplerReference, parseDopplerReference } from './reference.js';
+
+/** Reads and checks the token from the ironrun process's environment. */
+export function readDopplerToken(options: DopplerOptions, context: ProviderContext): string {
+  const raw = context.env[options.tokenEnv];
+  const token = raw?.trim() ?? '';
+  if (token === '') {
+    throw new ProviderError(
+      'AUTH',
+      `doppler: no token: set ${options.tokenEnv} in the environment of the ironrun process (read it from a file or the OS keychain when you start ironrun; never put it in the agent's environment or a committed MCP config)`,
+      { provider: 'doppler' },
+    );
+  }
+  if (/[\s\u0000-\u001f\u007f]/.test(token)) {
+    throw new ProviderError(
+      'AUTH',
+      `doppler: the value of ${options.tokenEnv} contains whitespace or control characters; it is not a Doppler token`,
+      { provider: 'doppler' },
+    );
+  }
+  return token;
+}
+
+interface Download {
+  project: string;
+  config: string;
+  names: Set<string>;
+  refs: string[];
+}
+
+function groupByConfig(parsed: readonly DopplerReference[]): Download[] {
+  const groups = new Map<string, Download>();
+  for (const reference of parsed) {
+    const key = `${reference.project}/${reference.config}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { project: reference.project, config: reference.config, names: new Set(), refs: [] };
+      groups.set(key, group);
+    }
+    group.names.add(reference.name);
+    if (!group.refs.includes(reference.ref)) group.refs.push(reference.ref);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Creates a Doppler `SecretProvider`. `client` replaces the SDK-backed client (the tests run
+ * the real SDK against a local server; the seam keeps the resolve logic SDK-independent).
+ */
+export function createDopplerProvider(
+  options: DopplerOptions,
+  context: ProviderContext,
+  client: DopplerClient = createDopplerClient(readDopplerToken(options, context), options.apiUrl),
+): SecretProvider {
+  let disposed = false;
+  return {
+    name: 'doppler',
+    async resolve(refs: readonly string[], { signal }: ResolveContext): Promise<ResolveResult[]> {
+      if (disposed) {
+        throw new ProviderError('CONFIG', 'doppler: resolve() was called after dispose()', {
+          provider: 'doppler',
+          refs,
+        });
+      }
+      // Every reference is checked offline before any call.
+      const parsed = refs.map((ref) => parseDopplerReference(ref, options));
+      if (parsed.length === 0) return [];
+      const groups = groupByConfig(parsed);
+      const limit = deadline(signal, context.timeoutMs, 'doppler', refs, 'the Doppler API');
+      limit.throwIfAborted();
+      let downloads: Map<string, Record<string, unknown>>;
+      try {
+        const answers = await Promise.all(
+          groups.map(async (group) => {
+            const target = { ...group, tokenEnv: options.tokenEnv };
+            const pending = client
+              .download(group.project, group.config, [...group.names])
+              .catch((error: unknown) => {
+                throw mapDopplerError(error, target);
+              });
+            const answer = await abortable(pending, limit.signal, {
+              provider: 'doppler',
+              refs: group.refs,
+            });
+            if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+              throw new ProviderError(
+                'UNKNOWN',
+                `doppler: the Doppler API answered the download for ${group.refs.join(', ')} with something other than a JSON object`,
+                { provider: 'doppler', refs: group.refs },
+              );
+            }
+            return [`${group.project}/${group.config}`, answer as Record<string, unknown>] as const;
+          }),
+        );
+        downloads = new Map(answers);
+      } finally {
+        limit.clear();
+      }
+      return parsed.map(({ ref, project, config, name }) => {
+        const secrets = downloads.get(`${project}/${config}`)!;
+        const value = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+        if (typeof value === 'string') return { ref, found: true, value };
+        const where = project === '' ? "the service token's config" : `${project}/${config}`;
+        return { ref, found: false, reason: `no secret named ${name} in ${where}` };
+      });
+    },
+    dispose() {
+      disposed = true;
+    },
+  };
+}
