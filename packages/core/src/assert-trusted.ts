@@ -1,0 +1,35 @@
+import { relative } from 'node:path';
+import { checkTrust } from '@ironrun/policy';
+import { IronrunError } from './ironrun-error.js';
+
+function shown(path: string, dir: string): string {
+  const inside = relative(dir, path);
+  return inside === '' || inside.startsWith('..') ? path : inside;
+}
+
+/**
+ * Refuses a policy that no person trusted, or that changed since, with a
+ * message that says how to review it and who may trust it.
+ */
+export async function assertTrusted(policyPath: string, projectDir: string, configDir?: string): Promise<void> {
+  if (policyPath === '') {
+    throw new IronrunError(
+      'TRUST_UNTRUSTED',
+      'ironrun: this policy has no file path, so its trust cannot be checked; pass the path of ironrun.yml instead',
+    );
+  }
+  const check = await checkTrust(policyPath, configDir === undefined ? {} : { configDir });
+  if (check.status === 'trusted') return;
+  const how =
+    `Review it and the scripts it runs, then a person runs \`ironrun trust\` at a terminal in ${projectDir}. ` +
+    'An agent cannot trust a policy; commands stay refused until then.';
+  if (check.status === 'untrusted') {
+    throw new IronrunError('TRUST_UNTRUSTED', `ironrun: ${policyPath} is not trusted. ${how}`);
+  }
+  const changed = check.changed.map((file) => `  - ${shown(file.path, projectDir)} (${file.reason})`).join('\n');
+  throw new IronrunError(
+    'TRUST_CHANGED',
+    `ironrun: ${policyPath} or a file it runs changed since it was trusted:\n${changed}\n` +
+      `Review the changes (for example with \`git diff\`). ${how}`,
+  );
+}

@@ -1,0 +1,27 @@
+import { defaultConfigDir, type Policy } from '@ironrun/policy';
+import { assertTrusted } from './assert-trusted.js';
+import { readPolicy } from './read-policy.js';
+
+/** Options of {@link loadTrustedPolicy}. */
+export interface LoadTrustedPolicyOptions {
+  /**
+   * Where trust records live.
+   * @default defaultConfigDir() from `@ironrun/policy`
+   */
+  configDir?: string | undefined;
+}
+
+/**
+ * Reads a policy file and checks that a person trusted it (and every file
+ * it pins) as it is now: the same checks and messages as {@link runSealed}.
+ * Throws an {@link IronrunError} (`POLICY`, `TRUST_UNTRUSTED`, `TRUST_CHANGED`).
+ *
+ * @example
+ * const policy = await loadTrustedPolicy('ironrun.yml');
+ * console.log(listCommands(policy));
+ */
+export async function loadTrustedPolicy(policyPath: string, options: LoadTrustedPolicyOptions = {}): Promise<Policy> {
+  const policy = await readPolicy(policyPath);
+  await assertTrusted(policy.path, policy.dir, options.configDir ?? defaultConfigDir());
+  return policy;
+}

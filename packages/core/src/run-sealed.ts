@@ -1,0 +1,343 @@
+import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
+import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
+import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
+import { assertTrusted } from './assert-trusted.js';
+import { IronrunError } from './ironrun-error.js';
+import { OutputWindow } from './output-window.js';
+import { readPolicy } from './read-policy.js';
+import { type ResolvedSecret, resolveCommandSecrets } from './resolve-command-secrets.js';
+
+/** What a person is asked to approve for a `confirm: true` command. */
+export interface ConfirmRequest {
+  /** The command's id. */
+  commandId: string;
+  /** The command's description, if the policy has one. */
+  description: string | undefined;
+  /** The full argv that will run, extra arguments included. */
+  argv: string[];
+  /** The secret references the command receives (references, never values). */
+  refs: string[];
+}
+
+/** Options of {@link runSealed}. */
+export interface RunSealedOptions {
+  /**
+   * The policy, or the path of its file. A path is read again (and its
+   * trust checked again) on every call, so an edit takes effect at once.
+   */
+  policy: Policy | string;
+  /** The id of the command to run. */
+  commandId: string;
+  /**
+   * Extra arguments appended to the command's argv; refused unless the
+   * command declares `args`.
+   * @default []
+   */
+  args?: readonly string[] | undefined;
+  /**
+   * Loaders of built-in providers by name, passed to `loadProvider` (for
+   * example `{ envfile: () => import('@ironrun/providers-envfile') }`).
+   * @default {}
+   */
+  providers?: Record<string, () => Promise<unknown>> | undefined;
+  /**
+   * Where the provider reads its own credentials (a vault token). Never
+   * passed to the command.
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Where trust records live.
+   * @default defaultConfigDir() from `@ironrun/policy`
+   */
+  configDir?: string | undefined;
+  /**
+   * Skip the trust check. Only for a caller that vouches for the policy
+   * itself (a policy built in code); never set it for a policy an agent
+   * can edit.
+   * @default false
+   */
+  skipTrust?: boolean | undefined;
+  /**
+   * Asks a person to approve a command marked `confirm: true`. Without it,
+   * or when it resolves to anything but `true`, such a command does not run.
+   */
+  confirm?: ((request: ConfirmRequest) => Promise<boolean>) | undefined;
+  /** Receives each redacted chunk of stdout as it arrives. */
+  onStdout?: ((chunk: Uint8Array) => void) | undefined;
+  /** Receives each redacted chunk of stderr as it arrives. */
+  onStderr?: ((chunk: Uint8Array) => void) | undefined;
+  /** Cancels the run: before the start, nothing runs; after, the process tree is killed. */
+  signal?: AbortSignal | undefined;
+  /**
+   * How long the provider may take to load and resolve the secrets.
+   * @default 30_000
+   */
+  resolveTimeoutMs?: number | undefined;
+  /**
+   * Bytes of each stream kept in the result (head and tail).
+   * @default the command's `max_output` from the policy (16 KiB unless set)
+   */
+  maxOutputBytes?: number | undefined;
+}
+
+/** The outcome of a command that ran. Every string in it is redacted. */
+export interface RunResult {
+  /** The exit code, or `null` when a signal ended the process. */
+  exitCode: number | null;
+  /** The signal that ended the process, if any. */
+  signal: string | null;
+  /** Wall time from spawn to exit, in milliseconds. */
+  durationMs: number;
+  /** Redacted stdout, cut in the middle beyond `maxOutputBytes`. */
+  stdout: string;
+  /** Redacted stderr, cut in the middle beyond `maxOutputBytes`. */
+  stderr: string;
+  /** Whether the command's TTL killed it. */
+  timedOut: boolean;
+  /** Whether the caller's signal killed it. */
+  canceled: boolean;
+  /** Whether any output was left out of `stdout` or `stderr`. */
+  truncated: boolean;
+  /** How many secret occurrences were replaced, over both streams. */
+  redactions: number;
+  /** Bytes of redacted output the command wrote, before any cut. */
+  stdoutBytes: number;
+  stderrBytes: number;
+}
+
+const defaultResolveTimeoutMs = 30_000;
+// The sandbox's own cap applies to raw bytes; cutting there could leave the
+// start of a secret at the end of what the redactor sees. The cut happens
+// here instead, after redaction, in bounded memory.
+const sandboxOutputLimit = Number.MAX_SAFE_INTEGER;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function findCommand(policy: Policy, commandId: string): PolicyCommand {
+  const command = policy.commands.find((candidate) => candidate.id === commandId);
+  if (command !== undefined) return command;
+  const ids = policy.commands.map((candidate) => candidate.id);
+  throw new IronrunError(
+    'UNKNOWN_COMMAND',
+    `ironrun: no command '${commandId}' in ${policy.path || 'the policy'}. ` +
+      (ids.length === 0 ? 'The policy declares no commands.' : `Valid ids: ${ids.join(', ')}`),
+    { commandId },
+  );
+}
+
+function checkArgs(command: PolicyCommand, args: readonly string[]): string[] {
+  try {
+    return validateArgs(command, args);
+  } catch (error) {
+    throw new IronrunError('ARGS_REJECTED', describe(error), { commandId: command.id, cause: error });
+  }
+}
+
+function buildRedactor(commandId: string, secrets: readonly ResolvedSecret[]): Redactor | undefined {
+  if (secrets.length === 0) return undefined;
+  try {
+    return createRedactor({ secrets: secrets.map((secret) => secret.value) });
+  } catch (error) {
+    if (isRedactorError(error) && error.code === 'SECRET_TOO_SHORT') {
+      const index = (error as { index?: unknown }).index;
+      const secret = typeof index === 'number' ? secrets[index] : undefined;
+      const which = secret === undefined ? 'a secret' : `${secret.name} (${secret.ref})`;
+      throw new IronrunError(
+        'SECRET_TOO_SHORT',
+        `ironrun: ${commandId} did not run: the value of ${which} is too short to redact safely ` +
+          '(it would hide every matching piece of output, and a short value is easy to guess). Use a longer secret.',
+        { commandId, refs: secret === undefined ? [] : [secret.ref] },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Pushes one output stream through its redactor session, live and into a bounded window. */
+function pipeRedacted(
+  readable: SealedProcess['stdout'],
+  redactor: Redactor | undefined,
+  window: OutputWindow,
+  onChunk: ((chunk: Uint8Array) => void) | undefined,
+  onCallbackError: (error: unknown) => void,
+): Promise<void> {
+  const session = redactor?.createStream();
+  const emit = (chunk: Uint8Array) => {
+    if (chunk.length === 0) return;
+    window.push(chunk);
+    if (onChunk === undefined) return;
+    try {
+      onChunk(chunk);
+    } catch (error) {
+      onCallbackError(error);
+    }
+  };
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (session !== undefined) emit(session.end());
+      resolve();
+    };
+    readable.on('data', (chunk: Uint8Array) => {
+      if (!done) emit(session === undefined ? chunk : session.push(chunk));
+    });
+    readable.once('end', finish);
+    readable.once('close', finish);
+    readable.once('error', (error) => {
+      if (done) return;
+      done = true;
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Runs one named command of a policy, sealed: checks trust, finds the
+ * command, validates its extra arguments, asks for approval when the
+ * command requires it, resolves that command's secrets at exec time, spawns
+ * it in the sandbox with only the declared environment, and redacts every
+ * secret from stdout and stderr, live and in the result.
+ *
+ * Fails closed: anything wrong before the spawn throws an
+ * {@link IronrunError} and the command does not run. A command that runs
+ * and fails is a result with its exit code, not an error. No error message
+ * contains a secret value; secret values are dropped when the run ends
+ * (nothing is cached between runs).
+ *
+ * @example
+ * const result = await runSealed({
+ *   policy: 'ironrun.yml',
+ *   commandId: 'deploy',
+ *   providers: { envfile: () => import('@ironrun/providers-envfile') },
+ *   onStdout: (chunk) => process.stdout.write(chunk),
+ * });
+ * console.log(result.exitCode, result.redactions);
+ */
+export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
+  const { signal } = options;
+  const policy = await readPolicy(options.policy);
+  const configDir = options.configDir ?? defaultConfigDir();
+  if (options.skipTrust !== true) await assertTrusted(policy.path, policy.dir, configDir);
+  const command = findCommand(policy, options.commandId);
+  const commandId = command.id;
+  const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];
+  const refs = [
+    ...new Set(Object.values(command.env).flatMap((value) => (value.kind === 'secret' ? [value.ref] : []))),
+  ];
+  const canceled = () =>
+    new IronrunError('CANCELED', `ironrun: the run of ${commandId} was canceled before it started`, {
+      commandId,
+      cause: signal?.reason,
+    });
+
+  if (command.confirm) {
+    const request: ConfirmRequest = { commandId, description: command.description, argv: [...argv], refs: [...refs] };
+    let approved = false;
+    if (options.confirm !== undefined) {
+      try {
+        approved = (await options.confirm(request)) === true;
+      } catch (error) {
+        throw new IronrunError(
+          'CONFIRM_DECLINED',
+          `ironrun: ${commandId} needs a person's approval, and asking failed: ${describe(error)}. It did not run.`,
+          { commandId, refs, cause: error },
+        );
+      }
+    }
+    if (!approved) {
+      throw new IronrunError(
+        'CONFIRM_DECLINED',
+        options.confirm === undefined
+          ? `ironrun: ${commandId} is marked confirm: true and there is no way to ask a person here, so it did not run`
+          : `ironrun: ${commandId} was not approved, so it did not run`,
+        { commandId, refs },
+      );
+    }
+  }
+  if (signal?.aborted) throw canceled();
+
+  let secrets: ResolvedSecret[] = await resolveCommandSecrets(policy, command, {
+    providers: options.providers,
+    env: options.env ?? process.env,
+    configDir,
+    timeoutMs: options.resolveTimeoutMs ?? defaultResolveTimeoutMs,
+    signal,
+  });
+  let env: Record<string, string> = {};
+  let redactor: Redactor | undefined;
+  try {
+    redactor = buildRedactor(commandId, secrets);
+    for (const [name, value] of Object.entries(command.env)) {
+      if (value.kind === 'literal') env[name] = value.value;
+    }
+    for (const secret of secrets) env[secret.name] = secret.value;
+    if (signal?.aborted) throw canceled();
+
+    let child: SealedProcess;
+    try {
+      child = await spawnSealed({
+        argv,
+        env,
+        cwd: command.cwd,
+        ttlMs: command.ttlMs,
+        noNetwork: command.noNetwork,
+        allow: command.allow,
+        maxOutputBytes: sandboxOutputLimit,
+        ...(command.path === undefined ? {} : { path: command.path }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (isSandboxError(error)) {
+        throw new IronrunError('SANDBOX', `ironrun: ${commandId} could not start: ${error.message}`, {
+          commandId,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    // The child has its copy; ours is no longer needed.
+    env = {};
+    secrets.length = 0;
+
+    const maxOutputBytes = options.maxOutputBytes ?? command.maxOutputBytes;
+    const stdoutWindow = new OutputWindow(maxOutputBytes);
+    const stderrWindow = new OutputWindow(maxOutputBytes);
+    let callbackError: { error: unknown } | undefined;
+    const onCallbackError = (error: unknown) => {
+      if (callbackError === undefined) callbackError = { error };
+      child.kill();
+    };
+    const [, , outcome] = await Promise.all([
+      pipeRedacted(child.stdout, redactor, stdoutWindow, options.onStdout, onCallbackError),
+      pipeRedacted(child.stderr, redactor, stderrWindow, options.onStderr, onCallbackError),
+      child.result,
+    ]);
+    if (callbackError !== undefined) throw callbackError.error;
+    const stdout = stdoutWindow.finish();
+    const stderr = stderrWindow.finish();
+    return {
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      durationMs: outcome.durationMs,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      timedOut: outcome.timedOut,
+      canceled: outcome.canceled,
+      truncated: outcome.truncated || stdout.cutBytes > 0 || stderr.cutBytes > 0,
+      redactions: redactor?.stats.total ?? 0,
+      stdoutBytes: stdoutWindow.totalBytes,
+      stderrBytes: stderrWindow.totalBytes,
+    };
+  } finally {
+    // Drop every reference to secret values; nothing outlives the run.
+    secrets.length = 0;
+    secrets = [];
+    env = {};
+    redactor = undefined;
+  }
+}

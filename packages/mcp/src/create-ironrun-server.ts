@@ -1,0 +1,266 @@
+import { type CommandSummary, isIronrunError, listCommands, loadTrustedPolicy, type RunResult, runSealed } from '@ironrun/core';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { elicitApproval } from './ask-approval.js';
+import { defaultStateDir } from './default-state-dir.js';
+import { FullOutputRecorder } from './full-output-recorder.js';
+import { startProgressHeartbeat } from './progress-heartbeat.js';
+
+/** Options of {@link createIronrunServer}. */
+export interface IronrunServerOptions {
+  /** Path of `ironrun.yml`. It is read again, and its trust checked again, on every tool call. */
+  policyPath: string;
+  /**
+   * Loaders of built-in providers by name (see `runSealed`).
+   * @default {}
+   */
+  providers?: Record<string, () => Promise<unknown>> | undefined;
+  /**
+   * Where trust records live.
+   * @default defaultConfigDir() from `@ironrun/policy`
+   */
+  configDir?: string | undefined;
+  /**
+   * Where providers read their own credentials; never passed to commands.
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Milliseconds between progress notifications of a running command (sent
+   * only when the client asked for progress).
+   * @default 5_000
+   */
+  heartbeatMs?: number | undefined;
+  /**
+   * Where the full redacted output of a run whose agent copy was cut is
+   * saved (one folder per run, `stdout.log` and `stderr.log`, mode 0600),
+   * returned as `full_output_path`; `false` saves nothing.
+   * @default `${defaultStateDir()}/runs` ($XDG_STATE_HOME/ironrun/runs)
+   */
+  fullOutputDir?: string | false | undefined;
+  /**
+   * Bytes of each stream saved to the full-output file at most.
+   * @default 64 MiB
+   */
+  fullOutputMaxBytes?: number | undefined;
+  /**
+   * Saved runs kept in `fullOutputDir`; older ones are removed.
+   * @default 50
+   */
+  fullOutputKeep?: number | undefined;
+  /**
+   * How long a person has to answer an approval request.
+   * @default 300_000
+   */
+  confirmTimeoutMs?: number | undefined;
+  /**
+   * How long the secret provider may take.
+   * @default 30_000
+   */
+  resolveTimeoutMs?: number | undefined;
+}
+
+const serverVersion = '0.1.0';
+
+const instructions = [
+  'ironrun runs named commands from the project policy (ironrun.yml) in a sealed process with secrets injected at exec time.',
+  'Call list_commands to see what can run, then run_sealed with an id. Every secret value in the output is replaced by [REDACTED].',
+  'Output beyond a per-command limit is cut in the middle; full_output_path then holds the whole redacted output.',
+  'A refused run (untrusted or changed policy, unknown id, rejected args, missing secret, declined approval) is an error result: nothing ran.',
+  'Only a person at a terminal can trust a policy (ironrun trust); do not try to work around a refusal.',
+].join(' ');
+
+const runOutputShape = {
+  exit_code: z.number().int().nullable().describe('Exit code of the command; null when a signal ended it.'),
+  signal: z.string().nullable().describe('The signal that ended the command, if any.'),
+  duration_ms: z.number().describe('Wall time of the run in milliseconds.'),
+  stdout: z.string().describe('Redacted stdout (head and tail when cut).'),
+  stderr: z.string().describe('Redacted stderr (head and tail when cut).'),
+  timed_out: z.boolean().describe('Whether the command ran past its ttl and was killed.'),
+  truncated: z.boolean().describe('Whether output was cut from stdout or stderr.'),
+  redactions: z.number().int().describe('How many secret occurrences were replaced.'),
+  full_output_path: z
+    .string()
+    .optional()
+    .describe('Folder holding the whole redacted stdout.log and stderr.log, when output was cut.'),
+};
+
+const commandShape = z.object({
+  id: z.string(),
+  description: z.string().optional(),
+  argv: z.array(z.string()),
+  env: z.array(z.string()).describe('Names of the variables the command receives (values are never shown).'),
+  accepts_args: z.boolean(),
+  args_pattern: z.string().optional().describe('Pattern each extra argument must match, when args are accepted.'),
+  max_args: z.number().int().optional(),
+  ttl_ms: z.number(),
+  no_network: z.boolean(),
+  confirm: z.boolean().describe('Whether a person must approve each run.'),
+  max_output: z.number().int().describe('Bytes of each stream returned.'),
+});
+
+type RunOutput = { [key: string]: unknown } & Record<keyof typeof runOutputShape, unknown>;
+
+function agentView(command: CommandSummary): z.infer<typeof commandShape> {
+  return {
+    id: command.id,
+    ...(command.description === undefined ? {} : { description: command.description }),
+    argv: command.argv,
+    env: command.env,
+    accepts_args: command.acceptsArgs,
+    ...(command.args === undefined ? {} : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
+    ttl_ms: command.ttlMs,
+    no_network: command.noNetwork,
+    confirm: command.confirm,
+    max_output: command.maxOutputBytes,
+  };
+}
+
+function runOutput(result: RunResult, fullOutputPath: string | undefined): RunOutput {
+  return {
+    exit_code: result.exitCode,
+    signal: result.signal,
+    duration_ms: Math.round(result.durationMs),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    timed_out: result.timedOut,
+    truncated: result.truncated,
+    redactions: result.redactions,
+    ...(fullOutputPath === undefined ? {} : { full_output_path: fullOutputPath }),
+  };
+}
+
+/** Turns a refusal into an error result; unknown errors are named, not quoted (they could hold anything). */
+function refusal(error: unknown): CallToolResult {
+  const text = isIronrunError(error)
+    ? `${error.message} [${error.code}]`
+    : `ironrun: internal error (${error instanceof Error ? error.name : typeof error}); nothing was returned from the command`;
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/**
+ * Creates the ironrun MCP server with two tools:
+ *
+ * - `list_commands()`: the policy's commands as an agent may see them
+ *   (ids, descriptions, whether extra args are accepted, ttl, no_network,
+ *   confirm; never a secret value or reference).
+ * - `run_sealed({ id, args? })`: runs one command through `runSealed` and
+ *   returns `{ exit_code, duration_ms, stdout, stderr, timed_out, truncated,
+ *   redactions }` as `structuredContent` and as JSON text. A failing command
+ *   is a normal result; a refused one is an `isError` result.
+ *
+ * The policy is read and its trust checked on every call. `confirm: true`
+ * commands ask a person through elicitation when the client supports it, and
+ * do not run otherwise. Long runs send progress notifications when the
+ * client sent a progress token; a cancelled request kills the process tree.
+ *
+ * @example
+ * const server = createIronrunServer({
+ *   policyPath: '/repo/ironrun.yml',
+ *   providers: { envfile: () => import('@ironrun/providers-envfile') },
+ * });
+ * await server.connect(new StdioServerTransport());
+ */
+export function createIronrunServer(options: IronrunServerOptions): McpServer {
+  const server = new McpServer({ name: 'ironrun', version: serverVersion }, { instructions });
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const fullOutputDir =
+    options.fullOutputDir === false ? undefined : (options.fullOutputDir ?? `${defaultStateDir()}/runs`);
+  // Closing the connection kills whatever is still running.
+  const closed = new AbortController();
+  const previousOnClose = server.server.onclose;
+  server.server.onclose = () => {
+    closed.abort(new Error('the MCP connection closed'));
+    previousOnClose?.();
+  };
+
+  server.registerTool(
+    'list_commands',
+    {
+      title: 'List sealed commands',
+      description:
+        'Lists the commands of the project policy that run_sealed can run: id, description, argv, names of the ' +
+        'environment variables they receive, whether extra args are accepted, ttl, no_network and confirm. Never shows secret values.',
+      outputSchema: { commands: z.array(commandShape) },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async () => {
+      try {
+        const policy = await loadTrustedPolicy(options.policyPath, { configDir: options.configDir });
+        const structured = { commands: listCommands(policy).map(agentView) };
+        return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
+      } catch (error) {
+        return refusal(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'run_sealed',
+    {
+      title: 'Run a sealed command',
+      description:
+        'Runs one named command from the project policy in a sealed process: secrets are injected at exec time and ' +
+        'every secret value in stdout and stderr is replaced by [REDACTED]. Returns the exit code, duration and redacted ' +
+        'output (head and tail when long). A non-zero exit is a normal result. Use list_commands for the ids.',
+      inputSchema: {
+        id: z.string().min(1).describe('The id of a command from list_commands.'),
+        args: z
+          .array(z.string())
+          .optional()
+          .describe('Extra arguments, only for commands whose accepts_args is true.'),
+      },
+      outputSchema: runOutputShape,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    async ({ id, args }, extra) => {
+      const signal = AbortSignal.any([extra.signal, closed.signal]);
+      let outputBytes = 0;
+      const recorder =
+        fullOutputDir === undefined
+          ? undefined
+          : new FullOutputRecorder({
+              runsDir: fullOutputDir,
+              label: id,
+              maxBytes: options.fullOutputMaxBytes ?? 64 * 1024 * 1024,
+              keep: options.fullOutputKeep ?? 50,
+            });
+      const stopHeartbeat = startProgressHeartbeat(extra, id, heartbeatMs, () => outputBytes);
+      try {
+        const result = await runSealed({
+          policy: options.policyPath,
+          commandId: id,
+          args: args ?? [],
+          providers: options.providers,
+          env: options.env,
+          configDir: options.configDir,
+          resolveTimeoutMs: options.resolveTimeoutMs,
+          confirm: elicitApproval(server.server, signal, options.confirmTimeoutMs ?? 300_000),
+          signal,
+          onStdout: (chunk) => {
+            outputBytes += chunk.length;
+            recorder?.stdout(chunk);
+          },
+          onStderr: (chunk) => {
+            outputBytes += chunk.length;
+            recorder?.stderr(chunk);
+          },
+        });
+        let fullOutputPath: string | undefined;
+        if (recorder !== undefined) {
+          if (result.truncated) fullOutputPath = await recorder.save();
+          else await recorder.discard();
+        }
+        const structured = runOutput(result, fullOutputPath);
+        return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
+      } catch (error) {
+        await recorder?.discard();
+        return refusal(error);
+      } finally {
+        stopHeartbeat();
+      }
+    },
+  );
+  return server;
+}
