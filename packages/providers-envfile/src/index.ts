@@ -1,0 +1,2 @@
+export type { EnvfileOptions } from './envfile-options.js';
+export { provider } from './provider.js';
