@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { providerEnv } from './provider-env.js';
+
+const policy = (name: string, options: Record<string, unknown> = {}) => ({
+  provider: { name, options },
+});
+
+describe('providerEnv', () => {
+  it('puts each credential input under the variable its provider reads', () => {
+    const env = providerEnv(
+      {
+        credentials: {
+          'doppler-token': 'dp.st.token',
+          'infisical-client-id': 'client-id',
+          'infisical-client-secret': 'client-secret',
+          'op-service-account-token': 'ops_token',
+        },
+      },
+      policy('doppler'),
+      {},
+    );
+    expect(env).toEqual({
+      DOPPLER_TOKEN: 'dp.st.token',
+      INFISICAL_UNIVERSAL_AUTH_CLIENT_ID: 'client-id',
+      INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET: 'client-secret',
+      OP_SERVICE_ACCOUNT_TOKEN: 'ops_token',
+    });
+  });
+
+  it("follows a Doppler policy's token_env", () => {
+    const env = providerEnv(
+      { credentials: { 'doppler-token': 'dp.st.token' } },
+      policy('doppler', { token_env: 'PRD_TOKEN' }),
+      {},
+    );
+    expect(env).toEqual({ PRD_TOKEN: 'dp.st.token' });
+  });
+
+  it("keeps the step's own environment but none of the action's INPUT_ variables", () => {
+    const env = providerEnv({ credentials: {} }, policy('doppler'), {
+      DOPPLER_PROJECT: 'web',
+      'INPUT_DOPPLER-TOKEN': 'dp.st.token',
+      INPUT_COMMAND: 'deploy',
+    });
+    expect(env).toEqual({ DOPPLER_PROJECT: 'web' });
+  });
+
+  it('lets an input override a variable of the same name from the environment', () => {
+    const env = providerEnv({ credentials: { 'doppler-token': 'from-input' } }, policy('doppler'), {
+      DOPPLER_TOKEN: 'from-env',
+    });
+    expect(env.DOPPLER_TOKEN).toBe('from-input');
+  });
+});

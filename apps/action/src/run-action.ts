@@ -1,0 +1,193 @@
+import { resolve } from 'node:path';
+import * as core from '@actions/core';
+import {
+  IronrunError,
+  isIronrunError,
+  loadTrustedPolicy,
+  type RunResult,
+  runSealed,
+} from '@ironrun/core';
+import { isPolicyError, loadPolicy, type Policy } from '@ironrun/policy';
+import { loadProvider } from '@ironrun/provider';
+import { ActionError, isActionError } from './action-error.js';
+import { builtinProviders } from './builtin-providers.js';
+import { type EnvfileCopy, writeEnvfileCopy } from './envfile-copy.js';
+import { type ActionInputs, credentialInputs, readInputs } from './inputs.js';
+import { type RunReport, writeJobSummary } from './job-summary.js';
+import { maskValues } from './mask-values.js';
+import { observeResolvedSecrets, type ProviderLoader } from './observe-resolved-secrets.js';
+import { providerEnv } from './provider-env.js';
+import { openWorkflowCommandFence } from './workflow-command-fence.js';
+
+/** Where {@link runAction} runs: the runner's process by default. */
+export interface RunActionOptions {
+  /**
+   * The environment the action was started with (inputs, `RUNNER_TEMP`, the
+   * step's `env:`). Credential inputs are deleted from it once read.
+   * @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The workspace; a relative `policy` input is resolved from here.
+   * @default process.cwd()
+   */
+  cwd?: string;
+  /** Cancels the run; the action wires it to SIGINT and SIGTERM (a cancelled job). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The whole action: reads the inputs, loads the policy (checking trust in
+ * `pinned` mode), resolves the command's secrets through the policy's
+ * provider, registers every value and its encodings with the runner's log
+ * masking before the command starts, runs it sealed with its redacted output
+ * streamed to the log, then sets the outputs and the job summary and fails
+ * the step when the command failed, timed out, or was refused. Problems are
+ * reported through `@actions/core` (`::error::`, exit code 1), never thrown.
+ */
+export async function runAction(options: RunActionOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs((name) => core.getInput(name, { trimWhitespace: false }));
+  } catch (error) {
+    if (!isActionError(error)) throw error;
+    core.setFailed(error.message);
+    return;
+  }
+  for (const value of Object.values(inputs.credentials)) registerMasks([value]);
+  // Nothing started from here on needs them in the environment.
+  for (const name of [...credentialInputs, 'envfile']) delete env[`INPUT_${name.toUpperCase()}`];
+
+  const fence = openWorkflowCommandFence(process);
+  let envfile: EnvfileCopy | undefined;
+  let result: RunResult;
+  let policy: Policy | undefined;
+  try {
+    policy = await loadActionPolicy(inputs, cwd);
+    if (inputs.envfile.trim() !== '') {
+      if (policy.provider.name !== 'envfile') {
+        throw new ActionError(
+          'INPUT_INVALID',
+          `Input "envfile" is for the envfile provider, but ${inputs.policy} uses provider '${policy.provider.name}'.`,
+        );
+      }
+      envfile = await writeEnvfileCopy(inputs.envfile, env.RUNNER_TEMP || undefined);
+    }
+    const onResolved = (values: readonly string[]) => {
+      registerMasks(values);
+      // The provider has read the file; the command must not find it.
+      envfile?.removeSync();
+    };
+    const providers: Record<string, ProviderLoader> = {};
+    for (const [name, load] of Object.entries(builtinProviders)) {
+      providers[name] = observeResolvedSecrets(load, onResolved);
+    }
+    const { name: providerName } = policy.provider;
+    if (!Object.hasOwn(providers, providerName)) {
+      // A third-party provider package: loaded by the registry as usual, observed like the rest.
+      const projectDir = policy.dir;
+      providers[providerName] = observeResolvedSecrets(
+        async () => ({ provider: await loadProvider(providerName, { projectDir }) }),
+        onResolved,
+      );
+    }
+    result = await runSealed({
+      policy: envfile === undefined ? policy : envfile.applyTo(policy),
+      commandId: inputs.command,
+      args: inputs.args,
+      providers,
+      env: providerEnv(inputs, policy, env),
+      skipTrust: true, // checked (or deliberately not) by loadActionPolicy
+      onStdout: fence.stdout,
+      onStderr: fence.stderr,
+      signal: options.signal,
+    });
+  } catch (error) {
+    fence.close();
+    if (!isIronrunError(error) && !isActionError(error)) throw error;
+    core.setFailed(error.message);
+    await writeSummary({
+      command: inputs.command,
+      outcome: 'refused',
+      exitCode: null,
+      durationMs: null,
+      redactions: 0,
+      timedOut: false,
+      errorCode: error.code,
+    });
+    return;
+  } finally {
+    fence.close();
+    await envfile?.remove();
+  }
+
+  core.setOutput('exit-code', result.exitCode === null ? '' : String(result.exitCode));
+  core.setOutput('duration-ms', String(result.durationMs));
+  core.setOutput('redactions', String(result.redactions));
+  core.setOutput('timed-out', String(result.timedOut));
+
+  const outcome: RunReport['outcome'] = result.timedOut
+    ? 'timed out'
+    : result.exitCode === 0 && !result.canceled
+      ? 'passed'
+      : 'failed';
+  await writeSummary({
+    command: inputs.command,
+    outcome,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    redactions: result.redactions,
+    timedOut: result.timedOut,
+  });
+
+  const id = JSON.stringify(inputs.command);
+  if (result.timedOut) {
+    const ttlMs = policy.commands.find((command) => command.id === inputs.command)?.ttlMs;
+    core.setFailed(
+      `ironrun: ${id} timed out${ttlMs === undefined ? '' : ` after its ttl of ${ttlMs} ms`} and was killed`,
+    );
+  } else if (result.canceled) {
+    core.setFailed(`ironrun: ${id} was canceled and killed`);
+  } else if (result.exitCode === null) {
+    core.setFailed(`ironrun: ${id} was ended by signal ${result.signal ?? 'unknown'}`);
+  } else if (result.exitCode !== 0) {
+    core.setFailed(`ironrun: ${id} failed with exit code ${result.exitCode}`);
+  } else {
+    core.info(`ironrun: ${id} passed in ${result.durationMs} ms (${result.redactions} redactions)`);
+  }
+}
+
+/**
+ * The policy as the workflow checked it out. In `workflow` mode it is
+ * trusted as is; in `pinned` mode a trust record must vouch for it and for
+ * every file it pins, exactly as `ironrun run` requires on a workstation.
+ */
+async function loadActionPolicy(inputs: ActionInputs, cwd: string): Promise<Policy> {
+  const path = resolve(cwd, inputs.policy);
+  if (inputs.trust === 'pinned') {
+    return loadTrustedPolicy(
+      path,
+      inputs.trustDir === '' ? {} : { configDir: resolve(cwd, inputs.trustDir) },
+    );
+  }
+  try {
+    return await loadPolicy(path);
+  } catch (error) {
+    if (!isPolicyError(error)) throw error;
+    // Reported like every other refusal, with the policy's own message (as runSealed does).
+    throw new IronrunError('POLICY', error.message, { cause: error });
+  }
+}
+
+function registerMasks(values: readonly string[]): void {
+  for (const mask of maskValues(values)) core.setSecret(mask);
+}
+
+async function writeSummary(report: RunReport): Promise<void> {
+  // No summary file (a local run): the log already says everything.
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await writeJobSummary(core.summary, report);
+}
