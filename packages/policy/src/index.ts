@@ -1,0 +1,33 @@
+export { defaultConfigDir } from './config-dir.js';
+export { type LoadPolicyOptions, loadPolicy } from './load-policy.js';
+export { pinnedFiles } from './pinned-files.js';
+export type {
+  EnvValue,
+  ParsePolicyOptions,
+  Policy,
+  PolicyArgs,
+  PolicyCommand,
+  PolicyValidation,
+} from './policy.js';
+export {
+  formatIssues,
+  isPolicyError,
+  PolicyError,
+  type PolicyErrorCode,
+  type PolicyErrorOptions,
+  type PolicyIssue,
+  type PolicyIssueCode,
+} from './policy-error.js';
+export { policyJsonSchema } from './policy-schema.js';
+export {
+  type CheckTrustOptions,
+  checkTrust,
+  type TrustChange,
+  type TrustChangeReason,
+  type TrustCheck,
+  type TrustOptions,
+  trust,
+} from './trust.js';
+export type { TrustedFile, TrustRecord } from './trust-store.js';
+export { validateArgs } from './validate-args.js';
+export { parsePolicy, validatePolicy } from './validate-policy.js';

@@ -1,0 +1,82 @@
+/** The value of one `env` entry: a literal passed as is, or a secret reference resolved at exec time. */
+export type EnvValue =
+  | { kind: 'literal'; value: string }
+  | { kind: 'secret'; ref: string; scheme: string };
+
+/** The extra arguments an agent may append to a command's argv. */
+export interface PolicyArgs {
+  /** The regular expression (source text, as written) every extra argument must match in full. */
+  pattern: string;
+  /** How many extra arguments at most. */
+  maxCount: number;
+  /** Whether an extra argument may start with `-`. */
+  allowOptions: boolean;
+}
+
+/** One named command of a policy, normalized: defaults applied, units converted, paths absolute. */
+export interface PolicyCommand {
+  /** The unique name the agent uses to ask for the command. */
+  id: string;
+  /** Shown to agents. */
+  description?: string;
+  /** The program and its arguments, as written; exec'd without a shell. */
+  argv: string[];
+  /** The variables the command receives, by name. */
+  env: Record<string, EnvValue>;
+  /** How long the command may run, in milliseconds. @default 60_000 */
+  ttlMs: number;
+  /** Whether the command runs without network access. @default false */
+  noNetwork: boolean;
+  /** The absolute working folder, inside the policy's folder. @default the policy's folder */
+  cwd: string;
+  /** Extra executables argv[0] may resolve to. @default [] */
+  allow: string[];
+  /** The PATH used to look argv[0] up (never the caller's). @default undefined: the sandbox's fixed safe PATH */
+  path?: string;
+  /** Extra arguments the agent may append. @default undefined: none */
+  args?: PolicyArgs;
+  /** Extra files pinned by trust, relative to the policy's folder, as written. @default [] */
+  pin: string[];
+  /** Whether a person must approve every run. @default false */
+  confirm: boolean;
+  /** How much redacted output the agent gets back per stream, in bytes. @default 16_384 */
+  maxOutputBytes: number;
+}
+
+/** A validated, normalized `ironrun.yml`. */
+export interface Policy {
+  /** The absolute real path of the policy file ('' when parsed from text without a file name). */
+  path: string;
+  /** The policy's folder: the project root every relative path is resolved against. */
+  dir: string;
+  /** The format version. */
+  version: 1;
+  /** Where secrets come from: the provider's name and its options (validated by the provider). */
+  provider: { name: string; options: Record<string, unknown> };
+  /** The named commands, in file order. */
+  commands: PolicyCommand[];
+}
+
+/** Options of `parsePolicy` and `validatePolicy`. */
+export interface ParsePolicyOptions {
+  /**
+   * The policy's file name: shown in every issue line, and (resolved to an
+   * absolute path) the policy's `path`, whose folder is `dir`.
+   * @default undefined: issues name `<policy>`, `path` is '' and `dir` is the current folder
+   */
+  filename?: string;
+  /**
+   * Reference schemes third-party providers claim (`vault` for `vault://…`),
+   * besides the built-in `op`, `doppler`, `infisical` and `envfile`.
+   * @default []
+   */
+  schemes?: readonly string[];
+}
+
+/** The result of `validatePolicy`: the policy when there is no issue. */
+export interface PolicyValidation {
+  /** The policy, present exactly when `issues` is empty. */
+  policy?: Policy;
+  /** Every problem found, in file order. */
+  issues: import('./policy-error.js').PolicyIssue[];
+}

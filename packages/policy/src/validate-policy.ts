@@ -1,0 +1,481 @@
+import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
+import * as v from 'valibot';
+import { parseByteSize } from './byte-size.js';
+import { parseDuration } from './duration.js';
+import { forbiddenEnvReason } from './env-name.js';
+import type {
+  EnvValue,
+  ParsePolicyOptions,
+  Policy,
+  PolicyCommand,
+  PolicyValidation,
+} from './policy.js';
+import { invalidPolicyError, type PolicyIssue, type PolicyIssueCode } from './policy-error.js';
+import { type PolicyFile, policyFileSchema } from './policy-schema.js';
+import { hasPathSeparator, isInsideDir } from './project-path.js';
+import { builtinSchemes, readEnvValue, schemeNamePattern } from './secret-reference.js';
+import { findShapeProblems } from './unknown-keys.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+/** The largest policy text accepted: 1 MiB. */
+export const maxPolicyLength = 1024 * 1024;
+
+const defaultTtlMs = 60_000;
+const defaultMaxOutputBytes = 16 * 1024;
+const defaultArgsMax = 1;
+
+/** Where a policy text comes from, for internal callers that already know its real path. */
+export interface PolicySourceContext {
+  displayName: string;
+  path: string;
+  dir: string;
+  schemes: readonly string[];
+}
+
+type Path = (string | number)[];
+
+function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z0-9_$-]{1,64}$/.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part.length > 32 ? `${part.slice(0, 32)}…` : part)}]`;
+  }
+  return out;
+}
+
+function describeType(input: unknown): string {
+  if (input === null || input === undefined) return 'nothing';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  if (typeof input === 'boolean') return 'true/false';
+  return `a ${typeof input}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class IssueList {
+  readonly issues: PolicyIssue[] = [];
+  readonly #seen = new Set<string>();
+  constructor(readonly source: YamlSource) {}
+
+  add(
+    code: PolicyIssueCode,
+    path: Path,
+    message: string,
+    at: 'key' | 'value' = 'value',
+    offset?: number,
+  ): void {
+    const where = this.source.position(offset ?? this.source.offsetOf(path, at));
+    const shown = path.length === 0 ? message : `${formatPath(path)}: ${message}`;
+    const dedupe = `${where.line}:${where.column}:${shown}`;
+    if (this.#seen.has(dedupe)) return;
+    this.#seen.add(dedupe);
+    this.issues.push({ code, message: shown, path: [...path], ...where });
+  }
+
+  lineOf(path: Path): number {
+    return this.source.position(this.source.offsetOf(path)).line;
+  }
+}
+
+function reportSchemaIssues(list: IssueList, issues: readonly v.BaseIssue<unknown>[]): void {
+  for (const issue of issues) {
+    const path: Path = (issue.path ?? []).map((item) => item.key as string | number);
+    const onKey = issue.path?.at(-1)?.origin === 'key';
+    if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.expected === 'never')
+      continue;
+    if (
+      issue.kind === 'schema' &&
+      issue.received === 'undefined' &&
+      issue.expected?.startsWith('"')
+    ) {
+      list.add('MISSING_KEY', path.slice(0, -1), `missing required key ${issue.expected}`);
+      continue;
+    }
+    if (issue.kind === 'schema') {
+      const message =
+        path.length === 1 && path[0] === 'version' && typeof issue.input === 'number'
+          ? 'unsupported policy version; this ironrun reads version 1'
+          : `expected ${issue.message}, got ${describeType(issue.input)}`;
+      list.add('INVALID_TYPE', path, message, onKey ? 'key' : 'value');
+      continue;
+    }
+    list.add('INVALID_VALUE', path, issue.message, onKey ? 'key' : 'value');
+  }
+}
+
+function checkDuration(list: IssueList, value: unknown, path: Path): void {
+  if (typeof value !== 'string') return;
+  const result = parseDuration(value);
+  // The shape is the schema's to report; only the range is checked here.
+  if (!result.ok && result.reason.startsWith('must'))
+    list.add('INVALID_VALUE', path, result.reason);
+}
+
+function checkRelativeDir(
+  list: IssueList,
+  context: PolicySourceContext,
+  value: unknown,
+  path: Path,
+): void {
+  if (typeof value !== 'string' || value === '' || value.includes('\0')) return;
+  if (isAbsolute(value)) {
+    list.add('OUTSIDE_PROJECT', path, 'must be relative to the policy folder, not absolute');
+  } else if (!isInsideDir(context.dir, resolve(context.dir, value))) {
+    list.add('OUTSIDE_PROJECT', path, 'must stay inside the policy folder');
+  }
+}
+
+function checkEnv(
+  list: IssueList,
+  context: PolicySourceContext,
+  providerName: string | undefined,
+  env: unknown,
+  path: Path,
+): void {
+  if (!isRecord(env)) return;
+  const builtinProviders = new Set(Object.values(builtinSchemes));
+  for (const [name, value] of Object.entries(env)) {
+    const reason = name === '__proto__' ? 'the name is reserved' : forbiddenEnvReason(name);
+    if (reason !== undefined) {
+      list.add(
+        'FORBIDDEN_ENV',
+        [...path, name],
+        `a policy may not set this variable: ${reason}`,
+        'key',
+      );
+    }
+    if (typeof value !== 'string' || value.includes('\0')) continue;
+    const reading = readEnvValue(value, context.schemes);
+    if (reading.kind === 'error') {
+      list.add(reading.code, [...path, name], reading.reason);
+    } else if (
+      reading.kind === 'secret' &&
+      providerName !== undefined &&
+      builtinProviders.has(providerName) &&
+      builtinSchemes[reading.scheme] !== undefined &&
+      builtinSchemes[reading.scheme] !== providerName
+    ) {
+      list.add(
+        'INVALID_REFERENCE',
+        [...path, name],
+        `the provider is ${providerName}, which does not resolve ${reading.scheme}:// references (${builtinSchemes[reading.scheme]} does)`,
+      );
+    }
+  }
+}
+
+function checkSearchPath(
+  list: IssueList,
+  context: PolicySourceContext,
+  value: unknown,
+  path: Path,
+): void {
+  if (typeof value !== 'string' || value === '' || value.includes('\0')) return;
+  for (const entry of value.split(delimiter)) {
+    if (entry === '') {
+      list.add('INVALID_VALUE', path, 'has an empty entry, which would mean the current folder');
+    } else if (!isAbsolute(entry)) {
+      list.add('INVALID_VALUE', path, 'entries must be absolute folders');
+    } else if (isInsideDir(context.dir, resolve(entry))) {
+      list.add(
+        'OUTSIDE_PROJECT',
+        path,
+        'an entry lies inside the project, where trust does not pin what is found; name a project program by its relative path in argv instead',
+      );
+    }
+  }
+}
+
+function checkCommand(
+  list: IssueList,
+  context: PolicySourceContext,
+  providerName: string | undefined,
+  defaults: Record<string, unknown>,
+  command: Record<string, unknown>,
+  at: Path,
+): void {
+  checkDuration(list, command.ttl, [...at, 'ttl']);
+  checkRelativeDir(list, context, command.cwd, [...at, 'cwd']);
+  const cwdText =
+    typeof command.cwd === 'string'
+      ? command.cwd
+      : typeof defaults.cwd === 'string'
+        ? defaults.cwd
+        : '.';
+  const cwd = resolve(context.dir, cwdText.includes('\0') ? '.' : cwdText);
+
+  const maxOutput = command.max_output;
+  if (typeof maxOutput === 'number' || (typeof maxOutput === 'string' && /^\d/.test(maxOutput))) {
+    const result = parseByteSize(maxOutput);
+    if (!result.ok && (typeof maxOutput === 'number' || result.reason.startsWith('must'))) {
+      list.add('INVALID_VALUE', [...at, 'max_output'], result.reason);
+    }
+  }
+
+  checkEnv(list, context, providerName, command.env, [...at, 'env']);
+
+  if (Array.isArray(command.argv) && typeof command.argv[0] === 'string') {
+    const program = command.argv[0];
+    if (program === '') {
+      list.add('INVALID_VALUE', [...at, 'argv', 0], 'the program may not be empty');
+    } else if (
+      hasPathSeparator(program) &&
+      !isAbsolute(program) &&
+      !isInsideDir(context.dir, resolve(cwd, program))
+    ) {
+      list.add(
+        'OUTSIDE_PROJECT',
+        [...at, 'argv', 0],
+        'a relative program must stay inside the policy folder (name a program outside it by absolute path)',
+      );
+    }
+  }
+
+  checkSearchPath(list, context, command.path, [...at, 'path']);
+
+  if (Array.isArray(command.allow)) {
+    command.allow.forEach((entry, index) => {
+      if (typeof entry === 'string' && hasPathSeparator(entry) && !isAbsolute(entry)) {
+        if (!isInsideDir(context.dir, resolve(cwd, entry))) {
+          list.add(
+            'OUTSIDE_PROJECT',
+            [...at, 'allow', index],
+            'a relative entry must stay inside the policy folder',
+          );
+        }
+      }
+    });
+  }
+
+  if (Array.isArray(command.pin)) {
+    command.pin.forEach((entry, index) => {
+      checkRelativeDir(list, context, entry, [...at, 'pin', index]);
+    });
+  }
+
+  if (
+    isRecord(command.args) &&
+    typeof command.args.pattern === 'string' &&
+    command.args.pattern !== ''
+  ) {
+    try {
+      new RegExp(`^(?:${command.args.pattern})$`, 'u');
+    } catch (error) {
+      const detail = error instanceof Error ? error.message.split(': ').at(-1) : undefined;
+      list.add(
+        'INVALID_VALUE',
+        [...at, 'args', 'pattern'],
+        `not a valid regular expression${detail === undefined ? '' : ` (${detail.slice(0, 80)})`}`,
+      );
+    }
+  }
+}
+
+function checkSemantics(list: IssueList, context: PolicySourceContext, raw: unknown): void {
+  if (!isRecord(raw)) return;
+  const provider = raw.provider;
+  const providerName =
+    typeof provider === 'string'
+      ? provider
+      : isRecord(provider) && typeof provider.name === 'string'
+        ? provider.name
+        : undefined;
+  const defaults = isRecord(raw.defaults) ? raw.defaults : {};
+  checkDuration(list, defaults.ttl, ['defaults', 'ttl']);
+  checkRelativeDir(list, context, defaults.cwd, ['defaults', 'cwd']);
+  if (!Array.isArray(raw.commands)) return;
+  const firstIndexById = new Map<string, number>();
+  raw.commands.forEach((command: unknown, index) => {
+    if (!isRecord(command)) return;
+    const at: Path = ['commands', index];
+    if (typeof command.id === 'string') {
+      const first = firstIndexById.get(command.id);
+      if (first === undefined) firstIndexById.set(command.id, index);
+      else {
+        const line = list.lineOf(['commands', first, 'id']);
+        list.add(
+          'DUPLICATE_ID',
+          [...at, 'id'],
+          `duplicate id; commands[${first}] on line ${line} already uses it`,
+        );
+      }
+    }
+    checkCommand(list, context, providerName, defaults, command, at);
+  });
+}
+
+function normalizeEnvWith(
+  env: PolicyFile['commands'][number]['env'],
+  schemes: readonly string[],
+): Record<string, EnvValue> {
+  const entries = Object.entries(env ?? {}).map(([name, value]): [string, EnvValue] => {
+    if (typeof value !== 'string') return [name, { kind: 'literal', value: value.literal }];
+    const reading = readEnvValue(value, schemes);
+    return reading.kind === 'secret'
+      ? [name, { kind: 'secret', ref: value, scheme: reading.scheme }]
+      : [name, { kind: 'literal', value }];
+  });
+  return Object.fromEntries(entries);
+}
+
+function normalize(
+  file: PolicyFile,
+  context: PolicySourceContext,
+  raw: Record<string, unknown>,
+): Policy {
+  const provider =
+    typeof file.provider === 'string'
+      ? { name: file.provider, options: {} }
+      : (() => {
+          const { name, ...options } = raw.provider as Record<string, unknown>;
+          return { name: name as string, options };
+        })();
+  const defaults = file.defaults ?? {};
+  const commands = file.commands.map((command): PolicyCommand => {
+    const ttl = command.ttl ?? defaults.ttl;
+    const maxOutput =
+      command.max_output === undefined ? undefined : parseByteSize(command.max_output);
+    const normalized: PolicyCommand = {
+      id: command.id,
+      argv: [...command.argv],
+      env: normalizeEnvWith(command.env, context.schemes),
+      ttlMs: ttl === undefined ? defaultTtlMs : (parseDuration(ttl) as { ms: number }).ms,
+      noNetwork: command.no_network ?? defaults.no_network ?? false,
+      cwd: resolve(context.dir, command.cwd ?? defaults.cwd ?? '.'),
+      allow: [...(command.allow ?? [])],
+      pin: [...(command.pin ?? [])],
+      confirm: command.confirm ?? false,
+      maxOutputBytes: maxOutput?.ok ? maxOutput.bytes : defaultMaxOutputBytes,
+    };
+    if (command.description !== undefined) normalized.description = command.description;
+    if (command.path !== undefined) normalized.path = command.path;
+    if (command.args !== undefined) {
+      normalized.args = {
+        pattern: command.args.pattern,
+        maxCount: command.args.max ?? defaultArgsMax,
+        allowOptions: command.args.allow_options ?? false,
+      };
+    }
+    return normalized;
+  });
+  return { path: context.path, dir: context.dir, version: 1, provider, commands };
+}
+
+function checkSchemes(schemes: readonly string[]): void {
+  for (const scheme of schemes) {
+    if (typeof scheme !== 'string' || !schemeNamePattern.test(scheme)) {
+      throw new TypeError(
+        'options.schemes must hold scheme names such as "vault" (a letter, then letters, digits, +, . or -)',
+      );
+    }
+  }
+}
+
+/** Validates a policy text whose origin is already resolved. Internal: `loadPolicy` and `validatePolicy` share it. */
+export function validatePolicySource(text: string, context: PolicySourceContext): PolicyValidation {
+  checkSchemes(context.schemes);
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.length > maxPolicyLength) {
+    return {
+      issues: [
+        {
+          code: 'INVALID_VALUE',
+          message: 'the policy is larger than 1 MiB',
+          path: [],
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  const source = parseYamlSource(body);
+  const list = new IssueList(source);
+  list.issues.push(...source.issues);
+  if (list.issues.length > 0) return { issues: sortIssues(list.issues) };
+  if (source.doc.contents === null) {
+    list.add(
+      'MISSING_KEY',
+      [],
+      'the policy is empty; expected a mapping with version, provider and commands',
+    );
+    return { issues: list.issues };
+  }
+  const listsForMappings: Path[] = [];
+  for (const problem of findShapeProblems(policyFileSchema, source.doc.contents)) {
+    if (problem.kind === 'list-for-mapping') {
+      listsForMappings.push(problem.path);
+      list.add(
+        'INVALID_TYPE',
+        problem.path,
+        'expected a mapping, got a list',
+        'value',
+        problem.offset,
+      );
+    } else {
+      const hint =
+        problem.suggestion === undefined ? '' : `; did you mean "${problem.suggestion}"?`;
+      list.add('UNKNOWN_KEY', problem.path, `unknown key${hint}`, 'key', problem.offset);
+    }
+  }
+  const raw: unknown = source.doc.toJS({ maxAliasCount: 0 });
+  const result = v.safeParse(policyFileSchema, raw, { abortEarly: false, abortPipeEarly: false });
+  if (!result.success) {
+    const underList = (issue: v.BaseIssue<unknown>) => {
+      const path = (issue.path ?? []).map((item) => item.key);
+      return listsForMappings.some((prefix) => prefix.every((part, index) => path[index] === part));
+    };
+    reportSchemaIssues(
+      list,
+      result.issues.filter((issue) => !underList(issue)),
+    );
+  }
+  checkSemantics(list, context, raw);
+  if (list.issues.length > 0 || !result.success) return { issues: sortIssues(list.issues) };
+  return { policy: normalize(result.output, context, raw as Record<string, unknown>), issues: [] };
+}
+
+function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function contextOf(options: ParsePolicyOptions): PolicySourceContext {
+  const filename = options.filename;
+  const path = filename === undefined || filename === '' ? '' : resolve(filename);
+  return {
+    displayName: filename === undefined || filename === '' ? '<policy>' : filename,
+    path,
+    dir: path === '' ? process.cwd() : dirname(path),
+    schemes: options.schemes ?? [],
+  };
+}
+
+/**
+ * Validates a policy text and returns every problem as data, never throwing
+ * for bad input: `{ policy }` when it is valid, `{ issues }` otherwise.
+ *
+ * @example
+ * const { policy, issues } = validatePolicy(text, { filename: 'ironrun.yml' });
+ * for (const issue of issues) console.error(`ironrun.yml:${issue.line}:${issue.column}: ${issue.message}`);
+ */
+export function validatePolicy(text: string, options: ParsePolicyOptions = {}): PolicyValidation {
+  return validatePolicySource(text, contextOf(options));
+}
+
+/**
+ * Parses and validates a policy text. Returns the normalized policy, or
+ * throws one {@link PolicyError} (`INVALID_POLICY`) listing every problem as
+ * `file:line:col: message`.
+ *
+ * @example
+ * const policy = parsePolicy(await readFile('ironrun.yml', 'utf8'), { filename: 'ironrun.yml' });
+ */
+export function parsePolicy(text: string, options: ParsePolicyOptions = {}): Policy {
+  const context = contextOf(options);
+  const { policy, issues } = validatePolicySource(text, context);
+  if (policy === undefined) throw invalidPolicyError(context.displayName, issues);
+  return policy;
+}
