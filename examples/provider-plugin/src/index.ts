@@ -1,0 +1,2 @@
+export type { ExampleOptions } from './example-options.js';
+export { provider } from './provider.js';
