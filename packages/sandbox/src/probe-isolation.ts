@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+
+/** What process isolation this machine offers, as reported by {@link probeIsolation}. */
+export interface IsolationReport {
+  /** `process.platform`. */
+  platform: NodeJS.Platform;
+  /** Absolute path of util-linux `unshare` (Linux), or `null` when none is installed at a fixed location. */
+  unshare: string | null;
+  /** Whether `unshare` can create a user namespace here (needed when not running as root). */
+  userNamespace: boolean;
+  /**
+   * Whether a sealed child runs in its own PID namespace (with its own `/proc`),
+   * so the whole tree dies with it even if a descendant calls `setsid()`.
+   */
+  pidNamespace: boolean;
+  /** Whether `noNetwork: true` can be honoured: a network namespace (Linux) or `sandbox-exec` (macOS). */
+  noNetwork: boolean;
+  /** Absolute path of `sandbox-exec` (macOS), or `null`. */
+  sandboxExec: string | null;
+  /** One line per missing capability: what is missing and why, for `ironrun doctor`. */
+  notes: string[];
+}
+
+/** How the sandbox will wrap a child on this machine. */
+export interface IsolationSupport {
+  report: IsolationReport;
+  /** The `unshare` flags that create a user namespace (empty when running as root without one). */
+  userFlags: string[];
+}
+
+const unshareCandidates = ['/usr/bin/unshare', '/bin/unshare', '/usr/sbin/unshare', '/sbin/unshare'];
+const sandboxExecPath = '/usr/bin/sandbox-exec';
+/** The `sandbox-exec` profile for `noNetwork: true`: everything allowed except the network. */
+export const denyNetworkProfile = '(version 1)(allow default)(deny network*)';
+
+async function firstExecutable(candidates: readonly string[]): Promise<string | null> {
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+/** Runs a probe command and tells whether it exited 0 (no shell, empty environment). */
+function succeeds(file: string, args: readonly string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { stdio: 'ignore', env: {}, timeout: 5000 });
+    } catch {
+      resolve(false);
+      return;
+    }
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** The flags of a PID namespace whose init dies with `unshare`, with its own `/proc`. */
+export const pidNamespaceFlags = ['--pid', '--fork', '--kill-child', '--mount-proc'];
+
+async function probeLinux(): Promise<IsolationSupport> {
+  const notes: string[] = [];
+  const unshare = await firstExecutable(unshareCandidates);
+  const report: IsolationReport = {
+    platform: 'linux',
+    unshare,
+    userNamespace: false,
+    pidNamespace: false,
+    noNetwork: false,
+    sandboxExec: null,
+    notes,
+  };
+  if (unshare === null) {
+    notes.push('util-linux unshare not found in /usr/bin, /bin, /usr/sbin or /sbin: no PID or network namespace');
+    return { report, userFlags: [] };
+  }
+  // The probe's child is unshare itself, printing its version: nothing else need exist.
+  const check = (flags: readonly string[]) => succeeds(unshare, [...flags, '--', unshare, '--version']);
+  const userFlags = ['--user', '--map-root-user'];
+  report.userNamespace = await check(userFlags);
+  let flags: string[] = userFlags;
+  if (!report.userNamespace) {
+    flags = [];
+    if (process.getuid?.() !== 0) {
+      notes.push(
+        'unshare cannot create a user namespace (unprivileged user namespaces are disabled or restricted here, e.g. kernel.unprivileged_userns_clone=0 or an AppArmor restriction)',
+      );
+      return { report, userFlags: [] };
+    }
+  }
+  const [pid, net] = await Promise.all([check([...flags, ...pidNamespaceFlags]), check([...flags, '--net'])]);
+  report.pidNamespace = pid;
+  report.noNetwork = net;
+  if (!pid) notes.push('unshare cannot create a PID namespace with its own /proc: a descendant that calls setsid() can outlive the TTL');
+  if (!net) notes.push('unshare cannot create a network namespace: commands with no_network are refused');
+  return { report, userFlags: flags };
+}
+
+async function probeDarwin(): Promise<IsolationSupport> {
+  const notes: string[] = [
+    'macOS has no PID namespace: a descendant that calls setsid() can outlive the TTL',
+  ];
+  const found = await firstExecutable([sandboxExecPath]);
+  const works = found !== null && (await succeeds(found, ['-p', denyNetworkProfile, '/usr/bin/true']));
+  if (!works) notes.push('sandbox-exec is missing or refuses the deny-network profile: commands with no_network are refused');
+  return {
+    report: {
+      platform: 'darwin',
+      unshare: null,
+      userNamespace: false,
+      pidNamespace: false,
+      noNetwork: works,
+      sandboxExec: works ? found : null,
+      notes,
+    },
+    userFlags: [],
+  };
+}
+
+async function probe(): Promise<IsolationSupport> {
+  if (process.platform === 'linux') return probeLinux();
+  if (process.platform === 'darwin') return probeDarwin();
+  const notes = [
+    process.platform === 'win32'
+      ? 'Windows is not supported: there is no process group to kill the whole tree with'
+      : `${process.platform} has no supported PID or network isolation: commands with no_network are refused`,
+  ];
+  return {
+    report: {
+      platform: process.platform,
+      unshare: null,
+      userNamespace: false,
+      pidNamespace: false,
+      noNetwork: false,
+      sandboxExec: null,
+      notes,
+    },
+    userFlags: [],
+  };
+}
+
+let cached: Promise<IsolationSupport> | undefined;
+
+/** The probe, run once per process (a few milliseconds on Linux) and cached. */
+export function isolationSupport(): Promise<IsolationSupport> {
+  cached ??= probe();
+  return cached;
+}
+
+/**
+ * Reports what isolation `spawnSealed` can use on this machine: a PID
+ * namespace (the TTL kills every descendant), a network namespace or
+ * `sandbox-exec` (for `noNetwork`), with a note for each thing missing.
+ * The probe runs once per process and is cached.
+ *
+ * @example
+ * const report = await probeIsolation();
+ * if (!report.noNetwork) console.log(report.notes.join('\n'));
+ */
+export async function probeIsolation(): Promise<IsolationReport> {
+  const { report } = await isolationSupport();
+  return { ...report, notes: [...report.notes] };
+}

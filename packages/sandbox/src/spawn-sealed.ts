@@ -1,0 +1,473 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { isAbsolute } from 'node:path';
+import type { Readable } from 'node:stream';
+import { CappedOutput } from './capped-output.js';
+import { namespaceInitSource } from './namespace-init.js';
+import { denyNetworkProfile, type IsolationSupport, isolationSupport, pidNamespaceFlags } from './probe-isolation.js';
+import { defaultSafePath, resolveAllowlist, resolveProgram } from './resolve-program.js';
+import { SandboxError } from './sandbox-error.js';
+import { buildSealedEnv } from './sealed-env.js';
+
+/** Options of {@link spawnSealed}. */
+export interface SpawnSealedOptions {
+  /**
+   * The program and its arguments, passed as they are: no shell ever reads
+   * them. `argv[0]` is `./x` or `x/y` (relative to `cwd`), an absolute path,
+   * or a bare name looked up only in `path`, never in the caller's `PATH`.
+   */
+  argv: readonly string[];
+  /**
+   * The variables the child gets on top of the baseline (`PATH` = `path`,
+   * `HOME` from the password database, `LANG=C.UTF-8`, `TERM=dumb`,
+   * `TMPDIR=/tmp`; the baseline values other than `PATH` may be overridden).
+   * Nothing is inherited from `process.env`. `PATH`, `LD_*`, `DYLD_*`,
+   * `NODE_OPTIONS`, `BASH_ENV`, `ENV`, `BASH_FUNC_*`, `SHELLOPTS`,
+   * `BASHOPTS` and `GCONV_PATH` are refused with `INVALID_OPTIONS`.
+   * @default {}
+   */
+  env?: Readonly<Record<string, string>>;
+  /** The absolute working directory of the child. */
+  cwd: string;
+  /** Time to live in milliseconds: then SIGTERM to the whole tree, SIGKILL after `killGraceMs`. */
+  ttlMs: number;
+  /** Milliseconds between SIGTERM and SIGKILL when the TTL ends or the run is canceled. @default 2000 */
+  killGraceMs?: number;
+  /**
+   * Run in a fresh network namespace (Linux) or under `sandbox-exec` denying
+   * the network (macOS). Where neither is available the spawn is refused
+   * with `ISOLATION_UNAVAILABLE`; it never runs open.
+   * @default false
+   */
+  noNetwork?: boolean;
+  /**
+   * Extra executables the command may run besides `argv[0]` (absolute paths
+   * or names looked up in `path`). Entries are validated and resolved; see
+   * the README for what is and is not enforced.
+   * @default []
+   */
+  allow?: readonly string[];
+  /**
+   * The `PATH` bare names are looked up in, and the child's `PATH`. Every
+   * entry must be absolute.
+   * @default '/usr/local/bin:/usr/bin:/bin' (plus '/opt/homebrew/bin' on macOS)
+   */
+  path?: string;
+  /** Bytes kept per stream; the rest is counted and dropped, and `truncated` is set. @default 8 MiB */
+  maxOutputBytes?: number;
+  /** Cancels the run as the TTL would (SIGTERM, grace, SIGKILL); the result has `canceled: true`. @default undefined */
+  signal?: AbortSignal;
+}
+
+/** How a sealed process ended. */
+export interface SealedResult {
+  /** The exit code, or `null` when the process was killed by a signal. */
+  exitCode: number | null;
+  /** The signal that killed the process, or `null` when it exited. */
+  signal: NodeJS.Signals | null;
+  /** Milliseconds from the spawn to the exit, sandbox start-up included. */
+  durationMs: number;
+  /** Whether the TTL ended the run. */
+  timedOut: boolean;
+  /** Whether `signal` or `kill()` ended the run. */
+  canceled: boolean;
+  /** Whether either stream went over `maxOutputBytes`. */
+  truncated: boolean;
+  /** Every byte written to stdout, kept or dropped. */
+  stdoutBytes: number;
+  /** Every byte written to stderr, kept or dropped. */
+  stderrBytes: number;
+  /** The `pid` of {@link SealedProcess}. */
+  pid: number;
+}
+
+/**
+ * A running sealed process. Lifecycle: `stdout` and `stderr` end when the
+ * process tree is gone; `result` then resolves (it never rejects); `kill()`
+ * may be called at any time, more than once, and does nothing after the end.
+ */
+export interface SealedProcess {
+  /** The child's stdout: the first `maxOutputBytes` bytes. Read it or not: the child never blocks on it. */
+  stdout: Readable;
+  /** The child's stderr, capped like `stdout`. */
+  stderr: Readable;
+  /**
+   * The process id of the process group leader, in the caller's PID
+   * namespace: the program itself, or the `unshare`/`sandbox-exec` wrapping it.
+   */
+  pid: number;
+  /** How the process ended. */
+  result: Promise<SealedResult>;
+  /** Stops the whole tree as a cancel does: SIGTERM, `killGraceMs`, SIGKILL. */
+  kill(): void;
+}
+
+/** How a run is started: the file to spawn and whether the namespace init sits between it and the program. */
+interface Launch {
+  file: string;
+  args: string[];
+  /** Whether the program is spawned by the namespace init (which then reports its status over IPC). */
+  viaInit: boolean;
+  /** `argv[0]` as the program sees it, when the launch can set it. */
+  argv0?: string;
+}
+
+interface Normalized {
+  argv: string[];
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+  ttlMs: number;
+  killGraceMs: number;
+  noNetwork: boolean;
+  allow: readonly string[];
+  path: string;
+  maxOutputBytes: number;
+  signal: AbortSignal | undefined;
+}
+
+const maxTimerMs = 2_147_483_647;
+
+function invalid(message: string): SandboxError {
+  return new SandboxError('INVALID_OPTIONS', message);
+}
+
+function checkMs(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > maxTimerMs) {
+    throw invalid(`${name} must be an integer number of milliseconds from ${min} to ${maxTimerMs}`);
+  }
+  return value;
+}
+
+function normalize(options: SpawnSealedOptions): Normalized {
+  if (typeof options !== 'object' || options === null) throw invalid('spawnSealed needs an options object');
+  const { argv } = options;
+  if (!Array.isArray(argv) || argv.length === 0) throw invalid('argv must be a non-empty array of strings');
+  argv.forEach((arg, index) => {
+    if (typeof arg !== 'string') throw invalid(`argv[${index}] must be a string`);
+    if (arg.includes('\0')) throw invalid(`argv[${index}] contains a NUL byte, which no program can receive`);
+  });
+  if (typeof options.cwd !== 'string' || !isAbsolute(options.cwd) || options.cwd.includes('\0')) {
+    throw invalid('cwd must be an absolute path');
+  }
+  const maxOutputBytes = options.maxOutputBytes ?? 8 * 1024 * 1024;
+  if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
+    throw invalid('maxOutputBytes must be a non-negative integer');
+  }
+  const path = options.path ?? defaultSafePath();
+  if (typeof path !== 'string') throw invalid('path must be a string of absolute directories separated by ":"');
+  const allow = options.allow ?? [];
+  if (!Array.isArray(allow)) throw invalid('allow must be an array of absolute paths or program names');
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalid('signal must be an AbortSignal');
+  }
+  return {
+    argv: [...argv],
+    env: options.env ?? {},
+    cwd: options.cwd,
+    ttlMs: checkMs('ttlMs', options.ttlMs, 1),
+    killGraceMs: checkMs('killGraceMs', options.killGraceMs ?? 2000, 0),
+    noNetwork: options.noNetwork === true,
+    allow,
+    path,
+    maxOutputBytes,
+    signal: options.signal,
+  };
+}
+
+/** Whether this process is a Node single executable application, whose `execPath` cannot run the init. */
+function runningAsSingleExecutable(): boolean {
+  try {
+    const sea = createRequire(import.meta.url)('node:sea') as { isSea?: () => boolean };
+    return sea.isSea?.() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Internal knobs, for tests of the launch without the namespace init. */
+export interface LaunchOverrides {
+  /** Run the namespace init as PID 1 (the default unless running as a single executable). */
+  useInit?: boolean;
+}
+
+function planLaunch(
+  program: string,
+  argv: readonly string[],
+  noNetwork: boolean,
+  support: IsolationSupport,
+  overrides: LaunchOverrides,
+): Launch {
+  const { report, userFlags } = support;
+  const args = argv.slice(1);
+  const argv0 = argv[0];
+  if (report.platform === 'win32') {
+    throw new SandboxError(
+      'ISOLATION_UNAVAILABLE',
+      'ironrun cannot seal a process on Windows: there is no process group to end the whole tree with; run it under WSL',
+    );
+  }
+  if (report.platform === 'linux' && report.unshare !== null) {
+    const unshare = report.unshare;
+    const netFlags = noNetwork && report.noNetwork ? ['--net'] : [];
+    if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
+    if (report.pidNamespace) {
+      const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags];
+      if (overrides.useInit ?? !runningAsSingleExecutable()) {
+        return { file: unshare, args: [...flags, '--', process.execPath, '-e', namespaceInitSource], viaInit: true, ...(argv0 === undefined ? {} : { argv0 }) };
+      }
+      return { file: unshare, args: [...flags, '--', program, ...args], viaInit: false };
+    }
+    if (noNetwork) return { file: unshare, args: [...userFlags, ...netFlags, '--', program, ...args], viaInit: false };
+  }
+  if (noNetwork) {
+    if (report.platform === 'darwin' && report.sandboxExec !== null) {
+      return { file: report.sandboxExec, args: ['-p', denyNetworkProfile, '--', program, ...args], viaInit: false };
+    }
+    throw isolationUnavailable(report.notes);
+  }
+  return { file: program, args, viaInit: false, ...(argv0 === undefined ? {} : { argv0 }) };
+}
+
+function isolationUnavailable(notes: readonly string[]): SandboxError {
+  return new SandboxError(
+    'ISOLATION_UNAVAILABLE',
+    `noNetwork was asked but no network isolation is available here, so the command was not run (${notes.join('; ') || process.platform}); run ironrun doctor, or remove no_network from the command`,
+  );
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+    ? (error as { code: string }).code
+    : 'UNKNOWN';
+}
+
+function spawnFailure(name: string, code: string, cause?: unknown): SandboxError {
+  const options = cause === undefined ? {} : { cause };
+  if (code === 'ENOENT') return new SandboxError('NOT_FOUND', `program "${name}" disappeared before it could start`, options);
+  if (code === 'EACCES' || code === 'ENOEXEC') {
+    return new SandboxError('NOT_EXECUTABLE', `program "${name}" could not be executed (${code}); make it executable or fix its #! line`, options);
+  }
+  return new SandboxError('SPAWN_FAILED', `program "${name}" could not be started (${code})`, options);
+}
+
+type InitMessage =
+  | { type: 'started' }
+  | { type: 'error'; code: string }
+  | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null };
+
+function isInitMessage(value: unknown): value is InitMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const type = (value as { type?: unknown }).type;
+  return type === 'started' || type === 'error' || type === 'exit';
+}
+
+/**
+ * Spawns one sealed process: no shell, `argv[0]` resolved once to an
+ * absolute real path (never through the caller's `PATH`), a clean
+ * environment, stdin on `/dev/null`, its own process group (and, on Linux
+ * where namespaces are available, its own PID namespace, so the TTL ends
+ * every descendant), optionally no network, and capped output.
+ *
+ * Resolves once the program has started; rejects with a {@link SandboxError}
+ * when it cannot start (`NOT_FOUND`, `NOT_EXECUTABLE`, `ISOLATION_UNAVAILABLE`,
+ * `INVALID_OPTIONS`, `SPAWN_FAILED`).
+ *
+ * @example
+ * const child = await spawnSealed({ argv: ['./deploy.sh', '--prod'], cwd: projectDir,
+ *   env: { API_TOKEN: token }, ttlMs: 30_000, noNetwork: true });
+ * child.stdout.pipe(process.stdout);
+ * const { exitCode, signal, timedOut } = await child.result;
+ */
+export function spawnSealed(options: SpawnSealedOptions): Promise<SealedProcess> {
+  return spawnSealedWith(options, {});
+}
+
+/** {@link spawnSealed} with internal launch overrides (not part of the public API). */
+export async function spawnSealedWith(options: SpawnSealedOptions, overrides: LaunchOverrides): Promise<SealedProcess> {
+  const o = normalize(options);
+  const env = buildSealedEnv(o.env, o.path);
+  if (o.signal?.aborted) {
+    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', { cause: o.signal.reason });
+  }
+  const info = await stat(o.cwd).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw invalid(`cwd ${o.cwd} is not an existing directory`);
+  const name = o.argv[0]!;
+  const program = await resolveProgram(name, o.cwd, o.path);
+  await resolveAllowlist(o.allow, o.path);
+  const launch = planLaunch(program, o.argv, o.noNetwork, await isolationSupport(), overrides);
+  if (o.signal?.aborted) {
+    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', { cause: o.signal.reason });
+  }
+  return start(launch, program, env, o);
+}
+
+function start(launch: Launch, program: string, env: Record<string, string>, o: Normalized): Promise<SealedProcess> {
+  const name = o.argv[0]!;
+  const startedAt = performance.now();
+  const stdout = new CappedOutput(o.maxOutputBytes);
+  const stderr = new CappedOutput(o.maxOutputBytes);
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.file, launch.args, {
+      cwd: o.cwd,
+      // The init gets nothing: the program's environment travels over IPC, never through argv.
+      env: launch.viaInit ? {} : env,
+      stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      shell: false,
+      windowsHide: true,
+      serialization: 'json',
+      ...(launch.argv0 === undefined || launch.viaInit ? {} : { argv0: launch.argv0 }),
+    });
+  } catch (error) {
+    return Promise.reject(spawnFailure(name, codeOf(error), error));
+  }
+
+  let ready = false;
+  let exited = false;
+  let stopping = false;
+  let timedOut = false;
+  let canceled = false;
+  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let reported: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let durationMs = 0;
+  let earlyStderr = '';
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, run: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  };
+  const stop = (reason: 'timeout' | 'cancel') => {
+    if (exited) return;
+    if (reason === 'timeout') timedOut ||= !canceled;
+    else canceled ||= !timedOut;
+    if (stopping) return;
+    stopping = true;
+    signalGroup('SIGTERM');
+    later(o.killGraceMs, () => signalGroup('SIGKILL'));
+  };
+  const onAbort = () => stop('cancel');
+
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (!ready && earlyStderr.length < 2048) earlyStderr += chunk.toString('utf8', 0, 2048);
+    stderr.push(chunk);
+  });
+  const closed = (stream: Readable | null) =>
+    new Promise<void>((resolve) => {
+      if (stream === null || stream.closed) resolve();
+      else stream.once('close', () => resolve());
+    });
+  const channelClosed = new Promise<void>((resolve) => {
+    if (!launch.viaInit || !child.connected) resolve();
+    else child.once('disconnect', () => resolve());
+  });
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      durationMs = Math.round(performance.now() - startedAt);
+      exitStatus = { code, signal };
+      // Whatever is left of the group (descendants that did not leave it) dies with the leader.
+      signalGroup('SIGKILL');
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      resolve();
+    });
+  });
+
+  const result: Promise<SealedResult> = (async () => {
+    await exitedPromise;
+    // Streams close when every holder of the pipes is gone; a descendant that
+    // escaped the group (possible only without a PID namespace) cannot hold the result hostage.
+    const drained = Promise.all([closed(child.stdout), closed(child.stderr), channelClosed]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      drainTimer = setTimeout(resolve, Math.max(o.killGraceMs, 1000));
+    });
+    await Promise.race([drained, deadline]);
+    clearTimeout(drainTimer);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    if (child.connected) child.disconnect();
+    stdout.end();
+    stderr.end();
+    o.signal?.removeEventListener('abort', onAbort);
+    const status = reported ?? exitStatus!;
+    return {
+      exitCode: status.code,
+      signal: status.signal,
+      durationMs,
+      timedOut,
+      canceled,
+      truncated: stdout.truncated || stderr.truncated,
+      stdoutBytes: stdout.totalBytes,
+      stderrBytes: stderr.totalBytes,
+      pid: child.pid ?? 0,
+    };
+  })();
+
+  return new Promise<SealedProcess>((resolve, reject) => {
+    const fail = (error: SandboxError) => {
+      if (ready) return;
+      ready = true;
+      signalGroup('SIGKILL');
+      reject(error);
+    };
+    const succeed = () => {
+      if (ready) return;
+      ready = true;
+      later(o.ttlMs, () => stop('timeout'));
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      if (o.signal?.aborted) onAbort();
+      resolve({
+        stdout: stdout.readable,
+        stderr: stderr.readable,
+        pid: child.pid!,
+        result,
+        kill: () => stop('cancel'),
+      });
+    };
+    child.once('error', (error) => fail(spawnFailure(launch.viaInit || launch.file !== program ? launch.file : name, codeOf(error), error)));
+    if (launch.viaInit) {
+      child.on('message', (message: unknown) => {
+        if (!isInitMessage(message)) return;
+        if (message.type === 'started') succeed();
+        else if (message.type === 'error') fail(spawnFailure(name, message.code));
+        else reported ??= { code: message.code, signal: message.signal };
+      });
+      child.once('spawn', () => {
+        try {
+          child.send({ file: program, args: o.argv.slice(1), argv0: name, cwd: o.cwd, env, loopback: o.noNetwork });
+        } catch {
+          // The init is already gone: the exit handler below reports it.
+        }
+      });
+      void exitedPromise.then(() => {
+        if (ready) return;
+        const said = earlyStderr.split('\n')[0] ?? '';
+        const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
+        fail(
+          new SandboxError(
+            'ISOLATION_UNAVAILABLE',
+            `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
+          ),
+        );
+      });
+    } else {
+      child.once('spawn', succeed);
+    }
+  });
+}
