@@ -261,6 +261,7 @@ let cachedJsonSchema: Record<string, unknown> | undefined;
  */
 export function policyJsonSchema(): Record<string, unknown> {
   cachedJsonSchema ??= {
+    $schema: 'http://json-schema.org/draft-07/schema#',
     ...toJsonSchema(policyFileSchema, { errorMode: 'ignore' }),
     title: 'ironrun.yml',
     description:

@@ -81,8 +81,29 @@ class IssueList {
   }
 }
 
+/**
+ * When no option of a union matches, valibot reports the union as a whole.
+ * Where the input has the type of one option (a mapping for the provider's
+ * mapping form), the problems inside that option say more: keep those and
+ * drop the plain type mismatches of the other options.
+ */
+function specificIssues(issue: v.BaseIssue<unknown>): readonly v.BaseIssue<unknown>[] {
+  if (issue.type !== 'union' || issue.issues === undefined) return [issue];
+  // Nested paths are relative to the union.
+  const inner = issue.issues
+    .filter((nested) => (nested.path?.length ?? 0) > 0 || nested.kind !== 'schema')
+    .map(
+      (nested) =>
+        ({
+          ...nested,
+          path: [...(issue.path ?? []), ...(nested.path ?? [])],
+        }) as v.BaseIssue<unknown>,
+    );
+  return inner.length === 0 ? [issue] : inner.flatMap(specificIssues);
+}
+
 function reportSchemaIssues(list: IssueList, issues: readonly v.BaseIssue<unknown>[]): void {
-  for (const issue of issues) {
+  for (const issue of issues.flatMap(specificIssues)) {
     const path: Path = (issue.path ?? []).map((item) => item.key as string | number);
     const onKey = issue.path?.at(-1)?.origin === 'key';
     if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.expected === 'never')
@@ -308,11 +329,13 @@ function checkSemantics(list: IssueList, context: PolicySourceContext, raw: unkn
   });
 }
 
-function normalizeEnvWith(
-  env: PolicyFile['commands'][number]['env'],
-  schemes: readonly string[],
-): Record<string, EnvValue> {
-  const entries = Object.entries(env ?? {}).map(([name, value]): [string, EnvValue] => {
+/**
+ * Reads env from the raw mapping, not valibot's output: valibot leaves out
+ * keys named `constructor` or `prototype`, which are valid variable names.
+ */
+function normalizeEnvWith(rawEnv: unknown, schemes: readonly string[]): Record<string, EnvValue> {
+  const env = isRecord(rawEnv) ? (rawEnv as Record<string, string | { literal: string }>) : {};
+  const entries = Object.entries(env).map(([name, value]): [string, EnvValue] => {
     if (typeof value !== 'string') return [name, { kind: 'literal', value: value.literal }];
     const reading = readEnvValue(value, schemes);
     return reading.kind === 'secret'
@@ -335,14 +358,15 @@ function normalize(
           return { name: name as string, options };
         })();
   const defaults = file.defaults ?? {};
-  const commands = file.commands.map((command): PolicyCommand => {
+  const rawCommands = raw.commands as Record<string, unknown>[];
+  const commands = file.commands.map((command, index): PolicyCommand => {
     const ttl = command.ttl ?? defaults.ttl;
     const maxOutput =
       command.max_output === undefined ? undefined : parseByteSize(command.max_output);
     const normalized: PolicyCommand = {
       id: command.id,
       argv: [...command.argv],
-      env: normalizeEnvWith(command.env, context.schemes),
+      env: normalizeEnvWith(rawCommands[index]?.env, context.schemes),
       ttlMs: ttl === undefined ? defaultTtlMs : (parseDuration(ttl) as { ms: number }).ms,
       noNetwork: command.no_network ?? defaults.no_network ?? false,
       cwd: resolve(context.dir, command.cwd ?? defaults.cwd ?? '.'),

@@ -62,7 +62,8 @@ export function parseYamlSource(text: string): YamlSource {
     strict: true,
     version: '1.2',
     schema: 'core',
-    logLevel: 'silent',
+    // 'error', not 'silent': yaml reports a second document only above 'silent'.
+    logLevel: 'error',
   });
   const position = (offset: number) => {
     const clamped = Math.max(0, Math.min(offset, text.length));
