@@ -4,5 +4,6 @@ export default defineProject({
   test: {
     name: 'action',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/build-bundle.ts'],
   },
 });

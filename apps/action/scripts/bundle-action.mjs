@@ -33,7 +33,7 @@ const runtimeAssets = [{ module: '@1password/sdk-core/nodejs/core.js', file: 'co
  * Builds the action into `outdir` (emptied first) and returns the list of
  * files written, relative to it.
  */
-export async function bundleAction(outdir) {
+export async function bundleAction(outdir, { external = [] } = {}) {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
@@ -51,6 +51,7 @@ export async function bundleAction(outdir) {
     sourcemap: false,
     metafile: true,
     logLevel: 'warning',
+    external,
   });
   const files = ['index.js'];
   const inputs = Object.keys(result.metafile.inputs);

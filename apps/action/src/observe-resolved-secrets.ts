@@ -38,14 +38,12 @@ export function observeResolvedSecrets(
     if (typeof create !== 'function') return module;
     // Inherit from the definition, so every member it has (own or not) reads the same.
     const observed: ProviderDefinition = Object.create(definition);
+    const observedCreate: ProviderDefinition['create'] = async (options, context) => {
+      const provider = await create.call(definition, options, context);
+      return observeProvider(provider, onValues);
+    };
     // defineProperty, not assignment: a frozen definition makes an inherited `create` read-only.
-    Object.defineProperty(observed, 'create', {
-      enumerable: true,
-      value: async (options: unknown, context: ProviderContext) => {
-        const provider = await create.call(definition, options, context);
-        return observeProvider(provider, onValues);
-      },
-    });
+    Object.defineProperty(observed, 'create', { enumerable: true, value: observedCreate });
     return { provider: observed };
   };
 }

@@ -1,0 +1,271 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { trust } from '@ironrun/policy';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BundledActionRun, runBundledAction } from './run-bundled-action.js';
+
+const secret = 'sk_live_4f9a8b7c6d5e4f3a2b1c';
+const pem = [
+  '-----BEGIN TEST KEY-----',
+  'MIIBVwIBADANBgkqhkiG9w0BAQEFAASC',
+  'AUEwggE9AgEAAkEAq7BFUpkGp3LQmlQx',
+  '-----END TEST KEY-----',
+].join('\n');
+const dotenv = `API_KEY=${secret}\nPEM_KEY="${pem}"\n`;
+const node = JSON.stringify(process.execPath);
+
+const policy = `version: 1
+provider: envfile
+commands:
+  - id: leak
+    argv: [${node}, print.mjs, leak]
+    env:
+      API_KEY: envfile://API_KEY
+      PEM_KEY: envfile://PEM_KEY
+  - id: fail
+    argv: [${node}, print.mjs, fail]
+  - id: hang
+    argv: [${node}, print.mjs, hang]
+    ttl: 1s
+  - id: hang-long
+    argv: [${node}, print.mjs, hang]
+    ttl: 5m
+  - id: forge
+    argv: [${node}, print.mjs, forge]
+    env:
+      API_KEY: envfile://API_KEY
+  - id: args
+    argv: [${node}, print.mjs, args]
+    args: { pattern: '[a-z ]+', max: 3 }
+  - id: list
+    argv: [${node}, print.mjs, list]
+    env:
+      API_KEY: envfile://API_KEY
+    args: { pattern: '/.*', max: 1 }
+  - id: approve
+    argv: [${node}, print.mjs, args]
+    confirm: true
+  - id: missing
+    argv: [${node}, print.mjs, leak]
+    env:
+      API_KEY: envfile://NOT_THERE
+`;
+
+/** Every place a secret could reach the runner other than an ::add-mask:: line. */
+function expectNoSecret(run: BundledActionRun, values: readonly string[]) {
+  const places = { log: run.log, summary: run.summary, outputs: JSON.stringify(run.outputs) };
+  for (const [place, text] of Object.entries(places)) {
+    for (const value of values)
+      expect(text.includes(value), `${place} contains a secret`).toBe(false);
+  }
+}
+
+const pemLines = pem.split('\n');
+const secretForms = [
+  secret,
+  Buffer.from(secret).toString('hex'),
+  encodeURIComponent(`${secret}`),
+  ...pemLines.filter((line) => line.length >= 6),
+];
+
+let project: TestDir;
+
+beforeAll(async () => {
+  project = await testdir({
+    'ironrun.yml': policy,
+    'print.mjs': await readFile(join(import.meta.dirname, 'fixtures/print.mjs'), 'utf8'),
+  });
+});
+
+afterAll(async () => {
+  await project.cleanup();
+});
+
+const run = (
+  inputs: Record<string, string>,
+  extra: Partial<Parameters<typeof runBundledAction>[0]> = {},
+) => runBundledAction({ cwd: project.dir, inputs: { envfile: dotenv, ...inputs }, ...extra });
+
+describe('dist/index.js', () => {
+  it('runs a command with secrets from the envfile input and sets every output', async () => {
+    const result = await run({ command: 'leak' });
+    expect(result.exitCode).toBe(0);
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['exit-code']).toBe('0');
+    expect(result.outputs['timed-out']).toBe('false');
+    expect(Number(result.outputs['duration-ms'])).toBeGreaterThanOrEqual(0);
+    expect(Number(result.outputs.redactions)).toBeGreaterThanOrEqual(8);
+    expect(result.log).toContain('raw: [REDACTED]');
+    expect(result.log).toContain('stderr: [REDACTED]');
+    expect(result.log).toContain('split: [REDACTED] end');
+  });
+
+  it('registers the raw value and its encodings with ::add-mask:: before the command prints anything', async () => {
+    const result = await run({ command: 'leak' });
+    for (const form of [secret, ...pemLines]) expect(result.masks).toContain(form);
+    expect(result.masks).toContain(Buffer.from(secret).toString('hex'));
+    const base64 = Buffer.from(`Authorization: ${secret}`).toString('base64');
+    expect(result.masks.some((mask) => mask.length >= 20 && base64.includes(mask))).toBe(true);
+    expect(result.masks).toContain(pem);
+    const lines = result.stdout.split('\n');
+    const lastMask = lines.findLastIndex((line) => line.startsWith('::add-mask::'));
+    expect(lastMask).toBeGreaterThanOrEqual(0);
+    expect(lastMask).toBeLessThan(lines.indexOf('start'));
+  });
+
+  it('never lets a secret reach the log, the summary or the outputs, in any encoding', async () => {
+    const result = await run({ command: 'leak' });
+    expectNoSecret(result, secretForms);
+    // The base64 line carries the secret at an offset; none of its aligned forms may remain.
+    const base64Line = result.log.split('\n').find((line) => line.startsWith('base64: '));
+    expect(base64Line).toContain('[REDACTED]');
+  });
+
+  it('writes a job summary table with the facts of the run and no value', async () => {
+    const result = await run({ command: 'leak' });
+    expect(result.summary).toContain('<table>');
+    for (const cell of ['leak', 'passed', 'exit code', 'redactions', 'timed out']) {
+      expect(result.summary).toContain(cell);
+    }
+    expectNoSecret(result, secretForms);
+  });
+
+  it('fails the step with the exit code when the command fails', async () => {
+    const result = await run({ command: 'fail' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['exit-code']).toBe('3');
+    expect(result.errors).toEqual(['ironrun: "fail" failed with exit code 3']);
+    expect(result.log).toContain('something went wrong');
+    expect(result.summary).toContain('failed');
+  });
+
+  it('fails the step when the command runs past its ttl, and reports timed-out', async () => {
+    const result = await run({ command: 'hang' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['timed-out']).toBe('true');
+    expect(result.outputs['exit-code']).toBe('');
+    expect(result.errors).toEqual([
+      'ironrun: "hang" timed out after its ttl of 1000 ms and was killed',
+    ]);
+    expect(result.summary).toContain('timed out');
+  }, 30_000);
+
+  it('kills the command and fails the step when the job is cancelled (SIGTERM to the action)', async () => {
+    const result = await run(
+      { command: 'hang-long' },
+      { kill: { signal: 'SIGTERM', after: 'hanging' } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual(['ironrun: "hang-long" was canceled and killed']);
+    expect(result.outputs['timed-out']).toBe('false');
+  }, 30_000);
+
+  it('refuses an unknown command, naming the valid ids, without setting outputs', async () => {
+    const result = await run({ command: 'deploy' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain("no command 'deploy'");
+    expect(result.errors[0]).toContain('leak');
+    expect(result.outputs).toEqual({});
+    expect(result.summary).toContain('refused');
+    expect(result.summary).toContain('UNKNOWN_COMMAND');
+  });
+
+  it('refuses a run without the command input', async () => {
+    const result = await run({ command: '' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain('Input "command" is required');
+  });
+
+  it('refuses a secret missing from the envfile, naming the reference and no value', async () => {
+    const result = await run({ command: 'missing' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain('envfile://NOT_THERE');
+    expectNoSecret(result, secretForms);
+  });
+
+  it('passes args given one per line or as JSON, checked by the policy', async () => {
+    const lines = await run({ command: 'args', args: 'alpha\n  beta gamma \n' });
+    expect(lines.exitCode).toBe(0);
+    expect(lines.log).toContain('args: ["alpha","beta gamma"]');
+    const json = await run({ command: 'args', args: '["one", "two"]' });
+    expect(json.log).toContain('args: ["one","two"]');
+  });
+
+  it('refuses args the policy does not allow (an option smuggled in)', async () => {
+    const result = await run({ command: 'args', args: '--exec=evil' });
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain('ARGS_REJECTED');
+    expect(result.log).not.toContain('args: [');
+  });
+
+  it('refuses a confirm: true command, as no person can approve it in CI', async () => {
+    const result = await run({ command: 'approve' });
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain('CONFIRM_DECLINED');
+  });
+
+  it('does not obey workflow commands the command prints (workflow command injection)', async () => {
+    const result = await run({ command: 'forge' });
+    expect(result.exitCode).toBe(0);
+    const stop = /^::stop-commands::([0-9a-f]{32})$/m.exec(result.stdout);
+    expect(stop).not.toBeNull();
+    const token = stop?.[1] as string;
+    const fenced = result.stdout.slice(stop?.index, result.stdout.indexOf(`\n::${token}::\n`));
+    for (const forged of [
+      '::add-mask::forged-mask',
+      '::error::forged error',
+      '::set-output name=exit-code::0',
+    ]) {
+      expect(fenced).toContain(forged);
+    }
+    expect(result.masks).not.toContain('forged-mask');
+    expect(result.stdout).toContain(`no newline at the end\n::${token}::\n`);
+    expect(result.errors).toEqual([]);
+  });
+
+  it('deletes the envfile copy before the command starts, so the command cannot read other secrets', async () => {
+    const runnerTemp = await testdir({});
+    try {
+      const result = await run(
+        { command: 'list', args: runnerTemp.dir },
+        { env: { RUNNER_TEMP: runnerTemp.dir } },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(result.log).toContain('entries: []');
+    } finally {
+      await runnerTemp.cleanup();
+    }
+  });
+
+  it('in trust: pinned mode, refuses a policy nobody trusted', async () => {
+    const configDir = await testdir({});
+    try {
+      const result = await run({ command: 'fail', trust: 'pinned', 'trust-dir': configDir.dir });
+      expect(result.exitCode).toBe(1);
+      expect(result.summary).toContain('TRUST_UNTRUSTED');
+      expect(result.outputs).toEqual({});
+    } finally {
+      await configDir.cleanup();
+    }
+  });
+
+  it('in trust: pinned mode, runs a policy trusted in trust-dir', async () => {
+    const configDir = await testdir({});
+    try {
+      await trust(project.path('ironrun.yml'), { configDir: configDir.dir });
+      const result = await run({ command: 'fail', trust: 'pinned', 'trust-dir': configDir.dir });
+      expect(result.outputs['exit-code']).toBe('3');
+    } finally {
+      await configDir.cleanup();
+    }
+  });
+
+  it('rejects an unknown trust mode before reading the policy', async () => {
+    const result = await run({ command: 'leak', trust: 'none' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain('Input "trust"');
+    expect(result.masks).toEqual([]);
+  });
+});
