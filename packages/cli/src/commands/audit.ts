@@ -1,0 +1,153 @@
+import { relative, resolve } from 'node:path';
+import { defineCommand } from 'citty';
+import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
+import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { jsonArg, policyArg } from '../command-args.js';
+import { ironrunConfigDir } from '../config-dir.js';
+import { ExitCode } from '../exit-code.js';
+import { resolvePolicyPath } from '../find-policy.js';
+import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
+import { resolvePolicySecrets } from '../resolve-policy-secrets.js';
+
+/** `ironrun audit [paths]`. */
+export const auditCommand = defineCommand({
+  meta: {
+    name: 'audit',
+    description:
+      "Scan agent transcripts (Claude Code, Codex, or the given paths) for the policy's secret values and their encodings; exits 1 on a leak",
+  },
+  args: {
+    paths: {
+      type: 'positional',
+      required: false,
+      description: 'Files or folders to scan (default: ~/.claude/projects, ~/.codex/sessions, ...)',
+    },
+    policy: policyArg,
+    json: jsonArg,
+  },
+  async run({ args, data }) {
+    const io = (data as { io: CliIo }).io;
+    const policyPath = resolvePolicyPath(args.policy, io.cwd);
+    const policy = await loadPolicyWithSchemes(policyPath);
+    const configDir = await ironrunConfigDir(io.env);
+    const references = await resolvePolicySecrets(policy, { env: io.env, configDir });
+    const missing = references.filter((reference) => !reference.found);
+    if (missing.length > 0) {
+      throw new CliError(
+        'SECRET_MISSING',
+        `Cannot audit: ${missing.map((reference) => reference.ref).join(', ')} did not resolve.`,
+        {
+          hints: ['Run `ironrun check --providers`.'],
+        },
+      );
+    }
+    const { createRedactor } = await import('@ironrun/redactor');
+    const secrets: { secret: AuditSecret; redactor: ReturnType<typeof createRedactor> }[] = [];
+    const skipped: { ref: string; reason: string }[] = [];
+    for (const reference of references) {
+      if (!reference.found) continue;
+      const secret: AuditSecret = {
+        ref: reference.ref,
+        value: reference.value,
+        usedBy: reference.uses.map((use) => `${use.commandId}.${use.name}`),
+      };
+      try {
+        secrets.push({ secret, redactor: createRedactor({ secrets: [secret.value] }) });
+      } catch (error) {
+        // A value too short to match safely: say so by reference, never by value.
+        const code = (error as { code?: unknown }).code;
+        skipped.push({
+          ref: reference.ref,
+          reason: typeof code === 'string' ? code : 'refused by the redactor',
+        });
+      }
+    }
+
+    const roots =
+      args._.length > 0
+        ? args._.map((path) => ({
+            path: resolve(io.cwd, String(path)),
+            extensions: undefined as string[] | undefined,
+          }))
+        : defaultTranscriptRoots(io.env.HOME).map((root) => ({
+            path: root.path,
+            extensions: root.extensions,
+          }));
+    const findings: LeakFinding[] = [];
+    let files = 0;
+    const progress = !args.json && process.stderr.isTTY === true;
+    let lastProgress = 0;
+    if (secrets.length > 0) {
+      const scanner = new LeakScanner(createRedactor, secrets);
+      const showProgress = (final: boolean) => {
+        if (!progress) return;
+        const now = Date.now();
+        if (!final && now - lastProgress < 200) return;
+        lastProgress = now;
+        const mib = (scanner.bytes / 1024 / 1024).toFixed(1);
+        io.err(`\r\x1b[2Kscanning: ${files} files, ${mib} MiB${final ? '\n' : ''}`);
+      };
+      for (const root of roots) {
+        for await (const file of transcriptFiles(root.path, root.extensions)) {
+          files++;
+          try {
+            await scanner.scanFile(file, (finding) => findings.push(finding));
+          } catch {
+            // unreadable file: skip it
+          }
+          showProgress(false);
+        }
+      }
+      showProgress(true);
+    }
+
+    const shown = (file: string) => {
+      const rel = relative(io.cwd, file);
+      return rel.startsWith('..') ? file : rel;
+    };
+    if (args.json) {
+      io.out(
+        `${JSON.stringify(
+          {
+            policy: policy.path,
+            files_scanned: files,
+            secrets_checked: secrets.length,
+            skipped,
+            findings: findings.map((finding) => ({
+              file: finding.file,
+              line: finding.line,
+              ref: finding.ref,
+              used_by: finding.usedBy,
+              kinds: finding.kinds,
+            })),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      const { style } = io;
+      for (const finding of findings) {
+        io.out(
+          `${shown(finding.file)}:${finding.line}: ${style.red('leak')} ${finding.ref} (${finding.usedBy.join(', ')}) as ${finding.kinds.join(', ')}\n`,
+        );
+      }
+      for (const skip of skipped)
+        io.err(`${io.errStyle.yellow('ironrun:')} not checked: ${skip.ref} (${skip.reason})\n`);
+      const summary = `${findings.length} leak${findings.length === 1 ? '' : 's'} of ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
+      io.err(
+        findings.length > 0
+          ? `${io.errStyle.red('✗')} ${summary}\n`
+          : `${io.errStyle.green('✓')} ${summary}\n`,
+      );
+      if (findings.length > 0) {
+        io.err(
+          '  Rotate the leaked secrets: they reached an agent transcript (and its model provider).\n',
+        );
+      }
+    }
+    return findings.length > 0 ? ExitCode.FINDING : ExitCode.OK;
+  },
+});

@@ -1,0 +1,70 @@
+import { defineCommand } from 'citty';
+import type { CliIo } from '../cli-io.js';
+import { jsonArg, policyArg } from '../command-args.js';
+import { ExitCode } from '../exit-code.js';
+import { resolvePolicyPath } from '../find-policy.js';
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** `ironrun list`. */
+export const listCommand = defineCommand({
+  meta: {
+    name: 'list',
+    description: 'List the commands the policy allows (names of variables, never values)',
+  },
+  args: { policy: policyArg, json: jsonArg },
+  async run({ args, data }) {
+    const io = (data as { io: CliIo }).io;
+    const policyPath = resolvePolicyPath(args.policy, io.cwd);
+    const { loadPolicy } = await import('@ironrun/policy');
+    const { listCommands } = await import('@ironrun/core');
+    const commands = listCommands(await loadPolicy(policyPath));
+    if (args.json) {
+      const view = commands.map((command) => ({
+        id: command.id,
+        ...(command.description === undefined ? {} : { description: command.description }),
+        argv: command.argv,
+        env: command.env,
+        accepts_args: command.acceptsArgs,
+        ...(command.args === undefined
+          ? {}
+          : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
+        ttl_ms: command.ttlMs,
+        no_network: command.noNetwork,
+        confirm: command.confirm,
+        max_output: command.maxOutputBytes,
+      }));
+      io.out(`${JSON.stringify({ policy: policyPath, commands: view }, null, 2)}\n`);
+      return ExitCode.OK;
+    }
+    const { style } = io;
+    if (commands.length === 0) {
+      io.out(`The policy ${policyPath} declares no commands.\n`);
+      return ExitCode.OK;
+    }
+    const width = Math.max(...commands.map((command) => command.id.length));
+    for (const command of commands) {
+      const flags = [
+        `ttl ${formatMs(command.ttlMs)}`,
+        ...(command.noNetwork ? ['no network'] : []),
+        ...(command.confirm ? ['confirm'] : []),
+        ...(command.acceptsArgs ? [`args /${command.args?.pattern ?? ''}/`] : []),
+      ];
+      io.out(
+        `${style.bold(command.id.padEnd(width))}  ${command.description ?? command.argv.join(' ')}\n`,
+      );
+      io.out(
+        `${' '.repeat(width)}  ${style.dim(`argv ${JSON.stringify(command.argv)}; ${flags.join(', ')}`)}\n`,
+      );
+      if (command.env.length > 0) {
+        io.out(`${' '.repeat(width)}  ${style.dim(`env ${command.env.join(', ')}`)}\n`);
+      }
+    }
+    return ExitCode.OK;
+  },
+});

@@ -1,0 +1,80 @@
+import { defineCommand } from 'citty';
+import { builtinProviders } from '../builtin-providers.js';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { passthroughArgs, policyArg } from '../command-args.js';
+import { resolvePolicyPath } from '../find-policy.js';
+import { runExitCode, toRunOutput } from '../run-output.js';
+import { confirmOnTerminal } from '../terminal-confirm.js';
+
+/** `ironrun run <id> [-- args]`. */
+export const runCommand = defineCommand({
+  meta: {
+    name: 'run',
+    description:
+      "Run a named command sealed; prints its redacted output live and exits with the command's exit code",
+  },
+  args: {
+    id: { type: 'positional', required: true, description: 'The command id (see `ironrun list`)' },
+    policy: policyArg,
+    json: {
+      type: 'boolean',
+      description:
+        'Print only the result object (exit_code, duration_ms, stdout, stderr, ...) as JSON',
+    },
+  },
+  async run({ args, rawArgs, data }) {
+    const io = (data as { io: CliIo }).io;
+    const passthrough = passthroughArgs(rawArgs);
+    // citty lists every positional, those after `--` included; the first is the id.
+    const stray = args._.slice(1, args._.length - passthrough.length);
+    if (stray.length > 0) {
+      throw new CliError('USAGE', `Unexpected argument "${stray[0]}".`, {
+        hints: [
+          `Pass arguments for the command after --: ironrun run ${args.id} -- ${stray.join(' ')}`,
+        ],
+      });
+    }
+    const policyPath = resolvePolicyPath(args.policy, io.cwd);
+    const { runSealed } = await import('@ironrun/core');
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const result = await runSealed({
+        policy: policyPath,
+        commandId: args.id,
+        args: passthrough,
+        providers: { ...builtinProviders },
+        env: io.env,
+        signal: controller.signal,
+        confirm: async (request) => {
+          const { errStyle } = io;
+          io.err(`${errStyle.bold(`ironrun: "${request.commandId}" needs your approval.`)}\n`);
+          if (request.description) io.err(`  ${request.description}\n`);
+          io.err(`  runs:    ${JSON.stringify(request.argv)}\n`);
+          if (request.refs.length > 0) io.err(`  secrets: ${request.refs.join(', ')}\n`);
+          return confirmOnTerminal('Run it? [y/N] ');
+        },
+        ...(args.json
+          ? {}
+          : {
+              onStdout: (chunk: Uint8Array) => {
+                process.stdout.write(chunk);
+              },
+              onStderr: (chunk: Uint8Array) => {
+                process.stderr.write(chunk);
+              },
+            }),
+      });
+      if (args.json) io.out(`${JSON.stringify(toRunOutput(result), null, 2)}\n`);
+      else if (result.timedOut)
+        io.err(`${io.errStyle.yellow('ironrun:')} "${args.id}" ran past its ttl and was killed.\n`);
+      return runExitCode(result);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+});

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { defineCommand } from 'citty';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { jsonArg, policyArg } from '../command-args.js';
+import { ironrunConfigDir } from '../config-dir.js';
+import { ExitCode } from '../exit-code.js';
+import { resolvePolicyPath } from '../find-policy.js';
+import { loadPolicyWithSchemes, providerSchemes } from '../load-policy-with-schemes.js';
+import { confirmOnTerminal } from '../terminal-confirm.js';
+
+async function sha256(path: string): Promise<string> {
+  try {
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+  } catch {
+    return 'missing';
+  }
+}
+
+/** `ironrun trust`. */
+export const trustCommand = defineCommand({
+  meta: {
+    name: 'trust',
+    description:
+      'Pin the policy and the files its commands execute, after showing them; a person at a terminal only, never an agent',
+  },
+  args: {
+    policy: policyArg,
+    yes: {
+      type: 'boolean',
+      description: 'Trust without asking (for scripts a person runs; never let an agent pass it)',
+    },
+    json: jsonArg,
+  },
+  async run({ args, data }) {
+    const io = (data as { io: CliIo }).io;
+    const { errStyle } = io;
+    const policyPath = resolvePolicyPath(args.policy, io.cwd);
+    const policy = await loadPolicyWithSchemes(policyPath);
+    const { checkTrust, pinnedFiles, trust } = await import('@ironrun/policy');
+    const configDir = await ironrunConfigDir(io.env);
+    const state = await checkTrust(policy.path, { configDir });
+    const files = [...new Set([policy.path, ...pinnedFiles(policy)])];
+    const pins = await Promise.all(
+      files.map(async (path) => ({ path, sha256: await sha256(path) })),
+    );
+    const rel = (path: string) => relative(policy.dir, path) || path;
+
+    if (state.status === 'trusted') {
+      if (args.json)
+        io.out(
+          `${JSON.stringify({ policy: policy.path, status: 'already-trusted', files: pins }, null, 2)}\n`,
+        );
+      else io.err(`${policy.path} is already trusted as it is now; nothing to do.\n`);
+      return ExitCode.OK;
+    }
+
+    // What a person is about to vouch for, on stderr (stdout stays for --json).
+    io.err(`${errStyle.bold(`Trusting ${policy.path}`)}\n`);
+    if (state.status === 'changed') {
+      io.err(`${errStyle.yellow('Changed since it was last trusted:')}\n`);
+      for (const change of state.changed)
+        io.err(`  ${change.reason.padEnd(8)} ${rel(change.path)}\n`);
+      io.err(
+        `  Review them (e.g. \`git diff -- ${state.changed.map((change) => rel(change.path)).join(' ')}\`).\n`,
+      );
+    } else {
+      io.err('Never trusted before.\n');
+    }
+    io.err(`\nProvider: ${policy.provider.name}\nCommands:\n`);
+    for (const command of policy.commands) {
+      const secrets = Object.entries(command.env)
+        .filter(([, value]) => value.kind === 'secret')
+        .map(([name, value]) => `${name}=${value.kind === 'secret' ? value.ref : ''}`);
+      const flags = [
+        `ttl ${command.ttlMs} ms`,
+        ...(command.noNetwork ? ['no network'] : []),
+        ...(command.confirm ? ['confirm'] : []),
+        ...(command.args
+          ? [`extra args /${command.args.pattern}/ (max ${command.args.maxCount})`]
+          : []),
+      ];
+      io.err(
+        `  ${errStyle.bold(command.id)}  ${JSON.stringify(command.argv)}  ${errStyle.dim(flags.join(', '))}\n`,
+      );
+      if (secrets.length > 0) io.err(`      secrets: ${secrets.join(', ')}\n`);
+    }
+    io.err('\nFiles pinned (their content must not change until the next trust):\n');
+    for (const pin of pins) io.err(`  ${pin.sha256.slice(0, 12)}  ${rel(pin.path)}\n`);
+    io.err(`Trust record: ${configDir}\n\n`);
+
+    if (!args.yes) {
+      const ok = await confirmOnTerminal(
+        'Trust this policy? Only a person who reviewed it may answer. [y/N] ',
+      ).catch((error: unknown) => {
+        throw new CliError(
+          'NO_TERMINAL',
+          'ironrun trust needs a person at a terminal to confirm.',
+          {
+            cause: error,
+            hints: [
+              'Run it yourself in a terminal, or pass --yes in a script you run (never from an agent).',
+            ],
+          },
+        );
+      });
+      if (!ok)
+        throw new CliError('CONFIRM_DECLINED', 'Not trusted: the confirmation was declined.');
+    }
+    // The agent may have edited a file while the person was reading: trust only what was shown.
+    const now = await Promise.all(
+      files.map(async (path) => ({ path, sha256: await sha256(path) })),
+    );
+    const moved = now.filter((pin, index) => pin.sha256 !== pins[index]?.sha256);
+    if (moved.length > 0) {
+      throw new CliError(
+        'POLICY_CHANGED',
+        `Not trusted: ${moved.map((pin) => rel(pin.path)).join(', ')} changed while you were reviewing.`,
+        {
+          hints: ['Review again and rerun `ironrun trust`.'],
+        },
+      );
+    }
+    await trust(policy.path, { configDir, schemes: await providerSchemes(policy.path) });
+    if (args.json)
+      io.out(
+        `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins }, null, 2)}\n`,
+      );
+    else
+      io.err(`${errStyle.green('✓')} Trusted. Agents can now run its commands through ironrun.\n`);
+    return ExitCode.OK;
+  },
+});

@@ -1,0 +1,118 @@
+import type { ProjectTask } from './project-tasks.js';
+
+/** How `init` writes the provider block and the example references of each built-in provider. */
+interface ProviderTemplate {
+  readonly block: (project: string) => string[];
+  readonly example: string;
+}
+
+const templates: Record<string, ProviderTemplate> = {
+  envfile: {
+    block: (project) => [
+      'provider:',
+      '  name: envfile',
+      '  # A dotenv file OUTSIDE the repository, which the agent cannot read.',
+      `  path: ~/.config/ironrun/${project}.env`,
+    ],
+    example: 'envfile://STRIPE_SECRET_KEY',
+  },
+  '1password': {
+    block: () => [
+      '# Reads OP_SERVICE_ACCOUNT_TOKEN (a 1Password service account) from the',
+      "# environment of the person or CI starting ironrun, never the agent's.",
+      'provider: 1password',
+    ],
+    example: 'op://my-vault/stripe/secret-key',
+  },
+  doppler: {
+    block: (project) => [
+      '# Reads DOPPLER_TOKEN from the environment of whoever starts ironrun.',
+      'provider:',
+      '  name: doppler',
+      `  project: ${project}`,
+      '  config: dev',
+    ],
+    example: 'doppler://STRIPE_SECRET_KEY',
+  },
+  infisical: {
+    block: () => [
+      '# Reads the Infisical machine identity (INFISICAL_* variables) from the',
+      '# environment of whoever starts ironrun.',
+      'provider: infisical',
+    ],
+    example: 'infisical://STRIPE_SECRET_KEY',
+  },
+};
+
+/** The provider names `init --provider` knows how to write a template for. */
+export const templateProviders: readonly string[] = Object.keys(templates);
+
+function yamlString(value: string): string {
+  return /^[A-Za-z0-9_./@:+-]+$/.test(value) && !/^[-:@]/.test(value) && !/: /.test(value)
+    ? value
+    : JSON.stringify(value);
+}
+
+function slug(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return cleaned === '' ? 'project' : cleaned;
+}
+
+/**
+ * The text of a new `ironrun.yml`: one command per detected task (pinning the
+ * file it is defined in), and commented examples of secret references for
+ * the chosen provider. A provider without a template (a third-party package)
+ * gets a bare `provider: <name>`.
+ */
+export function renderPolicyTemplate(options: {
+  provider: string;
+  projectName: string;
+  tasks: readonly ProjectTask[];
+}): string {
+  const project = slug(options.projectName);
+  const template = templates[options.provider];
+  const lines = [
+    '# ironrun policy: the only commands an agent may run with secrets, sealed.',
+    '# Review it, then a person (never the agent) runs `ironrun trust` at a terminal.',
+    '# Any later change to this file, or to a pinned file, needs `ironrun trust` again.',
+    'version: 1',
+    ...(template?.block(project) ?? [`provider: ${yamlString(options.provider)}`]),
+    'commands:',
+  ];
+  const example = template?.example ?? `${options.provider}://NAME`;
+  if (options.tasks.length === 0) {
+    lines.push(
+      '  # No test/build/lint task was found; an example:',
+      '  - id: hello',
+      '    description: Prints a greeting',
+      '    argv: [echo, hello]',
+      '    ttl: 30s',
+    );
+  }
+  for (const task of options.tasks) {
+    lines.push(
+      `  - id: ${task.id}`,
+      `    description: ${yamlString(task.description)}`,
+      `    argv: [${task.argv.map(yamlString).join(', ')}]`,
+      `    pin: [${yamlString(task.definedIn)}]`,
+      '    ttl: 10m',
+    );
+  }
+  lines.push(
+    '  # A command that needs secrets declares them by reference; ironrun resolves',
+    '  # them at exec time and redacts their values from the output:',
+    '  # - id: deploy',
+    '  #   argv: [./scripts/deploy.sh, --prod]',
+    '  #   env:',
+    `  #     STRIPE_SECRET_KEY: ${example}`,
+    '  #     NODE_ENV: production        # a plain value is passed as is',
+    '  #   ttl: 5m',
+    '  #   no_network: false',
+    '  #   confirm: true                 # a person approves every run',
+    '',
+  );
+  return lines.join('\n');
+}

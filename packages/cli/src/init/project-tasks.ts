@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+/** One task `init` found in the project, to become a policy command. */
+export interface ProjectTask {
+  /** The command id (`test`, `build`, ...). */
+  readonly id: string;
+  /** What it runs, exec'd without a shell. */
+  readonly argv: readonly string[];
+  /** Where the task is defined (relative to the project), pinned by trust. */
+  readonly definedIn: string;
+  /** A one-line description for agents. */
+  readonly description: string;
+}
+
+/** What `init` found in a project folder. */
+export interface ProjectFacts {
+  /** The ecosystems seen: `node`, `make`, `python`, `rust`, `go`. */
+  readonly kinds: readonly string[];
+  /** The tasks, at most one per id (first ecosystem wins). */
+  readonly tasks: readonly ProjectTask[];
+}
+
+const taskNames = ['test', 'build', 'lint', 'typecheck', 'check', 'format'];
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function nodePackageManager(dir: string): string {
+  if (existsSync(join(dir, 'pnpm-lock.yaml'))) return 'pnpm';
+  if (existsSync(join(dir, 'yarn.lock'))) return 'yarn';
+  if (existsSync(join(dir, 'bun.lockb')) || existsSync(join(dir, 'bun.lock'))) return 'bun';
+  return 'npm';
+}
+
+function nodeTasks(dir: string): ProjectTask[] {
+  const text = readText(join(dir, 'package.json'));
+  if (text === undefined) return [];
+  let scripts: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(text) as { scripts?: Record<string, unknown> };
+    scripts = parsed.scripts ?? {};
+  } catch {
+    return [];
+  }
+  const manager = nodePackageManager(dir);
+  return taskNames
+    .filter((name) => typeof scripts[name] === 'string')
+    .map((name) => ({
+      id: name,
+      argv: [manager, 'run', name],
+      definedIn: 'package.json',
+      description: `${manager} run ${name} (package.json script)`,
+    }));
+}
+
+function makeTasks(dir: string): ProjectTask[] {
+  const file = ['Makefile', 'makefile', 'GNUmakefile'].find((name) => existsSync(join(dir, name)));
+  if (file === undefined) return [];
+  const text = readText(join(dir, file)) ?? '';
+  const targets = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^([A-Za-z0-9][A-Za-z0-9_.-]*)\s*:(?!=)/.exec(line);
+    if (match?.[1] !== undefined) targets.add(match[1]);
+  }
+  const aliases: Record<string, string> = { fmt: 'format', vet: 'check' };
+  const tasks: ProjectTask[] = [];
+  for (const target of targets) {
+    const id = taskNames.includes(target) ? target : aliases[target];
+    if (id === undefined) continue;
+    tasks.push({
+      id,
+      argv: ['make', target],
+      definedIn: file,
+      description: `make ${target} (${file} target)`,
+    });
+  }
+  return tasks;
+}
+
+function pythonTasks(dir: string): ProjectTask[] {
+  const text = readText(join(dir, 'pyproject.toml'));
+  if (text === undefined) return [];
+  let tool: Record<string, unknown> = {};
+  try {
+    tool = ((parseToml(text) as { tool?: Record<string, unknown> }).tool ?? {}) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    // an unreadable pyproject still says "python"
+  }
+  const tasks: ProjectTask[] = [
+    {
+      id: 'test',
+      argv: ['python3', '-m', 'pytest'],
+      definedIn: 'pyproject.toml',
+      description: 'pytest',
+    },
+  ];
+  if ('ruff' in tool) {
+    tasks.push({
+      id: 'lint',
+      argv: ['ruff', 'check', '.'],
+      definedIn: 'pyproject.toml',
+      description: 'ruff check',
+    });
+  }
+  if ('mypy' in tool) {
+    tasks.push({
+      id: 'typecheck',
+      argv: ['mypy', '.'],
+      definedIn: 'pyproject.toml',
+      description: 'mypy',
+    });
+  }
+  return tasks;
+}
+
+function rustTasks(dir: string): ProjectTask[] {
+  if (!existsSync(join(dir, 'Cargo.toml'))) return [];
+  const task = (id: string, args: string[], description: string): ProjectTask => ({
+    id,
+    argv: ['cargo', ...args],
+    definedIn: 'Cargo.toml',
+    description,
+  });
+  return [
+    task('test', ['test'], 'cargo test'),
+    task('build', ['build'], 'cargo build'),
+    task('lint', ['clippy', '--', '-D', 'warnings'], 'cargo clippy'),
+  ];
+}
+
+function goTasks(dir: string): ProjectTask[] {
+  if (!existsSync(join(dir, 'go.mod'))) return [];
+  const task = (id: string, args: string[]): ProjectTask => ({
+    id,
+    argv: ['go', ...args],
+    definedIn: 'go.mod',
+    description: `go ${args.join(' ')}`,
+  });
+  return [
+    task('test', ['test', './...']),
+    task('build', ['build', './...']),
+    task('check', ['vet', './...']),
+  ];
+}
+
+/**
+ * Reads a project folder for its test/build/lint tasks: `package.json`
+ * scripts, `Makefile` targets, `pyproject.toml`, `Cargo.toml`, `go.mod`.
+ */
+export function detectProject(dir: string): ProjectFacts {
+  const sources: [string, ProjectTask[]][] = [
+    ['node', nodeTasks(dir)],
+    ['make', makeTasks(dir)],
+    ['python', pythonTasks(dir)],
+    ['rust', rustTasks(dir)],
+    ['go', goTasks(dir)],
+  ];
+  const kinds: string[] = [];
+  const tasks = new Map<string, ProjectTask>();
+  for (const [kind, found] of sources) {
+    const seen =
+      found.length > 0 ||
+      (kind === 'node' && existsSync(join(dir, 'package.json'))) ||
+      (kind === 'python' && existsSync(join(dir, 'pyproject.toml')));
+    if (seen) kinds.push(kind);
+    for (const task of found) if (!tasks.has(task.id)) tasks.set(task.id, task);
+  }
+  return { kinds, tasks: [...tasks.values()] };
+}

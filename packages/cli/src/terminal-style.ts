@@ -1,0 +1,48 @@
+/** Text styling that is a no-op when colour is off. */
+export interface TerminalStyle {
+  readonly enabled: boolean;
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+/**
+ * Colour only on a terminal, never with `NO_COLOR` set to anything non-empty
+ * (https://no-color.org) or `TERM=dumb`.
+ */
+export function colorEnabled(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
+const sgr = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+const plain = (text: string) => text;
+
+/** A {@link TerminalStyle} for `stream`. */
+export function createStyle(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TerminalStyle {
+  const enabled = colorEnabled(stream, env);
+  return {
+    enabled,
+    bold: enabled ? sgr(1, 22) : plain,
+    dim: enabled ? sgr(2, 22) : plain,
+    red: enabled ? sgr(31, 39) : plain,
+    green: enabled ? sgr(32, 39) : plain,
+    yellow: enabled ? sgr(33, 39) : plain,
+    cyan: enabled ? sgr(36, 39) : plain,
+  };
+}
+
+/** Removes ANSI SGR sequences (used on citty's help text when colour is off). */
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
