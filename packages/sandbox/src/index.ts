@@ -1,7 +1,7 @@
 export type { IsolationReport } from './probe-isolation.js';
 export { probeIsolation } from './probe-isolation.js';
-export { isSandboxError, SandboxError } from './sandbox-error.js';
-export type { SandboxErrorCode } from './sandbox-error.js';
 export { defaultSafePath } from './resolve-program.js';
-export { spawnSealed } from './spawn-sealed.js';
+export type { SandboxErrorCode } from './sandbox-error.js';
+export { isSandboxError, SandboxError } from './sandbox-error.js';
 export type { SealedProcess, SealedResult, SpawnSealedOptions } from './spawn-sealed.js';
+export { spawnSealed } from './spawn-sealed.js';

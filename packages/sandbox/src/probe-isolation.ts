@@ -30,7 +30,12 @@ export interface IsolationSupport {
   userFlags: string[];
 }
 
-const unshareCandidates = ['/usr/bin/unshare', '/bin/unshare', '/usr/sbin/unshare', '/sbin/unshare'];
+const unshareCandidates = [
+  '/usr/bin/unshare',
+  '/bin/unshare',
+  '/usr/sbin/unshare',
+  '/sbin/unshare',
+];
 const sandboxExecPath = '/usr/bin/sandbox-exec';
 /** The `sandbox-exec` profile for `noNetwork: true`: everything allowed except the network. */
 export const denyNetworkProfile = '(version 1)(allow default)(deny network*)';
@@ -78,11 +83,14 @@ async function probeLinux(): Promise<IsolationSupport> {
     notes,
   };
   if (unshare === null) {
-    notes.push('util-linux unshare not found in /usr/bin, /bin, /usr/sbin or /sbin: no PID or network namespace');
+    notes.push(
+      'util-linux unshare not found in /usr/bin, /bin, /usr/sbin or /sbin: no PID or network namespace',
+    );
     return { report, userFlags: [] };
   }
   // The probe's child is unshare itself, printing its version: nothing else need exist.
-  const check = (flags: readonly string[]) => succeeds(unshare, [...flags, '--', unshare, '--version']);
+  const check = (flags: readonly string[]) =>
+    succeeds(unshare, [...flags, '--', unshare, '--version']);
   const userFlags = ['--user', '--map-root-user'];
   report.userNamespace = await check(userFlags);
   let flags: string[] = userFlags;
@@ -95,11 +103,18 @@ async function probeLinux(): Promise<IsolationSupport> {
       return { report, userFlags: [] };
     }
   }
-  const [pid, net] = await Promise.all([check([...flags, ...pidNamespaceFlags]), check([...flags, '--net'])]);
+  const [pid, net] = await Promise.all([
+    check([...flags, ...pidNamespaceFlags]),
+    check([...flags, '--net']),
+  ]);
   report.pidNamespace = pid;
   report.noNetwork = net;
-  if (!pid) notes.push('unshare cannot create a PID namespace with its own /proc: a descendant that calls setsid() can outlive the TTL');
-  if (!net) notes.push('unshare cannot create a network namespace: commands with no_network are refused');
+  if (!pid)
+    notes.push(
+      'unshare cannot create a PID namespace with its own /proc: a descendant that calls setsid() can outlive the TTL',
+    );
+  if (!net)
+    notes.push('unshare cannot create a network namespace: commands with no_network are refused');
   return { report, userFlags: flags };
 }
 
@@ -108,8 +123,12 @@ async function probeDarwin(): Promise<IsolationSupport> {
     'macOS has no PID namespace: a descendant that calls setsid() can outlive the TTL',
   ];
   const found = await firstExecutable([sandboxExecPath]);
-  const works = found !== null && (await succeeds(found, ['-p', denyNetworkProfile, '/usr/bin/true']));
-  if (!works) notes.push('sandbox-exec is missing or refuses the deny-network profile: commands with no_network are refused');
+  const works =
+    found !== null && (await succeeds(found, ['-p', denyNetworkProfile, '/usr/bin/true']));
+  if (!works)
+    notes.push(
+      'sandbox-exec is missing or refuses the deny-network profile: commands with no_network are refused',
+    );
   return {
     report: {
       platform: 'darwin',

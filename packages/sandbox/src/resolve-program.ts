@@ -54,7 +54,11 @@ async function exists(file: string): Promise<boolean> {
  * (the first directory holding an executable file of that name). `undefined`
  * when a bare name is found nowhere.
  */
-async function locate(name: string, cwd: string, dirs: readonly string[]): Promise<string | undefined> {
+async function locate(
+  name: string,
+  cwd: string,
+  dirs: readonly string[],
+): Promise<string | undefined> {
   if (name.includes('/')) return resolve(cwd, name);
   for (const dir of dirs) {
     const candidate = join(dir, name);
@@ -69,14 +73,15 @@ async function locate(name: string, cwd: string, dirs: readonly string[]): Promi
  * program and says how to fix it.
  */
 export async function resolveProgram(name: string, cwd: string, path: string): Promise<string> {
-  if (name === '') throw new SandboxError('INVALID_OPTIONS', 'argv[0] is empty: name the program to run');
+  if (name === '')
+    throw new SandboxError('INVALID_OPTIONS', 'argv[0] is empty: name the program to run');
   const dirs = parseSafePath(path);
   const located = await locate(name, cwd, dirs);
   if (located === undefined) {
     throw new SandboxError(
       'NOT_FOUND',
       `program "${name}" was not found in the safe path ${path}; ` +
-        'use an absolute path or ./relative path, or add its directory to the command\'s path (the caller\'s PATH is never searched)',
+        "use an absolute path or ./relative path, or add its directory to the command's path (the caller's PATH is never searched)",
     );
   }
   let real: string;
@@ -112,7 +117,10 @@ export async function resolveAllowlist(
   const allowed = new Set<string>();
   for (const entry of entries) {
     if (typeof entry !== 'string' || entry === '' || entry.includes('\0')) {
-      throw new SandboxError('INVALID_OPTIONS', 'every allow entry must be a non-empty string without NUL bytes');
+      throw new SandboxError(
+        'INVALID_OPTIONS',
+        'every allow entry must be a non-empty string without NUL bytes',
+      );
     }
     if (entry.includes('/') && !isAbsolute(entry)) {
       throw new SandboxError(

@@ -45,5 +45,9 @@ export class SandboxError extends Error {
  * try { await spawnSealed(options) } catch (error) { if (isSandboxError(error) && error.code === 'NOT_FOUND') … }
  */
 export function isSandboxError(value: unknown): value is SandboxError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }

@@ -7,7 +7,15 @@ import { SandboxError } from './sandbox-error.js';
  * them (`PATH` comes from the `path` option). Defence in depth: the policy
  * refuses them too.
  */
-const forbiddenNames = new Set(['PATH', 'NODE_OPTIONS', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'GCONV_PATH']);
+const forbiddenNames = new Set([
+  'PATH',
+  'NODE_OPTIONS',
+  'BASH_ENV',
+  'ENV',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'GCONV_PATH',
+]);
 const forbiddenPrefixes = ['LD_', 'DYLD_', 'BASH_FUNC_'];
 
 /** Why `name` may not be passed to the child, or `undefined` when it may. */
@@ -40,7 +48,10 @@ export function buildSealedEnv(
   platform: NodeJS.Platform = process.platform,
 ): Record<string, string> {
   if (typeof env !== 'object' || env === null) {
-    throw new SandboxError('INVALID_OPTIONS', 'env must be an object of variable names to string values');
+    throw new SandboxError(
+      'INVALID_OPTIONS',
+      'env must be an object of variable names to string values',
+    );
   }
   const sealed: Record<string, string> = {
     PATH: path,
@@ -61,11 +72,17 @@ export function buildSealedEnv(
       throw new SandboxError('INVALID_OPTIONS', `env ${name} must be a string`);
     }
     if (value.includes('\0')) {
-      throw new SandboxError('INVALID_OPTIONS', `env ${name} contains a NUL byte, which no process environment can hold`);
+      throw new SandboxError(
+        'INVALID_OPTIONS',
+        `env ${name} contains a NUL byte, which no process environment can hold`,
+      );
     }
     const reason = forbiddenEnvReason(name);
     if (reason !== undefined) {
-      throw new SandboxError('INVALID_OPTIONS', `env ${name} is not allowed: ${reason}; remove it from env`);
+      throw new SandboxError(
+        'INVALID_OPTIONS',
+        `env ${name} is not allowed: ${reason}; remove it from env`,
+      );
     }
     sealed[name] = value;
   }

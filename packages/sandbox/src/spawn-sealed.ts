@@ -5,7 +5,12 @@ import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CappedOutput } from './capped-output.js';
 import { namespaceInitSource } from './namespace-init.js';
-import { denyNetworkProfile, type IsolationSupport, isolationSupport, pidNamespaceFlags } from './probe-isolation.js';
+import {
+  denyNetworkProfile,
+  type IsolationSupport,
+  isolationSupport,
+  pidNamespaceFlags,
+} from './probe-isolation.js';
 import { defaultSafePath, resolveAllowlist, resolveProgram } from './resolve-program.js';
 import { SandboxError } from './sandbox-error.js';
 import { buildSealedEnv } from './sealed-env.js';
@@ -140,12 +145,15 @@ function checkMs(name: string, value: unknown, min: number): number {
 }
 
 function normalize(options: SpawnSealedOptions): Normalized {
-  if (typeof options !== 'object' || options === null) throw invalid('spawnSealed needs an options object');
+  if (typeof options !== 'object' || options === null)
+    throw invalid('spawnSealed needs an options object');
   const { argv } = options;
-  if (!Array.isArray(argv) || argv.length === 0) throw invalid('argv must be a non-empty array of strings');
+  if (!Array.isArray(argv) || argv.length === 0)
+    throw invalid('argv must be a non-empty array of strings');
   argv.forEach((arg, index) => {
     if (typeof arg !== 'string') throw invalid(`argv[${index}] must be a string`);
-    if (arg.includes('\0')) throw invalid(`argv[${index}] contains a NUL byte, which no program can receive`);
+    if (arg.includes('\0'))
+      throw invalid(`argv[${index}] contains a NUL byte, which no program can receive`);
   });
   if (typeof options.cwd !== 'string' || !isAbsolute(options.cwd) || options.cwd.includes('\0')) {
     throw invalid('cwd must be an absolute path');
@@ -155,9 +163,11 @@ function normalize(options: SpawnSealedOptions): Normalized {
     throw invalid('maxOutputBytes must be a non-negative integer');
   }
   const path = options.path ?? defaultSafePath();
-  if (typeof path !== 'string') throw invalid('path must be a string of absolute directories separated by ":"');
+  if (typeof path !== 'string')
+    throw invalid('path must be a string of absolute directories separated by ":"');
   const allow = options.allow ?? [];
-  if (!Array.isArray(allow)) throw invalid('allow must be an array of absolute paths or program names');
+  if (!Array.isArray(allow))
+    throw invalid('allow must be an array of absolute paths or program names');
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalid('signal must be an AbortSignal');
   }
@@ -214,15 +224,29 @@ function planLaunch(
     if (report.pidNamespace) {
       const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags];
       if (overrides.useInit ?? !runningAsSingleExecutable()) {
-        return { file: unshare, args: [...flags, '--', process.execPath, '-e', namespaceInitSource], viaInit: true, ...(argv0 === undefined ? {} : { argv0 }) };
+        return {
+          file: unshare,
+          args: [...flags, '--', process.execPath, '-e', namespaceInitSource],
+          viaInit: true,
+          ...(argv0 === undefined ? {} : { argv0 }),
+        };
       }
       return { file: unshare, args: [...flags, '--', program, ...args], viaInit: false };
     }
-    if (noNetwork) return { file: unshare, args: [...userFlags, ...netFlags, '--', program, ...args], viaInit: false };
+    if (noNetwork)
+      return {
+        file: unshare,
+        args: [...userFlags, ...netFlags, '--', program, ...args],
+        viaInit: false,
+      };
   }
   if (noNetwork) {
     if (report.platform === 'darwin' && report.sandboxExec !== null) {
-      return { file: report.sandboxExec, args: ['-p', denyNetworkProfile, '--', program, ...args], viaInit: false };
+      return {
+        file: report.sandboxExec,
+        args: ['-p', denyNetworkProfile, '--', program, ...args],
+        viaInit: false,
+      };
     }
     throw isolationUnavailable(report.notes);
   }
@@ -237,18 +261,33 @@ function isolationUnavailable(notes: readonly string[]): SandboxError {
 }
 
 function codeOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+  return typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string'
     ? (error as { code: string }).code
     : 'UNKNOWN';
 }
 
 function spawnFailure(name: string, code: string, cause?: unknown): SandboxError {
   const options = cause === undefined ? {} : { cause };
-  if (code === 'ENOENT') return new SandboxError('NOT_FOUND', `program "${name}" disappeared before it could start`, options);
+  if (code === 'ENOENT')
+    return new SandboxError(
+      'NOT_FOUND',
+      `program "${name}" disappeared before it could start`,
+      options,
+    );
   if (code === 'EACCES' || code === 'ENOEXEC') {
-    return new SandboxError('NOT_EXECUTABLE', `program "${name}" could not be executed (${code}); make it executable or fix its #! line`, options);
+    return new SandboxError(
+      'NOT_EXECUTABLE',
+      `program "${name}" could not be executed (${code}); make it executable or fix its #! line`,
+      options,
+    );
   }
-  return new SandboxError('SPAWN_FAILED', `program "${name}" could not be started (${code})`, options);
+  return new SandboxError(
+    'SPAWN_FAILED',
+    `program "${name}" could not be started (${code})`,
+    options,
+  );
 }
 
 type InitMessage =
@@ -284,25 +323,38 @@ export function spawnSealed(options: SpawnSealedOptions): Promise<SealedProcess>
 }
 
 /** {@link spawnSealed} with internal launch overrides (not part of the public API). */
-export async function spawnSealedWith(options: SpawnSealedOptions, overrides: LaunchOverrides): Promise<SealedProcess> {
+export async function spawnSealedWith(
+  options: SpawnSealedOptions,
+  overrides: LaunchOverrides,
+): Promise<SealedProcess> {
   const o = normalize(options);
   const env = buildSealedEnv(o.env, o.path);
   if (o.signal?.aborted) {
-    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', { cause: o.signal.reason });
+    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
+      cause: o.signal.reason,
+    });
   }
   const info = await stat(o.cwd).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) throw invalid(`cwd ${o.cwd} is not an existing directory`);
+  if (info === undefined || !info.isDirectory())
+    throw invalid(`cwd ${o.cwd} is not an existing directory`);
   const name = o.argv[0]!;
   const program = await resolveProgram(name, o.cwd, o.path);
   await resolveAllowlist(o.allow, o.path);
   const launch = planLaunch(program, o.argv, o.noNetwork, await isolationSupport(), overrides);
   if (o.signal?.aborted) {
-    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', { cause: o.signal.reason });
+    throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
+      cause: o.signal.reason,
+    });
   }
   return start(launch, program, env, o);
 }
 
-function start(launch: Launch, program: string, env: Record<string, string>, o: Normalized): Promise<SealedProcess> {
+function start(
+  launch: Launch,
+  program: string,
+  env: Record<string, string>,
+  o: Normalized,
+): Promise<SealedProcess> {
   const name = o.argv[0]!;
   const startedAt = performance.now();
   const stdout = new CappedOutput(o.maxOutputBytes);
@@ -440,7 +492,15 @@ function start(launch: Launch, program: string, env: Record<string, string>, o: 
         kill: () => stop('cancel'),
       });
     };
-    child.once('error', (error) => fail(spawnFailure(launch.viaInit || launch.file !== program ? launch.file : name, codeOf(error), error)));
+    child.once('error', (error) =>
+      fail(
+        spawnFailure(
+          launch.viaInit || launch.file !== program ? launch.file : name,
+          codeOf(error),
+          error,
+        ),
+      ),
+    );
     if (launch.viaInit) {
       child.on('message', (message: unknown) => {
         if (!isInitMessage(message)) return;
@@ -450,7 +510,14 @@ function start(launch: Launch, program: string, env: Record<string, string>, o: 
       });
       child.once('spawn', () => {
         try {
-          child.send({ file: program, args: o.argv.slice(1), argv0: name, cwd: o.cwd, env, loopback: o.noNetwork });
+          child.send({
+            file: program,
+            args: o.argv.slice(1),
+            argv0: name,
+            cwd: o.cwd,
+            env,
+            loopback: o.noNetwork,
+          });
         } catch {
           // The init is already gone: the exit handler below reports it.
         }
