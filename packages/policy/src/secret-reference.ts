@@ -60,7 +60,7 @@ export function readEnvValue(value: string, extraSchemes: readonly string[]): Va
       return {
         kind: 'error',
         code: 'INVALID_REFERENCE',
-        reason: `looks like a ${malformed} reference but does not start with "${malformed}://"`,
+        reason: `looks like a reference but lacks the "//": write ${malformed}://…`,
       };
     }
     return { kind: 'literal' };

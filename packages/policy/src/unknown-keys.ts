@@ -53,9 +53,15 @@ export function findShapeProblems(
   path: (string | number)[] = [],
 ): ShapeProblem[] {
   const found: ShapeProblem[] = [];
-  const shape = objectOption(unwrap(schema as SchemaShape));
+  const unwrapped = unwrap(schema as SchemaShape);
+  const shape = objectOption(unwrapped);
   if (shape === undefined) return found;
-  if ((shape.entries !== undefined || shape.type === 'record') && isSeq(node)) {
+  // A union (a name or a mapping) gets its "got a list" from valibot, naming both forms.
+  if (
+    unwrapped.type !== 'union' &&
+    (shape.entries !== undefined || shape.type === 'record') &&
+    isSeq(node)
+  ) {
     found.push({ kind: 'list-for-mapping', offset: node.range?.[0] ?? 0, path });
     return found;
   }

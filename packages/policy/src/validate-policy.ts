@@ -88,7 +88,8 @@ class IssueList {
  * drop the plain type mismatches of the other options.
  */
 function specificIssues(issue: v.BaseIssue<unknown>): readonly v.BaseIssue<unknown>[] {
-  if (issue.type !== 'union' || issue.issues === undefined) return [issue];
+  if (issue.type !== 'union' || issue.issues === undefined || Array.isArray(issue.input))
+    return [issue];
   // Nested paths are relative to the union.
   const inner = issue.issues
     .filter((nested) => (nested.path?.length ?? 0) > 0 || nested.kind !== 'schema')

@@ -75,11 +75,11 @@ export function parseYamlSource(text: string): YamlSource {
     issues.push({ code, message, path: [], ...position(offset) });
 
   for (const error of [...doc.errors, ...doc.warnings]) {
-    add(
-      error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX',
-      shorten(error.message),
-      error.pos[0],
-    );
+    const message =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'a policy is one YAML document; remove the second "---" and what follows'
+        : shorten(error.message);
+    add(error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX', message, error.pos[0]);
   }
   if (doc.errors.length === 0) {
     visit(doc, {
