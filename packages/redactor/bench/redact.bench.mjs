@@ -1,0 +1,254 @@
+// Throughput and memory of @ironrun/redactor against baselines, on the same input in the same run.
+// Run with `pnpm --filter @ironrun/redactor bench` (builds nothing: run the package build first).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createRedactor } from '../dist/index.js';
+
+const require = createRequire(import.meta.url);
+const replaceStream = require('replacestream');
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const bigChunk = 64 * KiB;
+const bigInputSize = 8 * MiB; // input for the 64 KiB-chunk runs
+const smallInputSize = 64 * KiB; // input for the 1-byte-chunk runs
+const rssTotal = 1024 * MiB;
+
+// A small seeded generator, so every run measures the same bytes.
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = random(42);
+const pick = (list) => list[Math.floor(rand() * list.length)];
+const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const token = (length, alphabet = alnum) =>
+  Array.from({ length }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+
+/** Secrets shaped like API keys: a prefix and 20–40 random characters, some with symbols. */
+function makeSecrets(count) {
+  const prefixes = ['sk_live_', 'ghp_', 'xoxb-', 'AKIA', '', 'glpat-', ''];
+  return Array.from({ length: count }, () => {
+    const body = token(20 + Math.floor(rand() * 21), `${alnum}/+=-_.`);
+    return pick(prefixes) + body;
+  });
+}
+
+/** The same forms the redactor looks for, built independently here with Buffer. */
+function variantsOf(secret) {
+  const bytes = Buffer.from(secret);
+  const forms = new Set([secret]);
+  for (const alignment of [0, 1, 2]) {
+    const padded = Buffer.concat([Buffer.alloc(alignment), bytes]);
+    const first = Math.ceil((alignment * 8) / 6);
+    const end = Math.floor(((alignment + bytes.length) * 8) / 6);
+    forms.add(padded.toString('base64').slice(first, end));
+    forms.add(padded.toString('base64url').slice(first, end));
+  }
+  forms.add(bytes.toString('hex'));
+  forms.add(bytes.toString('hex').toUpperCase());
+  forms.add(encodeURIComponent(secret));
+  forms.add(encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  return [...forms].filter((form) => form.length >= 6);
+}
+
+/** Log-like output: words, numbers, hex ids, base64 blobs, with a secret or a form of one every ~8 KiB. */
+function makeInput(size, patterns) {
+  const words = 'the of request response user build deploy ok error warn info debug cache miss hit took ms at in for with from to GET POST 200 404 500 /api/v1/items id session trace step done'.split(' ');
+  const parts = [];
+  let length = 0;
+  let nextSecret = 4 * KiB;
+  while (length < size) {
+    let line = `2025-01-0${1 + Math.floor(rand() * 9)}T12:${String(Math.floor(rand() * 60)).padStart(2, '0')} ${pick(['INFO', 'WARN', 'DEBUG'])} `;
+    const n = 6 + Math.floor(rand() * 12);
+    for (let i = 0; i < n; i++) {
+      const r = rand();
+      if (r < 0.75) line += `${pick(words)} `;
+      else if (r < 0.85) line += `${Math.floor(rand() * 100000)} `;
+      else if (r < 0.93) line += `${token(12, '0123456789abcdef')} `;
+      else line += `${token(16)} `;
+    }
+    if (length >= nextSecret) {
+      line += `secret=${pick(patterns)} `;
+      nextSecret += 4 * KiB + Math.floor(rand() * 8 * KiB);
+    }
+    line += '\n';
+    parts.push(line);
+    length += line.length;
+  }
+  return Buffer.from(parts.join('')).subarray(0, size);
+}
+
+function chunksOf(input, size) {
+  return function* () {
+    for (let offset = 0; offset < input.length; offset += size) yield input.subarray(offset, offset + size);
+  };
+}
+
+async function throughput(input, chunkSize, makeTransform) {
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    let bytes = 0;
+    const started = performance.now();
+    await pipeline(
+      Readable.from(chunksOf(input, chunkSize)(), { objectMode: false, highWaterMark: 16 }),
+      makeTransform(),
+      new Writable({
+        write(chunk, _encoding, callback) {
+          bytes += chunk.length;
+          callback();
+        },
+      }),
+    );
+    runs.push(input.length / ((performance.now() - started) / 1000) / 1e6);
+    if (bytes === 0) throw new Error('no output');
+    if (performance.now() - started > 4000) break; // slow baselines: one run is enough
+  }
+  return Math.max(...runs);
+}
+
+const copyThrough = () =>
+  new Transform({
+    transform(chunk, _encoding, callback) {
+      callback(null, Buffer.from(chunk));
+    },
+  });
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+function naiveReplaceAll(patterns) {
+  const sorted = [...patterns].sort((a, b) => b.length - a.length);
+  return () => {
+    const parts = [];
+    return new Transform({
+      transform(chunk, _encoding, callback) {
+        parts.push(chunk);
+        callback();
+      },
+      flush(callback) {
+        let text = Buffer.concat(parts).toString('latin1');
+        for (const pattern of sorted) text = text.replaceAll(pattern, '[REDACTED]');
+        callback(null, Buffer.from(text, 'latin1'));
+      },
+    });
+  };
+}
+
+const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3)).padStart(7);
+
+async function benchSecretCount(count) {
+  const secrets = makeSecrets(count);
+  const patterns = [...new Set(secrets.flatMap(variantsOf))];
+  const maxLength = Math.max(...patterns.map((pattern) => pattern.length));
+  const buildStarted = performance.now();
+  const redactor = createRedactor({ secrets });
+  const buildMs = performance.now() - buildStarted;
+  const regex = new RegExp(patterns.map(escapeRegExp).join('|'), 'g');
+  const big = makeInput(bigInputSize, patterns);
+  const small = big.subarray(0, smallInputSize);
+
+  // Sanity: every embedded form is gone, and streaming equals one-shot.
+  const oneShot = Buffer.from(redactor.redact(big));
+  const streamed = [];
+  await pipeline(Readable.from(chunksOf(big, 1000)()), redactor.nodeTransform(), new Writable({
+    write(chunk, _e, cb) { streamed.push(chunk); cb(); },
+  }));
+  if (!oneShot.equals(Buffer.concat(streamed))) throw new Error('streaming differs from one-shot');
+  const text = oneShot.toString('latin1');
+  for (const pattern of patterns) if (text.includes(pattern)) throw new Error('a pattern survived');
+
+  const rows = [];
+  for (const [label, input, chunk] of [
+    ['64 KiB chunks', big, bigChunk],
+    ['1-byte chunks', small, 1],
+  ]) {
+    const copy = await throughput(input, chunk, copyThrough);
+    const ours = await throughput(input, chunk, () => redactor.nodeTransform());
+    const replace = await throughput(input, chunk, () =>
+      replaceStream(regex, '[REDACTED]', { encoding: 'latin1', maxMatchLen: maxLength }),
+    );
+    const naive = await throughput(input, chunk, naiveReplaceAll(patterns));
+    rows.push({ label, input: input.length, copy, ours, replace, naive });
+  }
+  console.log(
+    `\n${count} secret(s): ${patterns.length} patterns with all variants (longest ${maxLength} B); redactor built in ${buildMs.toFixed(0)} ms`,
+  );
+  console.log('                 input   redactor  copy-thru replacestream  naive-replaceAll   vs copy  vs replacestream  vs naive');
+  for (const row of rows) {
+    console.log(
+      `  ${row.label}  ${(row.input / KiB).toFixed(0).padStart(5)} KiB ${fmt(row.ours)} MB/s ${fmt(row.copy)} MB/s ${fmt(row.replace)} MB/s ${fmt(row.naive)} MB/s   ${(
+        (100 * row.ours) / row.copy
+      )
+        .toFixed(0)
+        .padStart(5)} % ${(row.ours / row.replace).toFixed(1).padStart(12)}× ${(row.ours / row.naive).toFixed(1).padStart(9)}×`,
+    );
+  }
+}
+
+/** Streams 1 GiB made on the fly through one transform and reports the process's peak RSS. */
+async function rssChild(kind) {
+  const secrets = makeSecrets(1000);
+  const patterns = [...new Set(secrets.flatMap(variantsOf))];
+  const source = makeInput(4 * MiB, patterns);
+  const redactor = createRedactor({ secrets });
+  const before = process.memoryUsage().rss;
+  const started = performance.now();
+  function* generate() {
+    for (let sent = 0; sent < rssTotal; sent += bigChunk) {
+      const offset = (sent + Math.floor(sent / source.length) * 7) % (source.length - bigChunk);
+      yield Buffer.from(source.subarray(offset, offset + bigChunk));
+    }
+  }
+  let bytes = 0;
+  await pipeline(
+    Readable.from(generate(), { objectMode: false }),
+    kind === 'redactor' ? redactor.nodeTransform() : copyThrough(),
+    new Writable({
+      write(chunk, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    JSON.stringify({
+      rssBeforeMiB: before / MiB,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      seconds,
+      bytes,
+    }),
+  );
+}
+
+if (process.argv[2] === '--rss') {
+  await rssChild(process.argv[3]);
+} else {
+  const started = performance.now();
+  console.log(
+    `@ironrun/redactor bench, Node ${process.version}. 64 KiB chunks on ${bigInputSize / MiB} MiB of log-like output, 1-byte chunks on its first ${smallInputSize / KiB} KiB.`,
+  );
+  console.log('Each figure is the best of up to 3 runs through a Node pipeline (source → transform → counting sink).');
+  for (const count of [1, 100, 1000]) await benchSecretCount(count);
+  console.log('\nPeak RSS streaming 1 GiB (64 KiB chunks, generated on the fly), 1,000 secrets, separate processes:');
+  const self = fileURLToPath(import.meta.url);
+  for (const kind of ['copy-through', 'redactor']) {
+    const child = spawnSync(process.execPath, [self, '--rss', kind], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(child.stderr);
+    const result = JSON.parse(child.stdout);
+    console.log(
+      `  ${kind.padEnd(13)} peak RSS ${result.peakRssMiB.toFixed(0)} MiB (RSS ${result.rssBeforeMiB.toFixed(0)} MiB before streaming), ${(result.bytes / result.seconds / 1e6).toFixed(0)} MB/s`,
+    );
+  }
+  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}

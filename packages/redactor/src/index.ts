@@ -1,0 +1,14 @@
+export {
+  createRedactor,
+  type RedactionStream,
+  type Redactor,
+  type RedactorOptions,
+} from './create-redactor.js';
+export type { RedactionStats } from './redaction-stats.js';
+export {
+  isRedactorError,
+  RedactorError,
+  type RedactorErrorCode,
+  type RedactorErrorOptions,
+} from './redactor-error.js';
+export { type VariantKind, variantKinds } from './variant-kind.js';

@@ -1,0 +1,103 @@
+import { secretVariants } from './secret-variants.js';
+import { type VariantKind, variantKinds } from './variant-kind.js';
+
+/**
+ * Every distinct byte sequence the redactor looks for, stored flat: pattern
+ * `p` is `pool.subarray(starts[p], starts[p] + lengths[p])`.
+ */
+export interface PatternSet {
+  readonly count: number;
+  readonly pool: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  /** Index into {@link variantKinds} of the form the pattern was first registered as. */
+  readonly kinds: Uint8Array;
+  /** Position in the caller's list of the secret the pattern was first registered for. */
+  readonly secretIndexes: Int32Array;
+  readonly minLength: number;
+  readonly maxLength: number;
+}
+
+/** A secret as bytes, with its position in the caller's list. */
+export interface IndexedSecret {
+  index: number;
+  bytes: Uint8Array;
+}
+
+/** Expands each secret into its variants and keeps one copy of each distinct byte sequence. */
+export function buildPatternSet(
+  secrets: readonly IndexedSecret[],
+  enabled: ReadonlySet<VariantKind>,
+  minLength: number,
+): PatternSet {
+  const seen = new Set<string>();
+  const patterns: { bytes: Uint8Array; kind: number; secretIndex: number }[] = [];
+  let total = 0;
+  for (const secret of secrets) {
+    for (const variant of secretVariants(secret.bytes, enabled, minLength)) {
+      const key = latin1(variant.bytes);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      patterns.push({
+        bytes: variant.bytes,
+        kind: variantKinds.indexOf(variant.kind),
+        secretIndex: secret.index,
+      });
+      total += variant.bytes.length;
+    }
+  }
+  const pool = new Uint8Array(total);
+  const starts = new Int32Array(patterns.length);
+  const lengths = new Int32Array(patterns.length);
+  const kinds = new Uint8Array(patterns.length);
+  const secretIndexes = new Int32Array(patterns.length);
+  let offset = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  patterns.forEach((pattern, p) => {
+    pool.set(pattern.bytes, offset);
+    starts[p] = offset;
+    lengths[p] = pattern.bytes.length;
+    kinds[p] = pattern.kind;
+    secretIndexes[p] = pattern.secretIndex;
+    offset += pattern.bytes.length;
+    min = Math.min(min, pattern.bytes.length);
+    max = Math.max(max, pattern.bytes.length);
+  });
+  return {
+    count: patterns.length,
+    pool,
+    starts,
+    lengths,
+    kinds,
+    secretIndexes,
+    minLength: patterns.length === 0 ? 0 : min,
+    maxLength: max,
+  };
+}
+
+/** A subset of a pattern set, for a matcher that handles only some patterns. */
+export function selectPatterns(set: PatternSet, keep: (pattern: number) => boolean): PatternSet {
+  const chosen: number[] = [];
+  for (let p = 0; p < set.count; p++) if (keep(p)) chosen.push(p);
+  const lengths = new Int32Array(chosen.map((p) => set.lengths[p]!));
+  const starts = new Int32Array(chosen.map((p) => set.starts[p]!));
+  return {
+    count: chosen.length,
+    pool: set.pool,
+    starts,
+    lengths,
+    kinds: new Uint8Array(chosen.map((p) => set.kinds[p]!)),
+    secretIndexes: new Int32Array(chosen.map((p) => set.secretIndexes[p]!)),
+    minLength: lengths.reduce((min, length) => Math.min(min, length), lengths[0] ?? 0),
+    maxLength: lengths.reduce((max, length) => Math.max(max, length), 0),
+  };
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return text;
+}

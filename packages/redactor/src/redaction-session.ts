@@ -1,0 +1,252 @@
+import type { FoundMatches } from './chunk-scanner.js';
+import type { Matcher } from './matcher.js';
+import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
+import { RedactorError } from './redactor-error.js';
+
+const empty = new Uint8Array(0);
+
+/**
+ * One stream of output being redacted. Every occurrence of every pattern is
+ * found; overlapping occurrences merge into one range, replaced once. Bytes are
+ * emitted as soon as no pattern that is still open could reach back over them:
+ * the held tail is exactly the longest suffix of the input read so far that is
+ * a prefix of some pattern. So the output does not depend on how the input was
+ * cut into chunks, and memory stays bounded by the longest pattern.
+ */
+export class RedactionSession {
+  private readonly matcher: Matcher;
+  private readonly replacement: Uint8Array;
+  private readonly counter: RedactionCounter;
+  /** Automaton state after the last byte read. */
+  private state = 0;
+  /** Number of bytes read. */
+  private position = 0;
+  /** The held bytes: input from `position - tail.length` to `position`. */
+  private tail: Uint8Array = empty;
+  /** Output has been produced for every byte before this position. */
+  private cursor = 0;
+  private ended = false;
+  // Pending ranges, sorted and disjoint: start, end, and the longest match in each (length, start, kind).
+  private readonly rangeStart: number[] = [];
+  private readonly rangeEnd: number[] = [];
+  private readonly longestLength: number[] = [];
+  private readonly longestStart: number[] = [];
+  private readonly longestKind: number[] = [];
+  /** Whether the first pending range's replacement has already been emitted. */
+  private firstOpen = false;
+  /** Scratch space for the matches of one chunk found by the skipping path. */
+  private readonly found: FoundMatches = { starts: [], ends: [], kinds: [] };
+
+  constructor(matcher: Matcher, replacement: Uint8Array, parentCounter: RedactionCounter) {
+    this.matcher = matcher;
+    this.replacement = replacement;
+    this.counter = new RedactionCounter(parentCounter);
+  }
+
+  get stats(): RedactionStats {
+    return this.counter.snapshot();
+  }
+
+  push(chunk: Uint8Array): Uint8Array {
+    if (this.ended) {
+      throw new RedactorError('STREAM_ENDED', 'push() was called after end(); start a new stream.');
+    }
+    const length = chunk.length;
+    if (length === 0) return empty;
+    const chunkPosition = this.position;
+    if (length >= this.matcher.skipThreshold) {
+      this.scanSkipping(chunk, chunkPosition);
+    } else {
+      this.scanEveryByte(chunk, chunkPosition);
+    }
+    this.position += length;
+    const held = this.matcher.automaton.depth[this.state]!;
+    return this.settle(this.position - held, chunk, chunkPosition);
+  }
+
+  end(): Uint8Array {
+    if (this.ended) {
+      throw new RedactorError('STREAM_ENDED', 'end() was called twice; start a new stream.');
+    }
+    this.ended = true;
+    const out = this.settle(this.position, empty, this.position);
+    this.state = 0;
+    return out;
+  }
+
+  /** Runs the automaton over every byte of the chunk. */
+  private scanEveryByte(chunk: Uint8Array, chunkPosition: number): void {
+    const automaton = this.matcher.automaton;
+    const { dense, denseCount, matchLength, matchKind } = automaton;
+    let state = this.state;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      state = state < denseCount ? dense[(state << 8) | byte]! : automaton.next(state, byte);
+      const length = matchLength[state]!;
+      if (length !== 0) {
+        const end = chunkPosition + i + 1;
+        this.addRange(end - length, end, matchKind[state]!);
+      }
+    }
+    this.state = state;
+  }
+
+  /**
+   * Finds the matches of a large chunk with the skipping scanners, then sets the
+   * automaton state from the chunk's last bytes (the state only depends on the
+   * last `maxLength` bytes read).
+   */
+  private scanSkipping(chunk: Uint8Array, chunkPosition: number): void {
+    const { automaton, scanners, maxLength } = this.matcher;
+    const found = this.found;
+    const { starts, ends, kinds } = found;
+    starts.length = 0;
+    ends.length = 0;
+    kinds.length = 0;
+
+    // Matches that start in the held tail: follow the automaton from the current
+    // state until the string it stands for starts inside this chunk.
+    let state = this.state;
+    const limit = Math.min(chunk.length, maxLength);
+    for (let i = 0; i < limit && automaton.depth[state]! > i; i++) {
+      state = automaton.next(state, chunk[i]!);
+      const length = automaton.matchLength[state]!;
+      if (length > i + 1) {
+        starts.push(chunkPosition + i + 1 - length);
+        ends.push(chunkPosition + i + 1);
+        kinds.push(automaton.matchKind[state]!);
+      }
+    }
+    // Matches inside the chunk.
+    for (const scanner of scanners) scanner.scan(chunk, chunkPosition, found);
+
+    let sorted = true;
+    for (let k = 1; k < ends.length && sorted; k++) sorted = ends[k - 1]! <= ends[k]!;
+    if (sorted) {
+      for (let k = 0; k < starts.length; k++) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
+    } else {
+      const order = Array.from({ length: starts.length }, (_, k) => k);
+      order.sort((a, b) => ends[a]! - ends[b]!);
+      for (const k of order) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
+    }
+
+    const from = Math.max(0, chunk.length - maxLength);
+    this.state = automaton.run(chunk, from, chunk.length);
+  }
+
+  /**
+   * Adds a match. Matches arrive in order of their end, so a new one can only
+   * overlap a run of the last pending ranges; those merge into it.
+   */
+  private addRange(start: number, end: number, kind: number): void {
+    let bestLength = end - start;
+    let bestStart = start;
+    let bestKind = kind;
+    let last = this.rangeStart.length - 1;
+    while (last >= 0 && this.rangeEnd[last]! > start) {
+      const length = this.longestLength[last]!;
+      if (length > bestLength || (length === bestLength && this.longestStart[last]! < bestStart)) {
+        bestLength = length;
+        bestStart = this.longestStart[last]!;
+        bestKind = this.longestKind[last]!;
+      }
+      start = Math.min(start, this.rangeStart[last]!);
+      end = Math.max(end, this.rangeEnd[last]!);
+      this.rangeStart.pop();
+      this.rangeEnd.pop();
+      this.longestLength.pop();
+      this.longestStart.pop();
+      this.longestKind.pop();
+      last--;
+    }
+    this.rangeStart.push(start);
+    this.rangeEnd.push(end);
+    this.longestLength.push(bestLength);
+    this.longestStart.push(bestStart);
+    this.longestKind.push(bestKind);
+  }
+
+  /**
+   * Emits the output for every byte before `hold` (no match found later can
+   * start before it): input bytes as they are, each finished range as one
+   * replacement. A range that reaches past `hold` has its replacement emitted now
+   * and stays open, since later matches can only extend it. Keeps the bytes from
+   * `hold` on as the new tail.
+   */
+  private settle(hold: number, chunk: Uint8Array, chunkPosition: number): Uint8Array {
+    const replacementLength = this.replacement.length;
+    const count = this.rangeStart.length;
+    let done = 0;
+    let size = 0;
+    let cursor = this.cursor;
+    for (; done < count && this.rangeEnd[done]! <= hold; done++) {
+      const start = this.rangeStart[done]!;
+      if (start > cursor) size += start - cursor;
+      if (done !== 0 || !this.firstOpen) size += replacementLength;
+      cursor = this.rangeEnd[done]!;
+    }
+    const straddles = done < count && this.rangeStart[done]! < hold;
+    const plainEnd = straddles ? this.rangeStart[done]! : hold;
+    const opensNow = straddles && (done !== 0 || !this.firstOpen);
+    if (plainEnd > cursor) size += plainEnd - cursor;
+    if (opensNow) size += replacementLength;
+
+    const out = size === 0 ? empty : new Uint8Array(size);
+    let offset = 0;
+    cursor = this.cursor;
+    for (let k = 0; k < done; k++) {
+      const start = this.rangeStart[k]!;
+      if (start > cursor) offset = this.copy(out, offset, cursor, start, chunk, chunkPosition);
+      if (k !== 0 || !this.firstOpen) {
+        out.set(this.replacement, offset);
+        offset += replacementLength;
+      }
+      this.counter.add(this.longestKind[k]!);
+      cursor = this.rangeEnd[k]!;
+    }
+    if (plainEnd > cursor) offset = this.copy(out, offset, cursor, plainEnd, chunk, chunkPosition);
+    if (opensNow) out.set(this.replacement, offset);
+
+    if (done > 0) {
+      this.rangeStart.splice(0, done);
+      this.rangeEnd.splice(0, done);
+      this.longestLength.splice(0, done);
+      this.longestStart.splice(0, done);
+      this.longestKind.splice(0, done);
+    }
+    this.firstOpen = straddles;
+    this.cursor = straddles ? this.rangeStart[0]! : hold;
+    const tail = this.position - hold;
+    if (tail === 0) {
+      this.tail = empty;
+    } else {
+      const kept = new Uint8Array(tail);
+      this.copy(kept, 0, hold, this.position, chunk, chunkPosition);
+      this.tail = kept;
+    }
+    return out;
+  }
+
+  /** Copies input bytes `from .. to` (absolute positions) out of the tail and the chunk. */
+  private copy(
+    out: Uint8Array,
+    offset: number,
+    from: number,
+    to: number,
+    chunk: Uint8Array,
+    chunkPosition: number,
+  ): number {
+    const tailPosition = chunkPosition - this.tail.length;
+    if (from < chunkPosition) {
+      const tailTo = Math.min(to, chunkPosition);
+      out.set(this.tail.subarray(from - tailPosition, tailTo - tailPosition), offset);
+      offset += tailTo - from;
+      from = tailTo;
+    }
+    if (from < to) {
+      out.set(chunk.subarray(from - chunkPosition, to - chunkPosition), offset);
+      offset += to - from;
+    }
+    return offset;
+  }
+}

@@ -1,0 +1,200 @@
+import type { VariantKind } from './variant-kind.js';
+
+/** One byte sequence to look for, and the form of the secret it stands for. */
+export interface SecretVariant {
+  kind: VariantKind;
+  bytes: Uint8Array;
+}
+
+const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const base64UrlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Every form of `secret` to look for, for the kinds enabled, raw first. A form
+ * shorter than `minLength` is left out: it would match ordinary text and carries
+ * too little of the secret to matter. Forms are not deduplicated here.
+ */
+export function secretVariants(
+  secret: Uint8Array,
+  enabled: ReadonlySet<VariantKind>,
+  minLength: number,
+): SecretVariant[] {
+  const out: SecretVariant[] = [{ kind: 'raw', bytes: secret }];
+  const add = (kind: VariantKind, bytes: Uint8Array) => {
+    if (bytes.length >= minLength) out.push({ kind, bytes });
+  };
+  if (enabled.has('line')) for (const line of secretLines(secret)) add('line', line);
+  if (enabled.has('json')) for (const escaped of jsonEscapes(secret)) add('json', escaped);
+  if (enabled.has('url')) for (const encoded of percentEncodings(secret)) add('url', encoded);
+  if (enabled.has('hex')) {
+    add('hex', hex(secret, false));
+    add('hex', hex(secret, true));
+  }
+  for (const alignment of [0, 1, 2]) {
+    if (enabled.has('base64')) add('base64', base64Fragment(secret, alignment, base64Alphabet));
+    if (enabled.has('base64url')) {
+      add('base64url', base64Fragment(secret, alignment, base64UrlAlphabet));
+    }
+  }
+  return out;
+}
+
+/**
+ * The base64 characters that depend on `secret` alone when it starts `alignment`
+ * bytes into a 3-byte group of a larger encoded blob. Characters that mix in
+ * bits of the neighbouring bytes are dropped, so the fragment is found whatever
+ * surrounds the secret.
+ */
+export function base64Fragment(secret: Uint8Array, alignment: number, alphabet: string): Uint8Array {
+  const firstBit = alignment * 8;
+  const endBit = firstBit + secret.length * 8;
+  const firstChar = Math.ceil(firstBit / 6);
+  const endChar = Math.floor(endBit / 6);
+  const out = new Uint8Array(Math.max(0, endChar - firstChar));
+  for (let char = firstChar; char < endChar; char++) {
+    let value = 0;
+    for (let bit = char * 6; bit < char * 6 + 6; bit++) {
+      const byte = secret[(bit >> 3) - alignment] ?? 0;
+      value = (value << 1) | ((byte >> (7 - (bit & 7))) & 1);
+    }
+    out[char - firstChar] = alphabet.charCodeAt(value);
+  }
+  return out;
+}
+
+function hex(bytes: Uint8Array, upper: boolean): Uint8Array {
+  const digits = upper ? '0123456789ABCDEF' : '0123456789abcdef';
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    out[2 * i] = digits.charCodeAt(byte >> 4);
+    out[2 * i + 1] = digits.charCodeAt(byte & 15);
+  }
+  return out;
+}
+
+/** Lines of a multi-line secret, `\r` and surrounding spaces and tabs removed. */
+function secretLines(secret: Uint8Array): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i <= secret.length; i++) {
+    if (i < secret.length && secret[i] !== 0x0a && secret[i] !== 0x0d) continue;
+    let from = start;
+    let to = i;
+    while (from < to && (secret[from] === 0x20 || secret[from] === 0x09)) from++;
+    while (to > from && (secret[to - 1] === 0x20 || secret[to - 1] === 0x09)) to--;
+    if (to > from && to - from < secret.length) lines.push(secret.subarray(from, to));
+    start = i + 1;
+  }
+  return lines;
+}
+
+const rfc3986Unreserved = '-._~';
+const uriComponentUnreserved = "-._~!'()*";
+const formUnreserved = '-._*';
+
+/**
+ * Percent-encodings as common encoders write them: RFC 3986 (`%20` for space),
+ * `encodeURIComponent`, and `application/x-www-form-urlencoded` (`+` for
+ * space), each with upper-case and lower-case hex digits.
+ */
+function percentEncodings(secret: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const [keep, spaceAsPlus] of [
+    [rfc3986Unreserved, false],
+    [uriComponentUnreserved, false],
+    [formUnreserved, true],
+    [rfc3986Unreserved, true],
+  ] as const) {
+    for (const upper of [true, false]) out.push(percentEncode(secret, keep, spaceAsPlus, upper));
+  }
+  return out;
+}
+
+function percentEncode(
+  bytes: Uint8Array,
+  keep: string,
+  spaceAsPlus: boolean,
+  upper: boolean,
+): Uint8Array {
+  const digits = upper ? '0123456789ABCDEF' : '0123456789abcdef';
+  let text = '';
+  for (const byte of bytes) {
+    const isAlphanumeric =
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a);
+    if (isAlphanumeric || (byte < 0x80 && keep.includes(String.fromCharCode(byte)))) {
+      text += String.fromCharCode(byte);
+    } else if (byte === 0x20 && spaceAsPlus) {
+      text += '+';
+    } else {
+      text += `%${digits[byte >> 4]}${digits[byte & 15]}`;
+    }
+  }
+  return encoder.encode(text);
+}
+
+const shortEscapes: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+const goHtmlEscapes = '<>&\u2028\u2029';
+const dotnetHtmlEscapes = '<>&\'+`';
+
+/**
+ * The secret as it appears inside a JSON string, for the flavours of escaping
+ * common encoders use: `JSON.stringify`; `\/` for `/` (PHP); `\uXXXX` for every
+ * non-ASCII character (Python's default); HTML-safe escapes (Go, .NET); with
+ * lower- or upper-case hex. A secret that is not valid UTF-8 has no JSON form.
+ */
+function jsonEscapes(secret: Uint8Array): Uint8Array[] {
+  let text: string;
+  try {
+    text = strictDecoder.decode(secret);
+  } catch {
+    return [];
+  }
+  const out: Uint8Array[] = [];
+  for (const slash of [false, true]) {
+    for (const nonAscii of [false, true]) {
+      for (const html of ['', goHtmlEscapes, dotnetHtmlEscapes]) {
+        for (const upper of [false, true]) {
+          out.push(encoder.encode(jsonEscape(text, slash, nonAscii, html, upper)));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function jsonEscape(
+  text: string,
+  slash: boolean,
+  nonAscii: boolean,
+  html: string,
+  upper: boolean,
+): string {
+  const unicode = (code: number) => {
+    const digits = code.toString(16).padStart(4, '0');
+    return `\\u${upper ? digits.toUpperCase() : digits}`;
+  };
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    const code = text.charCodeAt(i);
+    const short = shortEscapes[char];
+    if (short !== undefined) out += short;
+    else if (code < 0x20 || (nonAscii && code > 0x7e) || html.includes(char)) out += unicode(code);
+    else if (slash && char === '/') out += '\\/';
+    else out += char;
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+import type { ChunkScanner, FoundMatches } from './chunk-scanner.js';
+import type { PatternSet } from './pattern-set.js';
+
+/** Bytes hashed per step. */
+const block = 4;
+/** Bits of the hash kept for the presence bitset (up to 512 KiB). */
+const maxBitsetBits = 22;
+/** Bits of the hash kept for the shift and bucket tables. */
+const maxTableBits = 17;
+
+/**
+ * A Wu–Manber multi-pattern search. It slides a window as long as the shortest
+ * pattern, hashes the window's last 4 bytes and, when no pattern has that block
+ * among its first window-length bytes, jumps a whole window ahead without
+ * reading the bytes in between. Only windows whose last block ends some
+ * pattern's first window-length bytes are compared, byte by byte, with the
+ * patterns filed under that block.
+ *
+ * A presence bitset over a wide hash answers the common question (is this
+ * block in any pattern at all?) from a table small enough to stay in cache;
+ * the exact shift is read from a second, smaller table only when it is.
+ * Patterns must be at least 4 bytes long; the skip is at most `window - 3`.
+ */
+export class SkipSearch implements ChunkScanner {
+  /** Length of the shortest pattern. */
+  readonly window: number;
+  private readonly bitsetShift: number;
+  private readonly tableShift: number;
+  private readonly present: Int32Array;
+  private readonly shift: Uint8Array;
+  private readonly bucketStart: Int32Array;
+  private readonly bucketPatterns: Int32Array;
+  private readonly set: PatternSet;
+
+  constructor(set: PatternSet) {
+    this.set = set;
+    const window = set.minLength;
+    if (window < block) throw new RangeError('SkipSearch needs patterns of at least 4 bytes');
+    this.window = window;
+    const blocksPerPattern = window - block + 1;
+    const maxShift = Math.min(255, blocksPerPattern);
+    const entries = set.count * Math.min(blocksPerPattern, maxShift);
+    const bitsetBits = Math.min(maxBitsetBits, Math.max(10, Math.ceil(Math.log2(entries * 32))));
+    const tableBits = Math.min(maxTableBits, bitsetBits);
+    this.bitsetShift = 32 - bitsetBits;
+    this.tableShift = bitsetBits - tableBits;
+    this.present = new Int32Array(1 << (bitsetBits - 5));
+    const tableSize = 1 << tableBits;
+    this.shift = new Uint8Array(tableSize).fill(maxShift);
+    const counts = new Int32Array(tableSize + 1);
+    const lastBlock = new Int32Array(set.count);
+    for (let p = 0; p < set.count; p++) {
+      const start = set.starts[p]!;
+      for (let q = blocksPerPattern - maxShift; q < blocksPerPattern; q++) {
+        const hash = this.hashAt(set.pool, start + q);
+        this.present[hash >>> 5]! |= 1 << (hash & 31);
+        const slot = hash >>> this.tableShift;
+        const distance = blocksPerPattern - 1 - q;
+        if (distance < this.shift[slot]!) this.shift[slot] = distance;
+      }
+      const slot = this.hashAt(set.pool, start + blocksPerPattern - 1) >>> this.tableShift;
+      lastBlock[p] = slot;
+      counts[slot + 1]!++;
+    }
+    for (let slot = 0; slot < tableSize; slot++) counts[slot + 1]! += counts[slot]!;
+    this.bucketStart = counts.slice();
+    this.bucketPatterns = new Int32Array(set.count);
+    // Longest first, so the first pattern that matches at a position is the longest one there.
+    const byLength = Array.from({ length: set.count }, (_, p) => p).sort(
+      (a, b) => set.lengths[b]! - set.lengths[a]!,
+    );
+    for (const p of byLength) this.bucketPatterns[counts[lastBlock[p]!]!++] = p;
+  }
+
+  private hashAt(bytes: Uint8Array, at: number): number {
+    const word =
+      bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+    return Math.imul(word, 0x9e3779b1) >>> this.bitsetShift;
+  }
+
+  /** Reports, for each start in the chunk where a pattern occurs entirely inside it, the longest one. */
+  scan(chunk: Uint8Array, chunkPosition: number, found: FoundMatches): void {
+    const { pool, starts, lengths, kinds } = this.set;
+    const { present, shift, bucketStart, bucketPatterns, bitsetShift, tableShift } = this;
+    const length = chunk.length;
+    const lastBlockOffset = this.window - block;
+    const maxShift = Math.min(255, this.window - block + 1);
+    const end = length - this.window;
+    let at = 0;
+    while (at <= end) {
+      const b = at + lastBlockOffset;
+      const word = chunk[b]! | (chunk[b + 1]! << 8) | (chunk[b + 2]! << 16) | (chunk[b + 3]! << 24);
+      const hash = Math.imul(word, 0x9e3779b1) >>> bitsetShift;
+      if ((present[hash >>> 5]! & (1 << (hash & 31))) === 0) {
+        at += maxShift;
+        continue;
+      }
+      const slot = hash >>> tableShift;
+      const skip = shift[slot]!;
+      if (skip !== 0) {
+        at += skip;
+        continue;
+      }
+      const last = bucketStart[slot + 1]!;
+      for (let k = bucketStart[slot]!; k < last; k++) {
+        const p = bucketPatterns[k]!;
+        const patternLength = lengths[p]!;
+        if (at + patternLength > length) continue;
+        const patternStart = starts[p]!;
+        let i = 0;
+        while (i < patternLength && pool[patternStart + i] === chunk[at + i]) i++;
+        if (i === patternLength) {
+          found.starts.push(chunkPosition + at);
+          found.ends.push(chunkPosition + at + patternLength);
+          found.kinds.push(kinds[p]!);
+          break;
+        }
+      }
+      at++;
+    }
+  }
+}
