@@ -4,13 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { isPolicyError, type PolicyError, parsePolicy } from '../src/index.js';
 
 const folder = join(import.meta.dirname, 'malformed');
+// Fixtures are named *.policy.txt, not *.yml, so no formatter or linter "fixes" their mistakes.
 const fixtures = readdirSync(folder)
-  .filter((name) => name.endsWith('.yml'))
+  .filter((name) => name.endsWith('.policy.txt'))
+  .map((name) => name.replace(/\.policy\.txt$/, '.yml'))
   .sort();
 
 function errorOf(name: string): PolicyError {
   try {
-    parsePolicy(readFileSync(join(folder, name), 'utf8'), { filename: name });
+    parsePolicy(readFileSync(join(folder, name.replace(/\.yml$/, '.policy.txt')), 'utf8'), {
+      filename: name,
+    });
   } catch (error) {
     if (isPolicyError(error)) return error;
     throw error;
