@@ -15,13 +15,6 @@ const coreCodes: Record<string, CliErrorCode> = {
 };
 
 const hintsByCode: Partial<Record<CliErrorCode, string[]>> = {
-  UNTRUSTED: [
-    'A person must review the policy and run `ironrun trust` at a terminal.',
-    'An agent must never run `ironrun trust` itself.',
-  ],
-  POLICY_CHANGED: [
-    'Review the change (e.g. `git diff ironrun.yml`), then a person runs `ironrun trust` at a terminal.',
-  ],
   UNKNOWN_COMMAND: ['Run `ironrun list` to see the commands the policy allows.'],
   PROVIDER: ['Run `ironrun doctor` to check the provider credentials.'],
   SECRET_MISSING: ['Run `ironrun check --providers` to see which reference does not resolve.'],

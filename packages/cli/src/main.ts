@@ -98,7 +98,7 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
       `${JSON.stringify({ error: { code: cliError.code, message: cliError.message } }, null, 2)}\n`,
     );
   }
-  io.err(`${io.errStyle.red('ironrun:')} ${cliError.message}\n`);
+  io.err(`${io.errStyle.red('ironrun:')} ${cliError.message.replace(/^ironrun: /, '')}\n`);
   for (const hint of cliError.hints) io.err(`  ${io.errStyle.dim(hint)}\n`);
   if (cliError.code === 'INTERNAL' && io.env.IRONRUN_DEBUG && error instanceof Error) {
     io.err(`${error.stack ?? ''}\n`);

@@ -46,3 +46,15 @@ export function createStyle(
 export function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
+
+/**
+ * `text` with control characters shown as escapes (`\x1b` → `\u001b`), for
+ * anything taken from the policy or the file system and printed to a
+ * person: an escape sequence in an agent-edited policy must not be able to
+ * rewrite or hide what `trust` shows.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

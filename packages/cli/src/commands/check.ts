@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { providerSchemes } from '../load-policy-with-schemes.js';
 import { type ResolvedReference, resolvePolicySecrets } from '../resolve-policy-secrets.js';
+import { printable } from '../terminal-style.js';
 
 interface ReferenceReport {
   ref: string;
@@ -47,7 +48,7 @@ export const checkCommand = defineCommand({
       } else {
         for (const issue of issues) {
           io.out(
-            `${shown}:${issue.line}:${issue.column}: ${style.red('error')} ${issue.message}\n`,
+            `${shown}:${issue.line}:${issue.column}: ${style.red('error')} ${printable(issue.message)}\n`,
           );
         }
         io.err(
@@ -105,7 +106,7 @@ export const checkCommand = defineCommand({
       io.out(`${style.red('✗')} changed since it was trusted:\n`);
       for (const change of trust.changed) {
         io.out(
-          `    ${change.reason.padEnd(8)} ${relative(policy.dir, change.path) || change.path}\n`,
+          `    ${change.reason.padEnd(8)} ${printable(relative(policy.dir, change.path) || change.path)}\n`,
         );
       }
       io.out('  Review the changes, then a person runs `ironrun trust` at a terminal.\n');
@@ -117,7 +118,9 @@ export const checkCommand = defineCommand({
         const why = report.found
           ? 'resolves'
           : `does not resolve${report.reason ? `: ${report.reason}` : ''}`;
-        io.out(`${mark} ${report.ref} ${why} ${style.dim(`(${report.used_by.join(', ')})`)}\n`);
+        io.out(
+          `${mark} ${printable(report.ref)} ${printable(why)} ${style.dim(`(${report.used_by.join(', ')})`)}\n`,
+        );
       }
     }
     return exitCode;

@@ -3,6 +3,8 @@ import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
+import { printable } from '../terminal-style.js';
 
 function formatMs(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
@@ -21,9 +23,8 @@ export const listCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { loadPolicy } = await import('@ironrun/policy');
     const { listCommands } = await import('@ironrun/core');
-    const commands = listCommands(await loadPolicy(policyPath));
+    const commands = listCommands(await loadPolicyWithSchemes(policyPath));
     if (args.json) {
       const view = commands.map((command) => ({
         id: command.id,
@@ -56,10 +57,10 @@ export const listCommand = defineCommand({
         ...(command.acceptsArgs ? [`args /${command.args?.pattern ?? ''}/`] : []),
       ];
       io.out(
-        `${style.bold(command.id.padEnd(width))}  ${command.description ?? command.argv.join(' ')}\n`,
+        `${style.bold(command.id.padEnd(width))}  ${printable(command.description ?? command.argv.join(' '))}\n`,
       );
       io.out(
-        `${' '.repeat(width)}  ${style.dim(`argv ${JSON.stringify(command.argv)}; ${flags.join(', ')}`)}\n`,
+        `${' '.repeat(width)}  ${style.dim(printable(`argv ${JSON.stringify(command.argv)}; ${flags.join(', ')}`))}\n`,
       );
       if (command.env.length > 0) {
         io.out(`${' '.repeat(width)}  ${style.dim(`env ${command.env.join(', ')}`)}\n`);

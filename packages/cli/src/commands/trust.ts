@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { loadPolicyWithSchemes, providerSchemes } from '../load-policy-with-schemes.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
+import { printable } from '../terminal-style.js';
 
 async function sha256(path: string): Promise<string> {
   try {
@@ -48,7 +49,7 @@ export const trustCommand = defineCommand({
     const pins = await Promise.all(
       files.map(async (path) => ({ path, sha256: await sha256(path) })),
     );
-    const rel = (path: string) => relative(policy.dir, path) || path;
+    const rel = (path: string) => printable(relative(policy.dir, path) || path);
 
     if (state.status === 'trusted') {
       if (args.json)
@@ -60,7 +61,7 @@ export const trustCommand = defineCommand({
     }
 
     // What a person is about to vouch for, on stderr (stdout stays for --json).
-    io.err(`${errStyle.bold(`Trusting ${policy.path}`)}\n`);
+    io.err(`${errStyle.bold(`Trusting ${printable(policy.path)}`)}\n`);
     if (state.status === 'changed') {
       io.err(`${errStyle.yellow('Changed since it was last trusted:')}\n`);
       for (const change of state.changed)
@@ -71,22 +72,23 @@ export const trustCommand = defineCommand({
     } else {
       io.err('Never trusted before.\n');
     }
-    io.err(`\nProvider: ${policy.provider.name}\nCommands:\n`);
+    io.err(`\nProvider: ${printable(policy.provider.name)}\nCommands:\n`);
     for (const command of policy.commands) {
       const secrets = Object.entries(command.env)
         .filter(([, value]) => value.kind === 'secret')
-        .map(([name, value]) => `${name}=${value.kind === 'secret' ? value.ref : ''}`);
+        .map(([name, value]) => printable(`${name}=${value.kind === 'secret' ? value.ref : ''}`));
       const flags = [
         `ttl ${command.ttlMs} ms`,
         ...(command.noNetwork ? ['no network'] : []),
         ...(command.confirm ? ['confirm'] : []),
         ...(command.args
-          ? [`extra args /${command.args.pattern}/ (max ${command.args.maxCount})`]
+          ? [`extra args /${printable(command.args.pattern)}/ (max ${command.args.maxCount})`]
           : []),
       ];
       io.err(
-        `  ${errStyle.bold(command.id)}  ${JSON.stringify(command.argv)}  ${errStyle.dim(flags.join(', '))}\n`,
+        `  ${errStyle.bold(command.id)}  ${printable(JSON.stringify(command.argv))}  ${errStyle.dim(flags.join(', '))}\n`,
       );
+      if (command.description) io.err(`      ${printable(command.description)}\n`);
       if (secrets.length > 0) io.err(`      secrets: ${secrets.join(', ')}\n`);
     }
     io.err('\nFiles pinned (their content must not change until the next trust):\n');

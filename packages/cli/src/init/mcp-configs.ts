@@ -102,7 +102,9 @@ export function mergeCodexConfig(
   }
   const servers = parsed.mcp_servers as Record<string, unknown> | undefined;
   if (servers !== undefined && options.name in servers) {
-    return isDeepStrictEqual(servers[options.name], options.table)
+    // smol-toml builds null-prototype objects; compare plain data.
+    const current: unknown = JSON.parse(JSON.stringify(servers[options.name]));
+    return isDeepStrictEqual(current, options.table)
       ? { status: 'unchanged' }
       : { status: 'unchanged', note: `kept the existing [mcp_servers.${options.name}] table` };
   }

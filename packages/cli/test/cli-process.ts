@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built `ironrun` bin the end-to-end tests run, as a user would. */
+export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** What one `ironrun` invocation printed and how it exited. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node dist/cli.js ...args` in `cwd` with exactly `env` (plus PATH),
+ * feeding `input` on stdin (stdin is a pipe, never a terminal).
+ */
+export function runIronrun(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+): Promise<CliRun> {
+  if (!existsSync(cliPath)) {
+    throw new Error(
+      `${cliPath} is missing: build the CLI first (pnpm --filter @ironrun/cli build)`,
+    );
+  }
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const [key, value] of Object.entries(options.env ?? {}))
+    if (value !== undefined) env[key] = value;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: 'pipe',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
