@@ -199,9 +199,11 @@ function runningAsSingleExecutable(): boolean {
 export interface LaunchOverrides {
   /** Run the namespace init as PID 1 (the default unless running as a single executable). */
   useInit?: boolean;
+  /** Pretend the machine offers this isolation instead of probing it. */
+  support?: IsolationSupport;
 }
 
-function planLaunch(
+export function planLaunch(
   program: string,
   argv: readonly string[],
   noNetwork: boolean,
@@ -340,7 +342,8 @@ export async function spawnSealedWith(
   const name = o.argv[0]!;
   const program = await resolveProgram(name, o.cwd, o.path);
   await resolveAllowlist(o.allow, o.path);
-  const launch = planLaunch(program, o.argv, o.noNetwork, await isolationSupport(), overrides);
+  const support = overrides.support ?? (await isolationSupport());
+  const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides);
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
       cause: o.signal.reason,
