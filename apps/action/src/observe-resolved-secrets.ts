@@ -1,9 +1,4 @@
-import type {
-  ProviderContext,
-  ProviderDefinition,
-  ResolveResult,
-  SecretProvider,
-} from '@ironrun/provider';
+import type { ProviderDefinition, ResolveResult, SecretProvider } from '@ironrun/provider';
 
 /** A loader of a provider module, as `runSealed({ providers })` takes them. */
 export type ProviderLoader = () => Promise<unknown>;

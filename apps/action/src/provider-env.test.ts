@@ -21,8 +21,8 @@ describe('providerEnv', () => {
     );
     expect(env).toEqual({
       DOPPLER_TOKEN: 'dp.st.token',
-      INFISICAL_UNIVERSAL_AUTH_CLIENT_ID: 'client-id',
-      INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET: 'client-secret',
+      INFISICAL_CLIENT_ID: 'client-id',
+      INFISICAL_CLIENT_SECRET: 'client-secret',
       OP_SERVICE_ACCOUNT_TOKEN: 'ops_token',
     });
   });
@@ -34,6 +34,34 @@ describe('providerEnv', () => {
       {},
     );
     expect(env).toEqual({ PRD_TOKEN: 'dp.st.token' });
+  });
+
+  it('follows the Infisical and 1Password variable renames, for their own provider only', () => {
+    const credentials = {
+      'infisical-client-id': 'client-id',
+      'infisical-client-secret': 'client-secret',
+      'op-service-account-token': 'ops_token',
+    } as const;
+    expect(
+      providerEnv(
+        { credentials },
+        policy('infisical', {
+          client_id_env: 'ID_VAR',
+          client_secret_env: 'SECRET_VAR',
+          token_env: 'X',
+        }),
+        {},
+      ),
+    ).toEqual({
+      ID_VAR: 'client-id',
+      SECRET_VAR: 'client-secret',
+      OP_SERVICE_ACCOUNT_TOKEN: 'ops_token',
+    });
+    expect(providerEnv({ credentials }, policy('1password', { token_env: 'OP_VAR' }), {})).toEqual({
+      INFISICAL_CLIENT_ID: 'client-id',
+      INFISICAL_CLIENT_SECRET: 'client-secret',
+      OP_VAR: 'ops_token',
+    });
   });
 
   it("keeps the step's own environment but none of the action's INPUT_ variables", () => {

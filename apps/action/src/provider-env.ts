@@ -1,22 +1,39 @@
 import type { Policy } from '@ironrun/policy';
 import type { ActionInputs, CredentialInput } from './inputs.js';
 
-/** The environment variable each credential input fills, unless the policy renames it. */
-export const credentialVariables: Readonly<Record<CredentialInput, string>> = {
-  'doppler-token': 'DOPPLER_TOKEN',
-  'infisical-client-id': 'INFISICAL_UNIVERSAL_AUTH_CLIENT_ID',
-  'infisical-client-secret': 'INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET',
-  'op-service-account-token': 'OP_SERVICE_ACCOUNT_TOKEN',
+/**
+ * Where each credential input goes: the provider it is for, the provider
+ * option that renames its variable, and the variable that provider reads by
+ * default.
+ */
+export const credentialTargets: Readonly<
+  Record<CredentialInput, { provider: string; option: string; variable: string }>
+> = {
+  'doppler-token': { provider: 'doppler', option: 'token_env', variable: 'DOPPLER_TOKEN' },
+  'infisical-client-id': {
+    provider: 'infisical',
+    option: 'client_id_env',
+    variable: 'INFISICAL_CLIENT_ID',
+  },
+  'infisical-client-secret': {
+    provider: 'infisical',
+    option: 'client_secret_env',
+    variable: 'INFISICAL_CLIENT_SECRET',
+  },
+  'op-service-account-token': {
+    provider: '1password',
+    option: 'token_env',
+    variable: 'OP_SERVICE_ACCOUNT_TOKEN',
+  },
 };
 
 /**
  * The environment the provider reads its credentials from (`runSealed({ env })`):
  * the action's own environment without its `INPUT_*` variables, plus each
- * credential input under the variable its provider reads. The command never
- * receives any of it; its environment is only what the policy declares.
- *
- * A policy may rename the Doppler token variable (`token_env`); the input
- * then fills that name.
+ * credential input under the variable its provider reads (the one the
+ * policy names with `token_env`, `client_id_env` or `client_secret_env`, if
+ * it does). The command never receives any of it; its environment is only
+ * what the policy declares.
  */
 export function providerEnv(
   inputs: Pick<ActionInputs, 'credentials'>,
@@ -34,6 +51,8 @@ export function providerEnv(
 }
 
 function variableFor(input: CredentialInput, policy: Pick<Policy, 'provider'>): string {
-  const renamed = input === 'doppler-token' ? policy.provider.options.token_env : undefined;
-  return typeof renamed === 'string' && renamed !== '' ? renamed : credentialVariables[input];
+  const target = credentialTargets[input];
+  const renamed =
+    policy.provider.name === target.provider ? policy.provider.options[target.option] : undefined;
+  return typeof renamed === 'string' && renamed !== '' ? renamed : target.variable;
 }

@@ -43,6 +43,10 @@ commands:
     env:
       API_KEY: envfile://API_KEY
     args: { pattern: '/.*', max: 1 }
+  - id: env
+    argv: [${node}, print.mjs, env]
+    env:
+      API_KEY: envfile://API_KEY
   - id: approve
     argv: [${node}, print.mjs, args]
     confirm: true
@@ -160,6 +164,53 @@ describe('dist/index.js', () => {
     expect(result.errors).toEqual(['ironrun: "hang-long" was canceled and killed']);
     expect(result.outputs['timed-out']).toBe('false');
   }, 30_000);
+
+  it('masks credential inputs and keeps them, and the runner variables, out of the command', async () => {
+    const token = 'dp.st.prd.9f8e7d6c5b4a39281706';
+    const result = await run(
+      { command: 'env', 'doppler-token': token },
+      { env: { DOPPLER_TOKEN: 'from-the-step-env', NODE_OPTIONS: '--max-old-space-size=512' } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.masks).toContain(token);
+    const line = result.log.split('\n').find((text) => text.startsWith('env: '));
+    const names = JSON.parse(line?.slice(5) ?? 'null') as string[];
+    expect(names).toContain('API_KEY');
+    for (const name of names)
+      expect(name).toMatch(/^(API_KEY|PATH|HOME|LANG|TERM|LC_[A-Z]+|TMPDIR)$/);
+    expectNoSecret(result, [token]);
+  });
+
+  it('loads the 1Password SDK and its WebAssembly core from next to the bundle', async () => {
+    const onePassword = await testdir({
+      'ironrun.yml': `version: 1
+provider:
+  name: 1password
+  mode: sdk
+commands:
+  - id: x
+    argv: [${node}, -e, '0']
+    env:
+      K: op://vault/item/field
+`,
+    });
+    try {
+      // A well-formed but unusable token: the SDK (running in WebAssembly) refuses it
+      // locally. Had the .wasm file been missing, the SDK would fail to load instead.
+      const token = `ops_${Buffer.from('{"signInAddress":"my.1password.com"}').toString('base64')}`;
+      const result = await runBundledAction({
+        cwd: onePassword.dir,
+        inputs: { command: 'x', 'op-service-account-token': token },
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.masks).toContain(token);
+      expect(result.errors[0]).toContain('was refused');
+      expect(result.errors[0]).not.toContain('SDK failed');
+      expectNoSecret(result, [token]);
+    } finally {
+      await onePassword.cleanup();
+    }
+  });
 
   it('refuses an unknown command, naming the valid ids, without setting outputs', async () => {
     const result = await run({ command: 'deploy' });
