@@ -4,7 +4,7 @@
 // Run: pnpm --filter @ironrun/core build && node packages/core/bench/run-sealed.bench.mjs
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +52,15 @@ async function timed(fn) {
 
 function runDirect(node, script, env, stdout) {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [script, String(TOTAL_BYTES)], { env, stdio: ['ignore', stdout, 'inherit'] });
+    const child = spawn(node, [script, String(TOTAL_BYTES)], {
+      env,
+      stdio: ['ignore', stdout, 'inherit'],
+    });
     if (stdout === 'pipe') child.stdout.on('data', () => {});
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`generator exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`generator exited ${code}`)),
+    );
   });
 }
 
@@ -67,7 +72,10 @@ try {
   const secrets = Array.from({ length: SECRETS }, () => randomBytes(18).toString('base64url'));
   const names = secrets.map((_, i) => `SECRET_${String(i).padStart(3, '0')}`);
   await writeFile(join(project, 'gen.cjs'), generator);
-  await writeFile(join(secretsDir, 'secrets.env'), names.map((name, i) => `${name}=${secrets[i]}\n`).join(''));
+  await writeFile(
+    join(secretsDir, 'secrets.env'),
+    names.map((name, i) => `${name}=${secrets[i]}\n`).join(''),
+  );
   const env = names.map((name) => `      ${name}: envfile://${name}\n`).join('');
   await writeFile(
     join(project, 'ironrun.yml'),
@@ -88,20 +96,29 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     toNull.push((await timed(() => runDirect(node, script, directEnv, devNull))).ms);
     throughPipe.push((await timed(() => runDirect(node, script, directEnv, 'pipe'))).ms);
-    const run = await timed(() => runSealed({ policy: policyPath, commandId: 'flood', providers, configDir }));
+    const run = await timed(() =>
+      runSealed({ policy: policyPath, commandId: 'flood', providers, configDir }),
+    );
     sealed.push(run.ms);
     last = run.value;
   }
   closeSync(devNull);
   if (last.exitCode !== 0) throw new Error(`sealed run exited ${last.exitCode}: ${last.stderr}`);
-  for (const secret of secrets) if (last.stdout.includes(secret)) throw new Error('a secret leaked');
+  for (const secret of secrets)
+    if (last.stdout.includes(secret)) throw new Error('a secret leaked');
   const mb = TOTAL_BYTES / 1e6;
-  console.log(`runSealed, ${SECRETS} secrets, ${mb} MB output, ${last.redactions} redactions, median of ${ROUNDS}:`);
+  console.log(
+    `runSealed, ${SECRETS} secrets, ${mb} MB output, ${last.redactions} redactions, median of ${ROUNDS}:`,
+  );
   console.log(`  generator > /dev/null        ${median(toNull).toFixed(0)} ms`);
   console.log(`  generator | node (discard)   ${median(throughPipe).toFixed(0)} ms`);
-  console.log(`  runSealed                    ${median(sealed).toFixed(0)} ms  (${(mb / (median(sealed) / 1000)).toFixed(0)} MB/s)`);
+  console.log(
+    `  runSealed                    ${median(sealed).toFixed(0)} ms  (${(mb / (median(sealed) / 1000)).toFixed(0)} MB/s)`,
+  );
   console.log(`  ratio vs /dev/null           ${(median(sealed) / median(toNull)).toFixed(2)}x`);
-  console.log(`  ratio vs pipe to node        ${(median(sealed) / median(throughPipe)).toFixed(2)}x`);
+  console.log(
+    `  ratio vs pipe to node        ${(median(sealed) / median(throughPipe)).toFixed(2)}x`,
+  );
 } finally {
   await rm(project, { recursive: true, force: true });
   await rm(secretsDir, { recursive: true, force: true });

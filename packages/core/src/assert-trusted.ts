@@ -11,7 +11,11 @@ function shown(path: string, dir: string): string {
  * Refuses a policy that no person trusted, or that changed since, with a
  * message that says how to review it and who may trust it.
  */
-export async function assertTrusted(policyPath: string, projectDir: string, configDir?: string): Promise<void> {
+export async function assertTrusted(
+  policyPath: string,
+  projectDir: string,
+  configDir?: string,
+): Promise<void> {
   if (policyPath === '') {
     throw new IronrunError(
       'TRUST_UNTRUSTED',
@@ -26,7 +30,9 @@ export async function assertTrusted(policyPath: string, projectDir: string, conf
   if (check.status === 'untrusted') {
     throw new IronrunError('TRUST_UNTRUSTED', `ironrun: ${policyPath} is not trusted. ${how}`);
   }
-  const changed = check.changed.map((file) => `  - ${shown(file.path, projectDir)} (${file.reason})`).join('\n');
+  const changed = check.changed
+    .map((file) => `  - ${shown(file.path, projectDir)} (${file.reason})`)
+    .join('\n');
   throw new IronrunError(
     'TRUST_CHANGED',
     `ironrun: ${policyPath} or a file it runs changed since it was trusted:\n${changed}\n` +

@@ -1,10 +1,10 @@
-export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
-export { listCommands } from './list-commands.js';
+export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';
-export { loadTrustedPolicy } from './load-trusted-policy.js';
+export { listCommands } from './list-commands.js';
 export type { LoadTrustedPolicyOptions } from './load-trusted-policy.js';
-export { runSealed } from './run-sealed.js';
+export { loadTrustedPolicy } from './load-trusted-policy.js';
 export type { ConfirmRequest, RunResult, RunSealedOptions } from './run-sealed.js';
-export { cutMarker, truncateMiddle } from './truncate-middle.js';
+export { runSealed } from './run-sealed.js';
 export type { TruncatedText } from './truncate-middle.js';
+export { cutMarker, truncateMiddle } from './truncate-middle.js';

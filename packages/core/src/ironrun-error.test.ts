@@ -26,7 +26,9 @@ describe('isIronrunError', () => {
   });
 
   it('rejects look-alikes', () => {
-    expect(isIronrunError(Object.assign(new Error('x'), { code: 'POLICY', name: 'IronrunError' }))).toBe(false);
+    expect(
+      isIronrunError(Object.assign(new Error('x'), { code: 'POLICY', name: 'IronrunError' })),
+    ).toBe(false);
     expect(isIronrunError(null)).toBe(false);
     expect(isIronrunError('IronrunError')).toBe(false);
   });

@@ -13,6 +13,8 @@ const brand = Symbol.for('ironrun.IronrunError');
  * - `PROVIDER`: the secret provider could not be loaded, failed, or timed out.
  * - `SECRET_MISSING`: a secret reference was not found or its value is empty.
  * - `SECRET_TOO_SHORT`: a resolved secret is too short to redact safely.
+ * - `REDACTOR`: a resolved secret cannot be redacted for another reason (for
+ *   example it is part of the replacement text itself).
  * - `SANDBOX`: the sealed process could not be started.
  * - `CANCELED`: the caller's signal aborted the run before the command started.
  */
@@ -26,6 +28,7 @@ export type IronrunErrorCode =
   | 'PROVIDER'
   | 'SECRET_MISSING'
   | 'SECRET_TOO_SHORT'
+  | 'REDACTOR'
   | 'SANDBOX'
   | 'CANCELED';
 
@@ -67,5 +70,9 @@ export class IronrunError extends Error {
  * copy of `@ironrun/core` in the same process.
  */
 export function isIronrunError(value: unknown): value is IronrunError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }

@@ -20,7 +20,10 @@ export interface LoadTrustedPolicyOptions {
  * const policy = await loadTrustedPolicy('ironrun.yml');
  * console.log(listCommands(policy));
  */
-export async function loadTrustedPolicy(policyPath: string, options: LoadTrustedPolicyOptions = {}): Promise<Policy> {
+export async function loadTrustedPolicy(
+  policyPath: string,
+  options: LoadTrustedPolicyOptions = {},
+): Promise<Policy> {
   const policy = await readPolicy(policyPath);
   await assertTrusted(policy.path, policy.dir, options.configDir ?? defaultConfigDir());
   return policy;

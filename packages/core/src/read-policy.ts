@@ -9,6 +9,8 @@ export async function readPolicy(source: Policy | string): Promise<Policy> {
   } catch (error) {
     if (isPolicyError(error)) throw new IronrunError('POLICY', error.message, { cause: error });
     const detail = error instanceof Error ? error.message : String(error);
-    throw new IronrunError('POLICY', `ironrun: could not read the policy ${source}: ${detail}`, { cause: error });
+    throw new IronrunError('POLICY', `ironrun: could not read the policy ${source}: ${detail}`, {
+      cause: error,
+    });
   }
 }

@@ -1,5 +1,11 @@
 import type { Policy, PolicyCommand } from '@ironrun/policy';
-import { loadProvider, resolveWithTimeout, type SecretProvider } from '@ironrun/provider';
+import {
+  isProviderError,
+  loadProvider,
+  ProviderError,
+  resolveWithTimeout,
+  type SecretProvider,
+} from '@ironrun/provider';
 import { IronrunError } from './ironrun-error.js';
 
 /** Options of {@link resolveCommandSecrets}. */
@@ -18,16 +24,39 @@ export interface ResolvedSecret {
   value: string;
 }
 
+/**
+ * The cause kept on our error. A provider's error may carry, as its own
+ * cause, whatever a vendor SDK threw, whose message can quote a value; that
+ * link is cut so no printer of the cause chain can show it.
+ */
+function safeCause(error: unknown): unknown {
+  if (isProviderError(error)) {
+    if (error.cause === undefined) return error;
+    return new ProviderError(error.code, error.message, {
+      ...(error.provider === undefined ? {} : { provider: error.provider }),
+      refs: error.refs,
+    });
+  }
+  // Not an ironrun error: keep only its kind.
+  return error instanceof Error ? { name: error.name } : typeof error;
+}
+
+/** A provider error's message; for anything else only its kind, since its message may quote a value. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (isProviderError(error)) return error.message;
+  return `it threw ${error instanceof Error ? error.name : typeof error}`;
 }
 
 function abortedError(commandId: string, refs: readonly string[], cause: unknown): IronrunError {
-  return new IronrunError('CANCELED', `ironrun: the run of ${commandId} was canceled before it started`, {
-    commandId,
-    refs,
-    cause,
-  });
+  return new IronrunError(
+    'CANCELED',
+    `ironrun: the run of ${commandId} was canceled before it started`,
+    {
+      commandId,
+      refs,
+      cause,
+    },
+  );
 }
 
 /** Rejects when `signal` aborts, whatever `work` does. */
@@ -95,13 +124,16 @@ export async function resolveCommandSecrets(
       {
         commandId,
         refs,
-        cause,
+        cause: safeCause(cause),
       },
     );
 
   const deadline = new AbortController();
   const timer = setTimeout(
-    () => deadline.abort(fail(`the secret provider '${providerName}' did not answer within ${options.timeoutMs} ms`)),
+    () =>
+      deadline.abort(
+        fail(`the secret provider '${providerName}' did not answer within ${options.timeoutMs} ms`),
+      ),
     options.timeoutMs,
   );
   const onCancel = () => deadline.abort(abortedError(commandId, refs, options.signal?.reason));
@@ -145,11 +177,17 @@ export async function resolveCommandSecrets(
       );
     } catch (error) {
       if (deadline.signal.aborted) throw deadline.signal.reason;
-      throw fail(`the secret provider '${providerName}' could not start: ${describe(error)}`, error);
+      throw fail(
+        `the secret provider '${providerName}' could not start: ${describe(error)}`,
+        error,
+      );
     }
     let results: Awaited<ReturnType<typeof resolveWithTimeout>>;
     try {
-      results = await resolveWithTimeout(provider, refs, { timeoutMs: options.timeoutMs, signal: deadline.signal });
+      results = await resolveWithTimeout(provider, refs, {
+        timeoutMs: options.timeoutMs,
+        signal: deadline.signal,
+      });
     } catch (error) {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       throw fail(`the secret provider '${providerName}' failed: ${describe(error)}`, error);
@@ -160,7 +198,9 @@ export async function resolveCommandSecrets(
       const ref = refs[index] as string;
       if (!result.found) {
         const users = wanted.filter((secret) => secret.ref === ref).map((secret) => secret.name);
-        missing.push(`${users.join(', ')} (${ref}: not found${result.reason === undefined ? '' : `, ${result.reason}`})`);
+        missing.push(
+          `${users.join(', ')} (${ref}: not found${result.reason === undefined ? '' : `, ${result.reason}`})`,
+        );
       } else if (result.value === '') {
         const users = wanted.filter((secret) => secret.ref === ref).map((secret) => secret.name);
         missing.push(`${users.join(', ')} (${ref}: empty value)`);
@@ -176,7 +216,11 @@ export async function resolveCommandSecrets(
         { commandId, refs },
       );
     }
-    const resolved = wanted.map(({ name, ref }) => ({ name, ref, value: values.get(ref) as string }));
+    const resolved = wanted.map(({ name, ref }) => ({
+      name,
+      ref,
+      value: values.get(ref) as string,
+    }));
     values.clear();
     return resolved;
   } finally {

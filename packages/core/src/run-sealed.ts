@@ -132,27 +132,38 @@ function checkArgs(command: PolicyCommand, args: readonly string[]): string[] {
   try {
     return validateArgs(command, args);
   } catch (error) {
-    throw new IronrunError('ARGS_REJECTED', describe(error), { commandId: command.id, cause: error });
+    throw new IronrunError('ARGS_REJECTED', describe(error), {
+      commandId: command.id,
+      cause: error,
+    });
   }
 }
 
-function buildRedactor(commandId: string, secrets: readonly ResolvedSecret[]): Redactor | undefined {
+function buildRedactor(
+  commandId: string,
+  secrets: readonly ResolvedSecret[],
+): Redactor | undefined {
   if (secrets.length === 0) return undefined;
   try {
     return createRedactor({ secrets: secrets.map((secret) => secret.value) });
   } catch (error) {
-    if (isRedactorError(error) && error.code === 'SECRET_TOO_SHORT') {
-      const index = (error as { index?: unknown }).index;
-      const secret = typeof index === 'number' ? secrets[index] : undefined;
-      const which = secret === undefined ? 'a secret' : `${secret.name} (${secret.ref})`;
+    if (!isRedactorError(error)) throw error;
+    const secret = error.index === undefined ? undefined : secrets[error.index];
+    const which = secret === undefined ? 'a secret' : `${secret.name} (${secret.ref})`;
+    const refs = secret === undefined ? [] : [secret.ref];
+    if (error.code === 'SECRET_TOO_SHORT') {
       throw new IronrunError(
         'SECRET_TOO_SHORT',
         `ironrun: ${commandId} did not run: the value of ${which} is too short to redact safely ` +
           '(it would hide every matching piece of output, and a short value is easy to guess). Use a longer secret.',
-        { commandId, refs: secret === undefined ? [] : [secret.ref] },
+        { commandId, refs, cause: error },
       );
     }
-    throw error;
+    throw new IronrunError(
+      'REDACTOR',
+      `ironrun: ${commandId} did not run: the value of ${which} cannot be redacted (${error.code}): ${error.message}`,
+      { commandId, refs, cause: error },
+    );
   }
 }
 
@@ -227,16 +238,27 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const commandId = command.id;
   const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];
   const refs = [
-    ...new Set(Object.values(command.env).flatMap((value) => (value.kind === 'secret' ? [value.ref] : []))),
+    ...new Set(
+      Object.values(command.env).flatMap((value) => (value.kind === 'secret' ? [value.ref] : [])),
+    ),
   ];
   const canceled = () =>
-    new IronrunError('CANCELED', `ironrun: the run of ${commandId} was canceled before it started`, {
-      commandId,
-      cause: signal?.reason,
-    });
+    new IronrunError(
+      'CANCELED',
+      `ironrun: the run of ${commandId} was canceled before it started`,
+      {
+        commandId,
+        cause: signal?.reason,
+      },
+    );
 
   if (command.confirm) {
-    const request: ConfirmRequest = { commandId, description: command.description, argv: [...argv], refs: [...refs] };
+    const request: ConfirmRequest = {
+      commandId,
+      description: command.description,
+      argv: [...argv],
+      refs: [...refs],
+    };
     let approved = false;
     if (options.confirm !== undefined) {
       try {
@@ -293,10 +315,14 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
       });
     } catch (error) {
       if (isSandboxError(error)) {
-        throw new IronrunError('SANDBOX', `ironrun: ${commandId} could not start: ${error.message}`, {
-          commandId,
-          cause: error,
-        });
+        throw new IronrunError(
+          'SANDBOX',
+          `ironrun: ${commandId} could not start: ${error.message}`,
+          {
+            commandId,
+            cause: error,
+          },
+        );
       }
       throw error;
     }

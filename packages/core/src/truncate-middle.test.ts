@@ -26,12 +26,19 @@ describe('truncateMiddle', () => {
 
   it('stays within the limit and accounts for every byte, whatever the input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.integer({ min: 60, max: 300 }), (input, max) => {
-        const { text, cutBytes } = truncateMiddle(input, max);
-        expect(byteLength(text)).toBeLessThanOrEqual(max);
-        if (cutBytes === 0) expect(text).toBe(input);
-        else expect(byteLength(text) - byteLength(cutMarker(cutBytes)) + cutBytes).toBe(byteLength(input));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.integer({ min: 60, max: 300 }),
+        (input, max) => {
+          const { text, cutBytes } = truncateMiddle(input, max);
+          expect(byteLength(text)).toBeLessThanOrEqual(max);
+          if (cutBytes === 0) expect(text).toBe(input);
+          else
+            expect(byteLength(text) - byteLength(cutMarker(cutBytes)) + cutBytes).toBe(
+              byteLength(input),
+            );
+        },
+      ),
     );
   });
 });

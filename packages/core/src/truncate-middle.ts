@@ -29,7 +29,8 @@ export function joinHeadAndTail(
   totalBytes: number,
   maxBytes: number,
 ): TruncatedText {
-  if (totalBytes <= maxBytes) return { text: decoder.decode(head.subarray(0, totalBytes)), cutBytes: 0 };
+  if (totalBytes <= maxBytes)
+    return { text: decoder.decode(head.subarray(0, totalBytes)), cutBytes: 0 };
   // The marker's size depends on the count it shows; the count of the whole
   // stream is an upper bound, so the result never exceeds maxBytes.
   const budget = Math.max(0, maxBytes - encoder.encode(cutMarker(totalBytes)).length);
@@ -42,7 +43,10 @@ export function joinHeadAndTail(
   tailBytes = tail.length - tailStart;
   const cutBytes = totalBytes - headBytes - tailBytes;
   return {
-    text: decoder.decode(head.subarray(0, headBytes)) + cutMarker(cutBytes) + decoder.decode(tail.subarray(tailStart)),
+    text:
+      decoder.decode(head.subarray(0, headBytes)) +
+      cutMarker(cutBytes) +
+      decoder.decode(tail.subarray(tailStart)),
     cutBytes,
   };
 }
@@ -61,5 +65,10 @@ export function truncateMiddle(input: string | Uint8Array, maxBytes: number): Tr
   if (bytes.length <= maxBytes) {
     return { text: typeof input === 'string' ? input : decoder.decode(bytes), cutBytes: 0 };
   }
-  return joinHeadAndTail(bytes, bytes.subarray(Math.max(0, bytes.length - maxBytes)), bytes.length, maxBytes);
+  return joinHeadAndTail(
+    bytes,
+    bytes.subarray(Math.max(0, bytes.length - maxBytes)),
+    bytes.length,
+    maxBytes,
+  );
 }

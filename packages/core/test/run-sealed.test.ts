@@ -4,20 +4,27 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { defineProvider } from '@ironrun/provider';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isIronrunError, type RunResult, runSealed } from '../src/index.js';
-import { builtinProviders, errorText, type SealedProject, sealedProject } from './sealed-project.js';
+import {
+  builtinProviders,
+  errorText,
+  type SealedProject,
+  sealedProject,
+} from './sealed-project.js';
 
 const SECRET = `sk_live_${randomBytes(12).toString('hex')}`;
 const OTHER = `pw-${randomBytes(10).toString('hex')}`;
 
 const scripts = {
-  'scripts/print.sh': '#!/bin/sh\necho "token is $API_TOKEN"\necho "mode is $MODE"\ntouch ran.marker\n',
+  'scripts/print.sh':
+    '#!/bin/sh\necho "token is $API_TOKEN"\necho "mode is $MODE"\ntouch ran.marker\n',
   'scripts/fail.sh': '#!/bin/sh\necho "about to fail" >&2\nexit 3\n',
   'scripts/forever.sh': '#!/bin/sh\ntouch ran.marker\nexec sleep 30\n',
   'scripts/split.sh':
     '#!/bin/sh\nprintf "before "\nprintf %s "$API_TOKEN" | head -c 11\nsleep 0.3\nprintf %s "$API_TOKEN" | tail -c +12\necho " after"\n',
   'scripts/stderr.sh': '#!/bin/sh\necho "leaking $API_TOKEN to stderr" >&2\n',
   'scripts/base64.sh': '#!/bin/sh\nprintf %s "$API_TOKEN" | base64\n',
-  'scripts/flood.sh': '#!/bin/sh\necho FIRST-LINE\ni=0\nwhile [ $i -lt 2000 ]; do echo "line $i $API_TOKEN"; i=$((i+1)); done\necho LAST-LINE\n',
+  'scripts/flood.sh':
+    '#!/bin/sh\necho FIRST-LINE\ni=0\nwhile [ $i -lt 2000 ]; do echo "line $i $API_TOKEN"; i=$((i+1)); done\necho LAST-LINE\n',
 };
 
 const policy = `version: 1
@@ -85,7 +92,11 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function run(sealed: SealedProject, commandId: string, extra: Partial<Parameters<typeof runSealed>[0]> = {}) {
+async function run(
+  sealed: SealedProject,
+  commandId: string,
+  extra: Partial<Parameters<typeof runSealed>[0]> = {},
+) {
   return runSealed({
     policy: sealed.policyPath,
     commandId,
@@ -141,7 +152,9 @@ describe('runSealed', () => {
   it('redacts a secret written in two halves with a pause between them', async () => {
     const sealed = await project();
     const chunks: string[] = [];
-    const result = await run(sealed, 'split', { onStdout: (chunk) => chunks.push(Buffer.from(chunk).toString()) });
+    const result = await run(sealed, 'split', {
+      onStdout: (chunk) => chunks.push(Buffer.from(chunk).toString()),
+    });
     expect(result.stdout).toBe('before [REDACTED] after\n');
     expect(chunks.join('')).toBe(result.stdout);
     for (const chunk of chunks) {
@@ -154,7 +167,9 @@ describe('runSealed', () => {
   it('redacts a secret written to stderr, live and in the result', async () => {
     const sealed = await project();
     const live: string[] = [];
-    const result = await run(sealed, 'stderr', { onStderr: (chunk) => live.push(Buffer.from(chunk).toString()) });
+    const result = await run(sealed, 'stderr', {
+      onStderr: (chunk) => live.push(Buffer.from(chunk).toString()),
+    });
     expect(result.stderr).toBe('leaking [REDACTED] to stderr\n');
     expect(live.join('')).toBe(result.stderr);
     expectNoSecret(result);
@@ -205,7 +220,9 @@ describe('runSealed', () => {
 
   it('refuses a pinned script edited after trust (the agent rewrites the script) and names it', async () => {
     const sealed = await project();
-    await sealed.project.write({ 'scripts/print.sh': '#!/bin/sh\nprintenv API_TOKEN\ntouch ran.marker\n' });
+    await sealed.project.write({
+      'scripts/print.sh': '#!/bin/sh\nprintenv API_TOKEN\ntouch ran.marker\n',
+    });
     const error = await refusal(run(sealed, 'print'));
     expect(error.code).toBe('TRUST_CHANGED');
     expect(error.message).toContain('scripts/print.sh');
@@ -237,7 +254,10 @@ describe('runSealed', () => {
       }),
     });
     const error = await refusal(
-      run(sealed, 'print', { providers: { envfile: async () => ({ provider: hanging }) }, resolveTimeoutMs: 200 }),
+      run(sealed, 'print', {
+        providers: { envfile: async () => ({ provider: hanging }) },
+        resolveTimeoutMs: 200,
+      }),
     );
     expect(error.code).toBe('PROVIDER');
     expect(error.message).toContain('envfile://API_TOKEN');
@@ -258,7 +278,9 @@ describe('runSealed', () => {
         },
       }),
     });
-    const error = await refusal(run(sealed, 'print', { providers: { envfile: async () => ({ provider: leaky }) } }));
+    const error = await refusal(
+      run(sealed, 'print', { providers: { envfile: async () => ({ provider: leaky }) } }),
+    );
     expect(error.code).toBe('PROVIDER');
     expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
   });
@@ -285,7 +307,12 @@ describe('runSealed', () => {
     );
     expect(error.code).toBe('CONFIRM_DECLINED');
     expect(asked).toEqual([
-      { commandId: 'guarded', description: undefined, argv: ['./scripts/print.sh'], refs: ['envfile://API_TOKEN'] },
+      {
+        commandId: 'guarded',
+        description: undefined,
+        argv: ['./scripts/print.sh'],
+        refs: ['envfile://API_TOKEN'],
+      },
     ]);
     expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
   });
@@ -329,7 +356,8 @@ describe('runSealed', () => {
     const sealed = await project();
     const controller = new AbortController();
     const pending = run(sealed, 'forever', { signal: controller.signal });
-    while (!existsSync(sealed.project.path('ran.marker'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!existsSync(sealed.project.path('ran.marker')))
+      await new Promise((resolve) => setTimeout(resolve, 20));
     controller.abort();
     const result = await pending;
     expect(result.canceled).toBe(true);

@@ -11,7 +11,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
-const server = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'server.mjs');
+const server = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'test',
+  'fixtures',
+  'server.mjs',
+);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,7 +42,10 @@ const project = await realpath(await mkdtemp(join(tmpdir(), 'ironrun-bench-')));
 const configDir = await mkdtemp(join(tmpdir(), 'ironrun-bench-config-'));
 try {
   const policyPath = join(project, 'ironrun.yml');
-  await writeFile(policyPath, 'version: 1\nprovider: envfile\ncommands:\n  - id: "true"\n    argv: [/bin/true]\n');
+  await writeFile(
+    policyPath,
+    'version: 1\nprovider: envfile\ncommands:\n  - id: "true"\n    argv: [/bin/true]\n',
+  );
   await trust(policyPath, { configDir });
   const client = new Client({ name: 'ironrun-bench', version: '0.0.0' });
   await client.connect(
@@ -47,7 +56,8 @@ try {
   );
   const call = async () => {
     const result = await client.callTool({ name: 'run_sealed', arguments: { id: 'true' } });
-    if (result.isError || result.structuredContent?.exit_code !== 0) throw new Error(JSON.stringify(result));
+    if (result.isError || result.structuredContent?.exit_code !== 0)
+      throw new Error(JSON.stringify(result));
   };
   for (let i = 0; i < 5; i++) {
     await call();

@@ -1,4 +1,11 @@
-import { type CommandSummary, isIronrunError, listCommands, loadTrustedPolicy, type RunResult, runSealed } from '@ironrun/core';
+import {
+  type CommandSummary,
+  isIronrunError,
+  listCommands,
+  loadTrustedPolicy,
+  type RunResult,
+  runSealed,
+} from '@ironrun/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -72,7 +79,11 @@ const instructions = [
 ].join(' ');
 
 const runOutputShape = {
-  exit_code: z.number().int().nullable().describe('Exit code of the command; null when a signal ended it.'),
+  exit_code: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Exit code of the command; null when a signal ended it.'),
   signal: z.string().nullable().describe('The signal that ended the command, if any.'),
   duration_ms: z.number().describe('Wall time of the run in milliseconds.'),
   stdout: z.string().describe('Redacted stdout (head and tail when cut).'),
@@ -90,9 +101,14 @@ const commandShape = z.object({
   id: z.string(),
   description: z.string().optional(),
   argv: z.array(z.string()),
-  env: z.array(z.string()).describe('Names of the variables the command receives (values are never shown).'),
+  env: z
+    .array(z.string())
+    .describe('Names of the variables the command receives (values are never shown).'),
   accepts_args: z.boolean(),
-  args_pattern: z.string().optional().describe('Pattern each extra argument must match, when args are accepted.'),
+  args_pattern: z
+    .string()
+    .optional()
+    .describe('Pattern each extra argument must match, when args are accepted.'),
   max_args: z.number().int().optional(),
   ttl_ms: z.number(),
   no_network: z.boolean(),
@@ -100,7 +116,18 @@ const commandShape = z.object({
   max_output: z.number().int().describe('Bytes of each stream returned.'),
 });
 
-type RunOutput = { [key: string]: unknown } & Record<keyof typeof runOutputShape, unknown>;
+interface RunOutput {
+  [key: string]: unknown;
+  exit_code: number | null;
+  signal: string | null;
+  duration_ms: number;
+  stdout: string;
+  stderr: string;
+  timed_out: boolean;
+  truncated: boolean;
+  redactions: number;
+  full_output_path?: string;
+}
 
 function agentView(command: CommandSummary): z.infer<typeof commandShape> {
   return {
@@ -109,7 +136,9 @@ function agentView(command: CommandSummary): z.infer<typeof commandShape> {
     argv: command.argv,
     env: command.env,
     accepts_args: command.acceptsArgs,
-    ...(command.args === undefined ? {} : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
+    ...(command.args === undefined
+      ? {}
+      : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
     ttl_ms: command.ttlMs,
     no_network: command.noNetwork,
     confirm: command.confirm,
@@ -166,7 +195,9 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
   const server = new McpServer({ name: 'ironrun', version: serverVersion }, { instructions });
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const fullOutputDir =
-    options.fullOutputDir === false ? undefined : (options.fullOutputDir ?? `${defaultStateDir()}/runs`);
+    options.fullOutputDir === false
+      ? undefined
+      : (options.fullOutputDir ?? `${defaultStateDir()}/runs`);
   // Closing the connection kills whatever is still running.
   const closed = new AbortController();
   const previousOnClose = server.server.onclose;
@@ -183,13 +214,23 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
         'Lists the commands of the project policy that run_sealed can run: id, description, argv, names of the ' +
         'environment variables they receive, whether extra args are accepted, ttl, no_network and confirm. Never shows secret values.',
       outputSchema: { commands: z.array(commandShape) },
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     async () => {
       try {
-        const policy = await loadTrustedPolicy(options.policyPath, { configDir: options.configDir });
+        const policy = await loadTrustedPolicy(options.policyPath, {
+          configDir: options.configDir,
+        });
         const structured = { commands: listCommands(policy).map(agentView) };
-        return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
+        return {
+          structuredContent: structured,
+          content: [{ type: 'text', text: JSON.stringify(structured) }],
+        };
       } catch (error) {
         return refusal(error);
       }
@@ -212,7 +253,12 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
           .describe('Extra arguments, only for commands whose accepts_args is true.'),
       },
       outputSchema: runOutputShape,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
     async ({ id, args }, extra) => {
       const signal = AbortSignal.any([extra.signal, closed.signal]);
@@ -253,7 +299,10 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
           else await recorder.discard();
         }
         const structured = runOutput(result, fullOutputPath);
-        return { structuredContent: structured, content: [{ type: 'text', text: JSON.stringify(structured) }] };
+        return {
+          structuredContent: structured,
+          content: [{ type: 'text', text: JSON.stringify(structured) }],
+        };
       } catch (error) {
         await recorder?.discard();
         return refusal(error);

@@ -71,7 +71,10 @@ class StreamRecord {
     const note = this.#dropped > 0 ? `\n[ironrun: ${this.#dropped} more bytes not saved]\n` : '';
     if (this.#file === undefined) {
       if (this.#buffered === 0) return false;
-      await writeFile(this.#path, Buffer.concat([...this.#chunks, Buffer.from(note)]), { flag: 'wx', mode: 0o600 });
+      await writeFile(this.#path, Buffer.concat([...this.#chunks, Buffer.from(note)]), {
+        flag: 'wx',
+        mode: 0o600,
+      });
       this.#chunks = [];
       return true;
     }
@@ -176,6 +179,8 @@ export class FullOutputRecorder {
   async #prune(): Promise<void> {
     const names = (await readdir(this.#options.runsDir)).sort();
     const stale = names.slice(0, Math.max(0, names.length - this.#options.keep));
-    await Promise.all(stale.map((name) => rm(join(this.#options.runsDir, name), { recursive: true, force: true })));
+    await Promise.all(
+      stale.map((name) => rm(join(this.#options.runsDir, name), { recursive: true, force: true })),
+    );
   }
 }

@@ -14,7 +14,9 @@ export const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The fixture server runs the built package: fail with a clear message when it was not built. */
 export function assertBuilt(): void {
   if (!existsSync(join(packageDir, 'dist', 'index.js'))) {
-    throw new Error('packages/mcp/dist is missing: run `pnpm --filter @ironrun/mcp... build` first');
+    throw new Error(
+      'packages/mcp/dist is missing: run `pnpm --filter @ironrun/mcp... build` first',
+    );
   }
 }
 
@@ -68,7 +70,10 @@ export async function mcpProject(options: {
     runsDir,
     serverArgs,
     async connect(connectOptions = {}) {
-      const client = new Client({ name: 'ironrun-test', version: '0.0.0' }, connectOptions.clientOptions);
+      const client = new Client(
+        { name: 'ironrun-test', version: '0.0.0' },
+        connectOptions.clientOptions,
+      );
       const transport = new StdioClientTransport({
         command: process.execPath,
         args: serverArgs(connectOptions.serverArgs),
@@ -81,7 +86,9 @@ export async function mcpProject(options: {
     async cleanup() {
       await Promise.all(clients.map((client) => client.close()));
       await project.cleanup();
-      await Promise.all([secretsDir, configDir, runsDir].map((dir) => rm(dir, { recursive: true, force: true })));
+      await Promise.all(
+        [secretsDir, configDir, runsDir].map((dir) => rm(dir, { recursive: true, force: true })),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,7 +147,10 @@ describe('createIronrunServer over stdio', () => {
 
   it('run_sealed returns the redacted result as structuredContent and the same JSON as text', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'print' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'print' },
+    })) as ToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       exit_code: 0,
@@ -164,20 +167,29 @@ describe('createIronrunServer over stdio', () => {
 
   it('a failing command is a normal result with its exit code', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'fail' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'fail' },
+    })) as ToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ exit_code: 7, stderr: 'bad input\n' });
   });
 
   it('a command past its ttl is killed and reported as timed out', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'forever' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'forever' },
+    })) as ToolResult;
     expect(result.structuredContent).toMatchObject({ timed_out: true, exit_code: null });
   });
 
   it('redacts a secret written across two chunks', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'split' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'split' },
+    })) as ToolResult;
     expect(result.structuredContent?.stdout).toBe('[REDACTED]\n');
     expectNoSecret(result);
     expect(JSON.stringify(result)).not.toContain(SECRET.slice(0, 9));
@@ -185,7 +197,10 @@ describe('createIronrunServer over stdio', () => {
 
   it('refuses an unknown id with an error result listing the valid ids', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'deploy' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'deploy' },
+    })) as ToolResult;
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('print, fail, forever');
   });
@@ -202,8 +217,15 @@ describe('createIronrunServer over stdio', () => {
 
   it('keeps head and tail of a flood within max_output and saves the full redacted output', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'flood' } })) as ToolResult;
-    const structured = result.structuredContent as { stdout: string; truncated: boolean; full_output_path: string };
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'flood' },
+    })) as ToolResult;
+    const structured = result.structuredContent as {
+      stdout: string;
+      truncated: boolean;
+      full_output_path: string;
+    };
     expect(structured.truncated).toBe(true);
     expect(structured.stdout.startsWith('FIRST\n')).toBe(true);
     expect(structured.stdout.endsWith('LAST\n')).toBe(true);
@@ -217,10 +239,14 @@ describe('createIronrunServer over stdio', () => {
 
   it('sends progress notifications while a command runs, when asked', async () => {
     const client = await mcp.connect({ serverArgs: ['--heartbeat-ms', '100'] });
-    const progress: { progress: number; message?: string }[] = [];
-    const result = await client.callTool({ name: 'run_sealed', arguments: { id: 'slow' } }, CallToolResultSchema, {
-      onprogress: (notification) => progress.push(notification),
-    });
+    const progress: { progress: number; message?: string | undefined }[] = [];
+    const result = await client.callTool(
+      { name: 'run_sealed', arguments: { id: 'slow' } },
+      CallToolResultSchema,
+      {
+        onprogress: (notification) => progress.push(notification),
+      },
+    );
     expect(result.isError).toBeFalsy();
     expect(progress.length).toBeGreaterThan(0);
     expect(progress[0]?.message).toMatch(/^slow: running for \d+ s, .* of output$/);
@@ -232,15 +258,43 @@ describe('createIronrunServer over stdio', () => {
   it('kills the whole process tree when the client cancels the request', async () => {
     const client = await mcp.connect();
     const controller = new AbortController();
-    const pending = client.callTool({ name: 'run_sealed', arguments: { id: 'tree' } }, CallToolResultSchema, {
-      signal: controller.signal,
-    });
+    const pending = client.callTool(
+      { name: 'run_sealed', arguments: { id: 'tree' } },
+      CallToolResultSchema,
+      {
+        signal: controller.signal,
+      },
+    );
     pending.catch(() => {});
     await waitFor(async () => (await processesWith(SLEEP)).length === 2, 'both sleeps to start');
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(async () => (await processesWith(SLEEP)).length === 0, 'the process tree to be killed');
+    await waitFor(
+      async () => (await processesWith(SLEEP)).length === 0,
+      'the process tree to be killed',
+    );
     expect(await processesWith(SLEEP)).toEqual([]);
+  });
+
+  it('refuses a policy edited after trust, on the next call of a server already running', async () => {
+    const client = await mcp.connect();
+    const before = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'fail' },
+    })) as ToolResult;
+    expect(before.isError).toBeFalsy();
+    const original = await readFile(mcp.policyPath, 'utf8');
+    await writeFile(mcp.policyPath, original.replace('ttl: 60s', 'ttl: 61s'));
+    try {
+      const after = (await client.callTool({
+        name: 'run_sealed',
+        arguments: { id: 'fail' },
+      })) as ToolResult;
+      expect(after.isError).toBe(true);
+      expect(text(after)).toContain('TRUST_CHANGED');
+    } finally {
+      await writeFile(mcp.policyPath, original);
+    }
   });
 
   describe('confirm: true', () => {
@@ -251,9 +305,15 @@ describe('createIronrunServer over stdio', () => {
         asked.push(request.params.message);
         return { action: 'accept', content: { approve: true } };
       });
-      const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'guarded' } })) as ToolResult;
+      const result = (await client.callTool({
+        name: 'run_sealed',
+        arguments: { id: 'guarded' },
+      })) as ToolResult;
       expect(result.isError).toBeFalsy();
-      expect(result.structuredContent).toMatchObject({ exit_code: 0, stdout: 'token=[REDACTED]\n' });
+      expect(result.structuredContent).toMatchObject({
+        exit_code: 0,
+        stdout: 'token=[REDACTED]\n',
+      });
       expect(asked).toHaveLength(1);
       expect(asked[0]).toContain('"guarded"');
       expect(asked[0]).toContain('envfile://API_TOKEN');
@@ -263,10 +323,11 @@ describe('createIronrunServer over stdio', () => {
     it('does not run when the person declines', async () => {
       const client = await mcp.connect({ clientOptions: { capabilities: { elicitation: {} } } });
       client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
-      await mcp.project.write({ 'ran.marker': { content: '', mode: 0o644 } });
-      const { rm } = await import('node:fs/promises');
-      await rm(mcp.project.path('ran.marker'));
-      const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'guarded' } })) as ToolResult;
+      await rm(mcp.project.path('ran.marker'), { force: true });
+      const result = (await client.callTool({
+        name: 'run_sealed',
+        arguments: { id: 'guarded' },
+      })) as ToolResult;
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('CONFIRM_DECLINED');
       expect(existsSync(mcp.project.path('ran.marker'))).toBe(false);
@@ -274,15 +335,24 @@ describe('createIronrunServer over stdio', () => {
 
     it('does not run when the form is accepted without approving', async () => {
       const client = await mcp.connect({ clientOptions: { capabilities: { elicitation: {} } } });
-      client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { approve: false } }));
-      const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'guarded' } })) as ToolResult;
+      client.setRequestHandler(ElicitRequestSchema, async () => ({
+        action: 'accept',
+        content: { approve: false },
+      }));
+      const result = (await client.callTool({
+        name: 'run_sealed',
+        arguments: { id: 'guarded' },
+      })) as ToolResult;
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('CONFIRM_DECLINED');
     });
 
     it('does not run when the client cannot ask a person', async () => {
       const client = await mcp.connect();
-      const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'guarded' } })) as ToolResult;
+      const result = (await client.callTool({
+        name: 'run_sealed',
+        arguments: { id: 'guarded' },
+      })) as ToolResult;
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('no way to ask a person');
     });
@@ -300,7 +370,10 @@ describe('createIronrunServer with an untrusted policy', () => {
 
   it('refuses run_sealed with an error result saying a person must trust it, and runs nothing', async () => {
     const client = await untrusted.connect();
-    const result = (await client.callTool({ name: 'run_sealed', arguments: { id: 'print' } })) as ToolResult;
+    const result = (await client.callTool({
+      name: 'run_sealed',
+      arguments: { id: 'print' },
+    })) as ToolResult;
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('TRUST_UNTRUSTED');
     expect(text(result)).toContain('ironrun trust');
@@ -312,21 +385,5 @@ describe('createIronrunServer with an untrusted policy', () => {
     const client = await untrusted.connect();
     const result = (await client.callTool({ name: 'list_commands', arguments: {} })) as ToolResult;
     expect(result.isError).toBe(true);
-  });
-
-  it('refuses a policy edited after trust, on the next call of a server already running', async () => {
-    const client = await mcp.connect();
-    const before = (await client.callTool({ name: 'run_sealed', arguments: { id: 'fail' } })) as ToolResult;
-    expect(before.isError).toBeFalsy();
-    const original = await readFile(mcp.policyPath, 'utf8');
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(mcp.policyPath, original.replace('ttl: 60s', 'ttl: 61s'));
-    try {
-      const after = (await client.callTool({ name: 'run_sealed', arguments: { id: 'fail' } })) as ToolResult;
-      expect(after.isError).toBe(true);
-      expect(text(after)).toContain('TRUST_CHANGED');
-    } finally {
-      await writeFile(mcp.policyPath, original);
-    }
   });
 });
