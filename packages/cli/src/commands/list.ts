@@ -3,15 +3,9 @@ import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { formatDuration } from '../format-duration.js';
 import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
 import { printable } from '../terminal-style.js';
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
 
 /** `ironrun list`. */
 export const listCommand = defineCommand({
@@ -51,7 +45,7 @@ export const listCommand = defineCommand({
     const width = Math.max(...commands.map((command) => command.id.length));
     for (const command of commands) {
       const flags = [
-        `ttl ${formatMs(command.ttlMs)}`,
+        `ttl ${formatDuration(command.ttlMs)}`,
         ...(command.noNetwork ? ['no network'] : []),
         ...(command.confirm ? ['confirm'] : []),
         ...(command.acceptsArgs ? [`args /${command.args?.pattern ?? ''}/`] : []),

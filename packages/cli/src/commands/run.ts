@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import type { Policy } from '@ironrun/policy';
 import { defineCommand } from 'citty';
 import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { providerNameOf, providerSchemes } from '../load-policy-with-schemes.js';
 import { runExitCode, toRunOutput } from '../run-output.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 
@@ -37,13 +40,26 @@ export const runCommand = defineCommand({
     }
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { runSealed } = await import('@ironrun/core');
+    // core reads a policy path without asking a third-party provider for its
+    // reference schemes, so such a policy is handed over parsed (core still
+    // checks its trust against the file).
+    const text = await readFile(policyPath, 'utf8');
+    const name = providerNameOf(text);
+    let policy: Policy | string = policyPath;
+    if (name !== undefined && !Object.hasOwn(builtinProviders, name)) {
+      const { parsePolicy } = await import('@ironrun/policy');
+      policy = parsePolicy(text, {
+        filename: policyPath,
+        schemes: await providerSchemes(policyPath, text),
+      });
+    }
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
       const result = await runSealed({
-        policy: policyPath,
+        policy,
         commandId: args.id,
         args: passthrough,
         providers: { ...builtinProviders },

@@ -8,6 +8,7 @@ import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { formatDuration } from '../format-duration.js';
 import { loadPolicyWithSchemes, providerSchemes } from '../load-policy-with-schemes.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 import { printable } from '../terminal-style.js';
@@ -78,7 +79,7 @@ export const trustCommand = defineCommand({
         .filter(([, value]) => value.kind === 'secret')
         .map(([name, value]) => printable(`${name}=${value.kind === 'secret' ? value.ref : ''}`));
       const flags = [
-        `ttl ${command.ttlMs} ms`,
+        `ttl ${formatDuration(command.ttlMs)}`,
         ...(command.noNetwork ? ['no network'] : []),
         ...(command.confirm ? ['confirm'] : []),
         ...(command.args

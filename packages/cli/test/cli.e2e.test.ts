@@ -1,0 +1,421 @@
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runIronrun } from './cli-process.js';
+
+const secret = 'tok_live_e2e_9f8e7d6c5b4a';
+const nodeDir = dirname(process.execPath);
+
+let home: TestDir;
+let project: TestDir;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  home = await testdir();
+  project = await testdir({
+    'package.json': JSON.stringify({
+      name: 'sample-shop',
+      scripts: {
+        test: `node -e "console.log('token=' + process.env.API_TOKEN)"`,
+        lint: 'node -e "console.log(1)"',
+      },
+    }),
+  });
+  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
+});
+
+afterEach(async () => {
+  await project.cleanup();
+  await home.cleanup();
+});
+
+/** What a person does after `init`: give the test command a secret, and npm a PATH. */
+async function addSecretToTestCommand(): Promise<void> {
+  const path = project.path('ironrun.yml');
+  const text = await readFile(path, 'utf8');
+  const edited = text.replace(
+    '    argv: [npm, run, test]\n',
+    `    argv: [npm, run, test]\n    path: ${nodeDir}:/usr/bin:/bin\n    env:\n      API_TOKEN: envfile://API_TOKEN\n`,
+  );
+  expect(edited).not.toBe(text);
+  await writeFile(path, edited);
+  await mkdir(join(home.dir, '.config', 'ironrun'), { recursive: true });
+  await writeFile(
+    join(home.dir, '.config', 'ironrun', 'sample-shop.env'),
+    `API_TOKEN=${secret}\n`,
+    { mode: 0o600 },
+  );
+}
+
+function all(run: { stdout: string; stderr: string }): string {
+  return run.stdout + run.stderr;
+}
+
+describe('ironrun init → check → trust → run', () => {
+  it('sets up a Node project and runs its test script with the secret redacted', async () => {
+    const init = await runIronrun(['init'], { cwd: project.dir, env });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/created\s+ironrun\.yml/);
+    expect(init.stdout).toMatch(/ironrun trust/);
+    const policy = await readFile(project.path('ironrun.yml'), 'utf8');
+    expect(policy).toMatch(
+      /- id: test\n.*\n\s+argv: \[npm, run, test\]\n\s+pin: \[package\.json\]/,
+    );
+    expect(policy).toMatch(/#\s+STRIPE_SECRET_KEY: envfile:\/\/STRIPE_SECRET_KEY/);
+
+    await addSecretToTestCommand();
+    const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
+    expect(check.code).toBe(3); // valid, references resolve, not trusted yet
+    expect(check.stdout).toMatch(/is valid/);
+    expect(check.stdout).toMatch(/envfile:\/\/API_TOKEN resolves/);
+    expect(check.stdout).toMatch(/not trusted yet/);
+
+    const untrusted = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(untrusted.code).toBe(3);
+
+    const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+    expect(trust.code).toBe(0);
+    expect(trust.stderr).toMatch(/package\.json/);
+    expect((await runIronrun(['check'], { cwd: project.dir, env })).code).toBe(0);
+
+    const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('token=[REDACTED]');
+    expect(all(run)).not.toContain(secret);
+
+    const json = await runIronrun(['run', 'test', '--json'], { cwd: project.dir, env });
+    const result = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(Object.keys(result).sort()).toEqual(
+      [
+        'duration_ms',
+        'exit_code',
+        'redactions',
+        'signal',
+        'stderr',
+        'stdout',
+        'timed_out',
+        'truncated',
+      ].sort(),
+    );
+    expect(result.exit_code).toBe(0);
+    expect(result.redactions).toBe(1);
+    expect(result.stdout).toContain('token=[REDACTED]');
+    expect(json.stdout).not.toContain(secret);
+  });
+
+  it('refuses to run after the policy is edited, and after a pinned file changes', async () => {
+    await runIronrun(['init'], { cwd: project.dir, env });
+    await addSecretToTestCommand();
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+
+    const pkg = project.path('package.json');
+    const original = await readFile(pkg, 'utf8');
+    await writeFile(
+      pkg,
+      original.replace(
+        "'token=' + process.env.API_TOKEN",
+        "process.env.API_TOKEN.split('').join(' ')",
+      ),
+    );
+    const pinned = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(pinned.code).toBe(3);
+    expect(pinned.stderr).toMatch(/package\.json/);
+    expect(all(pinned)).not.toContain(secret);
+    await writeFile(pkg, original);
+    expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
+
+    await writeFile(
+      project.path('ironrun.yml'),
+      `${await readFile(project.path('ironrun.yml'), 'utf8')}# edited\n`,
+    );
+    const edited = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(edited.code).toBe(3);
+    expect(edited.stderr).toMatch(/changed since it was trusted/);
+    const json = await runIronrun(['run', 'test', '--json'], { cwd: project.dir, env });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'POLICY_CHANGED', message: expect.any(String) },
+    });
+  });
+
+  it('exits with the command exit code, 124 on timeout, and passes arguments after --', async () => {
+    await project.write({
+      'ironrun.yml': [
+        'version: 1',
+        'provider: envfile',
+        'commands:',
+        '  - id: fail',
+        `    argv: [node, -e, "console.log(process.argv.slice(1).join(','));process.exit(7)"]`,
+        `    path: ${nodeDir}`,
+        '    args: { pattern: "[a-z-]+", max: 2, allow_options: true }',
+        '  - id: hang',
+        '    argv: [node, -e, "setInterval(() => {}, 1000)"]',
+        `    path: ${nodeDir}`,
+        '    ttl: 300ms',
+        '',
+      ].join('\n'),
+    });
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+    const fail = await runIronrun(['run', 'fail', '--', 'a', '--help'], { cwd: project.dir, env });
+    expect(fail.code).toBe(7);
+    expect(fail.stdout).toBe('a,--help\n');
+    const stray = await runIronrun(['run', 'fail', 'a'], { cwd: project.dir, env });
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/after --/);
+    const hang = await runIronrun(['run', 'hang'], { cwd: project.dir, env });
+    expect(hang.code).toBe(124);
+    const unknown = await runIronrun(['run', 'nope'], { cwd: project.dir, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/fail, hang/);
+  });
+
+  it('refuses a confirm: true command without a terminal', async () => {
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: deploy\n    argv: [node, -e, "console.log('deployed')"]\n    path: ${nodeDir}\n    confirm: true\n`,
+    });
+    await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+    const run = await runIronrun(['run', 'deploy'], { cwd: project.dir, env, input: 'y\n' });
+    expect(run.code).toBe(6);
+    expect(run.stdout).not.toContain('deployed');
+  });
+});
+
+describe('ironrun trust', () => {
+  it('refuses without a terminal unless --yes is given', async () => {
+    await project.write({ 'ironrun.yml': 'version: 1\nprovider: envfile\ncommands: []\n' });
+    const run = await runIronrun(['trust'], { cwd: project.dir, env, input: 'y\n' });
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/needs a person at a terminal/);
+    expect((await runIronrun(['check'], { cwd: project.dir, env })).code).toBe(3);
+  });
+
+  it('shows control characters in the policy as escapes, so they cannot hide what is trusted', async () => {
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: x\n    description: "safe\\e[2K\\rinnocent"\n    argv: [node, -e, "1"]\n    path: ${nodeDir}\n`,
+    });
+    const run = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('\x1b');
+    expect(run.stderr).toContain('safe\\u001b[2K\\u000dinnocent');
+  });
+});
+
+describe('ironrun check', () => {
+  it('prints file:line:col for each problem and exits 2', async () => {
+    await project.write({
+      'ironrun.yml':
+        'version: 1\nprovider: envfile\ncommands:\n  - id: x\n    argv: [echo]\n    tll: 5s\n',
+    });
+    const run = await runIronrun(['check'], { cwd: project.dir, env });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^ironrun\.yml:6:5: error .*tll/m);
+  });
+
+  it('reports a reference that does not resolve, without any value, and exits 4', async () => {
+    await mkdir(join(home.dir, 's'), { recursive: true });
+    await writeFile(join(home.dir, 's', 'x.env'), `OTHER=${secret}\n`, { mode: 0o600 });
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: { name: envfile, path: ~/s/x.env }\ncommands:\n  - id: x\n    argv: [node]\n    path: ${nodeDir}\n    env: { A: envfile://MISSING, B: envfile://OTHER }\n`,
+    });
+    await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+    const run = await runIronrun(['check', '--providers', '--json'], { cwd: project.dir, env });
+    expect(run.code).toBe(4);
+    const report = JSON.parse(run.stdout) as { references: { ref: string; found: boolean }[] };
+    expect(report.references.map((r) => [r.ref, r.found])).toEqual([
+      ['envfile://MISSING', false],
+      ['envfile://OTHER', true],
+    ]);
+    expect(all(run)).not.toContain(secret);
+  });
+});
+
+describe('ironrun audit', () => {
+  it('finds a planted leak in a fake transcript, raw and base64, and reports the reference, never the value', async () => {
+    await mkdir(join(home.dir, 's'), { recursive: true });
+    await writeFile(join(home.dir, 's', 'x.env'), `API_TOKEN=${secret}\n`, { mode: 0o600 });
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: { name: envfile, path: ~/s/x.env }\ncommands:\n  - id: deploy\n    argv: [node]\n    path: ${nodeDir}\n    env: { API_TOKEN: envfile://API_TOKEN }\n`,
+    });
+    const transcripts = join(home.dir, '.claude', 'projects', '-work-sample');
+    await mkdir(transcripts, { recursive: true });
+    const lines = [
+      { type: 'user', message: { content: 'run the tests' } },
+      { type: 'assistant', message: { content: `the token is ${secret}` } },
+      { type: 'tool_result', content: 'nothing here' },
+      { type: 'tool_result', content: Buffer.from(`API_TOKEN=${secret}`).toString('base64') },
+    ];
+    await writeFile(
+      join(transcripts, 'session.jsonl'),
+      `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`,
+    );
+    await writeFile(
+      join(transcripts, 'clean.jsonl'),
+      `${JSON.stringify({ type: 'user', message: 'hi' })}\n`,
+    );
+
+    const run = await runIronrun(['audit'], { cwd: project.dir, env });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /session\.jsonl:2: leak envfile:\/\/API_TOKEN \(deploy\.API_TOKEN\) as raw/,
+    );
+    expect(run.stdout).toMatch(
+      /session\.jsonl:4: leak envfile:\/\/API_TOKEN \(deploy\.API_TOKEN\) as base64/,
+    );
+    expect(run.stdout).not.toMatch(/clean\.jsonl/);
+    expect(all(run)).not.toContain(secret);
+    expect(all(run)).not.toContain(Buffer.from(`API_TOKEN=${secret}`).toString('base64'));
+
+    const json = await runIronrun(['audit', '--json', transcripts], { cwd: project.dir, env });
+    const report = JSON.parse(json.stdout) as {
+      files_scanned: number;
+      findings: { line: number; kinds: string[] }[];
+    };
+    expect(report.files_scanned).toBe(2);
+    expect(report.findings.map((finding) => finding.line)).toEqual([2, 4]);
+
+    await writeFile(join(transcripts, 'session.jsonl'), `${JSON.stringify(lines[0])}\n`);
+    expect((await runIronrun(['audit'], { cwd: project.dir, env })).code).toBe(0);
+  });
+});
+
+describe('ironrun init', () => {
+  it('--dry-run writes nothing and shows what it would write', async () => {
+    const run = await runIronrun(['init', '--dry-run'], { cwd: project.dir, env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/would create\s+ironrun\.yml/);
+    expect(run.stdout).toMatch(/would create\s+\.mcp\.json/);
+    expect(run.stdout).toMatch(/\|\s+"mcpServers"/);
+    await expect(readFile(project.path('ironrun.yml'), 'utf8')).rejects.toThrow();
+    await expect(readFile(project.path('.mcp.json'), 'utf8')).rejects.toThrow();
+  });
+
+  it('is idempotent: a second run changes no file', async () => {
+    await runIronrun(['init', '--claude-hooks'], { cwd: project.dir, env });
+    const files = [
+      'ironrun.yml',
+      '.mcp.json',
+      '.cursor/mcp.json',
+      '.vscode/mcp.json',
+      '.codex/config.toml',
+      'CLAUDE.md',
+      'AGENTS.md',
+      '.claude/settings.json',
+    ];
+    const before = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
+    const again = await runIronrun(['init', '--claude-hooks', '--json'], { cwd: project.dir, env });
+    const report = JSON.parse(again.stdout) as { files: { status: string; note?: string }[] };
+    expect(report.files.map((file) => file.status)).toEqual(files.map(() => 'unchanged'));
+    const after = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
+    expect(after).toEqual(before);
+  });
+
+  it('merges into an existing .mcp.json and CLAUDE.md without losing anything', async () => {
+    await project.write({
+      '.mcp.json': `${JSON.stringify({ mcpServers: { github: { command: 'gh-mcp', args: ['--x'] } }, other: true }, null, 4)}\n`,
+      'CLAUDE.md': '# House rules\n\nUse tabs.\n',
+    });
+    expect((await runIronrun(['init'], { cwd: project.dir, env })).code).toBe(0);
+    const mcp = JSON.parse(await readFile(project.path('.mcp.json'), 'utf8'));
+    expect(mcp).toEqual({
+      mcpServers: {
+        github: { command: 'gh-mcp', args: ['--x'] },
+        ironrun: { type: 'stdio', command: 'npx', args: ['-y', '@ironrun/cli', 'mcp'] },
+      },
+      other: true,
+    });
+    const claude = await readFile(project.path('CLAUDE.md'), 'utf8');
+    expect(claude.startsWith('# House rules\n\nUse tabs.\n')).toBe(true);
+    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/);
+  });
+
+  it('writes each agent its own format', async () => {
+    await runIronrun(['init', '--bin', 'ironrun', '--provider', 'doppler'], {
+      cwd: project.dir,
+      env,
+    });
+    const vscode = JSON.parse(await readFile(project.path('.vscode/mcp.json'), 'utf8'));
+    expect(vscode.servers.ironrun).toEqual({
+      type: 'stdio',
+      command: 'ironrun',
+      args: ['mcp', '--policy', '${workspaceFolder}/ironrun.yml'],
+    });
+    const codex = await readFile(project.path('.codex/config.toml'), 'utf8');
+    expect(codex).toMatch(/^\[mcp_servers\.ironrun\]$/m);
+    expect(codex).toMatch(/^env_vars = \[ "DOPPLER_TOKEN", "IRONRUN_CONFIG_DIR"/m);
+    expect(codex).toMatch(/^tool_timeout_sec = 630$/m);
+    expect(await readFile(project.path('ironrun.yml'), 'utf8')).toMatch(
+      /name: doppler[\s\S]*doppler:\/\/STRIPE_SECRET_KEY/,
+    );
+  });
+});
+
+describe('ironrun with a third-party provider', () => {
+  it('loads ironrun-provider-example by name from the project node_modules', async () => {
+    const example = fileURLToPath(new URL('../../../examples/provider-plugin', import.meta.url));
+    const target = project.path('node_modules/ironrun-provider-example');
+    await mkdir(target, { recursive: true });
+    await cp(join(example, 'package.json'), join(target, 'package.json'));
+    await cp(join(example, 'dist'), join(target, 'dist'), { recursive: true });
+    await mkdir(project.path('node_modules/@ironrun'), { recursive: true });
+    await cp(
+      fileURLToPath(new URL('../../provider', import.meta.url)),
+      project.path('node_modules/@ironrun/provider'),
+      {
+        recursive: true,
+        filter: (source) =>
+          !source.includes('node_modules') && !source.includes('/src') && !source.includes('/test'),
+      },
+    );
+    await writeFile(join(home.dir, 'example.json'), JSON.stringify({ API_KEY: secret }), {
+      mode: 0o600,
+    });
+    await project.write({
+      'ironrun.yml': [
+        'version: 1',
+        'provider:',
+        '  name: ironrun-provider-example',
+        '  file: ~/example.json',
+        'commands:',
+        '  - id: hello',
+        `    argv: [node, -e, "console.log('key ' + process.env.API_KEY)"]`,
+        `    path: ${nodeDir}`,
+        '    env:',
+        '      API_KEY: example://API_KEY',
+        '',
+      ].join('\n'),
+    });
+    const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
+    expect(check.stdout).toMatch(/example:\/\/API_KEY resolves/);
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+    const run = await runIronrun(['run', 'hello'], { cwd: project.dir, env });
+    expect(all(run)).not.toContain(secret);
+    expect(run.stdout).toBe('key [REDACTED]\n');
+    expect(run.code).toBe(0);
+    await writeFile(
+      project.path('ironrun.yml'),
+      `${await readFile(project.path('ironrun.yml'), 'utf8')}# edited\n`,
+    );
+    expect((await runIronrun(['run', 'hello'], { cwd: project.dir, env })).code).toBe(3);
+  });
+});
+
+describe('ironrun (usage)', () => {
+  it('prints the version, exits 2 on an unknown option, and never colours without a terminal', async () => {
+    const version = await runIronrun(['--version'], { cwd: project.dir, env });
+    const pkg = JSON.parse(
+      await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'),
+    );
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    const bad = await runIronrun(['list', '--polcy', 'x'], { cwd: project.dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown option --polcy/);
+    const help = await runIronrun(['run', '--help'], {
+      cwd: project.dir,
+      env: { ...env, FORCE_COLOR: '1' },
+    });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/USAGE/);
+    expect(help.stdout).not.toContain('\x1b[');
+  });
+});
