@@ -76,6 +76,13 @@ export function mapDopplerError(error: unknown, target: DownloadTarget): Provide
     );
   }
   const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'BAD_RESPONSE') {
+    return new ProviderError(
+      'NETWORK',
+      `doppler: the Doppler API (or a proxy in front of it) answered with something other than JSON while resolving ${refs}; check 'api_url' and https://status.doppler.com`,
+      options,
+    );
+  }
   if (
     typeof code === 'string' &&
     (networkCodes.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))

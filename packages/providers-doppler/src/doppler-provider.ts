@@ -86,7 +86,7 @@ export function createDopplerProvider(
           groups.map(async (group) => {
             const target = { ...group, tokenEnv: options.tokenEnv };
             const pending = client
-              .download(group.project, group.config, [...group.names])
+              .download(group.project, group.config, [...group.names], limit.signal)
               .catch((error: unknown) => {
                 throw mapDopplerError(error, target);
               });

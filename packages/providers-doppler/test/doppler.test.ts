@@ -132,7 +132,7 @@ describe('provider (doppler)', () => {
         secrets: 'STRIPE_KEY,DATABASE_URL,NOPE',
       },
     });
-    expect(request?.userAgent).toMatch(/DopplerSDK\//);
+    expect(request?.userAgent).toContain('ironrun');
   });
 
   it('makes one download per project/config and none for an empty batch', async () => {
@@ -252,8 +252,8 @@ describe('provider (doppler)', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  it('maps a refused connection to NETWORK', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {}); // the SDK logs socket errors
+  it('maps a refused connection to NETWORK and prints nothing on stdout (the MCP channel)', async () => {
+    const log = vi.spyOn(console, 'log');
     const closed = await startFakeDoppler({ configs: {}, tokens: {} });
     await closed.close();
     const doppler = await provider.create(
@@ -263,9 +263,18 @@ describe('provider (doppler)', () => {
     const error = await failure(doppler.resolve(['doppler://STRIPE_KEY'], { signal: signal() }));
     expect(error.code).toBe('NETWORK');
     expect(error.message).toContain('ECONNREFUSED');
-    const logged = JSON.stringify(log.mock.calls.map((call) => call.map(String)));
-    expect(logged).not.toContain(personalToken);
+    expect(log).not.toHaveBeenCalled();
   });
+
+  it.each([200, 502] as const)(
+    'an HTML page with HTTP %i from a proxy fails closed with NETWORK instead of crashing the process',
+    async (status) => {
+      fake.mode = { kind: 'html', status };
+      const doppler = await create({ project: 'backend', config: 'prd' });
+      const error = await failure(doppler.resolve(['doppler://STRIPE_KEY'], { signal: signal() }));
+      expect(error).toMatchObject({ code: 'NETWORK', refs: ['doppler://STRIPE_KEY'] });
+    },
+  );
 
   it('fails closed with TIMEOUT naming provider and reference when the API stalls past timeoutMs', async () => {
     const doppler = await provider.create(
@@ -282,6 +291,8 @@ describe('provider (doppler)', () => {
     expect(error.message).toContain('doppler://STRIPE_KEY');
     expect(error.message).toContain('150 ms');
     expect(stalled.requests.length).toBe(before + 1);
+    // The request is canceled, not left hanging on an open socket.
+    await expect.poll(() => stalled.abandoned).toBeGreaterThanOrEqual(1);
   });
 
   it('makes no request at all when a reference in the batch is malformed', async () => {

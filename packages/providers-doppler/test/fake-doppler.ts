@@ -30,13 +30,16 @@ export interface RecordedRequest {
 export type FakeMode =
   | { kind: 'normal' }
   | { kind: 'status'; status: 401 | 403 | 404 | 429 | 500 | 503 }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  | { kind: 'html'; status: 200 | 502 };
 
 export interface FakeDoppler {
   /** The base URL to pass as `api_url`. */
   url: string;
   requests: RecordedRequest[];
   mode: FakeMode;
+  /** How many stalled requests the client gave up on (closed its socket). */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -65,7 +68,13 @@ function fail(
 export async function startFakeDoppler(options: FakeDopplerOptions): Promise<FakeDoppler> {
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
-  const fake: FakeDoppler = { url: '', requests, mode: { kind: 'normal' }, close: async () => {} };
+  const fake: FakeDoppler = {
+    url: '',
+    requests,
+    mode: { kind: 'normal' },
+    abandoned: 0,
+    close: async () => {},
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -79,6 +88,14 @@ export async function startFakeDoppler(options: FakeDopplerOptions): Promise<Fak
     const mode = fake.mode;
     if (mode.kind === 'hang') {
       hanging.add(res); // accept and never answer (until close)
+      res.on('close', () => {
+        if (!res.writableEnded) fake.abandoned += 1;
+      });
+      return;
+    }
+    if (mode.kind === 'html') {
+      res.writeHead(mode.status, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
       return;
     }
     if (mode.kind === 'status') {
