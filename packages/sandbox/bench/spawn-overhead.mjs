@@ -41,19 +41,26 @@ async function sealed(noNetwork) {
   child.stdout.resume();
   child.stderr.resume();
   const result = await child.result;
-  if (result.exitCode !== 0) throw new Error(`/bin/true exited ${result.exitCode} ${result.signal}`);
+  if (result.exitCode !== 0)
+    throw new Error(`/bin/true exited ${result.exitCode} ${result.signal}`);
 }
 
 const report = await probeIsolation();
-console.log(`node ${process.version}, ${process.platform}/${process.arch}, PID namespace: ${report.pidNamespace}, noNetwork: ${report.noNetwork}`);
+console.log(
+  `node ${process.version}, ${process.platform}/${process.arch}, PID namespace: ${report.pidNamespace}, noNetwork: ${report.noNetwork}`,
+);
 for (const note of report.notes) console.log(`  note: ${note}`);
 
 const baseline = await measure('child_process.spawn(/bin/true)', plainSpawn);
 const plain = await measure('spawnSealed(/bin/true)', () => sealed(false));
-console.log(`  ratio over child_process.spawn: ${(plain / baseline).toFixed(1)}x (+${(plain - baseline).toFixed(1)} ms)`);
+console.log(
+  `  ratio over child_process.spawn: ${(plain / baseline).toFixed(1)}x (+${(plain - baseline).toFixed(1)} ms)`,
+);
 if (report.noNetwork) {
   const isolated = await measure('spawnSealed(/bin/true, noNetwork)', () => sealed(true));
-  console.log(`  ratio over child_process.spawn: ${(isolated / baseline).toFixed(1)}x (+${(isolated - baseline).toFixed(1)} ms)`);
+  console.log(
+    `  ratio over child_process.spawn: ${(isolated / baseline).toFixed(1)}x (+${(isolated - baseline).toFixed(1)} ms)`,
+  );
 }
 
 // The flood: 1 GiB on stdout, nobody keeps more than the cap.
@@ -66,7 +73,11 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 2);
 const start = performance.now();
-const child = await spawnSealed({ argv: [process.execPath, flooder, String(flood)], cwd, ttlMs: 600_000 });
+const child = await spawnSealed({
+  argv: [process.execPath, flooder, String(flood)],
+  cwd,
+  ttlMs: 600_000,
+});
 let kept = 0;
 child.stdout.on('data', (chunk) => {
   kept += chunk.length;

@@ -47,7 +47,7 @@ export function buildSealedEnv(
   path: string,
   platform: NodeJS.Platform = process.platform,
 ): Record<string, string> {
-  if (typeof env !== 'object' || env === null) {
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
     throw new SandboxError(
       'INVALID_OPTIONS',
       'env must be an object of variable names to string values',

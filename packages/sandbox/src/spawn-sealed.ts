@@ -171,6 +171,10 @@ function normalize(options: SpawnSealedOptions): Normalized {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalid('signal must be an AbortSignal');
   }
+  if (options.noNetwork !== undefined && typeof options.noNetwork !== 'boolean') {
+    // A truthy non-boolean must not silently run with the network on.
+    throw invalid('noNetwork must be true or false');
+  }
   return {
     argv: [...argv],
     env: options.env ?? {},
@@ -415,6 +419,10 @@ function start(
     later(o.killGraceMs, () => signalGroup('SIGKILL'));
   };
   const onAbort = () => stop('cancel');
+  // The TTL and the signal hold from the spawn on, so a sandbox that never starts cannot hang the caller.
+  later(o.ttlMs, () => stop('timeout'));
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) onAbort();
 
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -484,9 +492,6 @@ function start(
     const succeed = () => {
       if (ready) return;
       ready = true;
-      later(o.ttlMs, () => stop('timeout'));
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-      if (o.signal?.aborted) onAbort();
       resolve({
         stdout: stdout.readable,
         stderr: stderr.readable,
@@ -495,7 +500,7 @@ function start(
         kill: () => stop('cancel'),
       });
     };
-    child.once('error', (error) =>
+    child.on('error', (error) =>
       fail(
         spawnFailure(
           launch.viaInit || launch.file !== program ? launch.file : name,
@@ -527,6 +532,15 @@ function start(
       });
       void exitedPromise.then(() => {
         if (ready) return;
+        if (timedOut || canceled) {
+          fail(
+            new SandboxError(
+              'SPAWN_FAILED',
+              `program "${name}" was ${timedOut ? 'still not started when its TTL ended' : 'canceled before it started'}`,
+            ),
+          );
+          return;
+        }
         const said = earlyStderr.split('\n')[0] ?? '';
         const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
         fail(

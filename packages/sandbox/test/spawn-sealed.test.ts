@@ -475,6 +475,11 @@ describe('spawnSealed: options', () => {
     ['a relative path entry', { path: 'bin:/usr/bin' }],
     ['an empty path entry', { path: ':/usr/bin' }],
     ['a relative allow entry', { allow: ['bin/tool'] }],
+    [
+      'a non-boolean noNetwork, which must not run with the network on',
+      { noNetwork: 'yes' as unknown as boolean },
+    ],
+    ['an env given as an array', { env: ['A=B'] as unknown as Record<string, string> }],
   ])('refuses %s with INVALID_OPTIONS', async (_, override) => {
     const error = await rejection(
       spawnSealed({ argv: ['echo', 'x'], cwd: scratch, ttlMs: 5000, ...override }),
