@@ -42,7 +42,8 @@ export interface RecordedRequest {
 export type FakeMode =
   | { kind: 'normal' }
   | { kind: 'status'; status: 401 | 403 | 404 | 429 | 500; times?: number }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  | { kind: 'html'; status: 200 | 502 };
 
 export interface FakeInfisical {
   url: string;
@@ -137,6 +138,11 @@ export async function startFakeInfisical(options: FakeInfisicalOptions): Promise
     const mode = fake.mode;
     if (mode.kind === 'hang') {
       hanging.add(res);
+      return;
+    }
+    if (mode.kind === 'html') {
+      res.writeHead(mode.status, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
       return;
     }
     if (mode.kind === 'status') {

@@ -342,6 +342,21 @@ describe('provider (infisical)', () => {
     expect(lists()).toHaveLength(1);
   });
 
+  it.each([
+    [502, 'NETWORK'],
+    [200, 'UNKNOWN'],
+  ] as const)(
+    'an HTML page with HTTP %i from a proxy fails closed with %s',
+    async (status, code) => {
+      const infisical = await create({}, { INFISICAL_TOKEN: staticToken });
+      fake.mode = { kind: 'html', status };
+      const error = await failure(
+        infisical.resolve(['infisical://STRIPE_KEY'], { signal: signal() }),
+      );
+      expect(error).toMatchObject({ code, refs: ['infisical://STRIPE_KEY'] });
+    },
+  );
+
   it("rides out a single HTTP 429 with the SDK's own retry", async () => {
     const infisical = await create({}, { INFISICAL_TOKEN: staticToken });
     fake.mode = { kind: 'status', status: 429, times: 1 };
