@@ -24,6 +24,11 @@ export class Automaton implements ChunkScanner {
   readonly label: Uint8Array;
   /** Length of the string a state stands for: the longest suffix read so far that begins a pattern. */
   readonly depth: Int32Array;
+  /**
+   * Length of the longest suffix read so far that is a proper prefix of some
+   * pattern: the bytes that must be held back, since a match could still start there.
+   */
+  readonly holdDepth: Int32Array;
   /** Length of the longest pattern that ends where this state is reached, 0 for none. */
   readonly matchLength: Int32Array;
   /** Kind index of that pattern. */
@@ -82,6 +87,7 @@ export class Automaton implements ChunkScanner {
     this.fail = new Int32Array(count);
     this.matchLength = new Int32Array(count);
     this.matchKind = new Uint8Array(count);
+    this.holdDepth = new Int32Array(count);
     const parent = new Int32Array(count);
     const pattern = new Int32Array(count);
     for (let state = 0; state < count; state++) {
@@ -109,6 +115,8 @@ export class Automaton implements ChunkScanner {
         this.matchLength[state] = this.matchLength[fail]!;
         this.matchKind[state] = this.matchKind[fail]!;
       }
+      this.holdDepth[state] =
+        this.firstChild[state] !== -1 ? this.depth[state]! : state === 0 ? 0 : this.holdDepth[fail]!;
       if (state < this.denseCount) {
         const row = state * 256;
         if (state !== 0) this.dense.copyWithin(row, fail * 256, fail * 256 + 256);

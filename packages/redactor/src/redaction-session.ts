@@ -10,7 +10,7 @@ const empty = new Uint8Array(0);
  * found; overlapping occurrences merge into one range, replaced once. Bytes are
  * emitted as soon as no pattern that is still open could reach back over them:
  * the held tail is exactly the longest suffix of the input read so far that is
- * a prefix of some pattern. So the output does not depend on how the input was
+ * a proper prefix of some pattern. So the output does not depend on how the input was
  * cut into chunks, and memory stays bounded by the longest pattern.
  */
 export class RedactionSession {
@@ -60,7 +60,7 @@ export class RedactionSession {
       this.scanEveryByte(chunk, chunkPosition);
     }
     this.position += length;
-    const held = this.matcher.automaton.depth[this.state]!;
+    const held = this.matcher.automaton.holdDepth[this.state]!;
     return this.settle(this.position - held, chunk, chunkPosition);
   }
 

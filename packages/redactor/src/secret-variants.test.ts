@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base64Fragment, secretVariants } from './secret-variants.js';
+import { type VariantKind, variantKinds } from './variant-kind.js';
+
+const all = new Set<VariantKind>(variantKinds);
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array) => Buffer.from(data).toString('latin1');
+const forms = (secret: string, kind: VariantKind, minLength = 6) =>
+  secretVariants(bytes(secret), all, minLength)
+    .filter((variant) => variant.kind === kind)
+    .map((variant) => text(variant.bytes));
+
+describe('secretVariants', () => {
+  it('lists the raw bytes first', () => {
+    const [first] = secretVariants(bytes('sk_live_abcdef'), all, 6);
+    expect(first?.kind).toBe('raw');
+    expect(text(first!.bytes)).toBe('sk_live_abcdef');
+  });
+
+  it('gives lower-case and upper-case hex', () => {
+    expect(forms('Secret!', 'hex')).toEqual(['53656372657421', '53656372657421'.toUpperCase()]);
+  });
+
+  it('finds the base64 of a secret at every position inside a larger blob', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 6, maxLength: 40 }),
+        fc.uint8Array({ maxLength: 8 }),
+        fc.uint8Array({ maxLength: 8 }),
+        (secret, before, after) => {
+          const blob = Buffer.concat([before, secret, after]).toString('base64');
+          const fragment = text(base64Fragment(secret, before.length % 3, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'));
+          expect(blob).toContain(fragment);
+          expect(fragment.length).toBeGreaterThanOrEqual(Math.floor((secret.length * 8) / 6) - 2);
+        },
+      ),
+    );
+  });
+
+  it('gives three base64 and three base64url fragments, one per alignment', () => {
+    const secret = 'a?b>c~d?e>f~g?h>';
+    const blobs = ['', 'x', 'xy'].map((prefix) => Buffer.from(prefix + secret + 'zz'));
+    const base64 = forms(secret, 'base64');
+    const base64url = forms(secret, 'base64url');
+    expect(base64).toHaveLength(3);
+    expect(base64url).toHaveLength(3);
+    blobs.forEach((blob, alignment) => {
+      expect(blob.toString('base64')).toContain(base64[alignment]);
+      expect(blob.toString('base64url')).toContain(base64url[alignment]);
+    });
+  });
+
+  it('gives the percent-encodings of encodeURIComponent, URLSearchParams and lower-case %xx', () => {
+    const secret = "p@ss w/rd!'~*é";
+    const encoded = forms(secret, 'url');
+    expect(encoded).toContain(encodeURIComponent(secret));
+    expect(encoded).toContain(new URLSearchParams({ k: secret }).toString().slice(2));
+    expect(encoded).toContain(
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    );
+  });
+
+  it('gives the JSON string escapes of JSON.stringify, PHP, Python and Go', () => {
+    const secret = 'a"b\\c/d\ne<f>é\u0001';
+    const escaped = forms(secret, 'json');
+    expect(escaped).toContain(text(bytes(JSON.stringify(secret).slice(1, -1))));
+    expect(escaped).toContain(text(bytes('a\\"b\\\\c\\/d\\ne<f>é\\u0001'))); // PHP json_encode
+    expect(escaped).toContain('a\\"b\\\\c/d\\ne<f>\\u00e9\\u0001'); // Python json.dumps
+    expect(escaped).toContain(text(bytes('a\\"b\\\\c/d\\ne\\u003cf\\u003eé\\u0001'))); // Go
+  });
+
+  it('gives no JSON form for a secret that is not UTF-8', () => {
+    expect(secretVariants(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind))
+      .not.toContain('json');
+  });
+
+  it('splits a PEM key into its lines, trimmed, each long enough', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkq\r\n  hkiG9w0BAQEF  \nAA==\n-----END PRIVATE KEY-----\n';
+    expect(forms(pem, 'line')).toEqual([
+      '-----BEGIN PRIVATE KEY-----',
+      'MIIEvQIBADANBgkq',
+      'hkiG9w0BAQEF',
+      '-----END PRIVATE KEY-----',
+    ]);
+  });
+
+  it('matches a secret read with a trailing newline without the newline', () => {
+    expect(forms('token-1234567\n', 'line')).toEqual(['token-1234567']);
+  });
+
+  it('leaves out every form shorter than minLength, which would match ordinary text', () => {
+    const variants = secretVariants(bytes('ab\ncdefgh\nij'), all, 6);
+    for (const variant of variants) expect(variant.bytes.length).toBeGreaterThanOrEqual(6);
+    expect(variants.filter((variant) => variant.kind === 'line').map((v) => text(v.bytes))).toEqual([
+      'cdefgh',
+    ]);
+    const short = secretVariants(bytes('a'), all, 1);
+    // 'a' is 0b01100001: 'Y' (011000) at alignment 0, nothing whole at 1, 'h' (100001) at 2.
+    expect(short.filter((variant) => variant.kind === 'base64').map((v) => text(v.bytes))).toEqual([
+      'Y',
+      'h',
+    ]);
+  });
+
+  it('makes only the forms that are enabled', () => {
+    const kinds = secretVariants(bytes('abc/def ghi\njkl mno'), new Set(['raw', 'hex']), 3).map(
+      (variant) => variant.kind,
+    );
+    expect(new Set(kinds)).toEqual(new Set(['raw', 'hex']));
+  });
+});
