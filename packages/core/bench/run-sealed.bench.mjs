@@ -75,6 +75,7 @@ try {
   await writeFile(
     join(secretsDir, 'secrets.env'),
     names.map((name, i) => `${name}=${secrets[i]}\n`).join(''),
+    { mode: 0o600 },
   );
   const env = names.map((name) => `      ${name}: envfile://${name}\n`).join('');
   await writeFile(

@@ -285,6 +285,68 @@ describe('runSealed', () => {
     expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
   });
 
+  it('does not leak a value a provider quotes when it fails to start', async () => {
+    const sealed = await project();
+    const leaky = defineProvider({
+      name: 'envfile',
+      schemes: ['envfile'],
+      parseOptions: (raw) => raw,
+      create: () => {
+        throw new TypeError(`bad token ${SECRET}`);
+      },
+    });
+    const error = await refusal(
+      run(sealed, 'print', { providers: { envfile: async () => ({ provider: leaky }) } }),
+    );
+    expect(error.code).toBe('PROVIDER');
+    expect(error.message).toContain('TypeError');
+  });
+
+  it('asks the provider for the references of this command only, then disposes it', async () => {
+    const sealed = await project();
+    const { provider: envfile } = await import('@ironrun/providers-envfile');
+    const asked: string[][] = [];
+    let disposed = 0;
+    const recording = defineProvider({
+      ...envfile,
+      create: async (options, context) => {
+        const inner = await envfile.create(options as never, context);
+        return {
+          name: inner.name,
+          resolve: (refs, resolveContext) => {
+            asked.push([...refs]);
+            return inner.resolve(refs, resolveContext);
+          },
+          dispose: () => {
+            disposed += 1;
+            return inner.dispose?.();
+          },
+        };
+      },
+    });
+    const result = await run(sealed, 'print', {
+      providers: { envfile: async () => ({ provider: recording }) },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(asked).toEqual([['envfile://API_TOKEN']]);
+    expect(disposed).toBe(1);
+  });
+
+  it('does not load the provider for a command without secrets', async () => {
+    const sealed = await project();
+    let loaded = false;
+    const result = await run(sealed, 'fail', {
+      providers: {
+        envfile: async () => {
+          loaded = true;
+          throw new Error('must not load');
+        },
+      },
+    });
+    expect(result.exitCode).toBe(3);
+    expect(loaded).toBe(false);
+  });
+
   it('refuses a secret too short to redact, naming the variable and never the value', async () => {
     const sealed = await project();
     const error = await refusal(run(sealed, 'short'));
