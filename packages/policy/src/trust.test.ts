@@ -306,6 +306,17 @@ describe('checkTrust', () => {
     );
   });
 
+  it('refuses a trust store inside the project, where the agent could forge it', async () => {
+    const { project } = await setup();
+    const inside = project.path('.ironrun');
+    expect((await failure(trust(project.path('ironrun.yml'), { configDir: inside }))).code).toBe(
+      'TRUST_STORE',
+    );
+    expect(
+      (await failure(checkTrust(project.path('ironrun.yml'), { configDir: inside }))).message,
+    ).toContain('inside the project');
+  });
+
   it('throws READ_FAILED when the policy is gone', async () => {
     const { project, configDir } = await setup();
     await trust(project.path('ironrun.yml'), { configDir });

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readlink, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { defaultConfigDir } from './config-dir.js';
 import { policyFromFile, readPolicyFile } from './load-policy.js';
 import { pinnedFiles } from './pinned-files.js';
 import { PolicyError } from './policy-error.js';
+import { isInsideDir } from './project-path.js';
 import {
   readTrustRecord,
   type TrustedFile,
@@ -93,6 +95,22 @@ async function snapshot(path: string): Promise<TrustedFile> {
   }
 }
 
+/**
+ * The trust store's folder, refused when it lies inside the project: there
+ * the agent could write its own record.
+ */
+async function storeOutside(projectDir: string, configDir: string | undefined): Promise<string> {
+  const dir = resolve(configDir ?? defaultConfigDir());
+  const real = await realpath(dir).catch(() => dir);
+  if (isInsideDir(projectDir, dir) || isInsideDir(projectDir, real)) {
+    throw new PolicyError(
+      'TRUST_STORE',
+      `the trust store ${dir} lies inside the project ${projectDir}, where an agent could write it; use a folder outside the repository`,
+    );
+  }
+  return dir;
+}
+
 function compare(trusted: TrustedFile, now: TrustedFile): TrustChangeReason | undefined {
   if (trusted.kind === 'absent') {
     // A folder appearing (a build output) runs nothing by itself; anything else is new content.
@@ -113,8 +131,9 @@ function compare(trusted: TrustedFile, now: TrustedFile): TrustChangeReason | un
  * Records that a person reviewed the policy at `policyPath` and the files it
  * runs: the SHA-256 of the policy and the state of every path
  * {@link pinnedFiles} names, in the trust store under `configDir`, keyed by
- * the policy's real path. The policy must be valid. Only a person at a
- * terminal may call this: an agent that can trust can run anything.
+ * the policy's real path. The policy must be valid, and the store must lie
+ * outside the project. Only a person at a terminal may call this: an agent
+ * that can trust can run anything.
  *
  * @example
  * await trust('ironrun.yml'); // after reviewing it and its scripts
@@ -130,7 +149,7 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
     trustedAt: new Date().toISOString(),
     files,
   };
-  await writeTrustRecord(options.configDir ?? defaultConfigDir(), record);
+  await writeTrustRecord(await storeOutside(policy.dir, options.configDir), record);
   return record;
 }
 
@@ -141,7 +160,7 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
  * the paths that differ otherwise. Does not parse the policy: identical
  * bytes name the identical pinned paths. Throws {@link PolicyError}
  * `READ_FAILED` when the policy cannot be read, `TRUST_STORE` when the store
- * is unreadable or damaged.
+ * is unreadable, damaged, or inside the project.
  *
  * @example
  * const check = await checkTrust('ironrun.yml');
@@ -152,7 +171,8 @@ export async function checkTrust(
   options: CheckTrustOptions = {},
 ): Promise<TrustCheck> {
   const file = await readPolicyFile(policyPath);
-  const record = await readTrustRecord(options.configDir ?? defaultConfigDir(), file.realPath);
+  const configDir = await storeOutside(dirname(file.realPath), options.configDir);
+  const record = await readTrustRecord(configDir, file.realPath);
   if (record === undefined) return { status: 'untrusted' };
   const changed: TrustChange[] = [];
   if (sha256(file.bytes) !== record.policySha256)
