@@ -338,6 +338,7 @@ describe('ironrun init', () => {
     expect(vscode.servers.ironrun).toEqual({
       type: 'stdio',
       command: 'ironrun',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's own variable syntax
       args: ['mcp', '--policy', '${workspaceFolder}/ironrun.yml'],
     });
     const codex = await readFile(project.path('.codex/config.toml'), 'utf8');
