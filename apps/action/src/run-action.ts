@@ -1,15 +1,9 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import {
-  IronrunError,
-  isIronrunError,
-  loadTrustedPolicy,
-  type RunResult,
-  runSealed,
-} from '@ironrun/core';
-import { isPolicyError, loadPolicy, type Policy } from '@ironrun/policy';
-import { loadProvider } from '@ironrun/provider';
+import { isIronrunError, type RunResult, runSealed } from '@ironrun/core';
+import type { Policy } from '@ironrun/policy';
 import { ActionError, isActionError } from './action-error.js';
+import { loadActionPolicy } from './action-policy.js';
 import { builtinProviders } from './builtin-providers.js';
 import { type EnvfileCopy, writeEnvfileCopy } from './envfile-copy.js';
 import { type ActionInputs, credentialInputs, readInputs } from './inputs.js';
@@ -66,7 +60,12 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
   let result: RunResult;
   let policy: Policy | undefined;
   try {
-    policy = await loadActionPolicy(inputs, cwd);
+    const loaded = await loadActionPolicy(resolve(cwd, inputs.policy), {
+      mode: inputs.trust,
+      configDir: inputs.trustDir === '' ? undefined : resolve(cwd, inputs.trustDir),
+    });
+    policy = loaded.policy;
+    const { thirdParty } = loaded;
     if (inputs.envfile.trim() !== '') {
       if (policy.provider.name !== 'envfile') {
         throw new ActionError(
@@ -85,13 +84,17 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
     for (const [name, load] of Object.entries(builtinProviders)) {
       providers[name] = observeResolvedSecrets(load, onResolved);
     }
-    const { name: providerName } = policy.provider;
-    if (!Object.hasOwn(providers, providerName)) {
-      // A third-party provider package: loaded by the registry as usual, observed like the rest.
-      const projectDir = policy.dir;
-      providers[providerName] = observeResolvedSecrets(
-        async () => ({ provider: await loadProvider(providerName, { projectDir }) }),
+    if (thirdParty !== undefined) {
+      providers[policy.provider.name] = observeResolvedSecrets(
+        async () => ({ provider: thirdParty }),
         onResolved,
+      );
+    }
+    if (!Object.hasOwn(providers, policy.provider.name)) {
+      // Never let the registry load a provider we do not observe: its values would go unmasked.
+      throw new ActionError(
+        'INPUT_INVALID',
+        `The provider '${policy.provider.name}' could not be prepared; run again.`,
       );
     }
     result = await runSealed({
@@ -157,28 +160,6 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
     core.setFailed(`ironrun: ${id} failed with exit code ${result.exitCode}`);
   } else {
     core.info(`ironrun: ${id} passed in ${result.durationMs} ms (${result.redactions} redactions)`);
-  }
-}
-
-/**
- * The policy as the workflow checked it out. In `workflow` mode it is
- * trusted as is; in `pinned` mode a trust record must vouch for it and for
- * every file it pins, exactly as `ironrun run` requires on a workstation.
- */
-async function loadActionPolicy(inputs: ActionInputs, cwd: string): Promise<Policy> {
-  const path = resolve(cwd, inputs.policy);
-  if (inputs.trust === 'pinned') {
-    return loadTrustedPolicy(
-      path,
-      inputs.trustDir === '' ? {} : { configDir: resolve(cwd, inputs.trustDir) },
-    );
-  }
-  try {
-    return await loadPolicy(path);
-  } catch (error) {
-    if (!isPolicyError(error)) throw error;
-    // Reported like every other refusal, with the policy's own message (as runSealed does).
-    throw new IronrunError('POLICY', error.message, { cause: error });
   }
 }
 

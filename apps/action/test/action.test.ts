@@ -212,6 +212,61 @@ commands:
     }
   });
 
+  it('refuses the envfile input for a policy whose provider is not envfile', async () => {
+    const other = await testdir({
+      'ironrun.yml': `version: 1\nprovider: doppler\ncommands:\n  - id: x\n    argv: [${node}, -e, '0']\n`,
+    });
+    try {
+      const result = await runBundledAction({
+        cwd: other.dir,
+        inputs: { command: 'x', envfile: dotenv },
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.errors[0]).toContain(`Input "envfile" is for the envfile provider`);
+      expect(result.summary).toContain('INPUT_INVALID');
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('registers masks for a third-party provider package too', async () => {
+    const value = 'plugin-value-8c7b6a5d4e3f';
+    const plugin = await testdir({
+      'ironrun.yml': `version: 1\nprovider: ironrun-provider-fake\ncommands:\n  - id: x\n    argv: [${node}, -e, 'console.log(process.env.V)']\n    env:\n      V: fake://v\n`,
+      'node_modules/ironrun-provider-fake/package.json': JSON.stringify({
+        name: 'ironrun-provider-fake',
+        type: 'module',
+        exports: './index.js',
+      }),
+      'node_modules/ironrun-provider-fake/index.js': `export const provider = {
+  name: 'ironrun-provider-fake', schemes: ['fake'], parseOptions: () => ({}),
+  create: () => ({ name: 'fake', resolve: async (refs) => refs.map((ref) => ({ ref, found: true, value: ${JSON.stringify(value)} })) }),
+};\n`,
+    });
+    try {
+      const result = await runBundledAction({ cwd: plugin.dir, inputs: { command: 'x' } });
+      expect(result.exitCode).toBe(0);
+      expect(result.masks).toContain(value);
+      expect(result.log).toContain('[REDACTED]');
+      expectNoSecret(result, [value]);
+      const pinned = await runBundledAction({
+        cwd: plugin.dir,
+        inputs: { command: 'x', trust: 'pinned' },
+      });
+      expect(pinned.exitCode).toBe(1);
+      expect(pinned.errors[0]).toContain('trust: pinned supports the built-in providers only');
+      await plugin.write({
+        'ironrun.yml':
+          'version: 1\nprovider: ironrun-provider-absent\ncommands:\n  - id: x\n    argv: [/bin/true]\n    env:\n      V: absent://v\n',
+      });
+      const missing = await runBundledAction({ cwd: plugin.dir, inputs: { command: 'x' } });
+      expect(missing.exitCode).toBe(1);
+      expect(missing.errors[0]).toContain("'ironrun-provider-absent' is not installed");
+    } finally {
+      await plugin.cleanup();
+    }
+  });
+
   it('refuses an unknown command, naming the valid ids, without setting outputs', async () => {
     const result = await run({ command: 'deploy' });
     expect(result.exitCode).toBe(1);
