@@ -276,6 +276,15 @@ describe('createIronrunServer over stdio', () => {
     expect(await processesWith(SLEEP)).toEqual([]);
   });
 
+  it('kills a running command when the client disconnects', async () => {
+    const client = await mcp.connect();
+    client.callTool({ name: 'run_sealed', arguments: { id: 'tree' } }).catch(() => {});
+    await waitFor(async () => (await processesWith(SLEEP)).length === 2, 'both sleeps to start');
+    await client.close();
+    await waitFor(async () => (await processesWith(SLEEP)).length === 0, 'the process tree to be killed');
+    expect(await processesWith(SLEEP)).toEqual([]);
+  });
+
   it('refuses a policy edited after trust, on the next call of a server already running', async () => {
     const client = await mcp.connect();
     const before = (await client.callTool({
