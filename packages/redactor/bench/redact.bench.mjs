@@ -64,7 +64,10 @@ function variantsOf(secret) {
 
 /** Log-like output: words, numbers, hex ids, base64 blobs, with a secret or a form of one every ~8 KiB. */
 function makeInput(size, patterns) {
-  const words = 'the of request response user build deploy ok error warn info debug cache miss hit took ms at in for with from to GET POST 200 404 500 /api/v1/items id session trace step done'.split(' ');
+  const words =
+    'the of request response user build deploy ok error warn info debug cache miss hit took ms at in for with from to GET POST 200 404 500 /api/v1/items id session trace step done'.split(
+      ' ',
+    );
   const parts = [];
   let length = 0;
   let nextSecret = 4 * KiB;
@@ -91,7 +94,8 @@ function makeInput(size, patterns) {
 
 function chunksOf(input, size) {
   return function* () {
-    for (let offset = 0; offset < input.length; offset += size) yield input.subarray(offset, offset + size);
+    for (let offset = 0; offset < input.length; offset += size)
+      yield input.subarray(offset, offset + size);
   };
 }
 
@@ -160,9 +164,16 @@ async function benchSecretCount(count) {
   // Sanity: every embedded form is gone, and streaming equals one-shot.
   const oneShot = Buffer.from(redactor.redact(big));
   const streamed = [];
-  await pipeline(Readable.from(chunksOf(big, 1000)()), redactor.nodeTransform(), new Writable({
-    write(chunk, _e, cb) { streamed.push(chunk); cb(); },
-  }));
+  await pipeline(
+    Readable.from(chunksOf(big, 1000)()),
+    redactor.nodeTransform(),
+    new Writable({
+      write(chunk, _e, cb) {
+        streamed.push(chunk);
+        cb();
+      },
+    }),
+  );
   if (!oneShot.equals(Buffer.concat(streamed))) throw new Error('streaming differs from one-shot');
   const text = oneShot.toString('latin1');
   for (const pattern of patterns) if (text.includes(pattern)) throw new Error('a pattern survived');
@@ -183,14 +194,19 @@ async function benchSecretCount(count) {
   console.log(
     `\n${count} secret(s): ${patterns.length} patterns with all variants (longest ${maxLength} B); redactor built in ${buildMs.toFixed(0)} ms`,
   );
-  console.log('                 input   redactor  copy-thru replacestream  naive-replaceAll   vs copy  vs replacestream  vs naive');
+  console.log(
+    '                 input   redactor  copy-thru replacestream  naive-replaceAll   vs copy  vs replacestream  vs naive',
+  );
   for (const row of rows) {
     console.log(
       `  ${row.label}  ${(row.input / KiB).toFixed(0).padStart(5)} KiB ${fmt(row.ours)} MB/s ${fmt(row.copy)} MB/s ${fmt(row.replace)} MB/s ${fmt(row.naive)} MB/s   ${(
-        (100 * row.ours) / row.copy
+        (100 * row.ours) /
+        row.copy
       )
         .toFixed(0)
-        .padStart(5)} % ${(row.ours / row.replace).toFixed(1).padStart(12)}× ${(row.ours / row.naive).toFixed(1).padStart(9)}×`,
+        .padStart(
+          5,
+        )} % ${(row.ours / row.replace).toFixed(1).padStart(12)}× ${(row.ours / row.naive).toFixed(1).padStart(9)}×`,
     );
   }
 }
@@ -238,9 +254,13 @@ if (process.argv[2] === '--rss') {
   console.log(
     `@ironrun/redactor bench, Node ${process.version}. 64 KiB chunks on ${bigInputSize / MiB} MiB of log-like output, 1-byte chunks on its first ${smallInputSize / KiB} KiB.`,
   );
-  console.log('Each figure is the best of up to 3 runs through a Node pipeline (source → transform → counting sink).');
+  console.log(
+    'Each figure is the best of up to 3 runs through a Node pipeline (source → transform → counting sink).',
+  );
   for (const count of [1, 100, 1000]) await benchSecretCount(count);
-  console.log('\nPeak RSS streaming 1 GiB (64 KiB chunks, generated on the fly), 1,000 secrets, separate processes:');
+  console.log(
+    '\nPeak RSS streaming 1 GiB (64 KiB chunks, generated on the fly), 1,000 secrets, separate processes:',
+  );
   const self = fileURLToPath(import.meta.url);
   for (const kind of ['copy-through', 'redactor']) {
     const child = spawnSync(process.execPath, [self, '--rss', kind], { encoding: 'utf8' });

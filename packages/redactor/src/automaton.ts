@@ -106,7 +106,10 @@ export class Automaton implements ChunkScanner {
     this.denseCount = Math.max(1, Math.min(count, Math.floor(denseBudget / 1024)));
     this.dense = new Int32Array(this.denseCount * 256);
     for (let state = 0; state < count; state++) {
-      const fail = state === 0 || parent[state] === 0 ? 0 : this.next(this.fail[parent[state]!]!, this.label[state]!);
+      const fail =
+        state === 0 || parent[state] === 0
+          ? 0
+          : this.next(this.fail[parent[state]!]!, this.label[state]!);
       this.fail[state] = fail;
       if (pattern[state] !== -1) {
         this.matchLength[state] = this.depth[state]!;
@@ -116,7 +119,11 @@ export class Automaton implements ChunkScanner {
         this.matchKind[state] = this.matchKind[fail]!;
       }
       this.holdDepth[state] =
-        this.firstChild[state] !== -1 ? this.depth[state]! : state === 0 ? 0 : this.holdDepth[fail]!;
+        this.firstChild[state] !== -1
+          ? this.depth[state]!
+          : state === 0
+            ? 0
+            : this.holdDepth[fail]!;
       if (state < this.denseCount) {
         const row = state * 256;
         if (state !== 0) this.dense.copyWithin(row, fail * 256, fail * 256 + 256);

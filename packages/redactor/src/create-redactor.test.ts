@@ -37,7 +37,13 @@ describe('createRedactor', () => {
     const binary = new Uint8Array([0, 255, 7, 0x80, 0x81, 9, 10]);
     const redactor = createRedactor({ secrets: [binary], variants: 'raw' });
     const input = new Uint8Array([1, 2, ...binary, 3, ...binary]);
-    expect([...redactor.redact(input)]).toEqual([1, 2, ...bytes('[REDACTED]'), 3, ...bytes('[REDACTED]')]);
+    expect([...redactor.redact(input)]).toEqual([
+      1,
+      2,
+      ...bytes('[REDACTED]'),
+      3,
+      ...bytes('[REDACTED]'),
+    ]);
   });
 
   it('passes binary output through unchanged apart from replacements', () => {
@@ -85,7 +91,9 @@ describe('createRedactor', () => {
       '-----END EC PRIVATE KEY-----',
     ].join('\n');
     const redactor = createRedactor({ secrets: [pem] });
-    const output = redactor.redact(`line 2 is ${pem.split('\n')[1]} and line 3 is ${pem.split('\n')[2]}`);
+    const output = redactor.redact(
+      `line 2 is ${pem.split('\n')[1]} and line 3 is ${pem.split('\n')[2]}`,
+    );
     expect(output).toBe('line 2 is [REDACTED] and line 3 is [REDACTED]');
     expect(redactor.redact(JSON.stringify({ key: pem }))).toBe('{"key":"[REDACTED]"}');
     expect(redactor.redact(pem.replaceAll('\n', '\r\n'))).not.toMatch(/MHcC|AwEH/);

@@ -1,8 +1,8 @@
 import type { Transform } from 'node:stream';
 import { buildMatcher } from './matcher.js';
 import { buildPatternSet, type IndexedSecret, type PatternSet } from './pattern-set.js';
-import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactionSession } from './redaction-session.js';
+import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
 import { type VariantKind, variantKinds } from './variant-kind.js';
 

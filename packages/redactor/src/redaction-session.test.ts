@@ -41,7 +41,10 @@ describe('RedactionStream', () => {
   });
 
   it('holds back exactly the longest tail that could still begin a secret', () => {
-    const stream = createRedactor({ secrets: ['abcdefgh', 'cdXYZ123'], variants: 'raw' }).createStream();
+    const stream = createRedactor({
+      secrets: ['abcdefgh', 'cdXYZ123'],
+      variants: 'raw',
+    }).createStream();
     expect(text(stream.push(bytes('012abc')))).toBe('012');
     expect(text(stream.push(bytes('dX')))).toBe('ab'); // 'cdX' may still begin cdXYZ123
     expect(text(stream.push(bytes('q')))).toBe('cdXq');
@@ -67,10 +70,14 @@ describe('RedactionStream', () => {
   });
 
   it('finds matches across the edges of large chunks searched with skips', () => {
-    const secrets = Array.from({ length: 50 }, (_, i) => `secret-number-${i}-${'x'.repeat(i % 7)}-end`);
+    const secrets = Array.from(
+      { length: 50 },
+      (_, i) => `secret-number-${i}-${'x'.repeat(i % 7)}-end`,
+    );
     const redactor = createRedactor({ secrets });
     const parts: string[] = [];
-    for (let i = 0; i < 400; i++) parts.push(`line ${i} ${i % 3 === 0 ? secrets[i % 50] : 'plain text'}\n`);
+    for (let i = 0; i < 400; i++)
+      parts.push(`line ${i} ${i % 3 === 0 ? secrets[i % 50] : 'plain text'}\n`);
     const input = bytes(parts.join(''));
     const expected = redactor.redact(input);
     expect(text(expected)).not.toContain('secret-number');
@@ -80,16 +87,24 @@ describe('RedactionStream', () => {
     }
   });
 
-  it('finds a secret that straddles the start of a large chunk, at every offset', () => {
+  it('finds a secret cut at every offset between a large chunk and the next one', () => {
     const redactor = createRedactor({ secrets: [secret, 'short-1', 'xyzzy-plugh-xyzzy'] });
     const filler = 'output that is long enough to be searched with skips. '.repeat(40);
-    for (const embedded of [secret, 'short-1', 'xyzzy-plugh-xyzzy', Buffer.from(secret).toString('hex')]) {
-      const input = bytes(`${filler.slice(0, 100)}${embedded}${filler}`);
-      const expected = text(redactor.redact(input));
-      expect(expected).toBe(`${filler.slice(0, 100)}[REDACTED]${filler}`);
-      for (let k = 0; k <= embedded.length; k++) {
-        const chunks = cutAt(input, [100 + k]);
-        expect(text(streamThrough(redactor.createStream(), chunks))).toBe(expected);
+    const embeddings = [
+      secret,
+      'short-1',
+      'xyzzy-plugh-xyzzy',
+      Buffer.from(secret).toString('hex'),
+    ];
+    for (const before of [100, 1500]) {
+      for (const embedded of embeddings) {
+        const input = bytes(`${filler.slice(0, before)}${embedded}${filler}`);
+        const expected = text(redactor.redact(input));
+        expect(expected).toBe(`${filler.slice(0, before)}[REDACTED]${filler}`);
+        for (let k = 0; k <= embedded.length; k++) {
+          const chunks = cutAt(input, [before + k]);
+          expect(text(streamThrough(redactor.createStream(), chunks))).toBe(expected);
+        }
       }
     }
   });
@@ -119,7 +134,11 @@ describe('RedactionStream', () => {
     const redactor = createRedactor({ secrets: [secret] });
     const a = redactor.createStream();
     const b = redactor.createStream();
-    const outA = [a.push(bytes(secret.slice(0, 10))), a.push(bytes(`${secret.slice(10)}!`)), a.end()];
+    const outA = [
+      a.push(bytes(secret.slice(0, 10))),
+      a.push(bytes(`${secret.slice(10)}!`)),
+      a.end(),
+    ];
     const outB = [b.push(bytes(secret.slice(10))), b.end()];
     expect(outA.map(text).join('')).toBe('[REDACTED]!');
     expect(outB.map(text).join('')).toBe(secret.slice(10));

@@ -30,7 +30,13 @@ describe('secretVariants', () => {
         fc.uint8Array({ maxLength: 8 }),
         (secret, before, after) => {
           const blob = Buffer.concat([before, secret, after]).toString('base64');
-          const fragment = text(base64Fragment(secret, before.length % 3, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'));
+          const fragment = text(
+            base64Fragment(
+              secret,
+              before.length % 3,
+              'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+            ),
+          );
           expect(blob).toContain(fragment);
           expect(fragment.length).toBeGreaterThanOrEqual(Math.floor((secret.length * 8) / 6) - 2);
         },
@@ -40,7 +46,7 @@ describe('secretVariants', () => {
 
   it('gives three base64 and three base64url fragments, one per alignment', () => {
     const secret = 'a?b>c~d?e>f~g?h>';
-    const blobs = ['', 'x', 'xy'].map((prefix) => Buffer.from(prefix + secret + 'zz'));
+    const blobs = ['', 'x', 'xy'].map((prefix) => Buffer.from(`${prefix}${secret}zz`));
     const base64 = forms(secret, 'base64');
     const base64url = forms(secret, 'base64url');
     expect(base64).toHaveLength(3);
@@ -71,12 +77,14 @@ describe('secretVariants', () => {
   });
 
   it('gives no JSON form for a secret that is not UTF-8', () => {
-    expect(secretVariants(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind))
-      .not.toContain('json');
+    expect(
+      secretVariants(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind),
+    ).not.toContain('json');
   });
 
   it('splits a PEM key into its lines, trimmed, each long enough', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkq\r\n  hkiG9w0BAQEF  \nAA==\n-----END PRIVATE KEY-----\n';
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkq\r\n  hkiG9w0BAQEF  \nAA==\n-----END PRIVATE KEY-----\n';
     expect(forms(pem, 'line')).toEqual([
       '-----BEGIN PRIVATE KEY-----',
       'MIIEvQIBADANBgkq',
@@ -92,9 +100,9 @@ describe('secretVariants', () => {
   it('leaves out every form shorter than minLength, which would match ordinary text', () => {
     const variants = secretVariants(bytes('ab\ncdefgh\nij'), all, 6);
     for (const variant of variants) expect(variant.bytes.length).toBeGreaterThanOrEqual(6);
-    expect(variants.filter((variant) => variant.kind === 'line').map((v) => text(v.bytes))).toEqual([
-      'cdefgh',
-    ]);
+    expect(variants.filter((variant) => variant.kind === 'line').map((v) => text(v.bytes))).toEqual(
+      ['cdefgh'],
+    );
     const short = secretVariants(bytes('a'), all, 1);
     // 'a' is 0b01100001: 'Y' (011000) at alignment 0, nothing whole at 1, 'h' (100001) at 2.
     expect(short.filter((variant) => variant.kind === 'base64').map((v) => text(v.bytes))).toEqual([

@@ -47,7 +47,11 @@ export function secretVariants(
  * bits of the neighbouring bytes are dropped, so the fragment is found whatever
  * surrounds the secret.
  */
-export function base64Fragment(secret: Uint8Array, alignment: number, alphabet: string): Uint8Array {
+export function base64Fragment(
+  secret: Uint8Array,
+  alignment: number,
+  alphabet: string,
+): Uint8Array {
   const firstBit = alignment * 8;
   const endBit = firstBit + secret.length * 8;
   const firstChar = Math.ceil(firstBit / 6);
@@ -147,7 +151,7 @@ const shortEscapes: Record<string, string> = {
   '\t': '\\t',
 };
 const goHtmlEscapes = '<>&\u2028\u2029';
-const dotnetHtmlEscapes = '<>&\'+`';
+const dotnetHtmlEscapes = "<>&'+`";
 
 /**
  * The secret as it appears inside a JSON string, for the flavours of escaping

@@ -22,7 +22,8 @@ const secretSet = fc
     if (overlap && a !== undefined && b !== undefined) {
       const [pointsA, pointsB] = [[...a], [...b]];
       const joined =
-        pointsA.slice(pointsA.length >> 1).join('') + pointsB.slice(0, (pointsB.length + 1) >> 1).join('');
+        pointsA.slice(pointsA.length >> 1).join('') +
+        pointsB.slice(0, (pointsB.length + 1) >> 1).join('');
       if (encoder.encode(joined).length >= 6) secrets.push(joined);
     }
     return secrets;
@@ -42,7 +43,10 @@ function encodedForms(secret: string): string[] {
     const padded = Buffer.concat([Buffer.alloc(alignment, 0x21), bytes]);
     const first = Math.ceil((alignment * 8) / 6);
     const end = Math.floor(((alignment + bytes.length) * 8) / 6);
-    forms.push(padded.toString('base64').slice(first, end), padded.toString('base64url').slice(first, end));
+    forms.push(
+      padded.toString('base64').slice(first, end),
+      padded.toString('base64url').slice(first, end),
+    );
   }
   return forms;
 }
@@ -102,7 +106,9 @@ describe('createRedactor (properties)', () => {
     fc.assert(
       fc.property(
         secretSet.chain((secrets) =>
-          outputFor(secrets).chain((input) => fc.tuple(fc.constant(secrets), fc.constant(input), chunking(input))),
+          outputFor(secrets).chain((input) =>
+            fc.tuple(fc.constant(secrets), fc.constant(input), chunking(input)),
+          ),
         ),
         ([secrets, input, cuts]) => {
           const redactor = build({ secrets });
@@ -112,7 +118,9 @@ describe('createRedactor (properties)', () => {
           const streamed = streamThrough(stream, cutAt(input, cuts));
           expect(Buffer.from(streamed).equals(Buffer.from(oneShot))).toBe(true);
           expect(stream.stats).toEqual(oneShotStats);
-          expect(oneShot).toEqual(referenceRedact(input, patternsOf(secrets, { secrets }), replacement));
+          expect(oneShot).toEqual(
+            referenceRedact(input, patternsOf(secrets, { secrets }), replacement),
+          );
           const output = Buffer.from(oneShot);
           for (const secret of secrets) {
             for (const form of encodedForms(secret)) {
@@ -129,13 +137,18 @@ describe('createRedactor (properties)', () => {
     const byte = fc.constantFrom(0, 1, 2, 0x5b, 0xff);
     fc.assert(
       fc.property(
-        fc.array(fc.uint8Array({ minLength: 3, maxLength: 9 }).map((a) => a.map((b) => [0, 1, 2, 0x5b, 0xff][b % 5]!)), {
-          minLength: 1,
-          maxLength: 6,
-        }),
+        fc.array(
+          fc
+            .uint8Array({ minLength: 3, maxLength: 9 })
+            .map((a) => a.map((b) => [0, 1, 2, 0x5b, 0xff][b % 5]!)),
+          {
+            minLength: 1,
+            maxLength: 6,
+          },
+        ),
         fc.array(byte, { maxLength: 3000 }).map((a) => new Uint8Array(a)),
         fc.array(fc.nat(3000), { maxLength: 12 }),
-        fc.constantFrom<RedactorOptions['variants']>('raw', 'all'),
+        fc.constantFrom<'raw' | 'all'>('raw', 'all'),
         (secrets, input, cuts, variants) => {
           const options: RedactorOptions = { secrets, variants, minLength: 3 };
           const redactor = build(options);
