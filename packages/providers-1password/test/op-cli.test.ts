@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isProviderError, type ProviderContext, type ProviderError } from '@ironrun/provider';
+import {
+  isProviderError,
+  type ProviderContext,
+  type ProviderError,
+  resolveWithTimeout,
+} from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { provider } from '../src/index.js';
@@ -235,6 +240,18 @@ describe('provider (1password, op CLI)', () => {
         }
       })
       .toBe('gone');
+  });
+
+  it('fails closed through resolveWithTimeout, the way ironrun calls providers', async () => {
+    const onePassword = await create(state({ mode: 'hang' }).env, {}, 60_000);
+    const error = await failure(
+      resolveWithTimeout(onePassword, ['op://Production/Database/url'], { timeoutMs: 200 }),
+    );
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      provider: '1password',
+      refs: ['op://Production/Database/url'],
+    });
   });
 
   it('an op planted inside the project on PATH is never run', async () => {

@@ -1,4 +1,9 @@
-import { isProviderError, type ProviderContext, type ProviderError } from '@ironrun/provider';
+import {
+  isProviderError,
+  type ProviderContext,
+  type ProviderError,
+  resolveWithTimeout,
+} from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { provider } from '../src/index.js';
@@ -293,6 +298,21 @@ describe('provider (doppler)', () => {
     expect(stalled.requests.length).toBe(before + 1);
     // The request is canceled, not left hanging on an open socket.
     await expect.poll(() => stalled.abandoned).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails closed through resolveWithTimeout, the way ironrun calls providers', async () => {
+    const doppler = await provider.create(
+      provider.parseOptions({ api_url: stalled.url, project: 'backend', config: 'prd' }),
+      context({ DOPPLER_TOKEN: personalToken }, 60_000),
+    );
+    const error = await failure(
+      resolveWithTimeout(doppler, ['doppler://STRIPE_KEY'], { timeoutMs: 100 }),
+    );
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      provider: 'doppler',
+      refs: ['doppler://STRIPE_KEY'],
+    });
   });
 
   it('makes no request at all when a reference in the batch is malformed', async () => {

@@ -1,4 +1,9 @@
-import { isProviderError, type ProviderContext, type ProviderError } from '@ironrun/provider';
+import {
+  isProviderError,
+  type ProviderContext,
+  type ProviderError,
+  resolveWithTimeout,
+} from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provider } from '../src/index.js';
@@ -396,6 +401,18 @@ describe('provider (infisical)', () => {
     });
     expect(error.message).toContain('infisical:///payments/STRIPE_KEY');
     expect(error.message).toContain('150 ms');
+  });
+
+  it('fails closed through resolveWithTimeout, the way ironrun calls providers', async () => {
+    const infisical = await create({}, credentials, 60_000, stalled.url);
+    const error = await failure(
+      resolveWithTimeout(infisical, ['infisical://STRIPE_KEY'], { timeoutMs: 100 }),
+    );
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      provider: 'infisical',
+      refs: ['infisical://STRIPE_KEY'],
+    });
   });
 
   it('makes no request at all when a reference in the batch is malformed', async () => {
