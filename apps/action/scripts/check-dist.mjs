@@ -41,10 +41,10 @@ export async function readDistDir(dir) {
   return files;
 }
 
-/** The dist/ files committed at HEAD, by name; empty when none is committed. */
-function readCommittedDist() {
+/** The dist/ files committed at HEAD in the folder `dir` of a git checkout, by name; empty when none is committed. */
+export function readCommittedDist(dir = actionDir) {
   const git = (args, encoding) =>
-    execFileSync('git', args, { cwd: actionDir, encoding, maxBuffer: 1 << 30 });
+    execFileSync('git', args, { cwd: dir, encoding, maxBuffer: 1 << 30 });
   const names = git(['ls-tree', '-r', '--name-only', 'HEAD', '--', 'dist/'], 'utf8')
     .split('\n')
     .filter(Boolean);

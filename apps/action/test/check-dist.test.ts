@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readCommittedDist } from '../scripts/check-dist.mjs';
 
 const actionDir = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -63,6 +64,44 @@ describe('check-dist', () => {
       expect(result.output).toContain('must carry the built action');
     } finally {
       await empty.cleanup();
+    }
+  });
+});
+
+describe('readCommittedDist', () => {
+  it('reads the dist/ files committed at HEAD, not the working tree', async () => {
+    const repo = await testdir({
+      'app/dist/index.js': 'committed\n',
+      'app/src/main.ts': 'export {};\n',
+    });
+    try {
+      const git = (...args: string[]) =>
+        run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo.dir });
+      await git('init', '-q');
+      await git('add', '-A');
+      await git('commit', '-q', '-m', 'release');
+      await writeFile(repo.path('app/dist/index.js'), 'rebuilt in the working tree\n');
+      const files = readCommittedDist(repo.path('app'));
+      expect([...files.keys()]).toEqual(['index.js']);
+      expect(files.get('index.js')?.toString()).toBe('committed\n');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('is empty where dist/ is not committed', async () => {
+    const repo = await testdir({ 'app/src/main.ts': 'export {};\n' });
+    try {
+      await run('git', ['init', '-q'], { cwd: repo.dir });
+      await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '-A'], {
+        cwd: repo.dir,
+      });
+      await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'x'], {
+        cwd: repo.dir,
+      });
+      expect(readCommittedDist(repo.path('app')).size).toBe(0);
+    } finally {
+      await repo.cleanup();
     }
   });
 });
