@@ -39,6 +39,17 @@ const wrappers = new Set([
   'chrt',
   'taskset',
 ]);
+/** Options of wrappers that take the next word as their value. */
+const optionsWithValue: Record<string, string[]> = {
+  sudo: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-R'],
+  doas: ['-u', '-C'],
+  env: ['-u', '-C', '-S', '--unset', '--chdir'],
+  nice: ['-n'],
+  ionice: ['-c', '-n', '-p'],
+  stdbuf: ['-i', '-o', '-e'],
+  xargs: ['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+};
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 
 function baseName(word: string): string {
@@ -181,25 +192,23 @@ function unwrap(words: string[], assignments: string[]): string[] {
       rest = rest.slice(1);
     }
     const program = baseName(rest[0] ?? '');
-    if (wrappers.has(program)) {
+    if (wrappers.has(program) || program === 'timeout') {
       const wrapper = rest;
+      const valued = optionsWithValue[program] ?? [];
       rest = rest.slice(1);
-      while (
-        rest.length > 0 &&
-        ((rest[0] as string).startsWith('-') ||
-          (program === 'env' && assignment.test(rest[0] as string)))
-      ) {
-        if (assignment.test(rest[0] as string)) assignments.push(rest[0] as string);
-        rest = rest.slice(1);
+      while (rest.length > 0) {
+        const option = rest[0] as string;
+        if (program === 'env' && assignment.test(option)) {
+          assignments.push(option);
+          rest = rest.slice(1);
+        } else if (option.startsWith('-')) {
+          rest = rest.slice(valued.includes(option) ? 2 : 1);
+        } else break;
       }
-      // `env` or `export` alone prints the environment: keep the wrapper as the program.
+      // `timeout` takes its duration before the program.
+      if (program === 'timeout') rest = rest.slice(1);
+      // `env` (or `sudo`) alone prints the environment: keep the wrapper as the program.
       if (rest.length === 0) return wrapper;
-      continue;
-    }
-    if (program === 'timeout') {
-      rest = rest.slice(1);
-      while (rest.length > 0 && (rest[0] as string).startsWith('-')) rest = rest.slice(1);
-      rest = rest.slice(1);
       continue;
     }
     break;
