@@ -4,8 +4,8 @@ import type * as core from '@actions/core';
 export interface RunReport {
   /** The command id, as given in the `command` input. */
   command: string;
-  /** `passed`, `failed`, `timed out`, or `refused` (the command never ran). */
-  outcome: 'passed' | 'failed' | 'timed out' | 'refused';
+  /** `passed`, `failed`, `timed out`, `canceled` (the job was), or `refused` (the command never ran). */
+  outcome: 'passed' | 'failed' | 'timed out' | 'canceled' | 'refused';
   /** The exit code, `null` when the command was ended by a signal or never ran. */
   exitCode: number | null;
   /** How long the command ran, `null` if it never ran. */

@@ -36,8 +36,9 @@ export interface RunActionOptions {
  * provider, registers every value and its encodings with the runner's log
  * masking before the command starts, runs it sealed with its redacted output
  * streamed to the log, then sets the outputs and the job summary and fails
- * the step when the command failed, timed out, or was refused. Problems are
- * reported through `@actions/core` (`::error::`, exit code 1), never thrown.
+ * the step when the command failed, timed out, was canceled or was refused.
+ * Refusals and failures are reported through `@actions/core` (`::error::`,
+ * exit code 1); only an unexpected error (a bug) is thrown.
  */
 export async function runAction(options: RunActionOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
@@ -134,9 +135,11 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
 
   const outcome: RunReport['outcome'] = result.timedOut
     ? 'timed out'
-    : result.exitCode === 0 && !result.canceled
-      ? 'passed'
-      : 'failed';
+    : result.canceled
+      ? 'canceled'
+      : result.exitCode === 0
+        ? 'passed'
+        : 'failed';
   await writeSummary({
     command: inputs.command,
     outcome,

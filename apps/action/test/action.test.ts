@@ -162,6 +162,7 @@ describe('dist/index.js', () => {
     );
     expect(result.exitCode).toBe(1);
     expect(result.errors).toEqual(['ironrun: "hang-long" was canceled and killed']);
+    expect(result.summary).toContain('canceled');
     expect(result.outputs['timed-out']).toBe('false');
   }, 30_000);
 
