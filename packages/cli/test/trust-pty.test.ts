@@ -46,6 +46,7 @@ function onPty(
 }
 
 let project: TestDir;
+let home: TestDir;
 let env: Record<string, string>;
 
 beforeEach(async () => {
@@ -54,11 +55,14 @@ beforeEach(async () => {
       'version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    argv: [./hello.sh]\n',
     'hello.sh': '#!/bin/sh\necho hello\n',
   });
-  env = { HOME: project.dir, IRONRUN_CONFIG_DIR: join(project.dir, '.config-ironrun') };
+  // The trust store must live outside the project (the agent can write there).
+  home = await testdir();
+  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
 });
 
 afterEach(async () => {
   await project.cleanup();
+  await home.cleanup();
 });
 
 describe.skipIf(scriptBin === undefined)('ironrun trust on a terminal', () => {
