@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { checkTrust } from '@ironrun/policy';
+import { checkTrust, isPolicyError } from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
 function shown(path: string, dir: string): string {
@@ -22,7 +22,23 @@ export async function assertTrusted(
       'ironrun: this policy has no file path, so its trust cannot be checked; pass the path of ironrun.yml instead',
     );
   }
-  const check = await checkTrust(policyPath, configDir === undefined ? {} : { configDir });
+  let check: Awaited<ReturnType<typeof checkTrust>>;
+  try {
+    check = await checkTrust(policyPath, configDir === undefined ? {} : { configDir });
+  } catch (error) {
+    const detail = isPolicyError(error)
+      ? error.message
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    throw new IronrunError(
+      'POLICY',
+      `ironrun: could not check the trust of ${policyPath}: ${detail}`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (check.status === 'trusted') return;
   const how =
     `Review it and the scripts it runs, then a person runs \`ironrun trust\` at a terminal in ${projectDir}. ` +

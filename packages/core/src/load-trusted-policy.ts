@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy } from '@ironrun/policy';
 import { assertTrusted } from './assert-trusted.js';
 import { readPolicy } from './read-policy.js';
@@ -9,6 +10,12 @@ export interface LoadTrustedPolicyOptions {
    * @default defaultConfigDir() from `@ironrun/policy`
    */
   configDir?: string | undefined;
+  /**
+   * Built-in provider loaders by name; needed only to read a policy whose
+   * third-party provider claims its own reference scheme.
+   * @default {}
+   */
+  providers?: Record<string, () => Promise<unknown>> | undefined;
 }
 
 /**
@@ -24,7 +31,10 @@ export async function loadTrustedPolicy(
   policyPath: string,
   options: LoadTrustedPolicyOptions = {},
 ): Promise<Policy> {
-  const policy = await readPolicy(policyPath);
-  await assertTrusted(policy.path, policy.dir, options.configDir ?? defaultConfigDir());
-  return policy;
+  await assertTrusted(
+    policyPath,
+    dirname(resolve(policyPath)),
+    options.configDir ?? defaultConfigDir(),
+  );
+  return readPolicy(policyPath, options.providers);
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
 import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
@@ -231,9 +232,16 @@ function pipeRedacted(
  */
 export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const { signal } = options;
-  const policy = await readPolicy(options.policy);
   const configDir = options.configDir ?? defaultConfigDir();
-  if (options.skipTrust !== true) await assertTrusted(policy.path, policy.dir, configDir);
+  const checkTrust = options.skipTrust !== true;
+  // A policy file is checked before it is parsed: nothing in an untrusted
+  // policy (such as a provider package to load) is acted on.
+  if (checkTrust && typeof options.policy === 'string') {
+    await assertTrusted(options.policy, dirname(resolve(options.policy)), configDir);
+  }
+  const policy = await readPolicy(options.policy, options.providers);
+  if (checkTrust && typeof options.policy !== 'string')
+    await assertTrusted(policy.path, policy.dir, configDir);
   const command = findCommand(policy, options.commandId);
   const commandId = command.id;
   const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];

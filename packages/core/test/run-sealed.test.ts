@@ -347,6 +347,36 @@ describe('runSealed', () => {
     expect(loaded).toBe(false);
   });
 
+  it('reads a policy whose third-party provider claims its own reference scheme', async () => {
+    const vault = defineProvider({
+      name: 'vaultish',
+      schemes: ['vault'],
+      parseOptions: (raw) => raw,
+      create: () => ({
+        name: 'vaultish',
+        resolve: async (refs) => refs.map((ref) => ({ ref, found: true as const, value: SECRET })),
+      }),
+    });
+    current = await sealedProject({
+      policy:
+        'version: 1\nprovider: vaultish\ncommands:\n  - id: print\n    argv: [./scripts/print.sh]\n' +
+        '    env:\n      API_TOKEN: vault://kv/api#token\n',
+      files: scripts,
+      schemes: ['vault'],
+    });
+    const result = await run(current, 'print', {
+      providers: { vaultish: async () => ({ provider: vault }) },
+    });
+    expect(result.stdout).toContain('token is [REDACTED]');
+    expectNoSecret(result);
+  });
+
+  it('refuses a missing policy file with a POLICY error', async () => {
+    const sealed = await project();
+    const error = await refusal(run(sealed, 'print', { policy: sealed.project.path('nope.yml') }));
+    expect(error.code).toBe('POLICY');
+  });
+
   it('refuses a secret too short to redact, naming the variable and never the value', async () => {
     const sealed = await project();
     const error = await refusal(run(sealed, 'short'));

@@ -33,6 +33,7 @@ export async function sealedProject(options: {
   files?: Record<string, TestFile>;
   secrets?: Record<string, string>;
   trusted?: boolean;
+  schemes?: string[];
 }): Promise<SealedProject> {
   const secretsDir = await mkdtemp(join(tmpdir(), 'ironrun-secrets-'));
   const configDir = await mkdtemp(join(tmpdir(), 'ironrun-config-'));
@@ -43,7 +44,8 @@ export async function sealedProject(options: {
     ...options.files,
   });
   const policyPath = project.path('ironrun.yml');
-  if (options.trusted !== false) await trust(policyPath, { configDir });
+  if (options.trusted !== false)
+    await trust(policyPath, { configDir, schemes: options.schemes ?? [] });
   return {
     project,
     policyPath,

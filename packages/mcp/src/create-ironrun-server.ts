@@ -225,6 +225,7 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
       try {
         const policy = await loadTrustedPolicy(options.policyPath, {
           configDir: options.configDir,
+          providers: options.providers,
         });
         const structured = { commands: listCommands(policy).map(agentView) };
         return {

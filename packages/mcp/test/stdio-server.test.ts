@@ -281,7 +281,10 @@ describe('createIronrunServer over stdio', () => {
     client.callTool({ name: 'run_sealed', arguments: { id: 'tree' } }).catch(() => {});
     await waitFor(async () => (await processesWith(SLEEP)).length === 2, 'both sleeps to start');
     await client.close();
-    await waitFor(async () => (await processesWith(SLEEP)).length === 0, 'the process tree to be killed');
+    await waitFor(
+      async () => (await processesWith(SLEEP)).length === 0,
+      'the process tree to be killed',
+    );
     expect(await processesWith(SLEEP)).toEqual([]);
   });
 
