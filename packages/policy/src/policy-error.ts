@@ -107,12 +107,17 @@ export function isPolicyError(value: unknown): value is PolicyError {
   );
 }
 
-/** Builds the `INVALID_POLICY` error listing every issue. */
+/** How many issue lines the message of an `INVALID_POLICY` error lists; `issues` holds them all. */
+export const maxIssueLines = 50;
+
+/** Builds the `INVALID_POLICY` error listing every issue (the first 50 in its message). */
 export function invalidPolicyError(filename: string, issues: readonly PolicyIssue[]): PolicyError {
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+  const shown = formatIssues(filename, issues.slice(0, maxIssueLines));
+  const more = issues.length > maxIssueLines ? `\n… and ${issues.length - maxIssueLines} more` : '';
   return new PolicyError(
     'INVALID_POLICY',
-    `invalid policy ${filename} (${count}):\n${formatIssues(filename, issues)}`,
+    `invalid policy ${filename} (${count}):\n${shown}${more}`,
     {
       issues,
       filename,

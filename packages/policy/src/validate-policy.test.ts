@@ -287,6 +287,41 @@ describe('validatePolicy', () => {
       ]);
     });
 
+    it.each([
+      ['flow sequences', '['.repeat(100_000)],
+      ['flow mappings', '{'.repeat(50_000)],
+      ['compact block sequences', `${'- '.repeat(20_000)}x`],
+      [
+        'indented block mappings',
+        Array.from({ length: 500 }, (_, depth) => `${' '.repeat(depth)}a:`).join('\n'),
+      ],
+    ])('refuses %s nested hundreds deep without exhausting the stack', (_kind, text) => {
+      const lines = issueLines(text);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\d+:\d+ YAML_SYNTAX nested deeper than 32 levels$/);
+    });
+
+    it('accepts nesting up to the limit in provider options', () => {
+      const options = `${'{ a: '.repeat(25)}1${' }'.repeat(25)}`;
+      expect(
+        issueLines(policyWith('', `version: 1\nprovider: { name: custom, deep: ${options} }\n`)),
+      ).toEqual([]);
+    });
+
+    it('lists at most 50 problems in the message and all of them in issues', () => {
+      const keys = Array.from({ length: 60 }, (_, index) => `bogus${index}: 1`).join('\n');
+      let error: PolicyError | undefined;
+      try {
+        parsePolicy(policyWith(keys), { filename: 'ironrun.yml' });
+      } catch (caught) {
+        error = caught as PolicyError;
+      }
+      expect(error?.issues).toHaveLength(60);
+      const lines = error?.message.split('\n') ?? [];
+      expect(lines).toHaveLength(52);
+      expect(lines.at(-1)).toBe('… and 10 more');
+    });
+
     it('refuses a policy over 1 MiB', () => {
       expect(issueLines(`# ${'x'.repeat(1024 * 1024)}\n${policyWith('')}`)).toEqual([
         '1:1 INVALID_VALUE the policy is larger than 1 MiB',

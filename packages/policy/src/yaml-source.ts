@@ -1,5 +1,7 @@
 import {
-  type Document,
+  Composer,
+  type CST,
+  Document,
   isMap,
   isNode,
   isScalar,
@@ -7,7 +9,7 @@ import {
   LineCounter,
   type Node,
   type Pair,
-  parseDocument,
+  Parser,
   visit,
 } from 'yaml';
 import type { PolicyIssue, PolicyIssueCode } from './policy-error.js';
@@ -24,6 +26,27 @@ export interface YamlSource {
 }
 
 const maxMessageLength = 200;
+
+/** The deepest nesting of collections accepted; a policy needs about six. */
+export const maxNesting = 32;
+
+const collectionTypes = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/** The offset of the first collection nested deeper than {@link maxNesting}, walking the tokens without recursion. */
+function firstTooDeep(tokens: readonly CST.Token[]): number | undefined {
+  const stack: [unknown, number][] = tokens.map((token) => [token, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    const type = (node as { type?: unknown }).type;
+    const here = typeof type === 'string' && collectionTypes.has(type) ? depth + 1 : depth;
+    if (here > maxNesting) return (node as { offset?: number }).offset ?? 0;
+    for (const value of Array.isArray(node) ? node : Object.values(node)) {
+      if (value !== null && typeof value === 'object') stack.push([value, here]);
+    }
+  }
+  return undefined;
+}
 
 function shorten(message: string): string {
   const firstLine = message.split('\n', 1)[0] ?? '';
@@ -54,17 +77,6 @@ function isEmptyValue(node: unknown, text: string): boolean {
  */
 export function parseYamlSource(text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: false,
-    strict: true,
-    version: '1.2',
-    schema: 'core',
-    // 'error', not 'silent': yaml reports a second document only above 'silent'.
-    logLevel: 'error',
-  });
   const position = (offset: number) => {
     const clamped = Math.max(0, Math.min(offset, text.length));
     const { line, col } = lineCounter.linePos(clamped);
@@ -74,12 +86,43 @@ export function parseYamlSource(text: string): YamlSource {
   const add = (code: PolicyIssueCode, message: string, offset: number) =>
     issues.push({ code, message, path: [], ...position(offset) });
 
-  for (const error of [...doc.errors, ...doc.warnings]) {
-    const message =
-      error.code === 'MULTIPLE_DOCS'
-        ? 'a policy is one YAML document; remove the second "---" and what follows'
-        : shorten(error.message);
-    add(error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX', message, error.pos[0]);
+  // Lex and parse to tokens first (iterative, no recursion), and refuse deep
+  // nesting before the recursive composer sees it: thousands of nested
+  // collections would exhaust the stack, and V8 may then abort the whole
+  // process instead of throwing.
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = firstTooDeep(tokens);
+  if (tooDeep !== undefined) {
+    add('YAML_SYNTAX', `nested deeper than ${maxNesting} levels`, tooDeep);
+    const doc = new Document(null) as unknown as Document.Parsed;
+    return { doc, issues, position, offsetOf: () => tooDeep };
+  }
+  const composer = new Composer({
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+    strict: true,
+    version: '1.2',
+    schema: 'core',
+    logLevel: 'silent',
+  });
+  const docs = [...composer.compose(tokens, true, text.length)];
+  const doc = docs[0]!;
+  if (docs.length > 1) {
+    add(
+      'YAML_SYNTAX',
+      'a policy is one YAML document; remove the second "---" and what follows',
+      docs[1]!.range[0],
+    );
+  }
+
+  // One broken line can cascade into thousands of errors; the first hundred say enough.
+  for (const error of [...doc.errors, ...doc.warnings].slice(0, 100)) {
+    add(
+      error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX',
+      shorten(error.message),
+      error.pos[0],
+    );
   }
   if (doc.errors.length === 0) {
     visit(doc, {
