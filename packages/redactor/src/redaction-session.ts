@@ -21,8 +21,9 @@ export class RedactionSession {
   private state = 0;
   /** Number of bytes read. */
   private position = 0;
-  /** The held bytes: input from `position - tail.length` to `position`. */
-  private tail: Uint8Array = empty;
+  /** The held bytes, input from `position - tailLength` to `position`, at the start of this buffer. */
+  private readonly tail: Uint8Array;
+  private tailLength = 0;
   /** Output has been produced for every byte before this position. */
   private cursor = 0;
   private ended = false;
@@ -41,6 +42,7 @@ export class RedactionSession {
     this.matcher = matcher;
     this.replacement = replacement;
     this.counter = new RedactionCounter(parentCounter);
+    this.tail = new Uint8Array(matcher.maxLength);
   }
 
   get stats(): RedactionStats {
@@ -71,6 +73,7 @@ export class RedactionSession {
     this.ended = true;
     const out = this.settle(this.position, empty, this.position);
     this.state = 0;
+    this.tail.fill(0); // held bytes may be the start of a secret; do not keep them around
     return out;
   }
 
@@ -216,14 +219,15 @@ export class RedactionSession {
     }
     this.firstOpen = straddles;
     this.cursor = straddles ? this.rangeStart[0]! : hold;
-    const tail = this.position - hold;
-    if (tail === 0) {
-      this.tail = empty;
+    // Keep input [hold, position) as the new tail; it is shorter than the longest pattern.
+    const oldTailPosition = chunkPosition - this.tailLength;
+    if (hold < chunkPosition) {
+      this.tail.copyWithin(0, hold - oldTailPosition, this.tailLength);
+      this.tail.set(chunk, chunkPosition - hold);
     } else {
-      const kept = new Uint8Array(tail);
-      this.copy(kept, 0, hold, this.position, chunk, chunkPosition);
-      this.tail = kept;
+      this.tail.set(chunk.subarray(hold - chunkPosition));
     }
+    this.tailLength = this.position - hold;
     return out;
   }
 
@@ -236,7 +240,7 @@ export class RedactionSession {
     chunk: Uint8Array,
     chunkPosition: number,
   ): number {
-    const tailPosition = chunkPosition - this.tail.length;
+    const tailPosition = chunkPosition - this.tailLength;
     if (from < chunkPosition) {
       const tailTo = Math.min(to, chunkPosition);
       out.set(this.tail.subarray(from - tailPosition, tailTo - tailPosition), offset);
