@@ -1,0 +1,66 @@
+// Replaces one layer with a pass-through when IRONRUN_ABLATE names it (see src/ablation.ts).
+// Without IRONRUN_ABLATE every mock returns the real module unchanged.
+import { vi } from 'vitest';
+import { ablatedSpawnSealed, currentAblation } from '../src/ablation.js';
+
+vi.mock('@ironrun/sandbox', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@ironrun/sandbox')>();
+  const ablation = currentAblation();
+  return { ...actual, spawnSealed: ablatedSpawnSealed(actual.spawnSealed, ablation) };
+});
+
+vi.mock('@ironrun/redactor', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@ironrun/redactor')>();
+  const ablation = currentAblation();
+  if (ablation === 'variants') {
+    return {
+      ...actual,
+      createRedactor: (options: Parameters<typeof actual.createRedactor>[0]) =>
+        actual.createRedactor({ ...options, variants: 'raw' }),
+    };
+  }
+  if (ablation !== 'redactor') return actual;
+  const empty = new Uint8Array(0);
+  const stats = { total: 0, byKind: { raw: 0, base64: 0, base64url: 0, hex: 0, url: 0, json: 0, line: 0 } };
+  const identity = {
+    redact: (input: string | Uint8Array) => input,
+    createStream: () => ({ push: (chunk: Uint8Array) => chunk, end: () => empty, stats }),
+    transform: () => new TransformStream(),
+    nodeTransform: () => {
+      throw new Error('not used by the harness');
+    },
+    stats,
+  };
+  return { ...actual, createRedactor: () => identity };
+});
+
+vi.mock('@ironrun/policy', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@ironrun/policy')>();
+  if (currentAblation() !== 'policy-args') return actual;
+  return { ...actual, validateArgs: (_command: unknown, args: readonly string[]) => [...args] };
+});
+
+vi.mock('@ironrun/provider', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@ironrun/provider')>();
+  if (currentAblation() !== 'fail-closed') return actual;
+  type Provider = Parameters<typeof actual.resolveWithTimeout>[0];
+  const placeholder = (ref: string) => ({ ref, found: true as const, value: `unresolved-${ref}` });
+  return {
+    ...actual,
+    resolveWithTimeout: async (provider: Provider, refs: readonly string[], options: { signal?: AbortSignal }) => {
+      const signal = options.signal ?? new AbortController().signal;
+      try {
+        const aborted = new Promise<never>((_, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        });
+        const results = await Promise.race([provider.resolve(refs, { signal }), aborted]);
+        return refs.map((ref, index) => {
+          const result = results[index];
+          return result?.found === true && result.value !== '' ? result : placeholder(ref);
+        });
+      } catch {
+        return refs.map(placeholder);
+      }
+    },
+  };
+});
