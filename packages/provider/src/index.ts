@@ -1,4 +1,5 @@
 export { type AbortableOptions, abortable } from './abortable.js';
+export { createDeadline, type Deadline } from './deadline.js';
 export {
   defineProvider,
   type ProviderContext,

@@ -1,12 +1,12 @@
 import {
   abortable,
+  createDeadline,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
 } from '@ironrun/provider';
-import { deadline } from './deadline.js';
 import { findOp, isExecutableFile, isInsideProject } from './find-op.js';
 import { classifyOpFailure, runOp } from './op-cli.js';
 import type { OnePasswordOptions } from './options.js';
@@ -217,7 +217,7 @@ export function createOnePasswordProvider(
       const parsed = refs.map((ref) => parseOnePasswordReference(ref));
       if (parsed.length === 0) return [];
       const distinct = unique(parsed);
-      const limit = deadline(
+      const limit = createDeadline(
         signal,
         context.timeoutMs,
         '1password',

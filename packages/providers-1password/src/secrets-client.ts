@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import packageJson from '../package.json' with { type: 'json' };
 
 /** One reference's answer, as `client.secrets.resolveAll` of `@1password/sdk` returns it. */
 export interface ResolveAllEntry {
@@ -18,7 +18,8 @@ export interface OnePasswordSecretsClient {
 /** Makes an authenticated client from a service-account token. */
 export type ConnectOnePassword = (token: string) => Promise<OnePasswordSecretsClient>;
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// Inlined at build time, so a bundle (the GitHub Action) reports this package's version, not its host's.
+const { version } = packageJson;
 
 /**
  * The real connection: `createClient` of `@1password/sdk` with the service-account token.

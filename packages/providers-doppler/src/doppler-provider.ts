@@ -1,12 +1,12 @@
 import {
   abortable,
+  createDeadline,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
 } from '@ironrun/provider';
-import { deadline } from './deadline.js';
 import { createDopplerClient, type DopplerClient } from './doppler-client.js';
 import { mapDopplerError } from './doppler-error.js';
 import type { DopplerOptions } from './options.js';
@@ -78,7 +78,7 @@ export function createDopplerProvider(
       const parsed = refs.map((ref) => parseDopplerReference(ref, options));
       if (parsed.length === 0) return [];
       const groups = groupByConfig(parsed);
-      const limit = deadline(signal, context.timeoutMs, 'doppler', refs, 'the Doppler API');
+      const limit = createDeadline(signal, context.timeoutMs, 'doppler', refs, 'the Doppler API');
       limit.throwIfAborted();
       let downloads: Map<string, Record<string, unknown>>;
       try {

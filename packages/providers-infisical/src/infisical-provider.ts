@@ -1,12 +1,12 @@
 import {
   abortable,
+  createDeadline,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
 } from '@ironrun/provider';
-import { deadline } from './deadline.js';
 import {
   createInfisicalClient,
   type InfisicalClient,
@@ -125,7 +125,7 @@ export function createInfisicalProvider(
       const parsed = refs.map((ref) => parseInfisicalReference(ref, options));
       if (parsed.length === 0) return [];
       const folders = groupByFolder(parsed);
-      const limit = deadline(signal, context.timeoutMs, 'infisical', refs, 'Infisical');
+      const limit = createDeadline(signal, context.timeoutMs, 'infisical', refs, 'Infisical');
       limit.throwIfAborted();
       const listed = new Map<string, ListedFolder>();
       try {

@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError } from '@ironrun/provider';
+import { isProviderError, ProviderError } from './provider-error.js';
 
 /** A signal that aborts when the caller's signal does or when `timeoutMs` elapses. */
 export interface Deadline {
@@ -10,12 +10,27 @@ export interface Deadline {
 }
 
 /**
- * Combines the caller's signal with the provider's own deadline (`context.timeoutMs`), so the
+ * Combines the caller's signal with the provider's own deadline (`context.timeoutMs`), so a
  * provider fails closed on time even when it is used without a caller-side timeout. Both
- * abort with a `ProviderError` of code `TIMEOUT` naming the provider and the references,
- * which `abortable()` rethrows as is.
+ * abort with a `ProviderError` of code `TIMEOUT` naming the provider and the references
+ * (never a value), which `abortable()` rethrows as is. Call `clear()` when the work is done.
+ *
+ * @param signal - the caller's signal (`ResolveContext.signal`)
+ * @param timeoutMs - the provider's own limit (`ProviderContext.timeoutMs`)
+ * @param provider - the provider's name, for the error message
+ * @param refs - the references being resolved, for the error message
+ * @param backend - what is being waited on, e.g. `'the Doppler API'`
+ *
+ * @example
+ * const limit = createDeadline(signal, context.timeoutMs, 'doppler', refs, 'the Doppler API');
+ * try {
+ *   limit.throwIfAborted();
+ *   return await abortable(fetchSecrets(refs), limit.signal);
+ * } finally {
+ *   limit.clear();
+ * }
  */
-export function deadline(
+export function createDeadline(
   signal: AbortSignal,
   timeoutMs: number,
   provider: string,
