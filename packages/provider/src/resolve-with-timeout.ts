@@ -52,14 +52,15 @@ function checkResults(
 }
 
 function wrapForeign(provider: string, refs: readonly string[], error: unknown): ProviderError {
-  // The foreign message is not copied: it may quote a value. Its name and errno-style code are.
+  // Neither the foreign message nor the error itself is kept: either may quote a value (and a
+  // logger that prints cause chains would print it). Its name and errno-style code are kept.
   const name = error instanceof Error ? error.name : typeof error;
   const code = (error as { code?: unknown } | null)?.code;
   const detail = typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? ` (${code})` : '';
   return new ProviderError(
     'UNKNOWN',
-    `provider '${provider}' failed with ${name}${detail} while resolving ${describeRefs(refs)}; the original error is kept as cause`,
-    { provider, refs, cause: error },
+    `provider '${provider}' failed with ${name}${detail} while resolving ${describeRefs(refs)}; its message is not shown because it could contain a secret value`,
+    { provider, refs },
   );
 }
 
@@ -69,7 +70,8 @@ function wrapForeign(provider: string, refs: readonly string[], error: unknown):
  * rejects at once with a {@link ProviderError} of code `TIMEOUT` naming the provider and the
  * references, whether or not the provider honours the signal. It also checks the results
  * against the interface (`INVALID_RESULT`) and wraps any error that is not a
- * `ProviderError` (`UNKNOWN`, the original kept as `cause`, its message not copied).
+ * `ProviderError` (`UNKNOWN`, naming its class and errno-style code only: neither its message nor
+ * the error itself is kept, since either could quote a secret value).
  *
  * @example
  * const results = await resolveWithTimeout(provider, ['envfile://STRIPE_KEY'], { timeoutMs: 10_000 });
