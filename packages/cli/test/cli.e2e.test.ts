@@ -420,3 +420,38 @@ describe('ironrun (usage)', () => {
     expect(help.stdout).not.toContain('\x1b[');
   });
 });
+
+describe('ironrun doctor', () => {
+  it('reports each check, warns about a vault token in the environment without printing it, and fails on a changed policy', async () => {
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: x\n    argv: [node]\n    path: ${nodeDir}\n`,
+    });
+    await runIronrun(['init'], { cwd: project.dir, env });
+    await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+    const token = 'dp.st.doctor_0123456789abcdef';
+    const ok = await runIronrun(['doctor', '--json'], {
+      cwd: project.dir,
+      env: { ...env, DOPPLER_TOKEN: token },
+    });
+    const report = JSON.parse(ok.stdout) as {
+      ok: boolean;
+      checks: { name: string; status: string; detail: string }[];
+    };
+    const byName = (name: string) => report.checks.filter((check) => check.name === name);
+    expect(byName('node')[0]?.status).toBe('ok');
+    expect(byName('trust')[0]?.status).toBe('ok');
+    expect(byName('isolation')).toHaveLength(1);
+    expect(byName('mcp Claude Code')[0]?.status).toBe('ok');
+    expect(byName('credentials').some((check) => /DOPPLER_TOKEN/.test(check.detail))).toBe(true);
+    expect(ok.stdout).not.toContain(token);
+    expect(ok.code).toBe(0);
+
+    await writeFile(
+      project.path('ironrun.yml'),
+      `${await readFile(project.path('ironrun.yml'), 'utf8')}# edited\n`,
+    );
+    const changed = await runIronrun(['doctor'], { cwd: project.dir, env });
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/✗ trust\s+changed since trusted: ironrun\.yml \(modified\)/);
+  });
+});

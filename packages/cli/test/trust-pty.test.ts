@@ -103,3 +103,25 @@ describe.skipIf(scriptBin === undefined)('ironrun trust on a terminal', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe.skipIf(scriptBin === undefined)(
+  'ironrun run of a confirm: true command on a terminal',
+  () => {
+    it('asks first, runs on "y" and not on "n"', async () => {
+      await project.write({
+        'ironrun.yml':
+          'version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    description: says hello\n    argv: [./hello.sh]\n    confirm: true\n',
+      });
+      expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+      const yes = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'y\r' });
+      expect(yes.output).toMatch(
+        /"hello" needs your approval[\s\S]*says hello[\s\S]*Run it\? \[y\/N\]/,
+      );
+      expect(yes.output).toMatch(/^hello\r?$/m);
+      expect(yes.code).toBe(0);
+      const no = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'n\r' });
+      expect(no.output).not.toMatch(/^hello\r?$/m);
+      expect(no.code).toBe(6);
+    });
+  },
+);

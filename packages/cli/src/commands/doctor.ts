@@ -13,6 +13,7 @@ import { envfileLocation } from '../envfile-location.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
+import { printable } from '../terminal-style.js';
 
 /** One line of the `doctor` report. */
 interface DoctorCheck {
@@ -325,7 +326,7 @@ export const doctorCommand = defineCommand({
         info: style.dim('·'),
       };
       for (const check of checks)
-        io.out(`${marks[check.status]} ${check.name.padEnd(16)} ${check.detail}\n`);
+        io.out(`${marks[check.status]} ${check.name.padEnd(16)} ${printable(check.detail)}\n`);
     }
     return failed ? ExitCode.FINDING : ExitCode.OK;
   },

@@ -15,7 +15,7 @@ export const runCommand = defineCommand({
   meta: {
     name: 'run',
     description:
-      "Run a named command sealed; prints its redacted output live and exits with the command's exit code",
+      "Run a named command sealed: `ironrun run <id> [-- args]`; prints its redacted output live and exits with the command's exit code",
   },
   args: {
     id: { type: 'positional', required: true, description: 'The command id (see `ironrun list`)' },
