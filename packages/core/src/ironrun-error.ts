@@ -16,6 +16,8 @@ const brand = Symbol.for('ironrun.IronrunError');
  * - `REDACTOR`: a resolved secret cannot be redacted for another reason (for
  *   example it is part of the replacement text itself).
  * - `SANDBOX`: the sealed process could not be started.
+ * - `SECRETS_HOOK`: the caller's `onSecretsResolved` hook failed, so the
+ *   command did not start (the hook's error is not kept: it could quote a value).
  * - `CANCELED`: the caller's signal aborted the run before the command started.
  */
 export type IronrunErrorCode =
@@ -30,6 +32,7 @@ export type IronrunErrorCode =
   | 'SECRET_TOO_SHORT'
   | 'REDACTOR'
   | 'SANDBOX'
+  | 'SECRETS_HOOK'
   | 'CANCELED';
 
 /** Extra facts an {@link IronrunError} carries. None of them is a secret value. */

@@ -64,6 +64,14 @@ export interface RunSealedOptions {
    * or when it resolves to anything but `true`, such a command does not run.
    */
   confirm?: ((request: ConfirmRequest) => Promise<boolean>) | undefined;
+  /**
+   * Called once with the resolved secret values after they are resolved and
+   * before the command starts, for a host that must register them elsewhere
+   * too (the GitHub Action masks them in the runner's log with `setSecret`).
+   * The values must not be logged or kept. If it throws or rejects, the
+   * command does not start (`SECRETS_HOOK`).
+   */
+  onSecretsResolved?: ((values: readonly string[]) => void | Promise<void>) | undefined;
   /** Receives each redacted chunk of stdout as it arrives. */
   onStdout?: ((chunk: Uint8Array) => void) | undefined;
   /** Receives each redacted chunk of stderr as it arrives. */
@@ -306,6 +314,18 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
       if (value.kind === 'literal') env[name] = value.value;
     }
     for (const secret of secrets) env[secret.name] = secret.value;
+    if (options.onSecretsResolved !== undefined && secrets.length > 0) {
+      try {
+        await options.onSecretsResolved(secrets.map((secret) => secret.value));
+      } catch (error) {
+        const kind = error instanceof Error ? error.name : typeof error;
+        throw new IronrunError(
+          'SECRETS_HOOK',
+          `ironrun: ${commandId} did not start: the onSecretsResolved hook failed (${kind}); its message is not shown because it could contain a secret value`,
+          { commandId },
+        );
+      }
+    }
     if (signal?.aborted) throw canceled();
 
     let child: SealedProcess;

@@ -197,6 +197,36 @@ describe('runSealed', () => {
     expectNoSecret(result);
   });
 
+  it('hands the resolved values to onSecretsResolved before the command starts', async () => {
+    const sealed = await project();
+    const seen: string[][] = [];
+    const result = await run(sealed, 'print', {
+      onSecretsResolved: (values) => {
+        seen.push([...values]);
+        // The hook runs before the spawn: the command has not run yet.
+        expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toHaveLength(1);
+    expect(seen[0]?.[0] === SECRET).toBe(true);
+    expect(result.exitCode).toBe(0);
+    expectNoSecret(result);
+  });
+
+  it('does not start the command when onSecretsResolved fails, and does not repeat its message', async () => {
+    const sealed = await project();
+    const error = await refusal(
+      run(sealed, 'print', {
+        onSecretsResolved: (values) => {
+          throw new Error(`could not mask ${values[0]}`);
+        },
+      }),
+    );
+    expect(error.code).toBe('SECRETS_HOOK');
+    expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
+  });
+
   it('refuses an untrusted policy and runs nothing', async () => {
     const sealed = await project({ trusted: false });
     const error = await refusal(run(sealed, 'print'));
