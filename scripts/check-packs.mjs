@@ -4,7 +4,7 @@
 // import each from Node as ESM, resolve its types with tsc, and run the CLI's
 // bin from there. A package that only works inside the workspace fails here.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -39,13 +39,32 @@ try {
   for (const { dir } of packages) {
     run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir });
   }
-  const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packs-check', private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'typescript@~5.9.3', '@types/node@^20.19.0'], { cwd: project });
+  const files = readdirSync(tarballs)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => join(tarballs, f));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'packs-check', private: true, type: 'module' }),
+  );
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...files,
+      'typescript@~5.9.3',
+      '@types/node@^20.19.0',
+    ],
+    { cwd: project },
+  );
 
   const failures = [];
   for (const { name, pkg } of packages) {
-    const subpaths = Object.keys(pkg.exports ?? { '.': null }).filter((k) => k !== './package.json' && !k.endsWith('.json'));
+    const subpaths = Object.keys(pkg.exports ?? { '.': null }).filter(
+      (k) => k !== './package.json' && !k.endsWith('.json'),
+    );
     for (const sub of subpaths) {
       const spec = sub === '.' ? name : `${name}/${sub.slice(2)}`;
       // The conformance kit imports vitest, an optional peer: resolve it only, don't import.
@@ -64,15 +83,31 @@ try {
   const typesFile = join(project, 'types-check.ts');
   writeFileSync(
     typesFile,
-    packages.flatMap(({ name, pkg }) =>
-      Object.keys(pkg.exports ?? { '.': null })
-        .filter((k) => k !== './package.json' && !k.endsWith('.json'))
-        .map((sub, i) => `import type * as t${name.replace(/\W/g, '_')}_${i} from '${sub === '.' ? name : `${name}/${sub.slice(2)}`}';`),
-    ).join('\n') + '\nexport {};\n',
+    `${packages
+      .flatMap(({ name, pkg }) =>
+        Object.keys(pkg.exports ?? { '.': null })
+          .filter((k) => k !== './package.json' && !k.endsWith('.json'))
+          .map(
+            (sub, i) =>
+              `import type * as t${name.replace(/\W/g, '_')}_${i} from '${sub === '.' ? name : `${name}/${sub.slice(2)}`}';`,
+          ),
+      )
+      .join('\n')}\nexport {};\n`,
   );
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['types-check.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+      },
+      files: ['types-check.ts'],
+    }),
   );
   try {
     run(join(project, 'node_modules/.bin/tsc'), ['-p', project], { cwd: project });
@@ -84,7 +119,9 @@ try {
   const cli = packages.find((p) => p.name === '@ironrun/cli');
   if (cli) {
     try {
-      const version = run(join(project, 'node_modules/.bin/ironrun'), ['--version'], { cwd: project }).trim();
+      const version = run(join(project, 'node_modules/.bin/ironrun'), ['--version'], {
+        cwd: project,
+      }).trim();
       if (!version.includes(cli.pkg.version)) throw new Error(`--version printed ${version}`);
       console.log(`ok   ironrun --version from the installed tarball: ${version}`);
     } catch (error) {
@@ -96,7 +133,9 @@ try {
     console.error(`\ncheck:packs: ${failures.length} problem(s):\n${failures.join('\n')}`);
     process.exitCode = 1;
   } else {
-    console.log(`check:packs: ${packages.length} packages packed, installed together with npm and imported`);
+    console.log(
+      `check:packs: ${packages.length} packages packed, installed together with npm and imported`,
+    );
   }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,16 @@
 //
 // usage: node scripts/build-binary.mjs [--targets linux-x64,linux-arm64,darwin-x64] [--node-version 20.20.2] [--no-strip]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +37,10 @@ const { values } = parseArgs({
     'no-strip': { type: 'boolean', default: false },
   },
 });
-const targets = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+const targets = values.targets
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const nodeVersion = values['node-version'];
 const strip = values.strip && !values['no-strip'];
 
@@ -53,7 +65,11 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // ESM code reads import.meta.url; in the CommonJS bundle it is the bundle's own URL.
-  define: { 'import.meta.url': '__ironrun_import_meta_url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+  define: {
+    'import.meta.url': '__ironrun_import_meta_url',
+    'import.meta.dirname': '__dirname',
+    'import.meta.filename': '__filename',
+  },
   banner: {
     js: [
       `const __ironrun_import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
@@ -76,7 +92,16 @@ await build({
 
 const blob = join(outDir, 'sea-prep.blob');
 const seaConfig = join(outDir, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }));
+writeFileSync(
+  seaConfig,
+  JSON.stringify({
+    main: bundle,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: false,
+    useSnapshot: false,
+  }),
+);
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
 function nodeBinaryFor(target) {
@@ -88,7 +113,11 @@ function nodeBinaryFor(target) {
   if (!existsSync(binary)) {
     mkdirSync(cache, { recursive: true });
     // From the npm registry only: `node-<platform>-<arch>` ships the official binary.
-    execFileSync('npm', ['pack', `node-${target}@${nodeVersion}`, '--pack-destination', cache, '--silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['pack', `node-${target}@${nodeVersion}`, '--pack-destination', cache, '--silent'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const tgz = readdirSync(cache).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error(`npm pack node-${target}@${nodeVersion} produced no tarball`);
     execFileSync('tar', ['-xzf', join(cache, tgz), '-C', cache]);
@@ -116,9 +145,14 @@ for (const target of targets) {
   if (os === 'darwin') args.push('--macho-segment-name', 'NODE_SEA');
   execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   built.push(out);
-  console.log(`build-binary: ${out}${os === 'darwin' ? ' (unsigned: sign it with codesign on macOS)' : ''}`);
+  console.log(
+    `build-binary: ${out}${os === 'darwin' ? ' (unsigned: sign it with codesign on macOS)' : ''}`,
+  );
 }
 if (targets.includes(`${process.platform}-${process.arch}`)) {
-  copyFileSync(join(outDir, `ironrun-${process.platform}-${process.arch}`), join(outDir, 'ironrun'));
+  copyFileSync(
+    join(outDir, `ironrun-${process.platform}-${process.arch}`),
+    join(outDir, 'ironrun'),
+  );
   chmodSync(join(outDir, 'ironrun'), 0o755);
 }

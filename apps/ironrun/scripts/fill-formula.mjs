@@ -18,7 +18,8 @@ export function fillFormula(template, facts) {
     if (!(key in facts)) missing.push(key);
     return facts[key] ?? '';
   });
-  if (missing.length) throw new Error(`fill-formula: no value for ${[...new Set(missing)].join(', ')}`);
+  if (missing.length)
+    throw new Error(`fill-formula: no value for ${[...new Set(missing)].join(', ')}`);
   return text;
 }
 
@@ -39,16 +40,25 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     }
   }
   // Changesets tags look like @ironrun/cli@1.2.3: encode them for the download URL.
-  const facts = { version: values.version, tag: encodeURIComponent(values.tag), repository: values.repository };
+  const facts = {
+    version: values.version,
+    tag: encodeURIComponent(values.tag),
+    repository: values.repository,
+  };
   for (const target of TARGETS) {
     const file = join(values.artifacts, `ironrun-${target}`);
     if (!existsSync(file)) {
       console.error(`fill-formula: missing artifact ${file}`);
       process.exit(1);
     }
-    facts[`sha256_${target.replace('-', '_')}`] = createHash('sha256').update(readFileSync(file)).digest('hex');
+    facts[`sha256_${target.replace('-', '_')}`] = createHash('sha256')
+      .update(readFileSync(file))
+      .digest('hex');
   }
-  const template = readFileSync(join(import.meta.dirname, '..', 'formula', 'ironrun.rb.template'), 'utf8');
+  const template = readFileSync(
+    join(import.meta.dirname, '..', 'formula', 'ironrun.rb.template'),
+    'utf8',
+  );
   const formula = fillFormula(template, facts);
   if (values.out) writeFileSync(values.out, formula);
   else process.stdout.write(formula);

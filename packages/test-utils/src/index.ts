@@ -1,2 +1,2 @@
-export { testdir } from './testdir.js';
 export type { TestDir, TestFile } from './testdir.js';
+export { testdir } from './testdir.js';

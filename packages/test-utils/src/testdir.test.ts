@@ -4,7 +4,10 @@ import { testdir } from './testdir.js';
 
 describe('testdir', () => {
   it('builds a project from an object and removes it on cleanup', async () => {
-    const project = await testdir({ 'ironrun.yml': 'version: 1\n', 'scripts/x.sh': '#!/bin/sh\necho hi\n' });
+    const project = await testdir({
+      'ironrun.yml': 'version: 1\n',
+      'scripts/x.sh': '#!/bin/sh\necho hi\n',
+    });
     expect(await readFile(project.path('ironrun.yml'), 'utf8')).toBe('version: 1\n');
     expect((await stat(project.path('scripts/x.sh'))).mode & 0o111).not.toBe(0);
     await project.cleanup();
