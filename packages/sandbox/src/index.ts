@@ -1,3 +1,8 @@
+export {
+  isNamespaceInitRequest,
+  namespaceInitArgument,
+  runNamespaceInit,
+} from './namespace-init.js';
 export type { IsolationReport } from './probe-isolation.js';
 export { probeIsolation } from './probe-isolation.js';
 export { defaultSafePath } from './resolve-program.js';

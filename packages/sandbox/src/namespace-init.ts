@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { SandboxError } from './sandbox-error.js';
+
 /**
  * The program run as PID 1 of the child's PID namespace (`node -e`, CommonJS,
  * no file to locate, so it survives bundling).
@@ -85,3 +88,57 @@ for (const name of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   process.on(name, () => { try { process.kill(-1, name); } catch {} });
 }
 `;
+
+/**
+ * The argument a single executable application (`node:sea`) is started with
+ * to act as the namespace init: its `execPath` is the application itself,
+ * which cannot take `node -e`. See {@link isNamespaceInitRequest}.
+ */
+export const namespaceInitArgument = '--ironrun-sandbox-init';
+
+/** The variable (value `1`) set in the init's own environment, alongside {@link namespaceInitArgument}. */
+export const namespaceInitEnvName = 'IRONRUN_SANDBOX_INIT';
+
+/**
+ * Whether this process was started by `spawnSealed` as the namespace init of
+ * a single executable application: `argv` is exactly the application and
+ * `--ironrun-sandbox-init` (`process.argv` of a single executable repeats
+ * the executable, so both layouts are accepted) and the environment holds
+ * `IRONRUN_SANDBOX_INIT=1`. The entry point of a single executable that
+ * bundles `@ironrun/sandbox` must check this first, and then call
+ * {@link runNamespaceInit} instead of its own code.
+ *
+ * @example
+ * if (isNamespaceInitRequest()) runNamespaceInit();
+ * else await main();
+ */
+export function isNamespaceInitRequest(
+  argv: readonly string[] = process.argv,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  if (env[namespaceInitEnvName] !== '1') return false;
+  const rest = argv.length >= 2 && argv[1] === argv[0] ? argv.slice(2) : argv.slice(1);
+  return rest.length === 1 && rest[0] === namespaceInitArgument;
+}
+
+/**
+ * Runs the namespace init (the code `spawnSealed` otherwise starts with
+ * `node -e`) in this process. It acts only on what arrives over the IPC
+ * channel of the `spawnSealed` that started it, so it refuses to start, with
+ * `INVALID_OPTIONS` and nothing done, unless it is PID 1 of its own PID
+ * namespace on Linux and has that channel: run by hand, it does nothing a
+ * caller could not do without it.
+ *
+ * @throws {SandboxError} `INVALID_OPTIONS` when not started by `spawnSealed`.
+ */
+export function runNamespaceInit(): void {
+  if (process.platform !== 'linux' || process.pid !== 1 || typeof process.send !== 'function') {
+    throw new SandboxError(
+      'INVALID_OPTIONS',
+      `${namespaceInitArgument} is reserved for ironrun's sandbox: it runs only as PID 1 of a namespace spawnSealed created, over its IPC channel`,
+    );
+  }
+  // The very source `node -e` runs, so both launches share one init.
+  const init = new Function('require', namespaceInitSource) as (require: NodeJS.Require) => void;
+  init(createRequire(import.meta.url));
+}

@@ -50,6 +50,22 @@ describe('planLaunch', () => {
     expect(launch.args).not.toContain('a');
   });
 
+  it('starts a single executable as its own init, by argument and environment marker', () => {
+    const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], true, support({}), {
+      selfInit: true,
+    });
+    expect(launch.args.slice(7)).toEqual(['--', process.execPath, '--ironrun-sandbox-init']);
+    expect(launch.initEnv).toEqual({ IRONRUN_SANDBOX_INIT: '1' });
+    expect(launch.viaInit).toBe(true);
+    expect(launch.args).not.toContain('a');
+  });
+
+  it('gives the node -e init an empty environment', () => {
+    const launch = planLaunch('/usr/bin/tool', ['tool'], false, support({}), { selfInit: false });
+    expect(launch.args.slice(-3, -1)).toEqual([process.execPath, '-e']);
+    expect(launch.initEnv).toEqual({});
+  });
+
   it('passes the program to unshare directly without the init', () => {
     const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], false, support({}), {
       useInit: false,

@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CappedOutput } from './capped-output.js';
-import { namespaceInitSource } from './namespace-init.js';
+import {
+  namespaceInitArgument,
+  namespaceInitEnvName,
+  namespaceInitSource,
+} from './namespace-init.js';
 import {
   denyNetworkProfile,
   type IsolationSupport,
@@ -114,6 +118,8 @@ interface Launch {
   args: string[];
   /** Whether the program is spawned by the namespace init (which then reports its status over IPC). */
   viaInit: boolean;
+  /** The init's own environment (the program's travels over IPC). */
+  initEnv?: Record<string, string>;
   /** `argv[0]` as the program sees it, when the launch can set it. */
   argv0?: string;
 }
@@ -189,7 +195,7 @@ function normalize(options: SpawnSealedOptions): Normalized {
   };
 }
 
-/** Whether this process is a Node single executable application, whose `execPath` cannot run the init. */
+/** Whether this process is a Node single executable application, whose `execPath` runs the init only when asked by argument. */
 function runningAsSingleExecutable(): boolean {
   try {
     const sea = createRequire(import.meta.url)('node:sea') as { isSea?: () => boolean };
@@ -201,8 +207,14 @@ function runningAsSingleExecutable(): boolean {
 
 /** Internal knobs, for tests of the launch without the namespace init. */
 export interface LaunchOverrides {
-  /** Run the namespace init as PID 1 (the default unless running as a single executable). */
+  /** Run the namespace init as PID 1 (the default); `false` runs the program as PID 1. */
   useInit?: boolean;
+  /**
+   * Start the init as `execPath --ironrun-sandbox-init` (a single executable
+   * application, whose entry runs `runNamespaceInit()`) rather than `execPath -e <source>`.
+   * @default whether this process is a single executable application
+   */
+  selfInit?: boolean;
   /** Pretend the machine offers this isolation instead of probing it. */
   support?: IsolationSupport;
 }
@@ -229,11 +241,19 @@ export function planLaunch(
     if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
     if (report.pidNamespace) {
       const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags];
-      if (overrides.useInit ?? !runningAsSingleExecutable()) {
+      if (overrides.useInit ?? true) {
+        const init =
+          (overrides.selfInit ?? runningAsSingleExecutable())
+            ? {
+                args: [process.execPath, namespaceInitArgument],
+                env: { [namespaceInitEnvName]: '1' },
+              }
+            : { args: [process.execPath, '-e', namespaceInitSource], env: {} };
         return {
           file: unshare,
-          args: [...flags, '--', process.execPath, '-e', namespaceInitSource],
+          args: [...flags, '--', ...init.args],
           viaInit: true,
+          initEnv: init.env,
           ...(argv0 === undefined ? {} : { argv0 }),
         };
       }
@@ -370,8 +390,8 @@ function start(
   try {
     child = spawn(launch.file, launch.args, {
       cwd: o.cwd,
-      // The init gets nothing: the program's environment travels over IPC, never through argv.
-      env: launch.viaInit ? {} : env,
+      // The init gets nothing but its marker: the program's environment travels over IPC, never through argv.
+      env: launch.viaInit ? (launch.initEnv ?? {}) : env,
       stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       detached: true,
       shell: false,

@@ -83,7 +83,7 @@ describe('spawnSealed without a PID namespace (process group only)', () => {
 });
 
 describe.skipIf(!linux || !isolation.pidNamespace)(
-  'spawnSealed with the program as PID 1 (single executable builds)',
+  'spawnSealed with the program as PID 1 (internal launch without the init)',
   () => {
     it('reports exit code 3', async () => {
       expect(

@@ -301,7 +301,7 @@ describe('spawnSealed: exit codes and signals', () => {
   );
 
   it.skipIf(!linux || !isolation.pidNamespace)(
-    'reports exit code 3 without the namespace init (single executable builds)',
+    'reports exit code 3 without the namespace init (internal launch)',
     async () => {
       const child = await spawnSealedWith(
         { argv: nodeFixture('exit-with.mjs', '3'), cwd: scratch, ttlMs: 10_000 },
