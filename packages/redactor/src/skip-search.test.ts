@@ -5,7 +5,7 @@ import { buildPatternSet } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 
 describe('SkipSearch', () => {
-  it('finds the longest pattern at every start where one occurs', () => {
+  it('finds the longest pattern at every start where one occurs, in any order', () => {
     // A 3-letter alphabet makes blocks collide and matches overlap, the hard case for skipping.
     const letters = (min: number, max: number) =>
       fc.uint8Array({ minLength: min, maxLength: max }).map((a) => a.map((b) => 97 + (b % 3)));
@@ -35,8 +35,11 @@ describe('SkipSearch', () => {
               expectedEnds.push(10 + at + best);
             }
           }
-          expect(found.starts).toEqual(expectedStarts);
-          expect(found.ends).toEqual(expectedEnds);
+          const order = found.starts
+            .map((_, k) => k)
+            .sort((x, y) => found.starts[x]! - found.starts[y]!);
+          expect(order.map((k) => found.starts[k])).toEqual(expectedStarts);
+          expect(order.map((k) => found.ends[k])).toEqual(expectedEnds);
         },
       ),
       { numRuns: 300 },
