@@ -39,6 +39,6 @@ export function buildMatcher(set: PatternSet): Matcher {
     automaton,
     scanners,
     maxLength: set.maxLength,
-    skipThreshold: Math.max(256, 4 * set.maxLength),
+    skipThreshold: Math.max(256, 2 * set.maxLength),
   };
 }

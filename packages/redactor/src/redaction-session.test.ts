@@ -144,6 +144,15 @@ describe('RedactionStream', () => {
     expect(outB.map(text).join('')).toBe(secret.slice(10));
   });
 
+  it('attack: a flood of near-miss prefixes is emitted as it comes, not held', () => {
+    const stream = createRedactor({ secrets: [secret] }).createStream();
+    const nearMiss = bytes(`${secret.slice(0, -1)}!`);
+    let emitted = 0;
+    for (let i = 0; i < 10_000; i++) emitted += stream.push(nearMiss).length;
+    expect(emitted).toBe(10_000 * nearMiss.length);
+    expect(stream.end()).toHaveLength(0);
+  });
+
   it('never emits a held byte that a later chunk turns into part of a secret', () => {
     // Attack: the child prints a secret one byte at a time, hoping bytes leave before the match completes.
     const redactor = createRedactor({ secrets: [secret] });
