@@ -33,14 +33,17 @@ export type Ablation = (typeof ablations)[number];
 export const ablationDescriptions: Record<Ablation, string> = {
   redactor: 'createRedactor returns an identity redactor (output passes through unchanged)',
   variants: 'createRedactor matches raw values only (no base64/hex/url/json/line variants)',
-  'sandbox-env': "the child gets the caller's whole environment (LD_PRELOAD, NODE_OPTIONS, BASH_ENV, tokens)",
+  'sandbox-env':
+    "the child gets the caller's whole environment (LD_PRELOAD, NODE_OPTIONS, BASH_ENV, tokens)",
   allowlist: "a bare argv[0] is looked up on the caller's PATH",
   ttl: 'the TTL is 10 minutes (the harness cancels runs after its own deadline)',
-  'process-tree': 'a plain child_process.spawn: no process group or PID namespace, the TTL kills only the child',
+  'process-tree':
+    'a plain child_process.spawn: no process group or PID namespace, the TTL kills only the child',
   'no-network': 'no_network is ignored',
   trust: 'runSealed is called with skipTrust: true',
   'policy-args': 'validateArgs accepts every extra argument',
-  'fail-closed': 'provider failures, timeouts, missing and empty values become a placeholder value and the command runs',
+  'fail-closed':
+    'provider failures, timeouts, missing and empty values become a placeholder value and the command runs',
 };
 
 /** The layer switched off for this run, from `IRONRUN_ABLATE`, or `undefined`. */
@@ -82,7 +85,14 @@ function spawnWithoutTree(options: SpawnSealedOptions): Promise<SealedProcess> {
   const path = options.path ?? defaultPath;
   const program = locateProgram(options.argv[0] as string, options.cwd, path);
   const args = options.argv.slice(1);
-  const env = { PATH: path, HOME: homedir(), LANG: 'C.UTF-8', TERM: 'dumb', TMPDIR: '/tmp', ...options.env };
+  const env = {
+    PATH: path,
+    HOME: homedir(),
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+    TMPDIR: '/tmp',
+    ...options.env,
+  };
   const [file, fileArgs] = options.noNetwork
     ? ['/usr/bin/unshare', ['-r', '-n', '--', program, ...args]]
     : [program, args];
@@ -155,15 +165,25 @@ function spawnWithoutTree(options: SpawnSealedOptions): Promise<SealedProcess> {
 }
 
 /** `spawnSealed` with the sandbox part of `ablation` switched off (itself when the ablation is elsewhere). */
-export function ablatedSpawnSealed(actual: SpawnSealed, ablation: Ablation | undefined): SpawnSealed {
+export function ablatedSpawnSealed(
+  actual: SpawnSealed,
+  ablation: Ablation | undefined,
+): SpawnSealed {
   switch (ablation) {
     case 'sandbox-env':
       return (options) => {
-        const program = locateProgram(options.argv[0] as string, options.cwd, options.path ?? defaultPath);
+        const program = locateProgram(
+          options.argv[0] as string,
+          options.cwd,
+          options.path ?? defaultPath,
+        );
         const inherited = Object.entries(process.env).flatMap(([name, value]) =>
           value === undefined ? [] : [`${name}=${value}`],
         );
-        return actual({ ...options, argv: ['/usr/bin/env', ...inherited, program, ...options.argv.slice(1)] });
+        return actual({
+          ...options,
+          argv: ['/usr/bin/env', ...inherited, program, ...options.argv.slice(1)],
+        });
       };
     case 'allowlist':
       return (options) => {

@@ -86,7 +86,8 @@ export function refused(...codes: string[]): (outcome: Outcome) => void {
   return (outcome) => {
     expect(outcome.result, 'the command ran, but it should have been refused').toBeUndefined();
     expect(outcome.refusal, 'no refusal was reported').toBeDefined();
-    if (outcome.refusal?.code !== undefined && codes.length > 0) expect(codes).toContain(outcome.refusal.code);
+    if (outcome.refusal?.code !== undefined && codes.length > 0)
+      expect(codes).toContain(outcome.refusal.code);
     expect(outcome.ran, 'the fixture started').toBe(false);
   };
 }
@@ -105,6 +106,8 @@ export function redactedIn(stream: 'stdout' | 'stderr' = 'stdout', atLeast = 1) 
   return ran((result) => {
     expect(result.exitCode).toBe(0);
     expect(result.redactions).toBeGreaterThanOrEqual(atLeast);
-    expect(result[stream].includes('[REDACTED]'), `${stream} shows no [REDACTED] marker`).toBe(true);
+    expect(result[stream].includes('[REDACTED]'), `${stream} shows no [REDACTED] marker`).toBe(
+      true,
+    );
   });
 }

@@ -10,7 +10,8 @@ export function dotenv(secrets: Readonly<Record<string, string>>): string {
   return Object.entries(secrets)
     .map(([name, value]) => {
       const quote = ["'", '"', '`'].find((candidate) => !value.includes(candidate));
-      if (quote === undefined) throw new Error(`the test secret ${name} cannot be quoted for dotenv`);
+      if (quote === undefined)
+        throw new Error(`the test secret ${name} cannot be quoted for dotenv`);
       return `${name}=${quote}${value}${quote}\n`;
     })
     .join('');
@@ -46,7 +47,10 @@ async function filesUnder(root: string, label: string): Promise<{ label: string;
     const path = join(entry.parentPath, entry.name);
     if (path.includes(`${join(root, 'node_modules')}/`)) continue;
     try {
-      found.push({ label: `${label}/${path.slice(root.length + 1)}`, text: await readFile(path, 'latin1') });
+      found.push({
+        label: `${label}/${path.slice(root.length + 1)}`,
+        text: await readFile(path, 'latin1'),
+      });
     } catch {
       // removed while scanning
     }
@@ -86,7 +90,9 @@ export async function createAttackProject(options: {
     ],
     cleanup: async () => {
       await project.cleanup();
-      await Promise.all([secretsDir, configDir, stateDir].map((dir) => rm(dir, { recursive: true, force: true })));
+      await Promise.all(
+        [secretsDir, configDir, stateDir].map((dir) => rm(dir, { recursive: true, force: true })),
+      );
     },
   };
 }

@@ -44,7 +44,11 @@ function runProcess(
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', fail);
     child.once('close', (code) =>
-      done({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+      done({
+        code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
     );
   });
 }
@@ -55,13 +59,22 @@ export async function runThroughCli(prepared: PreparedCase): Promise<Outcome> {
   const args = attack.args ?? [];
   const run = await runProcess(
     process.execPath,
-    [cliPath, 'run', attack.commandId ?? 'attack', '--json', '--policy', project.policyPath, ...(args.length > 0 ? ['--', ...args] : [])],
+    [
+      cliPath,
+      'run',
+      attack.commandId ?? 'attack',
+      '--json',
+      '--policy',
+      project.policyPath,
+      ...(args.length > 0 ? ['--', ...args] : []),
+    ],
     { cwd: project.dir, env: agentEnv(prepared) },
   );
   let parsed: Record<string, unknown> | undefined;
   try {
     const value: unknown = JSON.parse(run.stdout);
-    if (typeof value === 'object' && value !== null && 'exit_code' in value) parsed = value as Record<string, unknown>;
+    if (typeof value === 'object' && value !== null && 'exit_code' in value)
+      parsed = value as Record<string, unknown>;
   } catch {
     // not a result: the run was refused
   }
@@ -80,12 +93,18 @@ export async function runThroughCli(prepared: PreparedCase): Promise<Outcome> {
 }
 
 /** Runs a prepared case with `ironrun run <id>` printing the redacted output live; returns what the terminal shows. */
-export async function runThroughCliLive(prepared: PreparedCase): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runThroughCliLive(
+  prepared: PreparedCase,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { attack, project } = prepared;
-  return runProcess(process.execPath, [cliPath, 'run', attack.commandId ?? 'attack', '--policy', project.policyPath], {
-    cwd: project.dir,
-    env: agentEnv(prepared),
-  });
+  return runProcess(
+    process.execPath,
+    [cliPath, 'run', attack.commandId ?? 'attack', '--policy', project.policyPath],
+    {
+      cwd: project.dir,
+      env: agentEnv(prepared),
+    },
+  );
 }
 
 function fromRunOutput(output: Record<string, unknown>): NormalizedResult {
@@ -124,7 +143,10 @@ export async function runThroughMcp(prepared: PreparedCase): Promise<Outcome> {
   try {
     toolResult = await client.callTool({
       name: 'run_sealed',
-      arguments: { id: attack.commandId ?? 'attack', ...(attack.args === undefined ? {} : { args: attack.args }) },
+      arguments: {
+        id: attack.commandId ?? 'attack',
+        ...(attack.args === undefined ? {} : { args: attack.args }),
+      },
     });
   } finally {
     await client.close();
@@ -222,14 +244,19 @@ export async function runThroughAction(prepared: PreparedCase): Promise<Outcome>
       .split('\n')
       .filter((line) => !line.startsWith('::add-mask::'))
       .join('\n');
-    const errors = commands.filter((command) => command.name === 'error').map((command) => command.data);
+    const errors = commands
+      .filter((command) => command.name === 'error')
+      .map((command) => command.data);
     const ranCommand = outputs['exit-code'] !== undefined || outputs['timed-out'] !== undefined;
     return {
       frontend: 'action',
       ...(ranCommand
         ? {
             result: {
-              exitCode: outputs['exit-code'] === '' || outputs['exit-code'] === undefined ? null : Number(outputs['exit-code']),
+              exitCode:
+                outputs['exit-code'] === '' || outputs['exit-code'] === undefined
+                  ? null
+                  : Number(outputs['exit-code']),
               stdout: log,
               stderr: run.stderr,
               timedOut: outputs['timed-out'] === 'true',

@@ -36,12 +36,24 @@ const secretArbitrary = fc
   // A secret made of one repeated character redacts its own neighbours; keep them varied.
   // dotenv cannot hold a quoted value that ends in a backslash (it reads the closing quote as escaped).
   .filter((secret) => new Set(secret).size >= 3 && !secret.endsWith('\\'));
-const filler = fc.array(fc.constantFrom(...fillerChars), { maxLength: 12 }).map((chars) => chars.join(''));
+const filler = fc
+  .array(fc.constantFrom(...fillerChars), { maxLength: 12 })
+  .map((chars) => chars.join(''));
 
 /** fast-check arbitrary of {@link FuzzCase}. */
 export const fuzzCaseArbitrary: fc.Arbitrary<FuzzCase> = fc.record({
   secret: secretArbitrary,
-  encoding: fc.constantFrom('raw', 'base64', 'base64url', 'hex', 'HEX', 'url', 'form', 'json', 'json-ascii'),
+  encoding: fc.constantFrom(
+    'raw',
+    'base64',
+    'base64url',
+    'hex',
+    'HEX',
+    'url',
+    'form',
+    'json',
+    'json-ascii',
+  ),
   alignment: fc.integer({ min: 0, max: 2 }),
   prefix: filler,
   suffix: filler,

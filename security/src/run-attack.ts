@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { isIronrunError, runSealed } from '@ironrun/core';
@@ -39,7 +39,9 @@ export function errorText(error: unknown): string {
       }
       current = current.cause;
     } else {
-      parts.push(typeof current === 'string' ? current : JSON.stringify(current) ?? String(current));
+      parts.push(
+        typeof current === 'string' ? current : (JSON.stringify(current) ?? String(current)),
+      );
       break;
     }
   }
@@ -51,7 +53,10 @@ let exclusive: Promise<void> = Promise.resolve();
 let shared = 0;
 let sharedDrained: (() => void) | undefined;
 
-async function withCallerEnv<T>(env: Record<string, string> | undefined, work: () => Promise<T>): Promise<T> {
+async function withCallerEnv<T>(
+  env: Record<string, string> | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   if (env === undefined) {
     await exclusive;
     shared++;
@@ -90,7 +95,10 @@ interface Listener {
   received: string;
 }
 
-async function openListener(kind: NonNullable<AttackCase['listen']>, socketName: string): Promise<Listener> {
+async function openListener(
+  kind: NonNullable<AttackCase['listen']>,
+  socketName: string,
+): Promise<Listener> {
   const listener: Listener = { server: createServer(), connections: 0, received: '' };
   listener.server.on('connection', (socket) => {
     listener.connections++;
@@ -123,7 +131,8 @@ export interface PreparedCase {
 export async function prepareCase(attack: AttackCase): Promise<PreparedCase> {
   const token = `ironrun-orphan-${randomBytes(6).toString('hex')}`;
   const socketName = `ironrun-attack-${randomBytes(6).toString('hex')}`;
-  const listener = attack.listen === undefined ? undefined : await openListener(attack.listen, socketName);
+  const listener =
+    attack.listen === undefined ? undefined : await openListener(attack.listen, socketName);
   const address = listener?.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   let context: CaseContext = { dir: '', secretsPath: '', port, socketName, token };
@@ -154,7 +163,8 @@ export async function prepareCase(attack: AttackCase): Promise<PreparedCase> {
     ...(listener === undefined ? {} : { listener }),
     ...(callerEnv === undefined ? {} : { callerEnv }),
     dispose: async () => {
-      if (listener !== undefined) await new Promise<void>((done) => listener.server.close(() => done()));
+      if (listener !== undefined)
+        await new Promise<void>((done) => listener.server.close(() => done()));
       await project.cleanup();
     },
   };
@@ -202,7 +212,9 @@ export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
         signal: AbortSignal.timeout(harnessDeadlineMs),
         onStdout: (chunk) => streamed.stdout.push(chunk),
         onStderr: (chunk) => streamed.stderr.push(chunk),
-        ...(attack.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: attack.resolveTimeoutMs }),
+        ...(attack.resolveTimeoutMs === undefined
+          ? {}
+          : { resolveTimeoutMs: attack.resolveTimeoutMs }),
       });
     } catch (caught) {
       error = caught;
@@ -214,7 +226,8 @@ export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
     { label: 'live stdout', text: Buffer.concat(streamed.stdout).toString('latin1') },
     { label: 'live stderr', text: Buffer.concat(streamed.stderr).toString('latin1') },
   ];
-  if (error !== undefined && !isIronrunError(error)) exposed.push({ label: 'foreign error', text: String(error) });
+  if (error !== undefined && !isIronrunError(error))
+    exposed.push({ label: 'foreign error', text: String(error) });
   return {
     frontend: 'core',
     ...(result === undefined
@@ -246,7 +259,9 @@ export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
 /** Asserts that no form of any test secret (nor `extra` values) appears in anything the agent could read. */
 export function expectNoLeak(outcome: Outcome, extra: Record<string, string> = {}): void {
   const scanner = leakScanner(namedSecrets(extra));
-  const leaks = outcome.exposed.flatMap(({ label, text }) => scanner.scan(text).map((leak) => `${leak} in ${label}`));
+  const leaks = outcome.exposed.flatMap(({ label, text }) =>
+    scanner.scan(text).map((leak) => `${leak} in ${label}`),
+  );
   // Latin-1 decoding keeps every byte; scan the UTF-8 reading of each text too.
   const utf8 = outcome.exposed.flatMap(({ label, text }) =>
     scanner.scan(Buffer.from(text, 'latin1').toString('utf8')).map((leak) => `${leak} in ${label}`),

@@ -8,18 +8,26 @@ const secret = `sk_live_${randomBytes(16).toString('hex')}`;
 describe('secretForms', () => {
   it('finds the base64 core of a secret at every alignment inside a larger blob', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 5 }), fc.uint8Array({ maxLength: 5 }), (before, after) => {
-        const blob = Buffer.concat([before, Buffer.from(secret), after]);
-        const core = base64Core(Buffer.from(secret), before.length % 3, false);
-        expect(blob.toString('base64')).toContain(core);
-        expect(blob.toString('base64url')).toContain(base64Core(Buffer.from(secret), before.length % 3, true));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 5 }),
+        fc.uint8Array({ maxLength: 5 }),
+        (before, after) => {
+          const blob = Buffer.concat([before, Buffer.from(secret), after]);
+          const core = base64Core(Buffer.from(secret), before.length % 3, false);
+          expect(blob.toString('base64')).toContain(core);
+          expect(blob.toString('base64url')).toContain(
+            base64Core(Buffer.from(secret), before.length % 3, true),
+          );
+        },
+      ),
     );
   });
 
   it('lists the lines of a multi-line secret and the escapes of special characters', () => {
     const kinds = secretForms('line one here\nline two here "q" \\ é').map((form) => form.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['raw', 'line', 'json', 'json-ascii', 'url', 'hex']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['raw', 'line', 'json', 'json-ascii', 'url', 'hex']),
+    );
   });
 });
 
@@ -33,7 +41,9 @@ describe('leakScanner', () => {
   });
 
   it('finds an encoded secret wrapped over several lines', () => {
-    const wrapped = Buffer.from(secret).toString('hex').replace(/(.{20})/g, '$1\n');
+    const wrapped = Buffer.from(secret)
+      .toString('hex')
+      .replace(/(.{20})/g, '$1\n');
     expect(scanner.scan(wrapped)).toEqual(['TOKEN as hex (wrapped over lines)']);
   });
 

@@ -41,7 +41,10 @@ export function base64Core(secret: Uint8Array, alignment: number, url: boolean):
 function asciiJson(value: string): string {
   return JSON.stringify(value)
     .slice(1, -1)
-    .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(
+      /[\u007f-\uffff]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 /**
@@ -102,7 +105,8 @@ export function leakScanner(secrets: readonly NamedSecret[]): LeakScanner {
         }
         if (!form.wrapped) continue;
         unwrapped ??= text.replace(/[\r\n]/g, '');
-        if (unwrapped.includes(form.text)) found.push(`${name} as ${form.kind} (wrapped over lines)`);
+        if (unwrapped.includes(form.text))
+          found.push(`${name} as ${form.kind} (wrapped over lines)`);
       }
       return found;
     },

@@ -36,6 +36,8 @@ export const testSecrets = {
 export type TestSecretName = keyof typeof testSecrets;
 
 /** The standard secrets as the leak scanner takes them. */
-export function namedSecrets(extra: Record<string, string> = {}): { name: string; value: string }[] {
+export function namedSecrets(
+  extra: Record<string, string> = {},
+): { name: string; value: string }[] {
   return Object.entries({ ...testSecrets, ...extra }).map(([name, value]) => ({ name, value }));
 }

@@ -21,7 +21,10 @@ vi.mock('@ironrun/redactor', async (importOriginal) => {
   }
   if (ablation !== 'redactor') return actual;
   const empty = new Uint8Array(0);
-  const stats = { total: 0, byKind: { raw: 0, base64: 0, base64url: 0, hex: 0, url: 0, json: 0, line: 0 } };
+  const stats = {
+    total: 0,
+    byKind: { raw: 0, base64: 0, base64url: 0, hex: 0, url: 0, json: 0, line: 0 },
+  };
   const identity = {
     redact: (input: string | Uint8Array) => input,
     createStream: () => ({ push: (chunk: Uint8Array) => chunk, end: () => empty, stats }),
@@ -47,7 +50,11 @@ vi.mock('@ironrun/provider', async (importOriginal) => {
   const placeholder = (ref: string) => ({ ref, found: true as const, value: `unresolved-${ref}` });
   return {
     ...actual,
-    resolveWithTimeout: async (provider: Provider, refs: readonly string[], options: { signal?: AbortSignal }) => {
+    resolveWithTimeout: async (
+      provider: Provider,
+      refs: readonly string[],
+      options: { signal?: AbortSignal },
+    ) => {
       const signal = options.signal ?? new AbortController().signal;
       try {
         const aborted = new Promise<never>((_, reject) => {

@@ -1,7 +1,14 @@
-import { readFile, rename, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type AttackCase, type CaseContext, type Outcome, ran, redactedIn, refused } from '../src/attack-case.js';
+import {
+  type AttackCase,
+  type CaseContext,
+  type Outcome,
+  ran,
+  redactedIn,
+  refused,
+} from '../src/attack-case.js';
 import { strayProcesses } from '../src/run-attack.js';
 import { testSecrets } from '../src/test-secrets.js';
 
@@ -59,9 +66,11 @@ const redaction: AttackCase[] = [
   leak('writes the secret one byte per write', emit('bytes', 'TOKEN'), ['TOKEN']),
   leak('prints the secret last, with no newline after it', emit('no-newline', 'TOKEN'), ['TOKEN']),
   ...[0, 1, 2].map((alignment) =>
-    leak(`prints the secret base64-encoded at alignment ${alignment}`, emit('base64', 'TOKEN', String(alignment)), [
-      'TOKEN',
-    ]),
+    leak(
+      `prints the secret base64-encoded at alignment ${alignment}`,
+      emit('base64', 'TOKEN', String(alignment)),
+      ['TOKEN'],
+    ),
   ),
   ...[0, 1, 2].map((alignment) =>
     leak(
@@ -74,14 +83,22 @@ const redaction: AttackCase[] = [
   leak('prints the secret hex-encoded in upper case', emit('HEX', 'SPECIAL'), ['SPECIAL']),
   leak('puts the secret URL-encoded in a query string', emit('url', 'SPECIAL'), ['SPECIAL']),
   leak('puts the secret form-encoded (spaces as +)', emit('form', 'SPECIAL'), ['SPECIAL']),
-  leak('prints the secret JSON-escaped inside a JSON document', emit('json', 'SPECIAL'), ['SPECIAL']),
-  leak('prints the secret JSON-escaped with \\u escapes for non-ASCII', emit('json-ascii', 'SPECIAL'), ['SPECIAL']),
+  leak('prints the secret JSON-escaped inside a JSON document', emit('json', 'SPECIAL'), [
+    'SPECIAL',
+  ]),
+  leak(
+    'prints the secret JSON-escaped with \\u escapes for non-ASCII',
+    emit('json-ascii', 'SPECIAL'),
+    ['SPECIAL'],
+  ),
   leak('prints a PEM private key whole', emit('raw', 'PEM'), ['PEM']),
   leak(
     'prints a PEM private key line by line with other text between',
     emit('lines', 'PEM'),
     ['PEM'],
-    ran((result) => expect(result.redactions).toBeGreaterThanOrEqual(testSecrets.PEM.split('\n').length)),
+    ran((result) =>
+      expect(result.redactions).toBeGreaterThanOrEqual(testSecrets.PEM.split('\n').length),
+    ),
   ),
   leak('prints the lines of a PEM key in reverse order', emit('lines-reversed', 'PEM'), ['PEM']),
   leak(
@@ -102,10 +119,11 @@ const redaction: AttackCase[] = [
     ['PREFIX_A', 'PREFIX_B'],
     ran((result) => expect(result.redactions).toBe(200)),
   ),
-  leak('prints a secret next to a longer secret that contains it', emit('nested', 'INNER', 'OUTER'), [
-    'INNER',
-    'OUTER',
-  ]),
+  leak(
+    'prints a secret next to a longer secret that contains it',
+    emit('nested', 'INNER', 'OUTER'),
+    ['INNER', 'OUTER'],
+  ),
   leak(
     'dumps its whole environment as JSON',
     emit('env'),
@@ -238,19 +256,24 @@ const sandboxEnv: AttackCase[] = [
     stoppedBy: ['sandbox'],
     commands: () => command(emit('env')),
     callerEnv: () => ({ AGENT_TOKEN: agentToken }),
-    expect: ran((result) => expect(result.stdout.includes('AGENT_TOKEN'), 'AGENT_TOKEN reached the child').toBe(false)),
+    expect: ran((result) =>
+      expect(result.stdout.includes('AGENT_TOKEN'), 'AGENT_TOKEN reached the child').toBe(false),
+    ),
   },
   {
     name: 'a policy that sets LD_PRELOAD for the command',
     stoppedBy: ['sandbox'],
-    commands: (ctx) => command(emit('env'), { env: { LD_PRELOAD: `${ctx.dir}/evil.so`, ...secretEnv('TOKEN') } }),
+    commands: (ctx) =>
+      command(emit('env'), { env: { LD_PRELOAD: `${ctx.dir}/evil.so`, ...secretEnv('TOKEN') } }),
     expect: refused('SANDBOX', 'POLICY', 'TRUST_UNTRUSTED'),
   },
   {
     name: 'a policy that sets NODE_OPTIONS for the command',
     stoppedBy: ['sandbox'],
     commands: (ctx) =>
-      command(emit('env'), { env: { NODE_OPTIONS: `--require ${ctx.dir}/evil.cjs`, ...secretEnv('TOKEN') } }),
+      command(emit('env'), {
+        env: { NODE_OPTIONS: `--require ${ctx.dir}/evil.cjs`, ...secretEnv('TOKEN') },
+      }),
     expect: refused('SANDBOX', 'POLICY', 'TRUST_UNTRUSTED'),
   },
   {
@@ -285,7 +308,9 @@ const processTree: AttackCase[] = [
   {
     name: 'a command that ignores SIGTERM',
     stoppedBy: ['sandbox'],
-    files: (ctx) => ({ 'stubborn.sh': sh(`exec sh -c "trap '' TERM; while :; do sleep 0.1; done" ${ctx.token}`) }),
+    files: (ctx) => ({
+      'stubborn.sh': sh(`exec sh -c "trap '' TERM; while :; do sleep 0.1; done" ${ctx.token}`),
+    }),
     commands: () => command(['./stubborn.sh'], { ttl: '500ms' }),
     linuxOnly: true,
     expect: killedAtTtl,
@@ -317,7 +342,9 @@ const processTree: AttackCase[] = [
   {
     name: 'a daemon left behind by a command that exits at once',
     stoppedBy: ['sandbox'],
-    files: (ctx) => ({ 'daemon.sh': sh(`setsid ${loop(ctx)} </dev/null >/dev/null 2>&1 &\nexit 0`) }),
+    files: (ctx) => ({
+      'daemon.sh': sh(`setsid ${loop(ctx)} </dev/null >/dev/null 2>&1 &\nexit 0`),
+    }),
     commands: () => command(['./daemon.sh'], { ttl: '5s' }),
     linuxOnly: true,
     expect: async (outcome) => {
@@ -349,7 +376,10 @@ const network: AttackCase[] = [
     stoppedBy: ['network'],
     listen: 'tcp',
     commands: (ctx) =>
-      command([node, 'net.mjs', '127.0.0.1', String(ctx.port), 'TOKEN'], { env: secretEnv('TOKEN'), no_network: true }),
+      command([node, 'net.mjs', '127.0.0.1', String(ctx.port), 'TOKEN'], {
+        env: secretEnv('TOKEN'),
+        no_network: true,
+      }),
     expect: noConnection,
   },
   {
@@ -358,7 +388,10 @@ const network: AttackCase[] = [
     listen: 'abstract',
     linuxOnly: true,
     commands: (ctx) =>
-      command([node, 'net.mjs', 'unix', ctx.socketName, 'TOKEN'], { env: secretEnv('TOKEN'), no_network: true }),
+      command([node, 'net.mjs', 'unix', ctx.socketName, 'TOKEN'], {
+        env: secretEnv('TOKEN'),
+        no_network: true,
+      }),
     expect: noConnection,
   },
 ];
@@ -381,28 +414,45 @@ function argsCase(
     name,
     stoppedBy: ['policy'],
     files: () => ({ 'tool.mjs': optionWriter }),
-    commands: () => command(argv, { env: secretEnv('TOKEN'), ...(rule === undefined ? {} : { args: rule }) }),
+    commands: () =>
+      command(argv, { env: secretEnv('TOKEN'), ...(rule === undefined ? {} : { args: rule }) }),
     args,
     expect: refused('ARGS_REJECTED'),
   };
 }
 
 const policyArgs: AttackCase[] = [
-  argsCase('argv injection: --output=/dev/tcp/… through agent args', ['--output=/dev/tcp/127.0.0.1/9'], {
+  argsCase(
+    'argv injection: --output=/dev/tcp/… through agent args',
+    ['--output=/dev/tcp/127.0.0.1/9'],
+    {
+      pattern: '.*',
+      max: 2,
+    },
+  ),
+  argsCase('argv injection: --output= pointing into the project', ['--output=leak.txt'], {
     pattern: '.*',
     max: 2,
   }),
-  argsCase('argv injection: --output= pointing into the project', ['--output=leak.txt'], { pattern: '.*', max: 2 }),
   argsCase(
     'argv injection: -e with code for an interpreter',
     ['-e', 'console.log([...process.env.TOKEN].reverse().join(""))'],
     { pattern: '.*', max: 2 },
     [node],
   ),
-  argsCase('option smuggling inside a value with a space', ['main --output=leak.txt'], { pattern: '[a-z]+' }),
-  argsCase('option smuggling after a -- separator', ['--', '--output=leak.txt'], { pattern: '.*', max: 2 }),
-  argsCase('a suffix appended to an alternation pattern', ['staging;touch pwned'], { pattern: 'staging|production' }),
-  argsCase('a newline smuggled into an argument', ['staging\n--output=leak.txt'], { pattern: 'staging.*' }),
+  argsCase('option smuggling inside a value with a space', ['main --output=leak.txt'], {
+    pattern: '[a-z]+',
+  }),
+  argsCase('option smuggling after a -- separator', ['--', '--output=leak.txt'], {
+    pattern: '.*',
+    max: 2,
+  }),
+  argsCase('a suffix appended to an alternation pattern', ['staging;touch pwned'], {
+    pattern: 'staging|production',
+  }),
+  argsCase('a newline smuggled into an argument', ['staging\n--output=leak.txt'], {
+    pattern: 'staging.*',
+  }),
   argsCase('more arguments than the policy allows', ['a', 'b', 'c'], { pattern: '[a-z]', max: 2 }),
   argsCase('arguments to a command that declares none', ['anything'], undefined),
 ];
@@ -430,7 +480,13 @@ const trustCases: AttackCase[] = [
     commands: () => command(emit('env'), { env: secretEnv('TOKEN') }),
     afterTrust: async (project) => {
       const text = await readFile(project.policyPath, 'utf8');
-      await writeFile(project.policyPath, text.replace('"TOKEN":"envfile://TOKEN"', '"TOKEN":"envfile://TOKEN","LONG":"envfile://LONG"'));
+      await writeFile(
+        project.policyPath,
+        text.replace(
+          '"TOKEN":"envfile://TOKEN"',
+          '"TOKEN":"envfile://TOKEN","LONG":"envfile://LONG"',
+        ),
+      );
     },
     expect: refused('TRUST_CHANGED'),
   },
@@ -469,7 +525,8 @@ const trustCases: AttackCase[] = [
     stoppedBy: ['trust'],
     files: () => ({ 'run.sh': sh('. ./lib.sh\nsay'), 'lib.sh': 'say() { echo harmless; }\n' }),
     commands: () => command(['./run.sh'], { env: secretEnv('TOKEN'), pin: ['lib.sh'] }),
-    afterTrust: async (project) => writeFile(project.project.path('lib.sh'), 'say() { printf %s "$TOKEN" | rev; }\n'),
+    afterTrust: async (project) =>
+      writeFile(project.project.path('lib.sh'), 'say() { printf %s "$TOKEN" | rev; }\n'),
     expect: refused('TRUST_CHANGED'),
   },
   {
@@ -499,7 +556,10 @@ const trustCases: AttackCase[] = [
     stoppedBy: ['policy'],
     listen: 'tcp',
     commands: (ctx) =>
-      command([node, 'net.mjs', '127.0.0.1', String(ctx.port), 'TOKEN'], { env: secretEnv('TOKEN'), no_netwrok: true }),
+      command([node, 'net.mjs', '127.0.0.1', String(ctx.port), 'TOKEN'], {
+        env: secretEnv('TOKEN'),
+        no_netwrok: true,
+      }),
     // `ironrun trust` refuses an invalid policy, so it is reported as untrusted (or invalid without trust).
     expect: refused('POLICY', 'TRUST_UNTRUSTED'),
   },
@@ -525,17 +585,26 @@ async function providerFiles(): Promise<Record<string, string>> {
       type: 'module',
       exports: './index.js',
     }),
-    'node_modules/ironrun-provider-evil/index.js': await readFile(join(fixtures, 'evil-provider.mjs'), 'utf8'),
+    'node_modules/ironrun-provider-evil/index.js': await readFile(
+      join(fixtures, 'evil-provider.mjs'),
+      'utf8',
+    ),
   };
 }
 const evilProviderFiles = await providerFiles();
 
-function providerCase(name: string, mode: string, codes: string[], extra: Partial<AttackCase> = {}): AttackCase {
+function providerCase(
+  name: string,
+  mode: string,
+  codes: string[],
+  extra: Partial<AttackCase> = {},
+): AttackCase {
   return {
     name,
     stoppedBy: ['provider'],
     files: () => evilProviderFiles,
-    provider: (ctx) => `\n  name: ironrun-provider-evil\n  mode: ${mode}\n  file: ${JSON.stringify(ctx.secretsPath)}`,
+    provider: (ctx) =>
+      `\n  name: ironrun-provider-evil\n  mode: ${mode}\n  file: ${JSON.stringify(ctx.secretsPath)}`,
     commands: () => command(emit('raw', 'TOKEN'), { env: secretEnv('TOKEN') }),
     resolveTimeoutMs: 400,
     expect: refused(...codes),
@@ -553,14 +622,25 @@ const providerCases: AttackCase[] = [
     expect: redactedIn('stdout'),
   }),
   providerCase('a provider that never answers', 'hang', ['PROVIDER']),
-  providerCase('a provider that never answers and ignores its abort signal', 'hang-deaf', ['PROVIDER']),
-  providerCase('a provider that fails with secret values in its error message', 'throws-with-values', ['PROVIDER']),
+  providerCase('a provider that never answers and ignores its abort signal', 'hang-deaf', [
+    'PROVIDER',
+  ]),
+  providerCase(
+    'a provider that fails with secret values in its error message',
+    'throws-with-values',
+    ['PROVIDER'],
+  ),
   providerCase('a provider that returns an empty value', 'empty', ['SECRET_MISSING']),
   providerCase('a provider that reports the secret missing', 'not-found', ['SECRET_MISSING']),
   providerCase('a provider that returns malformed results', 'malformed', ['PROVIDER']),
-  providerCase("a provider whose start-up error quotes the caller's vault token", 'create-throws', ['PROVIDER'], {
-    callerEnv: () => ({ VAULT_TOKEN: vaultToken }),
-  }),
+  providerCase(
+    "a provider whose start-up error quotes the caller's vault token",
+    'create-throws',
+    ['PROVIDER'],
+    {
+      callerEnv: () => ({ VAULT_TOKEN: vaultToken }),
+    },
+  ),
   {
     name: 'a provider that is not installed',
     stoppedBy: ['provider'],

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectNoLeak, prepareCase, runThroughCore, strayProcesses } from '../src/run-attack.js';
-import { recordCount } from './count-record.js';
 import { attackCases, attackGroups, extraSecrets } from './attack-cases.js';
+import { recordCount } from './count-record.js';
 
 const isLinux = process.platform === 'linux';
 

@@ -29,9 +29,13 @@ export default function setup(project: TestProject): () => void {
     }
     if (totals.size === 0) return;
     const attack = ['core', 'mcp', 'cli', 'action'];
-    const sum = (kinds: string[]) => kinds.reduce((total, kind) => total + (totals.get(kind) ?? 0), 0);
+    const sum = (kinds: string[]) =>
+      kinds.reduce((total, kind) => total + (totals.get(kind) ?? 0), 0);
     const parts = (kinds: string[]) =>
-      kinds.filter((kind) => totals.has(kind)).map((kind) => `${kind} ${totals.get(kind)}`).join(', ');
+      kinds
+        .filter((kind) => totals.has(kind))
+        .map((kind) => `${kind} ${totals.get(kind)}`)
+        .join(', ');
     const fuzz = [...totals.keys()].filter((kind) => kind.startsWith('fuzz-'));
     console.log(
       `security: ${sum(attack)} attack cases (${parts(attack)}), ${sum(fuzz)} fuzz cases (${parts(fuzz)})`,

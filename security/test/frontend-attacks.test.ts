@@ -9,10 +9,10 @@ import {
   runThroughMcp,
 } from '../src/frontends.js';
 import { expectNoLeak, type PreparedCase, prepareCase, strayProcesses } from '../src/run-attack.js';
-import { attackCase, extraSecrets } from './attack-cases.js';
-import { recordCount } from './count-record.js';
 import { leakScanner } from '../src/secret-forms.js';
 import { namedSecrets } from '../src/test-secrets.js';
+import { attackCase, extraSecrets } from './attack-cases.js';
+import { recordCount } from './count-record.js';
 
 const isLinux = process.platform === 'linux';
 
@@ -101,16 +101,24 @@ describe.concurrent('frontends under attack', () => {
   frontendSuite('the bundled GitHub Action', 'action', actionCases, actionBuilt, runThroughAction);
 
   describe.skipIf(!cliBuilt)('ironrun run with live output', () => {
-    for (const name of ['prints the secret raw on stdout', 'prints the secret on stderr', 'a PEM key line by line']) {
-      const attack = name === 'a PEM key line by line'
-        ? attackCase('prints a PEM private key line by line with other text between')
-        : attackCase(name);
+    for (const name of [
+      'prints the secret raw on stdout',
+      'prints the secret on stderr',
+      'a PEM key line by line',
+    ]) {
+      const attack =
+        name === 'a PEM key line by line'
+          ? attackCase('prints a PEM private key line by line with other text between')
+          : attackCase(name);
       it(`${attack.name} (what the terminal shows)`, async () => {
         const prepared = await prepareCase(attack);
         try {
           const shown = await runThroughCliLive(prepared);
           const scanner = leakScanner(namedSecrets(extraSecrets));
-          expect(scanner.scan(`${shown.stdout}\n${shown.stderr}`), 'secret values on the terminal').toEqual([]);
+          expect(
+            scanner.scan(`${shown.stdout}\n${shown.stderr}`),
+            'secret values on the terminal',
+          ).toEqual([]);
           expect(shown.code).toBe(0);
           expect(`${shown.stdout}${shown.stderr}`).toContain('[REDACTED]');
         } finally {
