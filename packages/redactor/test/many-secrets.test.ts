@@ -49,6 +49,6 @@ describe('createRedactor with 1,000 secrets', () => {
       expect(streamThrough(redactor.createStream(), cutAt(input, offsets))).toEqual(expected);
     }
     const output = Buffer.from(expected);
-    expect(patterns.some((pattern) => output.includes(pattern))).toBe(false);
+    expect(patterns.some((pattern) => output.includes(Buffer.from(pattern)))).toBe(false);
   });
 });
