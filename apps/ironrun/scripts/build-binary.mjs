@@ -98,6 +98,30 @@ const seaAssetPlugin = {
   },
 };
 
+// @ironrun/cli reads its version from ../package.json at run time
+// (createRequire, which esbuild cannot follow): inside the binary there is no
+// such file, so the version is written into the bundle.
+const cliDistDir = dirname(cliDist);
+const cliVersion = JSON.parse(readFileSync(join(cliDistDir, '..', 'package.json'), 'utf8')).version;
+let versionReads = 0;
+const cliVersionPlugin = {
+  name: 'inline-cli-version',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (dirname(args.path) !== cliDistDir) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      const read = /\b\w+\("\.\.\/package\.json"\)/g;
+      const count = source.match(read)?.length ?? 0;
+      if (count === 0) return undefined;
+      versionReads += count;
+      return {
+        contents: source.replace(read, `(${JSON.stringify({ version: cliVersion })})`),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(appDir, 'src', 'ironrun.ts')],
   outfile: bundle,
@@ -117,8 +141,13 @@ await build({
   banner: {
     js: "const __ironrunImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
   },
-  plugins: [seaAssetPlugin],
+  plugins: [seaAssetPlugin, cliVersionPlugin],
 });
+if (versionReads !== 1) {
+  throw new Error(
+    `build-binary: expected one read of @ironrun/cli's package.json in its dist, found ${versionReads}; update build-binary.mjs`,
+  );
+}
 if (wasmPath === undefined || !existsSync(wasmPath)) {
   throw new Error(
     'build-binary: the 1Password SDK core (core_bg.wasm) was not found in the bundle',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -24,8 +24,8 @@ let launch: BinaryLauncher;
 
 beforeAll(async () => {
   if (arm64 === undefined) return;
-  launch = launcher(binaryPath('linux-arm64'), arm64);
-  example = await exampleProject(secret, '');
+  example = await exampleProject(binaryPath('linux-arm64'), secret, '');
+  launch = launcher(example.binary, arm64);
 });
 
 afterAll(async () => {
@@ -36,7 +36,7 @@ describe.skipIf(arm64 === undefined)(
   `the linux-arm64 ironrun binary under qemu-user${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     it('is an aarch64 executable, run with no node on PATH', () => {
-      const header = require('node:fs').readFileSync(binaryPath('linux-arm64')).subarray(0, 20);
+      const header = readFileSync(example.binary).subarray(0, 20);
       // ELF, 64-bit, little-endian; e_machine 183 = AArch64.
       expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
       expect(header.readUInt16LE(18)).toBe(183);

@@ -1,27 +1,28 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { testdir } from '@ironrun/test-utils';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryPath, hostTarget } from './binary-path.js';
 import { type ExampleProject, exampleProject, nodeOnPath } from './project-fixture.js';
-import { launcher, runBinary } from './run-binary.js';
+import { type BinaryLauncher, launcher, runBinary } from './run-binary.js';
 
 const require = createRequire(import.meta.url);
 const cliVersion = (require('@ironrun/cli/package.json') as { version: string }).version;
 const cliJs = join(require.resolve('@ironrun/cli/package.json'), '..', 'dist', 'cli.js');
 
 const supported = process.platform === 'linux' || process.platform === 'darwin';
-const binary = binaryPath(hostTarget);
-const launch = launcher(binary);
+const built = binaryPath(hostTarget);
 const secret = 'demo_sk_binary_e2e_7c1d9e4f2a';
 const secretBase64 = Buffer.from(secret).toString('base64');
 
 let example: ExampleProject;
+let binary: string;
+let launch: BinaryLauncher;
 let server: Server;
 let port = 0;
 
@@ -52,6 +53,7 @@ beforeAll(async () => {
   // bash's /dev/tcp connects without any network tool; the port is the test's own listener.
   const connect = `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`;
   example = await exampleProject(
+    built,
     secret,
     [
       '  - id: whoami',
@@ -67,6 +69,8 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  binary = example.binary;
+  launch = launcher(binary);
 });
 
 afterAll(async () => {
@@ -76,8 +80,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(!supported)(`the ${hostTarget} ironrun binary, with no node on PATH`, () => {
-  it('runs where node cannot be found on PATH and there is no node_modules', () => {
-    expect(existsSync(binary)).toBe(true);
+  it('runs alone in a folder, with no node on PATH and no node_modules', () => {
+    expect(existsSync(built)).toBe(true);
+    expect(readdirSync(dirname(binary))).toEqual(['ironrun']);
     expect(nodeOnPath(example.env)).toBe(false);
     expect(nodeOnPath({ PATH: process.env.PATH ?? '' })).toBe(true);
     expect(existsSync(join(example.project.dir, 'node_modules'))).toBe(false);
@@ -203,6 +208,45 @@ describe.skipIf(!supported)(`the ${hostTarget} ironrun binary, with no node on P
   });
 });
 
+describe.skipIf(!supported)('third-party providers in the binary', () => {
+  it("imports an ESM provider package from the project's node_modules", async () => {
+    const value = 'third_party_secret_8d2e6f';
+    const project = await testdir({
+      'node_modules/ironrun-provider-fake/package.json': JSON.stringify({
+        name: 'ironrun-provider-fake',
+        version: '1.0.0',
+        type: 'module',
+        exports: './index.js',
+      }),
+      'node_modules/ironrun-provider-fake/index.js': [
+        'export const provider = {',
+        "  name: 'fake', schemes: ['fake'], parseOptions: (raw) => raw,",
+        `  create: () => ({ name: 'fake', resolve: async (refs) => refs.map((ref) => ({ ref, found: true, value: ${JSON.stringify(value)} })) }),`,
+        '};',
+        '',
+      ].join('\n'),
+      'ironrun.yml': [
+        'version: 1',
+        'provider: ironrun-provider-fake',
+        'commands:',
+        '  - id: show',
+        `    argv: [/bin/sh, -c, 'echo "value=$V"']`,
+        '    env: { V: fake://x }',
+        '',
+      ].join('\n'),
+    });
+    try {
+      const opts = { cwd: project.dir, env: example.env };
+      expect((await runBinary(launch, ['trust', '--yes'], opts)).code).toBe(0);
+      const run = await runBinary(launch, ['run', 'show'], opts);
+      expect(run).toMatchObject({ code: 0, stdout: 'value=[REDACTED]\n' });
+      expect(run.stdout + run.stderr).not.toContain(value);
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe.skipIf(process.platform !== 'linux')(
   'ironrun --ironrun-sandbox-init (the init marker)',
   () => {
@@ -251,7 +295,6 @@ describe.skipIf(process.platform !== 'linux')(
       });
       expect(run.stderr).toMatch(/Unknown option --ironrun-sandbox-init/);
       expect(run.code).not.toBe(0);
-      expect(readFileSync(binary).length).toBeGreaterThan(0);
     });
   },
 );

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
@@ -11,7 +11,9 @@ const exampleDir = fileURLToPath(new URL('../../../examples/basic/', import.meta
 export interface ExampleProject {
   project: TestDir;
   home: TestDir;
-  /** The environment the binary runs with: no `node` on its `PATH`. */
+  /** The copy of the binary the tests run: alone in a folder, as an installed binary is. */
+  binary: string;
+  /** The environment the binary runs with: its own folder as `PATH`, and no `node` there. */
   env: Record<string, string>;
   cleanup(): Promise<void>;
 }
@@ -20,12 +22,13 @@ export interface ExampleProject {
  * Copies examples/basic (its ironrun.yml and scripts/deploy.sh, no
  * node_modules) into a temp folder, appends `extraCommands` to its policy,
  * and writes `secret` as DEMO_API_KEY into `<config dir>/secrets.env`, where
- * the envfile provider reads it. The environment's `PATH` is an empty folder.
+ * the envfile provider reads it. The built binary is copied alone into a
+ * `bin` folder outside the repository, which is the whole `PATH`.
  */
 export async function exampleProject(
+  builtBinary: string,
   secret: string,
   extraCommands: string,
-  extraEnv: Record<string, string> = {},
 ): Promise<ExampleProject> {
   const policy = readFileSync(join(exampleDir, 'ironrun.yml'), 'utf8');
   const project = await testdir({
@@ -38,18 +41,20 @@ export async function exampleProject(
   const home = await testdir({
     'cfg/secrets.env': { content: `DEMO_API_KEY=${secret}\n`, mode: 0o600 },
   });
-  const emptyBin = join(home.dir, 'empty-bin');
-  await mkdir(emptyBin);
+  const bin = join(home.dir, 'bin');
+  await mkdir(bin);
+  const binary = join(bin, 'ironrun');
+  await copyFile(builtBinary, binary);
   const env = {
-    PATH: emptyBin,
+    PATH: bin,
     HOME: home.dir,
     IRONRUN_CONFIG_DIR: join(home.dir, 'cfg'),
     XDG_STATE_HOME: join(home.dir, 'state'),
-    ...extraEnv,
   };
   return {
     project,
     home,
+    binary,
     env,
     cleanup: async () => {
       await project.cleanup();
