@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Automaton } from './automaton.js';
-import type { FoundMatches } from './chunk-scanner.js';
+import { MatchList } from './match-list.js';
 import { buildPatternSet } from './pattern-set.js';
 
 const smallBytes = (max: number) =>
@@ -64,9 +64,9 @@ describe('Automaton', () => {
 
   it('scans a chunk from its start, reporting only matches inside it', () => {
     const automaton = new Automaton(setOf([Buffer.from('abc'), Buffer.from('bc')]));
-    const found: FoundMatches = { starts: [], ends: [], kinds: [] };
+    const found = new MatchList();
     automaton.scan(Buffer.from('bcxabc'), 100, found);
-    expect(found.starts).toEqual([100, 103]);
-    expect(found.ends).toEqual([102, 106]);
+    expect([...found.starts.subarray(0, found.count)]).toEqual([100, 103]);
+    expect([...found.ends.subarray(0, found.count)]).toEqual([102, 106]);
   });
 });

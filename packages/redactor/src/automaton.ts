@@ -1,4 +1,5 @@
-import type { ChunkScanner, FoundMatches } from './chunk-scanner.js';
+import type { ChunkScanner } from './chunk-scanner.js';
+import type { MatchList } from './match-list.js';
 import type { PatternSet } from './pattern-set.js';
 
 /** Bytes of transition table the shallowest states get as full 256-entry rows. */
@@ -146,7 +147,7 @@ export class Automaton implements ChunkScanner {
   }
 
   /** Reports, for each end in the chunk where a pattern occurs entirely inside it, the longest one. */
-  scan(chunk: Uint8Array, chunkPosition: number, found: FoundMatches): void {
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number {
     const { dense, denseCount, matchLength, matchKind } = this;
     let state = 0;
     for (let i = 0; i < chunk.length; i++) {
@@ -154,11 +155,10 @@ export class Automaton implements ChunkScanner {
       state = state < denseCount ? dense[(state << 8) | byte]! : this.next(state, byte);
       const length = matchLength[state]!;
       if (length !== 0 && length <= i + 1) {
-        found.starts.push(chunkPosition + i + 1 - length);
-        found.ends.push(chunkPosition + i + 1);
-        found.kinds.push(matchKind[state]!);
+        found.add(chunkPosition + i + 1 - length, chunkPosition + i + 1, matchKind[state]!);
       }
     }
+    return 0;
   }
 
   /** The state reached from the root after reading `bytes[from .. to)`. */

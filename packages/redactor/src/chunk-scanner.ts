@@ -1,15 +1,12 @@
+import type { MatchList } from './match-list.js';
+
 /**
  * Finds the pattern occurrences that lie entirely inside one chunk. For each
- * occurrence found it appends its absolute start, end and kind index; it may
- * report only the longest of the occurrences that share a start or an end.
+ * occurrence found it adds its absolute start, end and kind index to `found`,
+ * in order of start or in order of end; it may report only the longest of the
+ * occurrences that share a start or an end.
  */
 export interface ChunkScanner {
-  scan(chunk: Uint8Array, chunkPosition: number, found: FoundMatches): void;
-}
-
-/** Matches found in one chunk, as parallel lists. */
-export interface FoundMatches {
-  starts: number[];
-  ends: number[];
-  kinds: number[];
+  /** Returns how many windows a skipping scanner had to compare byte by byte (0 for others). */
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number;
 }

@@ -109,6 +109,17 @@ describe('RedactionStream', () => {
     }
   });
 
+  it('gives the same output when a flood of matches makes it scan byte by byte for a while', () => {
+    const redactor = createRedactor({ secrets: ['aaaaaaaa', secret] });
+    const flood = 'a'.repeat(5000);
+    const normal = `plain output ${secret} more output ${'x'.repeat(3000)}\n`;
+    const input = bytes([flood, normal, flood, ...Array.from({ length: 40 }, () => normal)].join(''));
+    const offsets = Array.from({ length: Math.ceil(input.length / 4096) }, (_, i) => i * 4096 + (i % 7));
+    const expected = redactor.redact(input);
+    expect(streamThrough(redactor.createStream(), cutAt(input, offsets))).toEqual(expected);
+    expect(text(expected).split('[REDACTED]')).toHaveLength(44);
+  });
+
   it('ignores empty chunks', () => {
     const stream = createRedactor({ secrets: [secret] }).createStream();
     expect(stream.push(new Uint8Array(0))).toHaveLength(0);

@@ -1,4 +1,4 @@
-import type { FoundMatches } from './chunk-scanner.js';
+import { MatchList } from './match-list.js';
 import type { Matcher } from './matcher.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
@@ -35,8 +35,14 @@ export class RedactionSession {
   private readonly longestKind: number[] = [];
   /** Whether the first pending range's replacement has already been emitted. */
   private firstOpen = false;
+  /**
+   * Large chunks to scan byte by byte before trying the skipping search again,
+   * after a chunk on which it had to compare too many windows (output made of
+   * secrets, or of the few bytes the patterns are made of).
+   */
+  private skipBackoff = 0;
   /** Scratch space for the matches of one chunk found by the skipping path. */
-  private readonly found: FoundMatches = { starts: [], ends: [], kinds: [] };
+  private readonly found = new MatchList();
 
   constructor(matcher: Matcher, replacement: Uint8Array, parentCounter: RedactionCounter) {
     this.matcher = matcher;
@@ -56,9 +62,10 @@ export class RedactionSession {
     const length = chunk.length;
     if (length === 0) return empty;
     const chunkPosition = this.position;
-    if (length >= this.matcher.skipThreshold) {
+    if (length >= this.matcher.skipThreshold && this.skipBackoff === 0) {
       this.scanSkipping(chunk, chunkPosition);
     } else {
+      if (length >= this.matcher.skipThreshold) this.skipBackoff--;
       this.scanEveryByte(chunk, chunkPosition);
     }
     this.position += length;
@@ -102,10 +109,7 @@ export class RedactionSession {
   private scanSkipping(chunk: Uint8Array, chunkPosition: number): void {
     const { automaton, scanners, maxLength } = this.matcher;
     const found = this.found;
-    const { starts, ends, kinds } = found;
-    starts.length = 0;
-    ends.length = 0;
-    kinds.length = 0;
+    found.clear();
 
     // Matches that start in the held tail: follow the automaton from the current
     // state until the string it stands for starts inside this chunk.
@@ -115,21 +119,34 @@ export class RedactionSession {
       state = automaton.next(state, chunk[i]!);
       const length = automaton.matchLength[state]!;
       if (length > i + 1) {
-        starts.push(chunkPosition + i + 1 - length);
-        ends.push(chunkPosition + i + 1);
-        kinds.push(automaton.matchKind[state]!);
+        found.add(
+          chunkPosition + i + 1 - length,
+          chunkPosition + i + 1,
+          automaton.matchKind[state]!,
+        );
       }
     }
     // Matches inside the chunk.
-    for (const scanner of scanners) scanner.scan(chunk, chunkPosition, found);
+    let compared = 0;
+    for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found);
+    // Both paths give the same matches; this only picks the cheaper one for the next chunks.
+    if (compared * 8 > chunk.length) this.skipBackoff = 16;
 
-    let sorted = true;
-    for (let k = 1; k < ends.length && sorted; k++) sorted = ends[k - 1]! <= ends[k]!;
-    if (sorted) {
-      for (let k = 0; k < starts.length; k++) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
+    // addRange merges correctly when no match lies wholly before the last range added: true
+    // when matches come in order of start or in order of end (each scanner gives one or the
+    // other). Matches from the tail and several scanners may mix the orders; then sort by start.
+    const { starts, ends, kinds, count } = found;
+    let byStart = true;
+    let byEnd = true;
+    for (let k = 1; k < count && (byStart || byEnd); k++) {
+      byStart &&= starts[k - 1]! <= starts[k]!;
+      byEnd &&= ends[k - 1]! <= ends[k]!;
+    }
+    if (byStart || byEnd) {
+      for (let k = 0; k < count; k++) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
     } else {
-      const order = Array.from({ length: starts.length }, (_, k) => k);
-      order.sort((a, b) => ends[a]! - ends[b]!);
+      const order = Array.from({ length: count }, (_, k) => k);
+      order.sort((x, y) => starts[x]! - starts[y]!);
       for (const k of order) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
     }
 
@@ -138,8 +155,10 @@ export class RedactionSession {
   }
 
   /**
-   * Adds a match. Matches arrive in order of their end, so a new one can only
-   * overlap a run of the last pending ranges; those merge into it.
+   * Adds a match. Every match of a chunk ends after all ranges of earlier chunks,
+   * and the matches of a chunk arrive in order of start or of end, so a new one
+   * never lies wholly before the last pending range: it can only overlap a run of
+   * the last ranges, which merge into it.
    */
   private addRange(start: number, end: number, kind: number): void {
     let bestLength = end - start;

@@ -1,4 +1,5 @@
-import type { ChunkScanner, FoundMatches } from './chunk-scanner.js';
+import type { ChunkScanner } from './chunk-scanner.js';
+import { MatchList } from './match-list.js';
 import type { PatternSet } from './pattern-set.js';
 
 /** Bytes hashed per step. */
@@ -78,21 +79,30 @@ export class SkipSearch implements ChunkScanner {
     return Math.imul(word, 0x9e3779b1) >>> this.bitsetShift;
   }
 
+  /** Scratch list for the second cursor's matches, appended after the first's. */
+  private readonly secondHalf = new MatchList();
+  /** Windows compared byte by byte during the current scan. */
+  private compared = 0;
+
   /**
    * Reports, for each start in the chunk where a pattern occurs entirely inside
-   * it, the longest one. Matches come in no particular order.
+   * it, the longest one, in order of start. Returns how many windows had to be
+   * compared byte by byte: many means the skip is not paying off on this data.
    */
-  scan(chunk: Uint8Array, chunkPosition: number, found: FoundMatches): void {
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number {
     const { present, bitsetShift } = this;
     const lastBlockOffset = this.window - block;
     const maxShift = Math.min(255, this.window - block + 1);
     const end = chunk.length - this.window; // last start where a pattern can fit
-    if (end < 0) return;
+    this.compared = 0;
+    if (end < 0) return 0;
     // A DataView reads the 4-byte block in one go (same value as the byte-by-byte hashAt).
     const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // Two cursors, over the first and second half of the starts, advance in the same loop: their
     // work is independent, so the CPU overlaps it (about 1.6 times faster than one cursor).
     const mid = (end + 1) >> 1;
+    const second = this.secondHalf;
+    second.clear();
     let a = 0;
     let b = mid;
     while (a < mid && b <= end) {
@@ -101,7 +111,7 @@ export class SkipSearch implements ChunkScanner {
       if ((present[hashA >>> 5]! & (1 << (hashA & 31))) === 0) a += maxShift;
       else a += this.inspect(chunk, a, hashA, chunkPosition, found);
       if ((present[hashB >>> 5]! & (1 << (hashB & 31))) === 0) b += maxShift;
-      else b += this.inspect(chunk, b, hashB, chunkPosition, found);
+      else b += this.inspect(chunk, b, hashB, chunkPosition, second);
     }
     while (a < mid) {
       const hash = Math.imul(view.getInt32(a + lastBlockOffset, true), 0x9e3779b1) >>> bitsetShift;
@@ -111,8 +121,10 @@ export class SkipSearch implements ChunkScanner {
     while (b <= end) {
       const hash = Math.imul(view.getInt32(b + lastBlockOffset, true), 0x9e3779b1) >>> bitsetShift;
       if ((present[hash >>> 5]! & (1 << (hash & 31))) === 0) b += maxShift;
-      else b += this.inspect(chunk, b, hash, chunkPosition, found);
+      else b += this.inspect(chunk, b, hash, chunkPosition, second);
     }
+    found.append(second);
+    return this.compared;
   }
 
   /**
@@ -125,11 +137,12 @@ export class SkipSearch implements ChunkScanner {
     at: number,
     hash: number,
     chunkPosition: number,
-    found: FoundMatches,
+    found: MatchList,
   ): number {
     const slot = hash >>> this.tableShift;
     const skip = this.shift[slot]!;
     if (skip !== 0) return skip;
+    this.compared++;
     const { pool, starts, lengths, kinds } = this.set;
     const last = this.bucketStart[slot + 1]!;
     for (let k = this.bucketStart[slot]!; k < last; k++) {
@@ -140,9 +153,7 @@ export class SkipSearch implements ChunkScanner {
       let i = 0;
       while (i < patternLength && pool[patternStart + i] === chunk[at + i]) i++;
       if (i === patternLength) {
-        found.starts.push(chunkPosition + at);
-        found.ends.push(chunkPosition + at + patternLength);
-        found.kinds.push(kinds[p]!);
+        found.add(chunkPosition + at, chunkPosition + at + patternLength, kinds[p]!);
         break;
       }
     }

@@ -1,0 +1,45 @@
+/**
+ * A growable list of matches (absolute start, end, kind index) kept in typed
+ * arrays, reused from chunk to chunk: a chunk full of matches (a secret
+ * printed over and over) must not turn into millions of small allocations.
+ */
+export class MatchList {
+  starts = new Float64Array(64);
+  ends = new Float64Array(64);
+  kinds = new Uint8Array(64);
+  count = 0;
+
+  add(start: number, end: number, kind: number): void {
+    if (this.count === this.starts.length) this.grow();
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.kinds[this.count] = kind;
+    this.count++;
+  }
+
+  /** Appends all of `other`'s matches. */
+  append(other: MatchList): void {
+    while (this.starts.length < this.count + other.count) this.grow();
+    this.starts.set(other.starts.subarray(0, other.count), this.count);
+    this.ends.set(other.ends.subarray(0, other.count), this.count);
+    this.kinds.set(other.kinds.subarray(0, other.count), this.count);
+    this.count += other.count;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Float64Array(size);
+    const ends = new Float64Array(size);
+    const kinds = new Uint8Array(size);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    kinds.set(this.kinds);
+    this.starts = starts;
+    this.ends = ends;
+    this.kinds = kinds;
+  }
+}
