@@ -4,7 +4,8 @@
 //   1. bundle src/ironrun.ts (the sandbox init check, then @ironrun/cli) and
 //      everything it imports into one CommonJS file with esbuild;
 //   2. turn it into a SEA blob with `node --experimental-sea-config`, with the
-//      1Password SDK's WebAssembly core as a SEA asset;
+//      1Password SDK's WebAssembly core as a SEA asset (and, for the host
+//      target only, a V8 code cache);
 //   3. copy a Node binary of the target platform, strip it (Linux, when a
 //      strip for its architecture is installed), and inject the blob with postject;
 //   4. on macOS, sign the result ad hoc (`codesign --sign -`): Apple silicon
@@ -122,6 +123,28 @@ const cliVersionPlugin = {
   },
 };
 
+// A third-party provider is imported at run time from the project's
+// node_modules (`import(fileUrl)` in @ironrun/provider). A SEA main script
+// compiled from a code cache has no dynamic-import hook, so such imports go
+// through a function compiled by vm with Node's default loader instead.
+const workspacePackages = resolve(appDir, '..', '..', 'packages');
+let runtimeImports = 0;
+const runtimeImportPlugin = {
+  name: 'runtime-import-through-vm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
+      if (!args.path.startsWith(workspacePackages)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      // import( followed by anything but a string literal: esbuild bundles the literal ones.
+      const dynamic = /\bimport\((?!\s*["'`])/g;
+      const count = source.match(dynamic)?.length ?? 0;
+      if (count === 0) return undefined;
+      runtimeImports += count;
+      return { contents: source.replace(dynamic, '__ironrunRuntimeImport('), loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(appDir, 'src', 'ironrun.ts')],
   outfile: bundle,
@@ -139,10 +162,32 @@ await build({
   // CommonJS bundle it is the URL of the executable.
   define: { 'import.meta.url': '__ironrunImportMetaUrl' },
   banner: {
-    js: "const __ironrunImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    js: `const __ironrunImportMetaUrl = require('node:url').pathToFileURL(__filename).href;
+let __ironrunImporter;
+function __ironrunRuntimeImport(specifier) {
+  if (__ironrunImporter === undefined) {
+    const vm = require('node:vm');
+    // Node flags this loader option as experimental (a warning when the import
+    // runs); drop that one warning, which would land in the output or the MCP client's log.
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (warning, ...rest) {
+      if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+      return emitWarning.call(process, warning, ...rest);
+    };
+    __ironrunImporter = new vm.Script('(specifier) => import(specifier)', {
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }).runInThisContext();
+  }
+  return __ironrunImporter(specifier);
+}`,
   },
-  plugins: [seaAssetPlugin, cliVersionPlugin],
+  plugins: [seaAssetPlugin, cliVersionPlugin, runtimeImportPlugin],
 });
+if (runtimeImports === 0) {
+  throw new Error(
+    'build-binary: found no run-time import() of a third-party provider in @ironrun/provider; update build-binary.mjs',
+  );
+}
 if (versionReads !== 1) {
   throw new Error(
     `build-binary: expected one read of @ironrun/cli's package.json in its dist, found ${versionReads}; update build-binary.mjs`,
@@ -154,26 +199,41 @@ if (wasmPath === undefined || !existsSync(wasmPath)) {
   );
 }
 
-const blob = join(outDir, 'sea-prep.blob');
-const seaConfig = join(outDir, 'sea-config.json');
-writeFileSync(
-  seaConfig,
-  JSON.stringify({
-    main: bundle,
-    output: blob,
-    disableExperimentalSEAWarning: true,
-    // A V8 code cache is tied to the V8 build and flags; it is made here for the host only.
-    useCodeCache: false,
-    useSnapshot: false,
-    assets: { [wasmAssetName]: wasmPath },
-  }),
-);
-const prepared = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], {
-  encoding: 'utf8',
-});
-if (prepared.status !== 0) {
-  process.stderr.write(prepared.stdout + prepared.stderr);
-  throw new Error('build-binary: node --experimental-sea-config failed');
+/**
+ * Writes the SEA blob and returns its path. The host's blob carries a V8
+ * code cache (the bundle compiled ahead, about a third off the start-up
+ * time); a cache is tied to the V8 build that made it, so other targets get a
+ * blob without one.
+ */
+function prepareBlob(withCodeCache) {
+  const name = withCodeCache ? 'sea-prep-code-cache' : 'sea-prep';
+  const blob = join(outDir, `${name}.blob`);
+  const seaConfig = join(outDir, `${name}.json`);
+  writeFileSync(
+    seaConfig,
+    JSON.stringify({
+      main: bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: withCodeCache,
+      useSnapshot: false,
+      assets: { [wasmAssetName]: wasmPath },
+    }),
+  );
+  const prepared = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], {
+    encoding: 'utf8',
+  });
+  if (prepared.status !== 0) {
+    process.stderr.write(prepared.stdout + prepared.stderr);
+    throw new Error('build-binary: node --experimental-sea-config failed');
+  }
+  return blob;
+}
+const blobs = new Map();
+function blobFor(target) {
+  const withCodeCache = target === host;
+  if (!blobs.has(withCodeCache)) blobs.set(withCodeCache, prepareBlob(withCodeCache));
+  return blobs.get(withCodeCache);
 }
 
 function nodeBinaryFor(target) {
@@ -236,7 +296,7 @@ for (const target of targets) {
   if (os === 'darwin' && process.platform === 'darwin') {
     execFileSync('codesign', ['--remove-signature', out]);
   }
-  const args = [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE];
+  const args = [postject, out, 'NODE_SEA_BLOB', blobFor(target), '--sentinel-fuse', FUSE];
   if (os === 'darwin') args.push('--macho-segment-name', 'NODE_SEA');
   // postject (LIEF) warns about every section name a stripped binary lacks; show its output only on failure.
   const injected = spawnSync(process.execPath, args, { encoding: 'utf8' });

@@ -239,7 +239,7 @@ describe.skipIf(!supported)('third-party providers in the binary', () => {
       const opts = { cwd: project.dir, env: example.env };
       expect((await runBinary(launch, ['trust', '--yes'], opts)).code).toBe(0);
       const run = await runBinary(launch, ['run', 'show'], opts);
-      expect(run).toMatchObject({ code: 0, stdout: 'value=[REDACTED]\n' });
+      expect(run).toEqual({ code: 0, stdout: 'value=[REDACTED]\n', stderr: '' });
       expect(run.stdout + run.stderr).not.toContain(value);
     } finally {
       await project.cleanup();
