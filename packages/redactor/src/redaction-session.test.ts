@@ -113,8 +113,13 @@ describe('RedactionStream', () => {
     const redactor = createRedactor({ secrets: ['aaaaaaaa', secret] });
     const flood = 'a'.repeat(5000);
     const normal = `plain output ${secret} more output ${'x'.repeat(3000)}\n`;
-    const input = bytes([flood, normal, flood, ...Array.from({ length: 40 }, () => normal)].join(''));
-    const offsets = Array.from({ length: Math.ceil(input.length / 4096) }, (_, i) => i * 4096 + (i % 7));
+    const input = bytes(
+      [flood, normal, flood, ...Array.from({ length: 40 }, () => normal)].join(''),
+    );
+    const offsets = Array.from(
+      { length: Math.ceil(input.length / 4096) },
+      (_, i) => i * 4096 + (i % 7),
+    );
     const expected = redactor.redact(input);
     expect(streamThrough(redactor.createStream(), cutAt(input, offsets))).toEqual(expected);
     expect(text(expected).split('[REDACTED]')).toHaveLength(44);
