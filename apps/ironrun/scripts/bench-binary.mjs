@@ -10,7 +10,7 @@
 //
 // usage: node scripts/bench-binary.mjs [--runs 25]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -72,6 +72,18 @@ console.log('size');
 console.log(`  node binary it is made from   ${mib(statSync(process.execPath).size)}`);
 console.log(`  ironrun, unstripped           ${mib(statSync(unstripped).size)}`);
 console.log(`  ironrun, stripped (released)  ${mib(statSync(stripped).size)}`);
+const strippedDir = dirname(stripped);
+const seaConfig = JSON.parse(readFileSync(join(strippedDir, 'sea-prep-code-cache.json'), 'utf8'));
+const blobSize = statSync(seaConfig.output).size;
+const bundleSize = statSync(seaConfig.main).size;
+const assetSize = Object.values(seaConfig.assets).reduce(
+  (sum, path) => sum + statSync(path).size,
+  0,
+);
+console.log(`    of which the SEA blob        ${mib(blobSize)}:`);
+console.log(`      JavaScript bundle          ${mib(bundleSize)}`);
+console.log(`      1Password SDK core (wasm)  ${mib(assetSize)}`);
+console.log(`      V8 code cache and header   ${mib(blobSize - bundleSize - assetSize)}`);
 
 const [binaryVersion, nodeVersion] = compare(
   [stripped, ['--version']],

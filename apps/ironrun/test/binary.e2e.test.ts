@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
+import { probeIsolation } from '@ironrun/sandbox';
 import { testdir } from '@ironrun/test-utils';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -16,6 +17,10 @@ const cliVersion = (require('@ironrun/cli/package.json') as { version: string })
 const cliJs = join(require.resolve('@ironrun/cli/package.json'), '..', 'dist', 'cli.js');
 
 const supported = process.platform === 'linux' || process.platform === 'darwin';
+// The binary probes the same way (same code, same machine); where a namespace
+// is unavailable (e.g. Ubuntu 24.04 restricting unprivileged user namespaces)
+// the tests that need it skip, and `ironrun doctor` says why.
+const isolation = await probeIsolation();
 const built = binaryPath(hostTarget);
 const secret = 'demo_sk_binary_e2e_7c1d9e4f2a';
 const secretBase64 = Buffer.from(secret).toString('base64');
@@ -120,7 +125,7 @@ describe.skipIf(!supported)(`the ${hostTarget} ironrun binary, with no node on P
     expect(run.code).toBe(0);
   });
 
-  it.skipIf(process.platform !== 'linux')(
+  it.skipIf(!isolation.pidNamespace)(
     'starts itself as the PID namespace init: the program is not PID 1, its parent is',
     async () => {
       const { code, result } = await runJson('whoami');
@@ -137,16 +142,19 @@ describe.skipIf(!supported)(`the ${hostTarget} ironrun binary, with no node on P
     expect(code).toBe(124);
   });
 
-  it('cuts the network for no_network and leaves it for the same command without', async () => {
-    const open = await runJson('net-open');
-    expect(open.result.stdout).toBe('connected\n');
-    const closed = await runJson('net-closed');
-    expect(closed.result.stdout).toBe('');
-    expect(closed.result.stderr).toMatch(
-      /connect: (Connection refused|Network is unreachable|Operation not permitted)/,
-    );
-    expect(closed.result.exit_code).not.toBe(0);
-  });
+  it.skipIf(!isolation.noNetwork)(
+    'cuts the network for no_network and leaves it for the same command without',
+    async () => {
+      const open = await runJson('net-open');
+      expect(open.result.stdout).toBe('connected\n');
+      const closed = await runJson('net-closed');
+      expect(closed.result.stdout).toBe('');
+      expect(closed.result.stderr).toMatch(
+        /connect: (Connection refused|Network is unreachable|Operation not permitted)/,
+      );
+      expect(closed.result.exit_code).not.toBe(0);
+    },
+  );
 
   it('serves list_commands and run_sealed over MCP on stdio, with the key redacted', async () => {
     const transport = new StdioClientTransport({
