@@ -4,7 +4,16 @@
 // import each from Node as ESM, resolve its types with tsc, and run the CLI's
 // bin from there. A package that only works inside the workspace fails here.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -118,14 +127,38 @@ try {
 
   const cli = packages.find((p) => p.name === '@ironrun/cli');
   if (cli) {
+    const bin = join(project, 'node_modules/.bin/ironrun');
     try {
-      const version = run(join(project, 'node_modules/.bin/ironrun'), ['--version'], {
-        cwd: project,
-      }).trim();
+      const version = run(bin, ['--version'], { cwd: project }).trim();
       if (!version.includes(cli.pkg.version)) throw new Error(`--version printed ${version}`);
       console.log(`ok   ironrun --version from the installed tarball: ${version}`);
     } catch (error) {
       failures.push(`ironrun bin: ${error.stderr || error.message}`);
+    }
+    // The main job, from the installed tarballs only: trust + run of a command
+    // whose envfile secret must come back [REDACTED].
+    try {
+      const app = join(work, 'app');
+      const configDir = join(work, 'config');
+      mkdirSync(join(app, 'scripts'), { recursive: true });
+      mkdirSync(configDir, { recursive: true, mode: 0o700 });
+      const secret = `packs_${randomBytes(16).toString('hex')}`;
+      writeFileSync(join(configDir, 'secrets.env'), `TOKEN=${secret}\n`, { mode: 0o600 });
+      writeFileSync(join(app, 'scripts', 'show.sh'), '#!/bin/sh\necho "token=$TOKEN"\n', {
+        mode: 0o755,
+      });
+      writeFileSync(
+        join(app, 'ironrun.yml'),
+        'version: 1\nprovider: envfile\ncommands:\n  - id: show\n    argv: [./scripts/show.sh]\n    env:\n      TOKEN: envfile://TOKEN\n',
+      );
+      const env = { ...process.env, IRONRUN_CONFIG_DIR: configDir };
+      run(bin, ['trust', '--yes'], { cwd: app, env });
+      const out = run(bin, ['run', 'show'], { cwd: app, env });
+      if (out.includes(secret)) throw new Error('the secret reached the output');
+      if (!out.includes('token=[REDACTED]')) throw new Error(`unexpected output: ${out}`);
+      console.log('ok   ironrun trust + run from the installed tarballs: token=[REDACTED]');
+    } catch (error) {
+      failures.push(`ironrun run: ${error.stderr || error.message}`);
     }
   }
 
