@@ -25,6 +25,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -238,7 +239,7 @@ function blobFor(target) {
 
 function nodeBinaryFor(target) {
   if (target === host) return process.execPath;
-  const cache = join(outDir, 'node-cache', `${target}-${nodeVersion}`);
+  const cache = join(appDir, 'build', 'node-cache', `${target}-${nodeVersion}`);
   const binary = join(cache, 'package', 'bin', 'node');
   if (!existsSync(binary)) {
     if (target === 'darwin-arm64') {
@@ -283,7 +284,9 @@ function stripFor(target) {
 const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
 for (const target of targets) {
   const [os] = target.split('-');
-  const out = join(outDir, `ironrun-${target}`);
+  const final = join(outDir, `ironrun-${target}`);
+  // Made under a temporary name and renamed at the end, so nobody runs a half-made binary.
+  const out = `${final}.partial-${process.pid}`;
   rmSync(out, { force: true });
   copyFileSync(nodeBinaryFor(target), out);
   chmodSync(out, 0o755);
@@ -305,13 +308,17 @@ for (const target of targets) {
     throw new Error(`build-binary: postject failed for ${target}`);
   }
   if (os === 'darwin') {
-    if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', out]);
+    if (process.platform === 'darwin')
+      execFileSync('codesign', ['--sign', '-', '--identifier', 'ironrun', out]);
     else note = ' (unsigned: sign it on macOS with codesign --sign -)';
   }
-  const mib = (statSync(out).size / 2 ** 20).toFixed(1);
-  console.log(`build-binary: ${out} ${mib} MiB${note}`);
+  renameSync(out, final);
+  const mib = (statSync(final).size / 2 ** 20).toFixed(1);
+  console.log(`build-binary: ${final} ${mib} MiB${note}`);
 }
 if (targets.includes(host)) {
-  copyFileSync(join(outDir, `ironrun-${host}`), join(outDir, 'ironrun'));
-  chmodSync(join(outDir, 'ironrun'), 0o755);
+  const partial = join(outDir, `ironrun.partial-${process.pid}`);
+  copyFileSync(join(outDir, `ironrun-${host}`), partial);
+  chmodSync(partial, 0o755);
+  renameSync(partial, join(outDir, 'ironrun'));
 }

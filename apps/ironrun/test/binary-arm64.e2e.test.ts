@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Arm64Runner, arm64Runner, binaryPath } from './binary-path.js';
+import { type Arm64Runner, arm64Runner } from './binary-path.js';
+import { binaryPath } from './built-binary.js';
 import { type ExampleProject, exampleProject, nodeOnPath } from './project-fixture.js';
 import { type BinaryLauncher, launcher, runBinary } from './run-binary.js';
 

@@ -1,19 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The folder scripts/build-binary.mjs writes to. */
-export const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
-
 /** The build script the global setup runs. */
 export const buildScript = fileURLToPath(new URL('../scripts/build-binary.mjs', import.meta.url));
 
 /** `<os>-<arch>` of this machine, as the build script names its targets. */
 export const hostTarget = `${process.platform}-${process.arch}`;
-
-/** The path of the binary built for `target`. */
-export function binaryPath(target: string): string {
-  return `${buildDir}ironrun-${target}`;
-}
 
 /** How to run a linux-arm64 binary on this machine with qemu-user, when it can. */
 export interface Arm64Runner {

@@ -8,7 +8,8 @@ import { testdir } from '@ironrun/test-utils';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryPath, hostTarget } from './binary-path.js';
+import { hostTarget } from './binary-path.js';
+import { binaryPath } from './built-binary.js';
 import { type ExampleProject, exampleProject, nodeOnPath } from './project-fixture.js';
 import { type BinaryLauncher, launcher, runBinary } from './run-binary.js';
 
