@@ -1,9 +1,10 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runIronrun } from './cli-process.js';
+import { installExampleProvider } from './example-provider.js';
 
 const secret = 'tok_live_e2e_9f8e7d6c5b4a';
 const nodeDir = dirname(process.execPath);
@@ -353,21 +354,7 @@ describe('ironrun init', () => {
 
 describe('ironrun with a third-party provider', () => {
   it('loads ironrun-provider-example by name from the project node_modules', async () => {
-    const example = fileURLToPath(new URL('../../../examples/provider-plugin', import.meta.url));
-    const target = project.path('node_modules/ironrun-provider-example');
-    await mkdir(target, { recursive: true });
-    await cp(join(example, 'package.json'), join(target, 'package.json'));
-    await cp(join(example, 'dist'), join(target, 'dist'), { recursive: true });
-    await mkdir(project.path('node_modules/@ironrun'), { recursive: true });
-    await cp(
-      fileURLToPath(new URL('../../provider', import.meta.url)),
-      project.path('node_modules/@ironrun/provider'),
-      {
-        recursive: true,
-        filter: (source) =>
-          !source.includes('node_modules') && !source.includes('/src') && !source.includes('/test'),
-      },
-    );
+    await installExampleProvider(project.dir);
     await writeFile(join(home.dir, 'example.json'), JSON.stringify({ API_KEY: secret }), {
       mode: 0o600,
     });
@@ -388,6 +375,8 @@ describe('ironrun with a third-party provider', () => {
     });
     const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
     expect(check.stdout).toMatch(/example:\/\/API_KEY resolves/);
+    const list = await runIronrun(['list', '--json'], { cwd: project.dir, env });
+    expect(JSON.parse(list.stdout).commands).toMatchObject([{ id: 'hello', env: ['API_KEY'] }]);
     expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
     const run = await runIronrun(['run', 'hello'], { cwd: project.dir, env });
     expect(all(run)).not.toContain(secret);

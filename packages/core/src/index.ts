@@ -4,6 +4,14 @@ export type { CommandSummary } from './list-commands.js';
 export { listCommands } from './list-commands.js';
 export type { LoadTrustedPolicyOptions } from './load-trusted-policy.js';
 export { loadTrustedPolicy } from './load-trusted-policy.js';
+export type {
+  PolicyFileValidation,
+  ReadPolicyOptions,
+} from './read-policy-with-provider-schemes.js';
+export {
+  readPolicyWithProviderSchemes,
+  validatePolicyWithProviderSchemes,
+} from './read-policy-with-provider-schemes.js';
 export type { ConfirmRequest, RunResult, RunSealedOptions } from './run-sealed.js';
 export { runSealed } from './run-sealed.js';
 export type { TruncatedText } from './truncate-middle.js';

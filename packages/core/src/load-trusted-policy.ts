@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy } from '@ironrun/policy';
 import { assertTrusted } from './assert-trusted.js';
-import { readPolicy } from './read-policy.js';
+import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
 
 /** Options of {@link loadTrustedPolicy}. */
 export interface LoadTrustedPolicyOptions {
@@ -11,8 +11,9 @@ export interface LoadTrustedPolicyOptions {
    */
   configDir?: string | undefined;
   /**
-   * Built-in provider loaders by name; needed only to read a policy whose
-   * third-party provider claims its own reference scheme.
+   * Built-in provider loaders by name. Any other provider name is a
+   * third-party package: once the policy is trusted, it is loaded to learn
+   * the reference schemes it claims (see {@link readPolicyWithProviderSchemes}).
    * @default {}
    */
   providers?: Record<string, () => Promise<unknown>> | undefined;
@@ -36,5 +37,5 @@ export async function loadTrustedPolicy(
     dirname(resolve(policyPath)),
     options.configDir ?? defaultConfigDir(),
   );
-  return readPolicy(policyPath, options.providers);
+  return readPolicyWithProviderSchemes(policyPath, { providers: options.providers });
 }

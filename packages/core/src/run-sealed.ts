@@ -5,7 +5,7 @@ import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbo
 import { assertTrusted } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
 import { OutputWindow } from './output-window.js';
-import { readPolicy } from './read-policy.js';
+import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
 import { type ResolvedSecret, resolveCommandSecrets } from './resolve-command-secrets.js';
 
 /** What a person is asked to approve for a `confirm: true` command. */
@@ -24,7 +24,10 @@ export interface ConfirmRequest {
 export interface RunSealedOptions {
   /**
    * The policy, or the path of its file. A path is read again (and its
-   * trust checked again) on every call, so an edit takes effect at once.
+   * trust checked again) on every call, so an edit takes effect at once;
+   * it is read only after its trust check, and a third-party provider it
+   * names is loaded then to learn the reference schemes it claims. Pass a
+   * path whenever the file is one an agent can edit.
    */
   policy: Policy | string;
   /** The id of the command to run. */
@@ -247,7 +250,12 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   if (checkTrust && typeof options.policy === 'string') {
     await assertTrusted(options.policy, dirname(resolve(options.policy)), configDir);
   }
-  const policy = await readPolicy(options.policy, options.providers);
+  // A path is read only now, after its trust check; a third-party provider
+  // is loaded here, if at all, to learn the reference schemes it claims.
+  const policy =
+    typeof options.policy === 'string'
+      ? await readPolicyWithProviderSchemes(options.policy, { providers: options.providers })
+      : options.policy;
   if (checkTrust && typeof options.policy !== 'string')
     await assertTrusted(policy.path, policy.dir, configDir);
   const command = findCommand(policy, options.commandId);

@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { defineCommand } from 'citty';
+import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { providerSchemes } from '../load-policy-with-schemes.js';
 import { type ResolvedReference, resolvePolicySecrets } from '../resolve-policy-secrets.js';
 import { printable } from '../terminal-style.js';
 
@@ -38,10 +37,11 @@ export const checkCommand = defineCommand({
     const { style } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const shown = relative(io.cwd, policyPath) || policyPath;
-    const { validatePolicy, checkTrust } = await import('@ironrun/policy');
-    const text = await readFile(policyPath, 'utf8');
-    const schemes = await providerSchemes(policyPath, text);
-    const { policy, issues } = validatePolicy(text, { filename: policyPath, schemes });
+    const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
+    const { checkTrust } = await import('@ironrun/policy');
+    const { policy, issues } = await validatePolicyWithProviderSchemes(policyPath, {
+      providers: { ...builtinProviders },
+    });
     if (policy === undefined) {
       if (args.json) {
         io.out(`${JSON.stringify({ policy: policyPath, valid: false, issues }, null, 2)}\n`);

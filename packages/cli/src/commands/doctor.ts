@@ -4,7 +4,11 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
-import { allCredentialVariables, providerCredentialVariables } from '../builtin-providers.js';
+import {
+  allCredentialVariables,
+  builtinProviders,
+  providerCredentialVariables,
+} from '../builtin-providers.js';
 import { isCliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -12,7 +16,6 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { envfileLocation } from '../envfile-location.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
 import { printable } from '../terminal-style.js';
 
 /** One line of the `doctor` report. */
@@ -195,7 +198,10 @@ export const doctorCommand = defineCommand({
     try {
       const policyPath = resolvePolicyPath(args.policy, io.cwd);
       projectDir = dirname(policyPath);
-      const policy = await loadPolicyWithSchemes(policyPath);
+      const { readPolicyWithProviderSchemes } = await import('@ironrun/core');
+      const policy = await readPolicyWithProviderSchemes(policyPath, {
+        providers: { ...builtinProviders },
+      });
       projectDir = policy.dir;
       noNetworkNeeded = policy.commands.some((command) => command.noNetwork);
       checks.push({

@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty';
+import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { formatDuration } from '../format-duration.js';
-import { loadPolicyWithSchemes } from '../load-policy-with-schemes.js';
 import { printable } from '../terminal-style.js';
 
 /** `ironrun list`. */
@@ -17,8 +17,10 @@ export const listCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { listCommands } = await import('@ironrun/core');
-    const commands = listCommands(await loadPolicyWithSchemes(policyPath));
+    const { listCommands, readPolicyWithProviderSchemes } = await import('@ironrun/core');
+    const commands = listCommands(
+      await readPolicyWithProviderSchemes(policyPath, { providers: { ...builtinProviders } }),
+    );
     if (args.json) {
       const view = commands.map((command) => ({
         id: command.id,

@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import type { Policy } from '@ironrun/policy';
 import { defineCommand } from 'citty';
 import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { providerNameOf, providerSchemes } from '../load-policy-with-schemes.js';
 import { runExitCode, toRunOutput } from '../run-output.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 
@@ -40,26 +37,15 @@ export const runCommand = defineCommand({
     }
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { runSealed } = await import('@ironrun/core');
-    // core reads a policy path without asking a third-party provider for its
-    // reference schemes, so such a policy is handed over parsed (core still
-    // checks its trust against the file).
-    const text = await readFile(policyPath, 'utf8');
-    const name = providerNameOf(text);
-    let policy: Policy | string = policyPath;
-    if (name !== undefined && !Object.hasOwn(builtinProviders, name)) {
-      const { parsePolicy } = await import('@ironrun/policy');
-      policy = parsePolicy(text, {
-        filename: policyPath,
-        schemes: await providerSchemes(policyPath, text),
-      });
-    }
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
       const result = await runSealed({
-        policy,
+        // The path: core reads the policy (and learns a third-party
+        // provider's schemes) only after its trust check.
+        policy: policyPath,
         commandId: args.id,
         args: passthrough,
         providers: { ...builtinProviders },

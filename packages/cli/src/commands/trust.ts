@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { defineCommand } from 'citty';
+import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -9,7 +10,6 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { formatDuration } from '../format-duration.js';
-import { loadPolicyWithSchemes, providerSchemes } from '../load-policy-with-schemes.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 import { printable } from '../terminal-style.js';
 
@@ -42,7 +42,12 @@ export const trustCommand = defineCommand({
     const io = (data as { io: CliIo }).io;
     const { errStyle } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const policy = await loadPolicyWithSchemes(policyPath);
+    const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
+    const validation = await validatePolicyWithProviderSchemes(policyPath, {
+      providers: { ...builtinProviders },
+    });
+    if (validation.policy === undefined) throw validation.error;
+    const { policy, schemes } = validation;
     const { checkTrust, pinnedFiles, trust } = await import('@ironrun/policy');
     const configDir = await ironrunConfigDir(io.env);
     const state = await checkTrust(policy.path, { configDir });
@@ -128,7 +133,7 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    await trust(policy.path, { configDir, schemes: await providerSchemes(policy.path) });
+    await trust(policy.path, { configDir, schemes });
     if (args.json)
       io.out(
         `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins }, null, 2)}\n`,
