@@ -8,9 +8,8 @@ import { builtinProviders } from './builtin-providers.js';
 import { type EnvfileCopy, writeEnvfileCopy } from './envfile-copy.js';
 import { type ActionInputs, credentialInputs, readInputs } from './inputs.js';
 import { type RunReport, writeJobSummary } from './job-summary.js';
-import { maskValues } from './mask-values.js';
-import { observeResolvedSecrets, type ProviderLoader } from './observe-resolved-secrets.js';
 import { providerEnv } from './provider-env.js';
+import { registerMasks } from './register-masks.js';
 import { openWorkflowCommandFence } from './workflow-command-fence.js';
 
 /** Where {@link runAction} runs: the runner's process by default. */
@@ -52,7 +51,7 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
     core.setFailed(error.message);
     return;
   }
-  for (const value of Object.values(inputs.credentials)) registerMasks([value]);
+  for (const value of Object.values(inputs.credentials)) registerMasks([value], core.setSecret);
   // Nothing started from here on needs them in the environment.
   for (const name of [...credentialInputs, 'envfile']) delete env[`INPUT_${name.toUpperCase()}`];
 
@@ -76,27 +75,9 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
       }
       envfile = await writeEnvfileCopy(inputs.envfile, env.RUNNER_TEMP || undefined);
     }
-    const onResolved = (values: readonly string[]) => {
-      registerMasks(values);
-      // The provider has read the file; the command must not find it.
-      envfile?.removeSync();
-    };
-    const providers: Record<string, ProviderLoader> = {};
-    for (const [name, load] of Object.entries(builtinProviders)) {
-      providers[name] = observeResolvedSecrets(load, onResolved);
-    }
+    const providers: Record<string, () => Promise<unknown>> = { ...builtinProviders };
     if (thirdParty !== undefined) {
-      providers[policy.provider.name] = observeResolvedSecrets(
-        async () => ({ provider: thirdParty }),
-        onResolved,
-      );
-    }
-    if (!Object.hasOwn(providers, policy.provider.name)) {
-      // Never let the registry load a provider we do not observe: its values would go unmasked.
-      throw new ActionError(
-        'INPUT_INVALID',
-        `The provider '${policy.provider.name}' could not be prepared; run again.`,
-      );
+      providers[policy.provider.name] = async () => ({ provider: thirdParty });
     }
     result = await runSealed({
       policy: envfile === undefined ? policy : envfile.applyTo(policy),
@@ -105,6 +86,13 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
       providers,
       env: providerEnv(inputs, policy, env),
       skipTrust: true, // checked (or deliberately not) by loadActionPolicy
+      // Whatever the provider, every value is masked before the command's
+      // first byte of output; if masking fails, the command does not start.
+      onSecretsResolved: (values) => {
+        registerMasks(values, core.setSecret);
+        // The provider has read the file; the command must not find it.
+        envfile?.removeSync();
+      },
       onStdout: fence.stdout,
       onStderr: fence.stderr,
       signal: options.signal,
@@ -164,10 +152,6 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
   } else {
     core.info(`ironrun: ${id} passed in ${result.durationMs} ms (${result.redactions} redactions)`);
   }
-}
-
-function registerMasks(values: readonly string[]): void {
-  for (const mask of maskValues(values)) core.setSecret(mask);
 }
 
 async function writeSummary(report: RunReport): Promise<void> {
