@@ -60,12 +60,10 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
   let result: RunResult;
   let policy: Policy | undefined;
   try {
-    const loaded = await loadActionPolicy(resolve(cwd, inputs.policy), {
-      mode: inputs.trust,
-      configDir: inputs.trustDir === '' ? undefined : resolve(cwd, inputs.trustDir),
-    });
-    policy = loaded.policy;
-    const { thirdParty } = loaded;
+    const policyPath = resolve(cwd, inputs.policy);
+    const pinned = inputs.trust === 'pinned';
+    const configDir = inputs.trustDir === '' ? undefined : resolve(cwd, inputs.trustDir);
+    policy = await loadActionPolicy(policyPath, { mode: inputs.trust, configDir });
     if (inputs.envfile.trim() !== '') {
       if (policy.provider.name !== 'envfile') {
         throw new ActionError(
@@ -75,17 +73,18 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
       }
       envfile = await writeEnvfileCopy(inputs.envfile, env.RUNNER_TEMP || undefined);
     }
-    const providers: Record<string, () => Promise<unknown>> = { ...builtinProviders };
-    if (thirdParty !== undefined) {
-      providers[policy.provider.name] = async () => ({ provider: thirdParty });
-    }
+    // pinned: the path, so core checks the trust again and reads the policy
+    // only after that check. The envfile input needs the parsed policy
+    // pointed at its copy; loadActionPolicy has just checked it.
+    const byPath = pinned && envfile === undefined;
     result = await runSealed({
-      policy: envfile === undefined ? policy : envfile.applyTo(policy),
+      policy: byPath ? policyPath : (envfile?.applyTo(policy) ?? policy),
       commandId: inputs.command,
       args: inputs.args,
-      providers,
+      providers: { ...builtinProviders },
       env: providerEnv(inputs, policy, env),
-      skipTrust: true, // checked (or deliberately not) by loadActionPolicy
+      skipTrust: !byPath, // workflow: trusted by the workflow; envfile: checked by loadActionPolicy
+      configDir,
       // Whatever the provider, every value is masked before the command's
       // first byte of output; if masking fails, the command does not start.
       onSecretsResolved: (values) => {

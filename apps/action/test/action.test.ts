@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
@@ -230,7 +231,7 @@ commands:
     }
   });
 
-  it('registers masks for a third-party provider package too', async () => {
+  it('registers masks for a third-party provider package too, in both trust modes', async () => {
     const value = 'plugin-value-8c7b6a5d4e3f';
     const plugin = await testdir({
       'ironrun.yml': `version: 1\nprovider: ironrun-provider-fake\ncommands:\n  - id: x\n    argv: [${node}, -e, 'console.log(process.env.V)']\n    env:\n      V: fake://v\n`,
@@ -239,23 +240,42 @@ commands:
         type: 'module',
         exports: './index.js',
       }),
-      'node_modules/ironrun-provider-fake/index.js': `export const provider = {
+      'node_modules/ironrun-provider-fake/index.js': `import { writeFileSync } from 'node:fs';
+writeFileSync(new URL('./loaded.marker', import.meta.url), '');
+export const provider = {
   name: 'ironrun-provider-fake', schemes: ['fake'], parseOptions: () => ({}),
   create: () => ({ name: 'fake', resolve: async (refs) => refs.map((ref) => ({ ref, found: true, value: ${JSON.stringify(value)} })) }),
 };\n`,
     });
+    const configDir = await testdir({});
+    const providerLoaded = () =>
+      existsSync(plugin.path('node_modules/ironrun-provider-fake/loaded.marker'));
     try {
+      const untrusted = await runBundledAction({
+        cwd: plugin.dir,
+        inputs: { command: 'x', trust: 'pinned', 'trust-dir': configDir.dir },
+      });
+      expect(untrusted.exitCode).toBe(1);
+      expect(untrusted.summary).toContain('TRUST_UNTRUSTED');
+      expect(providerLoaded()).toBe(false); // no code of an untrusted policy's provider runs
+
       const result = await runBundledAction({ cwd: plugin.dir, inputs: { command: 'x' } });
       expect(result.exitCode).toBe(0);
       expect(result.masks).toContain(value);
       expect(result.log).toContain('[REDACTED]');
       expectNoSecret(result, [value]);
+      expect(providerLoaded()).toBe(true);
+
+      await trust(plugin.path('ironrun.yml'), { configDir: configDir.dir, schemes: ['fake'] });
       const pinned = await runBundledAction({
         cwd: plugin.dir,
-        inputs: { command: 'x', trust: 'pinned' },
+        inputs: { command: 'x', trust: 'pinned', 'trust-dir': configDir.dir },
       });
-      expect(pinned.exitCode).toBe(1);
-      expect(pinned.errors[0]).toContain('trust: pinned supports the built-in providers only');
+      expect(pinned.exitCode).toBe(0);
+      expect(pinned.masks).toContain(value);
+      expect(pinned.log).toContain('[REDACTED]');
+      expectNoSecret(pinned, [value]);
+
       await plugin.write({
         'ironrun.yml':
           'version: 1\nprovider: ironrun-provider-absent\ncommands:\n  - id: x\n    argv: [/bin/true]\n    env:\n      V: absent://v\n',
@@ -265,6 +285,7 @@ commands:
       expect(missing.errors[0]).toContain("'ironrun-provider-absent' is not installed");
     } finally {
       await plugin.cleanup();
+      await configDir.cleanup();
     }
   });
 
