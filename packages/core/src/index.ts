@@ -14,5 +14,9 @@ export {
 } from './read-policy-with-provider-schemes.js';
 export type { ConfirmRequest, RunResult, RunSealedOptions } from './run-sealed.js';
 export { runSealed } from './run-sealed.js';
+export type { AgentCommand } from './to-agent-command.js';
+export { toAgentCommand } from './to-agent-command.js';
+export type { AgentResult } from './to-agent-result.js';
+export { toAgentResult } from './to-agent-result.js';
 export type { TruncatedText } from './truncate-middle.js';
 export { cutMarker, truncateMiddle } from './truncate-middle.js';

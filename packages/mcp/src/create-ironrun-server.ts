@@ -1,10 +1,11 @@
 import {
-  type CommandSummary,
+  type AgentResult,
   isIronrunError,
   listCommands,
   loadTrustedPolicy,
-  type RunResult,
   runSealed,
+  toAgentCommand,
+  toAgentResult,
 } from '@ironrun/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -116,48 +117,10 @@ const commandShape = z.object({
   max_output: z.number().int().describe('Bytes of each stream returned.'),
 });
 
-interface RunOutput {
+/** What run_sealed returns: core's agent result, and where the whole output was saved when it was cut. */
+interface RunOutput extends AgentResult {
   [key: string]: unknown;
-  exit_code: number | null;
-  signal: string | null;
-  duration_ms: number;
-  stdout: string;
-  stderr: string;
-  timed_out: boolean;
-  truncated: boolean;
-  redactions: number;
   full_output_path?: string;
-}
-
-function agentView(command: CommandSummary): z.infer<typeof commandShape> {
-  return {
-    id: command.id,
-    ...(command.description === undefined ? {} : { description: command.description }),
-    argv: command.argv,
-    env: command.env,
-    accepts_args: command.acceptsArgs,
-    ...(command.args === undefined
-      ? {}
-      : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
-    ttl_ms: command.ttlMs,
-    no_network: command.noNetwork,
-    confirm: command.confirm,
-    max_output: command.maxOutputBytes,
-  };
-}
-
-function runOutput(result: RunResult, fullOutputPath: string | undefined): RunOutput {
-  return {
-    exit_code: result.exitCode,
-    signal: result.signal,
-    duration_ms: Math.round(result.durationMs),
-    stdout: result.stdout,
-    stderr: result.stderr,
-    timed_out: result.timedOut,
-    truncated: result.truncated,
-    redactions: result.redactions,
-    ...(fullOutputPath === undefined ? {} : { full_output_path: fullOutputPath }),
-  };
 }
 
 /** Turns a refusal into an error result; unknown errors are named, not quoted (they could hold anything). */
@@ -227,7 +190,7 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
           configDir: options.configDir,
           providers: options.providers,
         });
-        const structured = { commands: listCommands(policy).map(agentView) };
+        const structured = { commands: listCommands(policy).map(toAgentCommand) };
         return {
           structuredContent: structured,
           content: [{ type: 'text', text: JSON.stringify(structured) }],
@@ -299,7 +262,10 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
           if (result.truncated) fullOutputPath = await recorder.save();
           else await recorder.discard();
         }
-        const structured = runOutput(result, fullOutputPath);
+        const structured: RunOutput = {
+          ...toAgentResult(result),
+          ...(fullOutputPath === undefined ? {} : { full_output_path: fullOutputPath }),
+        };
         return {
           structuredContent: structured,
           content: [{ type: 'text', text: JSON.stringify(structured) }],

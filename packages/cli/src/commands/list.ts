@@ -17,25 +17,14 @@ export const listCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { listCommands, readPolicyWithProviderSchemes } = await import('@ironrun/core');
+    const { listCommands, readPolicyWithProviderSchemes, toAgentCommand } = await import(
+      '@ironrun/core'
+    );
     const commands = listCommands(
       await readPolicyWithProviderSchemes(policyPath, { providers: { ...builtinProviders } }),
     );
     if (args.json) {
-      const view = commands.map((command) => ({
-        id: command.id,
-        ...(command.description === undefined ? {} : { description: command.description }),
-        argv: command.argv,
-        env: command.env,
-        accepts_args: command.acceptsArgs,
-        ...(command.args === undefined
-          ? {}
-          : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
-        ttl_ms: command.ttlMs,
-        no_network: command.noNetwork,
-        confirm: command.confirm,
-        max_output: command.maxOutputBytes,
-      }));
+      const view = commands.map(toAgentCommand);
       io.out(`${JSON.stringify({ policy: policyPath, commands: view }, null, 2)}\n`);
       return ExitCode.OK;
     }

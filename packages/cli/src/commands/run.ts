@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { runExitCode, toRunOutput } from '../run-output.js';
+import { runExitCode } from '../run-exit-code.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 
 /** `ironrun run <id> [-- args]`. */
@@ -36,7 +36,7 @@ export const runCommand = defineCommand({
       });
     }
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { runSealed } = await import('@ironrun/core');
+    const { runSealed, toAgentResult } = await import('@ironrun/core');
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
@@ -70,7 +70,7 @@ export const runCommand = defineCommand({
               },
             }),
       });
-      if (args.json) io.out(`${JSON.stringify(toRunOutput(result), null, 2)}\n`);
+      if (args.json) io.out(`${JSON.stringify(toAgentResult(result), null, 2)}\n`);
       else if (result.timedOut)
         io.err(`${io.errStyle.yellow('ironrun:')} "${args.id}" ran past its ttl and was killed.\n`);
       return runExitCode(result);

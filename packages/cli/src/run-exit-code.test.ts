@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runExitCode } from './run-output.js';
+import { runExitCode } from './run-exit-code.js';
 
 describe('runExitCode', () => {
   it("is the child's code, 124 on timeout, and 128 + the signal number when killed", () => {
