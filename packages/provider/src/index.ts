@@ -5,7 +5,9 @@ export {
   type ProviderContext,
   type ProviderDefinition,
 } from './define-provider.js';
+export { groupReferences, type ReferenceGroup } from './group-references.js';
 export { type LoadProviderOptions, loadProvider } from './load-provider.js';
+export { type OptionCheck, type OptionReader, optionReader } from './option-reader.js';
 export {
   isProviderError,
   ProviderError,
@@ -15,3 +17,4 @@ export {
 export { isProviderPackageName } from './provider-package-name.js';
 export { type ResolveWithTimeoutOptions, resolveWithTimeout } from './resolve-with-timeout.js';
 export type { ResolveContext, ResolveResult, SecretProvider } from './secret-provider.js';
+export { type WithDeadlineOptions, withDeadline } from './with-deadline.js';

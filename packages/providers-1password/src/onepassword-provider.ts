@@ -1,11 +1,11 @@
 import {
   abortable,
-  createDeadline,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
+  withDeadline,
 } from '@ironrun/provider';
 import { findOp, isExecutableFile, isInsideProject } from './find-op.js';
 import { classifyOpFailure, runOp } from './op-cli.js';
@@ -217,30 +217,24 @@ export function createOnePasswordProvider(
       const parsed = refs.map((ref) => parseOnePasswordReference(ref));
       if (parsed.length === 0) return [];
       const distinct = unique(parsed);
-      const limit = createDeadline(
+      const deadline = {
         signal,
-        context.timeoutMs,
-        '1password',
+        timeoutMs: context.timeoutMs,
+        provider: '1password',
         refs,
-        backend.kind === 'sdk' ? '1Password' : 'the op CLI (or the approval in the 1Password app)',
-      );
-      limit.throwIfAborted();
-      let answers: Map<string, ResolveResult>;
-      try {
-        answers =
+        backend:
           backend.kind === 'sdk'
-            ? await resolveWithSdk(distinct, limit.signal)
-            : await abortable(
-                resolveWithCli(backend.opPath, distinct, limit.signal),
-                limit.signal,
-                {
-                  provider: '1password',
-                  refs,
-                },
-              );
-      } finally {
-        limit.clear();
-      }
+            ? '1Password'
+            : 'the op CLI (or the approval in the 1Password app)',
+      };
+      const answers = await withDeadline(deadline, (limit) =>
+        backend.kind === 'sdk'
+          ? resolveWithSdk(distinct, limit)
+          : abortable(resolveWithCli(backend.opPath, distinct, limit), limit, {
+              provider: '1password',
+              refs,
+            }),
+      );
       return parsed.map(({ ref }) => answers.get(ref)!);
     },
     dispose() {

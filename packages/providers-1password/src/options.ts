@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { ProviderError } from '@ironrun/provider';
+import { optionReader } from '@ironrun/provider';
 
 /** How the 1Password provider reaches 1Password. */
 export type OnePasswordMode = 'auto' | 'sdk' | 'cli';
@@ -25,23 +25,9 @@ export interface OnePasswordOptions {
   account?: string;
 }
 
-const known = new Set(['mode', 'token_env', 'op_path', 'account']);
-const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const known = ['mode', 'token_env', 'op_path', 'account'];
 /** Account shorthands, sign-in addresses, emails and IDs. */
 const accountPattern = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,253}$/;
-
-function configError(message: string): ProviderError {
-  return new ProviderError('CONFIG', `1password: ${message}`, { provider: '1password' });
-}
-
-function optionalString(raw: Record<string, unknown>, key: string): string | undefined {
-  const value = raw[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw configError(`provider option '${key}' must be a non-empty string`);
-  }
-  return value;
-}
 
 /**
  * Checks the 1Password provider's options. Unknown keys are errors, so a typo cannot silently
@@ -50,41 +36,24 @@ function optionalString(raw: Record<string, unknown>, key: string): string | und
  * @throws ProviderError `CONFIG` naming the option and what was expected.
  */
 export function parseOnePasswordOptions(raw: Record<string, unknown>): OnePasswordOptions {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw configError('provider options must be a mapping');
-  }
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) {
-      throw configError(
-        `unknown provider option '${key}'; expected one of: ${[...known].join(', ')}`,
-      );
-    }
-  }
-  const mode = optionalString(raw, 'mode') ?? 'auto';
-  if (mode !== 'auto' && mode !== 'sdk' && mode !== 'cli') {
-    throw configError(`provider option 'mode' must be 'auto', 'sdk' or 'cli', got '${mode}'`);
-  }
-  const explicitTokenEnv = optionalString(raw, 'token_env');
-  const tokenEnv = explicitTokenEnv ?? 'OP_SERVICE_ACCOUNT_TOKEN';
-  if (!envNamePattern.test(tokenEnv)) {
-    throw configError(
-      `provider option 'token_env' must name an environment variable (letters, digits, '_'), got '${tokenEnv}'`,
-    );
-  }
-  const opPath = optionalString(raw, 'op_path');
-  if (opPath !== undefined && !isAbsolute(opPath)) {
-    throw configError(`provider option 'op_path' must be an absolute path, got '${opPath}'`);
-  }
-  const account = optionalString(raw, 'account');
-  if (account !== undefined && !accountPattern.test(account)) {
-    throw configError(
-      `provider option 'account' must be a 1Password account shorthand, sign-in address, email or ID, got '${account}'`,
-    );
-  }
+  const options = optionReader('1password', raw, known);
+  const mode =
+    options.string('mode', {
+      test: (value): value is OnePasswordMode =>
+        value === 'auto' || value === 'sdk' || value === 'cli',
+      expected: "'auto', 'sdk' or 'cli'",
+    }) ?? 'auto';
+  const tokenEnvExplicit = options.string('token_env') !== undefined;
+  const tokenEnv = options.envName('token_env', 'OP_SERVICE_ACCOUNT_TOKEN');
+  const opPath = options.string('op_path', { test: isAbsolute, expected: 'an absolute path' });
+  const account = options.string('account', {
+    test: (value) => accountPattern.test(value),
+    expected: 'a 1Password account shorthand, sign-in address, email or ID',
+  });
   return {
     mode,
     tokenEnv,
-    tokenEnvExplicit: explicitTokenEnv !== undefined,
+    tokenEnvExplicit,
     ...(opPath === undefined ? {} : { opPath }),
     ...(account === undefined ? {} : { account }),
   };

@@ -1,11 +1,12 @@
 import {
   abortable,
-  createDeadline,
+  groupReferences,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
+  withDeadline,
 } from '@ironrun/provider';
 import { createDopplerClient, type DopplerClient } from './doppler-client.js';
 import { mapDopplerError } from './doppler-error.js';
@@ -33,27 +34,7 @@ export function readDopplerToken(options: DopplerOptions, context: ProviderConte
   return token;
 }
 
-interface Download {
-  project: string;
-  config: string;
-  names: Set<string>;
-  refs: string[];
-}
-
-function groupByConfig(parsed: readonly DopplerReference[]): Download[] {
-  const groups = new Map<string, Download>();
-  for (const reference of parsed) {
-    const key = `${reference.project}/${reference.config}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { project: reference.project, config: reference.config, names: new Set(), refs: [] };
-      groups.set(key, group);
-    }
-    group.names.add(reference.name);
-    if (!group.refs.includes(reference.ref)) group.refs.push(reference.ref);
-  }
-  return [...groups.values()];
-}
+const configKey = (reference: DopplerReference) => `${reference.project}/${reference.config}`;
 
 /**
  * Creates a Doppler `SecretProvider`. `client` replaces the SDK-backed client (the tests run
@@ -77,20 +58,26 @@ export function createDopplerProvider(
       // Every reference is checked offline before any call.
       const parsed = refs.map((ref) => parseDopplerReference(ref, options));
       if (parsed.length === 0) return [];
-      const groups = groupByConfig(parsed);
-      const limit = createDeadline(signal, context.timeoutMs, 'doppler', refs, 'the Doppler API');
-      limit.throwIfAborted();
-      let downloads: Map<string, Record<string, unknown>>;
-      try {
+      const groups = groupReferences(parsed, configKey);
+      const deadline = {
+        signal,
+        timeoutMs: context.timeoutMs,
+        provider: 'doppler',
+        refs,
+        backend: 'the Doppler API',
+      };
+      const downloads = await withDeadline(deadline, async (limit) => {
         const answers = await Promise.all(
           groups.map(async (group) => {
-            const target = { ...group, tokenEnv: options.tokenEnv };
+            const { project, config } = group.members[0]!;
+            const names = [...new Set(group.members.map((reference) => reference.name))];
+            const target = { project, config, refs: group.refs, tokenEnv: options.tokenEnv };
             const pending = client
-              .download(group.project, group.config, [...group.names], limit.signal)
+              .download(project, config, names, limit)
               .catch((error: unknown) => {
                 throw mapDopplerError(error, target);
               });
-            const answer = await abortable(pending, limit.signal, {
+            const answer = await abortable(pending, limit, {
               provider: 'doppler',
               refs: group.refs,
             });
@@ -101,15 +88,14 @@ export function createDopplerProvider(
                 { provider: 'doppler', refs: group.refs },
               );
             }
-            return [`${group.project}/${group.config}`, answer as Record<string, unknown>] as const;
+            return [group.key, answer as Record<string, unknown>] as const;
           }),
         );
-        downloads = new Map(answers);
-      } finally {
-        limit.clear();
-      }
-      return parsed.map(({ ref, project, config, name }) => {
-        const secrets = downloads.get(`${project}/${config}`)!;
+        return new Map(answers);
+      });
+      return parsed.map((reference) => {
+        const { ref, project, config, name } = reference;
+        const secrets = downloads.get(configKey(reference))!;
         const value = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
         if (typeof value === 'string') return { ref, found: true, value };
         const where = project === '' ? "the service token's config" : `${project}/${config}`;

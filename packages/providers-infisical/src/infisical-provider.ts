@@ -1,11 +1,12 @@
 import {
   abortable,
-  createDeadline,
+  groupReferences,
   type ProviderContext,
   ProviderError,
   type ResolveContext,
   type ResolveResult,
   type SecretProvider,
+  withDeadline,
 } from '@ironrun/provider';
 import {
   createInfisicalClient,
@@ -55,34 +56,8 @@ export function readInfisicalCredentials(
   );
 }
 
-interface Folder {
-  projectId: string;
-  environment: string;
-  path: string;
-  refs: string[];
-}
-
-const folderKey = (reference: { projectId: string; environment: string; path: string }) =>
+const folderKey = (reference: InfisicalReference) =>
   JSON.stringify([reference.projectId, reference.environment, reference.path]);
-
-function groupByFolder(parsed: readonly InfisicalReference[]): Folder[] {
-  const folders = new Map<string, Folder>();
-  for (const reference of parsed) {
-    const key = folderKey(reference);
-    let folder = folders.get(key);
-    if (folder === undefined) {
-      folder = {
-        projectId: reference.projectId,
-        environment: reference.environment,
-        path: reference.path,
-        refs: [],
-      };
-      folders.set(key, folder);
-    }
-    if (!folder.refs.includes(reference.ref)) folder.refs.push(reference.ref);
-  }
-  return [...folders.values()];
-}
 
 /**
  * Picks the secret `name` from a listed folder: the folder's own secrets first (a personal
@@ -124,24 +99,31 @@ export function createInfisicalProvider(
       // Every reference is checked offline before any call.
       const parsed = refs.map((ref) => parseInfisicalReference(ref, options));
       if (parsed.length === 0) return [];
-      const folders = groupByFolder(parsed);
-      const limit = createDeadline(signal, context.timeoutMs, 'infisical', refs, 'Infisical');
-      limit.throwIfAborted();
+      const groups = groupReferences(parsed, folderKey);
       const listed = new Map<string, ListedFolder>();
-      try {
+      const deadline = {
+        signal,
+        timeoutMs: context.timeoutMs,
+        provider: 'infisical',
+        refs,
+        backend: 'Infisical',
+      };
+      await withDeadline(deadline, async (limit) => {
         const login = api.authenticate().catch((error: unknown) => {
           throw mapInfisicalError(error, { phase: 'login', refs, credentials: describe });
         });
-        await abortable(login, limit.signal, { provider: 'infisical', refs });
+        await abortable(login, limit, { provider: 'infisical', refs });
         await Promise.all(
-          folders.map(async (folder) => {
+          groups.map(async (group) => {
+            const { projectId, environment, path } = group.members[0]!;
+            const folder = { projectId, environment, path, refs: group.refs };
             const target = { phase: 'list' as const, ...folder, credentials: describe };
             const pending = api
               .listFolder({ ...folder, includeImports: options.includeImports })
               .catch((error: unknown) => {
                 throw mapInfisicalError(error, target);
               });
-            const answer = await abortable(pending, limit.signal, {
+            const answer = await abortable(pending, limit, {
               provider: 'infisical',
               refs: folder.refs,
             });
@@ -152,12 +134,10 @@ export function createInfisicalProvider(
                 { provider: 'infisical', refs: folder.refs },
               );
             }
-            listed.set(folderKey(folder), answer);
+            listed.set(group.key, answer);
           }),
         );
-      } finally {
-        limit.clear();
-      }
+      });
       return parsed.map((reference) => {
         const { ref, name, path, environment } = reference;
         const secret = pick(listed.get(folderKey(reference))!, name);
