@@ -73,6 +73,34 @@ describe('trust', () => {
     expect(stored).toEqual(record);
   });
 
+  it('pins extra paths given by the caller and detects an edit to one (a provider package in node_modules)', async () => {
+    const { project, configDir } = await setup({
+      'node_modules/ironrun-provider-x/dist/index.js': 'export const provider = {};\n',
+    });
+    const providerFile = project.path('node_modules/ironrun-provider-x/dist/index.js');
+    const record = await trust(project.path('ironrun.yml'), {
+      configDir,
+      extraPins: [providerFile],
+    });
+    expect(record.files.map((file) => file.path)).toContain(providerFile);
+    expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
+      status: 'trusted',
+    });
+    await writeFile(providerFile, 'export const provider = { leak: true };\n');
+    expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
+      status: 'changed',
+      changed: [{ path: providerFile, reason: 'modified' }],
+    });
+  });
+
+  it('refuses a relative extra pin', async () => {
+    const { project, configDir } = await setup();
+    const error = await failure(
+      trust(project.path('ironrun.yml'), { configDir, extraPins: ['node_modules/x/index.js'] }),
+    );
+    expect(error.message).toContain('absolute');
+  });
+
   it('keeps the store private to the user and leaves no temporary file behind', async () => {
     const { project, configDir } = await setup();
     const record = await trust(project.path('ironrun.yml'), { configDir });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { defaultConfigDir } from './config-dir.js';
 import { policyFromFile, readPolicyFile } from './load-policy.js';
 import { pinnedFiles } from './pinned-files.js';
@@ -20,6 +20,14 @@ export interface TrustOptions {
   configDir?: string;
   /** Reference schemes third-party providers claim, so their policies validate. @default [] */
   schemes?: readonly string[];
+  /**
+   * More absolute paths to pin beside the ones the policy names, e.g. the
+   * files of a third-party provider package, which runs inside ironrun with
+   * the secrets in hand and which the agent could otherwise edit in
+   * `node_modules`. {@link checkTrust} checks them like every pinned path.
+   * @default []
+   */
+  extraPins?: readonly string[];
 }
 
 /** Options of {@link checkTrust}. */
@@ -141,7 +149,18 @@ function compare(trusted: TrustedFile, now: TrustedFile): TrustChangeReason | un
 export async function trust(policyPath: string, options: TrustOptions = {}): Promise<TrustRecord> {
   const file = await readPolicyFile(policyPath);
   const policy = policyFromFile(policyPath, file, options.schemes ?? []);
-  const files = await Promise.all(pinnedFiles(policy).map(snapshot));
+  const extra = options.extraPins ?? [];
+  const relative = extra.find((path) => !isAbsolute(path));
+  if (relative !== undefined) {
+    throw new PolicyError(
+      'TRUST_STORE',
+      `extraPins takes absolute paths; got a relative one (${JSON.stringify(relative.slice(0, 200))})`,
+    );
+  }
+  const paths = [
+    ...new Set([...pinnedFiles(policy), ...extra.map((path) => resolve(path))]),
+  ].sort();
+  const files = await Promise.all(paths.map(snapshot));
   const record: TrustRecord = {
     version: 1,
     policyPath: file.realPath,
