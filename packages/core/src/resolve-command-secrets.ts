@@ -1,5 +1,6 @@
 import type { Policy, PolicyCommand } from '@ironrun/policy';
 import {
+  abortable,
   isProviderError,
   loadProvider,
   ProviderError,
@@ -57,25 +58,6 @@ function abortedError(commandId: string, refs: readonly string[], cause: unknown
       cause,
     },
   );
-}
-
-/** Rejects when `signal` aborts, whatever `work` does. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 const disposeGraceMs = 2_000;
@@ -144,7 +126,8 @@ export async function resolveCommandSecrets(
   try {
     let definition: Awaited<ReturnType<typeof loadProvider>>;
     try {
-      definition = await untilAborted(
+      // Whatever abortable rejects with after the deadline, the deadline's own reason is thrown.
+      definition = await abortable(
         loadProvider(providerName, {
           projectDir: policy.dir,
           ...(options.providers === undefined ? {} : { builtins: options.providers }),
@@ -164,7 +147,7 @@ export async function resolveCommandSecrets(
     }
     try {
       const parsed = definition.parseOptions(policy.provider.options);
-      provider = await untilAborted(
+      provider = await abortable(
         Promise.resolve(
           definition.create(parsed, {
             projectDir: policy.dir,

@@ -295,6 +295,62 @@ describe('runSealed', () => {
     expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
   });
 
+  it('fails closed when loading the provider or starting it never finishes', async () => {
+    const sealed = await project();
+    const stuckLoad = await refusal(
+      run(sealed, 'print', {
+        providers: { envfile: () => new Promise<never>(() => {}) },
+        resolveTimeoutMs: 200,
+      }),
+    );
+    expect(stuckLoad.code).toBe('PROVIDER');
+    expect(stuckLoad.message).toContain('did not answer within 200 ms');
+    const stuckCreate = defineProvider({
+      name: 'envfile',
+      schemes: ['envfile'],
+      parseOptions: (raw) => raw,
+      create: () => new Promise<never>(() => {}),
+    });
+    const error = await refusal(
+      run(sealed, 'print', {
+        providers: { envfile: async () => ({ provider: stuckCreate }) },
+        resolveTimeoutMs: 200,
+      }),
+    );
+    expect(error.code).toBe('PROVIDER');
+    expect(error.message).toContain('envfile://API_TOKEN');
+    expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
+  });
+
+  it('is canceled while the provider loads, and a late failure of the load is not left unhandled', async () => {
+    const sealed = await project();
+    const controller = new AbortController();
+    let failLoad: (error: Error) => void = () => {};
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const pending = run(sealed, 'print', {
+        providers: {
+          envfile: () =>
+            new Promise<never>((_, reject) => {
+              failLoad = reject;
+              controller.abort(new Error('the client went away'));
+            }),
+        },
+        signal: controller.signal,
+      });
+      const error = await refusal(pending);
+      expect(error.code).toBe('CANCELED');
+      failLoad(new Error('late failure'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(existsSync(sealed.project.path('ran.marker'))).toBe(false);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('does not leak a value a provider puts in its own error message', async () => {
     const sealed = await project();
     const leaky = defineProvider({
