@@ -14,7 +14,16 @@ export {
   type ProviderErrorCode,
   type ProviderErrorOptions,
 } from './provider-error.js';
+export {
+  type ProviderPackageFilesOptions,
+  providerPackageFiles,
+} from './provider-package-files.js';
 export { isProviderPackageName } from './provider-package-name.js';
+export {
+  type ProviderPackage,
+  type ResolveProviderPackageOptions,
+  resolveProviderPackage,
+} from './resolve-provider-package.js';
 export { type ResolveWithTimeoutOptions, resolveWithTimeout } from './resolve-with-timeout.js';
 export type { ResolveContext, ResolveResult, SecretProvider } from './secret-provider.js';
 export { type WithDeadlineOptions, withDeadline } from './with-deadline.js';

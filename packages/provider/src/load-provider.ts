@@ -1,10 +1,9 @@
-import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertProviderDefinition } from './assert-provider-definition.js';
 import type { ProviderDefinition } from './define-provider.js';
 import { ProviderError } from './provider-error.js';
 import { isProviderPackageName, providerPackagePrefix } from './provider-package-name.js';
-import { resolvePackageEntry } from './resolve-package-entry.js';
+import { resolveProviderPackage } from './resolve-provider-package.js';
 
 /** Options of {@link loadProvider}. */
 export interface LoadProviderOptions {
@@ -37,7 +36,8 @@ function causeSummary(error: unknown): string {
  * {@link ProviderError} with code `LOAD` saying what to do.
  *
  * Loading a package runs its code with ironrun's privileges: only name packages you trust.
- * The policy naming it is pinned by `ironrun trust`.
+ * `ironrun trust` pins the policy naming it and the package's files
+ * ({@link resolveProviderPackage}, {@link providerPackageFiles}).
  *
  * @example
  * const definition = await loadProvider(policy.provider.name, {
@@ -77,32 +77,7 @@ export async function loadProvider(
       { provider: name },
     );
   }
-  if (typeof options.projectDir !== 'string' || !isAbsolute(options.projectDir)) {
-    throw new ProviderError('LOAD', 'projectDir must be an absolute path', { provider: name });
-  }
-
-  const found = await resolvePackageEntry(name, options.projectDir);
-  if ('kind' in found) {
-    if (found.kind === 'not-installed') {
-      throw new ProviderError(
-        'LOAD',
-        `the provider package '${name}' is not installed in ${options.projectDir}; install it there (npm install --save-dev ${name}) and run again`,
-        { provider: name },
-      );
-    }
-    if (found.kind === 'bad-package-json') {
-      throw new ProviderError(
-        'LOAD',
-        `the provider package '${name}' at ${found.packageDir} has an unreadable package.json; reinstall it`,
-        { provider: name },
-      );
-    }
-    throw new ProviderError(
-      'LOAD',
-      `the provider package '${name}' at ${found.packageDir} cannot be imported: ${found.detail}; build or reinstall it`,
-      { provider: name },
-    );
-  }
+  const found = await resolveProviderPackage(name, { projectDir: options.projectDir });
 
   let module: unknown;
   try {

@@ -1,8 +1,8 @@
-import { symlink } from 'node:fs/promises';
+import { realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mainExportTarget, resolvePackageEntry } from './resolve-package-entry.js';
+import { mainExportTarget, resolvePackageEntry, walkedPaths } from './resolve-package-entry.js';
 
 describe('mainExportTarget', () => {
   it.each([
@@ -54,6 +54,10 @@ describe('resolvePackageEntry', () => {
     expect(await resolvePackageEntry('p', join(dir.dir, 'app'))).toEqual({
       packageDir: dir.path('node_modules/p'),
       entry: dir.path('node_modules/p/i.js'),
+      decidedBy: [
+        dir.path('app/node_modules/p/package.json'),
+        ...(await walkedPaths(dir.path('node_modules/p'))),
+      ],
     });
   });
 
@@ -103,5 +107,77 @@ describe('resolvePackageEntry', () => {
     });
     expect(await resolvePackageEntry('b', dir.dir)).toMatchObject({ kind: 'bad-package-json' });
     expect(await resolvePackageEntry('e', dir.dir)).toMatchObject({ kind: 'no-entry' });
+  });
+
+  it('names the nearer package.json that would shadow the package, so trust can pin it absent', async () => {
+    const dir = await project({
+      'node_modules/p/package.json': '{"exports":"./i.js"}',
+      'node_modules/p/i.js': '',
+      'app/sub/ironrun.yml': '',
+    });
+    const found = await resolvePackageEntry('p', dir.path('app/sub'));
+    expect(found).toMatchObject({
+      decidedBy: expect.arrayContaining([
+        dir.path('app/sub/node_modules/p/package.json'),
+        dir.path('app/node_modules/p/package.json'),
+      ]),
+    });
+  });
+
+  it('names the symlink a package manager links the package through, and the folders on the way', async () => {
+    const dir = await project({
+      'node_modules/.store/p@1/node_modules/p/package.json': '{"exports":"./i.js"}',
+      'node_modules/.store/p@1/node_modules/p/i.js': '',
+    });
+    await symlink('.store/p@1/node_modules/p', dir.path('node_modules/p'));
+    const found = await resolvePackageEntry('p', dir.dir);
+    expect(found).toMatchObject({
+      packageDir: dir.path('node_modules/.store/p@1/node_modules/p'),
+      decidedBy: expect.arrayContaining([
+        dir.path('node_modules'),
+        dir.path('node_modules/p'),
+        dir.path('node_modules/.store/p@1/node_modules/p'),
+      ]),
+    });
+  });
+
+  it('names the entry candidates tried before the one found, which a new file there would replace', async () => {
+    const dir = await project({
+      'node_modules/m/package.json': '{"main":"lib/main"}',
+      'node_modules/m/lib/main.js': '',
+    });
+    const found = await resolvePackageEntry('m', dir.dir);
+    expect(found).toMatchObject({
+      entry: dir.path('node_modules/m/lib/main.js'),
+      decidedBy: expect.arrayContaining([dir.path('node_modules/m/lib/main')]),
+    });
+    expect((found as { decidedBy: string[] }).decidedBy).not.toContain(
+      dir.path('node_modules/m/lib/main.js'),
+    );
+  });
+});
+
+describe('walkedPaths', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('follows relative and absolute symlinks as realpath does, naming every path it visits', async () => {
+    const dir = await testdir({ 'real/deep/file.js': '', 'other/x': '' });
+    cleanups.push(dir.cleanup);
+    await symlink('../real/deep', dir.path('other/rel'));
+    await symlink(dir.path('other/rel'), dir.path('abs'));
+    const walked = await walkedPaths(dir.path('abs/file.js'));
+    expect(walked).toEqual(
+      expect.arrayContaining([
+        dir.path('abs'),
+        dir.path('other/rel'),
+        dir.path('real/deep'),
+        dir.path('real/deep/file.js'),
+      ]),
+    );
+    expect(walked).not.toContain(dir.path('other/x'));
+    expect(walked.at(-1)).toBe(await realpath(dir.path('abs/file.js')));
   });
 });

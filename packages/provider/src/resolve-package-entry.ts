@@ -1,5 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, parse, sep } from 'node:path';
 
 const conditions = new Set(['node', 'import', 'default']);
 
@@ -47,6 +47,14 @@ export interface PackageEntry {
   packageDir: string;
   /** The real path of the entry file. */
   entry: string;
+  /**
+   * Absolute paths whose state decided this answer, apart from the package's own files:
+   * every folder and symlink walked to reach the package folder, the `package.json` of
+   * each earlier `node_modules` candidate (absent), and each entry candidate tried before
+   * the one found (absent). Pinned unchanged, they make the same lookup find the same
+   * package folder and the same entry.
+   */
+  decidedBy: string[];
 }
 
 /** Why a package entry could not be resolved. */
@@ -66,12 +74,21 @@ export async function resolvePackageEntry(
   projectDir: string,
 ): Promise<PackageEntry | PackageEntryProblem> {
   const searched: string[] = [];
+  const skipped: string[] = [];
   let dir = projectDir;
   for (;;) {
     if (!dir.endsWith(`${sep}node_modules`)) {
       const candidate = join(dir, 'node_modules', name);
       searched.push(join(dir, 'node_modules'));
-      if (await isFile(join(candidate, 'package.json'))) return entryOf(candidate);
+      if (await isFile(join(candidate, 'package.json'))) {
+        const found = await entryOf(candidate);
+        if ('kind' in found) return found;
+        return {
+          ...found,
+          decidedBy: [...skipped, ...(await walkedPaths(candidate)), ...found.decidedBy],
+        };
+      }
+      skipped.push(join(candidate, 'package.json'));
     }
     const parent = dirname(dir);
     if (parent === dir) return { kind: 'not-installed', searched };
@@ -104,9 +121,13 @@ async function entryOf(candidate: string): Promise<PackageEntry | PackageEntryPr
     }
     targets.push('index.js');
   }
+  const tried: string[] = [];
   for (const target of targets) {
     const path = join(packageDir, target);
-    if (!(await isFile(path))) continue;
+    if (!(await isFile(path))) {
+      tried.push(path);
+      continue;
+    }
     const entry = await realpath(path);
     if (!entry.startsWith(`${packageDir}${sep}`)) {
       return {
@@ -115,7 +136,47 @@ async function entryOf(candidate: string): Promise<PackageEntry | PackageEntryPr
         detail: `its entry ${target} leads outside the package`,
       };
     }
-    return { packageDir, entry };
+    return { packageDir, entry, decidedBy: tried };
   }
   return { kind: 'no-entry', packageDir, detail: `its entry file (${targets[0]}) does not exist` };
+}
+
+/** At most this many symlinks are followed on one path, as the kernel limits it. */
+const maxSymlinkHops = 40;
+
+/**
+ * Every path `realpath(path)` visits: each folder prefix and each symlink, following the
+ * symlinks' targets as the kernel does. If each still has the same kind (and a symlink the
+ * same target), `realpath(path)` still gives the same answer.
+ */
+export async function walkedPaths(path: string): Promise<string[]> {
+  const visited: string[] = [];
+  const root = parse(path).root;
+  let current = root;
+  let pending = path.slice(root.length).split(sep);
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      current = dirname(current);
+      continue;
+    }
+    const next = join(current, part);
+    visited.push(next);
+    const info = await lstat(next);
+    if (!info.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    hops += 1;
+    if (hops > maxSymlinkHops) throw new Error(`too many symlinks on ${path}`);
+    const target = await readlink(next);
+    if (isAbsolute(target)) current = parse(target).root;
+    pending = [
+      ...target.slice(isAbsolute(target) ? parse(target).root.length : 0).split(sep),
+      ...pending,
+    ];
+  }
+  return [...new Set(visited)];
 }
