@@ -13,6 +13,32 @@ import { formatDuration } from '../format-duration.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 import { printable } from '../terminal-style.js';
 
+/** A third-party provider package as it will be pinned. */
+interface ProviderPackagePins {
+  name: string;
+  dir: string;
+  entry: string;
+  /** Its files, each pinned by content. */
+  files: string[];
+  /** The paths that decided where it was found, pinned by kind (or as absent). */
+  decidedBy: string[];
+}
+
+/**
+ * The files of the policy's provider package, when it is not built in: that
+ * code runs inside ironrun with the vault credentials and the secret values,
+ * and the agent can write `node_modules`, so trust pins it like a script.
+ */
+async function providerPackagePins(
+  name: string,
+  projectDir: string,
+): Promise<ProviderPackagePins | undefined> {
+  if (Object.hasOwn(builtinProviders, name)) return undefined;
+  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/provider');
+  const found = await resolveProviderPackage(name, { projectDir });
+  return { ...found, files: await providerPackageFiles(found.dir) };
+}
+
 async function sha256(path: string): Promise<string> {
   try {
     return createHash('sha256')
@@ -55,12 +81,23 @@ export const trustCommand = defineCommand({
     const pins = await Promise.all(
       files.map(async (path) => ({ path, sha256: await sha256(path) })),
     );
+    const providerPackage = await providerPackagePins(policy.provider.name, policy.dir);
+    const providerHashes = await Promise.all((providerPackage?.files ?? []).map(sha256));
+    const providerSummary =
+      providerPackage === undefined
+        ? undefined
+        : {
+            name: providerPackage.name,
+            dir: providerPackage.dir,
+            entry: providerPackage.entry,
+            files: providerPackage.files.length,
+          };
     const rel = (path: string) => printable(relative(policy.dir, path) || path);
 
     if (state.status === 'trusted') {
       if (args.json)
         io.out(
-          `${JSON.stringify({ policy: policy.path, status: 'already-trusted', files: pins }, null, 2)}\n`,
+          `${JSON.stringify({ policy: policy.path, status: 'already-trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
         );
       else io.err(`${policy.path} is already trusted as it is now; nothing to do.\n`);
       return ExitCode.OK;
@@ -99,6 +136,14 @@ export const trustCommand = defineCommand({
     }
     io.err('\nFiles pinned (their content must not change until the next trust):\n');
     for (const pin of pins) io.err(`  ${pin.sha256.slice(0, 12)}  ${rel(pin.path)}\n`);
+    if (providerPackage !== undefined) {
+      io.err(
+        `Provider package pinned: ${printable(providerPackage.name)} (${printable(providerPackage.dir)}, ${providerPackage.files.length} file${providerPackage.files.length === 1 ? '' : 's'}, entry ${printable(relative(providerPackage.dir, providerPackage.entry))})\n`,
+      );
+      io.err(
+        `  ${errStyle.dim('It runs inside ironrun with the vault credentials and the secrets: review it as you review a script. Its dependencies are not pinned.')}\n`,
+      );
+    }
     io.err(`Trust record: ${configDir}\n\n`);
 
     if (!args.yes) {
@@ -124,6 +169,16 @@ export const trustCommand = defineCommand({
       files.map(async (path) => ({ path, sha256: await sha256(path) })),
     );
     const moved = now.filter((pin, index) => pin.sha256 !== pins[index]?.sha256);
+    const providerNow = await providerPackagePins(policy.provider.name, policy.dir);
+    if (providerPackage !== undefined && providerNow !== undefined) {
+      const hashesNow = await Promise.all(providerNow.files.map(sha256));
+      const same =
+        providerNow.dir === providerPackage.dir &&
+        providerNow.entry === providerPackage.entry &&
+        providerNow.files.join('\0') === providerPackage.files.join('\0') &&
+        hashesNow.every((hash, index) => hash === providerHashes[index]);
+      if (!same) moved.push({ path: providerPackage.dir, sha256: '' });
+    }
     if (moved.length > 0) {
       throw new CliError(
         'POLICY_CHANGED',
@@ -133,10 +188,17 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    await trust(policy.path, { configDir, schemes });
+    await trust(policy.path, {
+      configDir,
+      schemes,
+      extraPins:
+        providerPackage === undefined
+          ? []
+          : [...providerPackage.files, ...providerPackage.decidedBy],
+    });
     if (args.json)
       io.out(
-        `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins }, null, 2)}\n`,
+        `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
       );
     else
       io.err(`${errStyle.green('✓')} Trusted. Agents can now run its commands through ironrun.\n`);
