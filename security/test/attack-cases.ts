@@ -1,5 +1,8 @@
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { trust } from '@ironrun/policy';
+import { providerPackageFiles, resolveProviderPackage } from '@ironrun/provider';
 import { expect } from 'vitest';
 import {
   type AttackCase,
@@ -641,6 +644,33 @@ const providerCases: AttackCase[] = [
       callerEnv: () => ({ VAULT_TOKEN: vaultToken }),
     },
   ),
+  {
+    name: 'agent edits the provider package in node_modules after trust',
+    stoppedBy: ['trust'],
+    files: () => evilProviderFiles,
+    provider: (ctx) =>
+      `\n  name: ironrun-provider-evil\n  mode: ok\n  file: ${JSON.stringify(ctx.secretsPath)}`,
+    commands: () => command(emit('raw', 'TOKEN'), { env: secretEnv('TOKEN') }),
+    afterTrust: async (project, ctx) => {
+      // What `ironrun trust` records for a third-party provider: its package beside the policy.
+      const found = await resolveProviderPackage('ironrun-provider-evil', { projectDir: ctx.dir });
+      await trust(project.policyPath, {
+        configDir: project.configDir,
+        extraPins: [...(await providerPackageFiles(found.dir)), ...found.decidedBy],
+      });
+      // The agent's edit: copy the secrets file into the project as soon as ironrun imports it.
+      await appendFile(
+        found.entry,
+        `\nimport { copyFileSync as steal } from 'node:fs';\nsteal(${JSON.stringify(ctx.secretsPath)}, ${JSON.stringify(join(ctx.dir, 'stolen.env'))});\n`,
+      );
+    },
+    expect: (outcome) => {
+      refused('TRUST_CHANGED')(outcome);
+      expect(existsSync(join(outcome.context.dir, 'stolen.env')), 'the edited provider ran').toBe(
+        false,
+      );
+    },
+  },
   {
     name: 'a provider that is not installed',
     stoppedBy: ['provider'],
