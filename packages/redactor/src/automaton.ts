@@ -1,5 +1,6 @@
 import type { ChunkScanner } from './chunk-scanner.js';
 import type { MatchList } from './match-list.js';
+import { edgeAfter, edgeBefore } from './match-tag.js';
 import type { PatternSet } from './pattern-set.js';
 
 /** Bytes of transition table the shallowest states get as full 256-entry rows. */
@@ -32,8 +33,18 @@ export class Automaton implements ChunkScanner {
   readonly holdDepth: Int32Array;
   /** Length of the longest pattern that ends where this state is reached, 0 for none. */
   readonly matchLength: Int32Array;
-  /** Kind index of that pattern. */
-  readonly matchKind: Uint8Array;
+  /**
+   * Match tag of that pattern (see `match-tag.ts`), with the {@link edgeAfter} bit
+   * of every shorter pattern that ends there too.
+   */
+  readonly matchTag: Uint8Array;
+  /**
+   * Length of the longest suffix read so far that is a proper prefix of a pattern
+   * with the {@link edgeBefore} bit, or -1 for none (0: no suffix, but such a
+   * pattern could start with the next byte). The character before that suffix may
+   * become part of a match, so it is held back too.
+   */
+  readonly edgeHoldDepth: Int32Array;
 
   constructor(set: PatternSet, denseBudget = defaultDenseBudget) {
     // 1. Trie, in insertion order. The root's children are kept in a direct table while building.
@@ -87,8 +98,9 @@ export class Automaton implements ChunkScanner {
     this.depth = new Int32Array(count);
     this.fail = new Int32Array(count);
     this.matchLength = new Int32Array(count);
-    this.matchKind = new Uint8Array(count);
+    this.matchTag = new Uint8Array(count);
     this.holdDepth = new Int32Array(count);
+    this.edgeHoldDepth = new Int32Array(count);
     const parent = new Int32Array(count);
     const pattern = new Int32Array(count);
     for (let state = 0; state < count; state++) {
@@ -103,6 +115,15 @@ export class Automaton implements ChunkScanner {
       if (next !== -1) this.nextSibling[state] = renumbered[next]!;
     }
 
+    // Which states have below them a pattern whose match takes in the character before it.
+    const edgeBelow = new Uint8Array(count);
+    for (let state = count - 1; state > 0; state--) {
+      const p = pattern[state]!;
+      if (edgeBelow[state] || (p !== -1 && (set.tags[p]! & edgeBefore) !== 0)) {
+        edgeBelow[parent[state]!] = 1;
+      }
+    }
+
     // 3. Failure links, match lengths and dense rows, shallow states first.
     this.denseCount = Math.max(1, Math.min(count, Math.floor(denseBudget / 1024)));
     this.dense = new Int32Array(this.denseCount * 256);
@@ -114,11 +135,18 @@ export class Automaton implements ChunkScanner {
       this.fail[state] = fail;
       if (pattern[state] !== -1) {
         this.matchLength[state] = this.depth[state]!;
-        this.matchKind[state] = set.kinds[pattern[state]!]!;
+        this.matchTag[state] =
+          set.tags[pattern[state]!]! | (state === 0 ? 0 : this.matchTag[fail]! & edgeAfter);
       } else if (state !== 0) {
         this.matchLength[state] = this.matchLength[fail]!;
-        this.matchKind[state] = this.matchKind[fail]!;
+        this.matchTag[state] = this.matchTag[fail]!;
       }
+      this.edgeHoldDepth[state] =
+        this.firstChild[state] !== -1 && edgeBelow[state]
+          ? this.depth[state]!
+          : state === 0
+            ? -1
+            : this.edgeHoldDepth[fail]!;
       this.holdDepth[state] =
         this.firstChild[state] !== -1
           ? this.depth[state]!
@@ -148,14 +176,14 @@ export class Automaton implements ChunkScanner {
 
   /** Reports, for each end in the chunk where a pattern occurs entirely inside it, the longest one. */
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number {
-    const { dense, denseCount, matchLength, matchKind } = this;
+    const { dense, denseCount, matchLength, matchTag } = this;
     let state = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       state = state < denseCount ? dense[(state << 8) | byte]! : this.next(state, byte);
       const length = matchLength[state]!;
       if (length !== 0 && length <= i + 1) {
-        found.add(chunkPosition + i + 1 - length, chunkPosition + i + 1, matchKind[state]!);
+        found.add(chunkPosition + i + 1 - length, chunkPosition + i + 1, matchTag[state]!);
       }
     }
     return 0;

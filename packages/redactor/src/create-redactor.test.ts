@@ -157,8 +157,8 @@ describe('createRedactor', () => {
     const redactor = createRedactor({ secrets: [secret], variants: { hex: false } });
     const hex = Buffer.from(secret).toString('hex');
     const base64 = Buffer.from(secret).toString('base64');
-    // The last base64 character mixes in padding bits, so it is not part of any fragment.
-    expect(redactor.redact(`${hex} ${base64}`)).toBe(`${hex} [REDACTED]${base64.slice(-2)}`);
+    // The last base64 character mixes in padding bits; it is redacted with the fragment, padding too.
+    expect(redactor.redact(`${hex} ${base64}`)).toBe(`${hex} [REDACTED]`);
   });
 
   it('counts replacements by kind, not by secret', () => {

@@ -4,7 +4,7 @@ import { buildPatternSet, type IndexedSecret, type PatternSet } from './pattern-
 import { RedactionSession } from './redaction-session.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
-import { type VariantKind, variantKinds } from './variant-kind.js';
+import { checkMinLength, enabledKinds, type VariantsOption } from './variant-kind.js';
 
 /** Options of {@link createRedactor}. */
 export interface RedactorOptions {
@@ -25,7 +25,7 @@ export interface RedactorOptions {
    * (`{ hex: false }`); kinds not named stay on. `raw` cannot be switched off.
    * @default 'all'
    */
-  variants?: Partial<Record<VariantKind, boolean>> | 'all' | 'raw';
+  variants?: VariantsOption;
   /**
    * Shortest secret accepted, in bytes. A shorter one is refused with
    * `SECRET_TOO_SHORT`, and encoded forms or lines shorter than this are not
@@ -102,10 +102,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       );
     }
   }
-  const minLength = options.minLength ?? 6;
-  if (!Number.isSafeInteger(minLength) || minLength < 1) {
-    throw new RedactorError('INVALID_OPTIONS', 'minLength must be a whole number of at least 1.');
-  }
+  const minLength = checkMinLength(options.minLength);
   const replacementText = options.replacement ?? '[REDACTED]';
   if (typeof replacementText !== 'string') {
     throw new RedactorError('INVALID_OPTIONS', 'replacement must be a string.');
@@ -184,37 +181,6 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return counter.snapshot();
     },
   };
-}
-
-function enabledKinds(variants: RedactorOptions['variants']): Set<VariantKind> {
-  if (variants === undefined || variants === 'all') return new Set(variantKinds);
-  if (variants === 'raw') return new Set<VariantKind>(['raw']);
-  if (typeof variants !== 'object' || variants === null) {
-    throw new RedactorError(
-      'INVALID_OPTIONS',
-      "variants must be 'all', 'raw', or an object such as { hex: false }.",
-    );
-  }
-  const enabled = new Set(variantKinds);
-  for (const [kind, on] of Object.entries(variants)) {
-    if (!variantKinds.includes(kind as VariantKind)) {
-      throw new RedactorError(
-        'INVALID_OPTIONS',
-        `Unknown variant '${kind}'. Expected one of: ${variantKinds.join(', ')}.`,
-      );
-    }
-    if (typeof on !== 'boolean') {
-      throw new RedactorError('INVALID_OPTIONS', `variants.${kind} must be true or false.`);
-    }
-    if (kind === 'raw' && !on) {
-      throw new RedactorError(
-        'INVALID_OPTIONS',
-        'variants.raw cannot be false: a secret is always matched as it is.',
-      );
-    }
-    if (!on) enabled.delete(kind as VariantKind);
-  }
-  return enabled;
 }
 
 function readSecrets(secrets: unknown, minLength: number): IndexedSecret[] {

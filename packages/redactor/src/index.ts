@@ -11,4 +11,5 @@ export {
   type RedactorErrorCode,
   type RedactorErrorOptions,
 } from './redactor-error.js';
-export { type VariantKind, variantKinds } from './variant-kind.js';
+export { type SecretVariantsOptions, secretVariants } from './secret-variants.js';
+export { type VariantKind, type VariantsOption, variantKinds } from './variant-kind.js';

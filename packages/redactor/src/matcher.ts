@@ -1,7 +1,15 @@
 import { Automaton } from './automaton.js';
 import type { ChunkScanner } from './chunk-scanner.js';
+import { tagKind } from './match-tag.js';
 import { type PatternSet, selectPatterns } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
+import { variantKinds } from './variant-kind.js';
+import { WrappedMatcher } from './wrapped-matcher.js';
+
+/** Kinds whose forms encoders wrap over lines, matched across line breaks too. */
+const wrappedKinds = new Set(
+  (['hex', 'base64', 'base64url'] as const).map((kind) => variantKinds.indexOf(kind)),
+);
 
 /**
  * Patterns at least this long form their own group for the skipping search, so
@@ -23,6 +31,10 @@ export interface Matcher {
   readonly maxLength: number;
   /** Smallest chunk searched with the {@link scanners}. */
   readonly skipThreshold: number;
+  /** The search for encoded forms wrapped over lines; none when no such form is looked for. */
+  readonly wrapped: WrappedMatcher | undefined;
+  /** Most bytes a stream may hold back. */
+  readonly holdLimit: number;
 }
 
 /** Builds the matchers for a pattern set. */
@@ -35,10 +47,15 @@ export function buildMatcher(set: PatternSet): Matcher {
   const scanners = groups.map((group) =>
     group.minLength >= minSkipWindow ? new SkipSearch(group) : new Automaton(group),
   );
+  const encoded = selectPatterns(set, (p) => wrappedKinds.has(tagKind(set.tags[p]!)));
+  const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded) : undefined;
   return {
     automaton,
     scanners,
     maxLength: set.maxLength,
     skipThreshold: Math.max(256, 2 * set.maxLength),
+    wrapped,
+    // The edge characters of a match and the padding after it: at most 9 bytes past its end.
+    holdLimit: Math.max(set.maxLength, wrapped?.holdLimit ?? 0, 16),
   };
 }

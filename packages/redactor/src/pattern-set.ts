@@ -1,4 +1,4 @@
-import { secretVariants } from './secret-variants.js';
+import { expandSecret } from './secret-variants.js';
 import { type VariantKind, variantKinds } from './variant-kind.js';
 
 /**
@@ -10,8 +10,11 @@ export interface PatternSet {
   readonly pool: Uint8Array;
   readonly starts: Int32Array;
   readonly lengths: Int32Array;
-  /** Index into {@link variantKinds} of the form the pattern was first registered as. */
-  readonly kinds: Uint8Array;
+  /**
+   * Match tag (see `match-tag.ts`): index into {@link variantKinds} of the form the
+   * pattern was first registered as, and the edges any of its registrations has.
+   */
+  readonly tags: Uint8Array;
   /** Position in the caller's list of the secret the pattern was first registered for. */
   readonly secretIndexes: Int32Array;
   readonly minLength: number;
@@ -30,17 +33,21 @@ export function buildPatternSet(
   enabled: ReadonlySet<VariantKind>,
   minLength: number,
 ): PatternSet {
-  const seen = new Set<string>();
-  const patterns: { bytes: Uint8Array; kind: number; secretIndex: number }[] = [];
+  const seen = new Map<string, number>();
+  const patterns: { bytes: Uint8Array; tag: number; secretIndex: number }[] = [];
   let total = 0;
   for (const secret of secrets) {
-    for (const variant of secretVariants(secret.bytes, enabled, minLength)) {
+    for (const variant of expandSecret(secret.bytes, enabled, minLength)) {
       const key = latin1(variant.bytes);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const known = seen.get(key);
+      if (known !== undefined) {
+        patterns[known]!.tag |= variant.edges;
+        continue;
+      }
+      seen.set(key, patterns.length);
       patterns.push({
         bytes: variant.bytes,
-        kind: variantKinds.indexOf(variant.kind),
+        tag: variantKinds.indexOf(variant.kind) | variant.edges,
         secretIndex: secret.index,
       });
       total += variant.bytes.length;
@@ -49,7 +56,7 @@ export function buildPatternSet(
   const pool = new Uint8Array(total);
   const starts = new Int32Array(patterns.length);
   const lengths = new Int32Array(patterns.length);
-  const kinds = new Uint8Array(patterns.length);
+  const tags = new Uint8Array(patterns.length);
   const secretIndexes = new Int32Array(patterns.length);
   let offset = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -58,7 +65,7 @@ export function buildPatternSet(
     pool.set(pattern.bytes, offset);
     starts[p] = offset;
     lengths[p] = pattern.bytes.length;
-    kinds[p] = pattern.kind;
+    tags[p] = pattern.tag;
     secretIndexes[p] = pattern.secretIndex;
     offset += pattern.bytes.length;
     min = Math.min(min, pattern.bytes.length);
@@ -69,7 +76,7 @@ export function buildPatternSet(
     pool,
     starts,
     lengths,
-    kinds,
+    tags,
     secretIndexes,
     minLength: patterns.length === 0 ? 0 : min,
     maxLength: max,
@@ -87,7 +94,7 @@ export function selectPatterns(set: PatternSet, keep: (pattern: number) => boole
     pool: set.pool,
     starts,
     lengths,
-    kinds: new Uint8Array(chosen.map((p) => set.kinds[p]!)),
+    tags: new Uint8Array(chosen.map((p) => set.tags[p]!)),
     secretIndexes: new Int32Array(chosen.map((p) => set.secretIndexes[p]!)),
     minLength: lengths.reduce((min, length) => Math.min(min, length), lengths[0] ?? 0),
     maxLength: lengths.reduce((max, length) => Math.max(max, length), 0),

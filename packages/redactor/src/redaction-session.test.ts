@@ -13,8 +13,9 @@ describe('RedactionStream', () => {
     const first = stream.push(bytes(`token: ${secret.slice(0, 9)}`));
     const second = stream.push(bytes(`${secret.slice(9)} done`));
     expect(text(first)).toBe('token: ');
-    expect(text(second)).toBe('[REDACTED] done');
-    expect(stream.end()).toHaveLength(0);
+    // The last letter is held: it could be the first, partial character of a base64-encoded secret.
+    expect(text(second)).toBe('[REDACTED] don');
+    expect(text(stream.end())).toBe('e');
   });
 
   it('redacts the secret whatever offset the input is split at', () => {

@@ -1,9 +1,27 @@
 import { MatchList } from './match-list.js';
+import { edgeAfter, edgeBefore, tagKind } from './match-tag.js';
 import type { Matcher } from './matcher.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
+import { WrappedScan } from './wrapped-scan.js';
 
 const empty = new Uint8Array(0);
+const equals = 0x3d;
+
+/** Whether `byte` is a character of the base64 or base64url alphabet. */
+function isBase64Char(byte: number): boolean {
+  return (
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2b ||
+    byte === 0x2f ||
+    byte === 0x2d ||
+    byte === 0x5f
+  );
+}
+
+const isLineBreak = (byte: number) => byte === 0x0a || byte === 0x0d;
 
 /**
  * One stream of output being redacted. Every occurrence of every pattern is
@@ -43,12 +61,24 @@ export class RedactionSession {
   private skipBackoff = 0;
   /** Scratch space for the matches of one chunk found by the skipping path. */
   private readonly found = new MatchList();
+  /** The search for encoded forms wrapped over lines, and its matches in the current chunk. */
+  private readonly wrapped: WrappedScan | undefined;
+  private readonly wrappedFound = new MatchList();
+  /**
+   * Ends of matches whose trailing edge character or padding may still follow in
+   * later input. Each holds the stream back to just before its end, so the range
+   * stays open until the next chunk tells.
+   */
+  private openEdges: number[] = [];
+  /** Set by {@link edgeEnd}: the input ran out before the edge was settled. */
+  private edgeOpen = false;
 
   constructor(matcher: Matcher, replacement: Uint8Array, parentCounter: RedactionCounter) {
     this.matcher = matcher;
     this.replacement = replacement;
     this.counter = new RedactionCounter(parentCounter);
-    this.tail = new Uint8Array(matcher.maxLength);
+    this.tail = new Uint8Array(matcher.holdLimit);
+    this.wrapped = matcher.wrapped === undefined ? undefined : new WrappedScan(matcher.wrapped);
   }
 
   get stats(): RedactionStats {
@@ -62,6 +92,9 @@ export class RedactionSession {
     const length = chunk.length;
     if (length === 0) return empty;
     const chunkPosition = this.position;
+    if (this.openEdges.length > 0) this.settleEdges(chunk, chunkPosition);
+    this.wrappedFound.clear();
+    this.wrapped?.scan(chunk, chunkPosition, this.wrappedFound);
     if (length >= this.matcher.skipThreshold && this.skipBackoff === 0) {
       this.scanSkipping(chunk, chunkPosition);
     } else {
@@ -69,8 +102,12 @@ export class RedactionSession {
       this.scanEveryByte(chunk, chunkPosition);
     }
     this.position += length;
-    const held = this.matcher.automaton.holdDepth[this.state]!;
-    return this.settle(this.position - held, chunk, chunkPosition);
+    let hold = this.position - this.matcher.automaton.holdDepth[this.state]!;
+    if (this.wrapped !== undefined) hold = Math.min(hold, this.wrapped.heldFrom(this.position));
+    for (const end of this.openEdges) hold = Math.min(hold, end - 1);
+    // Never below the bytes already held: those before them are out (a safety net; holds only grow).
+    hold = Math.max(hold, chunkPosition - this.tailLength);
+    return this.settle(hold, chunk, chunkPosition);
   }
 
   end(): Uint8Array {
@@ -78,16 +115,22 @@ export class RedactionSession {
       throw new RedactorError('STREAM_ENDED', 'end() was called twice; start a new stream.');
     }
     this.ended = true;
+    this.openEdges = []; // no more input: the edges taken so far are final
     const out = this.settle(this.position, empty, this.position);
     this.state = 0;
     this.tail.fill(0); // held bytes may be the start of a secret; do not keep them around
     return out;
   }
 
-  /** Runs the automaton over every byte of the chunk. */
+  /**
+   * Runs the automaton over every byte of the chunk. Wrapped matches are merged
+   * in by end, so matches keep arriving in order of end.
+   */
   private scanEveryByte(chunk: Uint8Array, chunkPosition: number): void {
     const automaton = this.matcher.automaton;
-    const { dense, denseCount, matchLength, matchKind } = automaton;
+    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const wrapped = this.wrappedFound;
+    let next = 0;
     let state = this.state;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
@@ -95,8 +138,14 @@ export class RedactionSession {
       const length = matchLength[state]!;
       if (length !== 0) {
         const end = chunkPosition + i + 1;
-        this.addRange(end - length, end, matchKind[state]!);
+        for (; next < wrapped.count && wrapped.ends[next]! <= end; next++) {
+          this.addMatch(wrapped.starts[next]!, wrapped.ends[next]!, wrapped.kinds[next]!, chunk);
+        }
+        this.addMatch(end - length, end, matchTag[state]!, chunk);
       }
+    }
+    for (; next < wrapped.count; next++) {
+      this.addMatch(wrapped.starts[next]!, wrapped.ends[next]!, wrapped.kinds[next]!, chunk);
     }
     this.state = state;
   }
@@ -122,7 +171,7 @@ export class RedactionSession {
         found.add(
           chunkPosition + i + 1 - length,
           chunkPosition + i + 1,
-          automaton.matchKind[state]!,
+          automaton.matchTag[state]!,
         );
       }
     }
@@ -131,6 +180,7 @@ export class RedactionSession {
     for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found);
     // Both paths give the same matches; this only picks the cheaper one for the next chunks.
     if (compared * 8 > chunk.length) this.skipBackoff = 16;
+    found.append(this.wrappedFound);
 
     // addRange merges correctly when no match lies wholly before the last range added: true
     // when matches come in order of start or in order of end (each scanner gives one or the
@@ -143,15 +193,87 @@ export class RedactionSession {
       byEnd &&= ends[k - 1]! <= ends[k]!;
     }
     if (byStart || byEnd) {
-      for (let k = 0; k < count; k++) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
+      for (let k = 0; k < count; k++) this.addMatch(starts[k]!, ends[k]!, kinds[k]!, chunk);
     } else {
       const order = Array.from({ length: count }, (_, k) => k);
       order.sort((x, y) => starts[x]! - starts[y]!);
-      for (const k of order) this.addRange(starts[k]!, ends[k]!, kinds[k]!);
+      for (const k of order) this.addMatch(starts[k]!, ends[k]!, kinds[k]!, chunk);
     }
 
     const from = Math.max(0, chunk.length - maxLength);
     this.state = automaton.run(chunk, from, chunk.length);
+  }
+
+  /**
+   * Adds a match, widened over the edge characters that still carry bits of the
+   * secret: for a base64 fragment, the character before it (across one line
+   * break) and the character after it with any `=` padding. An edge that runs
+   * into the end of the input read so far stays open (see {@link openEdges}).
+   */
+  private addMatch(start: number, end: number, tag: number, chunk: Uint8Array): void {
+    if ((tag & edgeBefore) !== 0) start = this.edgeStart(start, chunk);
+    if ((tag & edgeAfter) !== 0) {
+      const widened = this.edgeEnd(end, chunk);
+      if (this.edgeOpen) this.openEdges.push(end);
+      end = widened;
+    }
+    this.addRange(start, end, tag);
+  }
+
+  /** Re-reads the edges left open by the previous chunks, now that more input is here. */
+  private settleEdges(chunk: Uint8Array, chunkPosition: number): void {
+    const open = this.openEdges;
+    this.openEdges = [];
+    for (const end of open) {
+      const widened = this.edgeEnd(end, chunk, chunkPosition);
+      if (this.edgeOpen) this.openEdges.push(end);
+      if (widened > end) this.addRange(end - 1, widened, 0);
+    }
+  }
+
+  /** The input byte at absolute `position`, from the held tail or the chunk being read. */
+  private byteAt(position: number, chunk: Uint8Array, chunkPosition: number): number {
+    return position >= chunkPosition
+      ? chunk[position - chunkPosition]!
+      : this.tail[position - (chunkPosition - this.tailLength)]!;
+  }
+
+  /** Where a match starting at `start` begins once it takes in the base64 character before it. */
+  private edgeStart(start: number, chunk: Uint8Array, chunkPosition = this.position): number {
+    const first = chunkPosition - this.tailLength;
+    let at = start - 1;
+    for (let breaks = 0; at >= first && breaks < 2; breaks++, at--) {
+      if (!isLineBreak(this.byteAt(at, chunk, chunkPosition))) break;
+    }
+    return at >= first && isBase64Char(this.byteAt(at, chunk, chunkPosition)) ? at : start;
+  }
+
+  /**
+   * Where a match ending at `end` ends once it takes in the base64 character
+   * after it and then up to two `=`, each across at most one line break. Sets
+   * {@link edgeOpen} when the input read so far ends before that is settled.
+   */
+  private edgeEnd(end: number, chunk: Uint8Array, chunkPosition = this.position): number {
+    const limit = chunkPosition + chunk.length;
+    let widened = end;
+    let taken = 0;
+    let breaks = 0;
+    this.edgeOpen = false;
+    for (let at = end; ; at++) {
+      if (at >= limit) {
+        this.edgeOpen = true;
+        return widened;
+      }
+      const byte = this.byteAt(at, chunk, chunkPosition);
+      if (isLineBreak(byte)) {
+        if (++breaks > 2) return widened;
+        continue;
+      }
+      if (taken === 0 ? !isBase64Char(byte) : byte !== equals) return widened;
+      widened = at + 1;
+      breaks = 0;
+      if (++taken === 3) return widened;
+    }
   }
 
   /**
@@ -223,7 +345,7 @@ export class RedactionSession {
         out.set(this.replacement, offset);
         offset += replacementLength;
       }
-      this.counter.add(this.longestKind[k]!);
+      this.counter.add(tagKind(this.longestKind[k]!));
       cursor = this.rangeEnd[k]!;
     }
     if (plainEnd > cursor) offset = this.copy(out, offset, cursor, plainEnd, chunk, chunkPosition);

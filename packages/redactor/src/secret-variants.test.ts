@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Fragment, secretVariants } from './secret-variants.js';
+import { base64Fragment, expandSecret } from './secret-variants.js';
 import { type VariantKind, variantKinds } from './variant-kind.js';
 
 const all = new Set<VariantKind>(variantKinds);
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => Buffer.from(data).toString('latin1');
 const forms = (secret: string, kind: VariantKind, minLength = 6) =>
-  secretVariants(bytes(secret), all, minLength)
+  expandSecret(bytes(secret), all, minLength)
     .filter((variant) => variant.kind === kind)
     .map((variant) => text(variant.bytes));
 
 describe('secretVariants', () => {
   it('lists the raw bytes first', () => {
-    const [first] = secretVariants(bytes('sk_live_abcdef'), all, 6);
+    const [first] = expandSecret(bytes('sk_live_abcdef'), all, 6);
     expect(first?.kind).toBe('raw');
     expect(text(first!.bytes)).toBe('sk_live_abcdef');
   });
@@ -78,7 +78,7 @@ describe('secretVariants', () => {
 
   it('gives no JSON form for a secret that is not UTF-8', () => {
     expect(
-      secretVariants(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind),
+      expandSecret(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind),
     ).not.toContain('json');
   });
 
@@ -98,12 +98,12 @@ describe('secretVariants', () => {
   });
 
   it('leaves out every form shorter than minLength, which would match ordinary text', () => {
-    const variants = secretVariants(bytes('ab\ncdefgh\nij'), all, 6);
+    const variants = expandSecret(bytes('ab\ncdefgh\nij'), all, 6);
     for (const variant of variants) expect(variant.bytes.length).toBeGreaterThanOrEqual(6);
     expect(variants.filter((variant) => variant.kind === 'line').map((v) => text(v.bytes))).toEqual(
       ['cdefgh'],
     );
-    const short = secretVariants(bytes('a'), all, 1);
+    const short = expandSecret(bytes('a'), all, 1);
     // 'a' is 0b01100001: 'Y' (011000) at alignment 0, nothing whole at 1, 'h' (100001) at 2.
     expect(short.filter((variant) => variant.kind === 'base64').map((v) => text(v.bytes))).toEqual([
       'Y',
@@ -112,7 +112,7 @@ describe('secretVariants', () => {
   });
 
   it('makes only the forms that are enabled', () => {
-    const kinds = secretVariants(bytes('abc/def ghi\njkl mno'), new Set(['raw', 'hex']), 3).map(
+    const kinds = expandSecret(bytes('abc/def ghi\njkl mno'), new Set(['raw', 'hex']), 3).map(
       (variant) => variant.kind,
     );
     expect(new Set(kinds)).toEqual(new Set(['raw', 'hex']));

@@ -1,9 +1,21 @@
-import type { VariantKind } from './variant-kind.js';
+import { edgeAfter, edgeBefore } from './match-tag.js';
+import { RedactorError } from './redactor-error.js';
+import {
+  checkMinLength,
+  enabledKinds,
+  type VariantKind,
+  type VariantsOption,
+} from './variant-kind.js';
 
 /** One byte sequence to look for, and the form of the secret it stands for. */
 export interface SecretVariant {
   kind: VariantKind;
   bytes: Uint8Array;
+  /**
+   * {@link edgeBefore} and {@link edgeAfter} bits: whether the base64 character
+   * just before or after the fragment carries bits of the secret.
+   */
+  edges: number;
 }
 
 const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -11,19 +23,96 @@ const base64UrlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Options of {@link secretVariants}: the same meaning as in `createRedactor`. */
+export interface SecretVariantsOptions {
+  /**
+   * Encoded forms and lines shorter than this many bytes are not listed.
+   * @default 6
+   */
+  minLength?: number;
+  /**
+   * Which forms to list besides the secret itself: `'all'`, `'raw'`, or an
+   * object switching kinds off (`{ hex: false }`).
+   * @default 'all'
+   */
+  variants?: VariantsOption;
+}
+
+const variantOptionNames = new Set(['minLength', 'variants']);
+
+/**
+ * The forms of one secret that a redactor built with the same options looks
+ * for, as strings: the secret itself first, then each line of a multi-line
+ * secret, its JSON-escaped, URL-encoded and hex forms, and its base64 and
+ * base64url fragments at the three byte alignments. Distinct, in that order.
+ * For hosts that must register every form elsewhere, such as a CI runner's
+ * log masking.
+ *
+ * Not listed, because no fixed string expresses them: a form that is not valid
+ * UTF-8 (the secret's own bytes, when they are not); an encoded form wrapped
+ * over lines (the redactor matches it across line breaks, a list of strings
+ * cannot); and the base64 character at each edge of a fragment that also
+ * depends on the neighbouring bytes (the redactor takes it in, a mask cannot).
+ * The secret itself is listed whatever its length; a redactor would refuse a
+ * secret shorter than `minLength`.
+ *
+ * @throws {RedactorError} `INVALID_OPTIONS` for a wrong option. The message never contains the secret.
+ *
+ * @example
+ * ```ts
+ * import { secretVariants } from '@ironrun/redactor';
+ *
+ * secretVariants('hunter2-correct-horse');
+ * // ['hunter2-correct-horse', 'hunter2%2Dcorrect...', '68756e746572322d...', 'aHVudGVyMi1jb3JyZWN0LWhvcnNl', ...]
+ * for (const form of secretVariants(token)) core.setSecret(form); // GitHub Actions
+ * ```
+ */
+export function secretVariants(
+  secret: string | Uint8Array,
+  options: SecretVariantsOptions = {},
+): string[] {
+  if (typeof options !== 'object' || options === null) {
+    throw new RedactorError('INVALID_OPTIONS', 'secretVariants() expects an options object.');
+  }
+  for (const name of Object.keys(options)) {
+    if (!variantOptionNames.has(name)) {
+      throw new RedactorError(
+        'INVALID_OPTIONS',
+        `Unknown option '${name}'. Expected minLength or variants.`,
+      );
+    }
+  }
+  const minLength = checkMinLength(options.minLength);
+  const enabled = enabledKinds(options.variants);
+  let bytes: Uint8Array;
+  if (typeof secret === 'string') bytes = encoder.encode(secret);
+  else if (secret instanceof Uint8Array) bytes = secret;
+  else throw new RedactorError('INVALID_OPTIONS', 'The secret must be a string or a Uint8Array.');
+  if (bytes.length === 0) return [];
+  const out = new Set<string>();
+  for (const variant of expandSecret(bytes, enabled, minLength)) {
+    try {
+      out.add(strictDecoder.decode(variant.bytes));
+    } catch {
+      // Not UTF-8: no string stands for these bytes.
+    }
+  }
+  return [...out];
+}
+
 /**
  * Every form of `secret` to look for, for the kinds enabled, raw first. A form
  * shorter than `minLength` is left out: it would match ordinary text and carries
  * too little of the secret to matter. Forms are not deduplicated here.
  */
-export function secretVariants(
+export function expandSecret(
   secret: Uint8Array,
   enabled: ReadonlySet<VariantKind>,
   minLength: number,
 ): SecretVariant[] {
-  const out: SecretVariant[] = [{ kind: 'raw', bytes: secret }];
-  const add = (kind: VariantKind, bytes: Uint8Array) => {
-    if (bytes.length >= minLength) out.push({ kind, bytes });
+  const out: SecretVariant[] = [{ kind: 'raw', bytes: secret, edges: 0 }];
+  const add = (kind: VariantKind, bytes: Uint8Array, edges = 0) => {
+    if (bytes.length >= minLength) out.push({ kind, bytes, edges });
   };
   if (enabled.has('line')) for (const line of secretLines(secret)) add('line', line);
   if (enabled.has('json')) for (const escaped of jsonEscapes(secret)) add('json', escaped);
@@ -33,12 +122,25 @@ export function secretVariants(
     add('hex', hex(secret, true));
   }
   for (const alignment of [0, 1, 2]) {
-    if (enabled.has('base64')) add('base64', base64Fragment(secret, alignment, base64Alphabet));
+    const edges = base64Edges(secret.length, alignment);
+    if (enabled.has('base64')) {
+      add('base64', base64Fragment(secret, alignment, base64Alphabet), edges);
+    }
     if (enabled.has('base64url')) {
-      add('base64url', base64Fragment(secret, alignment, base64UrlAlphabet));
+      add('base64url', base64Fragment(secret, alignment, base64UrlAlphabet), edges);
     }
   }
   return out;
+}
+
+/**
+ * Which edges of {@link base64Fragment}'s output have a character outside it
+ * that mixes bits of the secret with bits of its neighbours (or padding).
+ */
+export function base64Edges(length: number, alignment: number): number {
+  const firstBit = alignment * 8;
+  const endBit = firstBit + length * 8;
+  return (firstBit % 6 !== 0 ? edgeBefore : 0) | (endBit % 6 !== 0 ? edgeAfter : 0);
 }
 
 /**

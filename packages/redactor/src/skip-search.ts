@@ -1,5 +1,6 @@
 import type { ChunkScanner } from './chunk-scanner.js';
 import { MatchList } from './match-list.js';
+import { edgeBefore } from './match-tag.js';
 import type { PatternSet } from './pattern-set.js';
 
 /** Bytes hashed per step. */
@@ -143,8 +144,10 @@ export class SkipSearch implements ChunkScanner {
     const skip = this.shift[slot]!;
     if (skip !== 0) return skip;
     this.compared++;
-    const { pool, starts, lengths, kinds } = this.set;
+    const { pool, starts, lengths, tags } = this.set;
     const last = this.bucketStart[slot + 1]!;
+    let longest = -1;
+    let tag = 0;
     for (let k = this.bucketStart[slot]!; k < last; k++) {
       const p = this.bucketPatterns[k]!;
       const patternLength = lengths[p]!;
@@ -152,11 +155,14 @@ export class SkipSearch implements ChunkScanner {
       const patternStart = starts[p]!;
       let i = 0;
       while (i < patternLength && pool[patternStart + i] === chunk[at + i]) i++;
-      if (i === patternLength) {
-        found.add(chunkPosition + at, chunkPosition + at + patternLength, kinds[p]!);
-        break;
-      }
+      if (i !== patternLength) continue;
+      // The longest comes first; a shorter one that also matches here may take in the character before.
+      if (longest === -1) {
+        longest = patternLength;
+        tag = tags[p]!;
+      } else tag |= tags[p]! & edgeBefore;
     }
+    if (longest !== -1) found.add(chunkPosition + at, chunkPosition + at + longest, tag);
     return 1;
   }
 }

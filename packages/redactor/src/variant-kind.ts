@@ -1,3 +1,5 @@
+import { RedactorError } from './redactor-error.js';
+
 /**
  * The forms in which a secret is looked for.
  *
@@ -23,3 +25,47 @@ export const variantKinds: readonly VariantKind[] = [
   'base64',
   'base64url',
 ];
+
+/** What the `variants` option takes: `'all'`, `'raw'`, or kinds switched on or off. */
+export type VariantsOption = Partial<Record<VariantKind, boolean>> | 'all' | 'raw';
+
+/** The `minLength` option, checked. Throws `INVALID_OPTIONS` for a wrong value. */
+export function checkMinLength(minLength: unknown): number {
+  const value = minLength ?? 6;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RedactorError('INVALID_OPTIONS', 'minLength must be a whole number of at least 1.');
+  }
+  return value;
+}
+
+/** The kinds a `variants` option switches on. Throws `INVALID_OPTIONS` for a wrong value. */
+export function enabledKinds(variants: VariantsOption | undefined): Set<VariantKind> {
+  if (variants === undefined || variants === 'all') return new Set(variantKinds);
+  if (variants === 'raw') return new Set<VariantKind>(['raw']);
+  if (typeof variants !== 'object' || variants === null) {
+    throw new RedactorError(
+      'INVALID_OPTIONS',
+      "variants must be 'all', 'raw', or an object such as { hex: false }.",
+    );
+  }
+  const enabled = new Set(variantKinds);
+  for (const [kind, on] of Object.entries(variants)) {
+    if (!variantKinds.includes(kind as VariantKind)) {
+      throw new RedactorError(
+        'INVALID_OPTIONS',
+        `Unknown variant '${kind}'. Expected one of: ${variantKinds.join(', ')}.`,
+      );
+    }
+    if (typeof on !== 'boolean') {
+      throw new RedactorError('INVALID_OPTIONS', `variants.${kind} must be true or false.`);
+    }
+    if (kind === 'raw' && !on) {
+      throw new RedactorError(
+        'INVALID_OPTIONS',
+        'variants.raw cannot be false: a secret is always matched as it is.',
+      );
+    }
+    if (!on) enabled.delete(kind as VariantKind);
+  }
+  return enabled;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../src/create-redactor.js';
 import { buildPatternSet } from '../src/pattern-set.js';
 import { variantKinds } from '../src/variant-kind.js';
-import { cutAt, referenceRedact, streamThrough } from './reference-redact.js';
+import { cutAt, referencePatterns, referenceRedact, streamThrough } from './reference-redact.js';
 
 /** A small seeded generator, so a failure can be replayed. */
 function seeded(seed: number) {
@@ -39,7 +39,11 @@ describe('createRedactor with 1,000 secrets', () => {
     }
     const input = new Uint8Array(Buffer.from(parts.join(''), 'latin1'));
     const redactor = createRedactor({ secrets });
-    const expected = referenceRedact(input, patterns, new TextEncoder().encode('[REDACTED]'));
+    const expected = referenceRedact(
+      input,
+      referencePatterns(set),
+      new TextEncoder().encode('[REDACTED]'),
+    );
     expect(redactor.redact(input)).toEqual(expected);
     const head = input.subarray(0, 8000);
     const oneByte = Array.from(head, (_, i) => head.subarray(i, i + 1));

@@ -4,7 +4,7 @@ import { createRedactor, type Redactor, type RedactorOptions } from '../src/crea
 import { buildPatternSet } from '../src/pattern-set.js';
 import { isRedactorError } from '../src/redactor-error.js';
 import { variantKinds } from '../src/variant-kind.js';
-import { cutAt, referenceRedact, streamThrough } from './reference-redact.js';
+import { cutAt, referencePatterns, referenceRedact, streamThrough } from './reference-redact.js';
 
 const encoder = new TextEncoder();
 const replacement = encoder.encode('[REDACTED]');
@@ -96,9 +96,7 @@ function patternsOf(secrets: readonly (string | Uint8Array)[], options: Redactor
     all,
     options.minLength ?? 6,
   );
-  return Array.from({ length: set.count }, (_, p) =>
-    set.pool.subarray(set.starts[p]!, set.starts[p]! + set.lengths[p]!),
-  );
+  return referencePatterns(set);
 }
 
 describe('createRedactor (properties)', () => {

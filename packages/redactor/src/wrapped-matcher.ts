@@ -1,0 +1,45 @@
+import { Automaton } from './automaton.js';
+import type { PatternSet } from './pattern-set.js';
+
+/** {@link WrappedMatcher.byteClass}: a character of the base64, base64url or hex alphabets. */
+export const encodedChar = 0;
+/** {@link WrappedMatcher.byteClass}: `\r` or `\n`. */
+export const lineBreakByte = 1;
+/** {@link WrappedMatcher.byteClass}: any other byte; no encoded form runs across it. */
+export const breakerByte = 2;
+
+const encodedAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
+/** The wrapped automaton gets a smaller share of dense rows than the main one. */
+const denseBudget = 4 * 1024 * 1024;
+
+/**
+ * What is shared, built once, for finding the encoded forms of secrets (base64,
+ * base64url, hex) when an encoder wrapped them over several lines: an
+ * Aho–Corasick automaton over those forms alone, which a scan steps over line
+ * breaks without changing state, and a class for each byte.
+ */
+export class WrappedMatcher {
+  readonly automaton: Automaton;
+  /** {@link encodedChar}, {@link lineBreakByte} or {@link breakerByte} for each byte value. */
+  readonly byteClass: Uint8Array;
+  /** Length of the shortest encoded form: a run of fewer bytes holds no wrapped match. */
+  readonly window: number;
+  /** Length of the longest encoded form. */
+  readonly longest: number;
+  /**
+   * Most bytes a stream may have to hold back for a wrapped form: a proper
+   * prefix with a line break after each character, and the edge character before it.
+   */
+  readonly holdLimit: number;
+
+  constructor(set: PatternSet) {
+    this.automaton = new Automaton(set, denseBudget);
+    this.byteClass = new Uint8Array(256).fill(breakerByte);
+    for (const char of encodedAlphabet) this.byteClass[char.charCodeAt(0)] = encodedChar;
+    this.byteClass[0x0a] = lineBreakByte;
+    this.byteClass[0x0d] = lineBreakByte;
+    this.window = set.minLength;
+    this.longest = set.maxLength;
+    this.holdLimit = 3 * set.maxLength + 3;
+  }
+}

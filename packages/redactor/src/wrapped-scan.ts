@@ -1,0 +1,187 @@
+import type { MatchList } from './match-list.js';
+import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
+
+/**
+ * One stream's search for encoded forms wrapped over lines. Line breaks (`\n`,
+ * `\r\n`, `\r`: one or two of those bytes) between two characters are skipped
+ * as if absent; three or more in a row end the form, like any byte outside the
+ * encoded alphabets. It reports only matches that contain a line break: the
+ * main matcher finds the others.
+ *
+ * Stepping the automaton over every byte would cost as much as the main search
+ * saves, so a chunk is read the way a skipping search reads it: only a run of
+ * at least {@link WrappedMatcher.window} bytes of the alphabets and line
+ * breaks can hold a wrapped form, so the scan tests the last byte of each
+ * window-long stretch first and jumps past any byte outside them. Inside a
+ * run, the automaton only steps over the bytes around each line break (the
+ * longest form's length on each side); elsewhere it jumps. The state after the
+ * chunk is exact, so the stream can hold back exactly what a wrapped form could
+ * still claim.
+ */
+export class WrappedScan {
+  private readonly matcher: WrappedMatcher;
+  private state = 0;
+  /** Line-break bytes read since the last character. */
+  private gap = 0;
+  /** Characters read since the last byte outside the alphabets (or longer line break). */
+  private runLength = 0;
+  /** Characters read so far; `ring[k & mask]` is the position of character `k`. */
+  private views = 0;
+  private readonly ring: Float64Array;
+  private readonly mask: number;
+  /** Position before which the automaton must step every byte: a pending match may span the last line break. */
+  private until = 0;
+
+  constructor(matcher: WrappedMatcher) {
+    this.matcher = matcher;
+    let size = 8;
+    while (size < matcher.longest + 2) size *= 2;
+    this.ring = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  /** Adds the wrapped matches that end in the chunk to `found`, in order of end. */
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): void {
+    const length = chunk.length;
+    const { byteClass, window } = this.matcher;
+    // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
+    let exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
+    let p = exactAt;
+    while (p + window <= length) {
+      const last = p + window - 1;
+      if (byteClass[chunk[last]!] === breakerByte) {
+        p = last + 1;
+        continue;
+      }
+      let k = last - 1;
+      while (k >= p && byteClass[chunk[k]!] !== breakerByte) k--;
+      if (k >= p) {
+        p = k + 1;
+        continue;
+      }
+      // A window-long stretch with no breaker, starting after one (or where the state is exact).
+      if (p !== exactAt) this.reset();
+      exactAt = this.scanRun(chunk, p, chunkPosition, found);
+      p = exactAt;
+    }
+    // What is left is shorter than a window: step it for an exact state at the end.
+    if (p !== exactAt) this.reset(); // p follows a breaker
+    if (p < length) this.step(chunk, p, length, chunkPosition, found);
+  }
+
+  /**
+   * The position from which the input read so far must be held back: the start
+   * of the longest suffix that is a proper prefix of a wrapped form (line breaks
+   * included), or the character before a prefix of a form that takes in the
+   * character before it. `position` when nothing needs holding.
+   */
+  heldFrom(position: number): number {
+    const { holdDepth, edgeHoldDepth } = this.matcher.automaton;
+    let from = position;
+    const depth = holdDepth[this.state]!;
+    if (depth > 0) from = this.ring[(this.views - depth) & this.mask]!;
+    const edgeDepth = edgeHoldDepth[this.state]!;
+    if (edgeDepth >= 0 && this.runLength > edgeDepth) {
+      from = Math.min(from, this.ring[(this.views - edgeDepth - 1) & this.mask]!);
+    }
+    return from;
+  }
+
+  /** Forgets the state: the next byte starts a new run. */
+  private reset(): void {
+    this.state = 0;
+    this.gap = 0;
+    this.runLength = 0;
+  }
+
+  /**
+   * Follows a run from `from`, where the state is exact, to just after the byte
+   * outside the alphabets that ends it (returned; the state is the root there)
+   * or to the chunk's end. Steps the automaton only where a match could span a
+   * line break.
+   */
+  private scanRun(
+    chunk: Uint8Array,
+    from: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): number {
+    const length = chunk.length;
+    const { byteClass } = this.matcher;
+    const reach = this.matcher.longest + 1;
+    let i = from;
+    while (i < length) {
+      const stop = this.until - chunkPosition;
+      if (i < stop || (this.gap !== 0 && this.state !== 0)) {
+        const to = Math.min(length, Math.max(stop, i + 1));
+        this.step(chunk, i, to, chunkPosition, found);
+        i = to;
+        continue;
+      }
+      // No pending match spans a line break: jump to the next byte outside the alphabets.
+      let next = i;
+      while (next < length && byteClass[chunk[next]!] === encodedChar) next++;
+      if (next < length && byteClass[chunk[next]!] === breakerByte) {
+        this.reset();
+        return next + 1;
+      }
+      // A line break or the chunk's end: the state there depends on the last `reach` characters.
+      const restart = Math.max(i, next - reach);
+      if (restart > i) this.reset();
+      const to = Math.min(length, next + 1);
+      this.step(chunk, restart, to, chunkPosition, found);
+      i = to;
+    }
+    return length;
+  }
+
+  /** Steps the automaton over every byte of `chunk[from .. to)`. */
+  private step(
+    chunk: Uint8Array,
+    from: number,
+    to: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): void {
+    const { automaton, byteClass, longest } = this.matcher;
+    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const { ring, mask } = this;
+    let { state, gap, runLength, views, until } = this;
+    for (let i = from; i < to; i++) {
+      const byte = chunk[i]!;
+      const kind = byteClass[byte]!;
+      if (kind === lineBreakByte) {
+        if (++gap > 2) {
+          state = 0;
+          runLength = 0;
+        }
+        continue;
+      }
+      if (kind === breakerByte) {
+        state = 0;
+        gap = 0;
+        runLength = 0;
+        continue;
+      }
+      if (gap !== 0) {
+        gap = 0;
+        until = chunkPosition + i + longest;
+      }
+      state = state < denseCount ? dense[(state << 8) | byte]! : automaton.next(state, byte);
+      ring[views & mask] = chunkPosition + i;
+      views++;
+      runLength++;
+      const matched = matchLength[state]!;
+      if (matched !== 0) {
+        const start = ring[(views - matched) & mask]!;
+        const end = chunkPosition + i + 1;
+        if (end - start > matched) found.add(start, end, matchTag[state]!);
+      }
+    }
+    this.state = state;
+    this.gap = gap;
+    this.runLength = runLength;
+    this.views = views;
+    this.until = until;
+  }
+}
