@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Fragment, expandSecret } from './secret-variants.js';
+import { createRedactor } from './create-redactor.js';
+import { isRedactorError } from './redactor-error.js';
+import { base64Fragment, expandSecret, secretVariants } from './secret-variants.js';
 import { type VariantKind, variantKinds } from './variant-kind.js';
 
 const all = new Set<VariantKind>(variantKinds);
@@ -11,7 +13,7 @@ const forms = (secret: string, kind: VariantKind, minLength = 6) =>
     .filter((variant) => variant.kind === kind)
     .map((variant) => text(variant.bytes));
 
-describe('secretVariants', () => {
+describe('expandSecret', () => {
   it('lists the raw bytes first', () => {
     const [first] = expandSecret(bytes('sk_live_abcdef'), all, 6);
     expect(first?.kind).toBe('raw');
@@ -116,5 +118,57 @@ describe('secretVariants', () => {
       (variant) => variant.kind,
     );
     expect(new Set(kinds)).toEqual(new Set(['raw', 'hex']));
+  });
+});
+
+describe('secretVariants', () => {
+  const token = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc/é';
+
+  it('lists the secret first, then every form the redactor looks for, each once', () => {
+    const forms = secretVariants(token);
+    expect(forms[0]).toBe(token);
+    expect(new Set(forms).size).toBe(forms.length);
+    expect(forms).toContain(Buffer.from(token).toString('hex'));
+    expect(forms).toContain(Buffer.from(token).toString('hex').toUpperCase());
+    expect(forms).toContain(encodeURIComponent(token));
+    expect(forms).toContain(JSON.stringify(token).slice(1, -1));
+    expect(forms).toContain(Buffer.from(token).toString('base64').slice(0, -2));
+  });
+
+  it('gives strings a redactor with the same options redacts whole', () => {
+    const redactor = createRedactor({ secrets: [token] });
+    for (const form of secretVariants(token)) {
+      expect(redactor.redact(` ${form} `)).toBe(' [REDACTED] ');
+    }
+  });
+
+  it('follows the variants and minLength options as createRedactor does', () => {
+    expect(secretVariants(token, { variants: 'raw' })).toEqual([token]);
+    const noHex = secretVariants(token, { variants: { hex: false } });
+    expect(noHex).not.toContain(Buffer.from(token).toString('hex'));
+    expect(noHex).toContain(encodeURIComponent(token));
+    expect(secretVariants('ab')).toEqual(['ab']); // listed itself, no form shorter than 6
+    expect(secretVariants('abcd').every((form) => form === 'abcd' || form.length >= 6)).toBe(true);
+    expect(secretVariants('abcd', { minLength: 20 })).toEqual(['abcd']);
+    expect(secretVariants('')).toEqual([]);
+  });
+
+  it('leaves out forms that are not valid UTF-8, and lists the encodings of binary secrets', () => {
+    const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x80, 0x41, 0x42, 0x43, 0x44]);
+    const forms = secretVariants(binary);
+    expect(forms).not.toContain(Buffer.from(binary).toString('latin1'));
+    expect(forms).toContain(Buffer.from(binary).toString('hex'));
+  });
+
+  it('refuses unknown options and wrong values without showing the secret', () => {
+    for (const options of [{ minLength: 0 }, { variants: { nope: true } }, { extra: 1 }]) {
+      try {
+        secretVariants(token, options as never);
+        expect.unreachable();
+      } catch (error) {
+        expect(isRedactorError(error) && error.code).toBe('INVALID_OPTIONS');
+        expect(String((error as Error).message)).not.toContain(token);
+      }
+    }
   });
 });
