@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { checkTrust, isPolicyError } from '@ironrun/policy';
+import { checkTrust, isPolicyError, type Policy } from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
 function shown(path: string, dir: string): string {
@@ -9,13 +9,14 @@ function shown(path: string, dir: string): string {
 
 /**
  * Refuses a policy that no person trusted, or that changed since, with a
- * message that says how to review it and who may trust it.
+ * message that says how to review it and who may trust it. Returns the
+ * SHA-256 of the policy bytes it checked.
  */
 export async function assertTrusted(
   policyPath: string,
   projectDir: string,
   configDir?: string,
-): Promise<void> {
+): Promise<string> {
   if (policyPath === '') {
     throw new IronrunError(
       'TRUST_UNTRUSTED',
@@ -39,7 +40,7 @@ export async function assertTrusted(
       },
     );
   }
-  if (check.status === 'trusted') return;
+  if (check.status === 'trusted') return check.policySha256;
   const how =
     `Review it and the scripts it runs, then a person runs \`ironrun trust\` at a terminal in ${projectDir}. ` +
     'An agent cannot trust a policy; commands stay refused until then.';
@@ -53,5 +54,17 @@ export async function assertTrusted(
     'TRUST_CHANGED',
     `ironrun: ${policyPath} or a file it runs changed since it was trusted:\n${changed}\n` +
       `Review the changes (for example with \`git diff\`). ${how}`,
+  );
+}
+
+/**
+ * Refuses a policy whose parsed bytes are not the bytes whose trust was
+ * checked: the file was swapped between the check and the read.
+ */
+export function assertSameBytes(policy: Policy, checkedSha256: string): void {
+  if (policy.sha256 === checkedSha256) return;
+  throw new IronrunError(
+    'TRUST_CHANGED',
+    `ironrun: ${policy.path} changed between its trust check and its read, so it was not used. Review it; a person runs \`ironrun trust\` again if the change is wanted.`,
   );
 }

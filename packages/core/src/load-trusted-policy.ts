@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy } from '@ironrun/policy';
-import { assertTrusted } from './assert-trusted.js';
+import { assertSameBytes, assertTrusted } from './assert-trusted.js';
 import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
 
 /** Options of {@link loadTrustedPolicy}. */
@@ -32,10 +32,12 @@ export async function loadTrustedPolicy(
   policyPath: string,
   options: LoadTrustedPolicyOptions = {},
 ): Promise<Policy> {
-  await assertTrusted(
+  const checkedSha256 = await assertTrusted(
     policyPath,
     dirname(resolve(policyPath)),
     options.configDir ?? defaultConfigDir(),
   );
-  return readPolicyWithProviderSchemes(policyPath, { providers: options.providers });
+  const policy = await readPolicyWithProviderSchemes(policyPath, { providers: options.providers });
+  assertSameBytes(policy, checkedSha256);
+  return policy;
 }

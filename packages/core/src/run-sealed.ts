@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
 import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
-import { assertTrusted } from './assert-trusted.js';
+import { assertSameBytes, assertTrusted } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
 import { OutputWindow } from './output-window.js';
 import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
@@ -247,17 +247,21 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const checkTrust = options.skipTrust !== true;
   // A policy file is checked before it is parsed: nothing in an untrusted
   // policy (such as a provider package to load) is acted on.
-  if (checkTrust && typeof options.policy === 'string') {
-    await assertTrusted(options.policy, dirname(resolve(options.policy)), configDir);
-  }
+  const checkedSha256 =
+    checkTrust && typeof options.policy === 'string'
+      ? await assertTrusted(options.policy, dirname(resolve(options.policy)), configDir)
+      : undefined;
   // A path is read only now, after its trust check; a third-party provider
   // is loaded here, if at all, to learn the reference schemes it claims.
   const policy =
     typeof options.policy === 'string'
       ? await readPolicyWithProviderSchemes(options.policy, { providers: options.providers })
       : options.policy;
-  if (checkTrust && typeof options.policy !== 'string')
-    await assertTrusted(policy.path, policy.dir, configDir);
+  // What was parsed must be the bytes that were checked (no swap in between).
+  if (checkedSha256 !== undefined) assertSameBytes(policy, checkedSha256);
+  if (checkTrust && typeof options.policy !== 'string') {
+    assertSameBytes(policy, await assertTrusted(policy.path, policy.dir, configDir));
+  }
   const command = findCommand(policy, options.commandId);
   const commandId = command.id;
   const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Policy } from './policy.js';
@@ -70,6 +71,8 @@ export function policyFromFile(
     schemes,
   });
   if (policy === undefined) throw invalidPolicyError(path, issues);
+  // The file's own bytes (a BOM included), the same bytes checkTrust hashes.
+  policy.sha256 = createHash('sha256').update(file.bytes).digest('hex');
   return policy;
 }
 

@@ -49,6 +49,12 @@ export interface Policy {
   path: string;
   /** The policy's folder: the project root every relative path is resolved against. */
   dir: string;
+  /**
+   * The SHA-256 (hex) of the exact bytes this policy was parsed from (of the
+   * text's UTF-8 for `parsePolicy`). Compare it with the hash `checkTrust`
+   * reports to know that what was checked is what was parsed.
+   */
+  sha256: string;
   /** The format version. */
   version: 1;
   /** Where secrets come from: the provider's name and its options (validated by the provider). */

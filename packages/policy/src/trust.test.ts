@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadPolicy } from './load-policy.js';
 import { isPolicyError, type PolicyError } from './policy-error.js';
 import { checkTrust, trust } from './trust.js';
 import { trustRecordPath } from './trust-store.js';
@@ -85,12 +86,24 @@ describe('trust', () => {
     expect(record.files.map((file) => file.path)).toContain(providerFile);
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
+      policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     await writeFile(providerFile, 'export const provider = { leak: true };\n');
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'changed',
       changed: [{ path: providerFile, reason: 'modified' }],
     });
+  });
+
+  it('reports the hash it checked, equal to the sha256 of the policy parsed from the same bytes (a BOM too)', async () => {
+    const { project, configDir } = await setup({ 'ironrun.yml': `\uFEFF${policyText}` });
+    await trust(project.path('ironrun.yml'), { configDir });
+    const check = await checkTrust(project.path('ironrun.yml'), { configDir });
+    const policy = await loadPolicy(project.path('ironrun.yml'));
+    expect(check.status === 'trusted' && check.policySha256).toBe(policy.sha256);
+    // A policy swapped after the check parses to another hash, which a caller compares.
+    await writeFile(project.path('ironrun.yml'), policyText.replace('--prod', '--staging'));
+    expect((await loadPolicy(project.path('ironrun.yml'))).sha256).not.toBe(policy.sha256);
   });
 
   it('refuses a relative extra pin', async () => {
@@ -125,7 +138,10 @@ describe('trust', () => {
     process.env.IRONRUN_CONFIG_DIR = configDir;
     try {
       await trust(project.path('ironrun.yml'));
-      expect(await checkTrust(project.path('ironrun.yml'))).toEqual({ status: 'trusted' });
+      expect(await checkTrust(project.path('ironrun.yml'))).toEqual({
+        status: 'trusted',
+        policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
     } finally {
       if (before === undefined) delete process.env.IRONRUN_CONFIG_DIR;
       else process.env.IRONRUN_CONFIG_DIR = before;
@@ -146,6 +162,7 @@ describe('checkTrust', () => {
     await trust(project.path('ironrun.yml'), { configDir });
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
+      policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -263,6 +280,7 @@ describe('checkTrust', () => {
     await mkdir(project.path('build.sh'));
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
+      policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -313,6 +331,7 @@ describe('checkTrust', () => {
     await trust(project.path('ironrun.yml'), { configDir });
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
+      policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 

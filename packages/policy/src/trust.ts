@@ -53,7 +53,12 @@ export interface TrustChange {
 
 /** The outcome of {@link checkTrust}. */
 export type TrustCheck =
-  | { status: 'trusted' }
+  /**
+   * `policySha256` is the hash of the bytes that were checked: parse the
+   * policy afterwards and compare it with `Policy.sha256`, so a file swapped
+   * between the check and the parse is caught.
+   */
+  | { status: 'trusted'; policySha256: string }
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
 
@@ -201,5 +206,7 @@ export async function checkTrust(
     const reason = compare(trusted, now[index]!);
     if (reason !== undefined) changed.push({ path: trusted.path, reason });
   });
-  return changed.length === 0 ? { status: 'trusted' } : { status: 'changed', changed };
+  return changed.length === 0
+    ? { status: 'trusted', policySha256: record.policySha256 }
+    : { status: 'changed', changed };
 }

@@ -44,6 +44,7 @@ describe('parsePolicy', () => {
     expect(policy).toEqual({
       path: filename,
       dir: root,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       version: 1,
       provider: { name: '1password', options: {} },
       commands: [

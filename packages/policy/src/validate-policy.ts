@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { parseByteSize } from './byte-size.js';
@@ -387,7 +388,7 @@ function normalize(
     }
     return normalized;
   });
-  return { path: context.path, dir: context.dir, version: 1, provider, commands };
+  return { path: context.path, dir: context.dir, sha256: '', version: 1, provider, commands };
 }
 
 function checkSchemes(schemes: readonly string[]): void {
@@ -460,7 +461,9 @@ export function validatePolicySource(text: string, context: PolicySourceContext)
   }
   checkSemantics(list, context, raw);
   if (list.issues.length > 0 || !result.success) return { issues: sortIssues(list.issues) };
-  return { policy: normalize(result.output, context, raw as Record<string, unknown>), issues: [] };
+  const policy = normalize(result.output, context, raw as Record<string, unknown>);
+  policy.sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { policy, issues: [] };
 }
 
 function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {

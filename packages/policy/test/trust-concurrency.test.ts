@@ -93,6 +93,7 @@ describe('trust (concurrent processes)', () => {
       for (const project of projects) {
         expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
           status: 'trusted',
+          policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         });
       }
       expect(await readdir(join(configDir, 'trust'))).toHaveLength(projects.length);
@@ -120,6 +121,7 @@ describe('trust (concurrent processes)', () => {
       JSON.parse(await readFile(join(configDir, 'trust', files[0]!), 'utf8'));
       expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
         status: 'trusted',
+        policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
     } finally {
       await project.cleanup();
