@@ -1,6 +1,28 @@
 import type { MatchList } from './match-list.js';
 import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
 
+/** Verdicts of `mayBeInside`. */
+const no = 0;
+const notAfterAll = 1;
+const maybe = 2;
+
+/** Finds a byte in a chunk: Node's `Buffer.indexOf` (memchr) where there is one, several times faster than a typed array's. */
+interface ByteSearch {
+  indexOf(byte: number, from: number): number;
+}
+
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): ByteSearch };
+  }
+).Buffer;
+
+function byteSearch(chunk: Uint8Array): ByteSearch {
+  return NodeBuffer === undefined
+    ? chunk
+    : NodeBuffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+}
+
 /**
  * One stream's search for encoded forms wrapped over lines. Line breaks (`\n`,
  * `\r\n`, `\r`: one or two of those bytes) between two characters are skipped
@@ -8,15 +30,15 @@ import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './
  * encoded alphabets. It reports only matches that contain a line break: the
  * main matcher finds the others.
  *
- * Stepping the automaton over every byte would cost as much as the main search
- * saves, so a chunk is read the way a skipping search reads it: only a run of
- * at least {@link WrappedMatcher.window} bytes of the alphabets and line
- * breaks can hold a wrapped form, so the scan tests the last byte of each
- * window-long stretch first and jumps past any byte outside them. Inside a
- * run, the automaton only steps over the bytes around each line break (the
- * longest form's length on each side); elsewhere it jumps. The state after the
- * chunk is exact, so the stream can hold back exactly what a wrapped form could
- * still claim.
+ * Stepping the automaton over every byte would cost more than the main search
+ * itself, so the scan goes from line break to line break (found with a native
+ * byte search) and rejects most with a few reads: a wrapped form needs
+ * characters of the alphabets on both sides of the break, at least
+ * {@link WrappedMatcher.window} in all. Around a break that passes, the
+ * automaton steps over the run of encoded characters and line breaks, but only
+ * the bytes within the longest form's length of a line break; elsewhere it
+ * jumps. The state after the chunk is exact, so the stream can hold back
+ * exactly what a wrapped form could still claim.
  */
 export class WrappedScan {
   private readonly matcher: WrappedMatcher;
@@ -42,10 +64,79 @@ export class WrappedScan {
 
   /** Adds the wrapped matches that end in the chunk to `found`, in order of end. */
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): void {
+    // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
+    const exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
+    // Both ways find the same matches and leave the same state; they differ in cost.
+    if (this.byRuns > 0) {
+      this.byRuns--;
+      this.scanRuns(chunk, exactAt, chunkPosition, found);
+    } else if (this.scanBreaks(chunk, exactAt, chunkPosition, found) * 256 > chunk.length) {
+      this.byRuns = 16;
+    }
+  }
+
+  /**
+   * Chunks to read by runs rather than by line breaks, after a chunk in which
+   * many line breaks had encoded characters on both sides (lines ending and
+   * starting with a word): testing each of those costs more than skipping
+   * through the text.
+   */
+  private byRuns = 0;
+
+  /**
+   * Goes from line break to line break. Returns how many breaks needed a closer
+   * look than their neighbouring bytes.
+   */
+  private scanBreaks(
+    chunk: Uint8Array,
+    exactAt: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): number {
+    const length = chunk.length;
+    const search = byteSearch(chunk);
+    let closer = 0;
+    let lf = search.indexOf(0x0a, exactAt);
+    let cr = search.indexOf(0x0d, exactAt);
+    for (;;) {
+      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (at === -1) break;
+      if (at >= exactAt) {
+        const verdict = this.mayBeInside(chunk, at, exactAt);
+        if (verdict !== no) closer++;
+        if (verdict !== no && verdict !== notAfterAll) {
+          const start = this.runStart(chunk, at, exactAt);
+          if (start !== exactAt) this.reset();
+          exactAt = this.scanRun(chunk, start, chunkPosition, found);
+        }
+      }
+      const from = Math.max(at + 1, exactAt);
+      if (lf !== -1 && lf < from) lf = search.indexOf(0x0a, from);
+      if (cr !== -1 && cr < from) cr = search.indexOf(0x0d, from);
+    }
+    // The state after the chunk depends on its last characters only.
+    if (exactAt < length) {
+      const start = this.runStart(chunk, length, exactAt);
+      if (start !== exactAt) this.reset();
+      this.step(chunk, start, length, chunkPosition, found);
+    }
+    return closer;
+  }
+
+  /**
+   * Skips through the chunk the way a skipping search does: only a run of at
+   * least {@link WrappedMatcher.window} bytes of the alphabets and line breaks
+   * can hold a wrapped form, so it tests the last byte of each window-long
+   * stretch first and jumps past any byte outside them.
+   */
+  private scanRuns(
+    chunk: Uint8Array,
+    exactAt: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): void {
     const length = chunk.length;
     const { byteClass, window } = this.matcher;
-    // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
-    let exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
     let p = exactAt;
     while (p + window <= length) {
       const last = p + window - 1;
@@ -67,6 +158,66 @@ export class WrappedScan {
     // What is left is shorter than a window: step it for an exact state at the end.
     if (p !== exactAt) this.reset(); // p follows a breaker
     if (p < length) this.step(chunk, p, length, chunkPosition, found);
+  }
+
+  /**
+   * Whether a wrapped form may span the line break at `at`: it needs characters
+   * of the alphabets on both sides, at least {@link WrappedMatcher.window} of
+   * them in all. {@link maybe} when it cannot tell cheaply; {@link notAfterAll}
+   * when it could tell only by counting characters.
+   */
+  private mayBeInside(chunk: Uint8Array, at: number, exactAt: number): number {
+    const { byteClass, window } = this.matcher;
+    let first = at;
+    while (first > exactAt && byteClass[chunk[first - 1]!] === lineBreakByte) first--;
+    let end = at;
+    while (end < chunk.length && byteClass[chunk[end]!] === lineBreakByte) end++;
+    if (end - first > 2) return no;
+    if (first <= exactAt || end === chunk.length) return maybe;
+    if (byteClass[chunk[first - 1]!] !== encodedChar) return no;
+    if (byteClass[chunk[end]!] !== encodedChar) return no;
+    // Characters before the break, up to the previous byte outside the alphabets.
+    let before = first;
+    while (before > exactAt && first - before < window) {
+      const kind = byteClass[chunk[before - 1]!];
+      if (kind === breakerByte) break;
+      if (kind === lineBreakByte) return maybe; // the run goes on over more lines
+      before--;
+    }
+    if (before === exactAt || first - before >= window) return maybe;
+    // The rest must follow the break unbroken; look from the far end, where a breaker shows soonest.
+    const need = window - (first - before);
+    if (end + need > chunk.length) return maybe;
+    for (let i = end + need - 1; i >= end; i--) {
+      const kind = byteClass[chunk[i]!];
+      if (kind === breakerByte) return notAfterAll;
+      if (kind === lineBreakByte) return maybe;
+    }
+    return maybe;
+  }
+
+  /**
+   * Where to start the automaton so that its state is exact at `at`: `exactAt`,
+   * or the first byte after a byte outside the alphabets (or a longer line
+   * break), or a point at least {@link WrappedMatcher.longest} + 1 characters
+   * before `at`, whichever comes last.
+   */
+  private runStart(chunk: Uint8Array, at: number, exactAt: number): number {
+    const { byteClass } = this.matcher;
+    const reach = this.matcher.longest + 1;
+    let chars = 0;
+    let breaks = 0;
+    for (let i = at; i > exactAt; i--) {
+      const kind = byteClass[chunk[i - 1]!];
+      if (kind === breakerByte) return i;
+      if (kind === lineBreakByte) {
+        if (++breaks > 2) return i;
+        continue;
+      }
+      breaks = 0;
+      if (++chars > reach) return i;
+    }
+    return exactAt;
   }
 
   /**

@@ -136,6 +136,26 @@ describe('createRedactor (wrapped encodings)', () => {
     }
   });
 
+  it('finds wrapped forms the same way after lines that end and start with words', () => {
+    // Such lines make the scan switch from line breaks to skipping through runs for a while.
+    const words = Array.from({ length: 400 }, (_, i) => `step ${i} done\nstatus${i} ok`).join('\n');
+    const blob = Buffer.concat([Buffer.from([9]), longSecret]).toString('base64');
+    const hex = Buffer.from(tokenSecret).toString('hex');
+    const input = bytes(
+      `${words}\n${wrap(blob, 64)}${words}\n${wrap(hex, 60, '\r\n')}${words}\n${wrap(blob, 3)}end`,
+    );
+    const expected = redactor.redact(input);
+    expect(text(expected).split('[REDACTED]')).toHaveLength(4);
+    for (const size of [1000, 4096, 65536]) {
+      for (const shift of [0, 7, 333]) {
+        const offsets = Array.from({ length: Math.ceil(input.length / size) + 1 }, (_, i) =>
+          Math.max(0, i * size - shift),
+        );
+        expect(streamThrough(redactor.createStream(), cutAt(input, offsets))).toEqual(expected);
+      }
+    }
+  });
+
   it('holds back the lines of a wrapped form until it is complete, then emits one replacement', () => {
     const stream = redactor.createStream();
     const lines = wrap(longSecret.toString('base64'), 76).split('\n');
