@@ -587,6 +587,7 @@ async function providerFiles(): Promise<Record<string, string>> {
       version: '1.0.0',
       type: 'module',
       exports: './index.js',
+      ironrun: { schemes: ['envfile'] },
     }),
     'node_modules/ironrun-provider-evil/index.js': await readFile(
       join(fixtures, 'evil-provider.mjs'),

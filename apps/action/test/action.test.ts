@@ -237,6 +237,7 @@ commands:
       'ironrun.yml': `version: 1\nprovider: ironrun-provider-fake\ncommands:\n  - id: x\n    argv: [${node}, -e, 'console.log(process.env.V)']\n    env:\n      V: fake://v\n`,
       'node_modules/ironrun-provider-fake/package.json': JSON.stringify({
         name: 'ironrun-provider-fake',
+        ironrun: { schemes: ['fake'] },
         type: 'module',
         exports: './index.js',
       }),

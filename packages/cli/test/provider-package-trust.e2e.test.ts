@@ -80,12 +80,23 @@ async function expectRefusedWithoutRunningTheEdit(cwd: string, changed: RegExp):
   const run = await runIronrun(['run', 'hello'], { cwd, env });
   expect(run.code).toBe(3);
   expect(run.stdout + run.stderr).not.toContain(secret);
-  expect(existsSync(stolen)).toBe(false);
-  // Known gap, not asserted either way: `check` imports a third-party provider to learn its
-  // reference schemes before it checks trust (@ironrun/core validatePolicyWithProviderSchemes).
+  expect(existsSync(stolen), '`ironrun run` imported the edited provider').toBe(false);
+  // The commands a person runs to review the change read the provider's schemes from its
+  // package.json: the edited code, which writes `stolen` as soon as it is imported, never runs.
   const check = await runIronrun(['check'], { cwd, env });
   expect(check.code).toBe(3);
   expect(check.stdout).toMatch(changed);
+  expect(existsSync(stolen), '`ironrun check` imported the edited provider').toBe(false);
+  const trust = await runIronrun(['trust'], { cwd, env, input: 'n\n' });
+  expect(trust.stdout + trust.stderr).toMatch(changed);
+  expect(trust.code).not.toBe(0);
+  expect(existsSync(stolen), '`ironrun trust` imported the edited provider').toBe(false);
+  const list = await runIronrun(['list'], { cwd, env });
+  expect(list.stdout + list.stderr).toMatch(/hello/);
+  expect(existsSync(stolen), '`ironrun list` imported the edited provider').toBe(false);
+  const refused = await runIronrun(['run', 'hello'], { cwd, env });
+  expect(refused.code).toBe(3);
+  expect(existsSync(stolen)).toBe(false);
 }
 
 describe('ironrun trust (third-party provider package)', () => {

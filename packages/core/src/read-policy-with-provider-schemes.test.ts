@@ -20,6 +20,7 @@ const fakePackage = {
     name: 'ironrun-provider-fake',
     type: 'module',
     exports: './index.js',
+    ironrun: { schemes: ['fake'] },
   }),
   'node_modules/ironrun-provider-fake/index.js': `import { writeFileSync } from 'node:fs';
 writeFileSync(new URL('./loaded.marker', import.meta.url), '');
@@ -98,7 +99,7 @@ describe('validatePolicyWithProviderSchemes', () => {
     expect(result.policy?.provider.name).toBe('envfile');
   });
 
-  it("learns a third-party package's schemes from the project's node_modules", async () => {
+  it("learns a third-party package's schemes from its package.json in the project's node_modules, without running its code", async () => {
     project = await testdir({ ...fakePackage, 'ironrun.yml': fakePolicy('      A: fake://a\n') });
     const result = await validatePolicyWithProviderSchemes(project.path('ironrun.yml'), {
       providers: neverLoad,
@@ -110,7 +111,55 @@ describe('validatePolicyWithProviderSchemes', () => {
       ref: 'fake://a',
       scheme: 'fake',
     });
-    expect(loaded()).toBe(true);
+    expect(loaded(), 'the provider package was imported').toBe(false);
+  });
+
+  it('attack: an agent-edited provider package does not run when its untrusted policy is checked', async () => {
+    project = await testdir({
+      ...fakePackage,
+      'node_modules/ironrun-provider-fake/index.js': `import { writeFileSync } from 'node:fs';
+writeFileSync(new URL('./loaded.marker', import.meta.url), String(process.env.VAULT_TOKEN));
+export const provider = { name: 'fake', schemes: ['other'], parseOptions: (raw) => raw, create: () => ({}) };
+`,
+      'ironrun.yml': fakePolicy('      A: fake://a\n'),
+    });
+    const result = await validatePolicyWithProviderSchemes(project.path('ironrun.yml'));
+    expect(result.issues).toEqual([]);
+    expect(result.schemes).toEqual(['fake']);
+    expect(loaded()).toBe(false);
+    await readPolicyWithProviderSchemes(project.path('ironrun.yml'));
+    expect(loaded()).toBe(false);
+  });
+
+  it('refuses with PROVIDER, saying what to declare, a package whose package.json does not declare its schemes', async () => {
+    project = await testdir({
+      ...fakePackage,
+      'node_modules/ironrun-provider-fake/package.json': JSON.stringify({
+        name: 'ironrun-provider-fake',
+        type: 'module',
+        exports: './index.js',
+      }),
+      'ironrun.yml': fakePolicy('      A: fake://a\n'),
+    });
+    const error = await refusal(validatePolicyWithProviderSchemes(project.path('ironrun.yml')));
+    expect(error.code).toBe('PROVIDER');
+    expect(error.message).toContain('"ironrun": { "schemes"');
+    expect(loaded()).toBe(false);
+  });
+
+  it('reads a policy using no scheme of its own even when its provider declares none', async () => {
+    project = await testdir({
+      ...fakePackage,
+      'node_modules/ironrun-provider-fake/package.json': JSON.stringify({
+        exports: './index.js',
+        ironrun: { schemes: 'fake' },
+      }),
+      'ironrun.yml': fakePolicy('      A: envfile://A\n'),
+    });
+    const result = await validatePolicyWithProviderSchemes(project.path('ironrun.yml'));
+    expect(result.issues).toEqual([]);
+    expect(result.schemes).toEqual([]);
+    expect(loaded()).toBe(false);
   });
 
   it('reports the real problems of an invalid third-party policy, not its references', async () => {
@@ -225,7 +274,9 @@ describe('loadTrustedPolicy', () => {
       await trust(project.path('ironrun.yml'), { configDir, schemes: ['fake'] });
       const policy = await loadTrustedPolicy(project.path('ironrun.yml'), { configDir });
       expect(policy.commands[0]?.env.A).toMatchObject({ scheme: 'fake' });
-      expect(loaded()).toBe(true);
+      // Even trusted, reading the policy takes the schemes from the package.json; the
+      // provider's code runs only when a command resolves its secrets.
+      expect(loaded()).toBe(false);
     } finally {
       await rm(configDir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import {
   type PolicyError,
   type PolicyIssue,
 } from '@ironrun/policy';
-import { isProviderPackageName, loadProvider, type ProviderDefinition } from '@ironrun/provider';
+import { isProviderPackageName, loadProvider, readProviderSchemes } from '@ironrun/provider';
 import { parse } from 'yaml';
 import { IronrunError } from './ironrun-error.js';
 
@@ -111,18 +111,20 @@ export function providerNameOf(text: string): string | undefined {
  * whose references read `vault://…`). Problems in the policy are returned as
  * data, with line and column, as `validatePolicy` does.
  *
- * The provider is loaded, so its code runs, when it is a third-party package
- * (`ironrun-provider-<x>` or `@scope/ironrun-provider-<x>`) not among
- * `providers`, or when a built-in one is needed to read a scheme the policy
- * package does not know. It checks no trust: call it on an untrusted policy
- * only in a process that holds nothing the agent may not reach anyway (a
- * person's `ironrun check` or `ironrun trust`); a server or CI job holding
- * vault credentials checks trust first ({@link loadTrustedPolicy},
- * {@link runSealed} with a path), so no code an agent planted runs there.
+ * A third-party provider package (`ironrun-provider-<x>` or
+ * `@scope/ironrun-provider-<x>`, not among `providers`) is never imported:
+ * its schemes are read from its package.json (`"ironrun": { "schemes": [...] }`,
+ * `readProviderSchemes` of `@ironrun/provider`), so no code an agent planted in
+ * `node_modules` runs when a person runs `ironrun check` or `ironrun trust` to
+ * review an untrusted policy. A built-in provider (code the CLI ships) is
+ * imported only when it is needed to read a scheme the policy package does not
+ * know. It checks no trust: for a policy an agent can edit, a server or CI job
+ * checks trust first ({@link loadTrustedPolicy}, {@link runSealed} with a path).
  *
  * Throws an {@link IronrunError}: `POLICY` when the file cannot be read,
  * `PROVIDER` when the policy uses a scheme only its provider could claim and
- * that provider cannot be loaded (the message says why, e.g. not installed).
+ * that provider's schemes cannot be learned (the message says why, e.g. not
+ * installed, or its package.json does not declare them).
  *
  * @example
  * const { policy, issues, schemes } = await validatePolicyWithProviderSchemes('ironrun.yml');
@@ -162,22 +164,23 @@ async function readWithProviderSchemes(
     return { ...first, schemes: [] };
   }
 
-  let definition: ProviderDefinition;
+  let schemes: string[];
   try {
-    definition = await loadProvider(name, {
-      projectDir: dirname(await realpath(resolve(path))),
-      builtins: providers,
-    });
+    const projectDir = dirname(await realpath(resolve(path)));
+    // A third-party package's schemes come from its package.json: its code is never run
+    // here, before any trust check. A built-in is code the CLI ships, so it is imported.
+    schemes = thirdParty
+      ? await readProviderSchemes(name, { projectDir })
+      : [...(await loadProvider(name, { projectDir, builtins: providers })).schemes];
   } catch (error) {
     // Nothing it would claim is used: the run reports a provider that cannot load.
     if (!unknownScheme) return { ...first, schemes: [] };
     throw new IronrunError(
       'PROVIDER',
-      `ironrun: ${path} uses reference schemes only its provider '${name}' could claim, and it could not be loaded: ${describe(error)}`,
+      `ironrun: ${path} uses reference schemes only its provider '${name}' could claim, and ${thirdParty ? 'its declared schemes could not be read' : 'it could not be loaded'}: ${describe(error)}`,
       { cause: error },
     );
   }
-  const schemes = [...definition.schemes];
   const second = await attempt(path, schemes);
   if (second.policy !== undefined && second.policy.provider.name !== name) {
     throw new IronrunError('POLICY', `ironrun: ${path} changed while it was being read; run again`);
@@ -187,7 +190,8 @@ async function readWithProviderSchemes(
 
 /**
  * Reads the policy file at `path` as {@link validatePolicyWithProviderSchemes}
- * does (loading a third-party provider to learn its reference schemes), and
+ * does (reading a third-party provider's declared reference schemes from its
+ * package.json, without importing it), and
  * throws an {@link IronrunError} `POLICY` listing every problem as
  * `file:line:col: message` when it is invalid (`PROVIDER` as there). It checks
  * no trust: for a policy an agent can edit, use {@link loadTrustedPolicy}.

@@ -19,6 +19,7 @@ export {
   providerPackageFiles,
 } from './provider-package-files.js';
 export { isProviderPackageName } from './provider-package-name.js';
+export { type ReadProviderSchemesOptions, readProviderSchemes } from './read-provider-schemes.js';
 export {
   type ProviderPackage,
   type ResolveProviderPackageOptions,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProvider } from './load-provider.js';
@@ -77,6 +78,7 @@ describe('loadProvider', () => {
       'node_modules/ironrun-provider-esm/package.json': JSON.stringify({
         name: 'ironrun-provider-esm',
         type: 'module',
+        ironrun: { schemes: ['esm'] },
         exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } },
       }),
       'node_modules/ironrun-provider-esm/dist/index.js': definitionSource('esm'),
@@ -89,7 +91,7 @@ describe('loadProvider', () => {
   it('loads a scoped provider package', async () => {
     const dir = await project({
       'node_modules/@acme/ironrun-provider-x/package.json':
-        '{"type":"module","exports":"./index.js"}',
+        '{"type":"module","exports":"./index.js","ironrun":{"schemes":["x"]}}',
       'node_modules/@acme/ironrun-provider-x/index.js': definitionSource('x'),
     });
     expect((await loadProvider('@acme/ironrun-provider-x', { projectDir: dir.dir })).name).toBe(
@@ -99,7 +101,8 @@ describe('loadProvider', () => {
 
   it('loads a CommonJS provider package through its named export', async () => {
     const dir = await project({
-      'node_modules/ironrun-provider-cjs/package.json': '{"main":"index.js"}',
+      'node_modules/ironrun-provider-cjs/package.json':
+        '{"main":"index.js","ironrun":{"schemes":["cjs"]}}',
       'node_modules/ironrun-provider-cjs/index.js': `exports.provider = { name: 'cjs', schemes: ['cjs'], parseOptions: (r) => r, create: () => ({}) };`,
     });
     expect((await loadProvider('ironrun-provider-cjs', { projectDir: dir.dir })).name).toBe('cjs');
@@ -131,7 +134,8 @@ describe('loadProvider', () => {
 
   it('explains that the definition must be the named export provider', async () => {
     const dir = await project({
-      'node_modules/ironrun-provider-def/package.json': '{"type":"module","exports":"./index.js"}',
+      'node_modules/ironrun-provider-def/package.json':
+        '{"type":"module","exports":"./index.js","ironrun":{"schemes":["def"]}}',
       'node_modules/ironrun-provider-def/index.js': `export default { name: 'def', schemes: ['def'], parseOptions: (r) => r, create: () => ({}) };`,
     });
     const error = await loadFailure(loadProvider('ironrun-provider-def', { projectDir: dir.dir }));
@@ -156,7 +160,8 @@ describe('loadProvider', () => {
     ['a non-object', `42`, 'not an object'],
   ])('refuses a definition with %s', async (_, source, what) => {
     const dir = await project({
-      'node_modules/ironrun-provider-bad/package.json': '{"type":"module","exports":"./index.js"}',
+      'node_modules/ironrun-provider-bad/package.json':
+        '{"type":"module","exports":"./index.js","ironrun":{"schemes":["a"]}}',
       'node_modules/ironrun-provider-bad/index.js': `export const provider = ${source};`,
     });
     const error = await loadFailure(loadProvider('ironrun-provider-bad', { projectDir: dir.dir }));
@@ -166,7 +171,7 @@ describe('loadProvider', () => {
   it('reports a package whose import throws, keeping the cause', async () => {
     const dir = await project({
       'node_modules/ironrun-provider-throws/package.json':
-        '{"type":"module","exports":"./index.js"}',
+        '{"type":"module","exports":"./index.js","ironrun":{"schemes":["throws"]}}',
       'node_modules/ironrun-provider-throws/index.js': `throw new RangeError('top-level failure');`,
     });
     const error = await loadFailure(
@@ -184,6 +189,58 @@ describe('loadProvider', () => {
       loadProvider('ironrun-provider-unbuilt', { projectDir: dir.dir }),
     );
     expect(error.message).toContain('build or reinstall');
+  });
+
+  it.each([
+    ['claims a scheme it does not declare', ['x'], `['x', 'vault']`],
+    ['claims fewer schemes than it declares', ['x', 'vault'], `['x']`],
+    ['claims other schemes than it declares', ['x'], `['vault']`],
+  ])(
+    'refuses a package that %s, as a lying declaration would let unchecked references run',
+    async (_, declared, claimed) => {
+      const dir = await project({
+        'node_modules/ironrun-provider-liar/package.json': JSON.stringify({
+          type: 'module',
+          exports: './index.js',
+          ironrun: { schemes: declared },
+        }),
+        'node_modules/ironrun-provider-liar/index.js': `export const provider = { name: 'liar', schemes: ${claimed}, parseOptions: (r) => r, create: () => ({}) };`,
+      });
+      const error = await loadFailure(
+        loadProvider('ironrun-provider-liar', { projectDir: dir.dir }),
+      );
+      expect(error.message).toContain('ironrun.schemes');
+      expect(error.message).toContain(`[${declared.join(', ')}]`);
+      expect(error.provider).toBe('ironrun-provider-liar');
+    },
+  );
+
+  it('accepts the declared schemes in another order than the definition lists them', async () => {
+    const dir = await project({
+      'node_modules/ironrun-provider-two/package.json': JSON.stringify({
+        type: 'module',
+        exports: './index.js',
+        ironrun: { schemes: ['b', 'a'] },
+      }),
+      'node_modules/ironrun-provider-two/index.js': `export const provider = { name: 'two', schemes: ['a', 'b'], parseOptions: (r) => r, create: () => ({}) };`,
+    });
+    const definition = await loadProvider('ironrun-provider-two', { projectDir: dir.dir });
+    expect(definition.schemes).toEqual(['a', 'b']);
+  });
+
+  it('never imports a package that does not declare its schemes', async () => {
+    const dir = await project({
+      'node_modules/ironrun-provider-quiet/package.json':
+        '{"type":"module","exports":"./index.js"}',
+      'node_modules/ironrun-provider-quiet/index.js': `import { writeFileSync } from 'node:fs';
+writeFileSync(new URL('./imported.marker', import.meta.url), '');
+export const provider = { name: 'quiet', schemes: ['quiet'], parseOptions: (r) => r, create: () => ({}) };`,
+    });
+    const error = await loadFailure(
+      loadProvider('ironrun-provider-quiet', { projectDir: dir.dir }),
+    );
+    expect(error.message).toContain('"ironrun": { "schemes"');
+    expect(existsSync(dir.path('node_modules/ironrun-provider-quiet/imported.marker'))).toBe(false);
   });
 
   it('refuses a relative projectDir for a package provider', async () => {

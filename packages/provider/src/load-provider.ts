@@ -3,6 +3,7 @@ import { assertProviderDefinition } from './assert-provider-definition.js';
 import type { ProviderDefinition } from './define-provider.js';
 import { ProviderError } from './provider-error.js';
 import { isProviderPackageName, providerPackagePrefix } from './provider-package-name.js';
+import { declaredSchemes } from './read-provider-schemes.js';
 import { resolveProviderPackage } from './resolve-provider-package.js';
 
 /** Options of {@link loadProvider}. */
@@ -31,8 +32,10 @@ function causeSummary(error: unknown): string {
  * Finds a provider by the name the policy gives (`provider:`) and returns its checked
  * definition. A name in `builtins` loads that built-in. Otherwise the name must be an npm
  * package following the convention `ironrun-provider-<name>` or
- * `@scope/ironrun-provider-<name>`; it is resolved from the project's `node_modules`,
- * imported, and its named export `provider` is checked. Every failure is a
+ * `@scope/ironrun-provider-<name>`; it is resolved from the project's `node_modules`, its
+ * package.json must declare its reference schemes (`"ironrun": { "schemes": [...] }`, see
+ * {@link readProviderSchemes}), it is imported, and its named export `provider` is checked,
+ * including that `provider.schemes` are exactly the declared schemes. Every failure is a
  * {@link ProviderError} with code `LOAD` saying what to do.
  *
  * Loading a package runs its code with ironrun's privileges: only name packages you trust.
@@ -78,6 +81,8 @@ export async function loadProvider(
     );
   }
   const found = await resolveProviderPackage(name, { projectDir: options.projectDir });
+  // Read before the import: a package that does not declare its schemes is never run.
+  const declared = await declaredSchemes(found);
 
   let module: unknown;
   try {
@@ -89,5 +94,14 @@ export async function loadProvider(
       { provider: name, cause: error },
     );
   }
-  return assertProviderDefinition(module, `the provider package '${name}'`);
+  const definition = assertProviderDefinition(module, `the provider package '${name}'`);
+  const claimed = new Set(definition.schemes);
+  if (claimed.size !== declared.length || declared.some((scheme) => !claimed.has(scheme))) {
+    throw new ProviderError(
+      'LOAD',
+      `the provider package '${name}' declares the schemes [${declared.join(', ')}] in its package.json ("ironrun.schemes") but its 'provider.schemes' claims [${[...claimed].join(', ')}]; the policy was checked with the declared ones, so ironrun refuses it: make the two lists the same`,
+      { provider: name },
+    );
+  }
+  return definition;
 }
