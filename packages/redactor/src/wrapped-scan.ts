@@ -1,6 +1,9 @@
 import type { MatchList } from './match-list.js';
 import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
 
+/** Chunks shorter than this are read by runs, never with the native byte search. */
+const smallChunk = 256;
+
 /** Verdicts of `mayBeInside`. */
 const no = 0;
 const notAfterAll = 1;
@@ -66,8 +69,11 @@ export class WrappedScan {
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): void {
     // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
     const exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
-    // Both ways find the same matches and leave the same state; they differ in cost.
-    if (this.byRuns > 0) {
+    // Both ways find the same matches and leave the same state; they differ in cost. A native
+    // byte search does not pay for itself on a small chunk.
+    if (chunk.length < smallChunk) {
+      this.scanRuns(chunk, exactAt, chunkPosition, found);
+    } else if (this.byRuns > 0) {
       this.byRuns--;
       this.scanRuns(chunk, exactAt, chunkPosition, found);
     } else if (this.scanBreaks(chunk, exactAt, chunkPosition, found) * 256 > chunk.length) {
