@@ -307,17 +307,15 @@ export class WrappedScan {
     for (let i = from; i < to; i++) {
       const byte = chunk[i]!;
       const kind = byteClass[byte]!;
-      if (kind === lineBreakByte) {
-        if (++gap > 2) {
+      if (kind !== encodedChar) {
+        if (kind === breakerByte) {
+          state = 0;
+          gap = 0;
+          runLength = 0;
+        } else if (++gap > 2) {
           state = 0;
           runLength = 0;
         }
-        continue;
-      }
-      if (kind === breakerByte) {
-        state = 0;
-        gap = 0;
-        runLength = 0;
         continue;
       }
       if (gap !== 0) {
