@@ -226,6 +226,7 @@ describe.skipIf(!supported)('third-party providers in the binary', () => {
         version: '1.0.0',
         type: 'module',
         exports: './index.js',
+        ironrun: { schemes: ['fake'] },
       }),
       'node_modules/ironrun-provider-fake/index.js': [
         'export const provider = {',
