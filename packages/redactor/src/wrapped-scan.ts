@@ -174,10 +174,13 @@ export class WrappedScan {
    */
   private mayBeInside(chunk: Uint8Array, at: number, exactAt: number): number {
     const { byteClass, window } = this.matcher;
+    // The line break around `at`: looking at three bytes on each side tells whether it is too long.
     let first = at;
-    while (first > exactAt && byteClass[chunk[first - 1]!] === lineBreakByte) first--;
+    while (first > exactAt && at - first < 3 && byteClass[chunk[first - 1]!] === lineBreakByte) {
+      first--;
+    }
     let end = at;
-    while (end < chunk.length && byteClass[chunk[end]!] === lineBreakByte) end++;
+    while (end < chunk.length && end - at < 3 && byteClass[chunk[end]!] === lineBreakByte) end++;
     if (end - first > 2) return no;
     if (first <= exactAt || end === chunk.length) return maybe;
     if (byteClass[chunk[first - 1]!] !== encodedChar) return no;
