@@ -4,6 +4,8 @@ export default defineProject({
   test: {
     name: 'action',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Spawning processes on a shared 2-core machine can be slow; a hang still fails.
+    testTimeout: 30_000,
     globalSetup: ['test/build-bundle.ts'],
   },
 });

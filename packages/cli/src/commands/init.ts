@@ -205,8 +205,13 @@ export const initCommand = defineCommand({
         ),
       );
     }
-    if (agents.includes('cursor')) {
-      const path = join(dir, '.cursor', 'mcp.json');
+    // Cursor and VS Code read the same entry shape, under different keys.
+    const workspaceConfigs = [
+      { agent: 'cursor', path: join(dir, '.cursor', 'mcp.json'), key: 'mcpServers' },
+      { agent: 'vscode', path: join(dir, '.vscode', 'mcp.json'), key: 'servers' },
+    ] as const;
+    for (const { agent, path, key } of workspaceConfigs) {
+      if (!agents.includes(agent)) continue;
       const entry = {
         type: 'stdio',
         command: launch.command,
@@ -215,25 +220,7 @@ export const initCommand = defineCommand({
       plans.push(
         fromOutcome(
           path,
-          mergeJsonMcpConfig(await readOptional(path), {
-            key: 'mcpServers',
-            name: 'ironrun',
-            entry,
-          }),
-        ),
-      );
-    }
-    if (agents.includes('vscode')) {
-      const path = join(dir, '.vscode', 'mcp.json');
-      const entry = {
-        type: 'stdio',
-        command: launch.command,
-        args: [...launch.args, ...workspacePolicy],
-      };
-      plans.push(
-        fromOutcome(
-          path,
-          mergeJsonMcpConfig(await readOptional(path), { key: 'servers', name: 'ironrun', entry }),
+          mergeJsonMcpConfig(await readOptional(path), { key, name: 'ironrun', entry }),
         ),
       );
     }
