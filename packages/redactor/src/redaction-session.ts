@@ -211,13 +211,17 @@ export class RedactionSession {
    * into the end of the input read so far stays open (see {@link openEdges}).
    */
   private addMatch(start: number, end: number, tag: number, chunk: Uint8Array): void {
+    // The match is ranked by the pattern it matched, not by its widened edges: how far
+    // an edge reaches can depend on where the chunks were cut.
+    const matchStart = start;
+    const matchLength = end - start;
     if ((tag & edgeBefore) !== 0) start = this.edgeStart(start, chunk);
     if ((tag & edgeAfter) !== 0) {
       const widened = this.edgeEnd(end, chunk);
       if (this.edgeOpen) this.openEdges.push(end);
       end = widened;
     }
-    this.addRange(start, end, tag);
+    this.addRange(start, end, tag, matchLength, matchStart);
   }
 
   /** Re-reads the edges left open by the previous chunks, now that more input is here. */
@@ -227,7 +231,8 @@ export class RedactionSession {
     for (const end of open) {
       const widened = this.edgeEnd(end, chunk, chunkPosition);
       if (this.edgeOpen) this.openEdges.push(end);
-      if (widened > end) this.addRange(end - 1, widened, 0);
+      // Only widens the match's own range (it overlaps it): ranked below any match.
+      if (widened > end) this.addRange(end - 1, widened, 0, 0, end - 1);
     }
   }
 
@@ -282,14 +287,29 @@ export class RedactionSession {
    * never lies wholly before the last pending range: it can only overlap a run of
    * the last ranges, which merge into it.
    */
-  private addRange(start: number, end: number, kind: number): void {
-    let bestLength = end - start;
-    let bestStart = start;
+  private addRange(
+    start: number,
+    end: number,
+    kind: number,
+    rankLength: number,
+    rankStart: number,
+  ): void {
+    let bestLength = rankLength;
+    let bestStart = rankStart;
     let bestKind = kind;
     let last = this.rangeStart.length - 1;
     while (last >= 0 && this.rangeEnd[last]! > start) {
       const length = this.longestLength[last]!;
-      if (length > bestLength || (length === bestLength && this.longestStart[last]! < bestStart)) {
+      const otherStart = this.longestStart[last]!;
+      // Longest wins, then the earliest; an exact tie (the same bytes matched as two
+      // kinds, e.g. base64 without + or / is base64url too) goes to the lower kind, so
+      // the stats do not depend on the order in which the two paths found the matches.
+      if (
+        length > bestLength ||
+        (length === bestLength &&
+          (otherStart < bestStart ||
+            (otherStart === bestStart && tagKind(this.longestKind[last]!) < tagKind(bestKind))))
+      ) {
         bestLength = length;
         bestStart = this.longestStart[last]!;
         bestKind = this.longestKind[last]!;
