@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { testdir } from '@ironrun/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTestdir } from '@ironrun/test-utils';
+import { describe, expect, it } from 'vitest';
 import { loadProvider } from './load-provider.js';
 import { isProviderError, type ProviderError } from './provider-error.js';
 
@@ -26,15 +26,7 @@ async function loadFailure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('loadProvider', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
-  async function project(files: Parameters<typeof testdir>[0]) {
-    const dir = await testdir(files);
-    cleanups.push(dir.cleanup);
-    return dir;
-  }
+  const project = useTestdir();
 
   it('loads a built-in provider through its loader', async () => {
     const definition = await loadProvider('envfile', {

@@ -1,19 +1,11 @@
 import { symlink } from 'node:fs/promises';
-import { testdir } from '@ironrun/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTestdir } from '@ironrun/test-utils';
+import { describe, expect, it } from 'vitest';
 import { isProviderError } from './provider-error.js';
 import { providerPackageFiles } from './provider-package-files.js';
 
 describe('providerPackageFiles', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
-  async function project(files: Parameters<typeof testdir>[0]) {
-    const dir = await testdir(files);
-    cleanups.push(dir.cleanup);
-    return dir;
-  }
+  const project = useTestdir();
 
   it('lists every file at any depth, sorted, leaving out nested node_modules', async () => {
     const dir = await project({

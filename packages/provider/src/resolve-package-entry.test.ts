@@ -1,7 +1,7 @@
 import { realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testdir } from '@ironrun/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTestdir } from '@ironrun/test-utils';
+import { describe, expect, it } from 'vitest';
 import { mainExportTarget, resolvePackageEntry, walkedPaths } from './resolve-package-entry.js';
 
 describe('mainExportTarget', () => {
@@ -35,15 +35,7 @@ describe('mainExportTarget', () => {
 });
 
 describe('resolvePackageEntry', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
-  async function project(files: Parameters<typeof testdir>[0]) {
-    const dir = await testdir(files);
-    cleanups.push(dir.cleanup);
-    return dir;
-  }
+  const project = useTestdir();
 
   it('finds a package in a parent node_modules, as Node does', async () => {
     const dir = await project({
@@ -158,14 +150,10 @@ describe('resolvePackageEntry', () => {
 });
 
 describe('walkedPaths', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
+  const project = useTestdir();
 
   it('follows relative and absolute symlinks as realpath does, naming every path it visits', async () => {
-    const dir = await testdir({ 'real/deep/file.js': '', 'other/x': '' });
-    cleanups.push(dir.cleanup);
+    const dir = await project({ 'real/deep/file.js': '', 'other/x': '' });
     await symlink('../real/deep', dir.path('other/rel'));
     await symlink(dir.path('other/rel'), dir.path('abs'));
     const walked = await walkedPaths(dir.path('abs/file.js'));

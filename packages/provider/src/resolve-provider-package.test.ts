@@ -1,17 +1,9 @@
-import { testdir } from '@ironrun/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { useTestdir } from '@ironrun/test-utils';
+import { describe, expect, it } from 'vitest';
 import { resolveProviderPackage } from './resolve-provider-package.js';
 
 describe('resolveProviderPackage', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
-  async function project(files: Parameters<typeof testdir>[0]) {
-    const dir = await testdir(files);
-    cleanups.push(dir.cleanup);
-    return dir;
-  }
+  const project = useTestdir();
 
   it('finds the package folder and entry loadProvider would import, without importing it', async () => {
     const dir = await project({

@@ -1,2 +1,3 @@
 export type { TestDir, TestFile } from './testdir.js';
 export { testdir } from './testdir.js';
+export { useTestdir } from './use-testdir.js';
