@@ -1,4 +1,5 @@
 import type { MatchList } from './match-list.js';
+import type { WasmScan } from './wasm-scan.js';
 
 /**
  * Finds the pattern occurrences that lie entirely inside one chunk. For each
@@ -7,6 +8,10 @@ import type { MatchList } from './match-list.js';
  * occurrences that share a start or an end.
  */
 export interface ChunkScanner {
-  /** Returns how many windows a skipping scanner had to compare byte by byte (0 for others). */
-  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number;
+  /**
+   * Returns how many windows a skipping scanner had to compare byte by byte (0
+   * for others). `loaded` is the WebAssembly scanner holding a copy of `chunk`,
+   * when there is one; a scanner may use it or not.
+   */
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): number;
 }

@@ -5,6 +5,7 @@ import { RedactionSession } from './redaction-session.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
 import { checkMinLength, enabledKinds, type VariantsOption } from './variant-kind.js';
+import type { ScanEngine } from './wasm-scan.js';
 
 /** Options of {@link createRedactor}. */
 export interface RedactorOptions {
@@ -91,6 +92,15 @@ const decoder = new TextDecoder();
  * ```
  */
 export function createRedactor(options: RedactorOptions): Redactor {
+  return createRedactorWith(options, 'auto');
+}
+
+/**
+ * {@link createRedactor} with the engine chosen: the tests run everything on
+ * both, to show they give the same output. Not exported from the package.
+ * @internal
+ */
+export function createRedactorWith(options: RedactorOptions, engine: ScanEngine): Redactor {
   if (typeof options !== 'object' || options === null) {
     throw new RedactorError('INVALID_OPTIONS', 'createRedactor() expects an options object.');
   }
@@ -112,7 +122,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const patterns = buildPatternSet(secrets, enabled, minLength);
   const replacement = encoder.encode(replacementText);
   checkReplacement(replacement, patterns);
-  const matcher = buildMatcher(patterns);
+  const matcher = buildMatcher(patterns, engine);
   const counter = new RedactionCounter();
   const createStream = (): RedactionStream => new RedactionSession(matcher, replacement, counter);
 

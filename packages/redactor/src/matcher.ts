@@ -4,6 +4,7 @@ import { tagKind } from './match-tag.js';
 import { type PatternSet, selectPatterns } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 import { variantKinds } from './variant-kind.js';
+import { type ScanEngine, WasmScan } from './wasm-scan.js';
 import { WrappedMatcher } from './wrapped-matcher.js';
 
 /** Kinds whose forms encoders wrap over lines, matched across line breaks too. */
@@ -35,10 +36,20 @@ export interface Matcher {
   readonly wrapped: WrappedMatcher | undefined;
   /** Most bytes a stream may hold back. */
   readonly holdLimit: number;
+  /**
+   * The WebAssembly loops that propose candidates in large chunks (the skipping
+   * search and the line breaks of the wrapped search); none where WebAssembly
+   * is unavailable or the TypeScript engine was asked for.
+   */
+  readonly wasm: WasmScan | undefined;
 }
 
-/** Builds the matchers for a pattern set. */
-export function buildMatcher(set: PatternSet): Matcher {
+/**
+ * Builds the matchers for a pattern set. Both engines find the same matches;
+ * `'wasm'` throws where WebAssembly is unavailable, `'auto'` then falls back
+ * to TypeScript.
+ */
+export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matcher {
   const automaton = new Automaton(set);
   const groups = [
     selectPatterns(set, (p) => set.lengths[p]! < longPattern),
@@ -49,6 +60,19 @@ export function buildMatcher(set: PatternSet): Matcher {
   );
   const encoded = selectPatterns(set, (p) => wrappedKinds.has(tagKind(set.tags[p]!)));
   const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded) : undefined;
+  let wasm: WasmScan | undefined;
+  if (engine !== 'js') {
+    const skipping = scanners.filter(
+      (scanner): scanner is SkipSearch => scanner instanceof SkipSearch,
+    );
+    wasm = WasmScan.create(skipping, wrapped?.byteClass);
+    if (wasm === undefined && engine === 'wasm') {
+      throw new Error('WebAssembly with 128-bit SIMD is not available in this runtime.');
+    }
+    skipping.forEach((scanner, table) => {
+      scanner.wasmTable = wasm === undefined ? -1 : table;
+    });
+  }
   return {
     automaton,
     scanners,
@@ -57,5 +81,6 @@ export function buildMatcher(set: PatternSet): Matcher {
     wrapped,
     // The edge characters of a match and the padding after it: at most 9 bytes past its end.
     holdLimit: Math.max(set.maxLength, wrapped?.holdLimit ?? 0, 16),
+    wasm,
   };
 }

@@ -3,9 +3,12 @@ import { edgeAfter, edgeBefore, tagKind } from './match-tag.js';
 import type { Matcher } from './matcher.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
+import type { WasmScan } from './wasm-scan.js';
 import { WrappedScan } from './wrapped-scan.js';
 
 const empty = new Uint8Array(0);
+/** Smallest chunk copied into the WebAssembly memory; below it the copy and calls cost more than they save. */
+const wasmChunk = 256;
 const equals = 0x3d;
 
 /** Whether `byte` is a character of the base64 or base64url alphabet. */
@@ -89,14 +92,38 @@ export class RedactionSession {
     if (this.ended) {
       throw new RedactorError('STREAM_ENDED', 'push() was called after end(); start a new stream.');
     }
+    const wasm = this.matcher.wasm;
+    if (wasm !== undefined && chunk.length > wasm.maxChunk) {
+      // The output does not depend on how the input is cut: read a huge chunk in slices.
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for (let offset = 0; offset < chunk.length; offset += wasm.maxChunk) {
+        const part = this.pushChunk(chunk.subarray(offset, offset + wasm.maxChunk), wasm);
+        parts.push(part);
+        size += part.length;
+      }
+      const out = new Uint8Array(size);
+      let offset = 0;
+      for (const part of parts) {
+        out.set(part, offset);
+        offset += part.length;
+      }
+      return out;
+    }
+    return this.pushChunk(chunk, wasm);
+  }
+
+  private pushChunk(chunk: Uint8Array, wasm: WasmScan | undefined): Uint8Array {
     const length = chunk.length;
     if (length === 0) return empty;
     const chunkPosition = this.position;
     if (this.openEdges.length > 0) this.settleEdges(chunk, chunkPosition);
+    // Large chunks: copy into the WebAssembly memory once, for both searches.
+    const loaded = wasm !== undefined && length >= wasmChunk ? wasm.load(chunk) : undefined;
     this.wrappedFound.clear();
-    this.wrapped?.scan(chunk, chunkPosition, this.wrappedFound);
+    this.wrapped?.scan(chunk, chunkPosition, this.wrappedFound, loaded);
     if (length >= this.matcher.skipThreshold && this.skipBackoff === 0) {
-      this.scanSkipping(chunk, chunkPosition);
+      this.scanSkipping(chunk, chunkPosition, loaded);
     } else {
       if (length >= this.matcher.skipThreshold) this.skipBackoff--;
       this.scanEveryByte(chunk, chunkPosition);
@@ -118,7 +145,10 @@ export class RedactionSession {
     this.openEdges = []; // no more input: the edges taken so far are final
     const out = this.settle(this.position, empty, this.position);
     this.state = 0;
-    this.tail.fill(0); // held bytes may be the start of a secret; do not keep them around
+    // Held bytes may be the start of a secret, and the module's memory holds a copy of the
+    // last chunk: do not keep them around.
+    this.tail.fill(0);
+    this.matcher.wasm?.scrub();
     return out;
   }
 
@@ -155,7 +185,11 @@ export class RedactionSession {
    * automaton state from the chunk's last bytes (the state only depends on the
    * last `maxLength` bytes read).
    */
-  private scanSkipping(chunk: Uint8Array, chunkPosition: number): void {
+  private scanSkipping(
+    chunk: Uint8Array,
+    chunkPosition: number,
+    loaded: WasmScan | undefined,
+  ): void {
     const { automaton, scanners, maxLength } = this.matcher;
     const found = this.found;
     found.clear();
@@ -177,7 +211,7 @@ export class RedactionSession {
     }
     // Matches inside the chunk.
     let compared = 0;
-    for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found);
+    for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found, loaded);
     // Both paths give the same matches; this only picks the cheaper one for the next chunks.
     if (compared * 8 > chunk.length) this.skipBackoff = 16;
     found.append(this.wrappedFound);

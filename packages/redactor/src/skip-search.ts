@@ -2,6 +2,7 @@ import type { ChunkScanner } from './chunk-scanner.js';
 import { MatchList } from './match-list.js';
 import { edgeBefore } from './match-tag.js';
 import type { PatternSet } from './pattern-set.js';
+import type { SkipTables, WasmScan } from './wasm-scan.js';
 
 /** Bytes hashed per step. */
 const block = 4;
@@ -23,13 +24,15 @@ const maxTableBits = 17;
  * the exact shift is read from a second, smaller table only when it is.
  * Patterns must be at least 4 bytes long; the skip is at most `window - 3`.
  */
-export class SkipSearch implements ChunkScanner {
+export class SkipSearch implements ChunkScanner, SkipTables {
   /** Length of the shortest pattern. */
   readonly window: number;
   private readonly bitsetShift: number;
   private readonly tableShift: number;
-  private readonly present: Int32Array;
-  private readonly shift: Uint8Array;
+  readonly present: Int32Array;
+  readonly shift: Uint8Array;
+  /** Index of this search's tables in the {@link WasmScan} memory, when there is one. */
+  wasmTable = -1;
   private readonly bucketStart: Int32Array;
   private readonly bucketPatterns: Int32Array;
   private readonly set: PatternSet;
@@ -90,7 +93,10 @@ export class SkipSearch implements ChunkScanner {
    * it, the longest one, in order of start. Returns how many windows had to be
    * compared byte by byte: many means the skip is not paying off on this data.
    */
-  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number {
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): number {
+    if (loaded !== undefined && this.wasmTable >= 0) {
+      return this.scanLoaded(loaded, chunk, chunkPosition, found);
+    }
     const { present, bitsetShift } = this;
     const lastBlockOffset = this.window - block;
     const maxShift = Math.min(255, this.window - block + 1);
@@ -129,6 +135,52 @@ export class SkipSearch implements ChunkScanner {
   }
 
   /**
+   * The same search with the skipping loop run by WebAssembly over the chunk
+   * loaded in `wasm`: it returns the window starts to compare, which are
+   * compared here. Same matches, in the same order, as {@link scan}.
+   */
+  private scanLoaded(
+    wasm: WasmScan,
+    chunk: Uint8Array,
+    chunkPosition: number,
+    found: MatchList,
+  ): number {
+    const end = chunk.length - this.window;
+    this.compared = 0;
+    if (end < 0) return 0;
+    const lastBlockOffset = this.window - block;
+    const maxShift = Math.min(255, this.window - block + 1);
+    const mid = (end + 1) >> 1;
+    const second = this.secondHalf;
+    second.clear();
+    let a = 0;
+    let b = mid;
+    while (a < mid || b <= end) {
+      wasm.skip(
+        this.wasmTable,
+        a,
+        mid,
+        b,
+        end,
+        lastBlockOffset,
+        maxShift,
+        this.bitsetShift,
+        this.tableShift,
+      );
+      const { words, listA, listB, countA, countB } = wasm;
+      for (let k = 0; k < countA; k++)
+        this.compareAt(chunk, words[listA + k]!, chunkPosition, found);
+      for (let k = 0; k < countB; k++) {
+        this.compareAt(chunk, words[listB + k]!, chunkPosition, second);
+      }
+      a = wasm.resumeA;
+      b = wasm.resumeB;
+    }
+    found.append(second);
+    return this.compared;
+  }
+
+  /**
    * The window at `at` has a last block that some pattern contains. Returns how
    * far the window can move; when that is 0, compares the patterns filed under
    * the block, reports the longest that matches, and moves by 1.
@@ -143,6 +195,23 @@ export class SkipSearch implements ChunkScanner {
     const slot = hash >>> this.tableShift;
     const skip = this.shift[slot]!;
     if (skip !== 0) return skip;
+    this.compare(chunk, at, slot, chunkPosition, found);
+    return 1;
+  }
+
+  private compareAt(chunk: Uint8Array, at: number, chunkPosition: number, found: MatchList): void {
+    const slot = this.hashAt(chunk, at + this.window - block) >>> this.tableShift;
+    this.compare(chunk, at, slot, chunkPosition, found);
+  }
+
+  /** Compares the patterns filed under the window's last block (`slot`) and reports the longest that matches. */
+  private compare(
+    chunk: Uint8Array,
+    at: number,
+    slot: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): void {
     this.compared++;
     const { pool, starts, lengths, tags } = this.set;
     const last = this.bucketStart[slot + 1]!;
@@ -163,6 +232,5 @@ export class SkipSearch implements ChunkScanner {
       } else tag |= tags[p]! & edgeBefore;
     }
     if (longest !== -1) found.add(chunkPosition + at, chunkPosition + at + longest, tag);
-    return 1;
   }
 }

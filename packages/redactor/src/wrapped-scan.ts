@@ -1,4 +1,5 @@
 import type { MatchList } from './match-list.js';
+import type { WasmScan } from './wasm-scan.js';
 import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
 
 /** Chunks shorter than this are read by runs, never with the native byte search. */
@@ -65,8 +66,12 @@ export class WrappedScan {
     this.mask = size - 1;
   }
 
-  /** Adds the wrapped matches that end in the chunk to `found`, in order of end. */
-  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): void {
+  /**
+   * Adds the wrapped matches that end in the chunk to `found`, in order of end.
+   * `loaded` is the WebAssembly scanner holding a copy of the chunk, if any: it
+   * lists the line breaks in place of the native byte search.
+   */
+  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): void {
     // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
     const exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
     // Both ways find the same matches and leave the same state; they differ in cost. A native
@@ -76,7 +81,7 @@ export class WrappedScan {
     } else if (this.byRuns > 0) {
       this.byRuns--;
       this.scanRuns(chunk, exactAt, chunkPosition, found);
-    } else if (this.scanBreaks(chunk, exactAt, chunkPosition, found) * 256 > chunk.length) {
+    } else if (this.scanBreaks(chunk, exactAt, chunkPosition, found, loaded) * 256 > chunk.length) {
       this.byRuns = 16;
     }
   }
@@ -98,27 +103,35 @@ export class WrappedScan {
     exactAt: number,
     chunkPosition: number,
     found: MatchList,
+    loaded: WasmScan | undefined,
   ): number {
     const length = chunk.length;
-    const search = byteSearch(chunk);
-    let closer = 0;
-    let lf = search.indexOf(0x0a, exactAt);
-    let cr = search.indexOf(0x0d, exactAt);
-    for (;;) {
-      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (at === -1) break;
-      if (at >= exactAt) {
-        const verdict = this.mayBeInside(chunk, at, exactAt);
-        if (verdict !== no) closer++;
-        if (verdict !== no && verdict !== notAfterAll) {
-          const start = this.runStart(chunk, at, exactAt);
-          if (start !== exactAt) this.reset();
-          exactAt = this.scanRun(chunk, start, chunkPosition, found);
+    this.closer = 0;
+    if (loaded !== undefined) {
+      // The module lists the breaks that have no breaker byte on either side; the others
+      // cannot be inside a form (mayBeInside would say so).
+      let from = exactAt;
+      while (from < length) {
+        const count = loaded.breaks(from);
+        const { words, listA } = loaded;
+        for (let k = 0; k < count; k++) {
+          const at = words[listA + k]!;
+          if (at >= exactAt) exactAt = this.atBreak(chunk, at, exactAt, chunkPosition, found);
         }
+        from = Math.max(loaded.resume, exactAt);
       }
-      const from = Math.max(at + 1, exactAt);
-      if (lf !== -1 && lf < from) lf = search.indexOf(0x0a, from);
-      if (cr !== -1 && cr < from) cr = search.indexOf(0x0d, from);
+    } else {
+      const search = byteSearch(chunk);
+      let lf = search.indexOf(0x0a, exactAt);
+      let cr = search.indexOf(0x0d, exactAt);
+      for (;;) {
+        const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+        if (at === -1) break;
+        if (at >= exactAt) exactAt = this.atBreak(chunk, at, exactAt, chunkPosition, found);
+        const from = Math.max(at + 1, exactAt);
+        if (lf !== -1 && lf < from) lf = search.indexOf(0x0a, from);
+        if (cr !== -1 && cr < from) cr = search.indexOf(0x0d, from);
+      }
     }
     // The state after the chunk depends on its last characters only.
     if (exactAt < length) {
@@ -126,7 +139,30 @@ export class WrappedScan {
       if (start !== exactAt) this.reset();
       this.step(chunk, start, length, chunkPosition, found);
     }
-    return closer;
+    return this.closer;
+  }
+
+  /** Breaks that needed a closer look during the current {@link scanBreaks}. */
+  private closer = 0;
+
+  /**
+   * Looks at the line break at `at` (not before `exactAt`): follows the run
+   * around it when a form may span it. Returns the new `exactAt`.
+   */
+  private atBreak(
+    chunk: Uint8Array,
+    at: number,
+    exactAt: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): number {
+    const verdict = this.mayBeInside(chunk, at, exactAt);
+    if (verdict === no) return exactAt;
+    this.closer++;
+    if (verdict === notAfterAll) return exactAt;
+    const start = this.runStart(chunk, at, exactAt);
+    if (start !== exactAt) this.reset();
+    return this.scanRun(chunk, start, chunkPosition, found);
   }
 
   /**

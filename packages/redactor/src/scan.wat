@@ -1,0 +1,206 @@
+;; The two hot loops of @ironrun/redactor, as WebAssembly with 128-bit SIMD.
+;; `scripts/build-wasm.mjs` compiles this file into `src/scan-wasm.ts`; a test
+;; checks that the two agree. Everything here only *finds candidates*: the
+;; TypeScript around it compares them with the patterns and decides what is
+;; redacted, exactly as its pure TypeScript path does.
+;;
+;; Memory is laid out by `WasmScan` (src/wasm-scan.ts): the skip tables of each
+;; skipping search, the class of each byte value, two candidate lists and the
+;; chunk being read. All offsets are passed in; nothing is fixed here.
+(module
+  (memory (export "memory") 1)
+
+  ;; Where `skip` stopped (resume there) and how many candidates it wrote to each list.
+  (global $resumeA (export "resumeA") (mut i32) (i32.const 0))
+  (global $resumeB (export "resumeB") (mut i32) (i32.const 0))
+  (global $countA (export "countA") (mut i32) (i32.const 0))
+  (global $countB (export "countB") (mut i32) (i32.const 0))
+  ;; Where `breaks` stopped.
+  (global $resume (export "resume") (mut i32) (i32.const 0))
+
+;; One step of a cursor: hash the window's last 4 bytes (the same multiplicative hash as
+  ;; SkipSearch, keeping the top bits); no pattern has the block: jump $maxShift; else move by
+  ;; the shift table, and where that is 0 write the window start to the cursor's list.
+
+  ;; Two cursors, over starts [$a, $aEnd) and [$b, $bEnd], advance in one loop:
+  ;; their work is independent, so the CPU overlaps it. Window starts where the
+  ;; shift is 0 go to list A (`$outA`) or list B (`$outB`), at most `$cap` each;
+  ;; when a list is full the function returns and the caller resumes from
+  ;; `resumeA` and `resumeB`.
+  (func (export "skip")
+    (param $a i32) (param $aEnd i32) (param $b i32) (param $bEnd i32)
+    (param $lastOffset i32) (param $maxShift i32) (param $bitsShift i32) (param $tableShift i32)
+    (param $bitset i32) (param $shifts i32) (param $chunk i32)
+    (param $outA i32) (param $outB i32) (param $cap i32)
+    (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
+    ;; The block of the window starting at x is at $base + x.
+    (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
+    (block $full
+      (block $leave
+        (loop $both
+          (br_if $leave (i32.ge_s (local.get $a) (local.get $aEnd)))
+          (br_if $leave (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+        (local.set $h (i32.shr_u
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $both)))
+      ;; What is left of either range, one cursor at a time.
+      (block $leaveA
+        (loop $onlyA
+          (br_if $leaveA (i32.ge_s (local.get $a) (local.get $aEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+          (br $onlyA)))
+      (block $leaveB
+        (loop $onlyB
+          (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $onlyB))))
+    (global.set $resumeA (local.get $a))
+    (global.set $resumeB (local.get $b))
+    (global.set $countA (local.get $na))
+    (global.set $countB (local.get $nb)))
+
+  ;; Whether the line break at chunk offset `$p` may be inside a wrapped form:
+  ;; the bytes on either side (where there are any) must not be breakers (class 2).
+  (func $keep (param $p i32) (param $len i32) (param $chunk i32) (param $classes i32) (result i32)
+    (i32.and
+      (i32.or
+        (i32.eqz (local.get $p))
+        (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                  (i32.load8_u (i32.add (local.get $chunk) (i32.sub (local.get $p) (i32.const 1))))))
+                (i32.const 2)))
+      (i32.or
+        (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $len))
+        (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                  (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
+                (i32.const 2)))))
+
+  ;; Writes to `$out`, in order, the offsets p in [$from, $len) of the chunk
+  ;; where a `\n` or `\r` is kept by `$keep`, at most `$cap` of them; returns
+  ;; how many. `resume` is where to call again (`$len` when done). 32 bytes are
+  ;; tested at once; the few that hold a line break are looked at one by one.
+  (func (export "breaks")
+    (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
+    (param $out i32) (param $cap i32) (result i32)
+    (local $i i32) (local $m i32) (local $p i32) (local $n i32) (local $v v128) (local $w v128)
+    (local.set $i (local.get $from))
+    (block $done
+      (block $full
+        (loop $vector
+          (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 32)) (local.get $len)))
+          (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
+          (local.set $w (v128.load offset=16 (i32.add (local.get $chunk) (local.get $i))))
+          (local.set $m (i32.or
+            (i8x16.bitmask (v128.or
+              (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+              (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
+            (i32.shl
+              (i8x16.bitmask (v128.or
+                (i8x16.eq (local.get $w) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                (i8x16.eq (local.get $w) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
+              (i32.const 16))))
+          (block $bitsDone
+            (loop $bits
+              (br_if $bitsDone (i32.eqz (local.get $m)))
+              (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $m))))
+              ;; $keep, written out: this runs for every line break.
+              (if (i32.and
+                    (i32.or
+                      (i32.eqz (local.get $p))
+                      (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                                (i32.load8_u (i32.add (local.get $chunk) (i32.sub (local.get $p) (i32.const 1))))))
+                              (i32.const 2)))
+                    (i32.or
+                      (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $len))
+                      (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                                (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
+                              (i32.const 2))))
+                (then
+                  (if (i32.ge_u (local.get $n) (local.get $cap))
+                    (then (local.set $i (local.get $p)) (br $full)))
+                  (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+              (br $bits)))
+          (local.set $i (i32.add (local.get $i) (i32.const 32)))
+          (br $vector)))
+      ;; The list is full: resume at the break not yet written.
+      (global.set $resume (local.get $i))
+      (return (local.get $n)))
+    ;; Fewer than 32 bytes left: one at a time.
+    (block $end
+      (loop $byte
+        (br_if $end (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $m (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
+        (if (i32.and
+              (i32.or (i32.eq (local.get $m) (i32.const 10)) (i32.eq (local.get $m) (i32.const 13)))
+              (call $keep (local.get $i) (local.get $len) (local.get $chunk) (local.get $classes)))
+          (then
+            (if (i32.ge_u (local.get $n) (local.get $cap))
+              (then (global.set $resume (local.get $i)) (return (local.get $n))))
+            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $i))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $byte)))
+    (global.set $resume (local.get $len))
+    (local.get $n))
+)

@@ -1,0 +1,257 @@
+import { scanWasmBase64 } from './scan-wasm.js';
+
+/** Which code finds the candidates in large chunks: WebAssembly when it can, else TypeScript. */
+export type ScanEngine = 'auto' | 'js' | 'wasm';
+
+/** The skip tables of one skipping search, as {@link WasmScan} copies them into its memory. */
+export interface SkipTables {
+  /** Presence bitset over the block hash (bit `h & 31` of word `h >>> 5`). */
+  readonly present: Int32Array;
+  /** Shift for each hash slot (`h >>> tableShift`). */
+  readonly shift: Uint8Array;
+}
+
+interface ScanExports {
+  readonly memory: WebAssembly.Memory;
+  readonly resumeA: WebAssembly.Global;
+  readonly resumeB: WebAssembly.Global;
+  readonly countA: WebAssembly.Global;
+  readonly countB: WebAssembly.Global;
+  readonly resume: WebAssembly.Global;
+  skip(
+    a: number,
+    aEnd: number,
+    b: number,
+    bEnd: number,
+    lastOffset: number,
+    maxShift: number,
+    bitsShift: number,
+    tableShift: number,
+    bitset: number,
+    shifts: number,
+    chunk: number,
+    outA: number,
+    outB: number,
+    cap: number,
+  ): void;
+  breaks(
+    from: number,
+    length: number,
+    chunk: number,
+    classes: number,
+    out: number,
+    cap: number,
+  ): number;
+}
+
+/** Entries in each candidate list; a full list makes the module return and be called again. */
+const listCapacity = 8192;
+/** Largest chunk copied into the module's memory; a stream reads larger chunks in slices. */
+const maxChunk = 1024 * 1024;
+const pageSize = 65536;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * The compiled module, or `undefined` where WebAssembly (with 128-bit SIMD) is
+ * not available or not allowed, e.g. under a Content-Security-Policy without
+ * `wasm-unsafe-eval`. Compiled once per process; it is about 1 KiB.
+ */
+function scanModule(): WebAssembly.Module | undefined {
+  if (compiled === undefined) {
+    compiled = null;
+    try {
+      if (typeof WebAssembly === 'object' && typeof atob === 'function') {
+        const bytes = Uint8Array.from(atob(scanWasmBase64), (char) => char.charCodeAt(0));
+        if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+      }
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? undefined;
+}
+
+/** Whether this runtime can run the WebAssembly scanner. */
+export function wasmAvailable(): boolean {
+  return scanModule() !== undefined;
+}
+
+const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
+
+/**
+ * The WebAssembly side of one matcher, shared by all its streams (a push runs
+ * start to end without yielding, so one chunk at a time is in its memory). The
+ * memory holds, in order: each skipping search's bitset and shift table, the
+ * class of each byte value for the wrapped search, two candidate lists and the
+ * chunk being read.
+ *
+ * It only proposes candidates: window starts whose last block some pattern
+ * has at that distance (the TypeScript compares them), and line breaks with no
+ * breaker on either side (the TypeScript looks closer). Its memory is written
+ * little-endian whatever the platform, as WebAssembly reads it.
+ */
+export class WasmScan {
+  readonly maxChunk = maxChunk;
+  private readonly exports: ScanExports;
+  private bytes: Uint8Array;
+  /** The memory as 32-bit words, to read the candidate lists. */
+  words: Int32Array;
+  private readonly bitsetOffsets: number[] = [];
+  private readonly shiftOffsets: number[] = [];
+  private readonly classOffset: number;
+  /** Word index of candidate list A (also used for line breaks) and list B. */
+  readonly listA: number;
+  readonly listB: number;
+  private readonly chunkOffset: number;
+  /** Length of the chunk loaded. */
+  private length = 0;
+  /** Bytes of the chunk area written since the last {@link scrub}. */
+  private dirty = 0;
+
+  /** Builds the module's memory, or returns `undefined` when WebAssembly is unavailable. */
+  static create(tables: readonly SkipTables[], byteClass: Uint8Array | undefined) {
+    const module = scanModule();
+    if (module === undefined) return undefined;
+    try {
+      const instance = new WebAssembly.Instance(module, {});
+      return new WasmScan(instance.exports as unknown as ScanExports, tables, byteClass);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private constructor(
+    exports: ScanExports,
+    tables: readonly SkipTables[],
+    byteClass: Uint8Array | undefined,
+  ) {
+    this.exports = exports;
+    let offset = 16;
+    for (const table of tables) {
+      offset = align(offset, 8);
+      this.bitsetOffsets.push(offset);
+      offset += table.present.byteLength;
+      this.shiftOffsets.push(offset);
+      offset += table.shift.byteLength;
+    }
+    offset = align(offset, 8);
+    this.classOffset = offset;
+    offset += 256;
+    this.listA = offset / 4;
+    offset += 4 * listCapacity;
+    this.listB = offset / 4;
+    offset += 4 * listCapacity;
+    this.chunkOffset = align(offset, 64);
+    this.ensure(64 * 1024);
+    this.bytes = new Uint8Array(exports.memory.buffer);
+    this.words = new Int32Array(exports.memory.buffer);
+    const view = new DataView(exports.memory.buffer);
+    tables.forEach((table, t) => {
+      const bitset = this.bitsetOffsets[t]!;
+      for (let i = 0; i < table.present.length; i++) {
+        view.setInt32(bitset + 4 * i, table.present[i]!, true);
+      }
+      this.bytes.set(table.shift, this.shiftOffsets[t]!);
+    });
+    if (byteClass !== undefined) this.bytes.set(byteClass, this.classOffset);
+  }
+
+  /** Grows the memory to hold a chunk of `length` bytes (and a little slack read past its end). */
+  private ensure(length: number): void {
+    const memory = this.exports.memory;
+    const needed = this.chunkOffset + length + 64;
+    if (needed > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / pageSize));
+      this.bytes = new Uint8Array(memory.buffer);
+      this.words = new Int32Array(memory.buffer);
+    }
+  }
+
+  /** Copies a chunk of at most {@link maxChunk} bytes into the module's memory. */
+  load(chunk: Uint8Array): this {
+    this.ensure(chunk.length);
+    this.bytes.set(chunk, this.chunkOffset);
+    this.length = chunk.length;
+    this.dirty = Math.max(this.dirty, chunk.length);
+    return this;
+  }
+
+  /** Zeroes the copies of chunks left in the module's memory. */
+  scrub(): void {
+    if (this.dirty === 0) return;
+    this.bytes.fill(0, this.chunkOffset, this.chunkOffset + this.dirty);
+    this.dirty = 0;
+  }
+
+  /**
+   * Runs skipping search `table` over window starts `[a, aEnd)` and
+   * `[b, bEnd]` of the loaded chunk, until both ranges are done or a candidate
+   * list is full. Read the candidates from {@link words} at {@link listA} and
+   * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
+   */
+  skip(
+    table: number,
+    a: number,
+    aEnd: number,
+    b: number,
+    bEnd: number,
+    lastOffset: number,
+    maxShift: number,
+    bitsShift: number,
+    tableShift: number,
+  ): void {
+    this.exports.skip(
+      a,
+      aEnd,
+      b,
+      bEnd,
+      lastOffset,
+      maxShift,
+      bitsShift,
+      tableShift,
+      this.bitsetOffsets[table]!,
+      this.shiftOffsets[table]!,
+      this.chunkOffset,
+      this.listA * 4,
+      this.listB * 4,
+      listCapacity,
+    );
+  }
+
+  get countA(): number {
+    return this.exports.countA.value as number;
+  }
+
+  get countB(): number {
+    return this.exports.countB.value as number;
+  }
+
+  get resumeA(): number {
+    return this.exports.resumeA.value as number;
+  }
+
+  get resumeB(): number {
+    return this.exports.resumeB.value as number;
+  }
+
+  /**
+   * Lists, from offset `from` of the loaded chunk, the line breaks that have no
+   * byte outside the encoded alphabets right before or after them, into list A.
+   * Returns how many; call again from {@link resume} while it is below the chunk's length.
+   */
+  breaks(from: number): number {
+    return this.exports.breaks(
+      from,
+      this.length,
+      this.chunkOffset,
+      this.classOffset,
+      this.listA * 4,
+      listCapacity,
+    );
+  }
+
+  get resume(): number {
+    return this.exports.resume.value as number;
+  }
+}
