@@ -92,12 +92,18 @@ const decoder = new TextDecoder();
  * ```
  */
 export function createRedactor(options: RedactorOptions): Redactor {
-  return createRedactorWith(options, 'auto');
+  return createRedactorWith(options, defaultEngine.current);
 }
 
 /**
- * {@link createRedactor} with the engine chosen: the tests run everything on
- * both, to show they give the same output. Not exported from the package.
+ * The engine {@link createRedactor} uses. Only the tests change it, to run the
+ * whole suite on the TypeScript engine too; it is not exported from the package.
+ * @internal
+ */
+export const defaultEngine: { current: ScanEngine } = { current: 'auto' };
+
+/**
+ * {@link createRedactor} with the engine chosen. Not exported from the package.
  * @internal
  */
 export function createRedactorWith(options: RedactorOptions, engine: ScanEngine): Redactor {

@@ -157,6 +157,11 @@ export class WasmScan {
     if (byteClass !== undefined) this.bytes.set(byteClass, this.classOffset);
   }
 
+  /** The module's memory; the tests look into it. @internal */
+  get memory(): WebAssembly.Memory {
+    return this.exports.memory;
+  }
+
   /** Grows the memory to hold a chunk of `length` bytes (and a little slack read past its end). */
   private ensure(length: number): void {
     const memory = this.exports.memory;

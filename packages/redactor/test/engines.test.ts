@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileScanWat } from '../scripts/compile-wat.mjs';
+import { createRedactorWith, defaultEngine } from '../src/create-redactor.js';
+import { buildMatcher } from '../src/matcher.js';
+import { buildPatternSet } from '../src/pattern-set.js';
+import { RedactionSession } from '../src/redaction-session.js';
+import { RedactionCounter } from '../src/redaction-stats.js';
+import { scanWasmBase64 } from '../src/scan-wasm.js';
+import { variantKinds } from '../src/variant-kind.js';
+import { wasmAvailable } from '../src/wasm-scan.js';
+import { cutAt, streamThrough } from './reference-redact.js';
+
+const encoder = new TextEncoder();
+const secret = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
+const base64 = Buffer.from(secret).toString('base64');
+
+/** Output through each engine, cut into the same chunks. */
+function bothEngines(secrets: string[], input: Uint8Array, cuts: number[]) {
+  return (['js', 'wasm'] as const).map((engine) => {
+    const redactor = createRedactorWith({ secrets }, engine);
+    const out = Buffer.from(streamThrough(redactor.createStream(), cutAt(input, cuts)));
+    return { out, stats: redactor.stats };
+  });
+}
+
+const everyChunkOf = (input: Uint8Array, size: number) =>
+  Array.from({ length: Math.ceil(input.length / size) }, (_, i) => i * size);
+
+describe('scan engines', () => {
+  it('runs on WebAssembly by default here (Node 20 has SIMD), so the main suite tests it', () => {
+    expect(wasmAvailable()).toBe(true);
+    const set = buildPatternSet(
+      [{ index: 0, bytes: encoder.encode(secret) }],
+      new Set(variantKinds),
+      6,
+    );
+    // The other project runs the suite with defaultEngine 'js'; there, no module is built.
+    expect(buildMatcher(set, defaultEngine.current).wasm === undefined).toBe(
+      defaultEngine.current === 'js',
+    );
+    expect(buildMatcher(set, 'wasm').wasm).toBeDefined();
+    expect(buildMatcher(set, 'js').wasm).toBeUndefined();
+  });
+
+  it('ships the bytes that scan.wat compiles to', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../src/scan.wat', import.meta.url), 'utf8');
+    const compiled = Buffer.from(await compileScanWat(text)).toString('base64');
+    expect(compiled === scanWasmBase64, 'run `pnpm --filter @ironrun/redactor build:wasm`').toBe(
+      true,
+    );
+  });
+
+  it('gives byte-identical output and stats on both engines, for any chunking', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'ab Z09+/-_=.\n\r\t"'.split('')), maxLength: 60 }),
+      fc.constant(secret),
+      fc.constant(base64),
+      fc
+        .integer({ min: 1, max: 80 })
+        .map((column) => base64.replace(new RegExp(`(.{${column}})`, 'g'), '$1\n')),
+      fc.nat(400).map((length) => 'plain log output line\n'.repeat(length / 20)),
+    );
+    const case_ = fc
+      .array(piece, { maxLength: 40 })
+      .map((pieces) => encoder.encode(pieces.join('')))
+      .chain((input) =>
+        fc.tuple(
+          fc.constant(input),
+          fc.oneof(
+            fc.array(fc.nat(input.length), { maxLength: 8 }),
+            fc.constantFrom(256, 300, 1000, 4096).map((size) => everyChunkOf(input, size)),
+          ),
+        ),
+      );
+    fc.assert(
+      fc.property(case_, ([input, cuts]) => {
+        const [js, wasm] = bothEngines([secret, 'another-secret-value'], input, cuts);
+        expect(wasm!.out.equals(js!.out)).toBe(true);
+        expect(wasm!.stats).toEqual(js!.stats);
+        expect(wasm!.out.includes(secret)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('resumes when a candidate list fills: more than 8,192 windows to compare in one chunk', () => {
+    // A chunk made of the secret over and over: a window to compare at almost every byte.
+    const input = encoder.encode(`${secret}x`.repeat(12_000));
+    const [js, wasm] = bothEngines([secret], input, [0]);
+    expect(wasm!.out.equals(js!.out)).toBe(true);
+    expect(wasm!.stats.total).toBe(12_000);
+    expect(wasm!.out.includes(secret)).toBe(false);
+  });
+
+  it('resumes when the line-break list fills: more than 8,192 breaks in one chunk', () => {
+    // Base64 wrapped at every column from 1: tens of thousands of breaks between encoded characters.
+    const parts: string[] = [];
+    for (let column = 1; column <= 40; column++) {
+      parts.push(`${base64.replace(new RegExp(`(.{${column}})`, 'g'), '$1\n')}\n.\n`);
+    }
+    const input = encoder.encode(parts.join('').repeat(100));
+    const breaks = input.filter((byte) => byte === 0x0a).length;
+    expect(breaks).toBeGreaterThan(3 * 8192);
+    const [js, wasm] = bothEngines([secret], input, [0]);
+    expect(wasm!.out.equals(js!.out)).toBe(true);
+    expect(wasm!.stats.total).toBe(js!.stats.total);
+    expect(wasm!.stats.byKind.base64).toBe(4000);
+  });
+
+  it('reads a chunk larger than 1 MiB in slices, with secrets across the slice edges', () => {
+    const MiB = 1024 * 1024;
+    const filler = 'INFO request done in 12 ms\n';
+    const parts: string[] = [];
+    let length = 0;
+    // Secrets (raw, and base64 wrapped at 76 columns) placed to straddle 1 MiB and 2 MiB.
+    for (const edge of [MiB, 2 * MiB]) {
+      while (length < edge - 20) {
+        parts.push(filler);
+        length += filler.length;
+      }
+      const wrapped = `${base64.slice(0, 20)}\n${base64.slice(20)}\n`;
+      const piece = edge === MiB ? `${secret}\n` : wrapped;
+      parts.push(piece);
+      length += piece.length;
+    }
+    parts.push(filler.repeat(1000));
+    const input = encoder.encode(parts.join(''));
+    expect(input.length).toBeGreaterThan(2 * MiB);
+    const [js, wasm] = bothEngines([secret], input, [0]);
+    expect(wasm!.out.equals(js!.out)).toBe(true);
+    expect(wasm!.stats.total).toBe(2);
+    const small = createRedactorWith({ secrets: [secret] }, 'wasm');
+    const streamed = Buffer.from(
+      streamThrough(small.createStream(), cutAt(input, everyChunkOf(input, 65536))),
+    );
+    expect(streamed.equals(wasm!.out)).toBe(true);
+  });
+
+  it('leaves no copy of the input in the module memory once a stream ends', () => {
+    const set = buildPatternSet(
+      [{ index: 0, bytes: encoder.encode(secret) }],
+      new Set(variantKinds),
+      6,
+    );
+    const matcher = buildMatcher(set, 'wasm');
+    const session = new RedactionSession(
+      matcher,
+      encoder.encode('[REDACTED]'),
+      new RedactionCounter(),
+    );
+    const memory = () => Buffer.from(matcher.wasm!.memory.buffer);
+    session.push(encoder.encode(`${'output '.repeat(100)}${secret} and more output\n`));
+    // The copy is there while the stream is open (so this test can fail) ...
+    expect(memory().includes(secret)).toBe(true);
+    session.end();
+    // ... and gone after end().
+    expect(memory().includes(secret)).toBe(false);
+  });
+});
