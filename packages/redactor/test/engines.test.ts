@@ -159,3 +159,44 @@ describe('scan engines', () => {
     expect(memory().includes(secret)).toBe(false);
   });
 });
+
+describe('the WebAssembly line-break filter', () => {
+  it('keeps exactly the breaks with no breaker byte beside them, for all 256 byte values', () => {
+    const set = buildPatternSet(
+      [{ index: 0, bytes: encoder.encode(secret) }],
+      new Set(variantKinds),
+      6,
+    );
+    const matcher = buildMatcher(set, 'wasm');
+    const wasm = matcher.wasm!;
+    const classes = matcher.wrapped!.byteClass;
+    // Every byte value before and after a break, and breaks at the chunk's two ends.
+    const bytes: number[] = [0x0a];
+    for (let b = 0; b < 256; b++) bytes.push(0x20, b, 0x0a, 0x41, 0x20, 0x41, 0x0d, b, 0x20);
+    bytes.push(0x41, 0x0d);
+    const input = Uint8Array.from(bytes);
+    const expected = (chunk: Uint8Array) => {
+      const kept: number[] = [];
+      chunk.forEach((byte, p) => {
+        if (byte !== 0x0a && byte !== 0x0d) return;
+        const before = p === 0 || classes[chunk[p - 1]!] !== 2;
+        const after = p + 1 === chunk.length || classes[chunk[p + 1]!] !== 2;
+        if (before && after) kept.push(p);
+      });
+      return kept;
+    };
+    // Every length mod 32, so each break is met by the vector loop and by the byte loop.
+    for (let cut = 0; cut <= 40; cut++) {
+      const chunk = input.subarray(cut, input.length - cut);
+      wasm.load(chunk);
+      const listed: number[] = [];
+      let from = 0;
+      while (from < chunk.length) {
+        const count = wasm.breaks(from);
+        for (let k = 0; k < count; k++) listed.push(wasm.words[wasm.listA + k]!);
+        from = wasm.resume;
+      }
+      expect(listed).toEqual(expected(chunk));
+    }
+  });
+});
