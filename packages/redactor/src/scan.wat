@@ -134,21 +134,30 @@
                   (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
                 (i32.const 2)))))
 
-  ;; Writes to `$out`, in order, the offsets p in [$from, $len) of the chunk
+;; Writes to `$out`, in order, the offsets p in [$from, $len) of the chunk
   ;; where a `\n` or `\r` is kept by `$keep`, at most `$cap` of them; returns
-  ;; how many. `resume` is where to call again (`$len` when done). 32 bytes are
-  ;; tested at once; the few that hold a line break are looked at one by one.
+  ;; how many. `resume` is where to call again (`$len` when done).
+  ;;
+  ;; 32 bytes are tested at once. The first break of each 32 is handled without
+  ;; a branch (its offset is always written; the count moves on only if it is
+  ;; kept), since whether a block holds a break is as good as random in text
+  ;; and a mispredicted branch per line would cost more than the test itself.
+  ;; `WasmScan` keeps a byte of the alphabets just before the chunk and writes
+  ;; one just after it, so `$keep`'s two ends need no test here.
   (func (export "breaks")
     (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
     (param $out i32) (param $cap i32) (result i32)
-    (local $i i32) (local $m i32) (local $p i32) (local $n i32) (local $v v128) (local $w v128)
+    (local $i i32) (local $m i32) (local $p i32) (local $n i32) (local $at i32) (local $v v128) (local $w v128)
     (local.set $i (local.get $from))
     (block $done
       (block $full
         (loop $vector
           (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 32)) (local.get $len)))
-          (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
-          (local.set $w (v128.load offset=16 (i32.add (local.get $chunk) (local.get $i))))
+          ;; Room for a whole block's breaks, or stop here.
+          (br_if $full (i32.gt_u (i32.add (local.get $n) (i32.const 32)) (local.get $cap)))
+          (local.set $at (i32.add (local.get $chunk) (local.get $i)))
+          (local.set $v (v128.load (local.get $at)))
+          (local.set $w (v128.load offset=16 (local.get $at)))
           (local.set $m (i32.or
             (i8x16.bitmask (v128.or
               (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
@@ -158,32 +167,26 @@
                 (i8x16.eq (local.get $w) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
                 (i8x16.eq (local.get $w) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
               (i32.const 16))))
-          (block $bitsDone
-            (loop $bits
-              (br_if $bitsDone (i32.eqz (local.get $m)))
-              (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $m))))
-              ;; $keep, written out: this runs for every line break.
-              (if (i32.and
-                    (i32.or
-                      (i32.eqz (local.get $p))
-                      (i32.ne (i32.load8_u (i32.add (local.get $classes)
-                                (i32.load8_u (i32.add (local.get $chunk) (i32.sub (local.get $p) (i32.const 1))))))
-                              (i32.const 2)))
-                    (i32.or
-                      (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $len))
-                      (i32.ne (i32.load8_u (i32.add (local.get $classes)
-                                (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
-                              (i32.const 2))))
-                (then
-                  (if (i32.ge_u (local.get $n) (local.get $cap))
-                    (then (local.set $i (local.get $p)) (br $full)))
-                  (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
-                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-              (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-              (br $bits)))
+          ;; The first break (or, with none, offset $i + 32, which is never counted).
+          (loop $each
+            (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $m))))
+            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+            (local.set $n (i32.add (local.get $n)
+              (i32.and
+                (i32.ne (local.get $m) (i32.const 0))
+                (i32.and
+                  (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                            (i32.load8_u (i32.add (local.get $chunk) (i32.sub (local.get $p) (i32.const 1))))))
+                          (i32.const 2))
+                  (i32.ne (i32.load8_u (i32.add (local.get $classes)
+                            (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
+                          (i32.const 2))))))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            ;; More than one break in these 32 bytes: rare in text, taken in a loop.
+            (br_if $each (local.get $m)))
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br $vector)))
-      ;; The list is full: resume at the break not yet written.
+      ;; The list may not hold another block's breaks: resume at this block.
       (global.set $resume (local.get $i))
       (return (local.get $n)))
     ;; Fewer than 32 bytes left: one at a time.

@@ -49,6 +49,8 @@ const listCapacity = 8192;
 /** Largest chunk copied into the module's memory; a stream reads larger chunks in slices. */
 const maxChunk = 1024 * 1024;
 const pageSize = 65536;
+/** 'A', kept just before the chunk and written just after it: `breaks` reads one byte past either end. */
+const sentinel = 0x41;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -142,10 +144,12 @@ export class WasmScan {
     offset += 4 * listCapacity;
     this.listB = offset / 4;
     offset += 4 * listCapacity;
-    this.chunkOffset = align(offset, 64);
+    // One spare byte before the chunk holds a byte of the alphabets (see `breaks` in scan.wat).
+    this.chunkOffset = align(offset + 1, 64);
     this.ensure(64 * 1024);
     this.bytes = new Uint8Array(exports.memory.buffer);
     this.words = new Int32Array(exports.memory.buffer);
+    this.bytes[this.chunkOffset - 1] = sentinel;
     const view = new DataView(exports.memory.buffer);
     tables.forEach((table, t) => {
       const bitset = this.bitsetOffsets[t]!;
@@ -177,6 +181,7 @@ export class WasmScan {
   load(chunk: Uint8Array): this {
     this.ensure(chunk.length);
     this.bytes.set(chunk, this.chunkOffset);
+    this.bytes[this.chunkOffset + chunk.length] = sentinel;
     this.length = chunk.length;
     this.dirty = Math.max(this.dirty, chunk.length);
     return this;
