@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileScanWat } from '../scripts/compile-wat.mjs';
 import { createRedactorWith, defaultEngine } from '../src/create-redactor.js';
 import { buildMatcher } from '../src/matcher.js';
@@ -198,5 +198,50 @@ describe('the WebAssembly line-break filter', () => {
       }
       expect(listed).toEqual(expected(chunk));
     }
+  });
+});
+
+describe('runtimes without WebAssembly', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  /** A fresh copy of the package's modules (the module is compiled once per copy), under the stubbed globals. */
+  async function freshPackage() {
+    vi.resetModules();
+    const { createRedactor } = await import('../src/create-redactor.js');
+    const { wasmAvailable: available } = await import('../src/wasm-scan.js');
+    return { createRedactor, available };
+  }
+
+  const input = encoder.encode(`${'log line\n'.repeat(100)}token=${secret} b64=${base64}\n`);
+  const expected = createRedactorWith({ secrets: [secret] }, 'js').redact(input);
+
+  it('falls back to TypeScript where there is no WebAssembly global', async () => {
+    vi.stubGlobal('WebAssembly', undefined);
+    const { createRedactor, available } = await freshPackage();
+    expect(available()).toBe(false);
+    expect(Buffer.from(createRedactor({ secrets: [secret] }).redact(input))).toEqual(
+      Buffer.from(expected),
+    );
+  });
+
+  it('falls back to TypeScript where compiling WebAssembly is refused (a CSP without wasm-unsafe-eval)', async () => {
+    const real = WebAssembly;
+    vi.stubGlobal('WebAssembly', {
+      ...real,
+      validate: real.validate,
+      Module: class {
+        constructor() {
+          throw new real.CompileError('Refused to compile: wasm-unsafe-eval is not allowed');
+        }
+      },
+    });
+    const { createRedactor, available } = await freshPackage();
+    expect(available()).toBe(false);
+    expect(Buffer.from(createRedactor({ secrets: [secret] }).redact(input))).toEqual(
+      Buffer.from(expected),
+    );
   });
 });
