@@ -147,7 +147,9 @@ async function runOnce(input, chunkSize, makeTransform) {
  * Runs the candidates in turn, round after round, and reports each one's median time: the machine
  * may be busy, interleaving spreads the noise evenly, and the median ignores both the stalls and
  * the lucky runs. Fast candidates run up to 40 rounds; one whose runs add up to more than
- * `budgetMs` stops early (slow baselines run once or twice).
+ * `budgetMs` stops early (slow baselines run once or twice). Also returns, for each candidate,
+ * the median over rounds of its speed relative to candidate 0 in the same round: a ratio taken
+ * from two runs a few milliseconds apart, so a slow spell of the machine cancels out.
  */
 async function compare(input, chunkSize, candidates, budgetMs = 1500) {
   const times = candidates.map(() => []);
@@ -160,11 +162,10 @@ async function compare(input, chunkSize, candidates, budgetMs = 1500) {
       spent[i] += ms;
     }
   }
-  return times.map((list) => {
-    const sorted = [...list].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    return input.length / (median / 1000) / 1e6;
-  });
+  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const speeds = times.map((list) => input.length / (median(list) / 1000) / 1e6);
+  const ratios = times.map((list) => median(list.map((ms, round) => times[0][round] / ms)));
+  return { speeds, ratios };
 }
 
 const copyThrough = () =>
@@ -196,7 +197,7 @@ function naiveReplaceAll(patterns) {
 
 const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3)).padStart(7);
 
-async function benchSecretCount(count) {
+async function benchSecretCount(count, onlyFast = false) {
   const secrets = makeSecrets(count);
   const patterns = [...new Set(secrets.flatMap(variantsOf))];
   const maxLength = Math.max(...patterns.map((pattern) => pattern.length));
@@ -224,19 +225,9 @@ async function benchSecretCount(count) {
   const text = oneShot.toString('latin1');
   for (const pattern of patterns) if (text.includes(pattern)) throw new Error('a pattern survived');
 
-  const rows = [];
-  for (const [label, input, chunk] of [
-    ['64 KiB chunks', big, bigChunk],
-    ['1-byte chunks', small, 1],
-  ]) {
-    const [copy, ours, replace, naive] = await compare(input, chunk, [
-      copyThrough,
-      () => redactor.nodeTransform(),
-      () => replaceStream(regex, '[REDACTED]', { encoding: 'latin1', maxMatchLen: maxLength }),
-      naiveReplaceAll(patterns),
-    ]);
-    rows.push({ label, input: input.length, copy, ours, replace, naive });
-  }
+  // The two fast transforms first, interleaved, before the slow baselines fill the heap with
+  // garbage that would be collected during their runs.
+  const fast = await compare(big, bigChunk, [copyThrough, () => redactor.nodeTransform()]);
   // The matcher alone, without Node stream overhead: push() over 64 KiB chunks.
   const pushTimes = [];
   for (let run = 0; run < 20; run++) {
@@ -250,10 +241,51 @@ async function benchSecretCount(count) {
   pushTimes.sort((x, y) => x - y);
   const pushOnly = big.length / (pushTimes[pushTimes.length >> 1] / 1000) / 1e6;
   const wrappedInput = makeWrappedInput(bigInputSize, secrets);
-  const [wrappedCopy, wrappedOurs] = await compare(wrappedInput, bigChunk, [
+  const wrapped = await compare(wrappedInput, bigChunk, [
     copyThrough,
     () => redactor.nodeTransform(),
   ]);
+  const [wrappedCopy, wrappedOurs] = wrapped.speeds;
+  if (onlyFast) {
+    const [copy, ours] = fast.speeds;
+    console.log(
+      `  ${count} secrets, 64 KiB chunks: redactor ${fmt(ours)} MB/s, copy-through ${fmt(copy)} MB/s: ${(100 * fast.ratios[1]).toFixed(0)} % (median of per-round ratios; ${((100 * ours) / copy).toFixed(0)} % from the medians); the matcher alone ${pushOnly.toFixed(0)} MB/s`,
+    );
+    return;
+  }
+  const slow = await compare(big, bigChunk, [
+    () => replaceStream(regex, '[REDACTED]', { encoding: 'latin1', maxMatchLen: maxLength }),
+    naiveReplaceAll(patterns),
+  ]);
+  const rows = [
+    {
+      label: '64 KiB chunks',
+      input: big.length,
+      copy: fast.speeds[0],
+      ours: fast.speeds[1],
+      pairedRatio: fast.ratios[1],
+      replace: slow.speeds[0],
+      naive: slow.speeds[1],
+    },
+  ];
+  {
+    const { speeds, ratios } = await compare(small, 1, [
+      copyThrough,
+      () => redactor.nodeTransform(),
+      () => replaceStream(regex, '[REDACTED]', { encoding: 'latin1', maxMatchLen: maxLength }),
+      naiveReplaceAll(patterns),
+    ]);
+    const [copy, ours, replace, naive] = speeds;
+    rows.push({
+      label: '1-byte chunks',
+      input: small.length,
+      copy,
+      ours,
+      pairedRatio: ratios[1],
+      replace,
+      naive,
+    });
+  }
   console.log(
     `\n${count} secret(s): ${patterns.length} patterns with all variants (longest ${maxLength} B); redactor built in ${buildMs.toFixed(0)} ms`,
   );
@@ -263,8 +295,7 @@ async function benchSecretCount(count) {
   for (const row of rows) {
     console.log(
       `  ${row.label}  ${(row.input / KiB).toFixed(0).padStart(5)} KiB ${fmt(row.ours)} MB/s ${fmt(row.copy)} MB/s ${fmt(row.replace)} MB/s ${fmt(row.naive)} MB/s   ${(
-        (100 * row.ours) /
-        row.copy
+        100 * row.pairedRatio
       )
         .toFixed(0)
         .padStart(
@@ -273,10 +304,13 @@ async function benchSecretCount(count) {
     );
   }
   console.log(
+    `  (vs copy: the median over rounds of the ratio between runs of the same round; from the two medians it is ${rows.map((row) => `${((100 * row.ours) / row.copy).toFixed(0)} %`).join(' and ')})`,
+  );
+  console.log(
     `  the matcher alone (createStream().push() over 64 KiB chunks, no Node stream): ${pushOnly.toFixed(0)} MB/s`,
   );
   console.log(
-    `  output half made of base64 wrapped at 76 columns, 64 KiB chunks: redactor ${fmt(wrappedOurs)} MB/s, copy-through ${fmt(wrappedCopy)} MB/s (${((100 * wrappedOurs) / wrappedCopy).toFixed(0)} %)`,
+    `  output half made of base64 wrapped at 76 columns, 64 KiB chunks: redactor ${fmt(wrappedOurs)} MB/s, copy-through ${fmt(wrappedCopy)} MB/s (${(100 * wrapped.ratios[1]).toFixed(0)} %)`,
   );
 }
 
@@ -319,11 +353,11 @@ async function rssChild(kind) {
 if (process.argv[2] === '--rss') {
   await rssChild(process.argv[3]);
 } else if (process.argv[2] === '--count') {
-  await benchSecretCount(Number(process.argv[3]));
+  await benchSecretCount(Number(process.argv[3]), process.argv[4] === '--fast');
 } else {
   const started = performance.now();
   console.log(
-    `@ironrun/redactor bench, Node ${process.version}. 64 KiB chunks on ${bigInputSize / MiB} MiB of log-like output, 1-byte chunks on its first ${smallInputSize / KiB} KiB.`,
+    `@ironrun/redactor bench, Node ${process.version}, ${typeof WebAssembly === 'object' ? 'WebAssembly' : 'TypeScript'} engine. 64 KiB chunks on ${bigInputSize / MiB} MiB of log-like output, 1-byte chunks on its first ${smallInputSize / KiB} KiB.`,
   );
   console.log(
     'Each figure is the median of up to 40 interleaved runs through a Node pipeline (source → transform → counting sink); a baseline slower than the time budget runs once or twice.',
@@ -336,6 +370,31 @@ if (process.argv[2] === '--rss') {
     });
     if (child.status !== 0) throw new Error(child.stderr);
     process.stdout.write(child.stdout);
+  }
+  console.log(
+    '\n1,000 secrets again, the redactor and copy-through only, in other conditions (separate processes):',
+  );
+  // glibc gives freed memory back to the system and takes it again, page faults and all, at
+  // moments that differ from run to run. Copy-through does little but allocate, so its speed
+  // swings with that (2 to 12 GB/s on the machine this was written on), and so does any ratio
+  // to it. With trimming off, both run with their memory reused: the steadiest comparison, and
+  // the least favourable to the redactor.
+  const steady = {
+    MALLOC_TRIM_THRESHOLD_: String(1024 * MiB),
+    MALLOC_TOP_PAD_: String(256 * MiB),
+    MALLOC_MMAP_THRESHOLD_: String(1024 * MiB),
+  };
+  for (const [label, flags, env] of [
+    ['WebAssembly engine, glibc trimming off:', [], steady],
+    ['TypeScript engine (node --no-expose-wasm):', ['--no-expose-wasm'], {}],
+    ['TypeScript engine, glibc trimming off:', ['--no-expose-wasm'], steady],
+  ]) {
+    const child = spawnSync(process.execPath, [...flags, self, '--count', '1000', '--fast'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    if (child.status !== 0) throw new Error(child.stderr);
+    console.log(` ${label}\n${child.stdout.trimEnd()}`);
   }
   console.log(
     '\nPeak RSS streaming 1 GiB (64 KiB chunks, generated on the fly), 1,000 secrets, separate processes:',

@@ -61,10 +61,11 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
   const encoded = selectPatterns(set, (p) => wrappedKinds.has(tagKind(set.tags[p]!)));
   const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded) : undefined;
   let wasm: WasmScan | undefined;
-  if (engine !== 'js') {
-    const skipping = scanners.filter(
-      (scanner): scanner is SkipSearch => scanner instanceof SkipSearch,
-    );
+  const skipping = scanners.filter(
+    (scanner): scanner is SkipSearch => scanner instanceof SkipSearch,
+  );
+  // Without a skipping search or a wrapped search, the module would have nothing to do.
+  if (engine !== 'js' && (skipping.length > 0 || wrapped !== undefined)) {
     wasm = WasmScan.create(skipping, wrapped?.byteClass);
     if (wasm === undefined && engine === 'wasm') {
       throw new Error('WebAssembly with 128-bit SIMD is not available in this runtime.');
