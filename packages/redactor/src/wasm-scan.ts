@@ -11,6 +11,18 @@ export interface SkipTables {
   readonly shift: Uint8Array;
 }
 
+/** What a skipping search passes to {@link WasmScan.skip}: its two ranges of window starts and its constants. */
+type SkipArguments = [
+  a: number,
+  aEnd: number,
+  b: number,
+  bEnd: number,
+  lastOffset: number,
+  maxShift: number,
+  bitsShift: number,
+  tableShift: number,
+];
+
 interface ScanExports {
   readonly memory: WebAssembly.Memory;
   readonly resumeA: WebAssembly.Global;
@@ -19,20 +31,15 @@ interface ScanExports {
   readonly countB: WebAssembly.Global;
   readonly resume: WebAssembly.Global;
   skip(
-    a: number,
-    aEnd: number,
-    b: number,
-    bEnd: number,
-    lastOffset: number,
-    maxShift: number,
-    bitsShift: number,
-    tableShift: number,
-    bitset: number,
-    shifts: number,
-    chunk: number,
-    outA: number,
-    outB: number,
-    cap: number,
+    ...args: [
+      ...SkipArguments,
+      bitset: number,
+      shifts: number,
+      chunk: number,
+      outA: number,
+      outB: number,
+      cap: number,
+    ]
   ): void;
   breaks(
     from: number,
@@ -200,26 +207,9 @@ export class WasmScan {
    * list is full. Read the candidates from {@link words} at {@link listA} and
    * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
    */
-  skip(
-    table: number,
-    a: number,
-    aEnd: number,
-    b: number,
-    bEnd: number,
-    lastOffset: number,
-    maxShift: number,
-    bitsShift: number,
-    tableShift: number,
-  ): void {
+  skip(table: number, ...args: SkipArguments): void {
     this.exports.skip(
-      a,
-      aEnd,
-      b,
-      bEnd,
-      lastOffset,
-      maxShift,
-      bitsShift,
-      tableShift,
+      ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
       this.chunkOffset,
