@@ -184,9 +184,18 @@ export class WasmScan {
     }
   }
 
-  /** Copies a chunk of at most {@link maxChunk} bytes into the module's memory. */
-  load(chunk: Uint8Array): this {
-    this.ensure(chunk.length);
+  /**
+   * Copies a chunk of at most {@link maxChunk} bytes into the module's memory.
+   * Returns `undefined` when the memory cannot grow to hold it (the process is
+   * short of memory or address space): the stream then reads that chunk with
+   * the TypeScript engine.
+   */
+  load(chunk: Uint8Array): this | undefined {
+    try {
+      this.ensure(chunk.length);
+    } catch {
+      return undefined;
+    }
     this.bytes.set(chunk, this.chunkOffset);
     this.bytes[this.chunkOffset + chunk.length] = sentinel;
     this.length = chunk.length;

@@ -245,3 +245,34 @@ describe('runtimes without WebAssembly', () => {
     );
   });
 });
+
+describe('the WebAssembly memory', () => {
+  it('reads a chunk with the TypeScript engine when the memory cannot grow to hold it', () => {
+    const set = buildPatternSet(
+      [{ index: 0, bytes: encoder.encode(secret) }],
+      new Set(variantKinds),
+      6,
+    );
+    const matcher = buildMatcher(set, 'wasm');
+    const memory = matcher.wasm!.memory;
+    let refused = 0;
+    memory.grow = () => {
+      refused++;
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    };
+    const input = encoder.encode(
+      `${'a line of output\n'.repeat(20_000)}${secret}\n${base64.slice(0, 30)}\n${base64.slice(30)}\n`,
+    );
+    expect(input.length).toBeGreaterThan(memory.buffer.byteLength);
+    const session = new RedactionSession(
+      matcher,
+      encoder.encode('[REDACTED]'),
+      new RedactionCounter(),
+    );
+    const out = Buffer.concat([session.push(input), session.end()]);
+    expect(refused).toBeGreaterThan(0);
+    const js = createRedactorWith({ secrets: [secret] }, 'js').redact(input);
+    expect(out.equals(Buffer.from(js))).toBe(true);
+    expect(session.stats.total).toBe(2);
+  });
+});
