@@ -246,6 +246,39 @@ describe('runtimes without WebAssembly', () => {
   });
 });
 
+describe('runtimes that cannot allocate a module memory', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('falls back to TypeScript when creating the instance fails (as under `ulimit -v`)', () => {
+    // Node reserves a large virtual range for each WebAssembly memory; with `ulimit -v 5000000`
+    // `new WebAssembly.Memory()` throws a RangeError (checked by hand on Node 20).
+    const real = WebAssembly;
+    let refused = 0;
+    vi.stubGlobal('WebAssembly', {
+      validate: real.validate,
+      Module: real.Module,
+      Instance: class {
+        constructor() {
+          refused++;
+          throw new RangeError(
+            'WebAssembly.Instance(): Out of memory: Cannot allocate Wasm memory',
+          );
+        }
+      },
+    });
+    const set = buildPatternSet(
+      [{ index: 0, bytes: encoder.encode(secret) }],
+      new Set(variantKinds),
+      6,
+    );
+    expect(buildMatcher(set, 'auto').wasm).toBeUndefined();
+    expect(refused).toBe(1);
+    expect(() => buildMatcher(set, 'wasm')).toThrow(/not available/);
+  });
+});
+
 describe('the WebAssembly memory', () => {
   it('reads a chunk with the TypeScript engine when the memory cannot grow to hold it', () => {
     const set = buildPatternSet(
