@@ -24,17 +24,17 @@ function bothEngines(secrets: string[], input: Uint8Array, cuts: number[]) {
   });
 }
 
+/** The patterns of `secret` with every variant, as `createRedactor` builds them. */
+const patternsOfSecret = () =>
+  buildPatternSet([{ index: 0, bytes: encoder.encode(secret) }], new Set(variantKinds), 6);
+
 const everyChunkOf = (input: Uint8Array, size: number) =>
   Array.from({ length: Math.ceil(input.length / size) }, (_, i) => i * size);
 
 describe('scan engines', () => {
   it('runs on WebAssembly by default here (Node 20 has SIMD), so the main suite tests it', () => {
     expect(wasmAvailable()).toBe(true);
-    const set = buildPatternSet(
-      [{ index: 0, bytes: encoder.encode(secret) }],
-      new Set(variantKinds),
-      6,
-    );
+    const set = patternsOfSecret();
     // The other project runs the suite with defaultEngine 'js'; there, no module is built.
     expect(buildMatcher(set, defaultEngine.current).wasm === undefined).toBe(
       defaultEngine.current === 'js',
@@ -139,11 +139,7 @@ describe('scan engines', () => {
   });
 
   it('leaves no copy of the input in the module memory once a stream ends', () => {
-    const set = buildPatternSet(
-      [{ index: 0, bytes: encoder.encode(secret) }],
-      new Set(variantKinds),
-      6,
-    );
+    const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');
     const session = new RedactionSession(
       matcher,
@@ -162,11 +158,7 @@ describe('scan engines', () => {
 
 describe('the WebAssembly line-break filter', () => {
   it('keeps exactly the breaks with no breaker byte beside them, for all 256 byte values', () => {
-    const set = buildPatternSet(
-      [{ index: 0, bytes: encoder.encode(secret) }],
-      new Set(variantKinds),
-      6,
-    );
+    const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');
     const wasm = matcher.wasm!;
     const classes = matcher.wrapped!.byteClass;
@@ -268,11 +260,7 @@ describe('runtimes that cannot allocate a module memory', () => {
         }
       },
     });
-    const set = buildPatternSet(
-      [{ index: 0, bytes: encoder.encode(secret) }],
-      new Set(variantKinds),
-      6,
-    );
+    const set = patternsOfSecret();
     expect(buildMatcher(set, 'auto').wasm).toBeUndefined();
     expect(refused).toBe(1);
     expect(() => buildMatcher(set, 'wasm')).toThrow(/not available/);
@@ -281,11 +269,7 @@ describe('runtimes that cannot allocate a module memory', () => {
 
 describe('the WebAssembly memory', () => {
   it('reads a chunk with the TypeScript engine when the memory cannot grow to hold it', () => {
-    const set = buildPatternSet(
-      [{ index: 0, bytes: encoder.encode(secret) }],
-      new Set(variantKinds),
-      6,
-    );
+    const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');
     const memory = matcher.wasm!.memory;
     let refused = 0;
