@@ -4,7 +4,12 @@ import { buildPatternSet, type IndexedSecret, type PatternSet } from './pattern-
 import { RedactionSession } from './redaction-session.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
-import { checkMinLength, enabledKinds, type VariantsOption } from './variant-kind.js';
+import {
+  checkMinLength,
+  checkOptionNames,
+  enabledKinds,
+  type VariantsOption,
+} from './variant-kind.js';
 import type { ScanEngine } from './wasm-scan.js';
 
 /** Options of {@link createRedactor}. */
@@ -107,17 +112,12 @@ export const defaultEngine: { current: ScanEngine } = { current: 'auto' };
  * @internal
  */
 export function createRedactorWith(options: RedactorOptions, engine: ScanEngine): Redactor {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedactorError('INVALID_OPTIONS', 'createRedactor() expects an options object.');
-  }
-  for (const name of Object.keys(options)) {
-    if (!optionNames.has(name)) {
-      throw new RedactorError(
-        'INVALID_OPTIONS',
-        `Unknown option '${name}'. Expected secrets, replacement, variants or minLength.`,
-      );
-    }
-  }
+  checkOptionNames(
+    options,
+    'createRedactor()',
+    optionNames,
+    'secrets, replacement, variants or minLength',
+  );
   const minLength = checkMinLength(options.minLength);
   const replacementText = options.replacement ?? '[REDACTED]';
   if (typeof replacementText !== 'string') {

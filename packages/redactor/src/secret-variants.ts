@@ -2,6 +2,7 @@ import { edgeAfter, edgeBefore } from './match-tag.js';
 import { RedactorError } from './redactor-error.js';
 import {
   checkMinLength,
+  checkOptionNames,
   enabledKinds,
   type VariantKind,
   type VariantsOption,
@@ -71,17 +72,7 @@ export function secretVariants(
   secret: string | Uint8Array,
   options: SecretVariantsOptions = {},
 ): string[] {
-  if (typeof options !== 'object' || options === null) {
-    throw new RedactorError('INVALID_OPTIONS', 'secretVariants() expects an options object.');
-  }
-  for (const name of Object.keys(options)) {
-    if (!variantOptionNames.has(name)) {
-      throw new RedactorError(
-        'INVALID_OPTIONS',
-        `Unknown option '${name}'. Expected minLength or variants.`,
-      );
-    }
-  }
+  checkOptionNames(options, 'secretVariants()', variantOptionNames, 'minLength or variants');
   const minLength = checkMinLength(options.minLength);
   const enabled = enabledKinds(options.variants);
   let bytes: Uint8Array;

@@ -29,6 +29,27 @@ export const variantKinds: readonly VariantKind[] = [
 /** What the `variants` option takes: `'all'`, `'raw'`, or kinds switched on or off. */
 export type VariantsOption = Partial<Record<VariantKind, boolean>> | 'all' | 'raw';
 
+/**
+ * Checks that `options` is an object naming only the options in `names`.
+ * Throws `INVALID_OPTIONS`, naming `caller` or the unknown option and listing
+ * the expected ones (`expected`).
+ */
+export function checkOptionNames(
+  options: unknown,
+  caller: string,
+  names: ReadonlySet<string>,
+  expected: string,
+): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new RedactorError('INVALID_OPTIONS', `${caller} expects an options object.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!names.has(name)) {
+      throw new RedactorError('INVALID_OPTIONS', `Unknown option '${name}'. Expected ${expected}.`);
+    }
+  }
+}
+
 /** The `minLength` option, checked. Throws `INVALID_OPTIONS` for a wrong value. */
 export function checkMinLength(minLength: unknown): number {
   const value = minLength ?? 6;
