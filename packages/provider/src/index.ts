@@ -13,6 +13,7 @@ export {
   ProviderError,
   type ProviderErrorCode,
   type ProviderErrorOptions,
+  resolvedAfterDispose,
 } from './provider-error.js';
 export {
   type ProviderPackageFilesOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isProviderError, ProviderError } from './provider-error.js';
+import { isProviderError, ProviderError, resolvedAfterDispose } from './provider-error.js';
 
 describe('ProviderError', () => {
   it('carries its code, provider, references and cause', () => {
@@ -40,5 +40,16 @@ describe('isProviderError', () => {
     ).toBe(false);
     expect(isProviderError(null)).toBe(false);
     expect(isProviderError('ProviderError')).toBe(false);
+  });
+});
+
+describe('resolvedAfterDispose', () => {
+  it('is a CONFIG error naming the provider and the references', () => {
+    const error = resolvedAfterDispose('doppler', ['doppler://A']);
+    expect(isProviderError(error)).toBe(true);
+    expect(error.code).toBe('CONFIG');
+    expect(error.message).toBe('doppler: resolve() was called after dispose()');
+    expect(error.provider).toBe('doppler');
+    expect(error.refs).toEqual(['doppler://A']);
   });
 });

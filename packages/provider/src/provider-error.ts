@@ -74,3 +74,17 @@ export function isProviderError(value: unknown): value is ProviderError {
     typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
   );
 }
+
+/**
+ * The error a provider throws when `resolve()` is called after `dispose()`: a
+ * `CONFIG` error naming the provider and the references.
+ *
+ * @example
+ * if (disposed) throw resolvedAfterDispose('doppler', refs);
+ */
+export function resolvedAfterDispose(provider: string, refs: readonly string[]): ProviderError {
+  return new ProviderError('CONFIG', `${provider}: resolve() was called after dispose()`, {
+    provider,
+    refs,
+  });
+}

@@ -4,6 +4,7 @@ import {
   ProviderError,
   type ResolveContext,
   type ResolveResult,
+  resolvedAfterDispose,
   type SecretProvider,
   withDeadline,
 } from '@ironrun/provider';
@@ -207,12 +208,7 @@ export function createOnePasswordProvider(
   return {
     name: '1password',
     async resolve(refs: readonly string[], { signal }: ResolveContext): Promise<ResolveResult[]> {
-      if (disposed) {
-        throw new ProviderError('CONFIG', '1password: resolve() was called after dispose()', {
-          provider: '1password',
-          refs,
-        });
-      }
+      if (disposed) throw resolvedAfterDispose('1password', refs);
       // Every reference is validated offline before the SDK or op sees any of them.
       const parsed = refs.map((ref) => parseOnePasswordReference(ref));
       if (parsed.length === 0) return [];

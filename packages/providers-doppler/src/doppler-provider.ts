@@ -5,6 +5,7 @@ import {
   ProviderError,
   type ResolveContext,
   type ResolveResult,
+  resolvedAfterDispose,
   type SecretProvider,
   withDeadline,
 } from '@ironrun/provider';
@@ -49,12 +50,7 @@ export function createDopplerProvider(
   return {
     name: 'doppler',
     async resolve(refs: readonly string[], { signal }: ResolveContext): Promise<ResolveResult[]> {
-      if (disposed) {
-        throw new ProviderError('CONFIG', 'doppler: resolve() was called after dispose()', {
-          provider: 'doppler',
-          refs,
-        });
-      }
+      if (disposed) throw resolvedAfterDispose('doppler', refs);
       // Every reference is checked offline before any call.
       const parsed = refs.map((ref) => parseDopplerReference(ref, options));
       if (parsed.length === 0) return [];

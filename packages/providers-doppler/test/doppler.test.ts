@@ -117,6 +117,16 @@ testProvider({
 });
 
 describe('provider (doppler)', () => {
+  it('refuses resolve() after dispose() with CONFIG, and makes no request', async () => {
+    const instance = await create({ project: 'backend', config: 'prd' });
+    await instance.dispose!();
+    const error = await failure(instance.resolve(['doppler://STRIPE_KEY'], { signal: signal() }));
+    expect(error.code).toBe('CONFIG');
+    expect(error.message).toBe('doppler: resolve() was called after dispose()');
+    expect(error.refs).toEqual(['doppler://STRIPE_KEY']);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('downloads all references of one config with a single SDK request', async () => {
     const doppler = await create({ project: 'backend', config: 'prd' });
     const results = await doppler.resolve(

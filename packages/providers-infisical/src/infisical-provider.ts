@@ -5,6 +5,7 @@ import {
   ProviderError,
   type ResolveContext,
   type ResolveResult,
+  resolvedAfterDispose,
   type SecretProvider,
   withDeadline,
 } from '@ironrun/provider';
@@ -90,12 +91,7 @@ export function createInfisicalProvider(
   return {
     name: 'infisical',
     async resolve(refs: readonly string[], { signal }: ResolveContext): Promise<ResolveResult[]> {
-      if (disposed) {
-        throw new ProviderError('CONFIG', 'infisical: resolve() was called after dispose()', {
-          provider: 'infisical',
-          refs,
-        });
-      }
+      if (disposed) throw resolvedAfterDispose('infisical', refs);
       // Every reference is checked offline before any call.
       const parsed = refs.map((ref) => parseInfisicalReference(ref, options));
       if (parsed.length === 0) return [];
