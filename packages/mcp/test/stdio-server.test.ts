@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, type McpProject, mcpProject } from './mcp-project.js';
@@ -63,6 +64,11 @@ type ToolResult = {
   content: { type: string; text?: string }[];
   structuredContent?: Record<string, unknown>;
 };
+
+/** Calls `run_sealed` and returns its result. */
+async function runSealed(client: Client, args: Record<string, unknown>): Promise<ToolResult> {
+  return (await client.callTool({ name: 'run_sealed', arguments: args })) as ToolResult;
+}
 
 function text(result: ToolResult): string {
   return result.content.map((part) => part.text ?? '').join('');
@@ -147,10 +153,7 @@ describe('createIronrunServer over stdio', () => {
 
   it('run_sealed returns the redacted result as structuredContent and the same JSON as text', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'print' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'print' });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       exit_code: 0,
@@ -167,29 +170,20 @@ describe('createIronrunServer over stdio', () => {
 
   it('a failing command is a normal result with its exit code', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'fail' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'fail' });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ exit_code: 7, stderr: 'bad input\n' });
   });
 
   it('a command past its ttl is killed and reported as timed out', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'forever' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'forever' });
     expect(result.structuredContent).toMatchObject({ timed_out: true, exit_code: null });
   });
 
   it('redacts a secret written across two chunks', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'split' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'split' });
     expect(result.structuredContent?.stdout).toBe('[REDACTED]\n');
     expectNoSecret(result);
     expect(JSON.stringify(result)).not.toContain(SECRET.slice(0, 9));
@@ -197,30 +191,21 @@ describe('createIronrunServer over stdio', () => {
 
   it('refuses an unknown id with an error result listing the valid ids', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'deploy' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'deploy' });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('print, fail, forever');
   });
 
   it('refuses extra args the command does not declare', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'print', args: ['; cat /etc/passwd'] },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'print', args: ['; cat /etc/passwd'] });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('ARGS_REJECTED');
   });
 
   it('keeps head and tail of a flood within max_output and saves the full redacted output', async () => {
     const client = await mcp.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'flood' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'flood' });
     const structured = result.structuredContent as {
       stdout: string;
       truncated: boolean;
@@ -290,18 +275,12 @@ describe('createIronrunServer over stdio', () => {
 
   it('refuses a policy edited after trust, on the next call of a server already running', async () => {
     const client = await mcp.connect();
-    const before = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'fail' },
-    })) as ToolResult;
+    const before = await runSealed(client, { id: 'fail' });
     expect(before.isError).toBeFalsy();
     const original = await readFile(mcp.policyPath, 'utf8');
     await writeFile(mcp.policyPath, original.replace('ttl: 60s', 'ttl: 61s'));
     try {
-      const after = (await client.callTool({
-        name: 'run_sealed',
-        arguments: { id: 'fail' },
-      })) as ToolResult;
+      const after = await runSealed(client, { id: 'fail' });
       expect(after.isError).toBe(true);
       expect(text(after)).toContain('TRUST_CHANGED');
     } finally {
@@ -317,10 +296,7 @@ describe('createIronrunServer over stdio', () => {
         asked.push(request.params.message);
         return { action: 'accept', content: { approve: true } };
       });
-      const result = (await client.callTool({
-        name: 'run_sealed',
-        arguments: { id: 'guarded' },
-      })) as ToolResult;
+      const result = await runSealed(client, { id: 'guarded' });
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({
         exit_code: 0,
@@ -336,10 +312,7 @@ describe('createIronrunServer over stdio', () => {
       const client = await mcp.connect({ clientOptions: { capabilities: { elicitation: {} } } });
       client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
       await rm(mcp.project.path('ran.marker'), { force: true });
-      const result = (await client.callTool({
-        name: 'run_sealed',
-        arguments: { id: 'guarded' },
-      })) as ToolResult;
+      const result = await runSealed(client, { id: 'guarded' });
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('CONFIRM_DECLINED');
       expect(existsSync(mcp.project.path('ran.marker'))).toBe(false);
@@ -351,20 +324,14 @@ describe('createIronrunServer over stdio', () => {
         action: 'accept',
         content: { approve: false },
       }));
-      const result = (await client.callTool({
-        name: 'run_sealed',
-        arguments: { id: 'guarded' },
-      })) as ToolResult;
+      const result = await runSealed(client, { id: 'guarded' });
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('CONFIRM_DECLINED');
     });
 
     it('does not run when the client cannot ask a person', async () => {
       const client = await mcp.connect();
-      const result = (await client.callTool({
-        name: 'run_sealed',
-        arguments: { id: 'guarded' },
-      })) as ToolResult;
+      const result = await runSealed(client, { id: 'guarded' });
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('no way to ask a person');
     });
@@ -382,10 +349,7 @@ describe('createIronrunServer with an untrusted policy', () => {
 
   it('refuses run_sealed with an error result saying a person must trust it, and runs nothing', async () => {
     const client = await untrusted.connect();
-    const result = (await client.callTool({
-      name: 'run_sealed',
-      arguments: { id: 'print' },
-    })) as ToolResult;
+    const result = await runSealed(client, { id: 'print' });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('TRUST_UNTRUSTED');
     expect(text(result)).toContain('ironrun trust');
