@@ -1,9 +1,9 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testdir } from '@ironrun/test-utils';
+import { rejection, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPolicy } from './load-policy.js';
-import { isPolicyError, type PolicyError } from './policy-error.js';
+import { isPolicyError } from './policy-error.js';
 
 const valid =
   'version: 1\nprovider: envfile\ncommands:\n  - { id: a, argv: [./run.sh], cwd: sub }\n';
@@ -18,15 +18,7 @@ async function project(files: Record<string, string>) {
   return dir;
 }
 
-async function failure(run: Promise<unknown>): Promise<PolicyError> {
-  try {
-    await run;
-  } catch (error) {
-    if (isPolicyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PolicyError');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isPolicyError);
 
 describe('loadPolicy', () => {
   it('reads a policy and resolves its real path and folder', async () => {

@@ -10,10 +10,10 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import { rejection, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPolicy } from './load-policy.js';
-import { isPolicyError, type PolicyError } from './policy-error.js';
+import { isPolicyError } from './policy-error.js';
 import { checkTrust, trust } from './trust.js';
 import { trustRecordPath } from './trust-store.js';
 
@@ -47,15 +47,7 @@ async function setup(
   return { project, configDir: join(config.dir, 'ironrun') };
 }
 
-async function failure(run: Promise<unknown>): Promise<PolicyError> {
-  try {
-    await run;
-  } catch (error) {
-    if (isPolicyError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PolicyError');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isPolicyError);
 
 describe('trust', () => {
   it('records the policy hash and every pinned file', async () => {

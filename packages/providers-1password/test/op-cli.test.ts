@@ -2,13 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  isProviderError,
-  type ProviderContext,
-  type ProviderError,
-  resolveWithTimeout,
-} from '@ironrun/provider';
+import { isProviderError, type ProviderContext, resolveWithTimeout } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
+import { rejection } from '@ironrun/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { provider } from '../src/index.js';
 
@@ -67,15 +63,7 @@ function create(
   return provider.create(provider.parseOptions(raw), context(env, timeoutMs));
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isProviderError);
 
 const signal = () => new AbortController().signal;
 

@@ -1,5 +1,6 @@
-import { isProviderError, type ProviderContext, type ProviderError } from '@ironrun/provider';
+import { isProviderError, type ProviderContext } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
+import { rejection } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parseOnePasswordOptions, provider } from '../src/index.js';
 import { createOnePasswordProvider } from '../src/onepassword-provider.js';
@@ -40,15 +41,7 @@ function withClient(
   return { provider: created, tokens };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isProviderError);
 
 const signal = () => new AbortController().signal;
 

@@ -5,6 +5,7 @@ import {
   resolveWithTimeout,
 } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
+import { rejection } from '@ironrun/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { provider } from '../src/index.js';
 import { type FakeDoppler, startFakeDoppler } from './fake-doppler.js';
@@ -57,15 +58,7 @@ function create(
   );
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isProviderError);
 
 function expectNoSecretIn(error: ProviderError) {
   const texts = [error.message, String(error.stack), JSON.stringify(error)];

@@ -5,6 +5,7 @@ import {
   resolveWithTimeout,
 } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
+import { rejection } from '@ironrun/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provider } from '../src/index.js';
 import {
@@ -93,15 +94,7 @@ function create(
   return provider.create(options, context(env, timeoutMs));
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isProviderError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, isProviderError);
 
 function texts(error: unknown, depth = 0): string[] {
   if (depth > 4 || typeof error !== 'object' || error === null) return [String(error)];

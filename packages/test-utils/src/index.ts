@@ -1,3 +1,4 @@
+export { rejection } from './rejection.js';
 export type { TestDir, TestFile } from './testdir.js';
 export { testdir } from './testdir.js';
 export { useTestdir } from './use-testdir.js';
