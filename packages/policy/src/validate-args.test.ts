@@ -69,6 +69,20 @@ describe('validateArgs', () => {
     );
   });
 
+  it('attack: a pattern that closes the anchoring group is refused, so it accepts nothing', () => {
+    // Each of these, wrapped as ^(?:P)$, turns into a top-level alternation
+    // whose second branch accepts any argument.
+    for (const escaping of ['staging)|(.*', 'staging)|(?:.*', 'x)|[\\s\\S]*|(?:x']) {
+      const error = rejection(() =>
+        validateArgs(command({ pattern: escaping, maxCount: 1, allowOptions: false }), [
+          'anything; at all',
+        ]),
+      );
+      expect(error.code).toBe('ARGS_REJECTED');
+      expect(error.message).toContain('does not compile on its own');
+    }
+  });
+
   it('refuses more arguments than the count', () => {
     expect(rejection(() => validateArgs(environments, ['staging', 'production'])).message).toBe(
       'migrate: at most 1 extra argument, got 2',

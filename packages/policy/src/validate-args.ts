@@ -9,6 +9,39 @@ function preview(arg: string): string {
   return JSON.stringify(shown);
 }
 
+function syntaxDetail(error: unknown): string {
+  const detail = error instanceof Error ? error.message.split(': ').at(-1) : undefined;
+  return detail === undefined ? '' : ` (${detail.slice(0, 80)})`;
+}
+
+/**
+ * Compiles an `args` pattern so that it can only match a whole argument, or
+ * says why it cannot. The pattern must also compile on its own: one that
+ * does not, such as `a)|(.*`, would close the `^(?:…)$` group wrapped around
+ * it and turn the rule into a top-level alternation that accepts anything.
+ * A pattern that compiles alone has balanced groups, classes and escapes, so
+ * the wrapping anchors it.
+ */
+export function compileArgsPattern(
+  pattern: string,
+): { ok: true; regexp: RegExp } | { ok: false; problem: string } {
+  let regexp: RegExp;
+  try {
+    regexp = new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (error) {
+    return { ok: false, problem: `not a valid regular expression${syntaxDetail(error)}` };
+  }
+  try {
+    new RegExp(pattern, 'u');
+  } catch (error) {
+    return {
+      ok: false,
+      problem: `not a valid regular expression on its own${syntaxDetail(error)}: it would close the group that anchors it`,
+    };
+  }
+  return { ok: true, regexp };
+}
+
 function reject(command: PolicyCommand, reason: string): never {
   throw new PolicyError('ARGS_REJECTED', `${command.id}: ${reason}`);
 }
@@ -36,7 +69,11 @@ export function validateArgs(command: PolicyCommand, args: readonly string[]): s
       `at most ${rule.maxCount} extra argument${rule.maxCount === 1 ? '' : 's'}, got ${args.length}`,
     );
   }
-  const pattern = new RegExp(`^(?:${rule.pattern})$`, 'u');
+  const compiled = compileArgsPattern(rule.pattern);
+  if (!compiled.ok) {
+    reject(command, 'the args pattern does not compile on its own, so it cannot be anchored');
+  }
+  const pattern = compiled.regexp;
   return args.map((arg, index) => {
     if (typeof arg !== 'string') reject(command, `extra argument ${index} is not a string`);
     if (arg.includes('\0')) reject(command, `extra argument ${index} contains a NUL byte`);

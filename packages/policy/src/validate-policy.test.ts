@@ -497,6 +497,16 @@ describe('validatePolicy', () => {
       ]);
     });
 
+    it('attack: refuses an args pattern that would close its anchoring group', () => {
+      for (const escaping of ['a)|(.*', 'a)|(?:.*', 'a)|.*|(?:b']) {
+        expect(issueLines(policyWith(`args: { pattern: ${JSON.stringify(escaping)} }`))).toEqual([
+          expect.stringMatching(
+            /^6:\d+ INVALID_VALUE commands\[0\]\.args\.pattern: not a valid regular expression on its own/,
+          ),
+        ]);
+      }
+    });
+
     it('refuses an args rule with a bad pattern or count', () => {
       expect(issueLines(policyWith('args: { pattern: "([a-z]+", max: 0 }'))).toEqual([
         '6:22 INVALID_VALUE commands[0].args.pattern: not a valid regular expression (Unterminated group)',

@@ -16,6 +16,7 @@ import { type PolicyFile, policyFileSchema } from './policy-schema.js';
 import { hasPathSeparator, isInsideDir } from './project-path.js';
 import { builtinSchemes, readEnvValue, schemeNamePattern } from './secret-reference.js';
 import { findShapeProblems } from './unknown-keys.js';
+import { compileArgsPattern } from './validate-args.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 /** The largest policy text accepted: 1 MiB. */
@@ -285,16 +286,8 @@ function checkCommand(
     typeof command.args.pattern === 'string' &&
     command.args.pattern !== ''
   ) {
-    try {
-      new RegExp(`^(?:${command.args.pattern})$`, 'u');
-    } catch (error) {
-      const detail = error instanceof Error ? error.message.split(': ').at(-1) : undefined;
-      list.add(
-        'INVALID_VALUE',
-        [...at, 'args', 'pattern'],
-        `not a valid regular expression${detail === undefined ? '' : ` (${detail.slice(0, 80)})`}`,
-      );
-    }
+    const compiled = compileArgsPattern(command.args.pattern);
+    if (!compiled.ok) list.add('INVALID_VALUE', [...at, 'args', 'pattern'], compiled.problem);
   }
 }
 
