@@ -250,7 +250,7 @@ describe('the release tree run as the runner runs it', () => {
     expect(names).toContain('STRIPE_SECRET');
     for (const name of names)
       expect(name).toMatch(
-        /^(STRIPE_SECRET|PATH|HOME|LANG|TERM|PWD|OLDPWD|SHLVL|TMPDIR|LC_[A-Z]+)$/,
+        /^(STRIPE_SECRET|PATH|HOME|LANG|TERM|PWD|OLDPWD|SHLVL|_|TMPDIR|LC_[A-Z]+)$/,
       );
     expectNoValue(result, runtimeTokens);
   });
