@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
-/** The bundled action, as the runner starts it (`runs.main` of action.yml). */
-export const bundlePath = resolve(import.meta.dirname, '../dist/index.js');
-const actionYmlPath = resolve(import.meta.dirname, '../../../action.yml');
+/**
+ * The repository root, which is the action as `uses: <owner>/ironrun@<ref>`
+ * checks it out: action.yml there names the bundle in `runs.main`.
+ */
+export const repositoryAction = resolve(import.meta.dirname, '../../..');
 
 /** What the runner would have seen of one run of the action. */
 export interface BundledActionRun {
@@ -19,6 +21,11 @@ export interface BundledActionRun {
   outputs: Record<string, string>;
   /** What it appended to `$GITHUB_STEP_SUMMARY`. */
   summary: string;
+  /** What it appended to `$GITHUB_ENV` (variables for later steps). */
+  githubEnv: string;
+  /** What it appended to `$GITHUB_PATH` and `$GITHUB_STATE`. */
+  githubPath: string;
+  githubState: string;
   /** The values of the `::add-mask::` commands the runner would obey, unescaped. */
   masks: string[];
   /** The `::error::` messages the runner would obey. */
@@ -33,8 +40,19 @@ export interface RunBundledActionOptions {
   inputs: Record<string, string>;
   /** The workspace (the runner's working directory for the step). */
   cwd: string;
-  /** The step's `env:`. */
+  /**
+   * The folder of the action as the runner downloaded it (action.yml and
+   * what its `runs.main` names); `node <action>/<runs.main>` is started.
+   * @default the repository root, whose runs.main is the freshly built dist/
+   */
+  action?: string;
+  /** The step's `env:` (added last, as the runner does). */
   env?: Record<string, string>;
+  /**
+   * The runner's own folder, holding `_temp` (`RUNNER_TEMP`) and the file
+   * commands' files; a fresh temporary folder, removed afterwards, if not given.
+   */
+  runnerDir?: string;
   /** Sends this signal to the action once its stdout contains `after` (a cancelled job). */
   kill?: { signal: NodeJS.Signals; after: string };
 }
@@ -98,46 +116,107 @@ export function parseGithubOutput(text: string): Record<string, string> {
   return outputs;
 }
 
-async function inputDefaults(): Promise<Record<string, string>> {
-  const metadata = parse(await readFile(actionYmlPath, 'utf8')) as {
+/** What the runner reads of an action's action.yml to start it. */
+export interface ActionMetadata {
+  /** Every input's default, by name (the runner passes these for inputs not given). */
+  defaults: Record<string, string>;
+  /** `runs.using`, e.g. `node24`. */
+  using: string;
+  /** `runs.main`, resolved against the action's folder. */
+  main: string;
+}
+
+/** Reads `<action>/action.yml` as the runner does before a step. */
+export async function readActionMetadata(action: string): Promise<ActionMetadata> {
+  const metadata = parse(await readFile(join(action, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: unknown }>;
+    runs: { using: string; main: string };
   };
   const defaults: Record<string, string> = {};
   for (const [name, input] of Object.entries(metadata.inputs)) {
     if (input.default !== undefined) defaults[name] = String(input.default);
   }
-  return defaults;
+  return { defaults, using: metadata.runs.using, main: resolve(action, metadata.runs.main) };
 }
 
 /**
- * Runs `node dist/index.js` the way a GitHub runner does: inputs (and the
- * defaults of action.yml) as `INPUT_*` variables, `GITHUB_OUTPUT` and
- * `GITHUB_STEP_SUMMARY` as fresh files, `RUNNER_TEMP` a fresh folder, a
- * minimal environment otherwise.
+ * The variables a GitHub runner gives a JavaScript action's process besides
+ * its inputs: the file commands (`GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`,
+ * `GITHUB_STATE`, `GITHUB_STEP_SUMMARY`, each a fresh file per step), the
+ * runner's folders and facts, the run's context, and the runtime tokens a
+ * hosted runner hands every action (fake values here), which the action must
+ * keep from the command.
+ */
+export function runnerEnvironment(runner: string, workspace: string): Record<string, string> {
+  const file = (name: string) => join(runner, '_runner_file_commands', name);
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? runner,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: file('set_output'),
+    GITHUB_ENV: file('set_env'),
+    GITHUB_PATH: file('add_path'),
+    GITHUB_STATE: file('save_state'),
+    GITHUB_STEP_SUMMARY: file('step_summary'),
+    GITHUB_ACTION: '__ironrun_ironrun',
+    GITHUB_ACTION_REPOSITORY: 'ironrun/ironrun',
+    GITHUB_ACTION_REF: 'v1',
+    GITHUB_REPOSITORY: 'example/example',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: join(runner, '_github_workflow', 'event.json'),
+    GITHUB_JOB: 'deploy',
+    GITHUB_RUN_ID: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: 'GitHub Actions 1',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+    RUNNER_TEMP: join(runner, '_temp'),
+    RUNNER_TOOL_CACHE: join(runner, '_tool'),
+    RUNNER_WORKSPACE: dirname(workspace),
+    ACTIONS_RUNTIME_URL: 'http://127.0.0.1:9/runtime/',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token-the-command-must-not-see',
+    ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/results/',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/idtoken',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token-request-token-the-command-must-not-see',
+  };
+}
+
+/**
+ * Runs an action the way a GitHub runner does: `node <runs.main>` from
+ * `<action>/action.yml`, in the workspace, with its inputs (and the
+ * defaults of action.yml) as `INPUT_*` variables, the file commands as fresh
+ * files, `RUNNER_TEMP` a fresh folder, the runner's variables
+ * ({@link runnerEnvironment}) and the step's `env:`.
  */
 export async function runBundledAction(
   options: RunBundledActionOptions,
 ): Promise<BundledActionRun> {
-  const runner = await mkdtemp(join(tmpdir(), 'ironrun-runner-'));
+  const runner = options.runnerDir ?? (await mkdtemp(join(tmpdir(), 'ironrun-runner-')));
   try {
-    const outputFile = join(runner, 'output');
-    const summaryFile = join(runner, 'summary');
-    await writeFile(outputFile, '');
-    await writeFile(summaryFile, '');
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? runner,
-      GITHUB_ACTIONS: 'true',
-      GITHUB_WORKSPACE: options.cwd,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      RUNNER_TEMP: runner,
-      ...options.env,
-    };
-    for (const [name, value] of Object.entries({ ...(await inputDefaults()), ...options.inputs })) {
+    const env: Record<string, string> = runnerEnvironment(runner, options.cwd);
+    for (const dir of ['_temp', '_tool', '_runner_file_commands', '_github_workflow']) {
+      await mkdir(join(runner, dir), { recursive: true });
+    }
+    for (const name of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE']) {
+      await writeFile(env[name] as string, '');
+    }
+    await writeFile(env.GITHUB_STEP_SUMMARY as string, '');
+    await writeFile(env.GITHUB_EVENT_PATH as string, '{}\n');
+    Object.assign(env, options.env);
+    const metadata = await readActionMetadata(options.action ?? repositoryAction);
+    if (!/^node\d+$/.test(metadata.using)) {
+      throw new Error(`runs.using is ${metadata.using}, not a node runtime`);
+    }
+    for (const [name, value] of Object.entries({ ...metadata.defaults, ...options.inputs })) {
       env[inputVariable(name)] = value;
     }
-    const child = spawn(process.execPath, [bundlePath], {
+    const child = spawn(process.execPath, [metadata.main], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,8 +243,11 @@ export async function runBundledAction(
       exitCode,
       stdout,
       stderr,
-      outputs: parseGithubOutput(await readFile(outputFile, 'utf8')),
-      summary: await readFile(summaryFile, 'utf8'),
+      outputs: parseGithubOutput(await readFile(env.GITHUB_OUTPUT as string, 'utf8')),
+      summary: await readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8'),
+      githubEnv: await readFile(env.GITHUB_ENV as string, 'utf8'),
+      githubPath: await readFile(env.GITHUB_PATH as string, 'utf8'),
+      githubState: await readFile(env.GITHUB_STATE as string, 'utf8'),
       masks: commands
         .filter((command) => command.name === 'add-mask')
         .map((command) => command.data),
@@ -176,6 +258,6 @@ export async function runBundledAction(
         .join('\n')}\n${stderr}`,
     };
   } finally {
-    await rm(runner, { recursive: true, force: true });
+    if (options.runnerDir === undefined) await rm(runner, { recursive: true, force: true });
   }
 }
