@@ -34,6 +34,7 @@ describe('policyJsonSchema', () => {
     expect(Object.keys(command.properties ?? {}).sort()).toEqual(
       [
         'allow',
+        'allow_loader_env',
         'args',
         'argv',
         'confirm',

@@ -134,6 +134,23 @@ const commandSchema = v.strictObject(
         v.description('Variables for the command: NAME: op://vault/item/field, or a plain value.'),
       ),
     ),
+    allow_loader_env: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(
+            v.string('an env name'),
+            v.regex(
+              envNamePattern,
+              'expected an env name: a letter or "_", then letters, digits or "_"',
+            ),
+          ),
+          'a list of env names',
+        ),
+        v.description(
+          'Env names of this command that make its program load code (PYTHONPATH, npm_config_*, GIT_CONFIG_*), which a person has reviewed and allows.',
+        ),
+      ),
+    ),
     ttl: v.optional(durationSchema),
     no_network: v.optional(
       v.pipe(v.boolean('true or false'), v.description('Run the command without network access.')),

@@ -23,6 +23,12 @@ export interface PolicyCommand {
   argv: string[];
   /** The variables the command receives, by name. */
   env: Record<string, EnvValue>;
+  /**
+   * Env names this command may set although they make its program load code
+   * (`PYTHONPATH`, `npm_config_*`, `GIT_CONFIG_*`): a reviewed opt-in, shown
+   * flagged by the trust review. @default undefined: none
+   */
+  allowLoaderEnv?: string[];
   /** How long the command may run, in milliseconds. @default 60_000 */
   ttlMs: number;
   /** Whether the command runs without network access. @default false */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { parseByteSize } from './byte-size.js';
+import { checkLoaderEnv } from './check-loader-env.js';
 import { parseDuration } from './duration.js';
 import { forbiddenEnvReason } from './env-name.js';
 import type {
@@ -241,6 +242,8 @@ function checkCommand(
   }
 
   checkEnv(list, context, providerName, command.env, [...at, 'env']);
+  for (const problem of checkLoaderEnv(command.env, command.allow_loader_env))
+    list.add('FORBIDDEN_ENV', [...at, ...problem.path], problem.message, problem.at);
 
   if (Array.isArray(command.argv) && typeof command.argv[0] === 'string') {
     const program = command.argv[0];
@@ -372,6 +375,8 @@ function normalize(
     };
     if (command.description !== undefined) normalized.description = command.description;
     if (command.path !== undefined) normalized.path = command.path;
+    if (command.allow_loader_env !== undefined)
+      normalized.allowLoaderEnv = [...command.allow_loader_env];
     if (command.args !== undefined) {
       normalized.args = {
         pattern: command.args.pattern,
