@@ -1,5 +1,14 @@
 export { defaultConfigDir } from './config-dir.js';
 export { type LoadPolicyOptions, loadPolicy } from './load-policy.js';
+export { loaderEnvReason } from './loader-env.js';
+export {
+  defaultProgramPath,
+  type PinNote,
+  type PinPlan,
+  type PinReason,
+  type PlannedPin,
+  planPins,
+} from './pin-plan.js';
 export { pinnedFiles } from './pinned-files.js';
 export type {
   EnvValue,
@@ -28,6 +37,6 @@ export {
   type TrustOptions,
   trust,
 } from './trust.js';
-export type { TrustedFile, TrustRecord } from './trust-store.js';
+export type { TrustedFile, TrustedListingEntry, TrustRecord } from './trust-store.js';
 export { validateArgs } from './validate-args.js';
 export { parsePolicy, validatePolicy } from './validate-policy.js';
