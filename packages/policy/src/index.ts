@@ -1,4 +1,5 @@
 export { defaultConfigDir } from './config-dir.js';
+export { type DiffLine, diffLines } from './line-diff.js';
 export { type LoadPolicyOptions, loadPolicy } from './load-policy.js';
 export { loaderEnvReason } from './loader-env.js';
 export {
@@ -28,6 +29,22 @@ export {
   type PolicyIssueCode,
 } from './policy-error.js';
 export { policyJsonSchema } from './policy-schema.js';
+export {
+  type CommandReview,
+  type PolicyReview,
+  type ReviewEnv,
+  type ReviewField,
+  type ReviewPin,
+  type ReviewPolicyOptions,
+  reviewPolicy,
+} from './review-policy.js';
+export { type ReviewPolicyFileOptions, reviewPolicyFile } from './review-policy-file.js';
+export {
+  escapeForReview,
+  type ReviewFlag,
+  type ReviewText,
+  unescapeReviewText,
+} from './review-text.js';
 export {
   type CheckTrustOptions,
   checkTrust,
