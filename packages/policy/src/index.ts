@@ -1,5 +1,15 @@
 export { defaultConfigDir } from './config-dir.js';
+export { type DiffLine, diffLines } from './line-diff.js';
 export { type LoadPolicyOptions, loadPolicy } from './load-policy.js';
+export { loaderEnvReason } from './loader-env.js';
+export {
+  defaultProgramPath,
+  type PinNote,
+  type PinPlan,
+  type PinReason,
+  type PlannedPin,
+  planPins,
+} from './pin-plan.js';
 export { pinnedFiles } from './pinned-files.js';
 export type {
   EnvValue,
@@ -20,6 +30,22 @@ export {
 } from './policy-error.js';
 export { policyJsonSchema } from './policy-schema.js';
 export {
+  type CommandReview,
+  type PolicyReview,
+  type ReviewEnv,
+  type ReviewField,
+  type ReviewPin,
+  type ReviewPolicyOptions,
+  reviewPolicy,
+} from './review-policy.js';
+export { type ReviewPolicyFileOptions, reviewPolicyFile } from './review-policy-file.js';
+export {
+  escapeForReview,
+  type ReviewFlag,
+  type ReviewText,
+  unescapeReviewText,
+} from './review-text.js';
+export {
   type CheckTrustOptions,
   checkTrust,
   type TrustChange,
@@ -28,6 +54,6 @@ export {
   type TrustOptions,
   trust,
 } from './trust.js';
-export type { TrustedFile, TrustRecord } from './trust-store.js';
+export type { TrustedFile, TrustedListingEntry, TrustRecord } from './trust-store.js';
 export { validateArgs } from './validate-args.js';
 export { parsePolicy, validatePolicy } from './validate-policy.js';

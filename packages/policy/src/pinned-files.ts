@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { planPins } from './pin-plan.js';
 import type { Policy } from './policy.js';
 import { hasPathSeparator, isInsideDir } from './project-path.js';
 
@@ -12,7 +13,10 @@ function candidate(policy: Policy, base: string, arg: string): string | undefine
 }
 
 /**
- * The absolute paths whose state `trust` records besides the policy itself:
+ * A quick, policy-only list of project paths the commands name (no
+ * filesystem access). `trust` records more: see {@link planPins}, which
+ * resolves programs, option values and interpreter loading; the review
+ * should show that plan. The paths listed here:
  * every argv element of every command that names a path inside the project
  * (the program, when written as a path such as `./deploy.sh`, and arguments
  * such as `scripts/deploy.js`, resolved against the command's `cwd`), every

@@ -6,47 +6,74 @@ import { PolicyError } from './policy-error.js';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
+const listingEntrySchema = v.strictObject({
+  name: v.string(),
+  kind: v.picklist(['module', 'package', 'directory']),
+  sha256: v.optional(v.pipe(v.string(), v.regex(sha256Pattern))),
+});
+
 const trustedFileSchema = v.variant('kind', [
   v.strictObject({
     path: v.string(),
     kind: v.literal('file'),
     sha256: v.pipe(v.string(), v.regex(sha256Pattern)),
+    executable: v.optional(v.boolean()),
   }),
   v.strictObject({
     path: v.string(),
     kind: v.literal('symlink'),
     target: v.string(),
     sha256: v.optional(v.pipe(v.string(), v.regex(sha256Pattern))),
+    executable: v.optional(v.boolean()),
+  }),
+  v.strictObject({
+    path: v.string(),
+    kind: v.literal('listing'),
+    entries: v.array(listingEntrySchema),
   }),
   v.strictObject({ path: v.string(), kind: v.picklist(['directory', 'absent', 'other']) }),
 ]);
 
+/** The largest policy text the store keeps for the review's diff: the policy size limit. */
+export const maxTrustedTextLength = 1024 * 1024;
+
 const trustRecordSchema = v.strictObject({
-  version: v.literal(1),
+  version: v.literal(2),
   policyPath: v.string(),
   policySha256: v.pipe(v.string(), v.regex(sha256Pattern)),
   trustedAt: v.string(),
+  policyText: v.optional(v.pipe(v.string(), v.maxLength(maxTrustedTextLength))),
   files: v.array(trustedFileSchema),
 });
 
+/** One name python can import from a listed folder: a module file (hashed), a regular package, or a bare folder. */
+export type TrustedListingEntry = v.InferOutput<typeof listingEntrySchema>;
+
 /**
- * The recorded state of one pinned path: a regular file and its SHA-256, a
- * symlink (its target, and the SHA-256 of what it points to when that is a
- * file), a directory (not hashed), something else (a device, a socket), or
- * nothing at all.
+ * The recorded state of one pinned path: a regular file and its SHA-256
+ * (and whether it is executable), a symlink (its target, and the SHA-256 of
+ * what it points to when that is a file), a directory (not hashed), the
+ * importable names of a folder first on python's `sys.path` (`listing`),
+ * something else (a device, a socket), or nothing at all.
  */
 export type TrustedFile = v.InferOutput<typeof trustedFileSchema>;
 
 /** What `trust` recorded for one policy. */
 export interface TrustRecord {
-  /** The record format version. */
-  version: 1;
+  /** The record format version. A version 1 record (which pinned less) reads as never trusted. */
+  version: 2;
   /** The policy's real path: the key of the record. */
   policyPath: string;
   /** The SHA-256 of the policy file's bytes. */
   policySha256: string;
   /** When the record was written (ISO 8601). */
   trustedAt: string;
+  /**
+   * The policy text that was trusted, kept (outside the project) so the
+   * next review can show a diff; absent when it was larger than
+   * {@link maxTrustedTextLength} or not valid text.
+   */
+  policyText?: string;
   /** The state of every pinned path, sorted by path. */
   files: TrustedFile[];
 }
@@ -55,6 +82,10 @@ export interface TrustRecord {
 export function trustRecordPath(configDir: string, policyRealPath: string): string {
   const key = createHash('sha256').update(policyRealPath).digest('hex');
   return join(configDir, 'trust', `${key}.json`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads the record of a policy, or `undefined` when it was never trusted. */
@@ -82,6 +113,9 @@ export async function readTrustRecord(
       },
     );
   }
+  // A record of the first format pinned less than trust now does: review again.
+  if (isRecord(parsed) && parsed.version === 1 && parsed.policyPath === policyRealPath)
+    return undefined;
   const result = v.safeParse(trustRecordSchema, parsed);
   if (!result.success || result.output.policyPath !== policyRealPath) {
     throw new PolicyError(
@@ -89,7 +123,7 @@ export async function readTrustRecord(
       `the trust store ${file} is damaged; run ironrun trust again`,
     );
   }
-  return result.output;
+  return result.output as TrustRecord;
 }
 
 /**

@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { defaultConfigDir } from './config-dir.js';
 import { policyFromFile, readPolicyFile } from './load-policy.js';
-import { pinnedFiles } from './pinned-files.js';
+import { planPins } from './pin-plan.js';
+import {
+  compare,
+  snapshot,
+  snapshotLike,
+  snapshotListing,
+  type TrustChangeReason,
+} from './pin-state.js';
 import { PolicyError } from './policy-error.js';
 import { isInsideDir } from './project-path.js';
 import {
+  maxTrustedTextLength,
   readTrustRecord,
   type TrustedFile,
   type TrustRecord,
   writeTrustRecord,
 } from './trust-store.js';
+
+export type { TrustChangeReason } from './pin-state.js';
 
 /** Options of {@link trust}. */
 export interface TrustOptions {
@@ -35,9 +44,6 @@ export interface CheckTrustOptions {
   /** Where the trust store lives. @default defaultConfigDir() */
   configDir?: string;
 }
-
-/** Why a pinned path no longer matches what was trusted. */
-export type TrustChangeReason = 'modified' | 'missing' | 'symlink' | 'added';
 
 /** One path that changed since the policy was trusted. */
 export interface TrustChange {
@@ -62,50 +68,8 @@ export type TrustCheck =
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
 
-function sha256OfFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
-
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function isGone(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** The current state of one path, in the form the trust store records it. */
-async function snapshot(path: string): Promise<TrustedFile> {
-  try {
-    const info = await lstat(path);
-    if (info.isSymbolicLink()) {
-      const target = await readlink(path);
-      try {
-        const pointed = await stat(path);
-        return pointed.isFile()
-          ? { path, kind: 'symlink', target, sha256: await sha256OfFile(path) }
-          : { path, kind: 'symlink', target };
-      } catch (error) {
-        if (isGone(error)) return { path, kind: 'symlink', target };
-        throw error;
-      }
-    }
-    if (info.isFile()) return { path, kind: 'file', sha256: await sha256OfFile(path) };
-    if (info.isDirectory()) return { path, kind: 'directory' };
-    return { path, kind: 'other' };
-  } catch (error) {
-    if (isGone(error)) return { path, kind: 'absent' };
-    throw new PolicyError('TRUST_STORE', `cannot read ${path} to check its trust`, {
-      cause: error,
-    });
-  }
 }
 
 /**
@@ -124,27 +88,15 @@ async function storeOutside(projectDir: string, configDir: string | undefined): 
   return dir;
 }
 
-function compare(trusted: TrustedFile, now: TrustedFile): TrustChangeReason | undefined {
-  if (trusted.kind === 'absent') {
-    // A folder appearing (a build output) runs nothing by itself; anything else is new content.
-    return now.kind === 'absent' || now.kind === 'directory' ? undefined : 'added';
-  }
-  if (now.kind === 'absent') return 'missing';
-  if ((trusted.kind === 'symlink') !== (now.kind === 'symlink')) return 'symlink';
-  if (trusted.kind !== now.kind) return 'modified';
-  if (trusted.kind === 'file' && now.kind === 'file')
-    return trusted.sha256 === now.sha256 ? undefined : 'modified';
-  if (trusted.kind === 'symlink' && now.kind === 'symlink') {
-    return trusted.target === now.target && trusted.sha256 === now.sha256 ? undefined : 'modified';
-  }
-  return undefined;
-}
-
 /**
  * Records that a person reviewed the policy at `policyPath` and the files it
- * runs: the SHA-256 of the policy and the state of every path
- * {@link pinnedFiles} names, in the trust store under `configDir`, keyed by
- * the policy's real path. The policy must be valid, and the store must lie
+ * runs: the SHA-256 of the policy, its text (for the next review's diff)
+ * and the state of every path {@link planPins} names (the resolved program
+ * wherever it is found, files in arguments and options, what an interpreter
+ * loads, python's script folder listing), in the trust store under
+ * `configDir`, keyed by the policy's real path. Refuses (`INVALID_POLICY`) a
+ * command whose cwd, relative program or pin really lies outside the
+ * project, or whose `path:` folder really lies inside it. The policy must be valid, and the store must lie
  * outside the project. Only a person at a terminal may call this: an agent
  * that can trust can run anything.
  *
@@ -162,15 +114,27 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
       `extraPins takes absolute paths; got a relative one (${JSON.stringify(relative.slice(0, 200))})`,
     );
   }
-  const paths = [
-    ...new Set([...pinnedFiles(policy), ...extra.map((path) => resolve(path))]),
-  ].sort();
-  const files = await Promise.all(paths.map(snapshot));
+  const plan = await planPins(policy);
+  if (plan.problems.length > 0) {
+    const first = plan.problems[0]!;
+    throw new PolicyError(
+      'INVALID_POLICY',
+      `cannot trust ${policyPath}: command ${first.command}: ${JSON.stringify(first.subject.slice(0, 200))}: ${first.reason}`,
+    );
+  }
+  const filePaths = new Set(plan.pins.filter((pin) => pin.kind === 'file').map((pin) => pin.path));
+  for (const path of extra) filePaths.add(resolve(path));
+  const listings = plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => pin.path);
+  const files = [
+    ...(await Promise.all([...filePaths].sort().map(snapshot))),
+    ...(await Promise.all(listings.map(snapshotListing))),
+  ];
   const record: TrustRecord = {
-    version: 1,
+    version: 2,
     policyPath: file.realPath,
     policySha256: sha256(file.bytes),
     trustedAt: new Date().toISOString(),
+    ...(file.text.length <= maxTrustedTextLength ? { policyText: file.text } : {}),
     files,
   };
   await writeTrustRecord(await storeOutside(policy.dir, options.configDir), record);
@@ -201,10 +165,9 @@ export async function checkTrust(
   const changed: TrustChange[] = [];
   if (sha256(file.bytes) !== record.policySha256)
     changed.push({ path: file.realPath, reason: 'modified' });
-  const now = await Promise.all(record.files.map((trusted) => snapshot(trusted.path)));
+  const now = await Promise.all(record.files.map(snapshotLike));
   record.files.forEach((trusted, index) => {
-    const reason = compare(trusted, now[index]!);
-    if (reason !== undefined) changed.push({ path: trusted.path, reason });
+    changed.push(...compare(trusted, now[index] as TrustedFile));
   });
   return changed.length === 0
     ? { status: 'trusted', policySha256: record.policySha256 }

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { access, lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PolicyError } from './policy-error.js';
+import type { TrustedFile, TrustedListingEntry } from './trust-store.js';
+
+/** Why a pinned path no longer matches what was trusted. */
+export type TrustChangeReason = 'modified' | 'missing' | 'symlink' | 'added';
+
+export function sha256OfFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('error', reject)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+export function isGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The current state of one path, in the form the trust store records it. */
+export async function snapshot(path: string): Promise<TrustedFile> {
+  try {
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      const target = await readlink(path);
+      try {
+        const pointed = await stat(path);
+        return pointed.isFile()
+          ? {
+              path,
+              kind: 'symlink',
+              target,
+              sha256: await sha256OfFile(path),
+              executable: await isExecutable(path),
+            }
+          : { path, kind: 'symlink', target };
+      } catch (error) {
+        if (isGone(error)) return { path, kind: 'symlink', target };
+        throw error;
+      }
+    }
+    if (info.isFile()) {
+      return {
+        path,
+        kind: 'file',
+        sha256: await sha256OfFile(path),
+        executable: await isExecutable(path),
+      };
+    }
+    if (info.isDirectory()) return { path, kind: 'directory' };
+    return { path, kind: 'other' };
+  } catch (error) {
+    if (isGone(error)) return { path, kind: 'absent' };
+    throw new PolicyError('TRUST_STORE', `cannot read ${path} to check its trust`, {
+      cause: error,
+    });
+  }
+}
+
+/** The files python would import from a folder on `sys.path`, and regular packages. */
+const pythonModuleFile = /\.(?:py|pyw|pyc|so|pyd)$/;
+
+/**
+ * What python can import from the folder `dir` when it is first on
+ * `sys.path`: every module file (hashed: a sibling module the script imports
+ * runs too) and every sub-folder, marked `package` when it holds an
+ * `__init__` (a regular package shadows the standard library; a bare folder,
+ * a namespace package, does not). `__pycache__` is left out: python writes
+ * it itself.
+ */
+export async function snapshotListing(dir: string): Promise<TrustedFile> {
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isGone(error)) return { path: dir, kind: 'listing', entries: [] };
+    throw new PolicyError('TRUST_STORE', `cannot list ${dir} to check its trust`, {
+      cause: error,
+    });
+  }
+  const entries: TrustedListingEntry[] = [];
+  for (const entry of names) {
+    const full = join(dir, entry.name);
+    const info = await stat(full).catch(() => undefined);
+    if (info === undefined) continue;
+    if (info.isDirectory()) {
+      if (entry.name === '__pycache__') continue;
+      const inside = await readdir(full).catch(() => [] as string[]);
+      const isPackage = inside.some((name) => /^__init__\.(?:py|pyc|so|pyd)$/.test(name));
+      entries.push({ name: entry.name, kind: isPackage ? 'package' : 'directory' });
+    } else if (info.isFile() && pythonModuleFile.test(entry.name)) {
+      entries.push({ name: entry.name, kind: 'module', sha256: await sha256OfFile(full) });
+    }
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { path: dir, kind: 'listing', entries };
+}
+
+/** The current state of a pin recorded as `trusted`, taken the same way. */
+export function snapshotLike(trusted: TrustedFile): Promise<TrustedFile> {
+  return trusted.kind === 'listing' ? snapshotListing(trusted.path) : snapshot(trusted.path);
+}
+
+/** A change of one path, relative to what was trusted. */
+export interface PinChange {
+  path: string;
+  reason: TrustChangeReason;
+}
+
+function compareListing(
+  dir: string,
+  trusted: readonly TrustedListingEntry[],
+  now: readonly TrustedListingEntry[],
+): PinChange[] {
+  const changes: PinChange[] = [];
+  const before = new Map(trusted.map((entry) => [entry.name, entry]));
+  const after = new Map(now.map((entry) => [entry.name, entry]));
+  for (const [name, entry] of after) {
+    const old = before.get(name);
+    if (old === undefined) {
+      // A bare folder is a namespace package, which shadows nothing.
+      if (entry.kind !== 'directory') changes.push({ path: join(dir, name), reason: 'added' });
+    } else if (old.kind !== entry.kind || old.sha256 !== entry.sha256) {
+      changes.push({
+        path: entry.kind === 'package' ? join(dir, name, '__init__.py') : join(dir, name),
+        reason: entry.kind === 'package' && old.kind === 'directory' ? 'added' : 'modified',
+      });
+    }
+  }
+  for (const [name, old] of before) {
+    if (!after.has(name) && old.kind !== 'directory')
+      changes.push({ path: join(dir, name), reason: 'missing' });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** How `now` differs from `trusted` (the same path), as zero or more changes. */
+export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
+  const path = trusted.path;
+  if (trusted.kind === 'listing')
+    return now.kind === 'listing' ? compareListing(path, trusted.entries, now.entries) : [];
+  if (trusted.kind === 'absent') {
+    // A folder appearing (a build output) runs nothing by itself; anything else is new content.
+    return now.kind === 'absent' || now.kind === 'directory' ? [] : [{ path, reason: 'added' }];
+  }
+  if (now.kind === 'absent') return [{ path, reason: 'missing' }];
+  if ((trusted.kind === 'symlink') !== (now.kind === 'symlink'))
+    return [{ path, reason: 'symlink' }];
+  if (trusted.kind !== now.kind) return [{ path, reason: 'modified' }];
+  const sameMode = (
+    a: { executable?: boolean | undefined },
+    b: { executable?: boolean | undefined },
+  ) => a.executable === undefined || a.executable === b.executable;
+  if (trusted.kind === 'file' && now.kind === 'file')
+    return trusted.sha256 === now.sha256 && sameMode(trusted, now)
+      ? []
+      : [{ path, reason: 'modified' }];
+  if (trusted.kind === 'symlink' && now.kind === 'symlink') {
+    return trusted.target === now.target && trusted.sha256 === now.sha256 && sameMode(trusted, now)
+      ? []
+      : [{ path, reason: 'modified' }];
+  }
+  return [];
+}
