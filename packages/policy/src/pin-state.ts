@@ -30,6 +30,26 @@ async function isExecutable(path: string): Promise<boolean> {
   );
 }
 
+/** Files larger than this are recorded by their stat fingerprint, not hashed (see {@link contentOf}). */
+export const maxHashedBytes = 4 * 1024 * 1024;
+
+/**
+ * What identifies the content of the file at `path` (symlinks followed): its
+ * SHA-256, or for a file larger than {@link maxHashedBytes} (an interpreter
+ * binary found on the PATH, 100 MB for node: 250 ms to hash on every check)
+ * its device, inode, size, and modification and change times. A process of
+ * the same user can rewrite a file or swap another in, but cannot set the
+ * change time back, so either shows in the fingerprint.
+ */
+async function contentOf(
+  path: string,
+  size: number,
+): Promise<{ sha256: string } | { fingerprint: string }> {
+  if (size <= maxHashedBytes) return { sha256: await sha256OfFile(path) };
+  const info = await stat(path, { bigint: true });
+  return { fingerprint: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` };
+}
+
 /** The current state of one path, in the form the trust store records it. */
 export async function snapshot(path: string): Promise<TrustedFile> {
   try {
@@ -38,15 +58,9 @@ export async function snapshot(path: string): Promise<TrustedFile> {
       const target = await readlink(path);
       try {
         const pointed = await stat(path);
-        return pointed.isFile()
-          ? {
-              path,
-              kind: 'symlink',
-              target,
-              sha256: await sha256OfFile(path),
-              executable: await isExecutable(path),
-            }
-          : { path, kind: 'symlink', target };
+        if (!pointed.isFile()) return { path, kind: 'symlink', target };
+        const content = await contentOf(path, pointed.size);
+        return { path, kind: 'symlink', target, ...content, executable: await isExecutable(path) };
       } catch (error) {
         if (isGone(error)) return { path, kind: 'symlink', target };
         throw error;
@@ -56,7 +70,7 @@ export async function snapshot(path: string): Promise<TrustedFile> {
       return {
         path,
         kind: 'file',
-        sha256: await sha256OfFile(path),
+        ...(await contentOf(path, info.size)),
         executable: await isExecutable(path),
       };
     }
@@ -165,11 +179,16 @@ export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
     b: { executable?: boolean | undefined },
   ) => a.executable === undefined || a.executable === b.executable;
   if (trusted.kind === 'file' && now.kind === 'file')
-    return trusted.sha256 === now.sha256 && sameMode(trusted, now)
+    return trusted.sha256 === now.sha256 &&
+      trusted.fingerprint === now.fingerprint &&
+      sameMode(trusted, now)
       ? []
       : [{ path, reason: 'modified' }];
   if (trusted.kind === 'symlink' && now.kind === 'symlink') {
-    return trusted.target === now.target && trusted.sha256 === now.sha256 && sameMode(trusted, now)
+    return trusted.target === now.target &&
+      trusted.sha256 === now.sha256 &&
+      trusted.fingerprint === now.fingerprint &&
+      sameMode(trusted, now)
       ? []
       : [{ path, reason: 'modified' }];
   }

@@ -5,6 +5,8 @@ import * as v from 'valibot';
 import { PolicyError } from './policy-error.js';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
+/** device:inode:size:mtimeNs:ctimeNs of a file too large to hash on every check. */
+const fingerprintPattern = /^\d+:\d+:\d+:\d+:\d+$/;
 
 const listingEntrySchema = v.strictObject({
   name: v.string(),
@@ -16,7 +18,8 @@ const trustedFileSchema = v.variant('kind', [
   v.strictObject({
     path: v.string(),
     kind: v.literal('file'),
-    sha256: v.pipe(v.string(), v.regex(sha256Pattern)),
+    sha256: v.optional(v.pipe(v.string(), v.regex(sha256Pattern))),
+    fingerprint: v.optional(v.pipe(v.string(), v.regex(fingerprintPattern))),
     executable: v.optional(v.boolean()),
   }),
   v.strictObject({
@@ -24,6 +27,7 @@ const trustedFileSchema = v.variant('kind', [
     kind: v.literal('symlink'),
     target: v.string(),
     sha256: v.optional(v.pipe(v.string(), v.regex(sha256Pattern))),
+    fingerprint: v.optional(v.pipe(v.string(), v.regex(fingerprintPattern))),
     executable: v.optional(v.boolean()),
   }),
   v.strictObject({
