@@ -37,9 +37,22 @@ const forbiddenPrefixes: readonly [string, string][] = [
  * forbiddenEnvReason('LD_PRELOAD') // 'LD_* variables make the dynamic loader …'
  */
 export function forbiddenEnvReason(name: string): string | undefined {
+  return listedEnvReason(forbiddenNames, forbiddenPrefixes, name);
+}
+
+/**
+ * The reason a list gives for `name`: its entry by exact name, else the
+ * first prefix it starts with; compared upper-cased, since programs read
+ * some of these names in any case and Windows ignores case.
+ */
+export function listedEnvReason(
+  names: ReadonlyMap<string, string>,
+  prefixes: readonly (readonly [string, string])[],
+  name: string,
+): string | undefined {
   const upper = name.toUpperCase();
-  const exact = forbiddenNames.get(upper);
+  const exact = names.get(upper);
   if (exact !== undefined) return exact;
-  for (const [prefix, reason] of forbiddenPrefixes) if (upper.startsWith(prefix)) return reason;
+  for (const [prefix, reason] of prefixes) if (upper.startsWith(prefix)) return reason;
   return undefined;
 }

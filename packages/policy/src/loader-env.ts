@@ -1,3 +1,5 @@
+import { listedEnvReason } from './env-name.js';
+
 /**
  * Environment variables that a program's own ecosystem turns into code
  * loading: package-manager settings that become interpreter options,
@@ -181,9 +183,5 @@ const loaderPrefixes: readonly [string, string][] = [
  * loaderEnvReason('npm_config_node_options') // 'npm and pnpm read npm_config_* …'
  */
 export function loaderEnvReason(name: string): string | undefined {
-  const upper = name.toUpperCase();
-  const exact = loaderNames.get(upper);
-  if (exact !== undefined) return exact;
-  for (const [prefix, reason] of loaderPrefixes) if (upper.startsWith(prefix)) return reason;
-  return undefined;
+  return listedEnvReason(loaderNames, loaderPrefixes, name);
 }
