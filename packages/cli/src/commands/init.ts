@@ -10,6 +10,7 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { POLICY_FILENAME } from '../find-policy.js';
 import { claudeDenyRules, mergeClaudeSettings } from '../init/claude-settings.js';
+import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
 import {
   codexServerTable,
@@ -134,7 +135,8 @@ export const initCommand = defineCommand({
     },
     claudeHooks: {
       type: 'boolean',
-      description: 'Also register `ironrun guard` as a Claude Code PreToolUse hook with deny rules',
+      description:
+        'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
     },
     dryRun: { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
@@ -255,17 +257,29 @@ export const initCommand = defineCommand({
           : { path, status: existing === undefined ? 'create' : 'update', text: next },
       );
     }
-    if (args.claudeHooks) {
+    if (args.claudeHooks ?? agents.includes('claude')) {
       const path = join(dir, '.claude', 'settings.json');
       const denyRules = claudeDenyRules({
         envfiles: facts?.envfiles ?? [],
         configDir: await ironrunConfigDir(io.env),
       });
-      const outcome = mergeClaudeSettings(await readOptional(path), {
-        guardCommand: [...bin, 'guard'].join(' '),
+      const hook = guardHookCommand({
+        projectDir: dir,
+        ...(args.bin === undefined ? {} : { bin }),
+      });
+      const existing = await readOptional(path);
+      const upgraded = replaceFailOpenGuard(existing, hook.command);
+      const outcome = mergeClaudeSettings(upgraded ?? existing, {
+        guardCommand: hook.command,
         denyRules,
       });
-      plans.push(fromOutcome(path, outcome));
+      const plan = fromOutcome(path, outcome);
+      // The merge saw the rewritten hook as present: the rewrite alone is the update.
+      const merged =
+        upgraded !== undefined && plan.status === 'unchanged'
+          ? { path, status: 'update' as const, text: upgraded }
+          : plan;
+      plans.push(hook.note === undefined ? merged : { ...merged, note: hook.note });
     }
     const windsurf = agents.includes('windsurf')
       ? {
