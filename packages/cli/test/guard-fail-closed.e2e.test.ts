@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trust } from '@ironrun/policy';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIronrun } from './cli-process.js';
@@ -170,6 +171,27 @@ describe('the guard hook init installs for Claude Code', () => {
       const run = await runHook(hookCommand, hookInput('./scripts/deploy.sh'));
       expect(blocks(run)).toBe(true);
       expect(run.stdout).toMatch(/does not parse/);
+    } finally {
+      await writeFile(policy, good);
+    }
+  });
+});
+
+describe('the guard against an agent that edits the policy', () => {
+  it('keeps denying a trusted command after the agent deletes it from ironrun.yml', async () => {
+    const policy = project.path('ironrun.yml');
+    const good = await readFile(policy, 'utf8');
+    await trust(policy, { configDir: env.IRONRUN_CONFIG_DIR as string, schemes: ['envfile'] });
+    try {
+      await writeFile(
+        policy,
+        'version: 1\nprovider:\n  name: envfile\n  path: /tmp/elsewhere.env\ncommands: []\n',
+      );
+      const run = await runHook(hookCommand, hookInput('./scripts/deploy.sh'));
+      expect(blocks(run)).toBe(true);
+      expect(run.stdout).toMatch(/policy command \\"deploy\\"/);
+      const read = await runHook(hookCommand, hookInput('cat ~/secrets/demo.env'));
+      expect(blocks(read)).toBe(true);
     } finally {
       await writeFile(policy, good);
     }
