@@ -40,10 +40,10 @@ const simpleEscapes: Record<string, string> = {
 /** `text` with its JSON string escapes (`\"`, `\\`, `\n`, `\u00e9`, ...) decoded once, wherever they are. */
 export function unescapeJsonOnce(text: string): string {
   if (!text.includes('\\')) return text;
-  return text.replace(jsonEscape, (_, escape: string) =>
-    escape.length === 5
-      ? String.fromCharCode(Number.parseInt(escape.slice(1), 16))
-      : (simpleEscapes[escape] ?? escape),
+  return text.replace(jsonEscape, (_, sequence: string) =>
+    sequence.length === 5
+      ? String.fromCharCode(Number.parseInt(sequence.slice(1), 16))
+      : (simpleEscapes[sequence] ?? sequence),
   );
 }
 
