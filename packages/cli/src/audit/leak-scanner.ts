@@ -16,7 +16,7 @@ export interface LeakFinding {
   readonly line: number;
   readonly ref: string;
   readonly usedBy: readonly string[];
-  /** How it appeared: `raw`, `base64`, `json`, ... */
+  /** How it appeared: `raw`, `base64`, `json`, ..., or `decoded` when only a decoded form of the line held it (escaped again, `\u` escapes, base64 of JSON). */
   readonly kinds: readonly string[];
 }
 
@@ -124,14 +124,22 @@ export class LeakScanner {
     for (const { secret, redactor } of this.#each) {
       const kindsBefore = { ...redactor.stats.byKind };
       const totalBefore = redactor.stats.total;
-      for (const view of views) redactor.redact(view);
-      if (redactor.stats.total === totalBefore) continue;
+      redactor.redact(line);
+      let kinds: string[];
+      if (redactor.stats.total !== totalBefore) {
+        kinds = kindsSeen(kindsBefore, { ...redactor.stats.byKind });
+      } else {
+        // Found only once the line's escapes or base64 runs are decoded.
+        for (const view of views.slice(1)) redactor.redact(view);
+        if (redactor.stats.total === totalBefore) continue;
+        kinds = ['decoded'];
+      }
       findings.push({
         file,
         line: lineNumber,
         ref: secret.ref,
         usedBy: secret.usedBy,
-        kinds: kindsSeen(kindsBefore, { ...redactor.stats.byKind }),
+        kinds,
       });
     }
     return findings;
