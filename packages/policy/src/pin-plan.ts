@@ -22,16 +22,37 @@ export type PinReason =
   | 'preload'
   | 'env-file'
   | 'python-path'
-  | 'python-module';
+  | 'python-module'
+  | 'pin-part';
 
 /** One path trust records, with every command and reason that pins it. */
 export interface PlannedPin {
   /** The absolute path. */
   path: string;
-  /** `file`: its state (content hash, symlink, absence); `listing`: what python can import from the folder. */
-  kind: 'file' | 'listing';
+  /**
+   * `file`: its state (content hash, symlink, absence); `listing`: what
+   * python can import from the folder; `part`: one part of the file (`part`).
+   */
+  kind: 'file' | 'listing' | 'part';
+  /** For `kind: 'part'`: the dotted key path or Makefile target. */
+  part?: string;
   /** Which commands pin it and why. */
   reasons: { command: string; reason: PinReason }[];
+}
+
+/**
+ * The key of a pin: its path for a whole file, with the kind (and part) for
+ * a listing or a part, so a part pin and a whole-file pin of one file stay
+ * apart. Trust records list each command's pins by these keys.
+ */
+export function plannedPinKey(pin: {
+  path: string;
+  kind: string;
+  part?: string | undefined;
+}): string {
+  if (pin.kind === 'listing') return `listing\0${pin.path}`;
+  if (pin.kind === 'part') return `part\0${pin.path}\0${pin.part ?? ''}`;
+  return pin.path;
 }
 
 /** Something trust cannot pin precisely, for the review to show. */
@@ -135,10 +156,18 @@ class CommandPins {
   ) {}
 
   add(path: string, reason: PinReason, kind: 'file' | 'listing' = 'file'): void {
-    const key = `${kind}\0${path}`;
+    this.addPin({ path, kind }, reason);
+  }
+
+  addPart(path: string, part: string): void {
+    this.addPin({ path, kind: 'part', part }, 'pin-part');
+  }
+
+  private addPin(target: Omit<PlannedPin, 'reasons'>, reason: PinReason): void {
+    const key = plannedPinKey(target);
     let pin = this.plan.get(key);
     if (pin === undefined) {
-      pin = { path, kind, reasons: [] };
+      pin = { ...target, reasons: [] };
       this.plan.set(key, pin);
     }
     if (!pin.reasons.some((r) => r.command === this.command.id && r.reason === reason))
@@ -474,6 +503,12 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
         pins.problem(entry, 'this pin really lies outside the project (a symlink leads out)');
       pins.add(target, 'pin');
     }
+    for (const entry of command.pinParts ?? []) {
+      const target = resolve(policy.dir, entry.file);
+      if (!(await isInsideRealDir(policy.dir, target)))
+        pins.problem(entry.file, 'this pin really lies outside the project (a symlink leads out)');
+      pins.addPart(target, entry.part);
+    }
     const words = command.argv.slice(1);
     const kind = interpreterOf(command.argv[0]!);
     if (kind === 'node') await pins.node(words);
@@ -481,8 +516,10 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
     else if (kind === 'shell') await pins.shell(words);
     else await pins.words(words);
   }
-  const pins = [...plan.values()].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : 1,
-  );
+  const pins = [...plan.values()].sort((a, b) => {
+    const x = plannedPinKey(a);
+    const y = plannedPinKey(b);
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : x < y ? -1 : x > y ? 1 : 0;
+  });
   return { pins, notes, problems };
 }
