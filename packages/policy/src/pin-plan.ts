@@ -23,7 +23,8 @@ export type PinReason =
   | 'env-file'
   | 'python-path'
   | 'python-module'
-  | 'pin-part';
+  | 'pin-part'
+  | 'tool-config';
 
 /** One path trust records, with every command and reason that pins it. */
 export interface PlannedPin {
@@ -249,6 +250,40 @@ class CommandPins {
     this.add(located, 'program');
     const real = await realpath(located).catch(() => undefined);
     if (real !== undefined && real !== located) this.add(real, 'program-real');
+  }
+
+  /**
+   * Files a build tool reads on its own, which decide what it runs: the
+   * makefile `make` picks before the one the policy pins (GNUmakefile, then
+   * makefile, then Makefile), and the project `.npmrc` of npm, pnpm and yarn
+   * (`node-options` there becomes NODE_OPTIONS for every script). Pinned
+   * whole, absent ones too, so one the agent creates later counts.
+   */
+  async toolConfig(): Promise<void> {
+    const name = basename(this.command.argv[0]!);
+    const cwd = this.command.cwd;
+    if (/^(?:g?make)$/.test(name)) {
+      if (
+        this.command.argv
+          .slice(1)
+          .some((word) => /^(?:-f|--file|--makefile)(?:=|$)|^-[^-]*f/.test(word))
+      )
+        return;
+      for (const file of ['GNUmakefile', 'makefile', 'Makefile']) {
+        const path = join(cwd, file);
+        if (await existsAsFile(path)) return;
+        this.add(path, 'tool-config');
+      }
+      return;
+    }
+    if (/^(?:npm|npx|pnpm|pnpx|yarn|corepack)$/.test(name)) {
+      for (const dir of new Set([cwd, this.policy.dir]))
+        this.add(join(dir, '.npmrc'), 'tool-config');
+      this.note(
+        name,
+        'the user and global npmrc, pnpm-workspace.yaml settings and .yarnrc files are not pinned',
+      );
+    }
   }
 
   /** Node's resolution of a file path: the path, its extensions, and a folder's package.json main and index. */
@@ -509,6 +544,7 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
         pins.problem(entry.file, 'this pin really lies outside the project (a symlink leads out)');
       pins.addPart(target, entry.part);
     }
+    await pins.toolConfig();
     const words = command.argv.slice(1);
     const kind = interpreterOf(command.argv[0]!);
     if (kind === 'node') await pins.node(words);
