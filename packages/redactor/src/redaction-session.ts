@@ -129,7 +129,7 @@ export class RedactionSession {
       this.scanEveryByte(chunk, chunkPosition);
     }
     this.position += length;
-    let hold = this.position - this.matcher.automaton.holdDepth[this.state]!;
+    let hold = this.position - this.matcher.automaton.holdDepth(this.state);
     if (this.wrapped !== undefined) hold = Math.min(hold, this.wrapped.heldFrom(this.position));
     for (const end of this.openEdges) hold = Math.min(hold, end - 1);
     // Never below the bytes already held: those before them are out (a safety net; holds only grow).

@@ -1,4 +1,4 @@
-import { Automaton } from './automaton.js';
+import type { Automaton } from './automaton.js';
 import type { PatternSet } from './pattern-set.js';
 
 /** {@link WrappedMatcher.byteClass}: a character of the base64, base64url or hex alphabets. */
@@ -9,14 +9,13 @@ export const lineBreakByte = 1;
 export const breakerByte = 2;
 
 const encodedAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
-/** The wrapped automaton gets a smaller share of dense rows than the main one. */
-const denseBudget = 4 * 1024 * 1024;
 
 /**
  * What is shared, built once, for finding the encoded forms of secrets (base64,
- * base64url, hex) when an encoder wrapped them over several lines: an
- * Aho–Corasick automaton over those forms alone, which a scan steps over line
- * breaks without changing state, and a class for each byte.
+ * base64url, hex) when an encoder wrapped them over several lines: the main
+ * automaton, which tracks those forms as a subset (its `wrapped*` members) and
+ * which a scan steps over line breaks without changing state, and a class for
+ * each byte.
  */
 export class WrappedMatcher {
   readonly automaton: Automaton;
@@ -32,8 +31,9 @@ export class WrappedMatcher {
    */
   readonly holdLimit: number;
 
-  constructor(set: PatternSet) {
-    this.automaton = new Automaton(set, denseBudget);
+  /** `set` is the wrapped subset of the patterns `automaton` was built with. */
+  constructor(set: PatternSet, automaton: Automaton) {
+    this.automaton = automaton;
     this.byteClass = new Uint8Array(256).fill(breakerByte);
     for (const char of encodedAlphabet) this.byteClass[char.charCodeAt(0)] = encodedChar;
     this.byteClass[0x0a] = lineBreakByte;

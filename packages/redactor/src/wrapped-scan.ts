@@ -272,11 +272,11 @@ export class WrappedScan {
    * character before it. `position` when nothing needs holding.
    */
   heldFrom(position: number): number {
-    const { holdDepth, edgeHoldDepth } = this.matcher.automaton;
+    const { automaton } = this.matcher;
     let from = position;
-    const depth = holdDepth[this.state]!;
+    const depth = automaton.wrappedHoldDepth(this.state);
     if (depth > 0) from = this.ring[(this.views - depth) & this.mask]!;
-    const edgeDepth = edgeHoldDepth[this.state]!;
+    const edgeDepth = automaton.wrappedEdgeHoldDepth(this.state);
     if (edgeDepth >= 0 && this.runLength > edgeDepth) {
       from = Math.min(from, this.ring[(this.views - edgeDepth - 1) & this.mask]!);
     }
@@ -340,7 +340,7 @@ export class WrappedScan {
     found: MatchList,
   ): void {
     const { automaton, byteClass, longest } = this.matcher;
-    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const { dense, denseCount, wrappedLength, wrappedTag } = automaton;
     const { ring, mask } = this;
     let { state, gap, runLength, views, until } = this;
     for (let i = from; i < to; i++) {
@@ -365,11 +365,11 @@ export class WrappedScan {
       ring[views & mask] = chunkPosition + i;
       views++;
       runLength++;
-      const matched = matchLength[state]!;
+      const matched = wrappedLength[state]!;
       if (matched !== 0) {
         const start = ring[(views - matched) & mask]!;
         const end = chunkPosition + i + 1;
-        if (end - start > matched) found.add(start, end, matchTag[state]!);
+        if (end - start > matched) found.add(start, end, wrappedTag[state]!);
       }
     }
     this.state = state;
