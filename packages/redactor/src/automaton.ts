@@ -15,6 +15,14 @@ type LengthArray = Uint16Array | Int32Array;
 const wrappedInner = 1;
 /** {@link Automaton.flags}: a wrapped pattern that takes in the character before it lies strictly below. */
 const wrappedEdgeBelow = 2;
+/** {@link Automaton.flags}: a pattern ends at this state (it stands for the whole pattern). */
+const terminal = 4;
+/** {@link Automaton.flags}: a pattern of the wrapped subset ends at this state. */
+const wrappedTerminal = 8;
+/** {@link Automaton.flags}: some pattern is a suffix of what this state stands for: a match ends here. */
+export const matchHere = 16;
+/** {@link Automaton.flags}: some wrapped pattern is a suffix of what this state stands for. */
+export const wrappedMatchHere = 32;
 
 const stateArray = (length: number, states: number): StateArray =>
   states <= 0x10000 ? new Uint16Array(length) : new Int32Array(length);
@@ -28,7 +36,9 @@ const lengthArray = (length: number, longest: number): LengthArray =>
  * scan spends nearly all its time, come first. The root and the states one
  * byte deep get a full row of 256 transitions (within a byte budget); the
  * others are sparse rows, their children and a failure link. State numbers
- * and lengths take 16 bits where they fit: about 14 bytes per state in all.
+ * and depths take 16 bits where they fit: about 10 bytes per state in all (14
+ * past 65,536 states). Whether a match ends at a state is a flag; its length is
+ * found by following failure links to the pattern's own state, only then.
  *
  * Besides the matches of all patterns, it tracks a subset (the encoded forms
  * matched across line breaks): the longest of those ending at a state, and
@@ -49,19 +59,15 @@ export class Automaton implements ChunkScanner {
   readonly label: Uint8Array;
   /** Length of the string a state stands for: the longest suffix read so far that begins a pattern. */
   readonly depth: LengthArray;
-  /** Length of the longest pattern that ends where this state is reached, 0 for none. */
-  readonly matchLength: LengthArray;
   /**
    * Match tag of that pattern (see `match-tag.ts`), with the {@link edgeAfter} bit
    * of every shorter pattern that ends there too.
    */
   readonly matchTag: Uint8Array;
-  /** {@link matchLength} for the wrapped subset only. */
-  readonly wrappedLength: LengthArray;
   /** {@link matchTag} for the wrapped subset only. */
   readonly wrappedTag: Uint8Array;
-  /** {@link wrappedInner} and {@link wrappedEdgeBelow} bits. */
-  private readonly flags: Uint8Array;
+  /** {@link matchHere}, {@link wrappedMatchHere}, {@link terminal}, {@link wrappedInner}... bits. */
+  readonly flags: Uint8Array;
 
   /**
    * @param wrapped which patterns form the wrapped subset (none by default).
@@ -107,9 +113,7 @@ export class Automaton implements ChunkScanner {
     this.label = new Uint8Array(count);
     this.depth = lengthArray(count, longest);
     this.fail = stateArray(count, count);
-    this.matchLength = lengthArray(count, longest);
     this.matchTag = new Uint8Array(count);
-    this.wrappedLength = lengthArray(count, longest);
     this.wrappedTag = new Uint8Array(count);
     this.flags = new Uint8Array(count);
     const parent = new Int32Array(count);
@@ -154,21 +158,22 @@ export class Automaton implements ChunkScanner {
           : this.next(this.fail[parent[state]!]!, this.label[state]!);
       this.fail[state] = fail;
       const p = pattern[state]!;
+      const inherited = state === 0 ? 0 : this.flags[fail]! & (matchHere | wrappedMatchHere);
+      let bits = inherited;
       if (p !== -1) {
-        this.matchLength[state] = this.depth[state]!;
+        bits |= terminal | matchHere;
         this.matchTag[state] = set.tags[p]! | (state === 0 ? 0 : this.matchTag[fail]! & edgeAfter);
       } else if (state !== 0) {
-        this.matchLength[state] = this.matchLength[fail]!;
         this.matchTag[state] = this.matchTag[fail]!;
       }
       if (p !== -1 && wrapped(p)) {
-        this.wrappedLength[state] = this.depth[state]!;
+        bits |= wrappedTerminal | wrappedMatchHere;
         this.wrappedTag[state] =
           set.tags[p]! | (state === 0 ? 0 : this.wrappedTag[fail]! & edgeAfter);
       } else if (state !== 0) {
-        this.wrappedLength[state] = this.wrappedLength[fail]!;
         this.wrappedTag[state] = this.wrappedTag[fail]!;
       }
+      this.flags[state]! |= bits;
       if (state < this.denseCount) {
         const row = state * 256;
         if (state !== 0) this.dense.copyWithin(row, fail * 256, fail * 256 + 256);
@@ -191,6 +196,20 @@ export class Automaton implements ChunkScanner {
       }
       state = fail[state]!;
     }
+  }
+
+  /** Length of the longest pattern that ends where `state` is reached, 0 for none. */
+  matchLength(state: number): number {
+    if ((this.flags[state]! & matchHere) === 0) return 0;
+    while ((this.flags[state]! & terminal) === 0) state = this.fail[state]!;
+    return this.depth[state]!;
+  }
+
+  /** {@link matchLength} for the wrapped subset. */
+  wrappedLength(state: number): number {
+    if ((this.flags[state]! & wrappedMatchHere) === 0) return 0;
+    while ((this.flags[state]! & wrappedTerminal) === 0) state = this.fail[state]!;
+    return this.depth[state]!;
   }
 
   /**
@@ -230,9 +249,7 @@ export class Automaton implements ChunkScanner {
       this.firstChild.byteLength +
       this.label.byteLength +
       this.depth.byteLength +
-      this.matchLength.byteLength +
       this.matchTag.byteLength +
-      this.wrappedLength.byteLength +
       this.wrappedTag.byteLength +
       this.flags.byteLength
     );
@@ -240,13 +257,14 @@ export class Automaton implements ChunkScanner {
 
   /** Reports, for each end in the chunk where a pattern occurs entirely inside it, the longest one. */
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList): number {
-    const { dense, denseCount, matchLength, matchTag } = this;
+    const { dense, denseCount, flags, matchTag } = this;
     let state = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       state = state < denseCount ? dense[(state << 8) | byte]! : this.next(state, byte);
-      const length = matchLength[state]!;
-      if (length !== 0 && length <= i + 1) {
+      if ((flags[state]! & matchHere) === 0) continue;
+      const length = this.matchLength(state);
+      if (length <= i + 1) {
         found.add(chunkPosition + i + 1 - length, chunkPosition + i + 1, matchTag[state]!);
       }
     }

@@ -1,3 +1,4 @@
+import { matchHere } from './automaton.js';
 import { MatchList } from './match-list.js';
 import { edgeAfter, edgeBefore, tagKind } from './match-tag.js';
 import type { Matcher } from './matcher.js';
@@ -158,15 +159,15 @@ export class RedactionSession {
    */
   private scanEveryByte(chunk: Uint8Array, chunkPosition: number): void {
     const automaton = this.matcher.automaton;
-    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const { dense, denseCount, flags, matchTag } = automaton;
     const wrapped = this.wrappedFound;
     let next = 0;
     let state = this.state;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       state = state < denseCount ? dense[(state << 8) | byte]! : automaton.next(state, byte);
-      const length = matchLength[state]!;
-      if (length !== 0) {
+      if ((flags[state]! & matchHere) !== 0) {
+        const length = automaton.matchLength(state);
         const end = chunkPosition + i + 1;
         for (; next < wrapped.count && wrapped.ends[next]! <= end; next++) {
           this.addMatch(wrapped.starts[next]!, wrapped.ends[next]!, wrapped.kinds[next]!, chunk);
@@ -200,7 +201,7 @@ export class RedactionSession {
     const limit = Math.min(chunk.length, maxLength);
     for (let i = 0; i < limit && automaton.depth[state]! > i; i++) {
       state = automaton.next(state, chunk[i]!);
-      const length = automaton.matchLength[state]!;
+      const length = automaton.matchLength(state);
       if (length > i + 1) {
         found.add(
           chunkPosition + i + 1 - length,

@@ -1,3 +1,4 @@
+import { wrappedMatchHere } from './automaton.js';
 import type { MatchList } from './match-list.js';
 import type { WasmScan } from './wasm-scan.js';
 import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
@@ -340,7 +341,7 @@ export class WrappedScan {
     found: MatchList,
   ): void {
     const { automaton, byteClass, longest } = this.matcher;
-    const { dense, denseCount, wrappedLength, wrappedTag } = automaton;
+    const { dense, denseCount, flags, wrappedTag } = automaton;
     const { ring, mask } = this;
     let { state, gap, runLength, views, until } = this;
     for (let i = from; i < to; i++) {
@@ -365,8 +366,8 @@ export class WrappedScan {
       ring[views & mask] = chunkPosition + i;
       views++;
       runLength++;
-      const matched = wrappedLength[state]!;
-      if (matched !== 0) {
+      if ((flags[state]! & wrappedMatchHere) !== 0) {
+        const matched = automaton.wrappedLength(state);
         const start = ring[(views - matched) & mask]!;
         const end = chunkPosition + i + 1;
         if (end - start > matched) found.add(start, end, wrappedTag[state]!);
