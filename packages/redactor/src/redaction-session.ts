@@ -160,6 +160,7 @@ export class RedactionSession {
     this.tail.fill(0);
     this.sgr.end();
     this.matcher.wasm?.scrub();
+    this.matcher.wrapped?.scrub();
     return out;
   }
 
