@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { cliPath, runIronrun } from './cli-process.js';
 // util-linux `script` runs the CLI on a pseudo-terminal and copies our pipe
 // into it, so `ironrun trust` sees a terminal on stdin, as with a person.
 const scriptBin = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+const tmuxBin = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((path) => existsSync(path));
 
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -107,21 +109,59 @@ describe.skipIf(scriptBin === undefined)('ironrun trust on a terminal', () => {
 describe.skipIf(scriptBin === undefined)(
   'ironrun run of a confirm: true command on a terminal',
   () => {
-    it('asks first, runs on "y" and not on "n"', async () => {
+    // The attack: the agent cannot answer a prompt on a pipe, so it runs ironrun
+    // under `script`, which gives it a pseudo-terminal, and types "y" into it.
+    it('an agent driving a pseudo-terminal with script cannot approve it', async () => {
+      const marker = join(home.dir, 'deployed');
       await project.write({
-        'ironrun.yml':
-          'version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    description: says hello\n    argv: [./hello.sh]\n    confirm: true\n',
+        'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    description: says hello\n    argv: [./hello.sh]\n    confirm: true\n`,
+        'hello.sh': `#!/bin/sh\necho hello\ntouch ${shellQuote(marker)}\n`,
       });
       expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
-      const yes = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'y\r' });
-      expect(yes.output).toMatch(
-        /"hello" needs your approval[\s\S]*says hello[\s\S]*Run it\? \[y\/N\]/,
-      );
-      expect(yes.output).toMatch(/^hello\r?$/m);
-      expect(yes.code).toBe(0);
-      const no = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'n\r' });
-      expect(no.output).not.toMatch(/^hello\r?$/m);
-      expect(no.code).toBe(6);
+      const run = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'y\r' });
+      expect(existsSync(marker)).toBe(false);
+      expect(run.output).not.toMatch(/^hello\r?$/m);
+      expect(run.output).not.toMatch(/\[y\/N\]/);
+      expect(run.output).toMatch(/cannot tell a person from an agent/);
+      expect(run.code).toBe(6);
+    });
+  },
+);
+
+describe.skipIf(tmuxBin === undefined || scriptBin === undefined)(
+  'ironrun run of a confirm: true command in tmux',
+  () => {
+    it('an agent typing "y" with tmux send-keys cannot approve it', async () => {
+      const marker = join(home.dir, 'deployed');
+      const done = join(home.dir, 'exit-code');
+      await project.write({
+        'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    argv: [./hello.sh]\n    confirm: true\n`,
+        'hello.sh': `#!/bin/sh\ntouch ${shellQuote(marker)}\n`,
+      });
+      expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+      const socket = join(home.dir, 'tmux.sock');
+      const tmux = (...args: string[]) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(tmuxBin as string, ['-S', socket, ...args], {
+            cwd: project.dir,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', ...env },
+            stdio: 'ignore',
+          });
+          child.on('close', resolve);
+        });
+      const line = `${[process.execPath, cliPath, 'run', 'hello'].map(shellQuote).join(' ')}; echo $? > ${shellQuote(done)}; sleep 60`;
+      try {
+        expect(await tmux('new-session', '-d', '-x', '120', '-y', '30', line)).toBe(0);
+        // Keep typing "y" until ironrun has exited, as an agent would.
+        for (let tries = 0; tries < 1200 && !existsSync(done); tries++) {
+          await tmux('send-keys', 'y', 'Enter');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect((await readFile(done, 'utf8')).trim()).toBe('6');
+        expect(existsSync(marker)).toBe(false);
+      } finally {
+        await tmux('kill-server');
+      }
     });
   },
 );
