@@ -1,3 +1,4 @@
+export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
 export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';
