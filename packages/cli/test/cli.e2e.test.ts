@@ -202,7 +202,8 @@ describe('ironrun trust', () => {
     const run = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('\x1b');
-    expect(run.stderr).toContain('safe\\u001b[2K\\u000dinnocent');
+    // The review's escaping (`escapeForReview`): `\u{1b}`, `\r`, and the value flagged.
+    expect(run.stderr).toContain('safe\\u{1b}[2K\\rinnocent ⚠ control');
   });
 });
 
