@@ -144,7 +144,13 @@ describe.skipIf(tmuxBin === undefined || scriptBin === undefined)(
         new Promise<number | null>((resolve) => {
           const child = spawn(tmuxBin as string, ['-S', socket, ...args], {
             cwd: project.dir,
-            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', ...env },
+            // tmux runs the line with $SHELL (else the user's login shell, nologin for nobody).
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              TERM: 'xterm',
+              SHELL: '/bin/sh',
+              ...env,
+            },
             stdio: 'ignore',
           });
           child.on('close', resolve);
@@ -153,15 +159,16 @@ describe.skipIf(tmuxBin === undefined || scriptBin === undefined)(
       try {
         expect(await tmux('new-session', '-d', '-x', '120', '-y', '30', line)).toBe(0);
         // Keep typing "y" until ironrun has exited, as an agent would.
-        for (let tries = 0; tries < 1200 && !existsSync(done); tries++) {
+        for (let tries = 0; tries < 600 && !existsSync(done); tries++) {
           await tmux('send-keys', 'y', 'Enter');
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
+        expect(existsSync(done), 'ironrun exited inside tmux').toBe(true);
         expect((await readFile(done, 'utf8')).trim()).toBe('6');
         expect(existsSync(marker)).toBe(false);
       } finally {
         await tmux('kill-server');
       }
-    });
+    }, 60_000);
   },
 );
