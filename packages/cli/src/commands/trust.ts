@@ -94,6 +94,12 @@ export const trustCommand = defineCommand({
       'Pin the policy and the files its commands execute, after showing them; a person at a terminal only, never an agent',
   },
   args: {
+    id: {
+      type: 'positional',
+      required: false,
+      description:
+        'Trust only this command; the others keep their own trust (default: every command)',
+    },
     policy: policyArg,
     yes: {
       type: 'boolean',
@@ -115,11 +121,40 @@ export const trustCommand = defineCommand({
       '@ironrun/policy'
     );
     const configDir = await ironrunConfigDir(io.env);
-    const state = await checkTrust(policy.path, { configDir });
+    const only = args.id === undefined || args.id === '' ? undefined : String(args.id);
+    if (only !== undefined && !policy.commands.some((command) => command.id === only)) {
+      throw new CliError(
+        'UNKNOWN_COMMAND',
+        `${printable(policyPath)} has no command "${printable(only)}".`,
+        {
+          hints: [
+            `Its commands: ${policy.commands.map((command) => command.id).join(', ') || '(none)'}.`,
+          ],
+        },
+      );
+    }
+    const state = await checkTrust(policy.path, {
+      configDir,
+      ...(only === undefined ? {} : { command: only }),
+    });
     // What trust will pin is what planPins finds; the review shows each of those paths.
     const plan = await planPins(policy);
     const states = await planStates(plan);
-    const review = await reviewPolicyFile(policy.path, { configDir, schemes });
+    const fullReview = await reviewPolicyFile(policy.path, { configDir, schemes });
+    // Trusting one command: the review shows that command (and the diff of the whole text).
+    const review =
+      only === undefined
+        ? fullReview
+        : {
+            ...fullReview,
+            commands: fullReview.commands.filter((command) => command.id === only),
+            removed: [],
+          };
+    const shownPins = new Set(
+      review.commands.flatMap((command) =>
+        command.pins.map((pin) => `${pin.kind}\0${pin.path.text}`),
+      ),
+    );
     const shownStates = new Map(
       plan.pins
         .filter((pin) => pin.kind === 'file')
@@ -152,12 +187,21 @@ export const trustCommand = defineCommand({
         io.out(
           `${JSON.stringify({ policy: policy.path, status: 'already-trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
         );
-      else io.err(`${policy.path} is already trusted as it is now; nothing to do.\n`);
+      else
+        io.err(
+          `${only === undefined ? printable(policy.path) : `"${printable(only)}" of ${printable(policy.path)}`} is already trusted as it is now; nothing to do.\n`,
+        );
       return ExitCode.OK;
     }
 
     // What a person is about to vouch for, on stderr (stdout stays for --json).
-    io.err(`${errStyle.bold(`Trusting ${printable(policy.path)}`)}\n`);
+    io.err(
+      `${errStyle.bold(`Trusting ${only === undefined ? '' : `the command "${printable(only)}" of `}${printable(policy.path)}`)}\n`,
+    );
+    if (only !== undefined)
+      io.err(
+        `${errStyle.dim('The other commands keep their own trust: trusted while their entries and pins are unchanged, refused otherwise.')}\n`,
+      );
     if (state.status === 'changed') {
       io.err(`${errStyle.yellow('Changed since it was last trusted:')}\n`);
       for (const change of state.changed)
@@ -176,7 +220,7 @@ export const trustCommand = defineCommand({
     }))
       io.err(`${line}\n`);
     io.err(
-      `\nFiles pinned: the policy and the ${plan.pins.length} path${plan.pins.length === 1 ? '' : 's'} above (their state must not change until the next trust).\n`,
+      `\nFiles pinned: the policy and the ${shownPins.size} path${shownPins.size === 1 ? '' : 's'} above (their state must not change until the next trust).\n`,
     );
     if (providerPackage !== undefined) {
       io.err(
@@ -198,7 +242,9 @@ export const trustCommand = defineCommand({
 
     if (!args.yes) {
       const ok = await confirmOnTerminal(
-        'Trust this policy? Only a person who reviewed it may answer. [y/N] ',
+        only === undefined
+          ? 'Trust this policy? Only a person who reviewed it may answer. [y/N] '
+          : `Trust the command "${printable(only)}"? Only a person who reviewed it may answer. [y/N] `,
       ).catch((error: unknown) => {
         throw new CliError(
           'NO_TERMINAL',
@@ -245,6 +291,7 @@ export const trustCommand = defineCommand({
     const record = await trust(policy.path, {
       configDir,
       schemes,
+      ...(only === undefined ? {} : { commands: [only] }),
       extraPins:
         providerPackage === undefined
           ? []
@@ -260,10 +307,12 @@ export const trustCommand = defineCommand({
     }
     if (args.json)
       io.out(
-        `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ policy: policy.path, status: 'trusted', commands: only === undefined ? policy.commands.map((command) => command.id) : [only], files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
       );
     else
-      io.err(`${errStyle.green('✓')} Trusted. Agents can now run its commands through ironrun.\n`);
+      io.err(
+        `${errStyle.green('✓')} Trusted. Agents can now run ${only === undefined ? 'its commands' : `"${printable(only)}"`} through ironrun.\n`,
+      );
     return ExitCode.OK;
   },
 });
