@@ -150,7 +150,9 @@ export const auditCommand = defineCommand({
         );
       }
       for (const skip of skipped)
-        io.err(`${io.errStyle.yellow('ironrun:')} not checked: ${skip.ref} (${skip.reason})\n`);
+        io.err(
+          `${io.errStyle.yellow('ironrun:')} not checked: ${printable(skip.ref)} (${printable(skip.reason)})\n`,
+        );
       const summary = `${findings.length} leak${findings.length === 1 ? '' : 's'} of ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
       io.err(
         findings.length > 0
