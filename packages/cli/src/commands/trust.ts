@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PinPlan } from '@ironrun/policy';
 import { defineCommand } from 'citty';
@@ -60,18 +60,31 @@ async function pinStateOf(path: string, kind: 'file' | 'listing'): Promise<strin
     const names = await readdir(path).catch(() => undefined);
     return names === undefined ? 'absent' : `listing:${names.sort().join('\0')}`;
   }
-  const info = await lstat(path).catch(() => undefined);
+  const info = await lstat(path, { bigint: true }).catch(() => undefined);
   if (info === undefined) return 'absent';
   if (info.isDirectory()) return 'folder';
-  if (info.isSymbolicLink()) return `symlink:${await readlink(path)}:${await sha256(path)}`;
-  if (info.isFile()) return `sha256:${await sha256(path)}`;
+  if (info.isSymbolicLink()) return `symlink:${await readlink(path)}:${await contentOf(path)}`;
+  if (info.isFile()) return await contentOf(path);
   return 'other';
+}
+
+/** Files larger than this are compared by stat fingerprint, as trust records them (a 99 MB node binary costs ~250 ms to hash). */
+const maxHashedBytes = 4 * 1024 * 1024;
+
+/** What a file holds: its SHA-256, or for a large file its stat fingerprint (which any write changes). */
+async function contentOf(path: string): Promise<string> {
+  const info = await stat(path, { bigint: true }).catch(() => undefined);
+  if (info !== undefined && info.size > maxHashedBytes)
+    return `stat:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  return `sha256:${await sha256(path)}`;
 }
 
 /** The short form of {@link pinStateOf} the review prints beside a path. */
 function shortState(state: string): string {
   if (state.startsWith('sha256:')) return state.slice(7, 19);
-  if (state.startsWith('symlink:')) return `symlink ${state.slice(-64, -52)}`;
+  if (state.startsWith('stat:')) return 'by stat';
+  if (state.startsWith('symlink:'))
+    return /sha256:[0-9a-f]{64}$/.test(state) ? `symlink ${state.slice(-64, -52)}` : 'symlink';
   if (state.startsWith('listing:')) return 'listing';
   return state;
 }
