@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,13 @@ function shellQuote(word: string): string {
 
 function onPty(
   args: string[],
-  options: { cwd: string; env: Record<string, string>; answer: string },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    answer: string;
+    /** Runs once the question is shown, before the answer is typed. */
+    beforeAnswer?: () => Promise<void>;
+  },
 ) {
   const command = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
   return new Promise<{ code: number | null; output: string; raw: string }>((resolve, reject) => {
@@ -35,7 +41,9 @@ function onPty(
       // Answer only once the question is on the terminal, as a person would.
       if (!answered && output.includes('[y/N]')) {
         answered = true;
-        child.stdin.write(options.answer);
+        void (options.beforeAnswer?.() ?? Promise.resolve()).then(() =>
+          child.stdin.write(options.answer),
+        );
       }
     };
     child.stdout.on('data', onData);
@@ -103,6 +111,49 @@ describe.skipIf(scriptBin === undefined)('ironrun trust on a terminal', () => {
     const run = await onPty(['trust'], { cwd: project.dir, env, answer: 'y\r' });
     expect(run.output).toMatch(/Changed since it was last trusted:\s+modified\s+hello\.sh/);
     expect(run.code).toBe(0);
+  });
+});
+
+describe.skipIf(scriptBin === undefined)('ironrun trust while the agent edits', () => {
+  it('does not trust a pinned script edited while the person reads the review', async () => {
+    const run = await onPty(['trust'], {
+      cwd: project.dir,
+      env,
+      answer: 'y\r',
+      beforeAnswer: () => project.write({ 'hello.sh': '#!/bin/sh\necho stolen\n' }),
+    });
+    expect(run.output).toMatch(/changed while you were reviewing/);
+    expect(run.code).toBe(3);
+    expect((await runIronrun(['check'], { cwd: project.dir, env })).code).toBe(3);
+  });
+
+  // The attack: the program is found on the second path: folder; while the
+  // person reads, the agent plants its own in the first. Trust then recorded
+  // the planted program as what was reviewed, and run executed it.
+  it('does not trust a program planted ahead on the path while the person reads', async () => {
+    const first = join(home.dir, 'first-bin');
+    const second = join(home.dir, 'second-bin');
+    const marker = join(home.dir, 'planted-ran');
+    await mkdir(first, { recursive: true });
+    await mkdir(second, { recursive: true });
+    await writeFile(join(second, 'tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: t\n    argv: [tool]\n    path: ${first}:${second}\n`,
+    });
+    const run = await onPty(['trust'], {
+      cwd: project.dir,
+      env,
+      answer: 'y\r',
+      beforeAnswer: () =>
+        writeFile(join(first, 'tool'), `#!/bin/sh\ntouch ${shellQuote(marker)}\n`, {
+          mode: 0o755,
+        }),
+    });
+    expect(run.output).toMatch(/changed while you were reviewing/);
+    expect(run.code).toBe(3);
+    const after = await runIronrun(['run', 't'], { cwd: project.dir, env });
+    expect(after.code).toBe(3);
+    expect(existsSync(marker)).toBe(false);
   });
 });
 
