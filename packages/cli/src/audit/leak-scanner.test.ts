@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRedactor } from '@ironrun/redactor';
 import { describe, expect, it } from 'vitest';
 import { decodedViews, LeakScanner } from './leak-scanner.js';
@@ -19,9 +22,7 @@ function scanner(values: readonly string[]) {
 }
 
 const leaks = (line: string, values: readonly string[] = [secret]) =>
-  scanner(values)
-    .scanLine('t.jsonl', 1, line)
-    .map((finding) => finding.ref);
+  scanner(values).refsInLine(line);
 
 /** `value` JSON-escaped `depth` times, as JSON inside JSON text stores it. */
 function escaped(value: string, depth: number): string {
@@ -73,9 +74,16 @@ describe('LeakScanner', () => {
     expect(leaks(line)).toEqual([]);
   });
 
-  it('names the reference, never the value', () => {
-    const findings = scanner([secret]).scanLine('t.jsonl', 3, `"${escaped(secret, 2)}"`);
-    expect(JSON.stringify(findings)).not.toContain('Z9x8c7v6b5n4');
+  it('names the reference, never the value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ironrun-audit-'));
+    try {
+      await writeFile(join(dir, 't.jsonl'), `"${escaped(secret, 2)}"\n`);
+      const findings = await scanner([secret]).scanFile(join(dir, 't.jsonl'));
+      expect(findings.map((finding) => finding.ref)).toEqual(['envfile://K0']);
+      expect(JSON.stringify(findings)).not.toContain('Z9x8c7v6b5n4');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -79,9 +79,8 @@ describe('defaultTranscriptRoots and transcriptFiles', () => {
         redactor: createRedactor({ secrets: [secret] }),
       },
     ]);
-    const findings: string[] = [];
-    await scanner.scanFile(join(home, path), (finding) => findings.push(finding.ref));
-    expect(findings).toEqual(['envfile://KEY']);
+    const findings = await scanner.scanFile(join(home, path));
+    expect(findings.map((finding) => finding.ref)).toEqual(['envfile://KEY']);
   });
 
   it('uses the macOS and Windows user-data folders of the editors', () => {
