@@ -246,3 +246,25 @@ describe('decideGuard with the real file system', () => {
     expect(read).toMatchObject({ action: 'deny' });
   });
 });
+
+describe('decideGuard against an agent using the file tools', () => {
+  const tool = (name: string, input: Record<string, unknown>) =>
+    decideGuard({ tool_name: name, tool_input: input }, rules);
+
+  it('denies the Grep tool on a folder that holds the envfile', () => {
+    expect(tool('Grep', { pattern: 'KEY', path: '/home/dev' })).toMatchObject({ action: 'deny' });
+    expect(tool('Grep', { pattern: 'KEY', path: '~/vault' })).toMatchObject({ action: 'deny' });
+  });
+
+  it('denies a Glob or Read pattern that matches the envfile', () => {
+    expect(tool('Glob', { pattern: '~/vault/*.env' })).toMatchObject({ action: 'deny' });
+    expect(tool('Glob', { pattern: '**/app.e*', path: '/home/dev' })).toMatchObject({
+      action: 'deny',
+    });
+  });
+
+  it('leaves the project alone', () => {
+    expect(tool('Grep', { pattern: 'KEY', path: '/work/app/src' })).toEqual({ action: 'allow' });
+    expect(tool('Glob', { pattern: 'src/**/*.ts' })).toEqual({ action: 'allow' });
+  });
+});
