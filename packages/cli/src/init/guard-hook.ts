@@ -18,6 +18,15 @@ function shellQuote(word: string): string {
 export const failClosedSuffix =
   "|| { echo 'ironrun guard could not run, so the tool call is denied. Reinstall @ironrun/cli or run `ironrun init` again.' >&2; exit 2; }";
 
+/** dist/guard.js next to this chunk; `undefined` where there is none (the single-file binary). */
+function siblingGuard(): string | undefined {
+  try {
+    return fileURLToPath(new URL('./guard.js', import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The guard hook command `init` registers, and a note when it is not a lasting choice. */
 export interface GuardHook {
   readonly command: string;
@@ -48,8 +57,8 @@ export function guardHookCommand(options: {
       command: `node "$CLAUDE_PROJECT_DIR"/node_modules/@ironrun/cli/dist/guard.js ${failClosedSuffix}`,
     };
   }
-  const entry = options.guardEntry ?? fileURLToPath(new URL('./guard.js', import.meta.url));
-  if (existsSync(entry)) {
+  const entry = options.guardEntry ?? siblingGuard();
+  if (entry !== undefined && existsSync(entry)) {
     const real = realpathSync(entry);
     const command = `${shellQuote(execPath)} ${shellQuote(real)} ${failClosedSuffix}`;
     if (/[/\\]_npx[/\\]/.test(real)) {
