@@ -42,6 +42,7 @@ describe('decideGuard against an agent running an owned command outside the seal
     'pushd scripts >/dev/null; ./deploy.sh',
     '(cd scripts && ./deploy.sh)',
     'cd scripts/.. && cd scripts && ./deploy.sh',
+    'cd "$(pwd)/scripts" && ./deploy.sh',
     'd=./scripts; $d/deploy.sh',
     'export D=scripts; "./$D/deploy.sh"',
     "$'\\x2e/scripts/deploy.sh'",
@@ -200,6 +201,7 @@ describe('decideGuard with the real file system', () => {
     root = await realpath(await mkdtemp(join(tmpdir(), 'ironrun-guard-')));
     await mkdir(join(root, 'app', 'scripts'), { recursive: true });
     await mkdir(join(root, 'home', 'vault'), { recursive: true });
+    await mkdir(join(root, 'app', '.git'), { recursive: true });
     await writeFile(join(root, 'app', 'scripts', 'deploy.sh'), '#!/bin/sh\necho deploy\n');
     await writeFile(join(root, 'home', 'vault', 'app.env'), 'K=v\n');
     await copyFile(join(root, 'app', 'scripts', 'deploy.sh'), join(root, 'app', 'copy.sh'));
@@ -219,6 +221,18 @@ describe('decideGuard with the real file system', () => {
 
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('follows `cd "$(git rev-parse --show-toplevel)"` to the work tree', () => {
+    const run = (command: string) =>
+      decideGuard(
+        { tool_name: 'Bash', tool_input: { command } },
+        { ...real, cwd: join(root, 'app', 'scripts') },
+      );
+    expect(run('cd "$(git rev-parse --show-toplevel)" && npm test')).toEqual({ action: 'allow' });
+    expect(run('cd "$(git rev-parse --show-toplevel)" && ./scripts/deploy.sh')).toMatchObject({
+      action: 'deny',
+    });
   });
 
   it('denies running a copy of an owned script made in an earlier call', () => {

@@ -1,5 +1,5 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   type PatternToken,
   patternCanMatch,
@@ -205,6 +205,14 @@ function isInside(path: string, target: ProtectedPath): boolean {
 function isAncestor(path: string, target: string): boolean {
   const rel = relative(path, target);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The nearest folder at or above `cwd` that holds `.git`. */
+function gitTopLevel(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** The real path of `path` when it exists, else `path`. */
@@ -673,7 +681,12 @@ function decideShell(command: string, rules: GuardRules): GuardDecision {
   if (variable !== undefined) {
     return deny(`this uses the vault credential variable ${variable}.`);
   }
-  const reading = readShell(command, { cwd: rules.cwd, home: rules.home, env: rules.env ?? {} });
+  const reading = readShell(command, {
+    cwd: rules.cwd,
+    home: rules.home,
+    env: rules.env ?? {},
+    gitTopLevel,
+  });
   if (reading.problems.length > 0) {
     return deny(
       `the guard could not fully read this command (${reading.problems.join('; ')}), so it denies it rather than guess. Write it in plain shell: quoted words, no \`case\` or \`eval\` of computed text.`,

@@ -94,6 +94,8 @@ export interface ShellContext {
   readonly home: string;
   /** Variables the shell inherits; any other variable is unknown. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The top folder of the git work tree holding a folder, for `$(git rev-parse --show-toplevel)`. */
+  readonly gitTopLevel?: (cwd: string) => string | undefined;
 }
 
 const maxDepth = 8;
@@ -613,7 +615,7 @@ class Reader {
       const before = this.#out.length;
       const end = this.readList(text, start + 2, depth + 1, subState, true);
       const inner = this.#out.slice(before);
-      const known = staticOutput(inner);
+      const known = staticOutput(inner, this.#context);
       if (known !== undefined) word.addValue(known, quoted);
       else word.addUnknown();
       return end;
@@ -653,7 +655,7 @@ class Reader {
     const before = this.#out.length;
     if (depth < maxDepth) this.readList(inner, 0, depth + 1, cloneState(state), false);
     else this.problem('nesting deeper than the guard reads');
-    const known = staticOutput(this.#out.slice(before));
+    const known = staticOutput(this.#out.slice(before), this.#context);
     if (known !== undefined) word.addLiteral(known);
     else word.addUnknown();
   }
@@ -884,12 +886,23 @@ function setVariable(word: ShellWord, state: ShellState): void {
   } else state.vars.set(name, value.text);
 }
 
-/** The output of a substitution when it is known: `$(cat <<'EOF' … EOF)` only. */
-function staticOutput(inner: readonly ShellInvocation[]): string | undefined {
+/**
+ * The output of a substitution when it is known: `$(cat <<'EOF' … EOF)`,
+ * `$(pwd)` and `$(git rev-parse --show-toplevel)`.
+ */
+function staticOutput(
+  inner: readonly ShellInvocation[],
+  context: ShellContext,
+): string | undefined {
   if (inner.length !== 1) return undefined;
   const only = inner[0] as ShellInvocation;
-  if (only.words.length !== 1 || only.words[0] !== 'cat' || only.redirects.length > 0)
-    return undefined;
+  if (only.redirects.length > 0 || only.assignments.length > 0) return undefined;
+  const words = only.words.join(' ');
+  if (words === 'pwd' && only.cwd !== undefined) return only.cwd;
+  if (words === 'git rev-parse --show-toplevel' && only.cwd !== undefined) {
+    return context.gitTopLevel?.(only.cwd);
+  }
+  if (words !== 'cat') return undefined;
   if (only.stdinText === undefined || only.stdinOpaque) return undefined;
   return only.stdinText.replace(/\n+$/, '');
 }
