@@ -201,9 +201,10 @@ describe('the guard against an agent that edits the policy', () => {
 describe('dist/guard.js', () => {
   it('is one file that statically imports only Node built-ins, and loads no SDK', async () => {
     const text = await readFile(guardEntry, 'utf8');
-    const staticImports = [...text.matchAll(/^import\s[^'"]*?from\s*["']([^"']+)["']/gm)].map(
-      (match) => match[1],
-    );
+    // Minified: `import{a as b}from"fs"`, one statement after another.
+    const staticImports = [
+      ...text.matchAll(/import\s*\{?[\w\s,*$]*\}?\s*from\s*["']([^"']+)["']/g),
+    ].map((match) => match[1]);
     const dynamicImports = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map(
       (match) => match[1],
     );
