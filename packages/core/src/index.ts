@@ -1,3 +1,8 @@
+// The error codes of the packages core composes, for callers that map them (the CLI's exit codes).
+export type { PolicyErrorCode } from '@ironrun/policy';
+export type { ProviderErrorCode } from '@ironrun/provider';
+export type { RedactorErrorCode } from '@ironrun/redactor';
+export type { SandboxErrorCode } from '@ironrun/sandbox';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
 export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';
