@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /** Whether `target` (absolute) is `dir` itself or lies below it, compared lexically. */
 export function isInsideDir(dir: string, target: string): boolean {
@@ -10,10 +10,4 @@ export function isInsideDir(dir: string, target: string): boolean {
 /** Whether an argv element names a path (holds a separator) rather than a program to look up. */
 export function hasPathSeparator(text: string): boolean {
   return text.includes('/') || (sep === '\\' && text.includes('\\'));
-}
-
-/** `target` resolved against `base`, if it stays inside `dir`. */
-export function resolveInside(dir: string, base: string, target: string): string | undefined {
-  const absolute = resolve(base, target);
-  return isInsideDir(dir, absolute) ? absolute : undefined;
 }

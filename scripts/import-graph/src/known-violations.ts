@@ -37,6 +37,4 @@ export const knownViolations: readonly string[] = [
   'packages/cli/src/config-dir.ts: @ironrun/cli -> @ironrun/policy',
   'packages/cli/src/resolve-policy-secrets.ts: @ironrun/cli -> @ironrun/policy',
   'packages/cli/src/resolve-policy-secrets.ts: @ironrun/cli -> @ironrun/provider',
-  'packages/mcp/package.json dependencies: @ironrun/mcp -> @ironrun/policy',
-  'packages/mcp/package.json dependencies: @ironrun/mcp -> @ironrun/provider',
 ];
