@@ -1,5 +1,6 @@
-// The error codes of the packages core composes, for callers that map them (the CLI's exit codes).
+// From the packages core composes, so the CLI and the Action reach them through core alone.
 export type { PolicyErrorCode } from '@ironrun/policy';
+export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
 export type { ProviderErrorCode } from '@ironrun/provider';
 export type { RedactorErrorCode } from '@ironrun/redactor';
 export type { SandboxErrorCode } from '@ironrun/sandbox';
