@@ -1,9 +1,10 @@
 // From the packages core composes, so the CLI and the Action reach them through core alone.
-export type { PolicyErrorCode } from '@ironrun/policy';
-export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
+export type { PolicyErrorCode, TrustCheck } from '@ironrun/policy';
+export { checkTrust, defaultConfigDir, isInsideDir, isInsideRealDir } from '@ironrun/policy';
 export type { ProviderErrorCode } from '@ironrun/provider';
 export type { RedactorErrorCode } from '@ironrun/redactor';
-export type { SandboxErrorCode } from '@ironrun/sandbox';
+export type { IsolationReport, SandboxErrorCode } from '@ironrun/sandbox';
+export { probeIsolation } from '@ironrun/sandbox';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
 export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';

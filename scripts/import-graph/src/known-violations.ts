@@ -28,8 +28,6 @@ export const knownViolations: readonly string[] = [
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-infisical',
   'packages/cli/src/commands/audit.ts: @ironrun/cli -> @ironrun/redactor',
   'packages/cli/src/commands/check.ts: @ironrun/cli -> @ironrun/policy',
-  'packages/cli/src/commands/doctor.ts: @ironrun/cli -> @ironrun/policy',
-  'packages/cli/src/commands/doctor.ts: @ironrun/cli -> @ironrun/sandbox',
   'packages/cli/src/commands/guard.ts: @ironrun/cli -> @ironrun/policy',
   'packages/cli/src/commands/init.ts: @ironrun/cli -> @ironrun/policy',
   'packages/cli/src/commands/trust.ts: @ironrun/cli -> @ironrun/policy',

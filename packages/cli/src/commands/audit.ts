@@ -1,4 +1,5 @@
 import { relative, resolve } from 'node:path';
+import { isInsideDir } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
 import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
@@ -108,7 +109,7 @@ export const auditCommand = defineCommand({
 
     const shown = (file: string) => {
       const rel = relative(io.cwd, file);
-      return rel.startsWith('..') ? file : rel;
+      return rel === '' || !isInsideDir(io.cwd, file) ? file : rel;
     };
     if (args.json) {
       io.out(
