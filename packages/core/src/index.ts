@@ -1,8 +1,18 @@
 // From the packages core composes, so the CLI and the Action reach them through core alone.
-export type { PolicyErrorCode, TrustCheck } from '@ironrun/policy';
-export { checkTrust, defaultConfigDir, isInsideDir, isInsideRealDir } from '@ironrun/policy';
+export type { Policy, PolicyCommand, PolicyErrorCode, TrustCheck } from '@ironrun/policy';
+export {
+  checkTrust,
+  defaultConfigDir,
+  isInsideDir,
+  isInsideRealDir,
+  parsePolicy,
+  pinnedFiles,
+  trust,
+} from '@ironrun/policy';
 export type { ProviderErrorCode } from '@ironrun/provider';
-export type { RedactorErrorCode } from '@ironrun/redactor';
+export { providerPackageFiles, resolveProviderPackage } from '@ironrun/provider';
+export type { Redactor, RedactorErrorCode } from '@ironrun/redactor';
+export { createRedactor } from '@ironrun/redactor';
 export type { IsolationReport, SandboxErrorCode } from '@ironrun/sandbox';
 export { probeIsolation } from '@ironrun/sandbox';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';

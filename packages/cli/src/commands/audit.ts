@@ -47,7 +47,7 @@ export const auditCommand = defineCommand({
         },
       );
     }
-    const { createRedactor } = await import('@ironrun/redactor');
+    const { createRedactor } = await import('@ironrun/core');
     const secrets: { secret: AuditSecret; redactor: ReturnType<typeof createRedactor> }[] = [];
     const skipped: { ref: string; reason: string }[] = [];
     for (const reference of references) {

@@ -34,7 +34,7 @@ async function providerPackagePins(
   projectDir: string,
 ): Promise<ProviderPackagePins | undefined> {
   if (Object.hasOwn(builtinProviders, name)) return undefined;
-  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/provider');
+  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/core');
   const found = await resolveProviderPackage(name, { projectDir });
   return { ...found, files: await providerPackageFiles(found.dir) };
 }
@@ -74,7 +74,7 @@ export const trustCommand = defineCommand({
     });
     if (validation.policy === undefined) throw validation.error;
     const { policy, schemes } = validation;
-    const { checkTrust, pinnedFiles, trust } = await import('@ironrun/policy');
+    const { checkTrust, pinnedFiles, trust } = await import('@ironrun/core');
     const configDir = await ironrunConfigDir(io.env);
     const state = await checkTrust(policy.path, { configDir });
     const files = [...new Set([policy.path, ...pinnedFiles(policy)])];
