@@ -210,8 +210,9 @@ describe('dist/guard.js', () => {
     );
     expect(staticImports.length).toBeGreaterThan(0);
     for (const specifier of staticImports) expect(specifier).toMatch(/^(node:)?(fs|path|os|url)$/);
-    // Loaded lazily: yaml and crypto on a cache miss, the policy package never on the guard's path.
-    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/policy', 'crypto', 'yaml']);
+    // Loaded lazily: yaml and crypto on a cache miss; core (config-dir.ts, for the
+    // process's own environment) never on the guard's path, which passes a copy.
+    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'crypto', 'yaml']);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
   });
 });

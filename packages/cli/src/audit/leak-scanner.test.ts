@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedactor } from '@ironrun/redactor';
+import { createRedactor } from '@ironrun/core';
 import { describe, expect, it } from 'vitest';
 import { decodedViews, LeakScanner } from './leak-scanner.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Redactor } from '@ironrun/redactor';
+import type { Redactor } from '@ironrun/core';
 import { decodedViews } from './leak-scanner.js';
 
 type CreateRedactor = (options: { secrets: Iterable<string> }) => Redactor;

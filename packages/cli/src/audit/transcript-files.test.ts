@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createRedactor } from '@ironrun/redactor';
+import { createRedactor } from '@ironrun/core';
 import { useTestdir } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { LeakScanner } from './leak-scanner.js';

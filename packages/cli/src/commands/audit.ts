@@ -1,4 +1,5 @@
 import { join, relative, resolve } from 'node:path';
+import { isInsideDir } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
 import { providerValues } from '../audit/provider-values.js';
@@ -67,7 +68,7 @@ export const auditCommand = defineCommand({
         },
       );
     }
-    const { createRedactor } = await import('@ironrun/redactor');
+    const { createRedactor } = await import('@ironrun/core');
     const secrets: { secret: AuditSecret; redactor: ReturnType<typeof createRedactor> }[] = [];
     const skipped: { ref: string; reason: string }[] = [];
     for (const reference of references) {
@@ -173,7 +174,7 @@ export const auditCommand = defineCommand({
 
     const shown = (file: string) => {
       const rel = relative(io.cwd, file);
-      return rel.startsWith('..') ? file : rel;
+      return rel === '' || !isInsideDir(io.cwd, file) ? file : rel;
     };
     if (args.json) {
       io.out(
