@@ -210,9 +210,10 @@ describe('dist/guard.js', () => {
     );
     expect(staticImports.length).toBeGreaterThan(0);
     for (const specifier of staticImports) expect(specifier).toMatch(/^(node:)?(fs|path|os|url)$/);
-    // Loaded lazily: yaml and crypto on a cache miss; core (config-dir.ts, for the
-    // process's own environment) never on the guard's path, which passes a copy.
-    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'crypto', 'yaml']);
+    // Loaded lazily, on a cache miss only: yaml, and crypto for the trust record's name.
+    // No @ironrun package at all: core would load the whole pipeline on every tool call.
+    expect([...new Set(dynamicImports)].sort()).toEqual(['crypto', 'yaml']);
+    expect(text).not.toMatch(/["']@ironrun\//);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
   });
 });
