@@ -213,7 +213,7 @@ describe('dist/guard.js', () => {
     // Loaded lazily, on a cache miss only: yaml, and crypto for the trust record's name.
     // No @ironrun package at all: core would load the whole pipeline on every tool call.
     expect([...new Set(dynamicImports)].sort()).toEqual(['crypto', 'yaml']);
-    expect(text).not.toMatch(/["']@ironrun\//);
+    expect(text).not.toMatch(/(from|import\()\s*["']@ironrun\//);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
   });
 });
