@@ -244,6 +244,14 @@ export const trustCommand = defineCommand({
       );
     }
     io.err(`Trust record: ${printable(configDir)}\n\n`);
+    if (policySha256 !== policy.sha256) {
+      // The review read other bytes than the ones validated and planned: show nothing as trusted.
+      throw new CliError(
+        'POLICY_CHANGED',
+        `Not trusted: ${rel(policy.path)} changed while it was being read.`,
+        { hints: ['Run `ironrun trust` again.'] },
+      );
+    }
     if (plan.problems.length > 0) {
       const first = plan.problems[0]!;
       throw new CliError(
@@ -276,8 +284,7 @@ export const trustCommand = defineCommand({
     // The agent may have edited a file while the person was reading: trust only what was shown.
     const statesNow = await planStates(plan);
     const moved: { path: string }[] = [];
-    if ((await sha256(policy.path)) !== policy.sha256 || policySha256 !== policy.sha256)
-      moved.push({ path: policy.path });
+    if ((await sha256(policy.path)) !== policy.sha256) moved.push({ path: policy.path });
     for (const pin of plan.pins) {
       const key = `${pin.kind}\0${pin.path}`;
       if (statesNow.get(key) !== states.get(key)) moved.push({ path: pin.path });
