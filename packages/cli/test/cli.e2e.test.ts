@@ -62,7 +62,7 @@ describe('ironrun init → check → trust → run', () => {
     expect(init.stdout).toMatch(/ironrun trust/);
     const policy = await readFile(project.path('ironrun.yml'), 'utf8');
     expect(policy).toMatch(
-      /- id: test\n.*\n\s+argv: \[npm, run, test\]\n\s+pin: \[package\.json\]/,
+      /- id: test\n.*\n\s+argv: \[npm, run, test\]\n\s+pin: \[\{ file: package\.json, part: scripts\.test \}\]/,
     );
     expect(policy).toMatch(/#\s+STRIPE_SECRET_KEY: envfile:\/\/STRIPE_SECRET_KEY/);
 
@@ -108,6 +108,31 @@ describe('ironrun init → check → trust → run', () => {
     expect(result.redactions).toBe(1);
     expect(result.stdout).toContain('token=[REDACTED]');
     expect(json.stdout).not.toContain(secret);
+  });
+
+  it('keeps test trusted when package.json dependencies change, and refuses it when its script changes', async () => {
+    await runIronrun(['init'], { cwd: project.dir, env });
+    await addSecretToTestCommand();
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+    const pkg = project.path('package.json');
+    const original = await readFile(pkg, 'utf8');
+    const manifest = JSON.parse(original) as Record<string, unknown>;
+    await writeFile(
+      pkg,
+      `${JSON.stringify({ ...manifest, dependencies: { 'left-pad': '^1.3.0' } }, null, 2)}\n`,
+    );
+    const afterDeps = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(afterDeps.code).toBe(0);
+    expect(all(afterDeps)).not.toContain(secret);
+    const scripts = manifest.scripts as Record<string, string>;
+    await writeFile(
+      pkg,
+      `${JSON.stringify({ ...manifest, scripts: { ...scripts, pretest: 'node -e "console.log(1)"' } }, null, 2)}\n`,
+    );
+    const afterPretest = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(afterPretest.code).toBe(3);
+    expect(afterPretest.stderr).toMatch(/command "test"/);
+    expect(afterPretest.stderr).toMatch(/package\.json/);
   });
 
   it('refuses to run after the policy is edited, and after a pinned file changes', async () => {
