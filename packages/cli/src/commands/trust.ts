@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { PinPlan, PlannedPin } from '@ironrun/policy';
+import type { PinPlan } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
@@ -35,7 +35,7 @@ async function providerPackagePins(
   projectDir: string,
 ): Promise<ProviderPackagePins | undefined> {
   if (Object.hasOwn(builtinProviders, name)) return undefined;
-  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/provider');
+  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/core');
   const found = await resolveProviderPackage(name, { projectDir });
   return { ...found, files: await providerPackageFiles(found.dir) };
 }
@@ -55,7 +55,7 @@ async function sha256(path: string): Promise<string> {
  * shown and what must not move while they read. Follows no symlink but the
  * pinned one, to hash what it points to.
  */
-async function pinStateOf(path: string, kind: PlannedPin['kind']): Promise<string> {
+async function pinStateOf(path: string, kind: PinPlan['pins'][number]['kind']): Promise<string> {
   // A part pin (package.json → scripts.test) moves with its file here: stricter than the record.
   if (kind === 'part') return `part:${await pinStateOf(path, 'file')}`;
   if (kind === 'listing') {
@@ -136,7 +136,7 @@ export const trustCommand = defineCommand({
     if (validation.policy === undefined) throw validation.error;
     const { policy, schemes } = validation;
     const { checkTrust, escapeForReview, planPins, reviewPolicyFile, trust } = await import(
-      '@ironrun/policy'
+      '@ironrun/core'
     );
     const configDir = await ironrunConfigDir(io.env);
     const only = args.id === undefined || args.id === '' ? undefined : String(args.id);
