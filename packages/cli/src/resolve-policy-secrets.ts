@@ -1,4 +1,4 @@
-import type { Policy } from '@ironrun/policy';
+import type { Policy } from '@ironrun/core';
 import { builtinProviders } from './builtin-providers.js';
 
 /** Where one secret reference is used: which command, under which variable name. */
@@ -42,7 +42,7 @@ export async function resolvePolicySecrets(
   const uses = policyReferences(policy);
   const refs = [...uses.keys()];
   if (refs.length === 0) return [];
-  const { loadProvider, resolveWithTimeout } = await import('@ironrun/provider');
+  const { loadProvider, resolveWithTimeout } = await import('@ironrun/core');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const definition = await loadProvider(policy.provider.name, {
     projectDir: policy.dir,

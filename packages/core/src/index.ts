@@ -21,7 +21,12 @@ export {
   trust,
 } from '@ironrun/policy';
 export type { ProviderErrorCode } from '@ironrun/provider';
-export { providerPackageFiles, resolveProviderPackage } from '@ironrun/provider';
+export {
+  loadProvider,
+  providerPackageFiles,
+  resolveProviderPackage,
+  resolveWithTimeout,
+} from '@ironrun/provider';
 export type { Redactor, RedactorErrorCode } from '@ironrun/redactor';
 export { createRedactor } from '@ironrun/redactor';
 export type { IsolationReport, SandboxErrorCode } from '@ironrun/sandbox';

@@ -19,6 +19,4 @@ export const knownViolations: readonly string[] = [
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-doppler',
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-envfile',
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-infisical',
-  'packages/cli/src/resolve-policy-secrets.ts: @ironrun/cli -> @ironrun/policy',
-  'packages/cli/src/resolve-policy-secrets.ts: @ironrun/cli -> @ironrun/provider',
 ];

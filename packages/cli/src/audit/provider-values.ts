@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Policy } from '@ironrun/policy';
+import type { Policy } from '@ironrun/core';
 import { builtinProviders } from '../builtin-providers.js';
 import { envfileLocation } from '../envfile-location.js';
 
@@ -31,7 +31,7 @@ export async function providerValues(
   }
   const refs = [...new Set([...text.matchAll(dotenvName)].map((match) => `envfile://${match[1]}`))];
   if (refs.length === 0) return [];
-  const { loadProvider, resolveWithTimeout } = await import('@ironrun/provider');
+  const { loadProvider, resolveWithTimeout } = await import('@ironrun/core');
   const definition = await loadProvider(policy.provider.name, {
     projectDir: policy.dir,
     builtins: { ...builtinProviders },
