@@ -1,12 +1,23 @@
 // From the packages core composes, so the CLI and the Action reach them through core alone.
-export type { Policy, PolicyCommand, PolicyErrorCode, TrustCheck } from '@ironrun/policy';
+export type {
+  PinPlan,
+  Policy,
+  PolicyCommand,
+  PolicyErrorCode,
+  PolicyReview,
+  ReviewText,
+  TrustCheck,
+} from '@ironrun/policy';
 export {
   checkTrust,
   defaultConfigDir,
+  escapeForReview,
   isInsideDir,
   isInsideRealDir,
   parsePolicy,
   pinnedFiles,
+  planPins,
+  reviewPolicyFile,
   trust,
 } from '@ironrun/policy';
 export type { ProviderErrorCode } from '@ironrun/provider';
