@@ -48,6 +48,9 @@ describe('toCliError', () => {
     expect(toCliError(foreignError('ProviderError', 'NOT_FOUND', 'x')).code).toBe('SECRET_MISSING');
     expect(toCliError(foreignError('ProviderError', 'AUTH', 'x')).code).toBe('PROVIDER');
     expect(toCliError(foreignError('SandboxError', 'NOT_ALLOWED', 'x')).code).toBe('SANDBOX');
+    expect(toCliError(foreignError('SandboxError', 'REPORT_INVALID', 'x')).exitCode).toBe(
+      ExitCode.SANDBOX,
+    );
     expect(toCliError(foreignError('RedactorError', 'SECRET_TOO_SHORT', 'x')).code).toBe(
       'PROVIDER',
     );
