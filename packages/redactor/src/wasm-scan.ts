@@ -55,6 +55,7 @@ interface ScanExports {
     out: number,
     cap: number,
   ): number;
+  run(from: number, length: number, chunk: number, out: number, cap: number): number;
 }
 
 /** Entries in each candidate list; a full list makes the module return and be called again. */
@@ -286,6 +287,17 @@ export class WasmScan {
       this.listA * 4,
       listCapacity,
     );
+  }
+
+  /**
+   * Lists, from offset `from` of the loaded chunk, the line breaks of the run of
+   * encoded characters and line breaks that starts there, into list A, up to the
+   * first byte of neither kind. Returns how many; {@link resume} is where it
+   * stopped: that byte, the last 15 bytes of the chunk (not read), or, when the
+   * list is nearly full, where to call again.
+   */
+  run(from: number): number {
+    return this.exports.run(from, this.length, this.chunkOffset, this.listA * 4, listCapacity);
   }
 
   get resume(): number {
