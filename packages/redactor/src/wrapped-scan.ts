@@ -116,9 +116,9 @@ export class WrappedScan {
       let from = exactAt;
       while (from < length) {
         const count = loaded.breaks(from);
-        const { words, listA } = loaded;
         for (let k = 0; k < count; k++) {
-          const at = words[listA + k]!;
+          // Read afresh: following a run may grow the memory, which replaces `words`.
+          const at = loaded.words[loaded.listA + k]!;
           if (at >= exactAt) exactAt = this.atBreak(chunk, at, exactAt, chunkPosition, found);
         }
         from = Math.max(loaded.resume, exactAt);
@@ -367,14 +367,15 @@ export class WrappedScan {
     let at = from;
     let stop = length;
     const loaded = this.loaded;
+    this.gathering = loaded?.reserveScratch(length - from) === true;
     if (loaded !== undefined) {
       // The module finds the line breaks and the end of the run, 16 bytes at a time.
       for (;;) {
         const count = loaded.run(at);
-        const { words, listA } = loaded;
+        const { words, listB } = loaded;
         let ended = false;
         for (let k = 0; k < count && !ended; k++) {
-          const b = words[listA + k]!;
+          const b = words[listB + k]!;
           if (this.breakAt(chunk, b)) {
             stop = b;
             ended = true;
@@ -413,6 +414,8 @@ export class WrappedScan {
   private breaksInRow = 0;
   /** The module holding a copy of the chunk being scanned, if any. */
   private loaded: WasmScan | undefined;
+  /** Whether the run is copied within the module's memory (after the chunk), not to the matcher's scratch. */
+  private gathering = false;
 
   /** A line-break byte at `b` in a collected run. Returns true when it is the third in a row: the run ends there. */
   private breakAt(chunk: Uint8Array, b: number): boolean {
@@ -431,6 +434,11 @@ export class WrappedScan {
     matcher.segmentStart[segments] = this.chars;
     matcher.segmentRaw[segments] = from;
     this.collectedSegments = segments + 1;
+    if (this.gathering) {
+      this.loaded!.gather(from, to, this.chars);
+      this.chars += to - from;
+      return;
+    }
     const scratch = matcher.scratch;
     if (to - from > 128) scratch.set(chunk.subarray(from, to), this.chars);
     else {
@@ -486,7 +494,10 @@ export class WrappedScan {
     this.step(chunk, from, headEnd, chunkPosition, found);
     const bodyFound = this.bodyFound;
     bodyFound.clear();
-    body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
+    const run = this.gathering
+      ? this.loaded!.scratch(chars)
+      : this.matcher.scratch.subarray(0, chars);
+    body.scan(run, 0, bodyFound);
     if (bodyFound.count > 0) {
       const order: number[] = [];
       const starts: number[] = [];

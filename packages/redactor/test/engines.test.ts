@@ -140,6 +140,26 @@ describe('scan engines', () => {
     expect(streamed.equals(wasm!.out)).toBe(true);
   });
 
+  it('finds a wrapped secret after a long dump in the same chunk, when the dump made the memory grow', () => {
+    const set = patternsOfSecret();
+    const dump = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 131) % 251)).toString(
+      'base64',
+    );
+    const wrappedSecret = `${base64.slice(0, 20)}\n${base64.slice(20)}\n`;
+    // A space ends the dump's run; the secret's two lines are a run of their own.
+    const input = encoder.encode(
+      `${dump.replace(/(.{76})/g, '$1\n')}\nok \n${wrappedSecret} done\n`,
+    );
+    // A fresh matcher: its memory holds a 64 KiB chunk; this one, and the run's copy, need more.
+    const matcher = buildMatcher(set, 'wasm');
+    expect(matcher.wasm!.memory.buffer.byteLength).toBeLessThan(input.length);
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const out = Buffer.concat([session.push(input), session.end()]).toString();
+    expect(out.endsWith('ok \n[R]\n done\n')).toBe(true);
+    const js = createRedactorWith({ secrets: [secret] }, 'js').redact(input);
+    expect(Buffer.from(js).toString().endsWith('ok \n[REDACTED]\n done\n')).toBe(true);
+  });
+
   it('leaves no copy of a wrapped dump in the scratch space once a stream ends', () => {
     const set = patternsOfSecret();
     const matcher = buildMatcher(set, defaultEngine.current);
@@ -189,7 +209,7 @@ describe('the WebAssembly run follower', () => {
         let from = 0;
         for (;;) {
           const count = wasm.run(from);
-          for (let k = 0; k < count; k++) breaks.push(wasm.words[wasm.listA + k]!);
+          for (let k = 0; k < count; k++) breaks.push(wasm.words[wasm.listB + k]!);
           from = wasm.resume;
           if (from >= chunk.length - 15 || classes[chunk[from]!] === 2) break;
         }
