@@ -23,7 +23,7 @@ vi.mock('@ironrun/redactor', async (importOriginal) => {
   const empty = new Uint8Array(0);
   const stats = {
     total: 0,
-    byKind: { raw: 0, base64: 0, base64url: 0, hex: 0, url: 0, json: 0, line: 0 },
+    byKind: { raw: 0, base64: 0, base64url: 0, hex: 0, url: 0, json: 0, line: 0, xml: 0 },
   };
   const identity = {
     redact: (input: string | Uint8Array) => input,

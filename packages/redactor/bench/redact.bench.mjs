@@ -1,6 +1,7 @@
 // Throughput and memory of @ironrun/redactor against baselines, on the same input in the same run.
 // Run with `pnpm --filter @ironrun/redactor bench` (builds nothing: run the package build first).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -96,10 +97,11 @@ function makeInput(size, patterns) {
 
 /**
  * Output of a tool that dumps encoded data: log lines mixed with base64 blobs wrapped at 76
- * columns (about half the bytes), some holding a secret. The worst case for the search across
+ * columns (about half the bytes), some holding a secret; or hex dumps as `xxd -p` writes them
+ * (60 columns). The worst case for the search across
  * line breaks: every line of a blob is a run of encoded characters that a form could span.
  */
-function makeWrappedInput(size, secrets) {
+function makeWrappedInput(size, secrets, hex = false) {
   const log = makeInput(size, ['none']);
   const parts = [];
   let length = 0;
@@ -112,7 +114,11 @@ function makeWrappedInput(size, secrets) {
         rand() < 0.3 ? [...Buffer.from(pick(secrets))] : [],
       ),
     ).toString('base64');
-    const wrapped = `${blob.replace(/(.{76})/g, '$1\n')}\n`;
+    const wrapped = hex
+      ? `${Buffer.from(blob, 'base64')
+          .toString('hex')
+          .replace(/(.{60})/g, '$1\n')}\n`
+      : `${blob.replace(/(.{76})/g, '$1\n')}\n`;
     parts.push(lines, wrapped);
     length += lines.length + wrapped.length;
   }
@@ -195,6 +201,21 @@ function naiveReplaceAll(patterns) {
   };
 }
 
+/**
+ * The redactor's speed on `other` relative to `base`, both through `nodeTransform()`, runs of
+ * the two interleaved: the median over rounds of the ratio of the two speeds in each round.
+ */
+async function relativeSpeed(redactor, base, other, rounds = 20) {
+  const ratios = [];
+  for (let round = 0; round < rounds; round++) {
+    const baseMs = await runOnce(base, bigChunk, () => redactor.nodeTransform());
+    const otherMs = await runOnce(other, bigChunk, () => redactor.nodeTransform());
+    ratios.push(other.length / otherMs / (base.length / baseMs));
+  }
+  ratios.sort((a, b) => a - b);
+  return ratios[ratios.length >> 1];
+}
+
 const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3)).padStart(7);
 
 async function benchSecretCount(count, onlyFast = false) {
@@ -241,16 +262,32 @@ async function benchSecretCount(count, onlyFast = false) {
   pushTimes.sort((x, y) => x - y);
   const pushOnly = big.length / (pushTimes[pushTimes.length >> 1] / 1000) / 1e6;
   const wrappedInput = makeWrappedInput(bigInputSize, secrets);
+  const hexInput = makeWrappedInput(bigInputSize, secrets, true);
   const wrapped = await compare(wrappedInput, bigChunk, [
     copyThrough,
     () => redactor.nodeTransform(),
   ]);
   const [wrappedCopy, wrappedOurs] = wrapped.speeds;
+  const base64VsLog = await relativeSpeed(redactor, big, wrappedInput);
+  const hexVsLog = await relativeSpeed(redactor, big, hexInput);
+  const digest = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const result = {
+    count,
+    ours: fast.speeds[1],
+    copy: fast.speeds[0],
+    vsCopy: fast.ratios[1],
+    pushOnly,
+    base64VsLog,
+    hexVsLog,
+    // What the redactor made of each input, to check that the engines agree.
+    outputs: [big, wrappedInput, hexInput].map((input) => digest(redactor.redact(input))).join(' '),
+  };
   if (onlyFast) {
     const [copy, ours] = fast.speeds;
     console.log(
-      `  ${count} secrets, 64 KiB chunks: redactor ${fmt(ours)} MB/s, copy-through ${fmt(copy)} MB/s: ${(100 * fast.ratios[1]).toFixed(0)} % (median of per-round ratios; ${((100 * ours) / copy).toFixed(0)} % from the medians); the matcher alone ${pushOnly.toFixed(0)} MB/s`,
+      `  ${count} secrets, 64 KiB chunks: redactor ${fmt(ours)} MB/s, copy-through ${fmt(copy)} MB/s: ${(100 * fast.ratios[1]).toFixed(0)} % (median of per-round ratios; ${((100 * ours) / copy).toFixed(0)} % from the medians); the matcher alone ${pushOnly.toFixed(0)} MB/s; wrapped base64 ${(100 * base64VsLog).toFixed(0)} % and hex ${(100 * hexVsLog).toFixed(0)} % of its speed on log-like output`,
     );
+    console.log(`RESULT ${JSON.stringify(result)}`);
     return;
   }
   const slow = await compare(big, bigChunk, [
@@ -312,6 +349,11 @@ async function benchSecretCount(count, onlyFast = false) {
   console.log(
     `  output half made of base64 wrapped at 76 columns, 64 KiB chunks: redactor ${fmt(wrappedOurs)} MB/s, copy-through ${fmt(wrappedCopy)} MB/s (${(100 * wrapped.ratios[1]).toFixed(0)} %)`,
   );
+  console.log(
+    `  the redactor on output half made of wrapped dumps, against its speed on log-like output (interleaved rounds): base64 at 76 columns ${(100 * base64VsLog).toFixed(0)} %, hex at 60 columns (xxd -p) ${(100 * hexVsLog).toFixed(0)} %`,
+  );
+  result.replace = rows[0].replace;
+  console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
 /** Streams 1 GiB made on the fly through one transform and reports the process's peak RSS. */
@@ -390,14 +432,26 @@ if (process.argv[2] === '--memory') {
     'Each figure is the median of up to 40 interleaved runs through a Node pipeline (source → transform → counting sink); a baseline slower than the time budget runs once or twice.',
   );
   const self = fileURLToPath(import.meta.url);
-  // Each secret count runs in its own process, so one's garbage does not slow the next.
-  for (const count of [1, 100, 1000]) {
-    const child = spawnSync(process.execPath, [self, '--count', String(count)], {
+  /** Runs a child, prints its lines, returns the figures of its RESULT line. */
+  const run = (args, env = {}, indent = '') => {
+    const child = spawnSync(process.execPath, [...args], {
       encoding: 'utf8',
+      env: { ...process.env, ...env },
     });
     if (child.status !== 0) throw new Error(child.stderr);
-    process.stdout.write(child.stdout);
-  }
+    const lines = child.stdout.trimEnd().split('\n');
+    const result = lines.find((line) => line.startsWith('RESULT '));
+    console.log(
+      lines
+        .filter((line) => !line.startsWith('RESULT '))
+        .map((line) => indent + line)
+        .join('\n'),
+    );
+    return result === undefined ? undefined : JSON.parse(result.slice('RESULT '.length));
+  };
+  const results = {};
+  // Each secret count runs in its own process, so one's garbage does not slow the next.
+  for (const count of [1, 100, 1000]) results[count] = run([self, '--count', String(count)]);
   console.log(
     '\n1,000 secrets again, the redactor and copy-through only, in other conditions (separate processes):',
   );
@@ -411,18 +465,36 @@ if (process.argv[2] === '--memory') {
     MALLOC_TOP_PAD_: String(256 * MiB),
     MALLOC_MMAP_THRESHOLD_: String(1024 * MiB),
   };
-  for (const [label, flags, env] of [
-    ['WebAssembly engine, glibc trimming off:', [], steady],
-    ['TypeScript engine (node --no-expose-wasm):', ['--no-expose-wasm'], {}],
-    ['TypeScript engine, glibc trimming off:', ['--no-expose-wasm'], steady],
+  const other = {};
+  for (const [key, label, flags, env] of [
+    ['steady', 'WebAssembly engine, glibc trimming off:', [], steady],
+    ['ts', 'TypeScript engine (node --no-expose-wasm):', ['--no-expose-wasm'], {}],
+    ['tsSteady', 'TypeScript engine, glibc trimming off:', ['--no-expose-wasm'], steady],
   ]) {
-    const child = spawnSync(process.execPath, [...flags, self, '--count', '1000', '--fast'], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-    });
-    if (child.status !== 0) throw new Error(child.stderr);
-    console.log(` ${label}\n${child.stdout.trimEnd()}`);
+    console.log(` ${label}`);
+    other[key] = run([...flags, self, '--count', '1000', '--fast'], env);
   }
+  const main = results[1000];
+  const pct = (ratio) => `${(100 * ratio).toFixed(0)} %`;
+  const check = (ok) => (ok ? 'met' : 'NOT met');
+  console.log('\nThe targets at 1,000 secrets, 64 KiB chunks, from the runs above:');
+  console.log(
+    `  vs copy-through, default glibc (same process): ${pct(main.vsCopy)}; with trimming off (both in the trimming-off process): ${pct(other.steady.vsCopy)} (target ≥ 25 %: ${check(other.steady.vsCopy >= 0.25)}); the default-process redactor against the trimming-off copy-through: ${pct(main.ours / other.steady.copy)}`,
+  );
+  console.log(
+    `  vs replacestream: ${(main.ours / main.replace).toFixed(0)}× (target ≥ 2×: ${check(main.ours / main.replace >= 2)})`,
+  );
+  for (const count of [1, 100, 1000]) {
+    const r = results[count];
+    console.log(
+      `  ${String(count).padStart(4)} secret(s), wrapped dumps against log-like output: base64 ${pct(r.base64VsLog)}, hex ${pct(r.hexVsLog)} (target ≥ 50 %: ${check(Math.min(r.base64VsLog, r.hexVsLog) >= 0.5)})`,
+    );
+  }
+  const agree = [other.steady, other.ts, other.tsSteady].every((r) => r.outputs === main.outputs);
+  console.log(
+    `  both engines, byte-identical output on the log-like, base64-dump and hex-dump inputs: ${agree ? 'yes' : 'NO'} (sha-256 ${main.outputs})`,
+  );
+  if (!agree) process.exitCode = 1;
   console.log(
     '\nRSS per live redactor (built, one line redacted, all kept alive; separate processes, after a GC):',
   );

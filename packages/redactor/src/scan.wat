@@ -206,4 +206,65 @@
         (br $byte)))
     (global.set $resume (local.get $len))
     (local.get $n))
+
+  ;; Follows the run of encoded characters and line breaks that starts at chunk offset `$from`:
+  ;; writes to `$out` the offsets of its `\n` and `\r` bytes, in order (at most `$cap`), and stops
+  ;; at the first byte outside the base64, base64url and hex alphabets and the line breaks. Returns
+  ;; how many; `resume` is where it stopped: that byte, or where fewer than 16 bytes are left, or
+  ;; (the list nearly full) the 16 bytes it did not list. 16 bytes are classified at once.
+  (func (export "run")
+    (param $from i32) (param $len i32) (param $chunk i32) (param $out i32) (param $cap i32) (result i32)
+    (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $n i32) (local $stop i32)
+    (local.set $i (local.get $from))
+    (block $leave
+      (loop $vector
+        (br_if $leave (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
+        (br_if $leave (i32.gt_u (i32.add (local.get $n) (i32.const 16)) (local.get $cap)))
+        (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
+        (local.set $nl (v128.or
+          (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+          (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
+        (local.set $br (i8x16.bitmask (local.get $nl)))
+        (local.set $ok (i8x16.bitmask (v128.or
+          (v128.or
+            (local.get $nl)
+            (v128.or
+              ;; A-Z, a-z, 0-9: an unsigned range test each
+              (i8x16.lt_u
+                (i8x16.sub (local.get $v) (v128.const i8x16 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65))
+                (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
+              (i8x16.lt_u
+                (i8x16.sub (local.get $v) (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
+                (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))
+          (v128.or
+            (i8x16.lt_u
+              (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
+              (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+            ;; + / - _
+            (v128.or
+              (v128.or
+                (i8x16.eq (local.get $v) (v128.const i8x16 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43))
+                (i8x16.eq (local.get $v) (v128.const i8x16 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47)))
+              (v128.or
+                (i8x16.eq (local.get $v) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))
+                (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
+        ;; The first byte of neither kind (16: none); only the breaks before it are listed.
+        (local.set $stop (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
+        (local.set $br (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $stop)) (i32.const 1))))
+        (block $listed
+          (loop $each
+            (br_if $listed (i32.eqz (local.get $br)))
+            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
+              (i32.add (local.get $i) (i32.ctz (local.get $br))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $br (i32.and (local.get $br) (i32.sub (local.get $br) (i32.const 1))))
+            (br $each)))
+        (if (i32.lt_u (local.get $stop) (i32.const 16))
+          (then
+            (global.set $resume (i32.add (local.get $i) (local.get $stop)))
+            (return (local.get $n))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vector)))
+    (global.set $resume (local.get $i))
+    (local.get $n))
 )

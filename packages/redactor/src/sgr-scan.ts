@@ -76,8 +76,9 @@ export class SgrScan {
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, mainState: number): void {
     const length = chunk.length;
     let i = 0;
+    const search = escapeSearch(chunk);
     if (!this.active && this.pendingLength === 0) {
-      i = firstEscape(chunk, 0);
+      i = search.indexOf(escByte, 0);
       if (i === -1) return;
     }
     // The main state before the chunk, cut to what lies after the last sequence: the state of
@@ -92,7 +93,7 @@ export class SgrScan {
         continue;
       }
       if (!this.active) {
-        const at = firstEscape(chunk, i);
+        const at = search.indexOf(escByte, i);
         if (at === -1) return;
         this.startSequence(chunk, at, chunkPosition, before);
         i = at + 1;
@@ -202,7 +203,8 @@ export class SgrScan {
   }
 }
 
-function firstEscape(chunk: Uint8Array, from: number): number {
-  if (chunk.length - from < 256 || NodeBuffer === undefined) return chunk.indexOf(escByte, from);
-  return NodeBuffer.from(chunk.buffer, chunk.byteOffset, chunk.length).indexOf(escByte, from);
+/** Node's `Buffer.indexOf` (memchr) over the chunk where there is one and the chunk is large; else the chunk's own. */
+function escapeSearch(chunk: Uint8Array): { indexOf(byte: number, from: number): number } {
+  if (chunk.length < 256 || NodeBuffer === undefined) return chunk;
+  return NodeBuffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
 }

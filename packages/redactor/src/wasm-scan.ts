@@ -55,6 +55,7 @@ interface ScanExports {
     out: number,
     cap: number,
   ): number;
+  run(from: number, length: number, chunk: number, out: number, cap: number): number;
 }
 
 /** Entries in each candidate list; a full list makes the module return and be called again. */
@@ -228,7 +229,35 @@ export class WasmScan {
     this.bytes[this.chunkOffset + chunk.length] = sentinel;
     this.length = chunk.length;
     this.dirty = Math.max(this.dirty, chunk.length);
+    this.scratchOffset = align(this.chunkOffset + chunk.length + 64, 64);
     return this;
+  }
+
+  /** Where the scratch space for a run's characters starts: after the loaded chunk. */
+  private scratchOffset = 0;
+
+  /**
+   * Makes room for `length` bytes of scratch after the loaded chunk. False when
+   * the memory cannot grow: the caller then uses its own scratch.
+   */
+  reserveScratch(length: number): boolean {
+    try {
+      this.ensure(this.scratchOffset - this.chunkOffset + length);
+    } catch {
+      return false;
+    }
+    this.dirty = Math.max(this.dirty, this.scratchOffset - this.chunkOffset + length);
+    return true;
+  }
+
+  /** Copies bytes `from .. to` of the loaded chunk to offset `at` of the scratch. */
+  gather(from: number, to: number, at: number): void {
+    this.bytes.copyWithin(this.scratchOffset + at, this.chunkOffset + from, this.chunkOffset + to);
+  }
+
+  /** The first `length` bytes of the scratch. */
+  scratch(length: number): Uint8Array {
+    return this.bytes.subarray(this.scratchOffset, this.scratchOffset + length);
   }
 
   /** Zeroes the copies of chunks left in the module's memory. */
@@ -286,6 +315,18 @@ export class WasmScan {
       this.listA * 4,
       listCapacity,
     );
+  }
+
+  /**
+   * Lists, from offset `from` of the loaded chunk, the line breaks of the run of
+   * encoded characters and line breaks that starts there, into list B (list A
+   * holds the breaks `breaks` listed, still being read), up to the
+   * first byte of neither kind. Returns how many; {@link resume} is where it
+   * stopped: that byte, the last 15 bytes of the chunk (not read), or, when the
+   * list is nearly full, where to call again.
+   */
+  run(from: number): number {
+    return this.exports.run(from, this.length, this.chunkOffset, this.listB * 4, listCapacity);
   }
 
   get resume(): number {

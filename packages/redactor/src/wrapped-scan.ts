@@ -74,6 +74,7 @@ export class WrappedScan {
    * lists the line breaks in place of the native byte search.
    */
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): void {
+    this.loaded = loaded;
     // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
     const exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
     // Both ways find the same matches and leave the same state; they differ in cost. A native
@@ -115,9 +116,9 @@ export class WrappedScan {
       let from = exactAt;
       while (from < length) {
         const count = loaded.breaks(from);
-        const { words, listA } = loaded;
         for (let k = 0; k < count; k++) {
-          const at = words[listA + k]!;
+          // Read afresh: following a run may grow the memory, which replaces `words`.
+          const at = loaded.words[loaded.listA + k]!;
           if (at >= exactAt) exactAt = this.atBreak(chunk, at, exactAt, chunkPosition, found);
         }
         from = Math.max(loaded.resume, exactAt);
@@ -358,38 +359,105 @@ export class WrappedScan {
     if (matcher.scratch.length < length - from) {
       matcher.scratch = new Uint8Array(Math.max(length - from, 2 * matcher.scratch.length));
     }
-    const scratch = matcher.scratch;
-    let segmentStart = matcher.segmentStart;
-    let segmentRaw = matcher.segmentRaw;
-    let chars = 0;
-    let segments = 0;
-    let gap = 0;
-    let i = from;
-    for (; i < length; i++) {
-      const byte = chunk[i]!;
-      const kind = byteClass[byte];
-      if (kind === encodedChar) {
-        if (gap !== 0 || chars === 0) {
-          if (segments === segmentStart.length) {
-            const start = new Int32Array(2 * segments);
-            const raw = new Int32Array(2 * segments);
-            start.set(segmentStart);
-            raw.set(segmentRaw);
-            matcher.segmentStart = segmentStart = start;
-            matcher.segmentRaw = segmentRaw = raw;
+    this.chars = 0;
+    this.collectedSegments = 0;
+    this.stretch = from;
+    this.lastBreak = -2;
+    this.breaksInRow = 0;
+    let at = from;
+    let stop = length;
+    const loaded = this.loaded;
+    this.gathering = loaded?.reserveScratch(length - from) === true;
+    if (loaded !== undefined) {
+      // The module finds the line breaks and the end of the run, 16 bytes at a time.
+      for (;;) {
+        const count = loaded.run(at);
+        const { words, listB } = loaded;
+        let ended = false;
+        for (let k = 0; k < count && !ended; k++) {
+          const b = words[listB + k]!;
+          if (this.breakAt(chunk, b)) {
+            stop = b;
+            ended = true;
           }
-          segmentStart[segments] = chars;
-          segmentRaw[segments] = i;
-          segments++;
-          gap = 0;
         }
-        scratch[chars++] = byte;
-      } else if (kind !== lineBreakByte || ++gap > 2) break;
+        if (ended) break;
+        at = loaded.resume;
+        if (at >= length) break;
+        if (byteClass[chunk[at]!] === breakerByte) {
+          stop = at;
+          break;
+        }
+        if (length - at < 16) break;
+      }
     }
-    matcher.dirty = Math.max(matcher.dirty, chars);
-    this.collectedEnd = i;
-    this.collectedSegments = segments;
-    return chars;
+    if (stop === length) {
+      for (let i = at; i < length; i++) {
+        const kind = byteClass[chunk[i]!];
+        if (kind === encodedChar) continue;
+        if (kind === breakerByte || this.breakAt(chunk, i)) {
+          stop = i;
+          break;
+        }
+      }
+    }
+    if (stop > this.stretch) this.addStretch(chunk, this.stretch, stop);
+    matcher.dirty = Math.max(matcher.dirty, this.chars);
+    this.collectedEnd = stop;
+    return this.chars;
+  }
+
+  /** {@link collectRun}'s progress: characters copied, start of the current stretch, last break and breaks in a row. */
+  private chars = 0;
+  private stretch = 0;
+  private lastBreak = -2;
+  private breaksInRow = 0;
+  /** The module holding a copy of the chunk being scanned, if any. */
+  private loaded: WasmScan | undefined;
+  /** Whether the run is copied within the module's memory (after the chunk), not to the matcher's scratch. */
+  private gathering = false;
+
+  /** A line-break byte at `b` in a collected run. Returns true when it is the third in a row: the run ends there. */
+  private breakAt(chunk: Uint8Array, b: number): boolean {
+    if (b > this.stretch) this.addStretch(chunk, this.stretch, b);
+    this.breaksInRow = b === this.lastBreak + 1 ? this.breaksInRow + 1 : 1;
+    this.lastBreak = b;
+    this.stretch = b + 1;
+    return this.breaksInRow >= 3;
+  }
+
+  /** Copies the characters `chunk[from .. to)` to the scratch, as one stretch. */
+  private addStretch(chunk: Uint8Array, from: number, to: number): void {
+    const matcher = this.matcher;
+    const segments = this.collectedSegments;
+    if (segments === matcher.segmentStart.length) this.growSegments();
+    matcher.segmentStart[segments] = this.chars;
+    matcher.segmentRaw[segments] = from;
+    this.collectedSegments = segments + 1;
+    if (this.gathering) {
+      this.loaded!.gather(from, to, this.chars);
+      this.chars += to - from;
+      return;
+    }
+    const scratch = matcher.scratch;
+    if (to - from > 128) scratch.set(chunk.subarray(from, to), this.chars);
+    else {
+      // A line's worth: a loop costs less than the view `subarray` makes.
+      const offset = this.chars - from;
+      for (let i = from; i < to; i++) scratch[offset + i] = chunk[i]!;
+    }
+    this.chars += to - from;
+  }
+
+  private growSegments(): void {
+    const matcher = this.matcher;
+    const size = 2 * matcher.segmentStart.length;
+    const start = new Int32Array(size);
+    const raw = new Int32Array(size);
+    start.set(matcher.segmentStart);
+    raw.set(matcher.segmentRaw);
+    matcher.segmentStart = start;
+    matcher.segmentRaw = raw;
   }
 
   /** The chunk offset of character `k` of the run collected last. */
@@ -426,7 +494,10 @@ export class WrappedScan {
     this.step(chunk, from, headEnd, chunkPosition, found);
     const bodyFound = this.bodyFound;
     bodyFound.clear();
-    body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
+    const run = this.gathering
+      ? this.loaded!.scratch(chars)
+      : this.matcher.scratch.subarray(0, chars);
+    body.scan(run, 0, bodyFound);
     if (bodyFound.count > 0) {
       const order: number[] = [];
       const starts: number[] = [];

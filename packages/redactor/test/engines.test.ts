@@ -140,6 +140,39 @@ describe('scan engines', () => {
     expect(streamed.equals(wasm!.out)).toBe(true);
   });
 
+  it('finds a wrapped secret after a long dump in the same chunk, when the dump made the memory grow', () => {
+    const set = patternsOfSecret();
+    const dump = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 131) % 251)).toString(
+      'base64',
+    );
+    const wrappedSecret = `${base64.slice(0, 20)}\n${base64.slice(20)}\n`;
+    // A space ends the dump's run; the secret's two lines are a run of their own.
+    const input = encoder.encode(
+      `${dump.replace(/(.{76})/g, '$1\n')}\nok \n${wrappedSecret} done\n`,
+    );
+    // A fresh matcher: its memory holds a 64 KiB chunk; this one, and the run's copy, need more.
+    const matcher = buildMatcher(set, 'wasm');
+    expect(matcher.wasm!.memory.buffer.byteLength).toBeLessThan(input.length);
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const out = Buffer.concat([session.push(input), session.end()]).toString();
+    expect(out.endsWith('ok \n[R]\n done\n')).toBe(true);
+    const js = createRedactorWith({ secrets: [secret] }, 'js').redact(input);
+    expect(Buffer.from(js).toString().endsWith('ok \n[REDACTED]\n done\n')).toBe(true);
+  });
+
+  it('leaves no copy of a wrapped dump in the scratch space once a stream ends', () => {
+    const set = patternsOfSecret();
+    const matcher = buildMatcher(set, defaultEngine.current);
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const dump = Buffer.from(`${'A'.repeat(3000)}${secret}${'B'.repeat(3000)}`).toString('base64');
+    const input = encoder.encode(`${dump.replace(/(.{76})/g, '$1\n')}\n`);
+    const out = Buffer.concat([session.push(input), session.end()]).toString();
+    expect(out.split('[R]')).toHaveLength(2);
+    const scratch = Buffer.from(matcher.wrapped!.scratch);
+    expect(scratch.length).toBeGreaterThan(dump.length / 2);
+    expect(scratch.every((byte) => byte === 0)).toBe(true);
+  });
+
   it('leaves no copy of the input in the module memory once a stream ends', () => {
     const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');
@@ -155,6 +188,40 @@ describe('scan engines', () => {
     session.end();
     // ... and gone after end().
     expect(memory().includes(secret)).toBe(false);
+  });
+});
+
+describe('the WebAssembly run follower', () => {
+  it('lists the line breaks of a run and stops at its first other byte, for all 256 byte values', () => {
+    const matcher = buildMatcher(patternsOfSecret(), 'wasm');
+    const wasm = matcher.wasm!;
+    const classes = matcher.wrapped!.byteClass;
+    for (let b = 0; b < 256; b++) {
+      for (let at = 0; at < 40; at += 3) {
+        // A run of characters and line breaks with byte `b` at offset `at`, then more run.
+        const run = Array.from({ length: 64 }, (_, k) =>
+          k % 7 === 3 ? 0x0a : k % 11 === 5 ? 0x0d : 0x61 + (k % 26),
+        );
+        run[at] = b;
+        const chunk = Uint8Array.from(run);
+        wasm.load(chunk);
+        const breaks: number[] = [];
+        let from = 0;
+        for (;;) {
+          const count = wasm.run(from);
+          for (let k = 0; k < count; k++) breaks.push(wasm.words[wasm.listB + k]!);
+          from = wasm.resume;
+          if (from >= chunk.length - 15 || classes[chunk[from]!] === 2) break;
+        }
+        // Expected: the first byte that is neither a character nor a line break, and the breaks before it.
+        let stop = chunk.findIndex((byte) => classes[byte] === 2);
+        if (stop === -1) stop = chunk.length;
+        const expected = [...chunk.keys()].filter((k) => k < stop && classes[chunk[k]!] === 1);
+        const read = Math.min(stop, from);
+        expect(breaks).toEqual(expected.filter((k) => k < read));
+        if (stop < chunk.length - 15) expect(from).toBe(stop);
+      }
+    }
   });
 });
 
