@@ -15,7 +15,6 @@ export const knownViolations: readonly string[] = [
   'packages/cli/package.json dependencies: @ironrun/cli -> @ironrun/providers-doppler',
   'packages/cli/package.json dependencies: @ironrun/cli -> @ironrun/providers-envfile',
   'packages/cli/package.json dependencies: @ironrun/cli -> @ironrun/providers-infisical',
-  'packages/cli/src/audit/provider-values.ts: @ironrun/cli -> @ironrun/provider',
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-1password',
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-doppler',
   'packages/cli/src/builtin-providers.ts: @ironrun/cli -> @ironrun/providers-envfile',
