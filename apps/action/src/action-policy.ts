@@ -1,6 +1,5 @@
 import { loadTrustedPolicy, readPolicyWithProviderSchemes } from '@ironrun/core';
 import type { Policy } from '@ironrun/policy';
-import { builtinProviders } from './builtin-providers.js';
 import type { TrustMode } from './inputs.js';
 
 /**
@@ -16,9 +15,6 @@ export async function loadActionPolicy(
   path: string,
   trust: { mode: TrustMode; configDir?: string | undefined },
 ): Promise<Policy> {
-  const providers = { ...builtinProviders };
-  if (trust.mode === 'pinned') {
-    return loadTrustedPolicy(path, { configDir: trust.configDir, providers });
-  }
-  return readPolicyWithProviderSchemes(path, { providers });
+  if (trust.mode === 'pinned') return loadTrustedPolicy(path, { configDir: trust.configDir });
+  return readPolicyWithProviderSchemes(path);
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { checkTrust, isPolicyError, type Policy } from '@ironrun/policy';
+import { checkTrust, isPolicyError, type Policy, type PolicyFile } from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
 function shown(path: string, dir: string): string {
@@ -10,13 +10,15 @@ function shown(path: string, dir: string): string {
 /**
  * Refuses a policy that no person trusted, or that changed since, with a
  * message that says how to review it and who may trust it. Returns the
- * SHA-256 of the policy bytes it checked.
+ * SHA-256 of the policy bytes it checked. Given a file already read, it
+ * checks those bytes and does not read the policy again.
  */
 export async function assertTrusted(
-  policyPath: string,
+  policy: string | PolicyFile,
   projectDir: string,
   configDir?: string,
 ): Promise<string> {
+  const policyPath = typeof policy === 'string' ? policy : policy.path;
   if (policyPath === '') {
     throw new IronrunError(
       'TRUST_UNTRUSTED',
@@ -25,7 +27,7 @@ export async function assertTrusted(
   }
   let check: Awaited<ReturnType<typeof checkTrust>>;
   try {
-    check = await checkTrust(policyPath, configDir === undefined ? {} : { configDir });
+    check = await checkTrust(policy, configDir === undefined ? {} : { configDir });
   } catch (error) {
     const detail = isPolicyError(error)
       ? error.message

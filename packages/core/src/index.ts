@@ -1,9 +1,24 @@
+export type {
+  CredentialVariable,
+  ProviderDeclaration,
+  ReferenceSyntax,
+  SecretFile,
+} from '@ironrun/provider';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
 export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';
 export { listCommands } from './list-commands.js';
 export type { LoadTrustedPolicyOptions } from './load-trusted-policy.js';
 export { loadTrustedPolicy } from './load-trusted-policy.js';
+export type { ProviderFactsOptions } from './provider-facts.js';
+export {
+  builtinProviderDeclarations,
+  credentialVariables,
+  isBuiltinProvider,
+  isCredentialVariable,
+  providerDeclaration,
+  secretFileLocations,
+} from './provider-facts.js';
 export type {
   PolicyFileValidation,
   ReadPolicyOptions,
@@ -12,6 +27,12 @@ export {
   readPolicyWithProviderSchemes,
   validatePolicyWithProviderSchemes,
 } from './read-policy-with-provider-schemes.js';
+export type {
+  ReferenceUse,
+  ResolvedReference,
+  ResolvePolicySecretsOptions,
+} from './resolve-command-secrets.js';
+export { resolvePolicySecrets } from './resolve-command-secrets.js';
 export type { ConfirmRequest, RunResult, RunSealedOptions } from './run-sealed.js';
 export { runSealed } from './run-sealed.js';
 export type { AgentCommand } from './to-agent-command.js';

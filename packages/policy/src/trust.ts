@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { defaultConfigDir } from './config-dir.js';
-import { policyFromFile, readPolicyFile } from './load-policy.js';
+import { type PolicyFile, policyFromFile, readPolicyFile } from './load-policy.js';
 import { planPins } from './pin-plan.js';
 import {
   compare,
@@ -11,6 +10,7 @@ import {
   snapshotListing,
   type TrustChangeReason,
 } from './pin-state.js';
+import type { ProviderReferenceMap } from './policy.js';
 import { PolicyError } from './policy-error.js';
 import { isInsideDir } from './project-path.js';
 import {
@@ -27,7 +27,12 @@ export type { TrustChangeReason } from './pin-state.js';
 export interface TrustOptions {
   /** Where the trust store lives. @default defaultConfigDir() */
   configDir?: string;
-  /** Reference schemes third-party providers claim, so their policies validate. @default [] */
+  /**
+   * What each provider declares about its references, by name: see
+   * `ParsePolicyOptions.providers`. @default {}
+   */
+  providers?: ProviderReferenceMap;
+  /** More reference schemes claimed without a declared syntax, so their policies validate. @default [] */
   schemes?: readonly string[];
   /**
    * More absolute paths to pin beside the ones the policy names, e.g. the
@@ -68,10 +73,6 @@ export type TrustCheck =
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
  * The trust store's folder, refused when it lies inside the project: there
  * the agent could write its own record.
@@ -103,9 +104,12 @@ async function storeOutside(projectDir: string, configDir: string | undefined): 
  * @example
  * await trust('ironrun.yml'); // after reviewing it and its scripts
  */
-export async function trust(policyPath: string, options: TrustOptions = {}): Promise<TrustRecord> {
-  const file = await readPolicyFile(policyPath);
-  const policy = policyFromFile(policyPath, file, options.schemes ?? []);
+export async function trust(
+  policyPath: string | PolicyFile,
+  options: TrustOptions = {},
+): Promise<TrustRecord> {
+  const file = typeof policyPath === 'string' ? await readPolicyFile(policyPath) : policyPath;
+  const policy = policyFromFile(file, options);
   const extra = options.extraPins ?? [];
   const relative = extra.find((path) => !isAbsolute(path));
   if (relative !== undefined) {
@@ -119,7 +123,7 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
     const first = plan.problems[0]!;
     throw new PolicyError(
       'INVALID_POLICY',
-      `cannot trust ${policyPath}: command ${first.command}: ${JSON.stringify(first.subject.slice(0, 200))}: ${first.reason}`,
+      `cannot trust ${file.path}: command ${first.command}: ${JSON.stringify(first.subject.slice(0, 200))}: ${first.reason}`,
     );
   }
   const filePaths = new Set(plan.pins.filter((pin) => pin.kind === 'file').map((pin) => pin.path));
@@ -132,7 +136,7 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
   const record: TrustRecord = {
     version: 2,
     policyPath: file.realPath,
-    policySha256: sha256(file.bytes),
+    policySha256: file.sha256,
     trustedAt: new Date().toISOString(),
     ...(file.text.length <= maxTrustedTextLength ? { policyText: file.text } : {}),
     files,
@@ -155,15 +159,15 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
  * if (check.status !== 'trusted') throw new Error('review the policy, then run ironrun trust');
  */
 export async function checkTrust(
-  policyPath: string,
+  policyPath: string | PolicyFile,
   options: CheckTrustOptions = {},
 ): Promise<TrustCheck> {
-  const file = await readPolicyFile(policyPath);
+  const file = typeof policyPath === 'string' ? await readPolicyFile(policyPath) : policyPath;
   const configDir = await storeOutside(dirname(file.realPath), options.configDir);
   const record = await readTrustRecord(configDir, file.realPath);
   if (record === undefined) return { status: 'untrusted' };
   const changed: TrustChange[] = [];
-  if (sha256(file.bytes) !== record.policySha256)
+  if (file.sha256 !== record.policySha256)
     changed.push({ path: file.realPath, reason: 'modified' });
   const now = await Promise.all(record.files.map(snapshotLike));
   record.files.forEach((trusted, index) => {

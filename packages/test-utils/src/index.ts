@@ -1,3 +1,4 @@
+export { builtinProviderReferences } from './builtin-provider-references.js';
 export { rejection } from './rejection.js';
 export type { TestDir, TestFile } from './testdir.js';
 export { testdir } from './testdir.js';

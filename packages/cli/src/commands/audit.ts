@@ -2,14 +2,12 @@ import { relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
 import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
-import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { resolvePolicySecrets } from '../resolve-policy-secrets.js';
 
 /** `ironrun audit [paths]`. */
 export const auditCommand = defineCommand({
@@ -30,10 +28,8 @@ export const auditCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { readPolicyWithProviderSchemes } = await import('@ironrun/core');
-    const policy = await readPolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
+    const { readPolicyWithProviderSchemes, resolvePolicySecrets } = await import('@ironrun/core');
+    const policy = await readPolicyWithProviderSchemes(policyPath);
     const configDir = await ironrunConfigDir(io.env);
     const references = await resolvePolicySecrets(policy, { env: io.env, configDir });
     const missing = references.filter((reference) => !reference.found);

@@ -1,12 +1,11 @@
 import { relative } from 'node:path';
+import type { ResolvedReference } from '@ironrun/core';
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { type ResolvedReference, resolvePolicySecrets } from '../resolve-policy-secrets.js';
 import { printable } from '../terminal-style.js';
 
 interface ReferenceReport {
@@ -37,11 +36,11 @@ export const checkCommand = defineCommand({
     const { style } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const shown = relative(io.cwd, policyPath) || policyPath;
-    const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
+    const { resolvePolicySecrets, validatePolicyWithProviderSchemes } = await import(
+      '@ironrun/core'
+    );
     const { checkTrust } = await import('@ironrun/policy');
-    const { policy, issues } = await validatePolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
+    const { policy, issues, file } = await validatePolicyWithProviderSchemes(policyPath);
     if (policy === undefined) {
       if (args.json) {
         io.out(`${JSON.stringify({ policy: policyPath, valid: false, issues }, null, 2)}\n`);
@@ -58,7 +57,8 @@ export const checkCommand = defineCommand({
       return ExitCode.USAGE;
     }
     const configDir = await ironrunConfigDir(io.env);
-    const trust = await checkTrust(policy.path, { configDir });
+    // The bytes just validated, not a second read.
+    const trust = await checkTrust(file, { configDir });
     let references: ResolvedReference[] | undefined;
     if (args.providers) references = await resolvePolicySecrets(policy, { env: io.env, configDir });
     const missing = (references ?? []).filter(

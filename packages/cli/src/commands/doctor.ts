@@ -4,16 +4,10 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
-import {
-  allCredentialVariables,
-  builtinProviders,
-  providerCredentialVariables,
-} from '../builtin-providers.js';
 import { isCliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
-import { envfileLocation } from '../envfile-location.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { printable } from '../terminal-style.js';
@@ -130,7 +124,10 @@ async function mcpConfigChecks(
     },
   ];
   const checks: DoctorCheck[] = [];
-  const credentials = allCredentialVariables();
+  const { builtinProviderDeclarations } = await import('@ironrun/core');
+  const credentials = Object.values(await builtinProviderDeclarations()).flatMap((declared) =>
+    declared.credentials.map(({ env }) => env),
+  );
   for (const file of files) {
     const text = await readOptional(file.path);
     if (text === undefined) continue;
@@ -199,9 +196,7 @@ export const doctorCommand = defineCommand({
       const policyPath = resolvePolicyPath(args.policy, io.cwd);
       projectDir = dirname(policyPath);
       const { readPolicyWithProviderSchemes } = await import('@ironrun/core');
-      const policy = await readPolicyWithProviderSchemes(policyPath, {
-        providers: { ...builtinProviders },
-      });
+      const policy = await readPolicyWithProviderSchemes(policyPath);
       projectDir = policy.dir;
       noNetworkNeeded = policy.commands.some((command) => command.noNetwork);
       checks.push({
@@ -226,8 +221,17 @@ export const doctorCommand = defineCommand({
                 detail: `changed since trusted: ${trust.changed.map((change) => `${relative(policy.dir, change.path)} (${change.reason})`).join(', ')}`,
               },
       );
-      const envfile = envfileLocation(policy.provider, { projectDir: policy.dir, configDir });
-      if (envfile !== undefined) {
+      const { credentialVariables, providerDeclaration, secretFileLocations } = await import(
+        '@ironrun/core'
+      );
+      const declaration = await providerDeclaration(policy.provider.name, {
+        projectDir: policy.dir,
+      });
+      const secretFiles = secretFileLocations(declaration, policy.provider.options, {
+        projectDir: policy.dir,
+        configDir,
+      });
+      for (const envfile of secretFiles) {
         const rel = relative(policy.dir, envfile);
         const insideProject = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
         let mode: number | undefined;
@@ -258,7 +262,7 @@ export const doctorCommand = defineCommand({
                   },
         );
       }
-      const needed = providerCredentialVariables[policy.provider.name] ?? [];
+      const needed = credentialVariables(declaration, policy.provider.options);
       const present = needed.filter((name) => io.env[name]);
       if (needed.length > 0 && present.length === 0) {
         checks.push({
@@ -274,9 +278,10 @@ export const doctorCommand = defineCommand({
         detail: isCliError(error) || error instanceof Error ? error.message : String(error),
       });
     }
+    const { builtinProviderDeclarations, isCredentialVariable } = await import('@ironrun/core');
+    const declarations = Object.values(await builtinProviderDeclarations());
     const exposed = Object.keys(io.env).filter(
-      (name) =>
-        io.env[name] && (allCredentialVariables().includes(name) || name.startsWith('OP_SESSION_')),
+      (name) => io.env[name] && isCredentialVariable(name, declarations),
     );
     for (const name of exposed) {
       checks.push({

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { ProviderDeclaration } from '@ironrun/core';
 import { defineCommand } from 'citty';
-import { allCredentialVariables } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
@@ -34,32 +33,41 @@ interface PolicyFacts {
   dir: string;
   envfiles: string[];
   sealedCommands: { id: string; argv: string[] }[];
-}
-
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+  /** What the policy's provider declares, when it is not a built-in. */
+  declaration: ProviderDeclaration | undefined;
 }
 
 /** What guard needs from the policy; `undefined` when there is none or it does not parse. */
-async function policyFacts(policyPath: string | undefined): Promise<PolicyFacts | undefined> {
+async function policyFacts(
+  policyPath: string | undefined,
+  configDir: string,
+): Promise<PolicyFacts | undefined> {
   if (policyPath === undefined) return undefined;
   try {
-    const { parsePolicy } = await import('@ironrun/policy');
-    const text = await readFile(policyPath, 'utf8');
-    const policy = parsePolicy(text, { filename: policyPath });
+    const {
+      isBuiltinProvider,
+      providerDeclaration,
+      readPolicyWithProviderSchemes,
+      secretFileLocations,
+    } = await import('@ironrun/core');
+    const policy = await readPolicyWithProviderSchemes(policyPath);
     const dir = policy.dir || dirname(policyPath);
-    const envfiles: string[] = [];
-    if (policy.provider.name === 'envfile') {
-      const raw = policy.provider.options.path ?? policy.provider.options.file;
-      if (typeof raw === 'string' && raw !== '') {
-        const expanded = expandHome(raw);
-        envfiles.push(isAbsolute(expanded) ? expanded : resolve(dir, expanded));
-      }
-    }
+    const declaration = await providerDeclaration(policy.provider.name, { projectDir: dir });
+    // The secret files the provider's declaration names (the envfile), given in its options.
+    const envfiles = secretFileLocations(
+      { ...declaration, secretFiles: declaration.secretFiles.map(({ option }) => ({ option })) },
+      policy.provider.options,
+      { projectDir: dir, configDir },
+    );
     const sealedCommands = policy.commands
       .filter((command) => Object.values(command.env).some((value) => value.kind === 'secret'))
       .map((command) => ({ id: command.id, argv: [...command.argv] }));
-    return { dir, envfiles, sealedCommands };
+    return {
+      dir,
+      envfiles,
+      sealedCommands,
+      declaration: isBuiltinProvider(policy.provider.name) ? undefined : declaration,
+    };
   } catch {
     return undefined;
   }
@@ -75,10 +83,11 @@ export async function guardRules(
     options.policy !== undefined && options.policy !== ''
       ? resolve(cwd, options.policy)
       : findPolicyFile(cwd);
-  const facts = await policyFacts(policyPath);
+  const configDir = await ironrunConfigDir();
+  const facts = await policyFacts(policyPath, configDir);
   const protectedPaths: ProtectedPath[] = [
     {
-      path: await ironrunConfigDir(),
+      path: configDir,
       what: 'the ironrun config folder (policy trust)',
       directory: true,
     },
@@ -90,19 +99,29 @@ export async function guardRules(
       directory: false,
     });
   }
-  const credentialVariables = allCredentialVariables();
+  const { builtinProviderDeclarations, isCredentialVariable } = await import('@ironrun/core');
+  const declarations = [
+    ...Object.values(await builtinProviderDeclarations()),
+    ...(facts?.declaration === undefined ? [] : [facts.declaration]),
+  ];
+  const credentialVariables = [
+    ...new Set(declarations.flatMap((declared) => declared.credentials.map(({ env }) => env))),
+  ];
   const credentialsPresent = Object.keys(options.env).filter(
     (name) =>
       options.env[name] !== undefined &&
       options.env[name] !== '' &&
-      (credentialVariables.includes(name) || name.startsWith('OP_SESSION_')),
+      isCredentialVariable(name, declarations),
   );
   return {
     cwd,
     home: homedir(),
-    vaultPrograms: ['op', 'doppler', 'infisical'],
+    vaultPrograms: [...new Set(declarations.flatMap((declared) => declared.programs))],
     protectedPaths,
     credentialVariables,
+    credentialPrefixes: [
+      ...new Set(declarations.flatMap((declared) => declared.credentialPrefixes)),
+    ],
     credentialsPresent,
     sealedCommands: facts?.sealedCommands ?? [],
     ...(facts === undefined ? {} : { policyDir: facts.dir }),

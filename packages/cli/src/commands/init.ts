@@ -1,8 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { providerCredentialVariables } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg } from '../command-args.js';
@@ -50,20 +48,26 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
-
 async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
   try {
     const { parsePolicy } = await import('@ironrun/policy');
-    const policy = parsePolicy(text, { filename: path });
+    const { builtinProviderDeclarations, providerDeclaration, secretFileLocations } = await import(
+      '@ironrun/core'
+    );
+    const policy = parsePolicy(text, {
+      filename: path,
+      providers: await builtinProviderDeclarations(),
+    });
     const options = policy.provider.options;
-    const rawPath = options.path;
-    const envfiles =
-      policy.provider.name === 'envfile' && typeof rawPath === 'string'
-        ? [isAbsolute(expandHome(rawPath)) ? expandHome(rawPath) : resolve(dirname(path), rawPath)]
-        : [];
+    const declaration = await providerDeclaration(policy.provider.name, {
+      projectDir: dirname(path),
+    });
+    // The secret files its options name (a default lies in the config folder, guarded apart).
+    const envfiles = secretFileLocations(
+      { ...declaration, secretFiles: declaration.secretFiles.map(({ option }) => ({ option })) },
+      options,
+      { projectDir: dirname(path), configDir: dirname(path) },
+    );
     return {
       provider: policy.provider.name,
       ids: policy.commands.map((command) => command.id),
@@ -226,10 +230,14 @@ export const initCommand = defineCommand({
     }
     if (agents.includes('codex')) {
       const path = join(dir, '.codex', 'config.toml');
+      const { providerDeclaration } = await import('@ironrun/core');
+      const declared = await providerDeclaration(provider, { projectDir: dir }).catch(
+        () => undefined,
+      );
       const credentials =
         facts?.tokenEnv !== undefined
           ? [facts.tokenEnv]
-          : [...(providerCredentialVariables[provider] ?? [])];
+          : (declared?.credentials.map(({ env }) => env) ?? []);
       const envVars = [
         ...new Set([...credentials, 'IRONRUN_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']),
       ];

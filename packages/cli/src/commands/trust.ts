@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -33,7 +32,8 @@ async function providerPackagePins(
   name: string,
   projectDir: string,
 ): Promise<ProviderPackagePins | undefined> {
-  if (Object.hasOwn(builtinProviders, name)) return undefined;
+  const { isBuiltinProvider } = await import('@ironrun/core');
+  if (isBuiltinProvider(name)) return undefined;
   const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/provider');
   const found = await resolveProviderPackage(name, { projectDir });
   return { ...found, files: await providerPackageFiles(found.dir) };
@@ -69,14 +69,12 @@ export const trustCommand = defineCommand({
     const { errStyle } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
-    const validation = await validatePolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
+    const validation = await validatePolicyWithProviderSchemes(policyPath);
     if (validation.policy === undefined) throw validation.error;
-    const { policy, schemes } = validation;
+    const { policy, providers, file } = validation;
     const { checkTrust, pinnedFiles, trust } = await import('@ironrun/policy');
     const configDir = await ironrunConfigDir(io.env);
-    const state = await checkTrust(policy.path, { configDir });
+    const state = await checkTrust(file, { configDir });
     const files = [...new Set([policy.path, ...pinnedFiles(policy)])];
     const pins = await Promise.all(
       files.map(async (path) => ({ path, sha256: await sha256(path) })),
@@ -188,9 +186,10 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    await trust(policy.path, {
+    // The bytes the person reviewed, validated with the same provider declarations.
+    await trust(file, {
       configDir,
-      schemes,
+      providers,
       extraPins:
         providerPackage === undefined
           ? []
