@@ -13,8 +13,10 @@ import type { TrustMode } from './inputs.js';
  */
 export async function loadActionPolicy(
   path: string,
-  trust: { mode: TrustMode; configDir?: string | undefined },
+  trust: { mode: TrustMode; configDir?: string | undefined; commandId?: string | undefined },
 ): Promise<Policy> {
-  if (trust.mode === 'pinned') return loadTrustedPolicy(path, { configDir: trust.configDir });
+  if (trust.mode === 'pinned') {
+    return loadTrustedPolicy(path, { configDir: trust.configDir, commandId: trust.commandId });
+  }
   return readPolicyWithProviderSchemes(path);
 }

@@ -1,3 +1,4 @@
+export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
 export type {
   CredentialVariable,
   ProviderDeclaration,

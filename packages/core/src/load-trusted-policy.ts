@@ -20,6 +20,12 @@ export interface LoadTrustedPolicyOptions {
    * @default {}: the built-in providers only
    */
   providers?: Record<string, () => Promise<unknown>> | undefined;
+  /**
+   * Check only this command's trust (its entry, the provider section and
+   * its pins): edits to other commands do not refuse it.
+   * @default undefined: the whole file and every pin
+   */
+  commandId?: string | undefined;
 }
 
 /**
@@ -38,7 +44,12 @@ export async function loadTrustedPolicy(
   options: LoadTrustedPolicyOptions = {},
 ): Promise<Policy> {
   const file = await readPolicyOnce(policyPath);
-  await assertTrusted(file, dirname(file.realPath), options.configDir ?? defaultConfigDir());
+  await assertTrusted(
+    file,
+    dirname(file.realPath),
+    options.configDir ?? defaultConfigDir(),
+    options.commandId,
+  );
   // Nothing in the policy (a provider package to look up) is acted on before its trust check.
   const validation = await validateFileWithRegistry(file, providerRegistry(options.providers));
   if (validation.policy === undefined) throw validation.error;

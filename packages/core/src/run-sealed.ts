@@ -253,11 +253,20 @@ async function loadPolicyForRun(options: RunSealedOptions, configDir: string): P
   const checkTrust = options.skipTrust !== true;
   if (typeof options.policy === 'string') {
     return checkTrust
-      ? loadTrustedPolicy(options.policy, { configDir, providers: options.providers })
+      ? loadTrustedPolicy(options.policy, {
+          configDir,
+          providers: options.providers,
+          commandId: options.commandId,
+        })
       : readPolicyWithProviderSchemes(options.policy, { providers: options.providers });
   }
   const policy = options.policy;
-  if (checkTrust) assertSameBytes(policy, await assertTrusted(policy.path, policy.dir, configDir));
+  if (checkTrust) {
+    assertSameBytes(
+      policy,
+      await assertTrusted(policy.path, policy.dir, configDir, options.commandId),
+    );
+  }
   return policy;
 }
 
@@ -387,7 +396,15 @@ async function redactOutput(
   const [, , outcome] = await Promise.all([
     pipeRedacted(child.stdout, redactor, stdoutWindow, options.onStdout, onCallbackError),
     pipeRedacted(child.stderr, redactor, stderrWindow, options.onStderr, onCallbackError),
-    child.result,
+    child.result.catch((error: unknown) => {
+      // REPORT_INVALID: what came from inside the seal about the exit could not be trusted.
+      throw isSandboxError(error)
+        ? new IronrunError('SANDBOX', `ironrun: ${options.commandId} failed: ${error.message}`, {
+            commandId: options.commandId,
+            cause: error,
+          })
+        : error;
+    }),
   ]);
   if (callbackError !== undefined) throw callbackError.error;
   const stdout = stdoutWindow.finish();
