@@ -265,9 +265,15 @@ export const initCommand = defineCommand({
     }
     if (args.claudeHooks) {
       const path = join(dir, '.claude', 'settings.json');
+      const { builtinProviderDeclarations } = await import('@ironrun/core');
       const denyRules = claudeDenyRules({
         envfiles: facts?.envfiles ?? [],
         configDir: await ironrunConfigDir(io.env),
+        programs: [
+          ...new Set(
+            Object.values(builtinProviderDeclarations()).flatMap((declared) => declared.programs),
+          ),
+        ],
       });
       const outcome = mergeClaudeSettings(await readOptional(path), {
         guardCommand: [...bin, 'guard'].join(' '),
