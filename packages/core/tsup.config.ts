@@ -1,3 +1,7 @@
 import { packageBuild } from '../../tsup.base.ts';
 
-export default packageBuild();
+// Node >= 20.19 (the engines floor) reads `with { type: 'json' }` on the built-in providers'
+// package.json imports. esbuild keeps the attribute only for a node20.19 target, and the
+// rollup tree-shaking pass would rewrite it to the deprecated `assert`, so esbuild alone
+// shakes the bundle here.
+export default packageBuild({ target: 'node20.19', treeshake: false });

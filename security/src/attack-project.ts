@@ -3,7 +3,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
-import { type TestDir, type TestFile, testdir } from '@ironrun/test-utils';
+import {
+  builtinProviderReferences,
+  type TestDir,
+  type TestFile,
+  testdir,
+} from '@ironrun/test-utils';
 
 /** dotenv text for `secrets`, each value quoted with a quote character it does not contain. */
 export function dotenv(secrets: Readonly<Record<string, string>>): string {
@@ -81,7 +86,7 @@ export async function createAttackProject(options: {
     stateDir,
     ran: () => existsSync(project.path('ran.marker')),
     trust: async () => {
-      await trust(policyPath, { configDir });
+      await trust(policyPath, { configDir, providers: builtinProviderReferences });
     },
     writtenFiles: async () => [
       ...(await filesUnder(project.dir, 'project')),

@@ -3,6 +3,7 @@ import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'nod
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
 import { providerPackageFiles, resolveProviderPackage } from '@ironrun/provider';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { expect } from 'vitest';
 import {
   type AttackCase,
@@ -685,6 +686,7 @@ const providerCases: AttackCase[] = [
       const found = await resolveProviderPackage('ironrun-provider-evil', { projectDir: ctx.dir });
       await trust(project.policyPath, {
         configDir: project.configDir,
+        providers: builtinProviderReferences,
         extraPins: [...(await providerPackageFiles(found.dir)), ...found.decidedBy],
       });
       // The agent's edit: copy the secrets file into the project as soon as ironrun imports it.

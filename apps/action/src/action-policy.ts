@@ -1,6 +1,4 @@
-import type { Policy } from '@ironrun/core';
-import { loadTrustedPolicy, readPolicyWithProviderSchemes } from '@ironrun/core';
-import { builtinProviders } from './builtin-providers.js';
+import { loadTrustedPolicy, type Policy, readPolicyWithProviderSchemes } from '@ironrun/core';
 import type { TrustMode } from './inputs.js';
 
 /**
@@ -16,13 +14,8 @@ export async function loadActionPolicy(
   path: string,
   trust: { mode: TrustMode; configDir?: string | undefined; commandId?: string | undefined },
 ): Promise<Policy> {
-  const providers = { ...builtinProviders };
   if (trust.mode === 'pinned') {
-    return loadTrustedPolicy(path, {
-      configDir: trust.configDir,
-      providers,
-      commandId: trust.commandId,
-    });
+    return loadTrustedPolicy(path, { configDir: trust.configDir, commandId: trust.commandId });
   }
-  return readPolicyWithProviderSchemes(path, { providers });
+  return readPolicyWithProviderSchemes(path);
 }

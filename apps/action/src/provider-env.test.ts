@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { providerEnv } from './provider-env.js';
+import { credentialInputs } from './inputs.js';
+import { credentialTargets, providerEnv } from './provider-env.js';
 
 const policy = (name: string, options: Record<string, unknown> = {}) => ({
   provider: { name, options },
@@ -78,5 +79,13 @@ describe('providerEnv', () => {
       DOPPLER_TOKEN: 'from-env',
     });
     expect(env.DOPPLER_TOKEN).toBe('from-input');
+  });
+
+  it('sends every credential input to the built-in provider whose package.json declares it', () => {
+    const targets = credentialTargets();
+    for (const input of credentialInputs) {
+      expect(targets[input]?.provider, input).toMatch(/^[a-z0-9]+$/);
+      expect(targets[input]?.variable, input).toMatch(/^[A-Z][A-Z0-9_]+$/);
+    }
   });
 });

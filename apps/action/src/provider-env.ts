@@ -1,31 +1,33 @@
-import type { Policy } from '@ironrun/core';
+import { builtinProviderDeclarations, type Policy } from '@ironrun/core';
+import { ActionError } from './action-error.js';
 import type { ActionInputs, CredentialInput } from './inputs.js';
 
+/** Where one credential input goes: its provider, the option renaming its variable, the variable. */
+interface CredentialTarget {
+  provider: string;
+  option: string | undefined;
+  variable: string;
+}
+
 /**
- * Where each credential input goes: the provider it is for, the provider
- * option that renames its variable, and the variable that provider reads by
- * default.
+ * Where each credential input goes, as the built-in providers declare it in their
+ * package.json (`ironrun.credentials[].input`): the provider it is for, the provider
+ * option that renames its variable, and the variable that provider reads by default.
  */
-export const credentialTargets: Readonly<
-  Record<CredentialInput, { provider: string; option: string; variable: string }>
-> = {
-  'doppler-token': { provider: 'doppler', option: 'token_env', variable: 'DOPPLER_TOKEN' },
-  'infisical-client-id': {
-    provider: 'infisical',
-    option: 'client_id_env',
-    variable: 'INFISICAL_CLIENT_ID',
-  },
-  'infisical-client-secret': {
-    provider: 'infisical',
-    option: 'client_secret_env',
-    variable: 'INFISICAL_CLIENT_SECRET',
-  },
-  'op-service-account-token': {
-    provider: '1password',
-    option: 'token_env',
-    variable: 'OP_SERVICE_ACCOUNT_TOKEN',
-  },
-};
+export function credentialTargets(): Readonly<Partial<Record<CredentialInput, CredentialTarget>>> {
+  const targets: Partial<Record<CredentialInput, CredentialTarget>> = {};
+  for (const [provider, declaration] of Object.entries(builtinProviderDeclarations())) {
+    for (const credential of declaration.credentials) {
+      if (credential.input === undefined) continue;
+      targets[credential.input as CredentialInput] = {
+        provider,
+        option: credential.option,
+        variable: credential.env,
+      };
+    }
+  }
+  return targets;
+}
 
 /**
  * The environment the provider reads its credentials from (`runSealed({ env })`):
@@ -44,15 +46,24 @@ export function providerEnv(
   for (const [name, value] of Object.entries(base)) {
     if (!name.startsWith('INPUT_')) env[name] = value;
   }
+  const targets = credentialTargets();
   for (const [input, value] of Object.entries(inputs.credentials) as [CredentialInput, string][]) {
-    env[variableFor(input, policy)] = value;
+    const target = targets[input];
+    if (target === undefined) {
+      throw new ActionError(
+        'INPUT_INVALID',
+        `Input "${input}" is for no provider this action ships; reinstall the action.`,
+      );
+    }
+    env[variableFor(target, policy)] = value;
   }
   return env;
 }
 
-function variableFor(input: CredentialInput, policy: Pick<Policy, 'provider'>): string {
-  const target = credentialTargets[input];
+function variableFor(target: CredentialTarget, policy: Pick<Policy, 'provider'>): string {
   const renamed =
-    policy.provider.name === target.provider ? policy.provider.options[target.option] : undefined;
+    policy.provider.name === target.provider && target.option !== undefined
+      ? policy.provider.options[target.option]
+      : undefined;
   return typeof renamed === 'string' && renamed !== '' ? renamed : target.variable;
 }

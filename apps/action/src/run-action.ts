@@ -10,7 +10,6 @@ import {
 } from '@ironrun/core';
 import { ActionError, isActionError } from './action-error.js';
 import { loadActionPolicy } from './action-policy.js';
-import { builtinProviders } from './builtin-providers.js';
 import { type EnvfileCopy, writeEnvfileCopy } from './envfile-copy.js';
 import { type ActionInputs, credentialInputs, readInputs } from './inputs.js';
 import { type RunReport, writeJobSummary } from './job-summary.js';
@@ -93,7 +92,6 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
       policy: byPath ? policyPath : (envfile?.applyTo(policy) ?? policy),
       commandId: inputs.command,
       args: inputs.args,
-      providers: { ...builtinProviders },
       env: providerEnv(inputs, policy, env),
       skipTrust: !byPath, // workflow: trusted by the workflow; envfile: checked by loadActionPolicy
       configDir,

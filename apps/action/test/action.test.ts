@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundledActionRun, runBundledAction } from './run-bundled-action.js';
 
@@ -267,7 +267,11 @@ export const provider = {
       expectNoSecret(result, [value]);
       expect(providerLoaded()).toBe(true);
 
-      await trust(plugin.path('ironrun.yml'), { configDir: configDir.dir, schemes: ['fake'] });
+      await trust(plugin.path('ironrun.yml'), {
+        configDir: configDir.dir,
+        providers: builtinProviderReferences,
+        schemes: ['fake'],
+      });
       const pinned = await runBundledAction({
         cwd: plugin.dir,
         inputs: { command: 'x', trust: 'pinned', 'trust-dir': configDir.dir },
@@ -383,7 +387,10 @@ export const provider = {
   it('in trust: pinned mode, runs a policy trusted in trust-dir', async () => {
     const configDir = await testdir({});
     try {
-      await trust(project.path('ironrun.yml'), { configDir: configDir.dir });
+      await trust(project.path('ironrun.yml'), {
+        configDir: configDir.dir,
+        providers: builtinProviderReferences,
+      });
       const result = await run({ command: 'fail', trust: 'pinned', 'trust-dir': configDir.dir });
       expect(result.outputs['exit-code']).toBe('3');
     } finally {
@@ -400,7 +407,10 @@ export const provider = {
     });
     try {
       const shipped = workspace.path('.ironrun-trust');
-      await trust(workspace.path('ci/ironrun.yml'), { configDir: shipped });
+      await trust(workspace.path('ci/ironrun.yml'), {
+        configDir: shipped,
+        providers: builtinProviderReferences,
+      });
       const pinned = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
         runBundledAction({
           cwd: workspace.dir,

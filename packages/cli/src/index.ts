@@ -1,4 +1,3 @@
-export { builtinProviders, providerCredentialVariables } from './builtin-providers.js';
 export type { CliErrorCode } from './cli-error.js';
 export { CliError, isCliError } from './cli-error.js';
 export type { CliIo } from './cli-io.js';

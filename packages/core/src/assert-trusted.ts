@@ -1,5 +1,11 @@
 import { relative } from 'node:path';
-import { checkTrust, isInsideDir, isPolicyError, type Policy } from '@ironrun/policy';
+import {
+  checkTrust,
+  isInsideDir,
+  isPolicyError,
+  type Policy,
+  type PolicyFile,
+} from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
 function shown(path: string, dir: string): string {
@@ -10,14 +16,16 @@ function shown(path: string, dir: string): string {
 /**
  * Refuses a policy that no person trusted, or that changed since, with a
  * message that says how to review it and who may trust it. Returns the
- * SHA-256 of the policy bytes it checked.
+ * SHA-256 of the policy bytes it checked. Given a file already read, it
+ * checks those bytes and does not read the policy again.
  */
 export async function assertTrusted(
-  policyPath: string,
+  policy: string | PolicyFile,
   projectDir: string,
   configDir?: string,
   commandId?: string,
 ): Promise<string> {
+  const policyPath = typeof policy === 'string' ? policy : policy.path;
   if (policyPath === '') {
     throw new IronrunError(
       'TRUST_UNTRUSTED',
@@ -26,7 +34,7 @@ export async function assertTrusted(
   }
   let check: Awaited<ReturnType<typeof checkTrust>>;
   try {
-    check = await checkTrust(policyPath, {
+    check = await checkTrust(policy, {
       ...(configDir === undefined ? {} : { configDir }),
       ...(commandId === undefined ? {} : { command: commandId }),
     });

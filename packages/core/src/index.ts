@@ -20,7 +20,13 @@ export {
   reviewPolicyFile,
   trust,
 } from '@ironrun/policy';
-export type { ProviderErrorCode } from '@ironrun/provider';
+export type {
+  CredentialVariable,
+  ProviderDeclaration,
+  ProviderErrorCode,
+  ReferenceSyntax,
+  SecretFile,
+} from '@ironrun/provider';
 export {
   loadProvider,
   providerPackageFiles,
@@ -37,6 +43,15 @@ export type { CommandSummary } from './list-commands.js';
 export { listCommands } from './list-commands.js';
 export type { LoadTrustedPolicyOptions } from './load-trusted-policy.js';
 export { loadTrustedPolicy } from './load-trusted-policy.js';
+export type { ProviderFactsOptions } from './provider-facts.js';
+export {
+  builtinProviderDeclarations,
+  credentialVariables,
+  isBuiltinProvider,
+  isCredentialVariable,
+  providerDeclaration,
+  secretFileLocations,
+} from './provider-facts.js';
 export type {
   PolicyFileValidation,
   ReadPolicyOptions,
@@ -45,6 +60,12 @@ export {
   readPolicyWithProviderSchemes,
   validatePolicyWithProviderSchemes,
 } from './read-policy-with-provider-schemes.js';
+export type {
+  ReferenceUse,
+  ResolvedReference,
+  ResolvePolicySecretsOptions,
+} from './resolve-command-secrets.js';
+export { resolvePolicySecrets } from './resolve-command-secrets.js';
 export type { ConfirmRequest, RunResult, RunSealedOptions } from './run-sealed.js';
 export { runSealed } from './run-sealed.js';
 export type { AgentCommand } from './to-agent-command.js';

@@ -1,7 +1,9 @@
-import { dirname, resolve } from 'node:path';
-import { defaultConfigDir, type Policy } from '@ironrun/policy';
-import { assertSameBytes, assertTrusted } from './assert-trusted.js';
-import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
+import { dirname } from 'node:path';
+import { defaultConfigDir, type Policy, policyFileChanged } from '@ironrun/policy';
+import { assertTrusted } from './assert-trusted.js';
+import { providerRegistry } from './builtin-providers.js';
+import { IronrunError } from './ironrun-error.js';
+import { readPolicyOnce, validateFileWithRegistry } from './read-policy-with-provider-schemes.js';
 
 /** Options of {@link loadTrustedPolicy}. */
 export interface LoadTrustedPolicyOptions {
@@ -11,10 +13,11 @@ export interface LoadTrustedPolicyOptions {
    */
   configDir?: string | undefined;
   /**
-   * Built-in provider loaders by name. Any other provider name is a
-   * third-party package: once the policy is trusted, it is loaded to learn
-   * the reference schemes it claims (see {@link readPolicyWithProviderSchemes}).
-   * @default {}
+   * Provider modules by name, replacing or adding to the built-in providers.
+   * Any other provider name is a third-party package: once the policy is
+   * trusted, its package.json is read to learn the reference schemes it
+   * declares (see {@link readPolicyWithProviderSchemes}).
+   * @default {}: the built-in providers only
    */
   providers?: Record<string, () => Promise<unknown>> | undefined;
   /**
@@ -26,9 +29,11 @@ export interface LoadTrustedPolicyOptions {
 }
 
 /**
- * Reads a policy file and checks that a person trusted it (and every file
- * it pins) as it is now: the same checks and messages as {@link runSealed}.
- * Throws an {@link IronrunError} (`POLICY`, `TRUST_UNTRUSTED`, `TRUST_CHANGED`).
+ * Reads a policy file once, checks that a person trusted those bytes (and
+ * every file they pin), and only then learns its provider's declarations and
+ * validates the same bytes: the same checks and messages as {@link runSealed}.
+ * Throws an {@link IronrunError} (`POLICY`, `TRUST_UNTRUSTED`, `TRUST_CHANGED`,
+ * `PROVIDER`).
  *
  * @example
  * const policy = await loadTrustedPolicy('ironrun.yml');
@@ -38,13 +43,23 @@ export async function loadTrustedPolicy(
   policyPath: string,
   options: LoadTrustedPolicyOptions = {},
 ): Promise<Policy> {
-  const checkedSha256 = await assertTrusted(
-    policyPath,
-    dirname(resolve(policyPath)),
+  const file = await readPolicyOnce(policyPath);
+  await assertTrusted(
+    file,
+    dirname(file.realPath),
     options.configDir ?? defaultConfigDir(),
     options.commandId,
   );
-  const policy = await readPolicyWithProviderSchemes(policyPath, { providers: options.providers });
-  assertSameBytes(policy, checkedSha256);
-  return policy;
+  // Nothing in the policy (a provider package to look up) is acted on before its trust check.
+  const validation = await validateFileWithRegistry(file, providerRegistry(options.providers));
+  if (validation.policy === undefined) throw validation.error;
+  // The bytes used are the bytes checked; a file edited meanwhile is refused all the same,
+  // so what runs is also what is on disk when it starts.
+  if (await policyFileChanged(file)) {
+    throw new IronrunError(
+      'TRUST_CHANGED',
+      `ironrun: ${validation.policy.path} changed between its trust check and its use, so it was not used. Review it; a person runs \`ironrun trust\` again if the change is wanted.`,
+    );
+  }
+  return validation.policy;
 }

@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isIronrunError } from './ironrun-error.js';
 import { loadTrustedPolicy } from './load-trusted-policy.js';
 import {
-  providerNameOf,
   readPolicyWithProviderSchemes,
   validatePolicyWithProviderSchemes,
 } from './read-policy-with-provider-schemes.js';
@@ -59,31 +58,6 @@ async function refusal(promise: Promise<unknown>) {
   if (!isIronrunError(error)) throw new Error(`expected an IronrunError, got ${String(error)}`);
   return error;
 }
-
-describe('providerNameOf', () => {
-  it('reads the inline, the block and the flow mapping forms', () => {
-    expect(providerNameOf('version: 1\nprovider: envfile\n')).toBe('envfile');
-    expect(providerNameOf('version: 1\nprovider: "@acme/ironrun-provider-x" # note\n')).toBe(
-      '@acme/ironrun-provider-x',
-    );
-    expect(
-      providerNameOf(
-        'version: 1\nprovider:\n  # comment\n  file: x\n  name: ironrun-provider-example\ncommands: []\n',
-      ),
-    ).toBe('ironrun-provider-example');
-    expect(providerNameOf('provider: { name: ironrun-provider-x, file: y }\n')).toBe(
-      'ironrun-provider-x',
-    );
-  });
-
-  it('finds nothing when there is no top-level provider, or the YAML does not parse', () => {
-    expect(providerNameOf('version: 1\ncommands:\n  - provider: x\n')).toBeUndefined();
-    expect(providerNameOf('provider: [a, b]\n')).toBeUndefined();
-    expect(providerNameOf('provider: a\nprovider: b\n')).toBeUndefined();
-    expect(providerNameOf('provider: "unterminated\n')).toBeUndefined();
-    expect(providerNameOf('- a list\n')).toBeUndefined();
-  });
-});
 
 describe('validatePolicyWithProviderSchemes', () => {
   it('reads a built-in provider policy without loading any provider', async () => {

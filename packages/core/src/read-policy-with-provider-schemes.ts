@@ -1,23 +1,26 @@
-import { readFile, realpath } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import {
+  invalidPolicyError,
   isPolicyError,
-  loadPolicy,
   type Policy,
-  type PolicyError,
+  type PolicyFile,
   type PolicyIssue,
+  type ProviderReferenceMap,
+  policyFileProvider,
+  readPolicyFile,
+  validatePolicyFile,
 } from '@ironrun/policy';
-import { isProviderPackageName, loadProvider, readProviderSchemes } from '@ironrun/provider';
-import { parse } from 'yaml';
+import { isProviderPackageName, type ProviderRegistry } from '@ironrun/provider';
+import { providerRegistry } from './builtin-providers.js';
 import { IronrunError } from './ironrun-error.js';
 
 /** Options of {@link readPolicyWithProviderSchemes} and {@link validatePolicyWithProviderSchemes}. */
 export interface ReadPolicyOptions {
   /**
-   * Loaders of built-in providers by name (as `runSealed({ providers })`
-   * takes them). Any other provider name is a third-party package, loaded
-   * from the project's `node_modules`.
-   * @default {}
+   * Provider modules by name (as `runSealed({ providers })` takes them),
+   * replacing or adding to the built-in providers. Any other provider name
+   * is a third-party package, found in the project's `node_modules`.
+   * @default {}: the built-in providers only
    */
   providers?: Record<string, () => Promise<unknown>> | undefined;
 }
@@ -33,11 +36,18 @@ export type PolicyFileValidation =
       /** Empty: the policy is valid. */
       issues: PolicyIssue[];
       /**
-       * The reference schemes the policy's provider claims that the policy
-       * package does not know (`['vault']` for `vault://…`); what
-       * `trust(path, { schemes })` needs. Empty for a built-in provider.
+       * The reference schemes of the policy's provider when it is a
+       * third-party package (`['vault']` for `vault://…`). Empty for a
+       * built-in provider.
        */
       schemes: string[];
+      /**
+       * What each provider declared about its references, as the policy was
+       * validated with them: what `trust(file, { providers })` needs.
+       */
+      providers: ProviderReferenceMap;
+      /** The file as it was read, once: trust exactly these bytes. */
+      file: PolicyFile;
       error?: undefined;
     }
   | {
@@ -46,6 +56,10 @@ export type PolicyFileValidation =
       issues: PolicyIssue[];
       /** As above: the schemes the policy was validated with. */
       schemes: string[];
+      /** As above. */
+      providers: ProviderReferenceMap;
+      /** As above. */
+      file: PolicyFile;
       /**
        * The error {@link readPolicyWithProviderSchemes} throws for this
        * policy: `POLICY`, listing every problem as `file:line:col: message`.
@@ -53,16 +67,12 @@ export type PolicyFileValidation =
       error: IronrunError;
     };
 
-/** A valid policy, or the problems of an invalid one and the error that listed them. */
-type Attempt =
-  | { policy: Policy; issues: PolicyIssue[]; error?: undefined }
-  | { policy?: undefined; issues: PolicyIssue[]; error: PolicyError };
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function readFailed(path: string, error: unknown): IronrunError {
+/** The error for a policy file that cannot be read. */
+export function readFailed(path: string, error: unknown): IronrunError {
   if (isPolicyError(error)) return new IronrunError('POLICY', error.message, { cause: error });
   return new IronrunError(
     'POLICY',
@@ -71,60 +81,95 @@ function readFailed(path: string, error: unknown): IronrunError {
   );
 }
 
-/** One `loadPolicy` with these schemes; an invalid policy is data, any other failure throws. */
-async function attempt(path: string, schemes: readonly string[]): Promise<Attempt> {
+/** Reads the policy file at `path` once, as an {@link IronrunError} `POLICY` when it cannot be. */
+export async function readPolicyOnce(path: string): Promise<PolicyFile> {
   try {
-    return { policy: await loadPolicy(path, { schemes }), issues: [] };
+    return await readPolicyFile(path);
   } catch (error) {
-    if (isPolicyError(error) && error.code === 'INVALID_POLICY') {
-      return { issues: [...(error.issues ?? [])], error };
-    }
     throw readFailed(path, error);
   }
 }
 
 /**
- * The `provider:` name of a policy text (`provider: x` or `provider: { name: x }`),
- * read from its YAML even when the policy is otherwise invalid; undefined when
- * there is none (the policy loader then says what is wrong, with line and column).
+ * Validates a policy file read once, with the references every provider
+ * declares: the built-ins' from their manifests, and the policy's own
+ * provider's when it is not one of them (a third-party package's from its
+ * package.json, never by running its code). A provider whose declaration
+ * cannot be learned matters only if the policy uses a scheme only it could
+ * claim: then it is a `PROVIDER` error saying why.
  */
-export function providerNameOf(text: string): string | undefined {
-  let document: unknown;
+export async function validateFileWithRegistry(
+  file: PolicyFile,
+  registry: ProviderRegistry,
+): Promise<PolicyFileValidation> {
+  const providers: Record<string, ProviderReferenceMap[string]> = {
+    ...(await registry.builtinDeclarations()),
+  };
+  const name = policyFileProvider(file);
+  const first = validatePolicyFile(file, { providers });
+  const unknownScheme = first.issues.some((issue) => issue.code === 'UNKNOWN_SCHEME');
+  // A third-party package's declaration is data (its package.json), read every time; a
+  // built-in known only by its module is imported only when the policy needs its schemes.
+  const lookUp =
+    name !== undefined &&
+    !Object.hasOwn(providers, name) &&
+    (registry.isBuiltin(name) ? unknownScheme : isProviderPackageName(name));
+  if (!lookUp) return withError({ ...first, schemes: [], providers, file });
+  let declaration: Awaited<ReturnType<ProviderRegistry['declaration']>>;
   try {
-    document = parse(text, { maxAliasCount: 0, uniqueKeys: true });
-  } catch {
-    return undefined;
+    declaration = await registry.declaration(name, { projectDir: dirname(file.realPath) });
+  } catch (error) {
+    // Nothing it would claim is used: the run reports a provider that cannot load.
+    if (!unknownScheme) return withError({ ...first, schemes: [], providers, file });
+    throw new IronrunError(
+      'PROVIDER',
+      `ironrun: ${file.path} uses reference schemes only its provider '${name}' could claim, and ${registry.isBuiltin(name) ? 'it could not be loaded' : 'its declared schemes could not be read'}: ${describe(error)}`,
+      { cause: error },
+    );
   }
-  if (typeof document !== 'object' || document === null) return undefined;
-  const provider: unknown = (document as { provider?: unknown }).provider;
-  if (typeof provider === 'string') return provider;
-  if (typeof provider === 'object' && provider !== null) {
-    const name: unknown = (provider as { name?: unknown }).name;
-    if (typeof name === 'string') return name;
-  }
-  return undefined;
+  providers[name] = declaration;
+  // The same parse, validated again with what the provider declares: no second read.
+  const second = validatePolicyFile(file, { providers });
+  return withError({ ...second, schemes: [...declaration.schemes], providers, file });
+}
+
+/** Adds the `POLICY` error listing every problem to a validation that found some. */
+function withError(validation: {
+  policy?: Policy | undefined;
+  issues: PolicyIssue[];
+  schemes: string[];
+  providers: ProviderReferenceMap;
+  file: PolicyFile;
+}): PolicyFileValidation {
+  const { policy, issues, schemes, providers, file } = validation;
+  if (policy !== undefined) return { policy, issues, schemes, providers, file };
+  return {
+    issues,
+    schemes,
+    providers,
+    file,
+    error: readFailed(file.path, invalidPolicyError(file.path, issues)),
+  };
 }
 
 /**
- * Reads and validates the policy file at `path`, with the reference schemes
- * of its provider when that provider claims its own (a third-party package
- * whose references read `vault://…`). Problems in the policy are returned as
+ * Reads the policy file at `path` once and validates it, with the reference
+ * declarations of every built-in provider and of the policy's own provider
+ * (a third-party package's from its package.json, `"ironrun": { "schemes":
+ * [...], "references": {...} }`). Problems in the policy are returned as
  * data, with line and column, as `validatePolicy` does.
  *
  * A third-party provider package (`ironrun-provider-<x>` or
- * `@scope/ironrun-provider-<x>`, not among `providers`) is never imported:
- * its schemes are read from its package.json (`"ironrun": { "schemes": [...] }`,
- * `readProviderSchemes` of `@ironrun/provider`), so no code an agent planted in
- * `node_modules` runs when a person runs `ironrun check` or `ironrun trust` to
- * review an untrusted policy. A built-in provider (code the CLI ships) is
- * imported only when it is needed to read a scheme the policy package does not
- * know. It checks no trust: for a policy an agent can edit, a server or CI job
- * checks trust first ({@link loadTrustedPolicy}, {@link runSealed} with a path).
+ * `@scope/ironrun-provider-<x>`) is never imported here, so no code an agent
+ * planted in `node_modules` runs when a person runs `ironrun check` or
+ * `ironrun trust` to review an untrusted policy. It checks no trust: for a
+ * policy an agent can edit, a server or CI job checks trust first
+ * ({@link loadTrustedPolicy}, {@link runSealed} with a path).
  *
  * Throws an {@link IronrunError}: `POLICY` when the file cannot be read,
  * `PROVIDER` when the policy uses a scheme only its provider could claim and
- * that provider's schemes cannot be learned (the message says why, e.g. not
- * installed, or its package.json does not declare them).
+ * that provider's declaration cannot be learned (the message says why, e.g.
+ * not installed, or its package.json does not declare its schemes).
  *
  * @example
  * const { policy, issues, schemes } = await validatePolicyWithProviderSchemes('ironrun.yml');
@@ -134,72 +179,17 @@ export async function validatePolicyWithProviderSchemes(
   path: string,
   options: ReadPolicyOptions = {},
 ): Promise<PolicyFileValidation> {
-  const read = await readWithProviderSchemes(path, options);
-  if (read.policy !== undefined) {
-    return { policy: read.policy, issues: read.issues, schemes: read.schemes };
-  }
-  return { issues: read.issues, schemes: read.schemes, error: readFailed(path, read.error) };
-}
-
-async function readWithProviderSchemes(
-  path: string,
-  options: ReadPolicyOptions,
-): Promise<Attempt & { schemes: string[] }> {
-  const providers = options.providers ?? {};
-  const first = await attempt(path, []);
-  let name = first.policy?.provider.name;
-  if (name === undefined) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw readFailed(path, error);
-    }
-    name = providerNameOf(text);
-  }
-  const unknownScheme = first.issues.some((issue) => issue.code === 'UNKNOWN_SCHEME');
-  const builtin = Object.hasOwn(providers, name ?? '');
-  const thirdParty = name !== undefined && !builtin && isProviderPackageName(name);
-  if (name === undefined || !(thirdParty || (builtin && unknownScheme))) {
-    return { ...first, schemes: [] };
-  }
-
-  let schemes: string[];
-  try {
-    const projectDir = dirname(await realpath(resolve(path)));
-    // A third-party package's schemes come from its package.json: its code is never run
-    // here, before any trust check. A built-in is code the CLI ships, so it is imported.
-    schemes = thirdParty
-      ? await readProviderSchemes(name, { projectDir })
-      : [...(await loadProvider(name, { projectDir, builtins: providers })).schemes];
-  } catch (error) {
-    // Nothing it would claim is used: the run reports a provider that cannot load.
-    if (!unknownScheme) return { ...first, schemes: [] };
-    throw new IronrunError(
-      'PROVIDER',
-      `ironrun: ${path} uses reference schemes only its provider '${name}' could claim, and ${thirdParty ? 'its declared schemes could not be read' : 'it could not be loaded'}: ${describe(error)}`,
-      { cause: error },
-    );
-  }
-  const second = await attempt(path, schemes);
-  if (second.policy !== undefined && second.policy.provider.name !== name) {
-    throw new IronrunError('POLICY', `ironrun: ${path} changed while it was being read; run again`);
-  }
-  return { ...second, schemes };
+  return validateFileWithRegistry(await readPolicyOnce(path), providerRegistry(options.providers));
 }
 
 /**
  * Reads the policy file at `path` as {@link validatePolicyWithProviderSchemes}
- * does (reading a third-party provider's declared reference schemes from its
- * package.json, without importing it), and
- * throws an {@link IronrunError} `POLICY` listing every problem as
+ * does, and throws an {@link IronrunError} `POLICY` listing every problem as
  * `file:line:col: message` when it is invalid (`PROVIDER` as there). It checks
  * no trust: for a policy an agent can edit, use {@link loadTrustedPolicy}.
  *
  * @example
- * const policy = await readPolicyWithProviderSchemes('ironrun.yml', {
- *   providers: { envfile: () => import('@ironrun/providers-envfile') },
- * });
+ * const policy = await readPolicyWithProviderSchemes('ironrun.yml');
  */
 export async function readPolicyWithProviderSchemes(
   path: string,

@@ -1,9 +1,9 @@
-import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
 import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
 import { assertSameBytes, assertTrusted } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
+import { loadTrustedPolicy } from './load-trusted-policy.js';
 import { OutputWindow } from './output-window.js';
 import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
 import { type ResolvedSecret, resolveCommandSecrets } from './resolve-command-secrets.js';
@@ -25,9 +25,10 @@ export interface RunSealedOptions {
   /**
    * The policy, or the path of its file. A path is read again (and its
    * trust checked again) on every call, so an edit takes effect at once;
-   * it is read only after its trust check, and a third-party provider it
-   * names is loaded then to learn the reference schemes it claims. Pass a
-   * path whenever the file is one an agent can edit.
+   * it is read once per call, its trust checked on those bytes, and only
+   * then is a third-party provider it names looked up (its package.json)
+   * to learn the reference schemes it declares. Pass a path whenever the
+   * file is one an agent can edit.
    */
   policy: Policy | string;
   /** The id of the command to run. */
@@ -219,6 +220,220 @@ function pipeRedacted(
   });
 }
 
+/** The command a run executes, as the policy and the caller's arguments decide it. */
+interface PickedCommand {
+  command: PolicyCommand;
+  /** The full argv: the policy's, then the accepted extra arguments. */
+  argv: string[];
+  /** The distinct secret references the command receives. */
+  refs: string[];
+}
+
+/** The output of a run, redacted, as the result reports it. */
+interface RedactedOutput {
+  outcome: Awaited<SealedProcess['result']>;
+  stdout: { text: string; cutBytes: number; totalBytes: number };
+  stderr: { text: string; cutBytes: number; totalBytes: number };
+}
+
+function canceledBeforeStart(commandId: string, signal: AbortSignal | undefined): IronrunError {
+  return new IronrunError(
+    'CANCELED',
+    `ironrun: the run of ${commandId} was canceled before it started`,
+    { commandId, cause: signal?.reason },
+  );
+}
+
+/**
+ * Stage 1: the policy, trusted. A path is read once and its trust checked on
+ * those bytes before anything in it is acted on ({@link loadTrustedPolicy});
+ * a policy given as a value is checked against the file it came from.
+ */
+async function loadPolicyForRun(options: RunSealedOptions, configDir: string): Promise<Policy> {
+  const checkTrust = options.skipTrust !== true;
+  if (typeof options.policy === 'string') {
+    return checkTrust
+      ? loadTrustedPolicy(options.policy, {
+          configDir,
+          providers: options.providers,
+          commandId: options.commandId,
+        })
+      : readPolicyWithProviderSchemes(options.policy, { providers: options.providers });
+  }
+  const policy = options.policy;
+  if (checkTrust) {
+    assertSameBytes(
+      policy,
+      await assertTrusted(policy.path, policy.dir, configDir, options.commandId),
+    );
+  }
+  return policy;
+}
+
+/** Stage 2: the command, its extra arguments checked, and the references it receives. */
+function pickCommand(policy: Policy, options: RunSealedOptions): PickedCommand {
+  const command = findCommand(policy, options.commandId);
+  const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];
+  const refs = [
+    ...new Set(
+      Object.values(command.env).flatMap((value) => (value.kind === 'secret' ? [value.ref] : [])),
+    ),
+  ];
+  return { command, argv, refs };
+}
+
+/** Stage 3: a person's approval, for a command marked `confirm: true`. */
+async function approve(picked: PickedCommand, options: RunSealedOptions): Promise<void> {
+  const { command, argv, refs } = picked;
+  if (!command.confirm) return;
+  const commandId = command.id;
+  const request: ConfirmRequest = {
+    commandId,
+    description: command.description,
+    argv: [...argv],
+    refs: [...refs],
+  };
+  let approved = false;
+  if (options.confirm !== undefined) {
+    try {
+      approved = (await options.confirm(request)) === true;
+    } catch (error) {
+      throw new IronrunError(
+        'CONFIRM_DECLINED',
+        `ironrun: ${commandId} needs a person's approval, and asking failed: ${describe(error)}. It did not run.`,
+        { commandId, refs, cause: error },
+      );
+    }
+  }
+  if (!approved) {
+    throw new IronrunError(
+      'CONFIRM_DECLINED',
+      options.confirm === undefined
+        ? `ironrun: ${commandId} is marked confirm: true and there is no way to ask a person here, so it did not run`
+        : `ironrun: ${commandId} was not approved, so it did not run`,
+      { commandId, refs },
+    );
+  }
+}
+
+/** Stage 5a: the command's environment, its literals and its secret values. */
+function sealedEnv(
+  command: PolicyCommand,
+  secrets: readonly ResolvedSecret[],
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(command.env)) {
+    if (value.kind === 'literal') env[name] = value.value;
+  }
+  for (const secret of secrets) env[secret.name] = secret.value;
+  return env;
+}
+
+/** Stage 5b: hands the values to the caller's hook (the Action masks them); a failure stops the run. */
+async function announceSecrets(
+  commandId: string,
+  secrets: readonly ResolvedSecret[],
+  onSecretsResolved: RunSealedOptions['onSecretsResolved'],
+): Promise<void> {
+  if (onSecretsResolved === undefined || secrets.length === 0) return;
+  try {
+    await onSecretsResolved(secrets.map((secret) => secret.value));
+  } catch (error) {
+    const kind = error instanceof Error ? error.name : typeof error;
+    throw new IronrunError(
+      'SECRETS_HOOK',
+      `ironrun: ${commandId} did not start: the onSecretsResolved hook failed (${kind}); its message is not shown because it could contain a secret value`,
+      { commandId },
+    );
+  }
+}
+
+/** Stage 6: the sealed child, started. */
+async function spawnCommand(
+  picked: PickedCommand,
+  env: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<SealedProcess> {
+  const { command, argv } = picked;
+  try {
+    return await spawnSealed({
+      argv,
+      env,
+      cwd: command.cwd,
+      ttlMs: command.ttlMs,
+      noNetwork: command.noNetwork,
+      allow: command.allow,
+      maxOutputBytes: sandboxOutputLimit,
+      ...(command.path === undefined ? {} : { path: command.path }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    if (isSandboxError(error)) {
+      throw new IronrunError(
+        'SANDBOX',
+        `ironrun: ${command.id} could not start: ${error.message}`,
+        { commandId: command.id, cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Stage 7: both streams through the redactor, live to the callbacks and into bounded windows. */
+async function redactOutput(
+  child: SealedProcess,
+  redactor: Redactor | undefined,
+  maxOutputBytes: number,
+  options: RunSealedOptions,
+): Promise<RedactedOutput> {
+  const stdoutWindow = new OutputWindow(maxOutputBytes);
+  const stderrWindow = new OutputWindow(maxOutputBytes);
+  let callbackError: { error: unknown } | undefined;
+  const onCallbackError = (error: unknown) => {
+    if (callbackError === undefined) callbackError = { error };
+    child.kill();
+  };
+  const [, , outcome] = await Promise.all([
+    pipeRedacted(child.stdout, redactor, stdoutWindow, options.onStdout, onCallbackError),
+    pipeRedacted(child.stderr, redactor, stderrWindow, options.onStderr, onCallbackError),
+    child.result.catch((error: unknown) => {
+      // REPORT_INVALID: what came from inside the seal about the exit could not be trusted.
+      throw isSandboxError(error)
+        ? new IronrunError('SANDBOX', `ironrun: ${options.commandId} failed: ${error.message}`, {
+            commandId: options.commandId,
+            cause: error,
+          })
+        : error;
+    }),
+  ]);
+  if (callbackError !== undefined) throw callbackError.error;
+  const stdout = stdoutWindow.finish();
+  const stderr = stderrWindow.finish();
+  return {
+    outcome,
+    stdout: { ...stdout, totalBytes: stdoutWindow.totalBytes },
+    stderr: { ...stderr, totalBytes: stderrWindow.totalBytes },
+  };
+}
+
+/** Stage 8: the result, every string in it redacted. */
+function runResult(output: RedactedOutput, redactor: Redactor | undefined): RunResult {
+  const { outcome, stdout, stderr } = output;
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    durationMs: outcome.durationMs,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    timedOut: outcome.timedOut,
+    canceled: outcome.canceled,
+    truncated: outcome.truncated || stdout.cutBytes > 0 || stderr.cutBytes > 0,
+    redactions: redactor?.stats.total ?? 0,
+    stdoutBytes: stdout.totalBytes,
+    stderrBytes: stderr.totalBytes,
+  };
+}
+
 /**
  * Runs one named command of a policy, sealed: checks trust, finds the
  * command, validates its extra arguments, asks for approval when the
@@ -244,82 +459,13 @@ function pipeRedacted(
 export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const { signal } = options;
   const configDir = options.configDir ?? defaultConfigDir();
-  const checkTrust = options.skipTrust !== true;
-  // A policy file is checked before it is parsed: nothing in an untrusted
-  // policy (such as a provider package to load) is acted on.
-  const checkedSha256 =
-    checkTrust && typeof options.policy === 'string'
-      ? await assertTrusted(
-          options.policy,
-          dirname(resolve(options.policy)),
-          configDir,
-          options.commandId,
-        )
-      : undefined;
-  // A path is read only now, after its trust check; a third-party provider
-  // is loaded here, if at all, to learn the reference schemes it claims.
-  const policy =
-    typeof options.policy === 'string'
-      ? await readPolicyWithProviderSchemes(options.policy, { providers: options.providers })
-      : options.policy;
-  // What was parsed must be the bytes that were checked (no swap in between).
-  if (checkedSha256 !== undefined) assertSameBytes(policy, checkedSha256);
-  if (checkTrust && typeof options.policy !== 'string') {
-    assertSameBytes(
-      policy,
-      await assertTrusted(policy.path, policy.dir, configDir, options.commandId),
-    );
-  }
-  const command = findCommand(policy, options.commandId);
-  const commandId = command.id;
-  const argv = [...command.argv, ...checkArgs(command, options.args ?? [])];
-  const refs = [
-    ...new Set(
-      Object.values(command.env).flatMap((value) => (value.kind === 'secret' ? [value.ref] : [])),
-    ),
-  ];
-  const canceled = () =>
-    new IronrunError(
-      'CANCELED',
-      `ironrun: the run of ${commandId} was canceled before it started`,
-      {
-        commandId,
-        cause: signal?.reason,
-      },
-    );
+  const policy = await loadPolicyForRun(options, configDir);
+  const picked = pickCommand(policy, options);
+  const commandId = picked.command.id;
+  await approve(picked, options);
+  if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
 
-  if (command.confirm) {
-    const request: ConfirmRequest = {
-      commandId,
-      description: command.description,
-      argv: [...argv],
-      refs: [...refs],
-    };
-    let approved = false;
-    if (options.confirm !== undefined) {
-      try {
-        approved = (await options.confirm(request)) === true;
-      } catch (error) {
-        throw new IronrunError(
-          'CONFIRM_DECLINED',
-          `ironrun: ${commandId} needs a person's approval, and asking failed: ${describe(error)}. It did not run.`,
-          { commandId, refs, cause: error },
-        );
-      }
-    }
-    if (!approved) {
-      throw new IronrunError(
-        'CONFIRM_DECLINED',
-        options.confirm === undefined
-          ? `ironrun: ${commandId} is marked confirm: true and there is no way to ask a person here, so it did not run`
-          : `ironrun: ${commandId} was not approved, so it did not run`,
-        { commandId, refs },
-      );
-    }
-  }
-  if (signal?.aborted) throw canceled();
-
-  let secrets: ResolvedSecret[] = await resolveCommandSecrets(policy, command, {
+  let secrets: ResolvedSecret[] = await resolveCommandSecrets(policy, picked.command, {
     providers: options.providers,
     env: options.env ?? process.env,
     configDir,
@@ -330,91 +476,15 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   let redactor: Redactor | undefined;
   try {
     redactor = buildRedactor(commandId, secrets);
-    for (const [name, value] of Object.entries(command.env)) {
-      if (value.kind === 'literal') env[name] = value.value;
-    }
-    for (const secret of secrets) env[secret.name] = secret.value;
-    if (options.onSecretsResolved !== undefined && secrets.length > 0) {
-      try {
-        await options.onSecretsResolved(secrets.map((secret) => secret.value));
-      } catch (error) {
-        const kind = error instanceof Error ? error.name : typeof error;
-        throw new IronrunError(
-          'SECRETS_HOOK',
-          `ironrun: ${commandId} did not start: the onSecretsResolved hook failed (${kind}); its message is not shown because it could contain a secret value`,
-          { commandId },
-        );
-      }
-    }
-    if (signal?.aborted) throw canceled();
-
-    let child: SealedProcess;
-    try {
-      child = await spawnSealed({
-        argv,
-        env,
-        cwd: command.cwd,
-        ttlMs: command.ttlMs,
-        noNetwork: command.noNetwork,
-        allow: command.allow,
-        maxOutputBytes: sandboxOutputLimit,
-        ...(command.path === undefined ? {} : { path: command.path }),
-        ...(signal === undefined ? {} : { signal }),
-      });
-    } catch (error) {
-      if (isSandboxError(error)) {
-        throw new IronrunError(
-          'SANDBOX',
-          `ironrun: ${commandId} could not start: ${error.message}`,
-          {
-            commandId,
-            cause: error,
-          },
-        );
-      }
-      throw error;
-    }
+    env = sealedEnv(picked.command, secrets);
+    await announceSecrets(commandId, secrets, options.onSecretsResolved);
+    if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
+    const child = await spawnCommand(picked, env, signal);
     // The child has its copy; ours is no longer needed.
     env = {};
     secrets.length = 0;
-
-    const maxOutputBytes = options.maxOutputBytes ?? command.maxOutputBytes;
-    const stdoutWindow = new OutputWindow(maxOutputBytes);
-    const stderrWindow = new OutputWindow(maxOutputBytes);
-    let callbackError: { error: unknown } | undefined;
-    const onCallbackError = (error: unknown) => {
-      if (callbackError === undefined) callbackError = { error };
-      child.kill();
-    };
-    const [, , outcome] = await Promise.all([
-      pipeRedacted(child.stdout, redactor, stdoutWindow, options.onStdout, onCallbackError),
-      pipeRedacted(child.stderr, redactor, stderrWindow, options.onStderr, onCallbackError),
-      child.result.catch((error: unknown) => {
-        // REPORT_INVALID: what came from inside the seal about the exit could not be trusted.
-        throw isSandboxError(error)
-          ? new IronrunError('SANDBOX', `ironrun: ${commandId} failed: ${error.message}`, {
-              commandId,
-              cause: error,
-            })
-          : error;
-      }),
-    ]);
-    if (callbackError !== undefined) throw callbackError.error;
-    const stdout = stdoutWindow.finish();
-    const stderr = stderrWindow.finish();
-    return {
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      durationMs: outcome.durationMs,
-      stdout: stdout.text,
-      stderr: stderr.text,
-      timedOut: outcome.timedOut,
-      canceled: outcome.canceled,
-      truncated: outcome.truncated || stdout.cutBytes > 0 || stderr.cutBytes > 0,
-      redactions: redactor?.stats.total ?? 0,
-      stdoutBytes: stdoutWindow.totalBytes,
-      stderrBytes: stderrWindow.totalBytes,
-    };
+    const maxOutputBytes = options.maxOutputBytes ?? picked.command.maxOutputBytes;
+    return runResult(await redactOutput(child, redactor, maxOutputBytes, options), redactor);
   } finally {
     // Drop every reference to secret values; nothing outlives the run.
     secrets.length = 0;

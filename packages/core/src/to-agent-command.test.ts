@@ -1,4 +1,5 @@
 import { parsePolicy } from '@ironrun/policy';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { listCommands } from './list-commands.js';
 import { toAgentCommand } from './to-agent-command.js';
@@ -20,7 +21,7 @@ const policy = parsePolicy(
     '    argv: [npm, test]',
     '',
   ].join('\n'),
-  { filename: '/project/ironrun.yml' },
+  { filename: '/project/ironrun.yml', providers: builtinProviderReferences },
 );
 
 describe('toAgentCommand', () => {

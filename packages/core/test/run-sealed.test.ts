@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { defineProvider } from '@ironrun/provider';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isIronrunError, type RunResult, runSealed } from '../src/index.js';
 import {
@@ -549,7 +550,10 @@ describe('runSealed', () => {
     await writeFile(sealed.policyPath, text.replace('MODE: production', 'MODE: staging'));
     await refusal(run(sealed, 'print'));
     const { trust } = await import('@ironrun/policy');
-    await trust(sealed.policyPath, { configDir: sealed.configDir });
+    await trust(sealed.policyPath, {
+      configDir: sealed.configDir,
+      providers: builtinProviderReferences,
+    });
     const result = await run(sealed, 'print');
     expect(result.stdout).toContain('mode is staging');
   });

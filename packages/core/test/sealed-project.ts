@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
-import { type TestDir, type TestFile, testdir } from '@ironrun/test-utils';
+import {
+  builtinProviderReferences,
+  type TestDir,
+  type TestFile,
+  testdir,
+} from '@ironrun/test-utils';
 
 /** Built-in providers as the CLI passes them. */
 export const builtinProviders = { envfile: () => import('@ironrun/providers-envfile') };
@@ -45,7 +50,11 @@ export async function sealedProject(options: {
   });
   const policyPath = project.path('ironrun.yml');
   if (options.trusted !== false)
-    await trust(policyPath, { configDir, schemes: options.schemes ?? [] });
+    await trust(policyPath, {
+      configDir,
+      providers: builtinProviderReferences,
+      schemes: options.schemes ?? [],
+    });
   return {
     project,
     policyPath,

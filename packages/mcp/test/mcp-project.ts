@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trust } from '@ironrun/policy';
-import { type TestDir, type TestFile, testdir } from '@ironrun/test-utils';
+import {
+  builtinProviderReferences,
+  type TestDir,
+  type TestFile,
+  testdir,
+} from '@ironrun/test-utils';
 import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
@@ -51,7 +56,8 @@ export async function mcpProject(options: {
     ...options.files,
   });
   const policyPath = project.path('ironrun.yml');
-  if (options.trusted !== false) await trust(policyPath, { configDir });
+  if (options.trusted !== false)
+    await trust(policyPath, { configDir, providers: builtinProviderReferences });
   const clients: Client[] = [];
   const serverArgs = (extra: string[] = []) => [
     serverScript,

@@ -1,6 +1,14 @@
 export { defaultConfigDir } from './config-dir.js';
 export { type DiffLine, diffLines } from './line-diff.js';
-export { type LoadPolicyOptions, loadPolicy } from './load-policy.js';
+export {
+  type LoadPolicyOptions,
+  loadPolicy,
+  type PolicyFile,
+  policyFileChanged,
+  policyFileProvider,
+  readPolicyFile,
+  validatePolicyFile,
+} from './load-policy.js';
 export { loaderEnvReason } from './loader-env.js';
 export {
   defaultProgramPath,
@@ -18,9 +26,13 @@ export type {
   PolicyArgs,
   PolicyCommand,
   PolicyValidation,
+  ProviderReferenceMap,
+  ProviderReferences,
+  ReferenceOptions,
 } from './policy.js';
 export {
   formatIssues,
+  invalidPolicyError,
   isPolicyError,
   PolicyError,
   type PolicyErrorCode,

@@ -1,41 +1,76 @@
 import { createHash } from 'node:crypto';
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Policy } from './policy.js';
+import type { Policy, PolicyValidation, ReferenceOptions } from './policy.js';
 import { invalidPolicyError, PolicyError } from './policy-error.js';
+import { referenceSchemes } from './secret-reference.js';
 import { maxPolicyLength, validatePolicySource } from './validate-policy.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
-/** Options of {@link loadPolicy}. */
-export interface LoadPolicyOptions {
-  /**
-   * Reference schemes third-party providers claim, besides the built-in ones.
-   * @default []
-   */
-  schemes?: readonly string[];
+/** Options of {@link loadPolicy}: the reference declarations, see `ParsePolicyOptions`. */
+export interface LoadPolicyOptions extends ReferenceOptions {}
+
+/**
+ * A policy file read once ({@link readPolicyFile}): its name as given, its
+ * real path, its exact bytes, their SHA-256 and their text. The trust check,
+ * the provider lookup and the validation all take this one value, so what is
+ * checked is what is parsed, and the file is read and parsed once per run.
+ */
+export interface PolicyFile {
+  /** The path as the caller gave it, shown in messages. */
+  readonly path: string;
+  /** The absolute real path (symlinks resolved). */
+  readonly realPath: string;
+  /** The file's bytes, as read. */
+  readonly bytes: Uint8Array;
+  /** The SHA-256 (hex) of `bytes`. */
+  readonly sha256: string;
+  /** `bytes` decoded as UTF-8. */
+  readonly text: string;
+  /** The file's identity and times when it was read, for {@link policyFileChanged}. */
+  readonly fingerprint: string;
 }
 
-/** A policy file read once: its real path, its bytes and its text. */
-export interface PolicyFileContent {
-  realPath: string;
-  bytes: Uint8Array;
-  text: string;
+function fingerprintOf(info: import('node:fs').BigIntStats): string {
+  return [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
+}
+
+/** The one YAML parse of each file read, made when first needed. */
+const parsedYaml = new WeakMap<PolicyFile, YamlSource>();
+
+function yamlOf(file: PolicyFile): YamlSource | undefined {
+  const body = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;
+  if (body.length > maxPolicyLength) return undefined;
+  let parsed = parsedYaml.get(file);
+  if (parsed === undefined) {
+    parsed = parseYamlSource(body);
+    parsedYaml.set(file, parsed);
+  }
+  return parsed;
 }
 
 /**
  * Resolves `path` to its real path and reads it once, refusing anything but
- * a regular file of valid UTF-8 within the size limit. Callers that hash the
- * policy hash these same bytes, so what is hashed is what is parsed.
+ * a regular file of valid UTF-8 within the size limit. Throws
+ * {@link PolicyError} `READ_FAILED`.
+ *
+ * @example
+ * const file = await readPolicyFile('ironrun.yml');
+ * const check = await checkTrust(file);
+ * const { policy, issues } = validatePolicyFile(file, { providers: declarations });
  */
-export async function readPolicyFile(path: string): Promise<PolicyFileContent> {
+export async function readPolicyFile(path: string): Promise<PolicyFile> {
   try {
     const realPath = await realpath(path);
     const handle = await open(realPath, 'r');
     try {
-      const info = await handle.stat();
+      const info = await handle.stat({ bigint: true });
       if (!info.isFile()) throw new Error('not a regular file');
-      if (info.size > maxPolicyLength * 4) throw new Error('larger than 1 MiB');
+      if (info.size > BigInt(maxPolicyLength * 4)) throw new Error('larger than 1 MiB');
       const bytes = await handle.readFile();
-      return { realPath, bytes, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return { path, realPath, bytes, sha256, text, fingerprint: fingerprintOf(info) };
     } finally {
       await handle.close();
     }
@@ -58,21 +93,77 @@ export async function readPolicyFile(path: string): Promise<PolicyFileContent> {
   }
 }
 
-/** Validates the text of a policy file read by {@link readPolicyFile}, throwing `INVALID_POLICY`. */
-export function policyFromFile(
-  path: string,
-  file: PolicyFileContent,
-  schemes: readonly string[],
-): Policy {
-  const { policy, issues } = validatePolicySource(file.text, {
-    displayName: path,
-    path: file.realPath,
-    dir: dirname(file.realPath),
-    schemes,
-  });
-  if (policy === undefined) throw invalidPolicyError(path, issues);
+/**
+ * Whether the file at `file.realPath` is no longer the one that was read
+ * (replaced, rewritten or gone), by a `stat`, without reading it again. A
+ * caller that read, checked and parsed the file once uses it to refuse a
+ * policy edited while it was in use.
+ */
+export async function policyFileChanged(file: PolicyFile): Promise<boolean> {
+  try {
+    return fingerprintOf(await stat(file.realPath, { bigint: true })) !== file.fingerprint;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The `provider:` name of a policy file (`provider: x` or `provider: { name: x }`),
+ * read from its one YAML parse even when the policy is otherwise invalid, so
+ * the caller can learn that provider's declarations before validating;
+ * `undefined` when there is none or the YAML does not parse (validation then
+ * says what is wrong, with line and column).
+ *
+ * @example
+ * const name = policyFileProvider(await readPolicyFile('ironrun.yml')); // 'envfile'
+ */
+export function policyFileProvider(file: PolicyFile): string | undefined {
+  const yaml = yamlOf(file);
+  if (yaml === undefined || yaml.issues.length > 0) return undefined;
+  const provider = yaml.doc.get('provider', true);
+  const value: unknown =
+    typeof provider === 'object' && provider !== null && 'value' in provider
+      ? provider.value
+      : undefined;
+  if (typeof value === 'string') return value;
+  const name = yaml.doc.getIn(['provider', 'name'], true);
+  const named: unknown =
+    typeof name === 'object' && name !== null && 'value' in name ? name.value : undefined;
+  return typeof named === 'string' ? named : undefined;
+}
+
+/**
+ * Validates a policy file read by {@link readPolicyFile}, reusing its one
+ * YAML parse, and returns every problem as data: `{ policy }` (whose
+ * `sha256` is the hash of the file's bytes, the hash `checkTrust` reports)
+ * or `{ issues }`.
+ *
+ * @example
+ * const { policy, issues } = validatePolicyFile(file, { providers: declarations });
+ */
+export function validatePolicyFile(
+  file: PolicyFile,
+  options: ReferenceOptions = {},
+): PolicyValidation {
+  const validation = validatePolicySource(
+    file.text,
+    {
+      displayName: file.path,
+      path: file.realPath,
+      dir: dirname(file.realPath),
+      references: referenceSchemes(options.providers ?? {}, options.schemes ?? []),
+    },
+    yamlOf(file),
+  );
   // The file's own bytes (a BOM included), the same bytes checkTrust hashes.
-  policy.sha256 = createHash('sha256').update(file.bytes).digest('hex');
+  if (validation.policy !== undefined) validation.policy.sha256 = file.sha256;
+  return validation;
+}
+
+/** Validates a policy file read by {@link readPolicyFile}, throwing `INVALID_POLICY`. */
+export function policyFromFile(file: PolicyFile, options: ReferenceOptions = {}): Policy {
+  const { policy, issues } = validatePolicyFile(file, options);
+  if (policy === undefined) throw invalidPolicyError(file.path, issues);
   return policy;
 }
 
@@ -87,5 +178,5 @@ export function policyFromFile(
  * console.log(policy.commands.map((command) => command.id));
  */
 export async function loadPolicy(path: string, options: LoadPolicyOptions = {}): Promise<Policy> {
-  return policyFromFile(path, await readPolicyFile(path), options.schemes ?? []);
+  return policyFromFile(await readPolicyFile(path), options);
 }

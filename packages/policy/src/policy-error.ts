@@ -110,7 +110,10 @@ export function isPolicyError(value: unknown): value is PolicyError {
 /** How many issue lines the message of an `INVALID_POLICY` error lists; `issues` holds them all. */
 export const maxIssueLines = 50;
 
-/** Builds the `INVALID_POLICY` error listing every issue (the first 50 in its message). */
+/**
+ * The `INVALID_POLICY` error for `issues` found in the policy `filename`: its
+ * message lists them as `file:line:col: message` lines (the first 50).
+ */
 export function invalidPolicyError(filename: string, issues: readonly PolicyIssue[]): PolicyError {
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
   const shown = formatIssues(filename, issues.slice(0, maxIssueLines));

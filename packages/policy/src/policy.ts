@@ -92,12 +92,44 @@ export interface ParsePolicyOptions {
    */
   filename?: string;
   /**
-   * Reference schemes third-party providers claim (`vault` for `vault://…`),
-   * besides the built-in `op`, `doppler`, `infisical` and `envfile`.
+   * What each provider declares about its references, by provider name
+   * (`{ '1password': { schemes: ['op'], references: { op: { pattern, expected } } } }`):
+   * the only source of reference schemes and syntax. The policy package knows
+   * no vendor; `@ironrun/core` passes its provider registry's declarations.
+   * A reference of a scheme no provider claims is `UNKNOWN_SCHEME`; one that
+   * does not match its declared syntax `INVALID_REFERENCE`; one whose scheme
+   * another declared provider claims than the policy's `INVALID_REFERENCE`.
+   * @default {}
+   */
+  providers?: ProviderReferenceMap;
+  /**
+   * More reference schemes (`vault` for `vault://…`) claimed by a provider
+   * whose syntax is not declared: any non-empty reference of them is taken.
    * @default []
    */
   schemes?: readonly string[];
 }
+
+/**
+ * What a provider declares about its secret references, as plain data (the
+ * `ironrun` field of its package.json, read by `@ironrun/provider`).
+ */
+export interface ProviderReferences {
+  /** The schemes it resolves, without `://`. */
+  schemes: readonly string[];
+  /**
+   * Per scheme, a regular expression (source text, anchored at both ends)
+   * a whole reference must match, and what it looks like in words.
+   * @default {}
+   */
+  references?: Readonly<Record<string, { pattern: string; expected: string }>>;
+}
+
+/** {@link ProviderReferences} by provider name. */
+export type ProviderReferenceMap = Readonly<Record<string, ProviderReferences>>;
+
+/** The reference declarations a policy is validated with: see {@link ParsePolicyOptions}. */
+export type ReferenceOptions = Pick<ParsePolicyOptions, 'providers' | 'schemes'>;
 
 /** The result of `validatePolicy`: the policy when there is no issue. */
 export interface PolicyValidation {

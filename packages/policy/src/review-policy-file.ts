@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { defaultConfigDir } from './config-dir.js';
-import { policyFromFile, readPolicyFile } from './load-policy.js';
+import { type PolicyFile, policyFromFile, readPolicyFile } from './load-policy.js';
 import { planPins } from './pin-plan.js';
+import type { ProviderReferenceMap } from './policy.js';
 import { PolicyError } from './policy-error.js';
 import { isInsideRealDir } from './real-containment.js';
 import { type PolicyReview, reviewPolicy } from './review-policy.js';
@@ -11,7 +12,9 @@ import { readTrustRecord } from './trust-store.js';
 export interface ReviewPolicyFileOptions {
   /** Where the trust store lives. @default defaultConfigDir() */
   configDir?: string;
-  /** Reference schemes third-party providers claim. @default [] */
+  /** What each provider declares about its references, by name. @default {} */
+  providers?: ProviderReferenceMap;
+  /** More reference schemes claimed without a declared syntax. @default [] */
   schemes?: readonly string[];
 }
 
@@ -27,12 +30,15 @@ export interface ReviewPolicyFileOptions {
  * for (const line of review.diff ?? []) console.log(line.op, line.line.text);
  */
 export async function reviewPolicyFile(
-  policyPath: string,
+  policyPath: string | PolicyFile,
   options: ReviewPolicyFileOptions = {},
 ): Promise<PolicyReview> {
-  const file = await readPolicyFile(policyPath);
-  const schemes = options.schemes ?? [];
-  const policy = policyFromFile(policyPath, file, schemes);
+  const file = typeof policyPath === 'string' ? await readPolicyFile(policyPath) : policyPath;
+  const references = {
+    ...(options.providers === undefined ? {} : { providers: options.providers }),
+    ...(options.schemes === undefined ? {} : { schemes: options.schemes }),
+  };
+  const policy = policyFromFile(file, references);
   const configDir = resolve(options.configDir ?? defaultConfigDir());
   if (await isInsideRealDir(dirname(file.realPath), configDir)) {
     throw new PolicyError(
@@ -45,7 +51,7 @@ export async function reviewPolicyFile(
   return reviewPolicy(policy, {
     plan,
     currentText: file.text,
-    schemes,
+    ...references,
     ...(record?.policyText === undefined ? {} : { trustedText: record.policyText }),
   });
 }

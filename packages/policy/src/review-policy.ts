@@ -1,8 +1,9 @@
 import { diffLines } from './line-diff.js';
 import { loaderEnvReason } from './loader-env.js';
 import type { PinNote, PinPlan, PinReason } from './pin-plan.js';
-import type { EnvValue, Policy, PolicyCommand } from './policy.js';
+import type { EnvValue, Policy, PolicyCommand, ProviderReferenceMap } from './policy.js';
 import { escapeForReview, type ReviewFlag, type ReviewText } from './review-text.js';
+import { referenceSchemes } from './secret-reference.js';
 import { validatePolicySource } from './validate-policy.js';
 
 /** One field of a command as the review shows it: its policy key and every value, escaped. */
@@ -72,7 +73,9 @@ export interface ReviewPolicyOptions {
   currentText?: string;
   /** The text last trusted (`TrustRecord.policyText`), for the diff and per-command changes. @default undefined */
   trustedText?: string;
-  /** Reference schemes of third-party providers, to read the trusted text. @default [] */
+  /** What each provider declares about its references, to read the trusted text. @default {} */
+  providers?: ProviderReferenceMap;
+  /** More reference schemes claimed without a declared syntax. @default [] */
   schemes?: readonly string[];
 }
 
@@ -171,13 +174,13 @@ function reviewCommand(
 function trustedCommands(
   policy: Policy,
   text: string,
-  schemes: readonly string[],
+  options: ReviewPolicyOptions,
 ): Map<string, string> | undefined {
   const { policy: trusted } = validatePolicySource(text, {
     displayName: policy.path,
     path: policy.path,
     dir: policy.dir,
-    schemes,
+    references: referenceSchemes(options.providers ?? {}, options.schemes ?? []),
   });
   if (trusted === undefined) return undefined;
   return new Map(trusted.commands.map((command) => [command.id, JSON.stringify(command)]));
@@ -202,7 +205,7 @@ export function reviewPolicy(policy: Policy, options: ReviewPolicyOptions = {}):
   const trusted =
     options.trustedText === undefined
       ? undefined
-      : trustedCommands(policy, options.trustedText, options.schemes ?? []);
+      : trustedCommands(policy, options.trustedText, options);
   const commands = policy.commands.map((command) => reviewCommand(command, options.plan, trusted));
   const provider = {
     name: escapeForReview(policy.provider.name),

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { commandDigests } from './command-digest.js';
 import { defaultConfigDir } from './config-dir.js';
-import { policyFromFile, readPolicyFile } from './load-policy.js';
+import { type PolicyFile, policyFromFile, readPolicyFile } from './load-policy.js';
 import { plannedPinKey, planPins } from './pin-plan.js';
 import {
   compare,
@@ -14,6 +13,7 @@ import {
   type TrustChangeReason,
   trustedPinKey,
 } from './pin-state.js';
+import type { ProviderReferenceMap } from './policy.js';
 import { PolicyError } from './policy-error.js';
 import { isInsideDir } from './project-path.js';
 import {
@@ -31,7 +31,12 @@ export type { TrustChangeReason } from './pin-state.js';
 export interface TrustOptions {
   /** Where the trust store lives. @default defaultConfigDir() */
   configDir?: string;
-  /** Reference schemes third-party providers claim, so their policies validate. @default [] */
+  /**
+   * What each provider declares about its references, by name: see
+   * `ParsePolicyOptions.providers`. @default {}
+   */
+  providers?: ProviderReferenceMap;
+  /** More reference schemes claimed without a declared syntax, so their policies validate. @default [] */
   schemes?: readonly string[];
   /**
    * More absolute paths to pin beside the ones the policy names, e.g. the
@@ -90,10 +95,6 @@ export type TrustCheck =
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
  * The trust store's folder, refused when it lies inside the project: there
  * the agent could write its own record.
@@ -125,9 +126,13 @@ async function storeOutside(projectDir: string, configDir: string | undefined): 
  * @example
  * await trust('ironrun.yml'); // after reviewing it and its scripts
  */
-export async function trust(policyPath: string, options: TrustOptions = {}): Promise<TrustRecord> {
-  const file = await readPolicyFile(policyPath);
-  const policy = policyFromFile(policyPath, file, options.schemes ?? []);
+export async function trust(
+  policyFile: string | PolicyFile,
+  options: TrustOptions = {},
+): Promise<TrustRecord> {
+  const file = typeof policyFile === 'string' ? await readPolicyFile(policyFile) : policyFile;
+  const policyPath = file.path;
+  const policy = policyFromFile(file, options);
   const extra = options.extraPins ?? [];
   const relative = extra.find((path) => !isAbsolute(path));
   if (relative !== undefined) {
@@ -226,7 +231,7 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
   const record: TrustRecord = {
     version: 3,
     policyPath: file.realPath,
-    policySha256: sha256(file.bytes),
+    policySha256: file.sha256,
     complete,
     trustedAt: new Date().toISOString(),
     ...(keepText
@@ -271,14 +276,14 @@ async function changedPins(
  * if (check.status !== 'trusted') throw new Error('review the policy, then run ironrun trust');
  */
 export async function checkTrust(
-  policyPath: string,
+  policyFile: string | PolicyFile,
   options: CheckTrustOptions = {},
 ): Promise<TrustCheck> {
-  const file = await readPolicyFile(policyPath);
+  const file = typeof policyFile === 'string' ? await readPolicyFile(policyFile) : policyFile;
   const configDir = await storeOutside(dirname(file.realPath), options.configDir);
   const record = await readTrustRecord(configDir, file.realPath);
   if (record === undefined) return { status: 'untrusted' };
-  const fileSha256 = sha256(file.bytes);
+  const fileSha256 = file.sha256;
   const sameBytes = fileSha256 === record.policySha256;
   const id = options.command;
   if (id === undefined || record.version === 2) {
@@ -296,7 +301,7 @@ export async function checkTrust(
     // The file is every byte as trusted and has no such command: trusted as
     // a whole, and the caller reports the unknown id.
     return checkTrust(
-      policyPath,
+      file,
       options.configDir === undefined ? {} : { configDir: options.configDir },
     );
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { isPolicyError, type PolicyError } from './policy-error.js';
 import { parsePolicy, validatePolicy } from './validate-policy.js';
@@ -18,9 +19,11 @@ function policyWithProgram(command: string, head?: string): string {
 }
 
 function issueLines(text: string, schemes: readonly string[] = []): string[] {
-  return validatePolicy(text, { filename, schemes }).issues.map(
-    (issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`,
-  );
+  return validatePolicy(text, {
+    providers: builtinProviderReferences,
+    filename,
+    schemes,
+  }).issues.map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`);
 }
 
 describe('parsePolicy', () => {
@@ -39,7 +42,7 @@ describe('parsePolicy', () => {
         '    ttl: 30s',
         '    no_network: true',
       ].join('\n'),
-      { filename },
+      { providers: builtinProviderReferences, filename },
     );
     expect(policy).toEqual({
       path: filename,
@@ -69,7 +72,10 @@ describe('parsePolicy', () => {
   });
 
   it('applies the built-in defaults: 60s, network on, the policy folder, 16 KiB, no confirm, no args', () => {
-    const [command] = parsePolicy(policyWith(''), { filename }).commands;
+    const [command] = parsePolicy(policyWith(''), {
+      providers: builtinProviderReferences,
+      filename,
+    }).commands;
     expect(command).toMatchObject({
       ttlMs: 60_000,
       noNetwork: false,
@@ -86,7 +92,7 @@ describe('parsePolicy', () => {
     const policy = parsePolicy(
       'version: 1\nprovider: envfile\ndefaults: { ttl: 5m, no_network: true, cwd: app }\ncommands:\n' +
         '  - { id: a, argv: [x] }\n  - { id: b, argv: [x], ttl: 500ms, no_network: false, cwd: other }\n',
-      { filename },
+      { providers: builtinProviderReferences, filename },
     );
     expect(policy.commands.map(({ ttlMs, noNetwork, cwd }) => ({ ttlMs, noNetwork, cwd }))).toEqual(
       [
@@ -109,7 +115,7 @@ describe('parsePolicy', () => {
           'max_output: 1MiB',
         ].join('\n'),
       ),
-      { filename },
+      { providers: builtinProviderReferences, filename },
     ).commands;
     expect(command).toMatchObject({
       description: 'Deploys to production',
@@ -123,20 +129,26 @@ describe('parsePolicy', () => {
   });
 
   it('defaults args to one argument without options', () => {
-    const [command] = parsePolicy(policyWith('args: { pattern: "[a-z]+" }'), { filename }).commands;
+    const [command] = parsePolicy(policyWith('args: { pattern: "[a-z]+" }'), {
+      providers: builtinProviderReferences,
+      filename,
+    }).commands;
     expect(command?.args).toEqual({ pattern: '[a-z]+', maxCount: 1, allowOptions: false });
   });
 
   it('reads max_output as a number of bytes', () => {
     expect(
-      parsePolicy(policyWith('max_output: 4096'), { filename }).commands[0]?.maxOutputBytes,
+      parsePolicy(policyWith('max_output: 4096'), {
+        providers: builtinProviderReferences,
+        filename,
+      }).commands[0]?.maxOutputBytes,
     ).toBe(4096);
   });
 
   it('reads a provider with options', () => {
     const policy = parsePolicy(
       policyWith('', 'version: 1\nprovider: { name: doppler, project: backend, config: prd }\n'),
-      { filename },
+      { providers: builtinProviderReferences, filename },
     );
     expect(policy.provider).toEqual({
       name: 'doppler',
@@ -150,7 +162,7 @@ describe('parsePolicy', () => {
         'env: { TOKEN: "vault://kv/app#token" }',
         'version: 1\nprovider: "@acme/ironrun-provider-vault"\n',
       ),
-      { filename, schemes: ['vault'] },
+      { providers: builtinProviderReferences, filename, schemes: ['vault'] },
     );
     expect(policy.provider.name).toBe('@acme/ironrun-provider-vault');
     expect(policy.commands[0]?.env.TOKEN).toEqual({
@@ -174,7 +186,10 @@ describe('parsePolicy', () => {
     expect(issueLines(policyWith('env: { __proto__: x }'))).toEqual([
       expect.stringContaining('FORBIDDEN_ENV commands[0].env.__proto__'),
     ]);
-    const [command] = parsePolicy(policyWith('env: { constructor: x }'), { filename }).commands;
+    const [command] = parsePolicy(policyWith('env: { constructor: x }'), {
+      providers: builtinProviderReferences,
+      filename,
+    }).commands;
     expect(Object.hasOwn(command!.env, 'constructor')).toBe(true);
   });
 
@@ -197,7 +212,10 @@ describe('parsePolicy', () => {
   it('throws one PolicyError listing every problem', () => {
     let caught: unknown;
     try {
-      parsePolicy(policyWith('ttl: 5 minutes\nno_netwrok: true'), { filename: 'ironrun.yml' });
+      parsePolicy(policyWith('ttl: 5 minutes\nno_netwrok: true'), {
+        providers: builtinProviderReferences,
+        filename: 'ironrun.yml',
+      });
     } catch (error) {
       caught = error;
     }
@@ -220,13 +238,19 @@ describe('parsePolicy', () => {
 
 describe('validatePolicy', () => {
   it('returns the policy and no issues for a valid text', () => {
-    const result = validatePolicy(policyWith(''), { filename });
+    const result = validatePolicy(policyWith(''), {
+      providers: builtinProviderReferences,
+      filename,
+    });
     expect(result.issues).toEqual([]);
     expect(result.policy?.commands[0]?.id).toBe('deploy');
   });
 
   it('returns issues as data, with paths', () => {
-    const result = validatePolicy(policyWith('ttl: 0s'), { filename });
+    const result = validatePolicy(policyWith('ttl: 0s'), {
+      providers: builtinProviderReferences,
+      filename,
+    });
     expect(result.policy).toBeUndefined();
     expect(result.issues).toEqual([
       {
@@ -313,7 +337,10 @@ describe('validatePolicy', () => {
       const keys = Array.from({ length: 60 }, (_, index) => `bogus${index}: 1`).join('\n');
       let error: PolicyError | undefined;
       try {
-        parsePolicy(policyWith(keys), { filename: 'ironrun.yml' });
+        parsePolicy(policyWith(keys), {
+          providers: builtinProviderReferences,
+          filename: 'ironrun.yml',
+        });
       } catch (caught) {
         error = caught as PolicyError;
       }
@@ -582,7 +609,7 @@ describe('validatePolicy', () => {
       const text = policyWith(
         `env: { STRIPE: ${secret}, LD_PRELOAD: ${secret}, "bad-name": ${secret}, N: [${secret}] }\nbogus: ${secret}`,
       );
-      const result = validatePolicy(text, { filename });
+      const result = validatePolicy(text, { providers: builtinProviderReferences, filename });
       expect(result.issues.length).toBeGreaterThan(2);
       expect(JSON.stringify(result.issues)).not.toContain(secret);
     });

@@ -16,7 +16,12 @@ import type {
 import { invalidPolicyError, type PolicyIssue, type PolicyIssueCode } from './policy-error.js';
 import { type PolicyFile, policyFileSchema } from './policy-schema.js';
 import { hasPathSeparator, isInsideDir } from './project-path.js';
-import { builtinSchemes, readEnvValue, schemeNamePattern } from './secret-reference.js';
+import {
+  otherProviderOf,
+  type ReferenceSchemes,
+  readEnvValue,
+  referenceSchemes,
+} from './secret-reference.js';
 import { findShapeProblems } from './unknown-keys.js';
 import { compileArgsPattern } from './validate-args.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -33,7 +38,8 @@ export interface PolicySourceContext {
   displayName: string;
   path: string;
   dir: string;
-  schemes: readonly string[];
+  /** The reference schemes known, compiled once per validation. */
+  references: ReferenceSchemes;
 }
 
 type Path = (string | number)[];
@@ -163,7 +169,6 @@ function checkEnv(
   path: Path,
 ): void {
   if (!isRecord(env)) return;
-  const builtinProviders = new Set(Object.values(builtinSchemes));
   for (const [name, value] of Object.entries(env)) {
     const reason = name === '__proto__' ? 'the name is reserved' : forbiddenEnvReason(name);
     if (reason !== undefined) {
@@ -175,20 +180,20 @@ function checkEnv(
       );
     }
     if (typeof value !== 'string' || value.includes('\0')) continue;
-    const reading = readEnvValue(value, context.schemes);
+    const reading = readEnvValue(value, context.references);
     if (reading.kind === 'error') {
       list.add(reading.code, [...path, name], reading.reason);
-    } else if (
-      reading.kind === 'secret' &&
-      providerName !== undefined &&
-      builtinProviders.has(providerName) &&
-      builtinSchemes[reading.scheme] !== undefined &&
-      builtinSchemes[reading.scheme] !== providerName
-    ) {
+      continue;
+    }
+    const other =
+      reading.kind === 'secret'
+        ? otherProviderOf(context.references, reading.scheme, providerName)
+        : undefined;
+    if (reading.kind === 'secret' && other !== undefined) {
       list.add(
         'INVALID_REFERENCE',
         [...path, name],
-        `the provider is ${providerName}, which does not resolve ${reading.scheme}:// references (${builtinSchemes[reading.scheme]} does)`,
+        `the provider is ${providerName}, which does not resolve ${reading.scheme}:// references (${other} does)`,
       );
     }
   }
@@ -355,11 +360,11 @@ function checkSemantics(list: IssueList, context: PolicySourceContext, raw: unkn
  * Reads env from the raw mapping, not valibot's output: valibot leaves out
  * keys named `constructor` or `prototype`, which are valid variable names.
  */
-function normalizeEnvWith(rawEnv: unknown, schemes: readonly string[]): Record<string, EnvValue> {
+function normalizeEnvWith(rawEnv: unknown, references: ReferenceSchemes): Record<string, EnvValue> {
   const env = isRecord(rawEnv) ? (rawEnv as Record<string, string | { literal: string }>) : {};
   const entries = Object.entries(env).map(([name, value]): [string, EnvValue] => {
     if (typeof value !== 'string') return [name, { kind: 'literal', value: value.literal }];
-    const reading = readEnvValue(value, schemes);
+    const reading = readEnvValue(value, references);
     return reading.kind === 'secret'
       ? [name, { kind: 'secret', ref: value, scheme: reading.scheme }]
       : [name, { kind: 'literal', value }];
@@ -388,7 +393,7 @@ function normalize(
     const normalized: PolicyCommand = {
       id: command.id,
       argv: [...command.argv],
-      env: normalizeEnvWith(rawCommands[index]?.env, context.schemes),
+      env: normalizeEnvWith(rawCommands[index]?.env, context.references),
       ttlMs: ttl === undefined ? defaultTtlMs : (parseDuration(ttl) as { ms: number }).ms,
       noNetwork: command.no_network ?? defaults.no_network ?? false,
       cwd: resolve(context.dir, command.cwd ?? defaults.cwd ?? '.'),
@@ -417,19 +422,12 @@ function normalize(
   return { path: context.path, dir: context.dir, sha256: '', version: 1, provider, commands };
 }
 
-function checkSchemes(schemes: readonly string[]): void {
-  for (const scheme of schemes) {
-    if (typeof scheme !== 'string' || !schemeNamePattern.test(scheme)) {
-      throw new TypeError(
-        'options.schemes must hold scheme names such as "vault" (a letter, then letters, digits, +, . or -)',
-      );
-    }
-  }
-}
-
 /** Validates a policy text whose origin is already resolved. Internal: `loadPolicy` and `validatePolicy` share it. */
-export function validatePolicySource(text: string, context: PolicySourceContext): PolicyValidation {
-  checkSchemes(context.schemes);
+export function validatePolicySource(
+  text: string,
+  context: PolicySourceContext,
+  parsed?: YamlSource,
+): PolicyValidation {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.length > maxPolicyLength) {
     return {
@@ -444,7 +442,7 @@ export function validatePolicySource(text: string, context: PolicySourceContext)
       ],
     };
   }
-  const source = parseYamlSource(body);
+  const source = parsed ?? parseYamlSource(body);
   const list = new IssueList(source);
   list.issues.push(...source.issues);
   if (list.issues.length > 0) return { issues: sortIssues(list.issues) };
@@ -503,7 +501,7 @@ function contextOf(options: ParsePolicyOptions): PolicySourceContext {
     displayName: filename === undefined || filename === '' ? '<policy>' : filename,
     path,
     dir: path === '' ? process.cwd() : dirname(path),
-    schemes: options.schemes ?? [],
+    references: referenceSchemes(options.providers ?? {}, options.schemes ?? []),
   };
 }
 

@@ -1,3 +1,4 @@
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { validatePolicy } from '../src/validate-policy.js';
 
@@ -16,7 +17,10 @@ commands:
     env:
 ${env}
 ${extra}`;
-  return validatePolicy(text, { filename: '/srv/app/ironrun.yml' }).issues;
+  return validatePolicy(text, {
+    providers: builtinProviderReferences,
+    filename: '/srv/app/ironrun.yml',
+  }).issues;
 }
 
 describe('indirect loader settings in env', () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { isPolicyError, type PolicyError, parsePolicy } from '../src/index.js';
 
@@ -14,6 +15,7 @@ function errorOf(name: string): PolicyError {
   try {
     parsePolicy(readFileSync(join(folder, name.replace(/\.yml$/, '.policy.txt')), 'utf8'), {
       filename: name,
+      providers: builtinProviderReferences,
     });
   } catch (error) {
     if (isPolicyError(error)) return error;

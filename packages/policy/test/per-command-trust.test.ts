@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandDigests } from '../src/command-digest.js';
 import { checkTrust, trust } from '../src/trust.js';
@@ -45,7 +45,7 @@ async function statuses(policy: string, configDir: string): Promise<Record<strin
 describe('checkTrust with a command', () => {
   it('keeps the other commands trusted when one command entry is edited, and names the edited one', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(policy, policyText.replace('[./build.sh]', '[./build.sh, --all]'));
     expect(await statuses(policy, configDir)).toEqual({
       deploy: 'trusted',
@@ -62,7 +62,7 @@ describe('checkTrust with a command', () => {
 
   it('refuses every command when the provider section changes (every command receives its secrets)', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       policyText.replace('provider: envfile', 'provider:\n  name: envfile\n  path: /tmp/other.env'),
@@ -76,7 +76,7 @@ describe('checkTrust with a command', () => {
 
   it('refuses only the command whose pinned file changed', async () => {
     const { project, configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
     expect(await statuses(policy, configDir)).toEqual({
       deploy: 'changed',
@@ -87,7 +87,7 @@ describe('checkTrust with a command', () => {
 
   it('treats a command added after trust as not trusted (a new entry the agent wrote)', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       `${policyText}  - id: exfil\n    argv: [node, scripts/test.js]\n    env:\n      TOKEN: envfile://TOKEN\n`,
@@ -101,7 +101,7 @@ describe('checkTrust with a command', () => {
 
   it('refuses a trusted command shadowed by a second entry with the same id', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       `${policyText}  - id: deploy\n    argv: [node, scripts/test.js]\n    env:\n      TOKEN: envfile://TOKEN\n`,
@@ -111,7 +111,7 @@ describe('checkTrust with a command', () => {
 
   it('refuses a command whose secret list grew (an env reference the agent added)', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       policyText.replace(
@@ -124,7 +124,7 @@ describe('checkTrust with a command', () => {
 
   it('ignores comments and key order within an entry, which change nothing that runs', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       `# a comment\n${policyText.replace('  - id: build\n    argv: [./build.sh]', '  - argv: [./build.sh]  # reordered\n    id: build')}`,
@@ -138,7 +138,7 @@ describe('checkTrust with a command', () => {
 
   it('reports the hash of the bytes it checked, so a caller can compare it with what it parses', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     const edited = policyText.replace('[./build.sh]', '[./build.sh, --all]');
     await writeFile(policy, edited);
     const check = await checkTrust(policy, { configDir, command: 'deploy' });
@@ -153,14 +153,18 @@ describe('checkTrust with a command', () => {
 describe('trust with commands', () => {
   it('trusts one command and leaves an edited other command refused', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       policy,
       policyText
         .replace('[./build.sh]', '[./build.sh, --all]')
         .replace('scripts/deploy.js, --prod', 'scripts/deploy.js, --staging'),
     );
-    const record = await trust(policy, { configDir, commands: ['build'] });
+    const record = await trust(policy, {
+      providers: builtinProviderReferences,
+      configDir,
+      commands: ['build'],
+    });
     expect(record.complete).toBe(false);
     expect(await statuses(policy, configDir)).toEqual({
       deploy: 'changed',
@@ -175,9 +179,9 @@ describe('trust with commands', () => {
 
   it("keeps the trusted state of files only other commands pin, so trusting one command cannot launder another's edit", async () => {
     const { project, configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
-    await trust(policy, { configDir, commands: ['test'] });
+    await trust(policy, { providers: builtinProviderReferences, configDir, commands: ['test'] });
     expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('changed');
     expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('trusted');
   });
@@ -191,26 +195,26 @@ describe('trust with commands', () => {
         '[node, scripts/test.js]\n    pin: [scripts/deploy.js]',
       ),
     );
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
-    await trust(policy, { configDir, commands: ['test'] });
+    await trust(policy, { providers: builtinProviderReferences, configDir, commands: ['test'] });
     expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('trusted');
     expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('changed');
   });
 
   it('refuses an id the policy does not have, naming the ones it has', async () => {
     const { configDir, policy } = await setup();
-    await expect(trust(policy, { configDir, commands: ['nope'] })).rejects.toThrow(
-      /no such command \(it has deploy, build, test\)/,
-    );
+    await expect(
+      trust(policy, { providers: builtinProviderReferences, configDir, commands: ['nope'] }),
+    ).rejects.toThrow(/no such command \(it has deploy, build, test\)/);
   });
 
   it('after trusting every command, the whole file is trusted again', async () => {
     const { configDir, policy } = await setup();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(policy, policyText.replace('[./build.sh]', '[./build.sh, --all]'));
-    await trust(policy, { configDir, commands: ['build'] });
-    const record = await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir, commands: ['build'] });
+    const record = await trust(policy, { providers: builtinProviderReferences, configDir });
     expect(record.complete).toBe(true);
     expect((await checkTrust(policy, { configDir })).status).toBe('trusted');
     expect(record.policyText).toBe(await readFile(policy, 'utf8'));
@@ -262,7 +266,7 @@ commands:
 
   it('keeps every command trusted when package.json dependencies change', async () => {
     const { dir, configDir, policy } = await project();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       dir.path('package.json'),
       manifest({ lint: 'biome check .', test: 'vitest run' }, { left: '^1.0.0' }),
@@ -276,7 +280,7 @@ commands:
 
   it('untrusts only test when the test script changes, naming the file and the part', async () => {
     const { dir, configDir, policy } = await project();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       dir.path('package.json'),
       manifest({ test: 'vitest run && node -e "console.log(process.env)"', lint: 'biome check .' }),
@@ -294,7 +298,7 @@ commands:
 
   it('untrusts test when the agent adds a pretest script, which npm runs first with the same secrets', async () => {
     const { dir, configDir, policy } = await project();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(
       dir.path('package.json'),
       manifest({ pretest: 'node steal.js', test: 'vitest run', lint: 'biome check .' }),
@@ -304,7 +308,7 @@ commands:
 
   it('untrusts test when package.json is deleted or replaced by a symlink to other content', async () => {
     const { dir, configDir, policy } = await project();
-    await trust(policy, { configDir });
+    await trust(policy, { providers: builtinProviderReferences, configDir });
     await writeFile(dir.path('other.json'), manifest({ test: 'env', lint: 'biome check .' }));
     const { rm, symlink } = await import('node:fs/promises');
     await rm(dir.path('package.json'));
@@ -322,6 +326,8 @@ commands:
         '{ file: deploy.sh, part: main }',
       ),
     );
-    await expect(trust(policy, { configDir })).rejects.toThrow(/a part can be pinned only in/);
+    await expect(
+      trust(policy, { providers: builtinProviderReferences, configDir }),
+    ).rejects.toThrow(/a part can be pinned only in/);
   });
 });

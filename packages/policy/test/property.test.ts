@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { builtinProviderReferences } from '@ironrun/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -62,11 +63,11 @@ function expectWellFormed(policy: Policy): void {
 
 /** Parses `text`: it must yield a well-formed policy or a PolicyError whose issues point into the text. */
 function checkText(text: string): 'policy' | 'error' {
-  const validation = validatePolicy(text, { filename });
+  const validation = validatePolicy(text, { providers: builtinProviderReferences, filename });
   expect((validation.policy === undefined) !== (validation.issues.length === 0)).toBe(true);
   let policy: Policy;
   try {
-    policy = parsePolicy(text, { filename });
+    policy = parsePolicy(text, { providers: builtinProviderReferences, filename });
   } catch (error) {
     expect(isPolicyError(error)).toBe(true);
     if (!isPolicyError(error)) throw error;
@@ -205,7 +206,7 @@ const { value: yamlValue } = fc.letrec((tie) => ({
 
 describe('parsePolicy (property)', () => {
   it('accepts the valid seed policy', () => {
-    expectWellFormed(parsePolicy(validPolicy, { filename }));
+    expectWellFormed(parsePolicy(validPolicy, { providers: builtinProviderReferences, filename }));
   });
 
   it('returns a valid policy or throws a PolicyError for any text', () => {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffLines } from '../src/line-diff.js';
@@ -54,7 +54,10 @@ function allTexts(review: ReturnType<typeof reviewPolicy>): string[] {
 
 describe('reviewPolicy', () => {
   it('shows every field of a command, escaped, and flags the hidden characters', () => {
-    const policy = parsePolicy(everyField, { filename: '/srv/app/ironrun.yml' });
+    const policy = parsePolicy(everyField, {
+      providers: builtinProviderReferences,
+      filename: '/srv/app/ironrun.yml',
+    });
     const review = reviewPolicy(policy);
     const texts = allTexts(review);
     for (const expected of [
@@ -97,7 +100,10 @@ describe('reviewPolicy', () => {
   });
 
   it('shows a field it does not know yet (write:, limits:, isolation: added later)', () => {
-    const policy = parsePolicy(everyField, { filename: '/srv/app/ironrun.yml' });
+    const policy = parsePolicy(everyField, {
+      providers: builtinProviderReferences,
+      filename: '/srv/app/ironrun.yml',
+    });
     (policy.commands[0] as unknown as Record<string, unknown>).isolation = 'best-effort\u202e';
     const texts = allTexts(reviewPolicy(policy));
     expect(texts).toContain('isolation: best-effort\\u{202e}');
@@ -114,14 +120,22 @@ describe('reviewPolicy', () => {
     cleanups.push(project.cleanup, config.cleanup);
     const configDir = join(config.dir, 'ironrun');
     expect(
-      (await reviewPolicyFile(project.path('ironrun.yml'), { configDir })).diff,
+      (
+        await reviewPolicyFile(project.path('ironrun.yml'), {
+          configDir,
+          providers: builtinProviderReferences,
+        })
+      ).diff,
     ).toBeUndefined();
-    await trust(project.path('ironrun.yml'), { configDir });
+    await trust(project.path('ironrun.yml'), { configDir, providers: builtinProviderReferences });
     await writeFile(
       project.path('ironrun.yml'),
       'version: 1\nprovider: envfile\ncommands:\n  - { id: a, argv: [./a.sh, "--x\u200b"] }\n  - { id: c, argv: [./b.sh] }\n',
     );
-    const review = await reviewPolicyFile(project.path('ironrun.yml'), { configDir });
+    const review = await reviewPolicyFile(project.path('ironrun.yml'), {
+      configDir,
+      providers: builtinProviderReferences,
+    });
     expect(
       review.diff?.filter((line) => line.op !== ' ').map((line) => `${line.op}${line.line.text}`),
     ).toEqual([
@@ -141,7 +155,7 @@ describe('reviewPolicy', () => {
   it('lists what it cannot pin precisely', async () => {
     const policy = parsePolicy(
       'version: 1\nprovider: envfile\ncommands:\n  - { id: a, argv: [node, -r, dotenv/config, x.js] }\n',
-      { filename: '/srv/app/ironrun.yml' },
+      { providers: builtinProviderReferences, filename: '/srv/app/ironrun.yml' },
     );
     const review = reviewPolicy(policy, { plan: await planPins(policy) });
     expect(review.commands[0]!.notes.map((note) => note.subject.text)).toContain(

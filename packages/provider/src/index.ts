@@ -14,6 +14,14 @@ export { groupReferences, type ReferenceGroup } from './group-references.js';
 export { type LoadProviderOptions, loadProvider } from './load-provider.js';
 export { type OptionCheck, type OptionReader, optionReader } from './option-reader.js';
 export {
+  type CredentialVariable,
+  type DeclarationProblem,
+  type ProviderDeclaration,
+  parseProviderDeclaration,
+  type ReferenceSyntax,
+  type SecretFile,
+} from './provider-declaration.js';
+export {
   isProviderError,
   ProviderError,
   type ProviderErrorCode,
@@ -25,7 +33,18 @@ export {
   providerPackageFiles,
 } from './provider-package-files.js';
 export { isProviderPackageName } from './provider-package-name.js';
-export { type ReadProviderSchemesOptions, readProviderSchemes } from './read-provider-schemes.js';
+export {
+  type BuiltinProvider,
+  createProviderRegistry,
+  type ProviderRegistry,
+  type ProviderRegistryOptions,
+  type RegistryLookup,
+} from './provider-registry.js';
+export {
+  type ReadProviderSchemesOptions,
+  readProviderDeclaration,
+  readProviderSchemes,
+} from './read-provider-schemes.js';
 export {
   type ProviderPackage,
   type ResolveProviderPackageOptions,

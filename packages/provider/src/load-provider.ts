@@ -3,7 +3,7 @@ import { assertProviderDefinition } from './assert-provider-definition.js';
 import type { ProviderDefinition } from './define-provider.js';
 import { ProviderError } from './provider-error.js';
 import { isProviderPackageName, providerPackagePrefix } from './provider-package-name.js';
-import { declaredSchemes } from './read-provider-schemes.js';
+import { declaredProvider } from './read-provider-schemes.js';
 import { resolveProviderPackage } from './resolve-provider-package.js';
 
 /** Options of {@link loadProvider}. */
@@ -82,7 +82,7 @@ export async function loadProvider(
   }
   const found = await resolveProviderPackage(name, { projectDir: options.projectDir });
   // Read before the import: a package that does not declare its schemes is never run.
-  const declared = await declaredSchemes(found);
+  const declared = (await declaredProvider(found)).schemes;
 
   let module: unknown;
   try {

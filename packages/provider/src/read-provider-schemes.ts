@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ProviderDeclaration, parseProviderDeclaration } from './provider-declaration.js';
 import { ProviderError } from './provider-error.js';
 import { type ProviderPackage, resolveProviderPackage } from './resolve-provider-package.js';
 
@@ -12,10 +13,6 @@ export interface ReadProviderSchemesOptions {
   projectDir: string;
 }
 
-/** A scheme name as a provider definition gives it: lower case, no `://`, at most 64 characters. */
-const schemeName = /^[a-z][a-z0-9+.-]{0,63}$/;
-/** The most schemes one package may declare; more is a mistake, not a provider. */
-const maxSchemes = 64;
 /** The largest package.json read, in bytes; a manifest is a few kilobytes. */
 const maxManifestBytes = 1024 * 1024;
 
@@ -23,10 +20,10 @@ const maxManifestBytes = 1024 * 1024;
 const howToDeclare = `add "ironrun": { "schemes": ["<scheme>"] } to its package.json, listing the reference schemes its 'provider.schemes' claims (ask the provider's author, or reinstall a version that declares them)`;
 
 /**
- * The reference schemes a found provider package declares in its package.json
- * (`"ironrun": { "schemes": [...] }`), read and checked without importing the package.
+ * What a found provider package declares in its package.json (`"ironrun": { "schemes":
+ * [...], ... }`), read and checked without importing the package.
  */
-export async function declaredSchemes(found: ProviderPackage): Promise<string[]> {
+export async function declaredProvider(found: ProviderPackage): Promise<ProviderDeclaration> {
   const { name, dir } = found;
   const path = join(dir, 'package.json');
   const fail = (what: string, cause?: unknown): ProviderError =>
@@ -68,29 +65,7 @@ export async function declaredSchemes(found: ProviderPackage): Promise<string[]>
   const field: unknown = Object.hasOwn(manifest, 'ironrun')
     ? (manifest as { ironrun?: unknown }).ironrun
     : undefined;
-  if (field === undefined) throw fail('does not declare its reference schemes');
-  if (typeof field !== 'object' || field === null || Array.isArray(field)) {
-    throw fail(`has an "ironrun" field that is not an object`);
-  }
-  const schemes: unknown = Object.hasOwn(field, 'schemes')
-    ? (field as { schemes?: unknown }).schemes
-    : undefined;
-  if (schemes === undefined) throw fail(`has an "ironrun" field without "schemes"`);
-  if (!Array.isArray(schemes) || schemes.length === 0 || schemes.length > maxSchemes) {
-    throw fail(`has an "ironrun.schemes" that is not a list of 1 to ${maxSchemes} scheme names`);
-  }
-  const seen = new Set<string>();
-  for (const item of schemes) {
-    if (typeof item !== 'string' || !schemeName.test(item)) {
-      const shown = typeof item === 'string' ? JSON.stringify(item.slice(0, 80)) : typeof item;
-      throw fail(
-        `declares ${shown} in "ironrun.schemes", which is not a scheme name (lower case, like "vault", without "://")`,
-      );
-    }
-    if (seen.has(item)) throw fail(`declares the scheme "${item}" twice in "ironrun.schemes"`);
-    seen.add(item);
-  }
-  return [...seen];
+  return parseProviderDeclaration(field, (what) => fail(what));
 }
 
 /**
@@ -113,6 +88,23 @@ export async function readProviderSchemes(
   name: string,
   options: ReadProviderSchemesOptions,
 ): Promise<string[]> {
+  return (await readProviderDeclaration(name, options)).schemes;
+}
+
+/**
+ * Everything the third-party provider package `name` declares in the `ironrun` field of its
+ * package.json (schemes, reference syntax, credential variables, programs, secret files),
+ * found as {@link loadProvider} finds the package but **without importing it**. Throws
+ * {@link ProviderError} `LOAD` as {@link readProviderSchemes} does, and for a malformed
+ * optional entry.
+ *
+ * @example
+ * const { credentials } = await readProviderDeclaration('ironrun-provider-vault', { projectDir: '/repo' });
+ */
+export async function readProviderDeclaration(
+  name: string,
+  options: ReadProviderSchemesOptions,
+): Promise<ProviderDeclaration> {
   const found = await resolveProviderPackage(name, { projectDir: options.projectDir });
-  return declaredSchemes(found);
+  return declaredProvider(found);
 }

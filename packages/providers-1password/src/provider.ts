@@ -1,4 +1,5 @@
 import { defineProvider } from '@ironrun/provider';
+import manifest from '../package.json' with { type: 'json' };
 import { createOnePasswordProvider } from './onepassword-provider.js';
 import { type OnePasswordOptions, parseOnePasswordOptions } from './options.js';
 
@@ -19,7 +20,8 @@ import { type OnePasswordOptions, parseOnePasswordOptions } from './options.js';
  */
 export const provider = defineProvider<OnePasswordOptions>({
   name: '1password',
-  schemes: ['op'],
+  // Declared once, in package.json (`ironrun.schemes`), where ironrun reads it without importing this module.
+  schemes: manifest.ironrun.schemes,
   parseOptions: parseOnePasswordOptions,
   create: (options, context) => createOnePasswordProvider(options, context),
 });

@@ -1,4 +1,5 @@
 import { defineProvider } from '@ironrun/provider';
+import manifest from '../package.json' with { type: 'json' };
 import { createDopplerProvider } from './doppler-provider.js';
 import { type DopplerOptions, parseDopplerOptions } from './options.js';
 
@@ -17,7 +18,8 @@ import { type DopplerOptions, parseDopplerOptions } from './options.js';
  */
 export const provider = defineProvider<DopplerOptions>({
   name: 'doppler',
-  schemes: ['doppler'],
+  // Declared once, in package.json (`ironrun.schemes`), where ironrun reads it without importing this module.
+  schemes: manifest.ironrun.schemes,
   parseOptions: parseDopplerOptions,
   create: (options, context) => createDopplerProvider(options, context),
 });

@@ -1,4 +1,5 @@
 import { defineProvider } from '@ironrun/provider';
+import manifest from '../package.json' with { type: 'json' };
 import { type EnvfileOptions, parseEnvfileOptions } from './envfile-options.js';
 import { createEnvfileProvider } from './envfile-provider.js';
 
@@ -14,7 +15,8 @@ import { createEnvfileProvider } from './envfile-provider.js';
  */
 export const provider = defineProvider<EnvfileOptions>({
   name: 'envfile',
-  schemes: ['envfile'],
+  // Declared once, in package.json (`ironrun.schemes`), where ironrun reads it without importing this module.
+  schemes: manifest.ironrun.schemes,
   parseOptions: parseEnvfileOptions,
   create: (options, context) => createEnvfileProvider(options, context),
 });

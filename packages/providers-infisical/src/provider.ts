@@ -1,4 +1,5 @@
 import { defineProvider } from '@ironrun/provider';
+import manifest from '../package.json' with { type: 'json' };
 import { createInfisicalProvider } from './infisical-provider.js';
 import { type InfisicalOptions, parseInfisicalOptions } from './options.js';
 
@@ -19,7 +20,8 @@ import { type InfisicalOptions, parseInfisicalOptions } from './options.js';
  */
 export const provider = defineProvider<InfisicalOptions>({
   name: 'infisical',
-  schemes: ['infisical'],
+  // Declared once, in package.json (`ironrun.schemes`), where ironrun reads it without importing this module.
+  schemes: manifest.ironrun.schemes,
   parseOptions: parseInfisicalOptions,
   create: (options, context) => createInfisicalProvider(options, context),
 });

@@ -1,3 +1,5 @@
+export { builtinProviderReferences } from './builtin-provider-references.js';
+export { installFixtureProvider } from './install-fixture-provider.js';
 export { rejection } from './rejection.js';
 export type { TestDir, TestFile } from './testdir.js';
 export { testdir } from './testdir.js';

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Policy } from '@ironrun/core';
-import { builtinProviders } from '../builtin-providers.js';
-import { envfileLocation } from '../envfile-location.js';
 
 /** A name in a dotenv file: `NAME=…` or `export NAME=…` at the start of a line. */
 const dotenvName = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=/gm;
@@ -18,7 +16,13 @@ export async function providerValues(
   policy: Policy,
   options: { env: Readonly<Record<string, string | undefined>>; configDir: string },
 ): Promise<{ ref: string; value: string }[]> {
-  const location = envfileLocation(policy.provider, {
+  const { providerDeclaration, resolvePolicySecrets, secretFileLocations } = await import(
+    '@ironrun/core'
+  );
+  const declaration = await providerDeclaration(policy.provider.name, { projectDir: policy.dir });
+  // Only a provider whose secrets are a file it names (the envfile) can list them.
+  if (!declaration.schemes.includes('envfile')) return [];
+  const [location] = secretFileLocations(declaration, policy.provider.options, {
     projectDir: policy.dir,
     configDir: options.configDir,
   });
@@ -31,23 +35,17 @@ export async function providerValues(
   }
   const refs = [...new Set([...text.matchAll(dotenvName)].map((match) => `envfile://${match[1]}`))];
   if (refs.length === 0) return [];
-  const { loadProvider, resolveWithTimeout } = await import('@ironrun/core');
-  const definition = await loadProvider(policy.provider.name, {
-    projectDir: policy.dir,
-    builtins: { ...builtinProviders },
-  });
-  const provider = await definition.create(definition.parseOptions(policy.provider.options), {
-    projectDir: policy.dir,
-    env: options.env,
-    configDir: options.configDir,
-    timeoutMs: 30_000,
-  });
-  try {
-    const results = await resolveWithTimeout(provider, refs, { timeoutMs: 30_000 });
-    return results.flatMap((result) =>
-      result.found ? [{ ref: result.ref, value: result.value }] : [],
-    );
-  } finally {
-    await provider.dispose?.();
-  }
+  // Every line as one command's env, resolved through core's one resolution path.
+  const env = Object.fromEntries(
+    refs.map((ref, index) => [`V${index}`, { kind: 'secret' as const, ref, scheme: 'envfile' }]),
+  );
+  const template = policy.commands[0];
+  if (template === undefined) return [];
+  const results = await resolvePolicySecrets(
+    { ...policy, commands: [{ ...template, id: 'audit', env }] },
+    { env: options.env, configDir: options.configDir },
+  );
+  return results.flatMap((result) =>
+    result.found ? [{ ref: result.ref, value: result.value }] : [],
+  );
 }

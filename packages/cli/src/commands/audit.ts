@@ -5,7 +5,6 @@ import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-s
 import { providerValues } from '../audit/provider-values.js';
 import { type ScrubOutcome, scrubTranscript } from '../audit/scrub-transcript.js';
 import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
-import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -13,7 +12,6 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { toCliError } from '../error-mapping.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { resolvePolicySecrets } from '../resolve-policy-secrets.js';
 import { printable } from '../terminal-style.js';
 
 /** `ironrun audit [paths]`. */
@@ -44,11 +42,8 @@ export const auditCommand = defineCommand({
     // Only the secrets of a policy a person trusted, read from the bytes that were checked:
     // an untrusted policy could name any reference (or a provider package the agent wrote),
     // and audit would then resolve it with the person's credentials and say where it appears.
-    const { loadTrustedPolicy } = await import('@ironrun/core');
-    const policy = await loadTrustedPolicy(policyPath, {
-      configDir,
-      providers: { ...builtinProviders },
-    }).catch((error: unknown) => {
+    const { loadTrustedPolicy, resolvePolicySecrets } = await import('@ironrun/core');
+    const policy = await loadTrustedPolicy(policyPath, { configDir }).catch((error: unknown) => {
       const mapped = toCliError(error);
       throw new CliError(mapped.code, mapped.message, {
         cause: error,

@@ -1,12 +1,11 @@
 import { relative } from 'node:path';
+import type { ResolvedReference } from '@ironrun/core';
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { type ResolvedReference, resolvePolicySecrets } from '../resolve-policy-secrets.js';
 import { printable } from '../terminal-style.js';
 
 interface ReferenceReport {
@@ -40,10 +39,10 @@ export const checkCommand = defineCommand({
     const { style } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const shown = relative(io.cwd, policyPath) || policyPath;
-    const { checkTrust, validatePolicyWithProviderSchemes } = await import('@ironrun/core');
-    const { policy, issues } = await validatePolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
+    const { checkTrust, resolvePolicySecrets, validatePolicyWithProviderSchemes } = await import(
+      '@ironrun/core'
+    );
+    const { policy, issues, file } = await validatePolicyWithProviderSchemes(policyPath);
     if (policy === undefined) {
       if (args.json) {
         io.out(`${JSON.stringify({ policy: policyPath, valid: false, issues }, null, 2)}\n`);
@@ -60,19 +59,16 @@ export const checkCommand = defineCommand({
       return ExitCode.USAGE;
     }
     const configDir = await ironrunConfigDir(io.env);
-    const trust = await checkTrust(policy.path, { configDir });
+    // The bytes just validated, not a second read.
+    const trust = await checkTrust(file, { configDir });
     let references: ResolvedReference[] | undefined;
     // Resolving runs the provider with the person's vault credentials, and an untrusted
     // policy is the agent's: its provider package would run the agent's code in this
     // process, and its options could point the credential at the agent's own listener.
     const resolvable = args.providers && trust.status === 'trusted';
     if (resolvable) {
-      const { loadTrustedPolicy } = await import('@ironrun/core');
-      const trusted = await loadTrustedPolicy(policy.path, {
-        configDir,
-        providers: { ...builtinProviders },
-      });
-      references = await resolvePolicySecrets(trusted, { env: io.env, configDir });
+      // `policy` was parsed from the very bytes whose trust was just checked (one read).
+      references = await resolvePolicySecrets(policy, { env: io.env, configDir });
     }
     const unresolved = args.providers && !resolvable ? notResolvedReason : undefined;
     const missing = (references ?? []).filter(

@@ -4,11 +4,6 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
-import {
-  allCredentialVariables,
-  builtinProviders,
-  providerCredentialVariables,
-} from '../builtin-providers.js';
 import { isCliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -20,7 +15,6 @@ import {
   isolationCheck,
   trustCheck,
 } from '../doctor/doctor-checks.js';
-import { envfileLocation } from '../envfile-location.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { printable } from '../terminal-style.js';
@@ -130,7 +124,10 @@ async function mcpConfigChecks(
     },
   ];
   const checks: DoctorCheck[] = [];
-  const credentials = allCredentialVariables();
+  const { builtinProviderDeclarations } = await import('@ironrun/core');
+  const credentials = Object.values(await builtinProviderDeclarations()).flatMap((declared) =>
+    declared.credentials.map(({ env }) => env),
+  );
   for (const file of files) {
     const text = await readOptional(file.path);
     if (text === undefined) continue;
@@ -201,9 +198,7 @@ export const doctorCommand = defineCommand({
     try {
       const policyPath = resolvePolicyPath(args.policy, io.cwd);
       projectDir = dirname(policyPath);
-      const policy = await readPolicyWithProviderSchemes(policyPath, {
-        providers: { ...builtinProviders },
-      });
+      const policy = await readPolicyWithProviderSchemes(policyPath);
       projectDir = policy.dir;
       noNetworkNeeded = policy.commands.some((command) => command.noNetwork);
       checks.push({
@@ -213,9 +208,18 @@ export const doctorCommand = defineCommand({
       });
       const trust = await checkTrust(policy.path, { configDir });
       checks.push(trustCheck(trust, policy.dir, configDir));
-      const envfile = envfileLocation(policy.provider, { projectDir: policy.dir, configDir });
-      if (envfile !== undefined) checks.push(await envfileCheck(envfile, policy.dir));
-      const needed = providerCredentialVariables[policy.provider.name] ?? [];
+      const { credentialVariables, providerDeclaration, secretFileLocations } = await import(
+        '@ironrun/core'
+      );
+      const declaration = await providerDeclaration(policy.provider.name, {
+        projectDir: policy.dir,
+      });
+      const secretFiles = secretFileLocations(declaration, policy.provider.options, {
+        projectDir: policy.dir,
+        configDir,
+      });
+      for (const envfile of secretFiles) checks.push(await envfileCheck(envfile, policy.dir));
+      const needed = credentialVariables(declaration, policy.provider.options);
       const present = needed.filter((name) => io.env[name]);
       if (needed.length > 0 && present.length === 0) {
         checks.push({
@@ -231,9 +235,10 @@ export const doctorCommand = defineCommand({
         detail: isCliError(error) || error instanceof Error ? error.message : String(error),
       });
     }
+    const { builtinProviderDeclarations, isCredentialVariable } = await import('@ironrun/core');
+    const declarations = Object.values(await builtinProviderDeclarations());
     const exposed = Object.keys(io.env).filter(
-      (name) =>
-        io.env[name] && (allCredentialVariables().includes(name) || name.startsWith('OP_SESSION_')),
+      (name) => io.env[name] && isCredentialVariable(name, declarations),
     );
     for (const name of exposed) {
       checks.push({

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -26,20 +25,25 @@ import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
 
 async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
   try {
-    const { parsePolicy } = await import('@ironrun/core');
-    const policy = parsePolicy(text, { filename: path });
+    const { builtinProviderDeclarations, parsePolicy, providerDeclaration, secretFileLocations } =
+      await import('@ironrun/core');
+    const policy = parsePolicy(text, {
+      filename: path,
+      providers: await builtinProviderDeclarations(),
+    });
     const options = policy.provider.options;
-    const rawPath = options.path;
-    const envfiles =
-      policy.provider.name === 'envfile' && typeof rawPath === 'string'
-        ? [isAbsolute(expandHome(rawPath)) ? expandHome(rawPath) : resolve(dirname(path), rawPath)]
-        : [];
+    const declaration = await providerDeclaration(policy.provider.name, {
+      projectDir: dirname(path),
+    });
+    // The secret files its options name (a default lies in the config folder, guarded apart).
+    const envfiles = secretFileLocations(
+      { ...declaration, secretFiles: declaration.secretFiles.map(({ option }) => ({ option })) },
+      options,
+      { projectDir: dirname(path), configDir: dirname(path) },
+    );
     return {
       provider: policy.provider.name,
       ids: policy.commands.map((command) => command.id),
@@ -147,7 +151,16 @@ async function claudeHooksPlan(
   configDir: string,
 ): Promise<FilePlan> {
   const path = join(dir, '.claude', 'settings.json');
-  const denyRules = claudeDenyRules({ envfiles, configDir });
+  const { builtinProviderDeclarations } = await import('@ironrun/core');
+  const denyRules = claudeDenyRules({
+    envfiles,
+    configDir,
+    programs: [
+      ...new Set(
+        Object.values(builtinProviderDeclarations()).flatMap((declared) => declared.programs),
+      ),
+    ],
+  });
   const hook = guardHookCommand({ projectDir: dir, ...(bin === undefined ? {} : { bin }) });
   const existing = await readOptional(path);
   const upgraded = replaceFailOpenGuard(existing, hook.command);

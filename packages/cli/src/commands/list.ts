@@ -1,5 +1,4 @@
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
@@ -20,9 +19,7 @@ export const listCommand = defineCommand({
     const { listCommands, readPolicyWithProviderSchemes, toAgentCommand } = await import(
       '@ironrun/core'
     );
-    const commands = listCommands(
-      await readPolicyWithProviderSchemes(policyPath, { providers: { ...builtinProviders } }),
-    );
+    const commands = listCommands(await readPolicyWithProviderSchemes(policyPath));
     if (args.json) {
       const view = commands.map(toAgentCommand);
       io.out(`${JSON.stringify({ policy: policyPath, commands: view }, null, 2)}\n`);

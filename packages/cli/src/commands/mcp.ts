@@ -1,5 +1,4 @@
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import type { CliIo } from '../cli-io.js';
 import { policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
@@ -19,7 +18,6 @@ export const mcpCommand = defineCommand({
     const { startStdioServer } = await import('@ironrun/mcp');
     const handle = await startStdioServer({
       policyPath,
-      providers: { ...builtinProviders },
       env: io.env,
     });
     const stop = () => {

@@ -1,5 +1,4 @@
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
@@ -48,7 +47,6 @@ export const runCommand = defineCommand({
         policy: policyPath,
         commandId: args.id,
         args: passthrough,
-        providers: { ...builtinProviders },
         env: io.env,
         signal: controller.signal,
         // A terminal cannot tell a person from an agent driving a pseudo-terminal

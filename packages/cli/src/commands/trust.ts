@@ -3,7 +3,6 @@ import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PinPlan } from '@ironrun/core';
 import { defineCommand } from 'citty';
-import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -34,7 +33,8 @@ async function providerPackagePins(
   name: string,
   projectDir: string,
 ): Promise<ProviderPackagePins | undefined> {
-  if (Object.hasOwn(builtinProviders, name)) return undefined;
+  const { isBuiltinProvider } = await import('@ironrun/core');
+  if (isBuiltinProvider(name)) return undefined;
   const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/core');
   const found = await resolveProviderPackage(name, { projectDir });
   return { ...found, files: await providerPackageFiles(found.dir) };
@@ -130,11 +130,9 @@ export const trustCommand = defineCommand({
     const { errStyle } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
-    const validation = await validatePolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
+    const validation = await validatePolicyWithProviderSchemes(policyPath);
     if (validation.policy === undefined) throw validation.error;
-    const { policy, schemes } = validation;
+    const { policy, providers, file } = validation;
     const { checkTrust, escapeForReview, planPins, reviewPolicyFile, trust } = await import(
       '@ironrun/core'
     );
@@ -151,14 +149,14 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    const state = await checkTrust(policy.path, {
+    const state = await checkTrust(file, {
       configDir,
       ...(only === undefined ? {} : { command: only }),
     });
     // What trust will pin is what planPins finds; the review shows each of those paths.
     const plan = await planPins(policy);
     const states = await planStates(plan);
-    const fullReview = await reviewPolicyFile(policy.path, { configDir, schemes });
+    const fullReview = await reviewPolicyFile(file, { configDir, providers });
     // Trusting one command: the review shows that command (and the diff of the whole text).
     const review =
       only === undefined
@@ -314,9 +312,10 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    const record = await trust(policy.path, {
+    // The bytes the person reviewed, validated with the same provider declarations.
+    const record = await trust(file, {
       configDir,
-      schemes,
+      providers,
       ...(only === undefined ? {} : { commands: [only] }),
       extraPins:
         providerPackage === undefined

@@ -10,6 +10,7 @@ const rules: GuardRules = {
     { path: '/home/dev/vault/app.env', what: 'the envfile', directory: false },
   ],
   credentialVariables: ['DOPPLER_TOKEN', 'OP_SERVICE_ACCOUNT_TOKEN'],
+  credentialPrefixes: ['OP_SESSION_'],
   credentialsPresent: [],
   sealedCommands: [
     { id: 'deploy', argv: ['./scripts/deploy.sh', '--prod'] },

@@ -37,6 +37,11 @@ export interface GuardRules {
   readonly protectedPaths: readonly ProtectedPath[];
   /** Names of vault credential variables (never their values). */
   readonly credentialVariables: readonly string[];
+  /**
+   * Prefixes of vault credential variable names (`OP_SESSION_`), as the providers declare
+   * them. @default []
+   */
+  readonly credentialPrefixes?: readonly string[];
   /** Which of those are set in the environment the agent's shell inherits. */
   readonly credentialsPresent: readonly string[];
   /** Policy commands that receive secrets: running them outside ironrun bypasses the seal. */
@@ -275,12 +280,20 @@ function protectedPathIn(word: string, rules: GuardRules): ProtectedPath | undef
   return undefined;
 }
 
-function mentionsVariable(command: string, names: readonly string[]): string | undefined {
+function mentionsVariable(
+  command: string,
+  names: readonly string[],
+  prefixes: readonly string[],
+): string | undefined {
   for (const name of names) {
     if (new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(command)) return name;
   }
-  const session = /(^|[^A-Za-z0-9_])(OP_SESSION_[A-Za-z0-9_]*)/.exec(command);
-  return session?.[2];
+  for (const prefix of prefixes) {
+    // Declared prefixes are variable-name characters only, so they need no escaping.
+    const match = new RegExp(`(^|[^A-Za-z0-9_])(${prefix}[A-Za-z0-9_]*)`).exec(command);
+    if (match !== null) return match[2];
+  }
+  return undefined;
 }
 
 function isIronrun(words: readonly string[]): boolean {
@@ -677,7 +690,11 @@ function copiesOwnedScript(
 }
 
 function decideShell(command: string, rules: GuardRules): GuardDecision {
-  const variable = mentionsVariable(command, rules.credentialVariables);
+  const variable = mentionsVariable(
+    command,
+    rules.credentialVariables,
+    rules.credentialPrefixes ?? [],
+  );
   if (variable !== undefined) {
     return deny(`this uses the vault credential variable ${variable}.`);
   }

@@ -1,15 +1,42 @@
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { allCredentialVariables } from '../builtin-providers.js';
-import { envfileLocation } from '../envfile-location.js';
 import { findPolicyFile } from '../find-policy.js';
 import type { GuardRules, HookInput, ProtectedPath } from './guard-decision.js';
 
-/** What the guard takes from one policy text: the envfile and the commands that receive secrets. */
+/**
+ * What the guard takes from one policy text: the secret files its provider
+ * reads, the commands that receive secrets, and the vendor facts (credential
+ * variables and prefixes, vault programs) every built-in provider and the
+ * policy's own provider declare.
+ */
 interface PolicyFacts {
   envfiles: string[];
   sealedCommands: { id: string; argv: string[] }[];
+  credentialVariables: string[];
+  credentialPrefixes: string[];
+  vaultPrograms: string[];
+}
+
+/** The part of `@ironrun/core` the guard loads on a cache miss: the provider registry's facts. */
+type ProviderFacts = Pick<
+  typeof import('@ironrun/core'),
+  'builtinProviderDeclarations' | 'providerDeclaration' | 'secretFileLocations'
+>;
+
+/** The vendor facts of these declarations, merged. */
+function vendorFacts(
+  declarations: readonly import('@ironrun/core').ProviderDeclaration[],
+): Pick<PolicyFacts, 'credentialVariables' | 'credentialPrefixes' | 'vaultPrograms'> {
+  return {
+    credentialVariables: [
+      ...new Set(declarations.flatMap((declared) => declared.credentials.map(({ env }) => env))),
+    ],
+    credentialPrefixes: [
+      ...new Set(declarations.flatMap((declared) => declared.credentialPrefixes)),
+    ],
+    vaultPrograms: [...new Set(declarations.flatMap((declared) => declared.programs))],
+  };
 }
 
 /**
@@ -45,12 +72,13 @@ const referencePattern = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
  * more than it must (any `scheme://` value counts as a secret), never less.
  * Throws when the text is not a YAML mapping with a `commands` list.
  */
-function readPolicyFacts(
+async function readPolicyFacts(
   parse: (text: string) => unknown,
+  core: ProviderFacts,
   text: string,
   policyDir: string,
   configDir: string,
-): PolicyFacts {
+): Promise<PolicyFacts> {
   const document: unknown = parse(text);
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new Error('the policy is not a mapping');
@@ -67,9 +95,23 @@ function readPolicyFacts(
             options: provider as Record<string, unknown>,
           }
         : undefined;
+  const declarations = Object.values(core.builtinProviderDeclarations());
   if (providerEntry !== undefined) {
-    const location = envfileLocation(providerEntry, { projectDir: policyDir, configDir });
-    if (location !== undefined) envfiles.push(location);
+    try {
+      // A third-party package's declaration is read from its package.json, never imported.
+      const declaration = await core.providerDeclaration(providerEntry.name, {
+        projectDir: policyDir,
+      });
+      declarations.push(declaration);
+      envfiles.push(
+        ...core.secretFileLocations(declaration, providerEntry.options, {
+          projectDir: policyDir,
+          configDir,
+        }),
+      );
+    } catch {
+      // an unknown provider adds nothing; the built-ins still count
+    }
   }
   const sealedCommands: PolicyFacts['sealedCommands'] = [];
   for (const command of commands) {
@@ -82,7 +124,7 @@ function readPolicyFacts(
     }
     sealedCommands.push({ id: String(id ?? argv[0]), argv: argv.map(String) });
   }
-  return { envfiles, sealedCommands };
+  return { envfiles, sealedCommands, ...vendorFacts(declarations) };
 }
 
 /** The trust store file of a policy, as `@ironrun/policy` names it (`trust/<sha256 of the real path>.json`). */
@@ -177,19 +219,28 @@ async function policyFacts(context: {
     cached.trustedText === trustedText &&
     Array.isArray(cached.facts?.sealedCommands) &&
     Array.isArray(cached.facts?.envfiles) &&
+    Array.isArray(cached.facts?.credentialVariables) &&
+    Array.isArray(cached.facts?.credentialPrefixes) &&
+    Array.isArray(cached.facts?.vaultPrograms) &&
     typeof cached.read === 'number'
   ) {
     return { facts: cached.facts, read: cached.read };
   }
-  const { parse } = await import('yaml');
-  const facts: PolicyFacts = { envfiles: [], sealedCommands: [] };
+  const [{ parse }, core] = await Promise.all([import('yaml'), import('@ironrun/core')]);
+  const facts: PolicyFacts = {
+    envfiles: [],
+    sealedCommands: [],
+    ...vendorFacts(Object.values(core.builtinProviderDeclarations())),
+  };
   let read = 0;
   for (const text of [policyText, trustedText]) {
     if (text === null) continue;
     try {
-      const one = readPolicyFacts(parse, text, policyDir, configDir);
+      const one = await readPolicyFacts(parse, core, text, policyDir, configDir);
       facts.envfiles.push(...one.envfiles);
       facts.sealedCommands.push(...one.sealedCommands);
+      for (const key of ['credentialVariables', 'credentialPrefixes', 'vaultPrograms'] as const)
+        facts[key] = [...new Set([...facts[key], ...one[key]])];
       read++;
     } catch {
       // the other text may still read
@@ -217,6 +268,36 @@ async function policyFacts(context: {
   return { facts, read };
 }
 
+/** The built-in providers' facts alone (no policy found), cached per CLI version in the config folder. */
+async function builtinFacts(configDir: string): Promise<PolicyFacts> {
+  const { cliVersion } = await import('../version.js');
+  const cacheFile = join(configDir, 'guard-cache', 'builtins.json');
+  const cached = readCache(cacheFile) as { version?: unknown; facts?: Partial<PolicyFacts> };
+  if (
+    cached.version === cliVersion &&
+    Array.isArray(cached.facts?.credentialVariables) &&
+    Array.isArray(cached.facts?.credentialPrefixes) &&
+    Array.isArray(cached.facts?.vaultPrograms)
+  ) {
+    return { ...(cached.facts as PolicyFacts), envfiles: [], sealedCommands: [] };
+  }
+  const core = await import('@ironrun/core');
+  const facts: PolicyFacts = {
+    envfiles: [],
+    sealedCommands: [],
+    ...vendorFacts(Object.values(core.builtinProviderDeclarations())),
+  };
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ version: cliVersion, facts }), { mode: 0o600 });
+    renameSync(temporary, cacheFile);
+  } catch {
+    // a cache that cannot be written only costs time
+  }
+  return facts;
+}
+
 /**
  * Builds the {@link GuardRules} for one hook call: the policy as it is now
  * and as it was last trusted (so an agent that edits `ironrun.yml` cannot
@@ -235,18 +316,19 @@ export async function guardRules(
       ? resolve(cwd, options.policy)
       : findPolicyFile(cwd);
   const configDir = guardConfigDir(options.env);
-  const facts: PolicyFacts = { envfiles: [], sealedCommands: [] };
+  let facts: PolicyFacts | undefined;
   let policyDir: string | undefined;
   let unreadablePolicy: string | undefined;
   if (policyPath !== undefined) {
     policyDir = dirname(policyPath);
     const { facts: found, read } = await policyFacts({ policyPath, policyDir, configDir });
-    facts.envfiles.push(...found.envfiles);
-    facts.sealedCommands.push(...found.sealedCommands);
+    facts = found;
     if (read === 0) {
       unreadablePolicy = `${policyPath} does not parse and has no trusted copy, so the guard cannot tell which commands receive secrets.`;
     }
   }
+  // No policy: the built-in providers' facts, from core (cached like a policy's).
+  facts ??= await builtinFacts(configDir);
   const protectedPaths: ProtectedPath[] = [
     { path: configDir, what: 'the ironrun config folder (policy trust)', directory: true },
   ];
@@ -257,12 +339,13 @@ export async function guardRules(
       directory: false,
     });
   }
-  const credentialVariables = allCredentialVariables();
+  const { credentialVariables, credentialPrefixes } = facts;
   const credentialsPresent = Object.keys(options.env).filter(
     (name) =>
       options.env[name] !== undefined &&
       options.env[name] !== '' &&
-      (credentialVariables.includes(name) || name.startsWith('OP_SESSION_')),
+      (credentialVariables.includes(name) ||
+        credentialPrefixes.some((prefix) => name.startsWith(prefix))),
   );
   const seen = new Set<string>();
   const sealedCommands = facts.sealedCommands.filter((command) => {
@@ -275,9 +358,10 @@ export async function guardRules(
     cwd,
     home:
       options.env.HOME !== undefined && isAbsolute(options.env.HOME) ? options.env.HOME : homedir(),
-    vaultPrograms: ['op', 'doppler', 'infisical'],
+    vaultPrograms: facts.vaultPrograms,
     protectedPaths,
     credentialVariables,
+    credentialPrefixes,
     credentialsPresent,
     sealedCommands,
     env: options.env,

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { providerCredentialVariables } from '../builtin-providers.js';
 import { POLICY_FILENAME } from '../find-policy.js';
 import {
   codexServerTable,
@@ -101,10 +100,14 @@ const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | un
     workspaceMcpJson(context, join(context.dir, '.vscode', 'mcp.json'), 'servers'),
   async codex({ dir, launch, provider, facts }) {
     const path = join(dir, '.codex', 'config.toml');
+    const { providerDeclaration } = await import('@ironrun/core');
+    const declared = await providerDeclaration(provider, { projectDir: dir }).catch(
+      () => undefined,
+    );
     const credentials =
       facts?.tokenEnv !== undefined
         ? [facts.tokenEnv]
-        : [...(providerCredentialVariables[provider] ?? [])];
+        : (declared?.credentials.map(({ env }) => env) ?? []);
     const envVars = [
       ...new Set([...credentials, 'IRONRUN_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']),
     ];

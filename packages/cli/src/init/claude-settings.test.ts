@@ -24,6 +24,7 @@ describe('mergeClaudeSettings', () => {
     denyRules: claudeDenyRules({
       envfiles: ['/home/dev/a.env'],
       configDir: '/home/dev/.config/ironrun',
+      programs: ['op', 'doppler', 'infisical'],
     }),
   };
 

@@ -21,11 +21,11 @@ export function claudeRulePath(path: string, home: string = homedir()): string {
 export function claudeDenyRules(options: {
   envfiles: readonly string[];
   configDir: string;
+  /** The vault programs the providers declare (`op`, `doppler`, …). */
+  programs: readonly string[];
 }): string[] {
   const rules = [
-    'Bash(op *)',
-    'Bash(doppler *)',
-    'Bash(infisical *)',
+    ...options.programs.map((program) => `Bash(${program} *)`),
     'Bash(ironrun trust*)',
     'Bash(npx @ironrun/cli trust*)',
   ];
