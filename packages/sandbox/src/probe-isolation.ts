@@ -67,6 +67,9 @@ function succeeds(file: string, args: readonly string[]): Promise<boolean> {
   });
 }
 
+/** The flags of fresh IPC (SysV and POSIX message queues, shared memory, semaphores) and UTS namespaces. */
+export const freshNamespaceFlags = ['--ipc', '--uts'];
+
 /** The flags of a PID namespace whose init dies with `unshare`, with its own `/proc`. */
 export const pidNamespaceFlags = ['--pid', '--fork', '--kill-child', '--mount-proc'];
 

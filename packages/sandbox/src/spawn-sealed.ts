@@ -11,7 +11,14 @@ import {
   namespaceInitSource,
 } from './namespace-init.js';
 import {
+  encodeNativeInitConfig,
+  nativeInitPath,
+  programUid,
+  type SealedLimits,
+} from './native-init.js';
+import {
   denyNetworkProfile,
+  freshNamespaceFlags,
   type IsolationSupport,
   isolationSupport,
   pidNamespaceFlags,
@@ -68,6 +75,13 @@ export interface SpawnSealedOptions {
   maxOutputBytes?: number;
   /** Cancels the run as the TTL would (SIGTERM, grace, SIGKILL); the result has `canceled: true`. @default undefined */
   signal?: AbortSignal;
+  /**
+   * Resource limits for the program, set by the native init (Linux): core
+   * dumps are always off, and the caller's CPU, file-size, process and
+   * memory limits are replaced by these (or their defaults).
+   * @default {} (see {@link SealedLimits} for each default)
+   */
+  limits?: SealedLimits;
 }
 
 /** How a sealed process ended. */
@@ -121,6 +135,8 @@ interface Launch {
   viaInit: boolean;
   /** The init's own environment (the program's travels over the report channel). */
   initEnv?: Record<string, string>;
+  /** Which init runs as PID 1: the small native one, or the Node one (the fallback). */
+  init?: 'native' | 'node';
   /** `argv[0]` as the program sees it, when the launch can set it. */
   argv0?: string;
 }
@@ -136,6 +152,7 @@ interface Normalized {
   path: string;
   maxOutputBytes: number;
   signal: AbortSignal | undefined;
+  limits: SealedLimits;
 }
 
 const maxTimerMs = 2_147_483_647;
@@ -182,7 +199,15 @@ function normalize(options: SpawnSealedOptions): Normalized {
     // A truthy non-boolean must not silently run with the network on.
     throw invalid('noNetwork must be true or false');
   }
+  const limits = options.limits ?? {};
+  if (typeof limits !== 'object' || limits === null) throw invalid('limits must be an object');
+  for (const key of ['memoryBytes', 'cpuSeconds', 'processes', 'fileSizeBytes'] as const) {
+    const value = limits[key];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+      throw invalid(`limits.${key} must be a positive integer`);
+  }
   return {
+    limits: { ...limits },
     argv: [...argv],
     env: options.env ?? {},
     cwd: options.cwd,
@@ -218,6 +243,11 @@ export interface LaunchOverrides {
   selfInit?: boolean;
   /** Pretend the machine offers this isolation instead of probing it. */
   support?: IsolationSupport;
+  /**
+   * The native init to run as PID 1, or `null` for the Node init.
+   * @default the installed `@ironrun/sandbox-linux-<arch>` (see {@link nativeInitPath}), unless `selfInit`
+   */
+  nativeInit?: string | null;
 }
 
 export function planLaunch(
@@ -241,8 +271,24 @@ export function planLaunch(
     const netFlags = noNetwork && report.noNetwork ? ['--net'] : [];
     if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
     if (report.pidNamespace) {
-      const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags];
+      // Fresh IPC and UTS namespaces too: no SysV or POSIX IPC object is shared with the outside.
+      const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags, ...freshNamespaceFlags];
       if (overrides.useInit ?? true) {
+        const native =
+          overrides.nativeInit !== undefined
+            ? overrides.nativeInit
+            : overrides.selfInit === true
+              ? null
+              : nativeInitPath();
+        if (native !== null) {
+          return {
+            file: unshare,
+            args: [...flags, '--', native],
+            viaInit: true,
+            initEnv: {},
+            init: 'native',
+          };
+        }
         const init =
           (overrides.selfInit ?? runningAsSingleExecutable())
             ? {
@@ -255,6 +301,7 @@ export function planLaunch(
           args: [...flags, '--', ...init.args],
           viaInit: true,
           initEnv: init.env,
+          init: 'node',
           ...(argv0 === undefined ? {} : { argv0 }),
         };
       }
@@ -559,6 +606,21 @@ function awaitStartup(
       else if (report.type === 'error') fail(spawnFailure(name, report.code));
     };
     child.once('spawn', () => {
+      // The program's environment travels over the channel, never through argv.
+      if (launch.init === 'native') {
+        channel.write(
+          encodeNativeInitConfig({
+            file: program,
+            argv: [name, ...o.argv.slice(1)],
+            env,
+            cwd: o.cwd,
+            uid: programUid(),
+            loopback: o.noNetwork,
+            limits: o.limits,
+          }),
+        );
+        return;
+      }
       const config = {
         file: program,
         args: o.argv.slice(1),
@@ -567,7 +629,6 @@ function awaitStartup(
         env,
         loopback: o.noNetwork,
       };
-      // The program's environment travels over the channel, never through argv.
       channel.write(`${JSON.stringify(config)}\n`);
     });
     void tree.exited.then(() => {
@@ -586,7 +647,7 @@ function awaitStartup(
         return;
       }
       const said = earlyStderr().split('\n')[0] ?? '';
-      const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
+      const detail = /^(unshare|node|ironrun-init):/.test(said) ? `: ${said.slice(0, 300)}` : '';
       fail(
         new SandboxError(
           'ISOLATION_UNAVAILABLE',
