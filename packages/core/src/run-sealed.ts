@@ -1,7 +1,12 @@
 import { dirname, resolve } from 'node:path';
 import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
-import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
+import {
+  isSandboxError,
+  type SealedIsolation,
+  type SealedProcess,
+  spawnSealed,
+} from '@ironrun/sandbox';
 import { assertSameBytes, assertTrusted } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
 import { OutputWindow } from './output-window.js';
@@ -116,6 +121,8 @@ export interface RunResult {
   /** Bytes of redacted output the command wrote, before any cut. */
   stdoutBytes: number;
   stderrBytes: number;
+  /** Which isolation the run had (namespaces or a process group, which init). */
+  isolation?: SealedIsolation;
 }
 
 const defaultResolveTimeoutMs = 30_000;
@@ -349,6 +356,8 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
         ttlMs: command.ttlMs,
         noNetwork: command.noNetwork,
         allow: command.allow,
+        ...(command.isolation === undefined ? {} : { isolation: command.isolation }),
+        ...(command.limits === undefined ? {} : { limits: command.limits }),
         maxOutputBytes: sandboxOutputLimit,
         ...(command.path === undefined ? {} : { path: command.path }),
         ...(signal === undefined ? {} : { signal }),
@@ -406,6 +415,7 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
       redactions: redactor?.stats.total ?? 0,
       stdoutBytes: stdoutWindow.totalBytes,
       stderrBytes: stderrWindow.totalBytes,
+      isolation: outcome.isolation,
     };
   } finally {
     // Drop every reference to secret values; nothing outlives the run.

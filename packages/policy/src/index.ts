@@ -17,6 +17,7 @@ export type {
   Policy,
   PolicyArgs,
   PolicyCommand,
+  PolicyLimits,
   PolicyValidation,
 } from './policy.js';
 export {

@@ -88,6 +88,8 @@ const fieldOrder: readonly (keyof PolicyCommand)[] = [
   'ttlMs',
   'noNetwork',
   'maxOutputBytes',
+  'isolation',
+  'limits',
 ];
 
 function show(value: unknown): string {

@@ -100,6 +100,7 @@ describe('planLaunch', () => {
       true,
       support({ pidNamespace: false }),
       {},
+      'best-effort',
     );
     expect(launch.args).toEqual(['--user', '--map-root-user', '--net', '--', '/usr/bin/tool']);
   });
@@ -111,8 +112,29 @@ describe('planLaunch', () => {
       false,
       support({ unshare: null, pidNamespace: false, noNetwork: false }),
       {},
+      'best-effort',
     );
-    expect(launch).toEqual({ file: '/usr/bin/tool', args: ['a'], viaInit: false, argv0: 'tool' });
+    expect(launch).toEqual({
+      file: '/usr/bin/tool',
+      args: ['a'],
+      viaInit: false,
+      argv0: 'tool',
+      kind: 'process-group',
+    });
+  });
+
+  it('fails closed: refuses a launch without a PID namespace on Linux unless best-effort', () => {
+    for (const report of [{ pidNamespace: false }, { unshare: null, pidNamespace: false }]) {
+      let caught: unknown;
+      try {
+        planLaunch('/usr/bin/tool', ['tool'], false, support({ ...report, notes: ['why'] }), {});
+      } catch (error) {
+        caught = error;
+      }
+      expect(isSandboxError(caught) && caught.code).toBe('ISOLATION_UNAVAILABLE');
+      expect((caught as Error).message).toContain('isolation: best-effort');
+      expect((caught as Error).message).toContain('why');
+    }
   });
 
   it('never runs open: refuses noNetwork without a network namespace or sandbox-exec', () => {
@@ -171,6 +193,7 @@ describe('planLaunch', () => {
       file: '/usr/bin/sandbox-exec',
       args: ['-p', '(version 1)(allow default)(deny network*)', '--', '/usr/bin/tool', 'a'],
       viaInit: false,
+      kind: 'sandbox-exec',
     });
   });
 

@@ -82,6 +82,29 @@ export interface SpawnSealedOptions {
    * @default {} (see {@link SealedLimits} for each default)
    */
   limits?: SealedLimits;
+  /**
+   * `strict`: on Linux, refuse with `ISOLATION_UNAVAILABLE` (saying why and
+   * how to fix it) where a PID namespace cannot be made, rather than run
+   * with a process group only. `best-effort`: run with what is available.
+   * Either way `result.isolation` says what the run had.
+   * @default 'strict'
+   */
+  isolation?: 'strict' | 'best-effort';
+}
+
+/** Which isolation a sealed run actually had. */
+export interface SealedIsolation {
+  /**
+   * - `namespaces`: user, PID, IPC and UTS namespaces (and network with `noNetwork`);
+   * - `network-namespace`: a network namespace only (no PID namespace: best-effort);
+   * - `sandbox-exec`: macOS `sandbox-exec` denying the network;
+   * - `process-group`: its own process group only.
+   */
+  kind: 'namespaces' | 'network-namespace' | 'sandbox-exec' | 'process-group';
+  /** The init that ran as PID 1: the native one, the Node fallback, or none. */
+  init: 'native' | 'node' | null;
+  /** Whether the run was allowed less than full isolation (`isolation: 'best-effort'`). */
+  bestEffort: boolean;
 }
 
 /** How a sealed process ended. */
@@ -104,6 +127,8 @@ export interface SealedResult {
   stderrBytes: number;
   /** The `pid` of {@link SealedProcess}. */
   pid: number;
+  /** Which isolation the run had. */
+  isolation: SealedIsolation;
 }
 
 /**
@@ -137,6 +162,8 @@ interface Launch {
   initEnv?: Record<string, string>;
   /** Which init runs as PID 1: the small native one, or the Node one (the fallback). */
   init?: 'native' | 'node';
+  /** What the launch isolates. */
+  kind: SealedIsolation['kind'];
   /** `argv[0]` as the program sees it, when the launch can set it. */
   argv0?: string;
 }
@@ -153,6 +180,7 @@ interface Normalized {
   maxOutputBytes: number;
   signal: AbortSignal | undefined;
   limits: SealedLimits;
+  isolation: 'strict' | 'best-effort';
 }
 
 const maxTimerMs = 2_147_483_647;
@@ -206,7 +234,14 @@ function normalize(options: SpawnSealedOptions): Normalized {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
       throw invalid(`limits.${key} must be a positive integer`);
   }
+  if (
+    options.isolation !== undefined &&
+    options.isolation !== 'strict' &&
+    options.isolation !== 'best-effort'
+  )
+    throw invalid("isolation must be 'strict' or 'best-effort'");
   return {
+    isolation: options.isolation ?? 'strict',
     limits: { ...limits },
     argv: [...argv],
     env: options.env ?? {},
@@ -256,6 +291,7 @@ export function planLaunch(
   noNetwork: boolean,
   support: IsolationSupport,
   overrides: LaunchOverrides,
+  isolation: 'strict' | 'best-effort' = 'strict',
 ): Launch {
   const { report, userFlags } = support;
   const args = argv.slice(1);
@@ -287,6 +323,7 @@ export function planLaunch(
             viaInit: true,
             initEnv: {},
             init: 'native',
+            kind: 'namespaces',
           };
         }
         const init =
@@ -302,17 +339,29 @@ export function planLaunch(
           viaInit: true,
           initEnv: init.env,
           init: 'node',
+          kind: 'namespaces',
           ...(argv0 === undefined ? {} : { argv0 }),
         };
       }
-      return { file: unshare, args: [...flags, '--', program, ...args], viaInit: false };
-    }
-    if (noNetwork)
       return {
         file: unshare,
-        args: [...userFlags, ...netFlags, '--', program, ...args],
+        args: [...flags, '--', program, ...args],
         viaInit: false,
+        kind: 'namespaces',
       };
+    }
+  }
+  if (report.platform === 'linux' && isolation === 'strict' && !report.pidNamespace) {
+    if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
+    throw pidNamespaceUnavailable(report.notes);
+  }
+  if (report.platform === 'linux' && report.unshare !== null && noNetwork) {
+    return {
+      file: report.unshare,
+      args: [...userFlags, '--net', '--', program, ...args],
+      viaInit: false,
+      kind: 'network-namespace',
+    };
   }
   if (noNetwork) {
     if (report.platform === 'darwin' && report.sandboxExec !== null) {
@@ -320,11 +369,25 @@ export function planLaunch(
         file: report.sandboxExec,
         args: ['-p', denyNetworkProfile, '--', program, ...args],
         viaInit: false,
+        kind: 'sandbox-exec',
       };
     }
     throw isolationUnavailable(report.notes);
   }
-  return { file: program, args, viaInit: false, ...(argv0 === undefined ? {} : { argv0 }) };
+  return {
+    file: program,
+    args,
+    viaInit: false,
+    kind: 'process-group',
+    ...(argv0 === undefined ? {} : { argv0 }),
+  };
+}
+
+function pidNamespaceUnavailable(notes: readonly string[]): SandboxError {
+  return new SandboxError(
+    'ISOLATION_UNAVAILABLE',
+    `no PID namespace can be made here, so the command was not run: its whole process tree could not be ended at its TTL (${notes.join('; ') || 'unshare failed'}). Fix: allow unprivileged user namespaces (run ironrun doctor for this machine), or set isolation: best-effort on the command to run it with a process group only`,
+  );
 }
 
 function isolationUnavailable(notes: readonly string[]): SandboxError {
@@ -404,7 +467,7 @@ export async function spawnSealedWith(
   const program = await resolveProgram(name, o.cwd, o.path);
   await resolveAllowlist(o.allow, o.path);
   const support = overrides.support ?? (await isolationSupport());
-  const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides);
+  const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
       cause: o.signal.reason,
@@ -495,6 +558,7 @@ class ProcessTree {
     stdout: CappedOutput,
     stderr: CappedOutput,
     channel: Readable | null,
+    isolation: SealedIsolation,
     status: (kernel: ExitStatus) => ExitStatus,
   ): Promise<SealedResult> {
     const kernel = await this.exited;
@@ -530,6 +594,7 @@ class ProcessTree {
       stdoutBytes: stdout.totalBytes,
       stderrBytes: stderr.totalBytes,
       pid: child.pid ?? 0,
+      isolation,
     };
   }
 }
@@ -700,7 +765,12 @@ async function start(
     channel.on('end', () => reader.end());
     channel.on('error', () => {});
   }
-  const result = tree.finish(stdout, stderr, channel, (kernel) =>
+  const isolation: SealedIsolation = {
+    kind: launch.kind,
+    init: launch.init ?? null,
+    bestEffort: o.isolation === 'best-effort',
+  };
+  const result = tree.finish(stdout, stderr, channel, isolation, (kernel) =>
     launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
   );
   // A run that fails to start is never awaited by the caller: its result must not go unhandled.
