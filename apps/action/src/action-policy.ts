@@ -1,5 +1,5 @@
+import type { Policy } from '@ironrun/core';
 import { loadTrustedPolicy, readPolicyWithProviderSchemes } from '@ironrun/core';
-import type { Policy } from '@ironrun/policy';
 import { builtinProviders } from './builtin-providers.js';
 import type { TrustMode } from './inputs.js';
 
@@ -14,11 +14,15 @@ import type { TrustMode } from './inputs.js';
  */
 export async function loadActionPolicy(
   path: string,
-  trust: { mode: TrustMode; configDir?: string | undefined },
+  trust: { mode: TrustMode; configDir?: string | undefined; commandId?: string | undefined },
 ): Promise<Policy> {
   const providers = { ...builtinProviders };
   if (trust.mode === 'pinned') {
-    return loadTrustedPolicy(path, { configDir: trust.configDir, providers });
+    return loadTrustedPolicy(path, {
+      configDir: trust.configDir,
+      providers,
+      commandId: trust.commandId,
+    });
   }
   return readPolicyWithProviderSchemes(path, { providers });
 }
