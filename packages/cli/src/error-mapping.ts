@@ -66,6 +66,7 @@ const fromSandbox: Record<SandboxErrorCode, CliMapping> = {
   ISOLATION_UNAVAILABLE: { code: 'SANDBOX' },
   INVALID_OPTIONS: { code: 'SANDBOX' },
   SPAWN_FAILED: { code: 'SANDBOX' },
+  REPORT_INVALID: { code: 'SANDBOX' },
 };
 
 const fromRedactor: Record<RedactorErrorCode, CliMapping> = {

@@ -4,6 +4,7 @@ import type { TerminalStyle } from './terminal-style.js';
 /** How each normalized review key is named in `ironrun.yml`. */
 const policyKeys: Readonly<Record<string, string>> = {
   allowLoaderEnv: 'allow_loader_env',
+  pinParts: 'pin (parts)',
   ttlMs: 'ttl (ms)',
   noNetwork: 'no_network',
   maxOutputBytes: 'max_output (bytes)',
@@ -104,9 +105,10 @@ export function reviewLines(
     if (command.pins.length > 0) {
       lines.push('    pinned (state now, why):');
       for (const pin of command.pins) {
-        const state = pin.kind === 'listing' ? 'listing' : options.pinState(pin.path.text);
+        const state = pin.kind === 'file' ? options.pinState(pin.path.text) : pin.kind;
+        const part = pin.part === undefined ? '' : ` → ${shown(pin.part, style)}`;
         lines.push(
-          `      ${state.padEnd(12)} ${shown(pin.path, style)}  ${style.dim(pin.reasons.join(', '))}`,
+          `      ${state.padEnd(12)} ${shown(pin.path, style)}${part}  ${style.dim(pin.reasons.join(', '))}`,
         );
       }
     }

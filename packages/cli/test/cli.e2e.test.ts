@@ -320,6 +320,12 @@ describe('ironrun audit', () => {
 
     await writeFile(join(transcripts, 'session.jsonl'), `${JSON.stringify(lines[0])}\n`);
     expect((await runIronrun(['audit'], { cwd: project.dir, env })).code).toBe(0);
+
+    // The base64 form alone is still a leak of that file.
+    await writeFile(join(transcripts, 'session.jsonl'), `${JSON.stringify(lines[3])}\n`);
+    const encoded = await runIronrun(['audit'], { cwd: project.dir, env });
+    expect(encoded.code).toBe(1);
+    expect(encoded.stdout).toMatch(/session\.jsonl: leak envfile:\/\/API_TOKEN/);
   });
 });
 

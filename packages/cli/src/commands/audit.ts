@@ -1,7 +1,9 @@
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { isInsideDir } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
+import { providerValues } from '../audit/provider-values.js';
+import { type ScrubOutcome, scrubTranscript } from '../audit/scrub-transcript.js';
 import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
 import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
@@ -29,6 +31,11 @@ export const auditCommand = defineCommand({
     },
     policy: policyArg,
     json: jsonArg,
+    fix: {
+      type: 'boolean',
+      description:
+        'Scrub the values found, in place: atomic, a backup kept in the ironrun config folder; refuses a file still being written',
+    },
   },
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
@@ -83,6 +90,27 @@ export const auditCommand = defineCommand({
       }
     }
 
+    // Every other value the provider holds (every line of the envfile): the
+    // policy is a trusted one (loadTrustedPolicy above), so the provider
+    // points where a person agreed.
+    let providerValuesChecked = 0;
+    const known = new Set(secrets.map((entry) => entry.secret.value));
+    for (const extra of await providerValues(policy, { env: io.env, configDir })) {
+      if (known.has(extra.value)) continue;
+      known.add(extra.value);
+      const secret: AuditSecret = { ref: extra.ref, value: extra.value, usedBy: [] };
+      try {
+        secrets.push({ secret, redactor: createRedactor({ secrets: [secret.value] }) });
+        providerValuesChecked++;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        skipped.push({
+          ref: extra.ref,
+          reason: typeof code === 'string' ? code : 'refused by the redactor',
+        });
+      }
+    }
+
     const roots =
       args._.length > 0
         ? args._.map((path) => ({
@@ -121,6 +149,29 @@ export const auditCommand = defineCommand({
       showProgress(true);
     }
 
+    const fixes: ScrubOutcome[] = [];
+    if (args.fix && findings.length > 0) {
+      const values = secrets.map((entry) => entry.secret.value);
+      for (const file of [...new Set(findings.map((finding) => finding.file))]) {
+        try {
+          fixes.push(
+            await scrubTranscript(file, {
+              secrets: values,
+              createRedactor,
+              backupDir: join(configDir, 'audit-backups'),
+            }),
+          );
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          fixes.push({
+            file,
+            status: 'refused',
+            reason: `failed${typeof code === 'string' ? ` (${code})` : ''}`,
+          });
+        }
+      }
+    }
+
     const shown = (file: string) => {
       const rel = relative(io.cwd, file);
       return rel === '' || !isInsideDir(io.cwd, file) ? file : rel;
@@ -132,12 +183,22 @@ export const auditCommand = defineCommand({
             policy: policy.path,
             files_scanned: files,
             secrets_checked: secrets.length,
+            provider_values_checked: providerValuesChecked,
             skipped,
             findings: findings.map((finding) => ({
               file: finding.file,
               ref: finding.ref,
               used_by: finding.usedBy,
             })),
+            ...(args.fix
+              ? {
+                  fixes: fixes.map((fix) =>
+                    fix.status === 'scrubbed'
+                      ? { file: fix.file, status: fix.status, backup: fix.backup }
+                      : fix,
+                  ),
+                }
+              : {}),
           },
           null,
           2,
@@ -148,6 +209,13 @@ export const auditCommand = defineCommand({
       for (const finding of findings) {
         io.out(
           `${printable(shown(finding.file))}: ${style.red('leak')} ${printable(finding.ref)} (${finding.usedBy.join(', ')})\n`,
+        );
+      }
+      for (const fix of fixes) {
+        io.out(
+          fix.status === 'scrubbed'
+            ? `${shown(fix.file)}: ${style.green('scrubbed')} (backup: ${fix.backup})\n`
+            : `${shown(fix.file)}: ${style.yellow('not scrubbed')}: ${fix.reason}\n`,
         );
       }
       for (const skip of skipped)

@@ -20,6 +20,7 @@ import {
   windsurfSnippet,
 } from '../init/agent-configs.js';
 import { claudeDenyRules, mergeClaudeSettings } from '../init/claude-settings.js';
+import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
 import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
@@ -133,20 +134,33 @@ async function instructionPlans(
   return plans;
 }
 
-/** `.claude/settings.json` with the guard hook and the deny rules (`--claude-hooks`). */
+/**
+ * `.claude/settings.json` with the guard hook and the deny rules (by default
+ * with claude; `--no-claude-hooks` skips it). The hook is the installed guard
+ * and fails closed (init/guard-hook.ts); a guard hook that can fail open is
+ * rewritten.
+ */
 async function claudeHooksPlan(
   dir: string,
-  bin: readonly string[],
+  bin: readonly string[] | undefined,
   envfiles: readonly string[],
   configDir: string,
 ): Promise<FilePlan> {
   const path = join(dir, '.claude', 'settings.json');
   const denyRules = claudeDenyRules({ envfiles, configDir });
-  const outcome = mergeClaudeSettings(await readOptional(path), {
-    guardCommand: [...bin, 'guard'].join(' '),
-    denyRules,
-  });
-  return fromOutcome(path, outcome);
+  const hook = guardHookCommand({ projectDir: dir, ...(bin === undefined ? {} : { bin }) });
+  const existing = await readOptional(path);
+  const upgraded = replaceFailOpenGuard(existing, hook.command);
+  const plan = fromOutcome(
+    path,
+    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules }),
+  );
+  // The merge saw the rewritten hook as present: the rewrite alone is the update.
+  const merged =
+    upgraded !== undefined && plan.status === 'unchanged'
+      ? { path, status: 'update' as const, text: upgraded }
+      : plan;
+  return hook.note === undefined ? merged : { ...merged, note: hook.note };
 }
 
 function nextSteps(envfile: string | undefined): string[] {
@@ -256,7 +270,8 @@ export const initCommand = defineCommand({
     },
     claudeHooks: {
       type: 'boolean',
-      description: 'Also register `ironrun guard` as a Claude Code PreToolUse hook with deny rules',
+      description:
+        'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
     },
     dryRun: { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
@@ -283,9 +298,10 @@ export const initCommand = defineCommand({
       ...(await agentConfigPlans(agents, context)),
       ...(await instructionPlans(dir, agents, facts?.ids ?? [])),
     ];
-    if (args.claudeHooks) {
+    if (args.claudeHooks ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
-      plans.push(await claudeHooksPlan(dir, bin, facts?.envfiles ?? [], configDir));
+      const given = args.bin === undefined ? undefined : bin;
+      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir));
     }
 
     if (!args.dryRun) {

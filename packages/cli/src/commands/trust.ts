@@ -55,7 +55,9 @@ async function sha256(path: string): Promise<string> {
  * shown and what must not move while they read. Follows no symlink but the
  * pinned one, to hash what it points to.
  */
-async function pinStateOf(path: string, kind: 'file' | 'listing'): Promise<string> {
+async function pinStateOf(path: string, kind: PinPlan['pins'][number]['kind']): Promise<string> {
+  // A part pin (package.json → scripts.test) moves with its file here: stricter than the record.
+  if (kind === 'part') return `part:${await pinStateOf(path, 'file')}`;
   if (kind === 'listing') {
     const names = await readdir(path).catch(() => undefined);
     return names === undefined ? 'absent' : `listing:${names.sort().join('\0')}`;
@@ -89,12 +91,15 @@ function shortState(state: string): string {
   return state;
 }
 
-/** Every pinned path of the plan and its state now, keyed by kind and path. */
+/** The key of a pin in {@link planStates}: kind, path and part. */
+function stateKey(pin: { kind: string; path: string; part?: string | undefined }): string {
+  return `${pin.kind}\0${pin.path}\0${pin.part ?? ''}`;
+}
+
+/** Every pinned path of the plan and its state now, by {@link stateKey}. */
 async function planStates(plan: PinPlan): Promise<Map<string, string>> {
   const entries = await Promise.all(
-    plan.pins.map(
-      async (pin) => [`${pin.kind}\0${pin.path}`, await pinStateOf(pin.path, pin.kind)] as const,
-    ),
+    plan.pins.map(async (pin) => [stateKey(pin), await pinStateOf(pin.path, pin.kind)] as const),
   );
   return new Map(entries);
 }
@@ -165,13 +170,13 @@ export const trustCommand = defineCommand({
           };
     const shownPins = new Set(
       review.commands.flatMap((command) =>
-        command.pins.map((pin) => `${pin.kind}\0${pin.path.text}`),
+        command.pins.map((pin) => `${pin.kind}\0${pin.path.text}\0${pin.part?.text ?? ''}`),
       ),
     );
     const shownStates = new Map(
       plan.pins
         .filter((pin) => pin.kind === 'file')
-        .map((pin) => [escapeForReview(pin.path).text, states.get(`file\0${pin.path}`) ?? '']),
+        .map((pin) => [escapeForReview(pin.path).text, states.get(stateKey(pin)) ?? '']),
     );
     const policySha256 = await sha256(policy.path);
     const pins = [
@@ -179,7 +184,8 @@ export const trustCommand = defineCommand({
       ...plan.pins.map((pin) => ({
         path: pin.path,
         kind: pin.kind,
-        state: states.get(`${pin.kind}\0${pin.path}`) ?? '',
+        ...(pin.part === undefined ? {} : { part: pin.part }),
+        state: states.get(stateKey(pin)) ?? '',
       })),
     ];
     const providerPackage = await providerPackagePins(policy.provider.name, policy.dir);
@@ -244,6 +250,14 @@ export const trustCommand = defineCommand({
       );
     }
     io.err(`Trust record: ${printable(configDir)}\n\n`);
+    if (policySha256 !== policy.sha256) {
+      // The review read other bytes than the ones validated and planned: show nothing as trusted.
+      throw new CliError(
+        'POLICY_CHANGED',
+        `Not trusted: ${rel(policy.path)} changed while it was being read.`,
+        { hints: ['Run `ironrun trust` again.'] },
+      );
+    }
     if (plan.problems.length > 0) {
       const first = plan.problems[0]!;
       throw new CliError(
@@ -276,11 +290,10 @@ export const trustCommand = defineCommand({
     // The agent may have edited a file while the person was reading: trust only what was shown.
     const statesNow = await planStates(plan);
     const moved: { path: string }[] = [];
-    if ((await sha256(policy.path)) !== policy.sha256 || policySha256 !== policy.sha256)
-      moved.push({ path: policy.path });
+    if ((await sha256(policy.path)) !== policy.sha256) moved.push({ path: policy.path });
     for (const pin of plan.pins) {
-      const key = `${pin.kind}\0${pin.path}`;
-      if (statesNow.get(key) !== states.get(key)) moved.push({ path: pin.path });
+      if (statesNow.get(stateKey(pin)) !== states.get(stateKey(pin)))
+        moved.push({ path: pin.path });
     }
     const providerNow = await providerPackagePins(policy.provider.name, policy.dir);
     if (providerPackage !== undefined && providerNow !== undefined) {

@@ -1,0 +1,84 @@
+// The guard's cost per tool call: `node dist/guard.js` (what `init` registers
+// as Claude Code's PreToolUse hook) and `node dist/cli.js guard`, each
+// against `node -e 0` measured in the same run, interleaved, on a project
+// with a policy. Target: median ≤ 1.3× `node -e 0`.
+// Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/guard-latency.bench.mjs
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
+const guardPath = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+const project = await mkdtemp(join(tmpdir(), 'ironrun-guard-bench-'));
+// The guard keeps its policy cache in the config folder: a fresh one per run.
+const env = { ...process.env, IRONRUN_CONFIG_DIR: join(project, 'config') };
+await writeFile(
+  join(project, 'ironrun.yml'),
+  [
+    'version: 1',
+    'provider:',
+    '  name: envfile',
+    '  path: ~/secrets/app.env',
+    'commands:',
+    '  - id: deploy',
+    '    argv: [./scripts/deploy.sh, --prod]',
+    '    env:',
+    '      STRIPE_KEY: envfile://STRIPE_KEY',
+    '  - id: test',
+    '    argv: [npm, test]',
+    '',
+  ].join('\n'),
+);
+const input = JSON.stringify({
+  session_id: 'bench',
+  transcript_path: '/tmp/x.jsonl',
+  cwd: project,
+  hook_event_name: 'PreToolUse',
+  tool_name: 'Bash',
+  tool_input: { command: 'git status && npm test 2>&1 | tail -20', description: 'status' },
+});
+
+function once(args) {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, args, { cwd: project, env, input, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0 || run.stdout !== '') {
+    throw new Error(`${args.join(' ')} exited ${run.status}: ${run.stdout}${run.stderr}`);
+  }
+  return ms;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const cases = {
+  'node -e 0': ['-e', '0'],
+  'node dist/guard.js': [guardPath],
+  'node dist/cli.js guard': [cliPath, 'guard'],
+};
+const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+// Warm the file cache and the guard's policy cache (a miss loads `yaml`).
+for (const args of Object.values(cases)) once(args);
+const missStart = process.hrtime.bigint();
+spawnSync(process.execPath, [guardPath], {
+  cwd: project,
+  env: { ...env, IRONRUN_CONFIG_DIR: join(project, 'cold-config') },
+  input,
+});
+const missMs = Number(process.hrtime.bigint() - missStart) / 1e6;
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, args] of Object.entries(cases)) times[name].push(once(args));
+}
+await rm(project, { recursive: true, force: true });
+
+const baseline = median(times['node -e 0']);
+console.log(`guard latency, median of ${ROUNDS} interleaved runs (target ≤ 1.3× node -e 0)`);
+console.log(`  (one call with a cold policy cache: ${missMs.toFixed(1)} ms)`);
+for (const [name, values] of Object.entries(times)) {
+  const ms = median(values);
+  console.log(
+    `  ${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`,
+  );
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The `PreToolUse` hook entry `init` registers: `node …/dist/guard.js`. It
+// loads the guard alone (no citty, no MCP or vault SDK) and fails closed:
+// whatever goes wrong, even a broken install, it exits 2, which Claude Code
+// treats as "block".
+const failClosed = (reason: string) => {
+  process.stderr.write(
+    `ironrun guard: ${reason} The tool call is denied (the guard fails closed).\n`,
+  );
+  process.exit(2);
+};
+process.on('uncaughtException', () => failClosed('failed unexpectedly.'));
+process.on('unhandledRejection', () => failClosed('failed unexpectedly.'));
+setTimeout(() => failClosed('took longer than 10 s.'), 10_000).unref();
+
+try {
+  const { readProcessStdin, runGuard } = await import('./guard/run-guard.js');
+  const outcome = await runGuard({
+    // `ironrun guard …` reaches this entry too (src/cli.ts), with the command name first.
+    args: process.argv[2] === 'guard' ? process.argv.slice(3) : process.argv.slice(2),
+    env: process.env,
+    readInput: readProcessStdin,
+  });
+  process.stdout.write(outcome.stdout);
+  process.stderr.write(outcome.stderr);
+  process.exitCode = outcome.code;
+} catch {
+  failClosed('could not load (is @ironrun/cli installed completely?).');
+}
