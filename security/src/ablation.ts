@@ -142,6 +142,7 @@ function spawnWithoutTree(options: SpawnSealedOptions): Promise<SealedProcess> {
           timedOut,
           canceled,
           truncated: false,
+          isolation: { kind: 'process-group', init: null, bestEffort: true },
           stdoutBytes,
           stderrBytes,
           pid: child.pid ?? 0,

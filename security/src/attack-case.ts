@@ -57,6 +57,8 @@ export interface AttackCase {
   stoppedBy: Layer[];
   /** Only meaningful on Linux (PID namespaces, /proc). */
   linuxOnly?: boolean;
+  /** Why the case cannot be observed on this machine (printed when it is skipped), or `undefined` when it can. */
+  skip?: () => string | undefined;
   /** The `commands:` list items (YAML); the case runs the command `attack` unless `commandId` says otherwise. */
   commands: (ctx: CaseContext) => string;
   /** The `provider:` value (YAML, indented under the key); envfile with the secrets file by default. */

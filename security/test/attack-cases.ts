@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
@@ -400,32 +402,123 @@ const network: AttackCase[] = [
   },
 ];
 
-/** Expects the run to have failed because what came from inside the seal about its end was not trusted. */
-function reportDistrusted(outcome: Outcome): void {
-  expect(outcome.result, 'a forged report came back as a result').toBeUndefined();
+/**
+ * Expects a forged report to have gone nowhere: either the program could not
+ * take the init's channel at all (the native init is out of its reach) and
+ * the run reports its real exit code, or it could (the Node init) and the run
+ * failed because the report was not trusted.
+ */
+function forgeryFailed(outcome: Outcome): void {
+  if (outcome.result !== undefined) {
+    expect(outcome.result.stdout).toContain('no channel to steal');
+    expect(outcome.result.exitCode).toBe(3);
+    return;
+  }
   expect(outcome.refusal, 'no error was reported').toBeDefined();
   if (outcome.refusal?.code !== undefined) expect(outcome.refusal.code).toBe('SANDBOX');
   expect(outcome.refusal?.message).toContain('cannot be trusted');
 }
 
-const forgeReport = readFileSync(join(fixtures, 'forge-report.pl'), 'utf8');
+const readFixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
+const perl = '/usr/bin/perl';
 
 function forgeCase(name: string, mode: string): AttackCase {
   return {
     name,
     stoppedBy: ['sandbox'],
     linuxOnly: true,
-    files: () => ({ 'forge-report.pl': forgeReport }),
-    commands: () =>
-      command(['/usr/bin/perl', 'forge-report.pl', mode], { env: secretEnv('TOKEN') }),
-    expect: reportDistrusted,
+    files: () => ({ 'forge-report.pl': readFixture('forge-report.pl') }),
+    commands: () => command([perl, 'forge-report.pl', mode], { env: secretEnv('TOKEN') }),
+    expect: forgeryFailed,
   };
 }
+
+/** A SysV IPC key unique to the run. */
+const ipcKey = (ctx: CaseContext) =>
+  String(0x10000000 + (createHash('sha256').update(ctx.token).digest().readUInt32BE(0) >>> 4));
+
+let callerCoreLimit: string | undefined;
+
+const corePattern = () => {
+  try {
+    return readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
 
 const sealedZone: AttackCase[] = [
   forgeCase("forges the init's report with the secret as exit code and signal", 'secret'),
   forgeCase("forges the init's report to say exit 0 for a command that failed", 'zero'),
   forgeCase("writes the secret as a bare line onto the init's report channel", 'garbage'),
+  {
+    name: 'attaches to the init with ptrace, opens its memory and takes its descriptors',
+    stoppedBy: ['sandbox'],
+    linuxOnly: true,
+    files: () => ({ 'reach-init.pl': readFixture('reach-init.pl') }),
+    commands: () => command([perl, 'reach-init.pl'], { env: secretEnv('TOKEN') }),
+    expect: ran((result) => {
+      expect(result.stdout).toContain('ptrace denied');
+      expect(result.stdout).toContain('memory denied');
+      expect(result.stdout).toContain('descriptor denied');
+      expect(result.stdout).not.toContain('worked');
+    }),
+  },
+  {
+    name: 'hands the secret to the outside through a SysV message queue and shared memory under no_network',
+    stoppedBy: ['sandbox', 'network'],
+    linuxOnly: true,
+    files: () => ({ 'ipc-drop.pl': readFixture('ipc-drop.pl') }),
+    commands: (ctx) =>
+      command([perl, 'ipc-drop.pl', ipcKey(ctx)], { env: secretEnv('TOKEN'), no_network: true }),
+    expect: (outcome) => {
+      ran((result) => expect(result.stdout).toContain('queued'))(outcome);
+      const picked = execFileSync(
+        perl,
+        [join(fixtures, 'ipc-pick-up.pl'), ipcKey(outcome.context)],
+        {
+          encoding: 'utf8',
+        },
+      );
+      // A boolean, so a failure never prints what was picked up.
+      expect(/queue:|segment:/.test(picked), 'an IPC object made inside reached the outside').toBe(
+        false,
+      );
+    },
+  },
+  {
+    name: 'raises the core dump limit before starting ironrun, then crashes the command',
+    stoppedBy: ['sandbox'],
+    linuxOnly: true,
+    skip: () =>
+      corePattern().startsWith('|') || corePattern() === ''
+        ? 'kernel.core_pattern pipes core dumps to a program, not into the working directory'
+        : process.getuid?.() !== 0
+          ? 'raising the hard core limit needs root'
+          : undefined,
+    files: () => ({ 'crash.sh': sh('kill -SEGV $$') }),
+    commands: () => command(['./crash.sh'], { env: secretEnv('TOKEN') }),
+    afterTrust: async () => {
+      // The agent starts ironrun with core dumps unlimited (here: the worker that runs ironrun).
+      callerCoreLimit ??= execFileSync(
+        'prlimit',
+        ['--pid', String(process.pid), '--core', '--raw', '--noheadings', '-o', 'SOFT,HARD'],
+        {
+          encoding: 'utf8',
+        },
+      )
+        .trim()
+        .replace(/\s+/, ':');
+      execFileSync('prlimit', ['--pid', String(process.pid), '--core=unlimited:unlimited']);
+    },
+    expect: async (outcome) => {
+      if (callerCoreLimit !== undefined)
+        execFileSync('prlimit', ['--pid', String(process.pid), `--core=${callerCoreLimit}`]);
+      ran((result) => expect(result.exitCode).not.toBe(0))(outcome);
+      const cores = readdirSync(outcome.context.dir).filter((name) => /^core(\.|$)/.test(name));
+      expect(cores, 'a core dump with the environment was written into the project').toEqual([]);
+    },
+  },
 ];
 
 const optionWriter = `import { writeFileSync } from 'node:fs';

@@ -29,6 +29,7 @@ const mcpCases = [
   'a grandchild that outlives the TTL via setsid',
   "forges the init's report with the secret as exit code and signal",
   "writes the secret as a bare line onto the init's report channel",
+  'attaches to the init with ptrace, opens its memory and takes its descriptors',
   'argv injection: -e with code for an interpreter',
   'an unknown command id',
   'a pinned script edited after trust',
@@ -81,7 +82,9 @@ function frontendSuite(
   describe.skipIf(!built)(title, () => {
     for (const name of names) {
       const attack = attackCase(name);
-      it.skipIf(attack.linuxOnly === true && !isLinux)(name, async () => {
+      const skip = attack.skip?.();
+      if (skip !== undefined) console.log(`skipped: ${name}: ${skip}`);
+      it.skipIf((attack.linuxOnly === true && !isLinux) || skip !== undefined)(name, async () => {
         const prepared = await prepareCase(attack);
         try {
           const outcome = await run(prepared);

@@ -96,6 +96,7 @@ describe('ironrun init → check → trust → run', () => {
       [
         'duration_ms',
         'exit_code',
+        'isolation',
         'redactions',
         'signal',
         'stderr',
@@ -105,6 +106,7 @@ describe('ironrun init → check → trust → run', () => {
       ].sort(),
     );
     expect(result.exit_code).toBe(0);
+    expect(typeof result.isolation).toBe('string');
     expect(result.redactions).toBe(1);
     expect(result.stdout).toContain('token=[REDACTED]');
     expect(json.stdout).not.toContain(secret);

@@ -1,6 +1,11 @@
 import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
-import { isSandboxError, type SealedProcess, spawnSealed } from '@ironrun/sandbox';
+import {
+  isSandboxError,
+  type SealedIsolation,
+  type SealedProcess,
+  spawnSealed,
+} from '@ironrun/sandbox';
 import { assertSameBytes, assertTrusted } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
 import { loadTrustedPolicy } from './load-trusted-policy.js';
@@ -117,6 +122,8 @@ export interface RunResult {
   /** Bytes of redacted output the command wrote, before any cut. */
   stdoutBytes: number;
   stderrBytes: number;
+  /** Which isolation the run had (namespaces or a process group, which init). */
+  isolation?: SealedIsolation;
 }
 
 const defaultResolveTimeoutMs = 30_000;
@@ -363,6 +370,8 @@ async function spawnCommand(
       ttlMs: command.ttlMs,
       noNetwork: command.noNetwork,
       allow: command.allow,
+      ...(command.isolation === undefined ? {} : { isolation: command.isolation }),
+      ...(command.limits === undefined ? {} : { limits: command.limits }),
       maxOutputBytes: sandboxOutputLimit,
       ...(command.path === undefined ? {} : { path: command.path }),
       ...(signal === undefined ? {} : { signal }),
@@ -431,6 +440,7 @@ function runResult(output: RedactedOutput, redactor: Redactor | undefined): RunR
     redactions: redactor?.stats.total ?? 0,
     stdoutBytes: stdout.totalBytes,
     stderrBytes: stderr.totalBytes,
+    isolation: outcome.isolation,
   };
 }
 

@@ -45,3 +45,20 @@ describe('toAgentResult', () => {
     expect(Object.keys(agent).some((key) => /[A-Z]/.test(key))).toBe(false);
   });
 });
+
+describe('toAgentResult: isolation', () => {
+  it('says which isolation the run had, in one line', () => {
+    expect(
+      toAgentResult({
+        ...result,
+        isolation: { kind: 'namespaces', init: 'native', bestEffort: false },
+      }).isolation,
+    ).toBe('namespaces (native init)');
+    expect(
+      toAgentResult({
+        ...result,
+        isolation: { kind: 'process-group', init: null, bestEffort: true },
+      }).isolation,
+    ).toBe('process-group (best-effort)');
+  });
+});

@@ -22,6 +22,21 @@ export interface AgentResult {
   truncated: boolean;
   /** How many secret occurrences were replaced. */
   redactions: number;
+  /**
+   * Which isolation the run had: `namespaces (native init)`, `namespaces
+   * (node init)`, `network-namespace (best-effort)`, `process-group
+   * (best-effort)`, `sandbox-exec`…; absent when unknown.
+   */
+  isolation?: string;
+}
+
+/** The one-line isolation summary of {@link AgentResult}. */
+export function describeIsolation(isolation: NonNullable<RunResult['isolation']>): string {
+  const notes = [
+    ...(isolation.init === null ? [] : [`${isolation.init} init`]),
+    ...(isolation.bestEffort ? ['best-effort'] : []),
+  ];
+  return notes.length === 0 ? isolation.kind : `${isolation.kind} (${notes.join(', ')})`;
 }
 
 /**
@@ -44,5 +59,6 @@ export function toAgentResult(result: RunResult): AgentResult {
     timed_out: result.timedOut,
     truncated: result.truncated,
     redactions: result.redactions,
+    ...(result.isolation === undefined ? {} : { isolation: describeIsolation(result.isolation) }),
   };
 }

@@ -92,6 +92,10 @@ const runOutputShape = {
   timed_out: z.boolean().describe('Whether the command ran past its ttl and was killed.'),
   truncated: z.boolean().describe('Whether output was cut from stdout or stderr.'),
   redactions: z.number().int().describe('How many secret occurrences were replaced.'),
+  isolation: z
+    .string()
+    .optional()
+    .describe('Which isolation the run had, e.g. "namespaces (native init)".'),
   full_output_path: z
     .string()
     .optional()

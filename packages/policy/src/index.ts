@@ -25,6 +25,7 @@ export type {
   Policy,
   PolicyArgs,
   PolicyCommand,
+  PolicyLimits,
   PolicyValidation,
   ProviderReferenceMap,
   ProviderReferences,

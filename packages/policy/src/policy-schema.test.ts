@@ -42,6 +42,8 @@ describe('policyJsonSchema', () => {
         'description',
         'env',
         'id',
+        'isolation',
+        'limits',
         'max_output',
         'no_network',
         'path',

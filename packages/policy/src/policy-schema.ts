@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { byteSizePattern } from './byte-size.js';
 import { durationPattern } from './duration.js';
 import { envNamePattern } from './env-name.js';
+import { limitSizePattern } from './limit-size.js';
 
 // Schema messages are noun phrases ("a list of strings"): the validator turns
 // them into "expected a list of strings, got a number". Pipe actions carry
@@ -91,6 +92,25 @@ const argsSchema = v.pipe(
     'Extra arguments the agent may append to argv. Without this key, none are accepted.',
   ),
 );
+
+const limitSizeSchema = (what: string) =>
+  v.union(
+    [
+      v.pipe(
+        v.number(`${what} as a number of bytes`),
+        v.integer('a whole number of bytes'),
+        v.minValue(1, 'at least 1 byte'),
+      ),
+      v.pipe(
+        v.string(),
+        v.regex(
+          limitSizePattern,
+          'expected a size such as 512MiB or 2GiB (units B, KiB, MiB, GiB)',
+        ),
+      ),
+    ],
+    'a number of bytes or a size such as 512MiB',
+  );
 
 const commandSchema = v.strictObject(
   {
@@ -215,6 +235,36 @@ const commandSchema = v.strictObject(
     ),
     confirm: v.optional(
       v.pipe(v.boolean('true or false'), v.description('A person must approve every run.')),
+    ),
+    isolation: v.optional(
+      v.pipe(
+        v.picklist(['strict', 'best-effort'], 'strict or best-effort'),
+        v.description(
+          'strict (the default): refuse to run where the sandbox cannot isolate the command (no PID namespace on Linux). best-effort: run with what is available; the result says what that was.',
+        ),
+      ),
+    ),
+    limits: v.optional(
+      v.pipe(
+        v.strictObject(
+          {
+            memory: v.optional(limitSizeSchema('memory')),
+            cpu: v.optional(durationSchema),
+            processes: v.optional(
+              v.pipe(
+                v.number('a number of processes'),
+                v.integer('a whole number of processes'),
+                v.minValue(1, 'at least 1 process'),
+              ),
+            ),
+            file_size: v.optional(limitSizeSchema('file_size')),
+          },
+          'a mapping of memory, cpu, processes and file_size',
+        ),
+        v.description(
+          "Resource limits of the sealed program (replacing the caller's): memory (address space, e.g. 2GiB), cpu (CPU time, e.g. 30s), processes, file_size (largest file written, e.g. 100MiB). Core dumps are always off.",
+        ),
+      ),
     ),
     max_output: v.optional(
       v.pipe(

@@ -61,6 +61,25 @@ export interface PolicyCommand {
   confirm: boolean;
   /** How much redacted output the agent gets back per stream, in bytes. @default 16_384 */
   maxOutputBytes: number;
+  /**
+   * `strict`: refused where the sandbox cannot isolate it; `best-effort`: runs
+   * with what is available. @default undefined: strict
+   */
+  isolation?: 'strict' | 'best-effort';
+  /** The sealed program's resource limits. @default undefined: the sandbox's defaults */
+  limits?: PolicyLimits;
+}
+
+/** A command's `limits:`, normalized. Absent keys keep the sandbox's defaults. */
+export interface PolicyLimits {
+  /** Address space, in bytes. */
+  memoryBytes?: number;
+  /** CPU time, in whole seconds (rounded up). */
+  cpuSeconds?: number;
+  /** Processes and threads. */
+  processes?: number;
+  /** Largest file the program may write, in bytes. */
+  fileSizeBytes?: number;
 }
 
 /** A validated, normalized `ironrun.yml`. */

@@ -93,6 +93,8 @@ const fieldOrder: readonly (keyof PolicyCommand)[] = [
   'ttlMs',
   'noNetwork',
   'maxOutputBytes',
+  'isolation',
+  'limits',
 ];
 
 function show(value: unknown): string {

@@ -615,3 +615,34 @@ describe('validatePolicy', () => {
     });
   });
 });
+
+describe('parsePolicy: isolation and limits', () => {
+  it('normalizes isolation and limits (sizes, cpu rounded up to whole seconds)', () => {
+    const [command] = parsePolicy(
+      policyWith(
+        'isolation: best-effort\nlimits:\n  memory: 2GiB\n  cpu: 1500ms\n  processes: 64\n  file_size: 1048576',
+      ),
+      { filename },
+    ).commands;
+    expect(command?.isolation).toBe('best-effort');
+    expect(command?.limits).toEqual({
+      memoryBytes: 2 * 1024 ** 3,
+      cpuSeconds: 2,
+      processes: 64,
+      fileSizeBytes: 1_048_576,
+    });
+  });
+
+  it('leaves both out when the policy does not set them (strict, the sandbox defaults)', () => {
+    const [command] = parsePolicy(policyWith(''), { filename }).commands;
+    expect(command?.isolation).toBeUndefined();
+    expect(command?.limits).toBeUndefined();
+  });
+
+  it('refuses an unknown isolation, an unknown limit and a malformed size', () => {
+    expect(issueLines(policyWith('isolation: none')).join('\n')).toContain('strict or best-effort');
+    expect(issueLines(policyWith('limits:\n  core: 1'))).not.toEqual([]);
+    expect(issueLines(policyWith('limits:\n  memory: 2GB'))).not.toEqual([]);
+    expect(issueLines(policyWith('limits:\n  processes: 0'))).not.toEqual([]);
+  });
+});

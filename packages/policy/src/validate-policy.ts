@@ -5,12 +5,14 @@ import { parseByteSize } from './byte-size.js';
 import { checkLoaderEnv } from './check-loader-env.js';
 import { parseDuration } from './duration.js';
 import { forbiddenEnvReason } from './env-name.js';
+import { parseLimitSize } from './limit-size.js';
 import { pinPartFormat } from './pin-part.js';
 import type {
   EnvValue,
   ParsePolicyOptions,
   Policy,
   PolicyCommand,
+  PolicyLimits,
   PolicyValidation,
 } from './policy.js';
 import { invalidPolicyError, type PolicyIssue, type PolicyIssueCode } from './policy-error.js';
@@ -402,6 +404,8 @@ function normalize(
       confirm: command.confirm ?? false,
       maxOutputBytes: maxOutput?.ok ? maxOutput.bytes : defaultMaxOutputBytes,
     };
+    if (command.isolation !== undefined) normalized.isolation = command.isolation;
+    if (command.limits !== undefined) normalized.limits = normalizeLimits(command.limits);
     const pinParts = (command.pin ?? []).flatMap((entry) =>
       typeof entry === 'string' ? [] : [{ file: entry.file, part: entry.part }],
     );
@@ -530,4 +534,18 @@ export function parsePolicy(text: string, options: ParsePolicyOptions = {}): Pol
   const { policy, issues } = validatePolicySource(text, context);
   if (policy === undefined) throw invalidPolicyError(context.displayName, issues);
   return policy;
+}
+
+function normalizeLimits(
+  limits: NonNullable<PolicyFile['commands'][number]['limits']>,
+): PolicyLimits {
+  const out: PolicyLimits = {};
+  if (limits.memory !== undefined) out.memoryBytes = parseLimitSize(limits.memory);
+  if (limits.file_size !== undefined) out.fileSizeBytes = parseLimitSize(limits.file_size);
+  if (limits.processes !== undefined) out.processes = limits.processes;
+  if (limits.cpu !== undefined) {
+    const cpu = parseDuration(limits.cpu);
+    if (cpu.ok) out.cpuSeconds = Math.max(1, Math.ceil(cpu.ms / 1000));
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { nativeInitPackage, nativeInitPath } from './native-init.js';
 
 /** What process isolation this machine offers, as reported by {@link probeIsolation}. */
 export interface IsolationReport {
@@ -21,6 +22,13 @@ export interface IsolationReport {
   sandboxExec: string | null;
   /** One line per missing capability: what is missing and why, for `ironrun doctor`. */
   notes: string[];
+  /**
+   * Linux: whether AppArmor restricts unprivileged user namespaces
+   * (`kernel.apparmor_restrict_unprivileged_userns = 1`, as on Ubuntu 24.04).
+   */
+  appArmorRestrictsUserNamespaces?: boolean;
+  /** Linux: the native init that runs as PID 1, or `null` when the Node init is used instead. */
+  nativeInit?: string | null;
 }
 
 /** How the sandbox will wrap a child on this machine. */
@@ -67,8 +75,22 @@ function succeeds(file: string, args: readonly string[]): Promise<boolean> {
   });
 }
 
+/** The flags of fresh IPC (SysV and POSIX message queues, shared memory, semaphores) and UTS namespaces. */
+export const freshNamespaceFlags = ['--ipc', '--uts'];
+
 /** The flags of a PID namespace whose init dies with `unshare`, with its own `/proc`. */
 export const pidNamespaceFlags = ['--pid', '--fork', '--kill-child', '--mount-proc'];
+
+async function appArmorRestrictsUserNamespaces(): Promise<boolean> {
+  try {
+    return (
+      (await readFile('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', 'utf8')).trim() ===
+      '1'
+    );
+  } catch {
+    return false;
+  }
+}
 
 async function probeLinux(): Promise<IsolationSupport> {
   const notes: string[] = [];
@@ -81,7 +103,13 @@ async function probeLinux(): Promise<IsolationSupport> {
     noNetwork: false,
     sandboxExec: null,
     notes,
+    appArmorRestrictsUserNamespaces: await appArmorRestrictsUserNamespaces(),
+    nativeInit: nativeInitPath(),
   };
+  if (report.nativeInit === null)
+    notes.push(
+      `the native init (${nativeInitPackage() ?? 'none for this architecture'}) is not installed: the Node init is used, which a program running as the same user could ptrace`,
+    );
   if (unshare === null) {
     notes.push(
       'util-linux unshare not found in /usr/bin, /bin, /usr/sbin or /sbin: no PID or network namespace',
@@ -98,7 +126,9 @@ async function probeLinux(): Promise<IsolationSupport> {
     flags = [];
     if (process.getuid?.() !== 0) {
       notes.push(
-        'unshare cannot create a user namespace (unprivileged user namespaces are disabled or restricted here, e.g. kernel.unprivileged_userns_clone=0 or an AppArmor restriction)',
+        report.appArmorRestrictsUserNamespaces
+          ? 'unshare cannot create a user namespace: AppArmor restricts unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns=1, as on Ubuntu 24.04). Fix: give unshare an AppArmor profile that allows userns (see the @ironrun/sandbox README), or set that sysctl to 0'
+          : 'unshare cannot create a user namespace (unprivileged user namespaces are disabled here, e.g. kernel.unprivileged_userns_clone=0 or user.max_user_namespaces=0)',
       );
       return { report, userFlags: [] };
     }

@@ -32,8 +32,22 @@ function refusal(run: () => unknown): string | undefined {
 }
 
 describe('planLaunch', () => {
+  it('runs the native init as PID 1 when one is installed, with nothing of the program in its argv', () => {
+    const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], true, support({}), {
+      nativeInit: '/opt/ironrun-init',
+    });
+    expect(launch).toMatchObject({ file: '/usr/bin/unshare', viaInit: true, init: 'native' });
+    expect(launch.args.slice(-2)).toEqual(['--', '/opt/ironrun-init']);
+    expect(launch.args).toEqual(expect.arrayContaining(['--pid', '--ipc', '--uts', '--net']));
+    expect(launch.initEnv).toEqual({});
+    expect(launch.args).not.toContain('a');
+  });
+
   it('runs the namespace init under unshare with a PID namespace, and a network namespace for noNetwork', () => {
-    const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], true, support({}), { useInit: true });
+    const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], true, support({}), {
+      useInit: true,
+      nativeInit: null,
+    });
     expect(launch.file).toBe('/usr/bin/unshare');
     expect(launch.args.slice(0, 7)).toEqual([
       '--user',
@@ -44,7 +58,9 @@ describe('planLaunch', () => {
       '--mount-proc',
       '--net',
     ]);
-    expect(launch.args.slice(7, 10)).toEqual(['--', process.execPath, '-e']);
+    // Fresh IPC and UTS namespaces as well (no SysV/POSIX IPC object shared with the outside).
+    expect(launch.args.slice(7, 9)).toEqual(['--ipc', '--uts']);
+    expect(launch.args.slice(9, 12)).toEqual(['--', process.execPath, '-e']);
     expect(launch.viaInit).toBe(true);
     // The program and its arguments travel over the report channel, not in the init's argv.
     expect(launch.args).not.toContain('a');
@@ -54,14 +70,17 @@ describe('planLaunch', () => {
     const launch = planLaunch('/usr/bin/tool', ['tool', 'a'], true, support({}), {
       selfInit: true,
     });
-    expect(launch.args.slice(7)).toEqual(['--', process.execPath, '--ironrun-sandbox-init']);
+    expect(launch.args.slice(9)).toEqual(['--', process.execPath, '--ironrun-sandbox-init']);
     expect(launch.initEnv).toEqual({ IRONRUN_SANDBOX_INIT: '1' });
     expect(launch.viaInit).toBe(true);
     expect(launch.args).not.toContain('a');
   });
 
   it('gives the node -e init an empty environment', () => {
-    const launch = planLaunch('/usr/bin/tool', ['tool'], false, support({}), { selfInit: false });
+    const launch = planLaunch('/usr/bin/tool', ['tool'], false, support({}), {
+      selfInit: false,
+      nativeInit: null,
+    });
     expect(launch.args.slice(-3, -1)).toEqual([process.execPath, '-e']);
     expect(launch.initEnv).toEqual({});
   });
@@ -81,6 +100,7 @@ describe('planLaunch', () => {
       true,
       support({ pidNamespace: false }),
       {},
+      'best-effort',
     );
     expect(launch.args).toEqual(['--user', '--map-root-user', '--net', '--', '/usr/bin/tool']);
   });
@@ -92,8 +112,29 @@ describe('planLaunch', () => {
       false,
       support({ unshare: null, pidNamespace: false, noNetwork: false }),
       {},
+      'best-effort',
     );
-    expect(launch).toEqual({ file: '/usr/bin/tool', args: ['a'], viaInit: false, argv0: 'tool' });
+    expect(launch).toEqual({
+      file: '/usr/bin/tool',
+      args: ['a'],
+      viaInit: false,
+      argv0: 'tool',
+      kind: 'process-group',
+    });
+  });
+
+  it('fails closed: refuses a launch without a PID namespace on Linux unless best-effort', () => {
+    for (const report of [{ pidNamespace: false }, { unshare: null, pidNamespace: false }]) {
+      let caught: unknown;
+      try {
+        planLaunch('/usr/bin/tool', ['tool'], false, support({ ...report, notes: ['why'] }), {});
+      } catch (error) {
+        caught = error;
+      }
+      expect(isSandboxError(caught) && caught.code).toBe('ISOLATION_UNAVAILABLE');
+      expect((caught as Error).message).toContain('isolation: best-effort');
+      expect((caught as Error).message).toContain('why');
+    }
   });
 
   it('never runs open: refuses noNetwork without a network namespace or sandbox-exec', () => {
@@ -152,6 +193,7 @@ describe('planLaunch', () => {
       file: '/usr/bin/sandbox-exec',
       args: ['-p', '(version 1)(allow default)(deny network*)', '--', '/usr/bin/tool', 'a'],
       viaInit: false,
+      kind: 'sandbox-exec',
     });
   });
 

@@ -11,7 +11,14 @@ import {
   namespaceInitSource,
 } from './namespace-init.js';
 import {
+  encodeNativeInitConfig,
+  nativeInitPath,
+  programUid,
+  type SealedLimits,
+} from './native-init.js';
+import {
   denyNetworkProfile,
+  freshNamespaceFlags,
   type IsolationSupport,
   isolationSupport,
   pidNamespaceFlags,
@@ -68,6 +75,36 @@ export interface SpawnSealedOptions {
   maxOutputBytes?: number;
   /** Cancels the run as the TTL would (SIGTERM, grace, SIGKILL); the result has `canceled: true`. @default undefined */
   signal?: AbortSignal;
+  /**
+   * Resource limits for the program, set by the native init (Linux): core
+   * dumps are always off, and the caller's CPU, file-size, process and
+   * memory limits are replaced by these (or their defaults).
+   * @default {} (see {@link SealedLimits} for each default)
+   */
+  limits?: SealedLimits;
+  /**
+   * `strict`: on Linux, refuse with `ISOLATION_UNAVAILABLE` (saying why and
+   * how to fix it) where a PID namespace cannot be made, rather than run
+   * with a process group only. `best-effort`: run with what is available.
+   * Either way `result.isolation` says what the run had.
+   * @default 'strict'
+   */
+  isolation?: 'strict' | 'best-effort';
+}
+
+/** Which isolation a sealed run actually had. */
+export interface SealedIsolation {
+  /**
+   * - `namespaces`: user, PID, IPC and UTS namespaces (and network with `noNetwork`);
+   * - `network-namespace`: a network namespace only (no PID namespace: best-effort);
+   * - `sandbox-exec`: macOS `sandbox-exec` denying the network;
+   * - `process-group`: its own process group only.
+   */
+  kind: 'namespaces' | 'network-namespace' | 'sandbox-exec' | 'process-group';
+  /** The init that ran as PID 1: the native one, the Node fallback, or none. */
+  init: 'native' | 'node' | null;
+  /** Whether the run was allowed less than full isolation (`isolation: 'best-effort'`). */
+  bestEffort: boolean;
 }
 
 /** How a sealed process ended. */
@@ -90,6 +127,8 @@ export interface SealedResult {
   stderrBytes: number;
   /** The `pid` of {@link SealedProcess}. */
   pid: number;
+  /** Which isolation the run had. */
+  isolation: SealedIsolation;
 }
 
 /**
@@ -121,6 +160,10 @@ interface Launch {
   viaInit: boolean;
   /** The init's own environment (the program's travels over the report channel). */
   initEnv?: Record<string, string>;
+  /** Which init runs as PID 1: the small native one, or the Node one (the fallback). */
+  init?: 'native' | 'node';
+  /** What the launch isolates. */
+  kind: SealedIsolation['kind'];
   /** `argv[0]` as the program sees it, when the launch can set it. */
   argv0?: string;
 }
@@ -136,6 +179,8 @@ interface Normalized {
   path: string;
   maxOutputBytes: number;
   signal: AbortSignal | undefined;
+  limits: SealedLimits;
+  isolation: 'strict' | 'best-effort';
 }
 
 const maxTimerMs = 2_147_483_647;
@@ -182,7 +227,22 @@ function normalize(options: SpawnSealedOptions): Normalized {
     // A truthy non-boolean must not silently run with the network on.
     throw invalid('noNetwork must be true or false');
   }
+  const limits = options.limits ?? {};
+  if (typeof limits !== 'object' || limits === null) throw invalid('limits must be an object');
+  for (const key of ['memoryBytes', 'cpuSeconds', 'processes', 'fileSizeBytes'] as const) {
+    const value = limits[key];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+      throw invalid(`limits.${key} must be a positive integer`);
+  }
+  if (
+    options.isolation !== undefined &&
+    options.isolation !== 'strict' &&
+    options.isolation !== 'best-effort'
+  )
+    throw invalid("isolation must be 'strict' or 'best-effort'");
   return {
+    isolation: options.isolation ?? 'strict',
+    limits: { ...limits },
     argv: [...argv],
     env: options.env ?? {},
     cwd: options.cwd,
@@ -218,6 +278,11 @@ export interface LaunchOverrides {
   selfInit?: boolean;
   /** Pretend the machine offers this isolation instead of probing it. */
   support?: IsolationSupport;
+  /**
+   * The native init to run as PID 1, or `null` for the Node init.
+   * @default the installed `@ironrun/sandbox-linux-<arch>` (see {@link nativeInitPath}), unless `selfInit`
+   */
+  nativeInit?: string | null;
 }
 
 export function planLaunch(
@@ -226,6 +291,7 @@ export function planLaunch(
   noNetwork: boolean,
   support: IsolationSupport,
   overrides: LaunchOverrides,
+  isolation: 'strict' | 'best-effort' = 'strict',
 ): Launch {
   const { report, userFlags } = support;
   const args = argv.slice(1);
@@ -241,8 +307,25 @@ export function planLaunch(
     const netFlags = noNetwork && report.noNetwork ? ['--net'] : [];
     if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
     if (report.pidNamespace) {
-      const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags];
+      // Fresh IPC and UTS namespaces too: no SysV or POSIX IPC object is shared with the outside.
+      const flags = [...userFlags, ...pidNamespaceFlags, ...netFlags, ...freshNamespaceFlags];
       if (overrides.useInit ?? true) {
+        const native =
+          overrides.nativeInit !== undefined
+            ? overrides.nativeInit
+            : overrides.selfInit === true
+              ? null
+              : nativeInitPath();
+        if (native !== null) {
+          return {
+            file: unshare,
+            args: [...flags, '--', native],
+            viaInit: true,
+            initEnv: {},
+            init: 'native',
+            kind: 'namespaces',
+          };
+        }
         const init =
           (overrides.selfInit ?? runningAsSingleExecutable())
             ? {
@@ -255,17 +338,30 @@ export function planLaunch(
           args: [...flags, '--', ...init.args],
           viaInit: true,
           initEnv: init.env,
+          init: 'node',
+          kind: 'namespaces',
           ...(argv0 === undefined ? {} : { argv0 }),
         };
       }
-      return { file: unshare, args: [...flags, '--', program, ...args], viaInit: false };
-    }
-    if (noNetwork)
       return {
         file: unshare,
-        args: [...userFlags, ...netFlags, '--', program, ...args],
+        args: [...flags, '--', program, ...args],
         viaInit: false,
+        kind: 'namespaces',
       };
+    }
+  }
+  if (report.platform === 'linux' && isolation === 'strict' && !report.pidNamespace) {
+    if (noNetwork && !report.noNetwork) throw isolationUnavailable(report.notes);
+    throw pidNamespaceUnavailable(report.notes);
+  }
+  if (report.platform === 'linux' && report.unshare !== null && noNetwork) {
+    return {
+      file: report.unshare,
+      args: [...userFlags, '--net', '--', program, ...args],
+      viaInit: false,
+      kind: 'network-namespace',
+    };
   }
   if (noNetwork) {
     if (report.platform === 'darwin' && report.sandboxExec !== null) {
@@ -273,11 +369,25 @@ export function planLaunch(
         file: report.sandboxExec,
         args: ['-p', denyNetworkProfile, '--', program, ...args],
         viaInit: false,
+        kind: 'sandbox-exec',
       };
     }
     throw isolationUnavailable(report.notes);
   }
-  return { file: program, args, viaInit: false, ...(argv0 === undefined ? {} : { argv0 }) };
+  return {
+    file: program,
+    args,
+    viaInit: false,
+    kind: 'process-group',
+    ...(argv0 === undefined ? {} : { argv0 }),
+  };
+}
+
+function pidNamespaceUnavailable(notes: readonly string[]): SandboxError {
+  return new SandboxError(
+    'ISOLATION_UNAVAILABLE',
+    `no PID namespace can be made here, so the command was not run: its whole process tree could not be ended at its TTL (${notes.join('; ') || 'unshare failed'}). Fix: allow unprivileged user namespaces (run ironrun doctor for this machine), or set isolation: best-effort on the command to run it with a process group only`,
+  );
 }
 
 function isolationUnavailable(notes: readonly string[]): SandboxError {
@@ -357,7 +467,7 @@ export async function spawnSealedWith(
   const program = await resolveProgram(name, o.cwd, o.path);
   await resolveAllowlist(o.allow, o.path);
   const support = overrides.support ?? (await isolationSupport());
-  const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides);
+  const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
       cause: o.signal.reason,
@@ -448,6 +558,7 @@ class ProcessTree {
     stdout: CappedOutput,
     stderr: CappedOutput,
     channel: Readable | null,
+    isolation: SealedIsolation,
     status: (kernel: ExitStatus) => ExitStatus,
   ): Promise<SealedResult> {
     const kernel = await this.exited;
@@ -483,6 +594,7 @@ class ProcessTree {
       stdoutBytes: stdout.totalBytes,
       stderrBytes: stderr.totalBytes,
       pid: child.pid ?? 0,
+      isolation,
     };
   }
 }
@@ -559,6 +671,21 @@ function awaitStartup(
       else if (report.type === 'error') fail(spawnFailure(name, report.code));
     };
     child.once('spawn', () => {
+      // The program's environment travels over the channel, never through argv.
+      if (launch.init === 'native') {
+        channel.write(
+          encodeNativeInitConfig({
+            file: program,
+            argv: [name, ...o.argv.slice(1)],
+            env,
+            cwd: o.cwd,
+            uid: programUid(),
+            loopback: o.noNetwork,
+            limits: o.limits,
+          }),
+        );
+        return;
+      }
       const config = {
         file: program,
         args: o.argv.slice(1),
@@ -567,7 +694,6 @@ function awaitStartup(
         env,
         loopback: o.noNetwork,
       };
-      // The program's environment travels over the channel, never through argv.
       channel.write(`${JSON.stringify(config)}\n`);
     });
     void tree.exited.then(() => {
@@ -586,7 +712,7 @@ function awaitStartup(
         return;
       }
       const said = earlyStderr().split('\n')[0] ?? '';
-      const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
+      const detail = /^(unshare|node|ironrun-init):/.test(said) ? `: ${said.slice(0, 300)}` : '';
       fail(
         new SandboxError(
           'ISOLATION_UNAVAILABLE',
@@ -639,7 +765,12 @@ async function start(
     channel.on('end', () => reader.end());
     channel.on('error', () => {});
   }
-  const result = tree.finish(stdout, stderr, channel, (kernel) =>
+  const isolation: SealedIsolation = {
+    kind: launch.kind,
+    init: launch.init ?? null,
+    bestEffort: o.isolation === 'best-effort',
+  };
+  const result = tree.finish(stdout, stderr, channel, isolation, (kernel) =>
     launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
   );
   // A run that fails to start is never awaited by the caller: its result must not go unhandled.

@@ -28,7 +28,8 @@ async function run(
   ttlMs = 20_000,
 ): Promise<{ result: SealedResult; stdout: string }> {
   const child = await spawnSealedWith(
-    { argv, cwd: fixturesDir, ttlMs, killGraceMs: 300 },
+    // These runs test the fallbacks on purpose, so they opt into them.
+    { argv, cwd: fixturesDir, ttlMs, killGraceMs: 300, isolation: 'best-effort' },
     overrides,
   );
   let stdout = '';

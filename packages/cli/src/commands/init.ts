@@ -25,7 +25,6 @@ import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
 
-
 async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
   try {
     const { builtinProviderDeclarations, parsePolicy, providerDeclaration, secretFileLocations } =

@@ -1,0 +1,332 @@
+/*
+ * ironrun-init: PID 1 of the namespaces @ironrun/sandbox creates (see
+ * src/namespace-init.ts for the Node init it replaces on the hot path; both
+ * speak the same report protocol).
+ *
+ * Started by `unshare --user --map-root-user --pid --fork --kill-child
+ * --mount-proc --ipc --uts [--net] -- ironrun-init`, with descriptor 3 the
+ * report channel (a socket pair to the sandbox). It:
+ *   - makes itself non-dumpable and sets no_new_privs, so nothing it starts
+ *     can ptrace it, read its memory or take its descriptors;
+ *   - keeps the channel close-on-exec and closes every other descriptor above 2;
+ *   - reads the program's configuration from the channel (a length-prefixed
+ *     block of NUL-terminated strings, never argv);
+ *   - brings `lo` up in a fresh network namespace;
+ *   - forks the program: own session, rlimits (core dumps off), a nested user
+ *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
+ *     then execve;
+ *   - reports `started`, a spawn `error` or the program's `exit` as JSON lines
+ *     and exits with the same status (code, or 128 + signal number);
+ *   - forwards SIGTERM/SIGINT/SIGHUP to every process of the namespace, and
+ *     kills everything if the channel closes (the sandbox died).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHANNEL 3
+#define MAX_CONFIG (16 * 1024 * 1024)
+
+static void report(const char *line) {
+  size_t length = strlen(line), done = 0;
+  while (done < length) {
+    ssize_t n = write(CHANNEL, line + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += (size_t)n;
+  }
+}
+
+static const char *errno_name(int error) {
+  switch (error) {
+  case ENOENT: return "ENOENT";
+  case EACCES: return "EACCES";
+  case ENOEXEC: return "ENOEXEC";
+  case EPERM: return "EPERM";
+  case ENOTDIR: return "ENOTDIR";
+  case ELOOP: return "ELOOP";
+  case E2BIG: return "E2BIG";
+  case ENOMEM: return "ENOMEM";
+  case EAGAIN: return "EAGAIN";
+  case ETXTBSY: return "ETXTBSY";
+  case EISDIR: return "EISDIR";
+  case ENAMETOOLONG: return "ENAMETOOLONG";
+  case EINVAL: return "EINVAL";
+  case ENOSPC: return "ENOSPC";
+  case EUSERS: return "EUSERS";
+  default: return "UNKNOWN";
+  }
+}
+
+static const char *signal_name(int signo) {
+  static const char *names[] = {
+      NULL,       "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT",
+      "SIGBUS",   "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2", "SIGPIPE",
+      "SIGALRM",  "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",
+      "SIGTTIN",  "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
+      "SIGWINCH", "SIGIO",   "SIGPWR",    "SIGSYS"};
+  if (signo > 0 && signo < (int)(sizeof names / sizeof names[0])) return names[signo];
+  return NULL;
+}
+
+static int read_full(int fd, void *buffer, size_t length) {
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = read(fd, (char *)buffer + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    done += (size_t)n;
+  }
+  return 0;
+}
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static void loopback_up(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  struct ifreq request;
+  memset(&request, 0, sizeof request);
+  strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
+    request.ifr_flags |= IFF_UP | IFF_RUNNING;
+    ioctl(fd, SIOCSIFFLAGS, &request);
+  }
+  close(fd);
+}
+
+/* The configuration: "IRI1" u32 length, then NUL-terminated strings:
+ * file, cwd, uid inside, loopback (0|1), 8 limits (soft=hard, "-" = leave),
+ * argc, argv..., envc, env... */
+struct config {
+  char *file, *cwd;
+  unsigned long uid;
+  int loopback;
+  char *limits[8];
+  char **argv, **envp;
+};
+
+static char *next_string(char **cursor, char *end) {
+  char *start = *cursor;
+  char *nul = memchr(start, '\0', (size_t)(end - start));
+  if (nul == NULL) return NULL;
+  *cursor = nul + 1;
+  return start;
+}
+
+static int parse_count(const char *text, unsigned long max, unsigned long *out) {
+  char *rest;
+  errno = 0;
+  unsigned long value = strtoul(text, &rest, 10);
+  if (errno != 0 || *text == '\0' || *rest != '\0' || value > max) return -1;
+  *out = value;
+  return 0;
+}
+
+static int read_config(struct config *config) {
+  char header[8];
+  if (read_full(CHANNEL, header, sizeof header) < 0 || memcmp(header, "IRI1", 4) != 0) return -1;
+  uint32_t length;
+  memcpy(&length, header + 4, 4);
+  if (length == 0 || length > MAX_CONFIG) return -1;
+  char *block = malloc(length);
+  if (block == NULL || read_full(CHANNEL, block, length) < 0) return -1;
+  char *cursor = block, *end = block + length, *text;
+  unsigned long count;
+  if ((config->file = next_string(&cursor, end)) == NULL) return -1;
+  if ((config->cwd = next_string(&cursor, end)) == NULL) return -1;
+  if ((text = next_string(&cursor, end)) == NULL || parse_count(text, 0xfffffffeUL, &config->uid) < 0)
+    return -1;
+  if ((text = next_string(&cursor, end)) == NULL) return -1;
+  config->loopback = strcmp(text, "1") == 0;
+  for (int i = 0; i < 8; i++)
+    if ((config->limits[i] = next_string(&cursor, end)) == NULL) return -1;
+  for (int list = 0; list < 2; list++) {
+    if ((text = next_string(&cursor, end)) == NULL || parse_count(text, 1u << 20, &count) < 0) return -1;
+    char **items = calloc(count + 1, sizeof(char *));
+    if (items == NULL) return -1;
+    for (unsigned long i = 0; i < count; i++)
+      if ((items[i] = next_string(&cursor, end)) == NULL) return -1;
+    if (list == 0) config->argv = items;
+    else config->envp = items;
+  }
+  return config->argv[0] == NULL ? -1 : 0;
+}
+
+/* Closes every descriptor from `first` on, except `keep`. */
+static void close_from(int first, int keep) {
+  if (keep >= first) {
+    if (keep > first && syscall(SYS_close_range, first, keep - 1, 0) < 0)
+      for (int fd = first; fd < keep; fd++) close(fd);
+    first = keep + 1;
+  }
+  if (syscall(SYS_close_range, first, ~0U, 0) < 0)
+    for (int fd = first; fd < 65536; fd++) close(fd);
+}
+
+static const int limit_resources[8] = {RLIMIT_CORE,  RLIMIT_CPU,   RLIMIT_FSIZE, RLIMIT_NPROC,
+                                       RLIMIT_AS,    RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_STACK};
+
+/* In the forked child: everything up to execve. Returns only on failure, with errno set. */
+static void start_program(const struct config *config, int error_pipe) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int signo = 1; signo < NSIG; signo++) signal(signo, SIG_DFL);
+  if (setsid() < 0) return;
+  for (int i = 0; i < 8; i++) {
+    if (strcmp(config->limits[i], "-") == 0) continue;
+    unsigned long value;
+    struct rlimit limit;
+    if (strcmp(config->limits[i], "unlimited") == 0) limit.rlim_cur = RLIM_INFINITY;
+    else if (parse_count(config->limits[i], ~0UL - 1, &value) == 0) limit.rlim_cur = value;
+    else { errno = EINVAL; return; }
+    limit.rlim_max = limit.rlim_cur;
+    if (setrlimit(limit_resources[i], &limit) < 0) {
+      /* A hard limit already below the wanted one cannot be raised: keep the lower one. */
+      struct rlimit current;
+      if (getrlimit(limit_resources[i], &current) < 0) return;
+      if (current.rlim_max == RLIM_INFINITY || current.rlim_max > limit.rlim_cur) return;
+      current.rlim_cur = current.rlim_max;
+      if (setrlimit(limit_resources[i], &current) < 0) return;
+    }
+  }
+  /* A nested user namespace where the program is not uid 0 and has no capability over the init. */
+  if (unshare(CLONE_NEWUSER) < 0) return;
+  char map[64];
+  snprintf(map, sizeof map, "%lu 0 1\n", config->uid);
+  if (write_file("/proc/self/uid_map", map) < 0) return;
+  if (write_file("/proc/self/setgroups", "deny") < 0) return;
+  if (write_file("/proc/self/gid_map", map) < 0) return;
+  if (chdir(config->cwd) < 0) return;
+  /* Every descriptor above 2 goes, the channel included; the error pipe is close-on-exec. */
+  close_from(3, error_pipe);
+  execve(config->file, config->argv, config->envp);
+}
+
+int main(void) {
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  if (getpid() != 1 || fcntl(CHANNEL, F_SETFD, FD_CLOEXEC) < 0) {
+    fprintf(stderr, "ironrun-init: runs only as PID 1 of a namespace @ironrun/sandbox created\n");
+    return 125;
+  }
+  close_from(4, -1);
+
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGCHLD);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  sigaddset(&handled, SIGHUP);
+  sigprocmask(SIG_BLOCK, &handled, NULL);
+  int signals = signalfd(-1, &handled, SFD_CLOEXEC);
+  signal(SIGPIPE, SIG_IGN);
+
+  struct config config;
+  memset(&config, 0, sizeof config);
+  if (signals < 0 || read_config(&config) < 0) {
+    fprintf(stderr, "ironrun-init: no valid configuration on the report channel\n");
+    kill(-1, SIGKILL);
+    return 125;
+  }
+  if (config.loopback) loopback_up();
+
+  int error_pipe[2];
+  if (pipe2(error_pipe, O_CLOEXEC) < 0) {
+    report("{\"type\":\"error\",\"code\":\"UNKNOWN\"}\n");
+    return 127;
+  }
+  pid_t program = fork();
+  if (program < 0) {
+    report("{\"type\":\"error\",\"code\":\"EAGAIN\"}\n");
+    return 127;
+  }
+  if (program == 0) {
+    close(error_pipe[0]);
+    start_program(&config, error_pipe[1]);
+    int error = errno;
+    if (write(error_pipe[1], &error, sizeof error) < 0) _exit(127);
+    _exit(127);
+  }
+  close(error_pipe[1]);
+  int error = 0;
+  ssize_t got;
+  do got = read(error_pipe[0], &error, sizeof error);
+  while (got < 0 && errno == EINTR);
+  close(error_pipe[0]);
+  if (got == (ssize_t)sizeof error) {
+    char line[96];
+    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(error));
+    waitpid(program, NULL, 0);
+    report(line);
+    return 127;
+  }
+  report("{\"type\":\"started\"}\n");
+
+  struct pollfd watched[2] = {{signals, POLLIN, 0}, {CHANNEL, POLLIN | POLLRDHUP, 0}};
+  for (;;) {
+    if (poll(watched, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (watched[1].revents != 0) {
+      char ignored[256];
+      ssize_t n = read(CHANNEL, ignored, sizeof ignored);
+      if (n <= 0 && !(n < 0 && errno == EINTR)) break; /* the sandbox is gone */
+    }
+    if ((watched[0].revents & POLLIN) == 0) continue;
+    struct signalfd_siginfo info;
+    if (read(signals, &info, sizeof info) != (ssize_t)sizeof info) continue;
+    if (info.ssi_signo != SIGCHLD) {
+      kill(-1, (int)info.ssi_signo);
+      continue;
+    }
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid != program) continue;
+      char line[96];
+      int code;
+      const char *name = WIFSIGNALED(status) ? signal_name(WTERMSIG(status)) : NULL;
+      if (WIFEXITED(status)) {
+        code = WEXITSTATUS(status);
+        snprintf(line, sizeof line, "{\"type\":\"exit\",\"code\":%d,\"signal\":null}\n", code);
+      } else if (name != NULL) {
+        code = 128 + WTERMSIG(status);
+        snprintf(line, sizeof line, "{\"type\":\"exit\",\"code\":null,\"signal\":\"%s\"}\n", name);
+      } else {
+        code = 128 + WTERMSIG(status);
+        snprintf(line, sizeof line, "{\"type\":\"exit\",\"code\":%d,\"signal\":null}\n", code);
+      }
+      report(line);
+      return code;
+    }
+  }
+  kill(-1, SIGKILL);
+  return 137;
+}
