@@ -12,6 +12,7 @@ const coreCodes: Record<string, CliErrorCode> = {
   CONFIRM_DECLINED: 'CONFIRM_DECLINED',
   SANDBOX: 'SANDBOX',
   POLICY: 'POLICY_INVALID',
+  BROKER: 'SANDBOX',
 };
 
 const hintsByCode: Partial<Record<CliErrorCode, string[]>> = {
