@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
+import { confinementChecks } from '../agent/confinement-checks.js';
 import {
   allCredentialVariables,
   builtinProviders,
@@ -304,6 +305,7 @@ export const doctorCommand = defineCommand({
         detail: `could not probe: ${error instanceof Error ? error.message : String(error)}`,
       });
     }
+    checks.push(...(await confinementChecks({ env: io.env, configDir })));
     checks.push(...(await mcpConfigChecks(projectDir, io.env)));
     const settings = await readOptional(join(projectDir, '.claude', 'settings.json'));
     checks.push(

@@ -1,4 +1,6 @@
 import { defineCommand } from 'citty';
+import { brokerSocket } from '../agent/agent-confinement.js';
+import { brokerBackend } from '../agent/broker-forwarding.js';
 import { builtinProviders } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -41,35 +43,49 @@ export const runCommand = defineCommand({
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    const live = args.json
+      ? {}
+      : {
+          onStdout: (chunk: Uint8Array) => {
+            process.stdout.write(chunk);
+          },
+          onStderr: (chunk: Uint8Array) => {
+            process.stderr.write(chunk);
+          },
+        };
+    // Inside `ironrun agent`, the broker outside runs it (and refuses confirm: true commands).
+    const socket = brokerSocket(io.env);
     try {
-      const result = await runSealed({
-        // The path: core reads the policy (and learns a third-party
-        // provider's schemes) only after its trust check.
-        policy: policyPath,
-        commandId: args.id,
-        args: passthrough,
-        providers: { ...builtinProviders },
-        env: io.env,
-        signal: controller.signal,
-        confirm: async (request) => {
-          const { errStyle } = io;
-          io.err(`${errStyle.bold(`ironrun: "${request.commandId}" needs your approval.`)}\n`);
-          if (request.description) io.err(`  ${request.description}\n`);
-          io.err(`  runs:    ${JSON.stringify(request.argv)}\n`);
-          if (request.refs.length > 0) io.err(`  secrets: ${request.refs.join(', ')}\n`);
-          return confirmOnTerminal('Run it? [y/N] ');
-        },
-        ...(args.json
-          ? {}
-          : {
-              onStdout: (chunk: Uint8Array) => {
-                process.stdout.write(chunk);
+      const result =
+        socket !== undefined
+          ? await brokerBackend(socket).runSealed({
+              policy: policyPath,
+              commandId: args.id,
+              args: passthrough,
+              signal: controller.signal,
+              ...live,
+            })
+          : await runSealed({
+              // The path: core reads the policy (and learns a third-party
+              // provider's schemes) only after its trust check.
+              policy: policyPath,
+              commandId: args.id,
+              args: passthrough,
+              providers: { ...builtinProviders },
+              env: io.env,
+              signal: controller.signal,
+              confirm: async (request) => {
+                const { errStyle } = io;
+                io.err(
+                  `${errStyle.bold(`ironrun: "${request.commandId}" needs your approval.`)}\n`,
+                );
+                if (request.description) io.err(`  ${request.description}\n`);
+                io.err(`  runs:    ${JSON.stringify(request.argv)}\n`);
+                if (request.refs.length > 0) io.err(`  secrets: ${request.refs.join(', ')}\n`);
+                return confirmOnTerminal('Run it? [y/N] ');
               },
-              onStderr: (chunk: Uint8Array) => {
-                process.stderr.write(chunk);
-              },
-            }),
-      });
+              ...live,
+            });
       if (args.json) io.out(`${JSON.stringify(toAgentResult(result), null, 2)}\n`);
       else if (result.timedOut)
         io.err(`${io.errStyle.yellow('ironrun:')} "${args.id}" ran past its ttl and was killed.\n`);
