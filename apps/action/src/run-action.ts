@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import { isIronrunError, type RunResult, runSealed } from '@ironrun/core';
+import {
+  defaultConfigDir,
+  isInsideRealDir,
+  isIronrunError,
+  type RunResult,
+  runSealed,
+} from '@ironrun/core';
 import type { Policy } from '@ironrun/policy';
 import { ActionError, isActionError } from './action-error.js';
 import { loadActionPolicy } from './action-policy.js';
@@ -63,6 +69,8 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
     const policyPath = resolve(cwd, inputs.policy);
     const pinned = inputs.trust === 'pinned';
     const configDir = inputs.trustDir === '' ? undefined : resolve(cwd, inputs.trustDir);
+    if (pinned)
+      await refuseStoreInWorkspace(configDir ?? defaultConfigDir(env), env.GITHUB_WORKSPACE || cwd);
     policy = await loadActionPolicy(policyPath, { mode: inputs.trust, configDir });
     if (inputs.envfile.trim() !== '') {
       if (policy.provider.name !== 'envfile') {
@@ -157,4 +165,17 @@ async function writeSummary(report: RunReport): Promise<void> {
   // No summary file (a local run): the log already says everything.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   await writeJobSummary(core.summary, report);
+}
+
+/**
+ * In `pinned` mode the trust records must come from outside the checkout: a
+ * pull request (a fork's included) can ship records of its own beside its
+ * policy, which would vouch for whatever it changed.
+ */
+async function refuseStoreInWorkspace(configDir: string, workspace: string): Promise<void> {
+  if (!(await isInsideRealDir(resolve(workspace), configDir))) return;
+  throw new ActionError(
+    'INPUT_INVALID',
+    `Input "trust-dir" (or the default trust folder) ${configDir} is inside the workspace ${workspace}, where the change under test can write its own trust records. Use a folder outside the checkout: a cache or artifact of a protected workflow, or a self-hosted runner's own folder.`,
+  );
 }

@@ -391,6 +391,43 @@ export const provider = {
     }
   });
 
+  it('in trust: pinned mode, refuses trust records that the checkout itself ships (a trust-dir inside the workspace)', async () => {
+    // A fork's pull request ships its own records beside a policy in a sub-folder,
+    // where the policy's own "store inside the project" rule does not look.
+    const workspace = await testdir({
+      'ci/ironrun.yml': policy,
+      'ci/print.mjs': await readFile(join(import.meta.dirname, 'fixtures/print.mjs'), 'utf8'),
+    });
+    try {
+      const shipped = workspace.path('.ironrun-trust');
+      await trust(workspace.path('ci/ironrun.yml'), { configDir: shipped });
+      const pinned = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+        runBundledAction({
+          cwd: workspace.dir,
+          inputs: {
+            envfile: dotenv,
+            policy: 'ci/ironrun.yml',
+            command: 'fail',
+            trust: 'pinned',
+            ...inputs,
+          },
+          env,
+        });
+      for (const trustDir of [shipped, '.ironrun-trust', './ci/../.ironrun-trust']) {
+        const result = await pinned({ 'trust-dir': trustDir });
+        expect(result.outputs).toEqual({});
+        expect(result.exitCode).toBe(1);
+        expect(result.errors[0]).toContain('inside the workspace');
+      }
+      // The default folder, pointed into the checkout by the step's env, is no better.
+      const viaEnv = await pinned({}, { IRONRUN_CONFIG_DIR: shipped });
+      expect(viaEnv.outputs).toEqual({});
+      expect(viaEnv.errors[0]).toContain('inside the workspace');
+    } finally {
+      await workspace.cleanup();
+    }
+  });
+
   it('rejects an unknown trust mode before reading the policy', async () => {
     const result = await run({ command: 'leak', trust: 'none' });
     expect(result.exitCode).toBe(1);
