@@ -127,6 +127,7 @@ export async function startConfinedAgent(options: {
     }
     io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
     io.out(`agent: ${JSON.stringify(argv)}\n`);
+    io.out(`launch: ${JSON.stringify([launch.file, ...launch.args, ...argv])}\n`);
     return ExitCode.OK;
   }
 
