@@ -1,10 +1,10 @@
+export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
 export type { BrokerClient, BrokerRunOptions } from './broker-client.js';
 export { connectBroker } from './broker-client.js';
 export type { BrokerMessage, ClientMessage } from './broker-protocol.js';
 export { brokerProtocolVersion } from './broker-protocol.js';
 export type { BrokerHandle, BrokerOptions } from './broker-server.js';
 export { startBroker } from './broker-server.js';
-export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
 export type { IronrunErrorCode, IronrunErrorOptions } from './ironrun-error.js';
 export { IronrunError, isIronrunError } from './ironrun-error.js';
 export type { CommandSummary } from './list-commands.js';
