@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import { confinedStartLines } from '../agent/confined-start-lines.js';
 import { providerCredentialVariables } from '../builtin-providers.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -294,6 +295,7 @@ export const initCommand = defineCommand({
       'Check it: ironrun check --providers',
       'Trust it, as a person at a terminal (never the agent): ironrun trust',
       'Restart your agent so it loads the ironrun MCP server.',
+      ...confinedStartLines(agents, bin),
     ];
     if (args.json) {
       io.out(
