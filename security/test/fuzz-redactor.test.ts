@@ -55,7 +55,7 @@ describe('createRedactor (fuzzed with sandbox-like chunking)', () => {
         { numRuns: runs },
       );
     },
-    Math.max(60_000, runs * 5),
+    Math.max(180_000, runs * 5),
   );
 
   afterAll(() => recordCount('fuzz-redactor', checked));

@@ -14,11 +14,15 @@ import type { TrustMode } from './inputs.js';
  */
 export async function loadActionPolicy(
   path: string,
-  trust: { mode: TrustMode; configDir?: string | undefined },
+  trust: { mode: TrustMode; configDir?: string | undefined; commandId?: string | undefined },
 ): Promise<Policy> {
   const providers = { ...builtinProviders };
   if (trust.mode === 'pinned') {
-    return loadTrustedPolicy(path, { configDir: trust.configDir, providers });
+    return loadTrustedPolicy(path, {
+      configDir: trust.configDir,
+      providers,
+      commandId: trust.commandId,
+    });
   }
   return readPolicyWithProviderSchemes(path, { providers });
 }

@@ -71,7 +71,11 @@ export async function runAction(options: RunActionOptions = {}): Promise<void> {
     const configDir = inputs.trustDir === '' ? undefined : resolve(cwd, inputs.trustDir);
     if (pinned)
       await refuseStoreInWorkspace(configDir ?? defaultConfigDir(env), env.GITHUB_WORKSPACE || cwd);
-    policy = await loadActionPolicy(policyPath, { mode: inputs.trust, configDir });
+    policy = await loadActionPolicy(policyPath, {
+      mode: inputs.trust,
+      configDir,
+      commandId: inputs.command,
+    });
     if (inputs.envfile.trim() !== '') {
       if (policy.provider.name !== 'envfile') {
         throw new ActionError(

@@ -127,9 +127,13 @@ describe('ironrun init → check → trust → run', () => {
     await writeFile(pkg, original);
     expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
 
+    // Trust is per command: the edit is to the entry of the command run.
     await writeFile(
       project.path('ironrun.yml'),
-      `${await readFile(project.path('ironrun.yml'), 'utf8')}# edited\n`,
+      (await readFile(project.path('ironrun.yml'), 'utf8')).replace(
+        '      API_TOKEN: envfile://API_TOKEN\n',
+        '      API_TOKEN: envfile://API_TOKEN\n      EDITED: "1"\n',
+      ),
     );
     const edited = await runIronrun(['run', 'test'], { cwd: project.dir, env });
     expect(edited.code).toBe(3);
@@ -382,9 +386,10 @@ describe('ironrun with a third-party provider', () => {
     expect(all(run)).not.toContain(secret);
     expect(run.stdout).toBe('key [REDACTED]\n');
     expect(run.code).toBe(0);
+    // Trust is per command: the edit is to the entry of the command run.
     await writeFile(
       project.path('ironrun.yml'),
-      `${await readFile(project.path('ironrun.yml'), 'utf8')}# edited\n`,
+      `${await readFile(project.path('ironrun.yml'), 'utf8')}    ttl: 9s\n`,
     );
     expect((await runIronrun(['run', 'hello'], { cwd: project.dir, env })).code).toBe(3);
   });

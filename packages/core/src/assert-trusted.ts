@@ -16,6 +16,7 @@ export async function assertTrusted(
   policyPath: string,
   projectDir: string,
   configDir?: string,
+  commandId?: string,
 ): Promise<string> {
   if (policyPath === '') {
     throw new IronrunError(
@@ -25,7 +26,10 @@ export async function assertTrusted(
   }
   let check: Awaited<ReturnType<typeof checkTrust>>;
   try {
-    check = await checkTrust(policyPath, configDir === undefined ? {} : { configDir });
+    check = await checkTrust(policyPath, {
+      ...(configDir === undefined ? {} : { configDir }),
+      ...(commandId === undefined ? {} : { command: commandId }),
+    });
   } catch (error) {
     const detail = isPolicyError(error)
       ? error.message
@@ -48,11 +52,19 @@ export async function assertTrusted(
     throw new IronrunError('TRUST_UNTRUSTED', `ironrun: ${policyPath} is not trusted. ${how}`);
   }
   const changed = check.changed
-    .map((file) => `  - ${shown(file.path, projectDir)} (${file.reason})`)
+    .map((file) =>
+      file.command === undefined
+        ? `  - ${shown(file.path, projectDir)} (${file.reason})`
+        : `  - ${shown(file.path, projectDir)}: the entry of command ${JSON.stringify(file.command)} (${file.reason === 'added' ? 'not trusted yet' : file.reason})`,
+    )
     .join('\n');
+  const subject =
+    commandId === undefined
+      ? `${policyPath} or a file it runs changed since it was trusted`
+      : `command ${JSON.stringify(commandId)} of ${policyPath}, or a file it runs, changed since it was trusted`;
   throw new IronrunError(
     'TRUST_CHANGED',
-    `ironrun: ${policyPath} or a file it runs changed since it was trusted:\n${changed}\n` +
+    `ironrun: ${subject}:\n${changed}\n` +
       `Review the changes (for example with \`git diff\`). ${how}`,
   );
 }

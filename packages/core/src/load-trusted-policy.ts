@@ -17,6 +17,12 @@ export interface LoadTrustedPolicyOptions {
    * @default {}
    */
   providers?: Record<string, () => Promise<unknown>> | undefined;
+  /**
+   * Check only this command's trust (its entry, the provider section and
+   * its pins): edits to other commands do not refuse it.
+   * @default undefined: the whole file and every pin
+   */
+  commandId?: string | undefined;
 }
 
 /**
@@ -36,6 +42,7 @@ export async function loadTrustedPolicy(
     policyPath,
     dirname(resolve(policyPath)),
     options.configDir ?? defaultConfigDir(),
+    options.commandId,
   );
   const policy = await readPolicyWithProviderSchemes(policyPath, { providers: options.providers });
   assertSameBytes(policy, checkedSha256);

@@ -249,7 +249,12 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   // policy (such as a provider package to load) is acted on.
   const checkedSha256 =
     checkTrust && typeof options.policy === 'string'
-      ? await assertTrusted(options.policy, dirname(resolve(options.policy)), configDir)
+      ? await assertTrusted(
+          options.policy,
+          dirname(resolve(options.policy)),
+          configDir,
+          options.commandId,
+        )
       : undefined;
   // A path is read only now, after its trust check; a third-party provider
   // is loaded here, if at all, to learn the reference schemes it claims.
@@ -260,7 +265,10 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   // What was parsed must be the bytes that were checked (no swap in between).
   if (checkedSha256 !== undefined) assertSameBytes(policy, checkedSha256);
   if (checkTrust && typeof options.policy !== 'string') {
-    assertSameBytes(policy, await assertTrusted(policy.path, policy.dir, configDir));
+    assertSameBytes(
+      policy,
+      await assertTrusted(policy.path, policy.dir, configDir, options.commandId),
+    );
   }
   const command = findCommand(policy, options.commandId);
   const commandId = command.id;

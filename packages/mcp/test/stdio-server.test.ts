@@ -278,7 +278,11 @@ describe('createIronrunServer over stdio', () => {
     const before = await runSealed(client, { id: 'fail' });
     expect(before.isError).toBeFalsy();
     const original = await readFile(mcp.policyPath, 'utf8');
-    await writeFile(mcp.policyPath, original.replace('ttl: 60s', 'ttl: 61s'));
+    // Trust is per command: the edit is to the entry of the command called.
+    await writeFile(
+      mcp.policyPath,
+      original.replace('argv: [./scripts/fail.sh]', 'argv: [./scripts/fail.sh]\n    ttl: 61s'),
+    );
     try {
       const after = await runSealed(client, { id: 'fail' });
       expect(after.isError).toBe(true);

@@ -41,14 +41,32 @@ const trustedFileSchema = v.variant('kind', [
 /** The largest policy text the store keeps for the review's diff: the policy size limit. */
 export const maxTrustedTextLength = 1024 * 1024;
 
-const trustRecordSchema = v.strictObject({
-  version: v.literal(2),
-  policyPath: v.string(),
-  policySha256: v.pipe(v.string(), v.regex(sha256Pattern)),
-  trustedAt: v.string(),
-  policyText: v.optional(v.pipe(v.string(), v.maxLength(maxTrustedTextLength))),
-  files: v.array(trustedFileSchema),
+const trustedCommandSchema = v.strictObject({
+  digest: v.pipe(v.string(), v.regex(sha256Pattern)),
+  paths: v.array(v.string()),
 });
+
+const trustRecordSchema = v.variant('version', [
+  v.strictObject({
+    version: v.literal(2),
+    policyPath: v.string(),
+    policySha256: v.pipe(v.string(), v.regex(sha256Pattern)),
+    trustedAt: v.string(),
+    policyText: v.optional(v.pipe(v.string(), v.maxLength(maxTrustedTextLength))),
+    files: v.array(trustedFileSchema),
+  }),
+  v.strictObject({
+    version: v.literal(3),
+    policyPath: v.string(),
+    policySha256: v.pipe(v.string(), v.regex(sha256Pattern)),
+    complete: v.boolean(),
+    trustedAt: v.string(),
+    policyText: v.optional(v.pipe(v.string(), v.maxLength(maxTrustedTextLength))),
+    commands: v.record(v.string(), trustedCommandSchema),
+    shared: v.array(v.string()),
+    files: v.array(trustedFileSchema),
+  }),
+]);
 
 /** One name python can import from a listed folder: a module file (hashed), a regular package, or a bare folder. */
 export type TrustedListingEntry = v.InferOutput<typeof listingEntrySchema>;
@@ -62,22 +80,45 @@ export type TrustedListingEntry = v.InferOutput<typeof listingEntrySchema>;
  */
 export type TrustedFile = v.InferOutput<typeof trustedFileSchema>;
 
+/** What per-command trust recorded for one command. */
+export interface TrustedCommand {
+  /** The digest of the command's entry and everything outside `commands` (see `commandDigests`). */
+  digest: string;
+  /** The pinned paths (in `TrustRecord.files`) this command depends on. */
+  paths: string[];
+}
+
 /** What `trust` recorded for one policy. */
 export interface TrustRecord {
-  /** The record format version. A version 1 record (which pinned less) reads as never trusted. */
-  version: 2;
+  /**
+   * The record format version: 3 records each command apart; a version 2
+   * record (one hash for the whole file) is still read and checked as a
+   * whole; a version 1 record (which pinned less) reads as never trusted.
+   */
+  version: 2 | 3;
   /** The policy's real path: the key of the record. */
   policyPath: string;
-  /** The SHA-256 of the policy file's bytes. */
+  /** The SHA-256 of the policy file's bytes when it was last trusted. */
   policySha256: string;
+  /**
+   * Whether every command of that text was trusted (version 3): only then
+   * do identical bytes prove every command trusted without parsing.
+   */
+  complete?: boolean;
   /** When the record was written (ISO 8601). */
   trustedAt: string;
   /**
    * The policy text that was trusted, kept (outside the project) so the
    * next review can show a diff; absent when it was larger than
-   * {@link maxTrustedTextLength} or not valid text.
+   * {@link maxTrustedTextLength} or not valid text. After trusting only
+   * some commands, the text of the last full trust is kept, so the next
+   * diff still shows every change no person has reviewed as a whole.
    */
   policyText?: string;
+  /** The trusted commands by id (version 3). */
+  commands?: Record<string, TrustedCommand>;
+  /** Pinned paths every command depends on, such as a provider package's files (version 3). */
+  shared?: string[];
   /** The state of every pinned path, sorted by path. */
   files: TrustedFile[];
 }

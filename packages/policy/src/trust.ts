@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { commandDigests } from './command-digest.js';
 import { defaultConfigDir } from './config-dir.js';
 import { policyFromFile, readPolicyFile } from './load-policy.js';
 import { planPins } from './pin-plan.js';
@@ -16,6 +17,7 @@ import { isInsideDir } from './project-path.js';
 import {
   maxTrustedTextLength,
   readTrustRecord,
+  type TrustedCommand,
   type TrustedFile,
   type TrustRecord,
   writeTrustRecord,
@@ -37,18 +39,34 @@ export interface TrustOptions {
    * @default []
    */
   extraPins?: readonly string[];
+  /**
+   * Trust only these commands (by id): the others keep what an earlier
+   * trust recorded for them, trusted while their own inputs are unchanged
+   * and refused otherwise. Unknown ids are refused (`INVALID_POLICY`).
+   * @default undefined: every command
+   */
+  commands?: readonly string[];
 }
 
 /** Options of {@link checkTrust}. */
 export interface CheckTrustOptions {
   /** Where the trust store lives. @default defaultConfigDir() */
   configDir?: string;
+  /**
+   * Check one command only: it is trusted while its own entry, everything
+   * outside `commands` (the provider section) and the files it pins are as
+   * a person trusted them, whatever changed in other commands' entries or
+   * pins. @default undefined: the whole file, byte for byte, and every pin
+   */
+  command?: string;
 }
 
 /** One path that changed since the policy was trusted. */
 export interface TrustChange {
   /** The absolute path. */
   path: string;
+  /** With {@link CheckTrustOptions.command}: the command whose entry this change is about. */
+  command?: string;
   /**
    * `modified`: other content (or a symlink now points elsewhere);
    * `missing`: it was there and is gone; `symlink`: a file became a symlink
@@ -114,7 +132,19 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
       `extraPins takes absolute paths; got a relative one (${JSON.stringify(relative.slice(0, 200))})`,
     );
   }
-  const plan = await planPins(policy);
+  const ids = policy.commands.map((command) => command.id);
+  const chosen = options.commands === undefined ? ids : [...new Set(options.commands)];
+  const unknown = chosen.find((id) => !ids.includes(id));
+  if (unknown !== undefined) {
+    throw new PolicyError(
+      'INVALID_POLICY',
+      `cannot trust command ${JSON.stringify(unknown.slice(0, 200))}: ${policyPath} has no such command (it has ${ids.join(', ')})`,
+    );
+  }
+  const plan = await planPins({
+    ...policy,
+    commands: policy.commands.filter((command) => chosen.includes(command.id)),
+  });
   if (plan.problems.length > 0) {
     const first = plan.problems[0]!;
     throw new PolicyError(
@@ -122,36 +152,114 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
       `cannot trust ${policyPath}: command ${first.command}: ${JSON.stringify(first.subject.slice(0, 200))}: ${first.reason}`,
     );
   }
+  const digests = commandDigests(file.text);
+  if (digests === undefined) throw new Error('a valid policy has per-command digests');
+  const configDir = await storeOutside(policy.dir, options.configDir);
+  const previous =
+    chosen.length === ids.length ? undefined : await readTrustRecord(configDir, file.realPath);
+  const kept = previous?.version === 3 ? previous : undefined;
+
+  const commands: Record<string, TrustedCommand> = {};
+  for (const id of ids) {
+    if (!chosen.includes(id)) {
+      // Another command keeps what was trusted for it, if anything.
+      const old = kept?.commands?.[id];
+      if (old !== undefined && Object.hasOwn(kept?.commands ?? {}, id)) commands[id] = old;
+      continue;
+    }
+    const paths = new Set<string>();
+    for (const pin of plan.pins)
+      if (pin.reasons.some((reason) => reason.command === id)) paths.add(pin.path);
+    commands[id] = { digest: digests.byId.get(id)!, paths: [...paths].sort() };
+  }
+  const shared = [...new Set(extra.map((path) => resolve(path)))].sort();
+
+  // Fresh states for what the chosen commands and the provider pin; the
+  // states trusted before for what only the other commands pin.
+  const fresh = new Set<string>(shared);
+  for (const pin of plan.pins) fresh.add(`${pin.kind}\0${pin.path}`);
+  const listings = new Set(
+    plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => pin.path),
+  );
   const filePaths = new Set(plan.pins.filter((pin) => pin.kind === 'file').map((pin) => pin.path));
-  for (const path of extra) filePaths.add(resolve(path));
-  const listings = plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => pin.path);
-  const files = [
+  for (const path of shared) filePaths.add(path);
+  const files: TrustedFile[] = [
     ...(await Promise.all([...filePaths].sort().map(snapshot))),
-    ...(await Promise.all(listings.map(snapshotListing))),
+    ...(await Promise.all([...listings].sort().map(snapshotListing))),
   ];
+  // A file both a chosen and a kept command pin, changed since the kept
+  // command was trusted: its new content was approved for the chosen
+  // commands only, so the kept command loses its trust rather than have the
+  // change approved for it too.
+  const oldStates = new Map((kept?.files ?? []).map((entry) => [entry.path, entry]));
+  const freshStates = new Map(files.map((entry) => [entry.path, entry]));
+  for (const id of Object.keys(commands)) {
+    if (chosen.includes(id)) continue;
+    const stale = commands[id]!.paths.some((path) => {
+      const before = oldStates.get(path);
+      const after = freshStates.get(path);
+      return before !== undefined && after !== undefined && compare(before, after).length > 0;
+    });
+    if (stale) delete commands[id];
+  }
+  const recorded = new Set(
+    files.map((entry) => `${entry.kind === 'listing' ? 'listing' : 'file'}\0${entry.path}`),
+  );
+  const stillNeeded = new Set(Object.values(commands).flatMap((command) => command.paths));
+  for (const old of kept?.files ?? []) {
+    const key = `${old.kind === 'listing' ? 'listing' : 'file'}\0${old.path}`;
+    if (!recorded.has(key) && stillNeeded.has(old.path)) {
+      files.push(old);
+      recorded.add(key);
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const complete = ids.every((id) => commands[id]?.digest === digests.byId.get(id));
+  const keepText = !complete && kept?.policyText !== undefined;
   const record: TrustRecord = {
-    version: 2,
+    version: 3,
     policyPath: file.realPath,
     policySha256: sha256(file.bytes),
+    complete,
     trustedAt: new Date().toISOString(),
-    ...(file.text.length <= maxTrustedTextLength ? { policyText: file.text } : {}),
+    ...(keepText
+      ? { policyText: kept.policyText }
+      : file.text.length <= maxTrustedTextLength
+        ? { policyText: file.text }
+        : {}),
+    commands,
+    shared,
     files,
   };
-  await writeTrustRecord(await storeOutside(policy.dir, options.configDir), record);
+  await writeTrustRecord(configDir, record);
   return record;
+}
+
+/** How the pinned paths in `paths` (all of the record's files when undefined) differ from now. */
+async function changedPins(
+  record: TrustRecord,
+  paths: ReadonlySet<string> | undefined,
+): Promise<TrustChange[]> {
+  const files = record.files.filter((entry) => paths === undefined || paths.has(entry.path));
+  const now = await Promise.all(files.map(snapshotLike));
+  return files.flatMap((trusted, index) => compare(trusted, now[index] as TrustedFile));
 }
 
 /**
  * Checks the policy at `policyPath` against what {@link trust} recorded:
  * `trusted` when the policy and every pinned path are as they were,
  * `untrusted` when it was never trusted (at this real path), `changed` with
- * the paths that differ otherwise. Does not parse the policy: identical
- * bytes name the identical pinned paths. Throws {@link PolicyError}
- * `READ_FAILED` when the policy cannot be read, `TRUST_STORE` when the store
- * is unreadable, damaged, or inside the project.
+ * the paths that differ otherwise. Without `command`, the whole file must be
+ * byte for byte what was trusted, and no policy parse is needed. With
+ * `command`, only that command's inputs count: its entry and everything
+ * outside `commands` (compared by digest of the parsed YAML, so another
+ * command's edit leaves it trusted), the files it pins and the shared pins.
+ * Throws {@link PolicyError} `READ_FAILED` when the policy cannot be read,
+ * `TRUST_STORE` when the store is unreadable, damaged, or inside the project.
  *
  * @example
- * const check = await checkTrust('ironrun.yml');
+ * const check = await checkTrust('ironrun.yml', { command: 'test' });
  * if (check.status !== 'trusted') throw new Error('review the policy, then run ironrun trust');
  */
 export async function checkTrust(
@@ -162,14 +270,42 @@ export async function checkTrust(
   const configDir = await storeOutside(dirname(file.realPath), options.configDir);
   const record = await readTrustRecord(configDir, file.realPath);
   if (record === undefined) return { status: 'untrusted' };
-  const changed: TrustChange[] = [];
-  if (sha256(file.bytes) !== record.policySha256)
-    changed.push({ path: file.realPath, reason: 'modified' });
-  const now = await Promise.all(record.files.map(snapshotLike));
-  record.files.forEach((trusted, index) => {
-    changed.push(...compare(trusted, now[index] as TrustedFile));
-  });
+  const fileSha256 = sha256(file.bytes);
+  const sameBytes = fileSha256 === record.policySha256;
+  const id = options.command;
+  if (id === undefined || record.version === 2) {
+    // The whole file: every byte and every pin (a version 2 record knows no commands).
+    const changed: TrustChange[] = [];
+    if (!sameBytes || record.complete === false)
+      changed.push({ path: file.realPath, reason: 'modified' });
+    changed.push(...(await changedPins(record, undefined)));
+    return changed.length === 0
+      ? { status: 'trusted', policySha256: record.policySha256 }
+      : { status: 'changed', changed };
+  }
+  const trusted = Object.hasOwn(record.commands ?? {}, id) ? record.commands?.[id] : undefined;
+  if (trusted === undefined && sameBytes && record.complete === true) {
+    // The file is every byte as trusted and has no such command: trusted as
+    // a whole, and the caller reports the unknown id.
+    return checkTrust(
+      policyPath,
+      options.configDir === undefined ? {} : { configDir: options.configDir },
+    );
+  }
+  if (trusted === undefined) {
+    // Never trusted at all, or a command added (or renamed) since.
+    return { status: 'changed', changed: [{ path: file.realPath, reason: 'added', command: id }] };
+  }
+  const entryUnchanged =
+    (sameBytes && record.complete === true) ||
+    commandDigests(file.text)?.byId.get(id) === trusted.digest;
+  const changed: TrustChange[] = entryUnchanged
+    ? []
+    : [{ path: file.realPath, reason: 'modified', command: id }];
+  changed.push(
+    ...(await changedPins(record, new Set([...trusted.paths, ...(record.shared ?? [])]))),
+  );
   return changed.length === 0
-    ? { status: 'trusted', policySha256: record.policySha256 }
+    ? { status: 'trusted', policySha256: fileSha256 }
     : { status: 'changed', changed };
 }

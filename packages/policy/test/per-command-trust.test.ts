@@ -1,0 +1,227 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commandDigests } from '../src/command-digest.js';
+import { checkTrust, trust } from '../src/trust.js';
+
+const policyText = `version: 1
+provider: envfile
+commands:
+  - id: deploy
+    argv: [node, scripts/deploy.js, --prod]
+    env:
+      TOKEN: envfile://TOKEN
+  - id: build
+    argv: [./build.sh]
+  - id: test
+    argv: [node, scripts/test.js]
+`;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+async function setup(): Promise<{ project: TestDir; configDir: string; policy: string }> {
+  const project = await testdir({
+    'ironrun.yml': policyText,
+    'scripts/deploy.js': 'console.log("deploy")\n',
+    'scripts/test.js': 'console.log("test")\n',
+    'build.sh': '#!/bin/sh\necho build\n',
+  });
+  const config = await testdir();
+  cleanups.push(project.cleanup, config.cleanup);
+  return { project, configDir: join(config.dir, 'ironrun'), policy: project.path('ironrun.yml') };
+}
+
+async function statuses(policy: string, configDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const command of ['deploy', 'build', 'test'])
+    out[command] = (await checkTrust(policy, { configDir, command })).status;
+  return out;
+}
+
+describe('checkTrust with a command', () => {
+  it('keeps the other commands trusted when one command entry is edited, and names the edited one', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(policy, policyText.replace('[./build.sh]', '[./build.sh, --all]'));
+    expect(await statuses(policy, configDir)).toEqual({
+      deploy: 'trusted',
+      build: 'changed',
+      test: 'trusted',
+    });
+    expect(await checkTrust(policy, { configDir, command: 'build' })).toEqual({
+      status: 'changed',
+      changed: [{ path: policy, reason: 'modified', command: 'build' }],
+    });
+    // The whole file is still refused: byte for byte.
+    expect((await checkTrust(policy, { configDir })).status).toBe('changed');
+  });
+
+  it('refuses every command when the provider section changes (every command receives its secrets)', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      policyText.replace('provider: envfile', 'provider:\n  name: envfile\n  path: /tmp/other.env'),
+    );
+    expect(await statuses(policy, configDir)).toEqual({
+      deploy: 'changed',
+      build: 'changed',
+      test: 'changed',
+    });
+  });
+
+  it('refuses only the command whose pinned file changed', async () => {
+    const { project, configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
+    expect(await statuses(policy, configDir)).toEqual({
+      deploy: 'changed',
+      build: 'trusted',
+      test: 'trusted',
+    });
+  });
+
+  it('treats a command added after trust as not trusted (a new entry the agent wrote)', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      `${policyText}  - id: exfil\n    argv: [node, scripts/test.js]\n    env:\n      TOKEN: envfile://TOKEN\n`,
+    );
+    expect(await checkTrust(policy, { configDir, command: 'exfil' })).toEqual({
+      status: 'changed',
+      changed: [{ path: policy, reason: 'added', command: 'exfil' }],
+    });
+    expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('trusted');
+  });
+
+  it('refuses a trusted command shadowed by a second entry with the same id', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      `${policyText}  - id: deploy\n    argv: [node, scripts/test.js]\n    env:\n      TOKEN: envfile://TOKEN\n`,
+    );
+    expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('changed');
+  });
+
+  it('refuses a command whose secret list grew (an env reference the agent added)', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      policyText.replace(
+        '[node, scripts/test.js]',
+        '[node, scripts/test.js]\n    env:\n      TOKEN: envfile://TOKEN',
+      ),
+    );
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('changed');
+  });
+
+  it('ignores comments and key order within an entry, which change nothing that runs', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      `# a comment\n${policyText.replace('  - id: build\n    argv: [./build.sh]', '  - argv: [./build.sh]  # reordered\n    id: build')}`,
+    );
+    expect(await statuses(policy, configDir)).toEqual({
+      deploy: 'trusted',
+      build: 'trusted',
+      test: 'trusted',
+    });
+  });
+
+  it('reports the hash of the bytes it checked, so a caller can compare it with what it parses', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    const edited = policyText.replace('[./build.sh]', '[./build.sh, --all]');
+    await writeFile(policy, edited);
+    const check = await checkTrust(policy, { configDir, command: 'deploy' });
+    const { createHash } = await import('node:crypto');
+    expect(check).toEqual({
+      status: 'trusted',
+      policySha256: createHash('sha256').update(edited).digest('hex'),
+    });
+  });
+});
+
+describe('trust with commands', () => {
+  it('trusts one command and leaves an edited other command refused', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(
+      policy,
+      policyText
+        .replace('[./build.sh]', '[./build.sh, --all]')
+        .replace('scripts/deploy.js, --prod', 'scripts/deploy.js, --staging'),
+    );
+    const record = await trust(policy, { configDir, commands: ['build'] });
+    expect(record.complete).toBe(false);
+    expect(await statuses(policy, configDir)).toEqual({
+      deploy: 'changed',
+      build: 'trusted',
+      test: 'trusted',
+    });
+    // Not every command is trusted, so the whole file is not either.
+    expect((await checkTrust(policy, { configDir })).status).toBe('changed');
+    // The diff base stays the text of the last full trust.
+    expect(record.policyText).toBe(policyText);
+  });
+
+  it("keeps the trusted state of files only other commands pin, so trusting one command cannot launder another's edit", async () => {
+    const { project, configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
+    await trust(policy, { configDir, commands: ['test'] });
+    expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('changed');
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('trusted');
+  });
+
+  it('untrusts a kept command whose pinned file changed when another command pinning the same file is trusted', async () => {
+    const { project, configDir, policy } = await setup();
+    await writeFile(
+      policy,
+      policyText.replace(
+        '[node, scripts/test.js]',
+        '[node, scripts/test.js]\n    pin: [scripts/deploy.js]',
+      ),
+    );
+    await trust(policy, { configDir });
+    await writeFile(project.path('scripts/deploy.js'), 'console.log(process.env.TOKEN)\n');
+    await trust(policy, { configDir, commands: ['test'] });
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('trusted');
+    expect((await checkTrust(policy, { configDir, command: 'deploy' })).status).toBe('changed');
+  });
+
+  it('refuses an id the policy does not have, naming the ones it has', async () => {
+    const { configDir, policy } = await setup();
+    await expect(trust(policy, { configDir, commands: ['nope'] })).rejects.toThrow(
+      /no such command \(it has deploy, build, test\)/,
+    );
+  });
+
+  it('after trusting every command, the whole file is trusted again', async () => {
+    const { configDir, policy } = await setup();
+    await trust(policy, { configDir });
+    await writeFile(policy, policyText.replace('[./build.sh]', '[./build.sh, --all]'));
+    await trust(policy, { configDir, commands: ['build'] });
+    const record = await trust(policy, { configDir });
+    expect(record.complete).toBe(true);
+    expect((await checkTrust(policy, { configDir })).status).toBe('trusted');
+    expect(record.policyText).toBe(await readFile(policy, 'utf8'));
+  });
+});
+
+describe('commandDigests', () => {
+  it('has no digests for a text that does not parse, or an id given twice', () => {
+    expect(commandDigests('commands: [')).toBeUndefined();
+    const twice = commandDigests('commands:\n  - id: a\n  - id: a\n  - id: b\n');
+    expect(twice?.byId.has('a')).toBe(false);
+    expect(twice?.byId.has('b')).toBe(true);
+  });
+});
