@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
+import { isConfined } from '../agent/agent-confinement.js';
 import { confinementChecks } from '../agent/confinement-checks.js';
 import {
   allCredentialVariables,
@@ -213,19 +214,26 @@ export const doctorCommand = defineCommand({
       const { checkTrust } = await import('@ironrun/policy');
       const trust = await checkTrust(policy.path, { configDir });
       checks.push(
-        trust.status === 'trusted'
-          ? { name: 'trust', status: 'ok', detail: `trusted as it is now (${configDir})` }
-          : trust.status === 'untrusted'
-            ? {
-                name: 'trust',
-                status: 'warn',
-                detail: 'not trusted yet: a person runs `ironrun trust` at a terminal',
-              }
-            : {
-                name: 'trust',
-                status: 'fail',
-                detail: `changed since trusted: ${trust.changed.map((change) => `${relative(policy.dir, change.path)} (${change.reason})`).join(', ')}`,
-              },
+        isConfined(io.env, configDir)
+          ? {
+              name: 'trust',
+              status: 'info',
+              detail:
+                'checked by the broker outside ironrun agent (the trust store is not readable here)',
+            }
+          : trust.status === 'trusted'
+            ? { name: 'trust', status: 'ok', detail: `trusted as it is now (${configDir})` }
+            : trust.status === 'untrusted'
+              ? {
+                  name: 'trust',
+                  status: 'warn',
+                  detail: 'not trusted yet: a person runs `ironrun trust` at a terminal',
+                }
+              : {
+                  name: 'trust',
+                  status: 'fail',
+                  detail: `changed since trusted: ${trust.changed.map((change) => `${relative(policy.dir, change.path)} (${change.reason})`).join(', ')}`,
+                },
       );
       const envfile = envfileLocation(policy.provider, { projectDir: policy.dir, configDir });
       if (envfile !== undefined) {
