@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
@@ -399,6 +399,34 @@ const network: AttackCase[] = [
   },
 ];
 
+/** Expects the run to have failed because what came from inside the seal about its end was not trusted. */
+function reportDistrusted(outcome: Outcome): void {
+  expect(outcome.result, 'a forged report came back as a result').toBeUndefined();
+  expect(outcome.refusal, 'no error was reported').toBeDefined();
+  if (outcome.refusal?.code !== undefined) expect(outcome.refusal.code).toBe('SANDBOX');
+  expect(outcome.refusal?.message).toContain('cannot be trusted');
+}
+
+const forgeReport = readFileSync(join(fixtures, 'forge-report.pl'), 'utf8');
+
+function forgeCase(name: string, mode: string): AttackCase {
+  return {
+    name,
+    stoppedBy: ['sandbox'],
+    linuxOnly: true,
+    files: () => ({ 'forge-report.pl': forgeReport }),
+    commands: () =>
+      command(['/usr/bin/perl', 'forge-report.pl', mode], { env: secretEnv('TOKEN') }),
+    expect: reportDistrusted,
+  };
+}
+
+const sealedZone: AttackCase[] = [
+  forgeCase("forges the init's report with the secret as exit code and signal", 'secret'),
+  forgeCase("forges the init's report to say exit 0 for a command that failed", 'zero'),
+  forgeCase("writes the secret as a bare line onto the init's report channel", 'garbage'),
+];
+
 const optionWriter = `import { writeFileSync } from 'node:fs';
 writeFileSync('ran.marker', '');
 for (const arg of process.argv.slice(2)) {
@@ -706,6 +734,7 @@ export const attackGroups: Record<string, AttackCase[]> = {
   'sandbox environment': sandboxEnv,
   'process tree and TTL': processTree,
   network,
+  'sealed zone': sealedZone,
   'policy arguments': policyArgs,
   'policy and trust': trustCases,
   provider: providerCases,

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { CliError } from './cli-error.js';
+import { printable } from './terminal-style.js';
 
 /**
  * Asks a yes/no question on the terminal: the question on stderr, the answer
@@ -7,10 +8,11 @@ import { CliError } from './cli-error.js';
  * Without a terminal it throws {@link CliError} `NO_TERMINAL`: no way to ask
  * means no.
  *
- * A terminal is the best the CLI can ask for, not proof of a person: a
- * process that allocates a pseudo-terminal (`script`, `expect`) can answer.
- * That is why `ironrun guard` denies those wrappers around ironrun, and why
- * an agent should reach ironrun only through MCP.
+ * A terminal is not proof of a person: a process that allocates a
+ * pseudo-terminal (`script`, `expect`, tmux) can answer. So this serves only
+ * `ironrun trust`, whose answer the same OS user could forge in the trust
+ * store anyway; a `confirm: true` command is never approved through it (see
+ * {@link refuseTerminalApproval}).
  */
 export async function confirmOnTerminal(
   question: string,
@@ -44,4 +46,21 @@ export async function confirmOnTerminal(
   } finally {
     rl.close();
   }
+}
+
+/**
+ * The `confirm` of `ironrun run`: it refuses every `confirm: true` command,
+ * without asking. Nothing the CLI can see tells a person at a terminal from
+ * an agent that opened a pseudo-terminal and types into it: stdin is a
+ * terminal either way, the agent's pty is a controlling terminal of its own
+ * session, and the process holding its other end (`script`, tmux, a terminal
+ * emulator the agent started) runs as the same user as a person's would.
+ * Where a person cannot be told from the agent, the answer is no; a person
+ * approves through MCP elicitation in the agent's client instead.
+ */
+export async function refuseTerminalApproval(request: { commandId: string }): Promise<boolean> {
+  throw new CliError(
+    'CONFIRM_DECLINED',
+    `"${printable(request.commandId)}" is marked confirm: true, and a terminal prompt cannot tell a person from an agent driving a pseudo-terminal (script, expect, tmux), so ironrun run does not ask; run it through an MCP client, which asks you in its own window (elicitation)`,
+  );
 }

@@ -62,15 +62,16 @@ describe('ironrun init → check → trust → run', () => {
     expect(init.stdout).toMatch(/ironrun trust/);
     const policy = await readFile(project.path('ironrun.yml'), 'utf8');
     expect(policy).toMatch(
-      /- id: test\n.*\n\s+argv: \[npm, run, test\]\n\s+pin: \[package\.json\]/,
+      /- id: test\n.*\n\s+argv: \[npm, run, test\]\n\s+pin: \[\{ file: package\.json, part: scripts\.test \}\]/,
     );
     expect(policy).toMatch(/#\s+STRIPE_SECRET_KEY: envfile:\/\/STRIPE_SECRET_KEY/);
 
     await addSecretToTestCommand();
     const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
-    expect(check.code).toBe(3); // valid, references resolve, not trusted yet
+    expect(check.code).toBe(3); // valid, not trusted yet: references are not resolved
     expect(check.stdout).toMatch(/is valid/);
-    expect(check.stdout).toMatch(/envfile:\/\/API_TOKEN resolves/);
+    expect(check.stdout).not.toMatch(/envfile:\/\/API_TOKEN resolves/);
+    expect(check.stdout).toMatch(/not resolved: only a trusted policy/);
     expect(check.stdout).toMatch(/not trusted yet/);
 
     const untrusted = await runIronrun(['run', 'test'], { cwd: project.dir, env });
@@ -80,6 +81,9 @@ describe('ironrun init → check → trust → run', () => {
     expect(trust.code).toBe(0);
     expect(trust.stderr).toMatch(/package\.json/);
     expect((await runIronrun(['check'], { cwd: project.dir, env })).code).toBe(0);
+    const trustedCheck = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
+    expect(trustedCheck.code).toBe(0);
+    expect(trustedCheck.stdout).toMatch(/envfile:\/\/API_TOKEN resolves/);
 
     const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
     expect(run.code).toBe(0);
@@ -104,6 +108,31 @@ describe('ironrun init → check → trust → run', () => {
     expect(result.redactions).toBe(1);
     expect(result.stdout).toContain('token=[REDACTED]');
     expect(json.stdout).not.toContain(secret);
+  });
+
+  it('keeps test trusted when package.json dependencies change, and refuses it when its script changes', async () => {
+    await runIronrun(['init'], { cwd: project.dir, env });
+    await addSecretToTestCommand();
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+    const pkg = project.path('package.json');
+    const original = await readFile(pkg, 'utf8');
+    const manifest = JSON.parse(original) as Record<string, unknown>;
+    await writeFile(
+      pkg,
+      `${JSON.stringify({ ...manifest, dependencies: { 'left-pad': '^1.3.0' } }, null, 2)}\n`,
+    );
+    const afterDeps = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(afterDeps.code).toBe(0);
+    expect(all(afterDeps)).not.toContain(secret);
+    const scripts = manifest.scripts as Record<string, string>;
+    await writeFile(
+      pkg,
+      `${JSON.stringify({ ...manifest, scripts: { ...scripts, pretest: 'node -e "console.log(1)"' } }, null, 2)}\n`,
+    );
+    const afterPretest = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(afterPretest.code).toBe(3);
+    expect(afterPretest.stderr).toMatch(/command "test"/);
+    expect(afterPretest.stderr).toMatch(/package\.json/);
   });
 
   it('refuses to run after the policy is edited, and after a pinned file changes', async () => {
@@ -202,7 +231,8 @@ describe('ironrun trust', () => {
     const run = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('\x1b');
-    expect(run.stderr).toContain('safe\\u001b[2K\\u000dinnocent');
+    // The review's escaping (`escapeForReview`): `\u{1b}`, `\r`, and the value flagged.
+    expect(run.stderr).toContain('safe\\u{1b}[2K\\rinnocent ⚠ control');
   });
 });
 
@@ -259,14 +289,15 @@ describe('ironrun audit', () => {
       `${JSON.stringify({ type: 'user', message: 'hi' })}\n`,
     );
 
+    // audit reads only the secrets of a trusted policy.
+    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
     const run = await runIronrun(['audit'], { cwd: project.dir, env });
     expect(run.code).toBe(1);
+    // One finding per file and reference; no line or encoding (the agent wrote the file).
     expect(run.stdout).toMatch(
-      /session\.jsonl:2: leak envfile:\/\/API_TOKEN \(deploy\.API_TOKEN\) as raw/,
+      /session\.jsonl: leak envfile:\/\/API_TOKEN \(deploy\.API_TOKEN\)\n/,
     );
-    expect(run.stdout).toMatch(
-      /session\.jsonl:4: leak envfile:\/\/API_TOKEN \(deploy\.API_TOKEN\) as base64/,
-    );
+    expect(run.stdout.match(/leak/g)).toHaveLength(1);
     expect(run.stdout).not.toMatch(/clean\.jsonl/);
     expect(all(run)).not.toContain(secret);
     expect(all(run)).not.toContain(Buffer.from(`API_TOKEN=${secret}`).toString('base64'));
@@ -274,10 +305,16 @@ describe('ironrun audit', () => {
     const json = await runIronrun(['audit', '--json', transcripts], { cwd: project.dir, env });
     const report = JSON.parse(json.stdout) as {
       files_scanned: number;
-      findings: { line: number; kinds: string[] }[];
+      findings: Record<string, unknown>[];
     };
     expect(report.files_scanned).toBe(2);
-    expect(report.findings.map((finding) => finding.line)).toEqual([2, 4]);
+    expect(report.findings).toEqual([
+      {
+        file: join(transcripts, 'session.jsonl'),
+        ref: 'envfile://API_TOKEN',
+        used_by: ['deploy.API_TOKEN'],
+      },
+    ]);
 
     await writeFile(join(transcripts, 'session.jsonl'), `${JSON.stringify(lines[0])}\n`);
     expect((await runIronrun(['audit'], { cwd: project.dir, env })).code).toBe(0);
@@ -377,11 +414,12 @@ describe('ironrun with a third-party provider', () => {
         '',
       ].join('\n'),
     });
-    const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
-    expect(check.stdout).toMatch(/example:\/\/API_KEY resolves/);
     const list = await runIronrun(['list', '--json'], { cwd: project.dir, env });
     expect(JSON.parse(list.stdout).commands).toMatchObject([{ id: 'hello', env: ['API_KEY'] }]);
     expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+    // Its code runs only for a trusted policy (which pinned the package).
+    const check = await runIronrun(['check', '--providers'], { cwd: project.dir, env });
+    expect(check.stdout).toMatch(/example:\/\/API_KEY resolves/);
     const run = await runIronrun(['run', 'hello'], { cwd: project.dir, env });
     expect(all(run)).not.toContain(secret);
     expect(run.stdout).toBe('key [REDACTED]\n');

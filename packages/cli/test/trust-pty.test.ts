@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { cliPath, runIronrun } from './cli-process.js';
 // util-linux `script` runs the CLI on a pseudo-terminal and copies our pipe
 // into it, so `ironrun trust` sees a terminal on stdin, as with a person.
 const scriptBin = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+const tmuxBin = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((path) => existsSync(path));
 
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -15,7 +17,13 @@ function shellQuote(word: string): string {
 
 function onPty(
   args: string[],
-  options: { cwd: string; env: Record<string, string>; answer: string },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    answer: string;
+    /** Runs once the question is shown, before the answer is typed. */
+    beforeAnswer?: () => Promise<void>;
+  },
 ) {
   const command = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
   return new Promise<{ code: number | null; output: string; raw: string }>((resolve, reject) => {
@@ -33,7 +41,9 @@ function onPty(
       // Answer only once the question is on the terminal, as a person would.
       if (!answered && output.includes('[y/N]')) {
         answered = true;
-        child.stdin.write(options.answer);
+        void (options.beforeAnswer?.() ?? Promise.resolve()).then(() =>
+          child.stdin.write(options.answer),
+        );
       }
     };
     child.stdout.on('data', onData);
@@ -104,24 +114,112 @@ describe.skipIf(scriptBin === undefined)('ironrun trust on a terminal', () => {
   });
 });
 
+describe.skipIf(scriptBin === undefined)('ironrun trust while the agent edits', () => {
+  it('does not trust a pinned script edited while the person reads the review', async () => {
+    const run = await onPty(['trust'], {
+      cwd: project.dir,
+      env,
+      answer: 'y\r',
+      beforeAnswer: () => project.write({ 'hello.sh': '#!/bin/sh\necho stolen\n' }),
+    });
+    expect(run.output).toMatch(/changed while you were reviewing/);
+    expect(run.code).toBe(3);
+    expect((await runIronrun(['check'], { cwd: project.dir, env })).code).toBe(3);
+  });
+
+  // The attack: the program is found on the second path: folder; while the
+  // person reads, the agent plants its own in the first. Trust then recorded
+  // the planted program as what was reviewed, and run executed it.
+  it('does not trust a program planted ahead on the path while the person reads', async () => {
+    const first = join(home.dir, 'first-bin');
+    const second = join(home.dir, 'second-bin');
+    const marker = join(home.dir, 'planted-ran');
+    await mkdir(first, { recursive: true });
+    await mkdir(second, { recursive: true });
+    await writeFile(join(second, 'tool'), '#!/bin/sh\necho tool\n', { mode: 0o755 });
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: t\n    argv: [tool]\n    path: ${first}:${second}\n`,
+    });
+    const run = await onPty(['trust'], {
+      cwd: project.dir,
+      env,
+      answer: 'y\r',
+      beforeAnswer: () =>
+        writeFile(join(first, 'tool'), `#!/bin/sh\ntouch ${shellQuote(marker)}\n`, {
+          mode: 0o755,
+        }),
+    });
+    expect(run.output).toMatch(/changed while you were reviewing/);
+    expect(run.code).toBe(3);
+    const after = await runIronrun(['run', 't'], { cwd: project.dir, env });
+    expect(after.code).toBe(3);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
 describe.skipIf(scriptBin === undefined)(
   'ironrun run of a confirm: true command on a terminal',
   () => {
-    it('asks first, runs on "y" and not on "n"', async () => {
+    // The attack: the agent cannot answer a prompt on a pipe, so it runs ironrun
+    // under `script`, which gives it a pseudo-terminal, and types "y" into it.
+    it('an agent driving a pseudo-terminal with script cannot approve it', async () => {
+      const marker = join(home.dir, 'deployed');
       await project.write({
-        'ironrun.yml':
-          'version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    description: says hello\n    argv: [./hello.sh]\n    confirm: true\n',
+        'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    description: says hello\n    argv: [./hello.sh]\n    confirm: true\n`,
+        'hello.sh': `#!/bin/sh\necho hello\ntouch ${shellQuote(marker)}\n`,
       });
       expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
-      const yes = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'y\r' });
-      expect(yes.output).toMatch(
-        /"hello" needs your approval[\s\S]*says hello[\s\S]*Run it\? \[y\/N\]/,
-      );
-      expect(yes.output).toMatch(/^hello\r?$/m);
-      expect(yes.code).toBe(0);
-      const no = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'n\r' });
-      expect(no.output).not.toMatch(/^hello\r?$/m);
-      expect(no.code).toBe(6);
+      const run = await onPty(['run', 'hello'], { cwd: project.dir, env, answer: 'y\r' });
+      expect(existsSync(marker)).toBe(false);
+      expect(run.output).not.toMatch(/^hello\r?$/m);
+      expect(run.output).not.toMatch(/\[y\/N\]/);
+      expect(run.output).toMatch(/cannot tell a person from an agent/);
+      expect(run.code).toBe(6);
     });
+  },
+);
+
+describe.skipIf(tmuxBin === undefined || scriptBin === undefined)(
+  'ironrun run of a confirm: true command in tmux',
+  () => {
+    it('an agent typing "y" with tmux send-keys cannot approve it', async () => {
+      const marker = join(home.dir, 'deployed');
+      const done = join(home.dir, 'exit-code');
+      await project.write({
+        'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: hello\n    argv: [./hello.sh]\n    confirm: true\n`,
+        'hello.sh': `#!/bin/sh\ntouch ${shellQuote(marker)}\n`,
+      });
+      expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+      const socket = join(home.dir, 'tmux.sock');
+      const tmux = (...args: string[]) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(tmuxBin as string, ['-S', socket, ...args], {
+            cwd: project.dir,
+            // tmux runs the line with $SHELL (else the user's login shell, nologin for nobody).
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              TERM: 'xterm',
+              SHELL: '/bin/sh',
+              ...env,
+            },
+            stdio: 'ignore',
+          });
+          child.on('close', resolve);
+        });
+      const line = `${[process.execPath, cliPath, 'run', 'hello'].map(shellQuote).join(' ')}; echo $? > ${shellQuote(done)}; sleep 60`;
+      try {
+        expect(await tmux('new-session', '-d', '-x', '120', '-y', '30', line)).toBe(0);
+        // Keep typing "y" until ironrun has exited, as an agent would.
+        for (let tries = 0; tries < 600 && !existsSync(done); tries++) {
+          await tmux('send-keys', 'y', 'Enter');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(existsSync(done), 'ironrun exited inside tmux').toBe(true);
+        expect((await readFile(done, 'utf8')).trim()).toBe('6');
+        expect(existsSync(marker)).toBe(false);
+      } finally {
+        await tmux('kill-server');
+      }
+    }, 60_000);
   },
 );

@@ -54,7 +54,7 @@ export async function assertTrusted(
   const changed = check.changed
     .map((file) =>
       file.command === undefined
-        ? `  - ${shown(file.path, projectDir)} (${file.reason})`
+        ? `  - ${shown(file.path, projectDir)}${file.part === undefined ? '' : ` ${JSON.stringify(file.part)}`} (${file.reason})`
         : `  - ${shown(file.path, projectDir)}: the entry of command ${JSON.stringify(file.command)} (${file.reason === 'added' ? 'not trusted yet' : file.reason})`,
     )
     .join('\n');

@@ -15,7 +15,9 @@ const brand = Symbol.for('ironrun.IronrunError');
  * - `SECRET_TOO_SHORT`: a resolved secret is too short to redact safely.
  * - `REDACTOR`: a resolved secret cannot be redacted for another reason (for
  *   example it is part of the replacement text itself).
- * - `SANDBOX`: the sealed process could not be started.
+ * - `SANDBOX`: the sealed process could not be started, or (its cause has
+ *   `REPORT_INVALID`) the report of how it ended came from inside the seal
+ *   malformed or forged, so the run failed and none of it is shown.
  * - `SECRETS_HOOK`: the caller's `onSecretsResolved` hook failed, so the
  *   command did not start (the hook's error is not kept: it could quote a value).
  * - `CANCELED`: the caller's signal aborted the run before the command started.

@@ -389,7 +389,15 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
     const [, , outcome] = await Promise.all([
       pipeRedacted(child.stdout, redactor, stdoutWindow, options.onStdout, onCallbackError),
       pipeRedacted(child.stderr, redactor, stderrWindow, options.onStderr, onCallbackError),
-      child.result,
+      child.result.catch((error: unknown) => {
+        // REPORT_INVALID: what came from inside the seal about the exit could not be trusted.
+        throw isSandboxError(error)
+          ? new IronrunError('SANDBOX', `ironrun: ${commandId} failed: ${error.message}`, {
+              commandId,
+              cause: error,
+            })
+          : error;
+      }),
     ]);
     if (callbackError !== undefined) throw callbackError.error;
     const stdout = stdoutWindow.finish();

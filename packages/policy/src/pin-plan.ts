@@ -22,16 +22,38 @@ export type PinReason =
   | 'preload'
   | 'env-file'
   | 'python-path'
-  | 'python-module';
+  | 'python-module'
+  | 'pin-part'
+  | 'tool-config';
 
 /** One path trust records, with every command and reason that pins it. */
 export interface PlannedPin {
   /** The absolute path. */
   path: string;
-  /** `file`: its state (content hash, symlink, absence); `listing`: what python can import from the folder. */
-  kind: 'file' | 'listing';
+  /**
+   * `file`: its state (content hash, symlink, absence); `listing`: what
+   * python can import from the folder; `part`: one part of the file (`part`).
+   */
+  kind: 'file' | 'listing' | 'part';
+  /** For `kind: 'part'`: the dotted key path or Makefile target. */
+  part?: string;
   /** Which commands pin it and why. */
   reasons: { command: string; reason: PinReason }[];
+}
+
+/**
+ * The key of a pin: its path for a whole file, with the kind (and part) for
+ * a listing or a part, so a part pin and a whole-file pin of one file stay
+ * apart. Trust records list each command's pins by these keys.
+ */
+export function plannedPinKey(pin: {
+  path: string;
+  kind: string;
+  part?: string | undefined;
+}): string {
+  if (pin.kind === 'listing') return `listing\0${pin.path}`;
+  if (pin.kind === 'part') return `part\0${pin.path}\0${pin.part ?? ''}`;
+  return pin.path;
 }
 
 /** Something trust cannot pin precisely, for the review to show. */
@@ -135,10 +157,18 @@ class CommandPins {
   ) {}
 
   add(path: string, reason: PinReason, kind: 'file' | 'listing' = 'file'): void {
-    const key = `${kind}\0${path}`;
+    this.addPin({ path, kind }, reason);
+  }
+
+  addPart(path: string, part: string): void {
+    this.addPin({ path, kind: 'part', part }, 'pin-part');
+  }
+
+  private addPin(target: Omit<PlannedPin, 'reasons'>, reason: PinReason): void {
+    const key = plannedPinKey(target);
     let pin = this.plan.get(key);
     if (pin === undefined) {
-      pin = { path, kind, reasons: [] };
+      pin = { ...target, reasons: [] };
       this.plan.set(key, pin);
     }
     if (!pin.reasons.some((r) => r.command === this.command.id && r.reason === reason))
@@ -220,6 +250,40 @@ class CommandPins {
     this.add(located, 'program');
     const real = await realpath(located).catch(() => undefined);
     if (real !== undefined && real !== located) this.add(real, 'program-real');
+  }
+
+  /**
+   * Files a build tool reads on its own, which decide what it runs: the
+   * makefile `make` picks before the one the policy pins (GNUmakefile, then
+   * makefile, then Makefile), and the project `.npmrc` of npm, pnpm and yarn
+   * (`node-options` there becomes NODE_OPTIONS for every script). Pinned
+   * whole, absent ones too, so one the agent creates later counts.
+   */
+  async toolConfig(): Promise<void> {
+    const name = basename(this.command.argv[0]!);
+    const cwd = this.command.cwd;
+    if (/^(?:g?make)$/.test(name)) {
+      if (
+        this.command.argv
+          .slice(1)
+          .some((word) => /^(?:-f|--file|--makefile)(?:=|$)|^-[^-]*f/.test(word))
+      )
+        return;
+      for (const file of ['GNUmakefile', 'makefile', 'Makefile']) {
+        const path = join(cwd, file);
+        if (await existsAsFile(path)) return;
+        this.add(path, 'tool-config');
+      }
+      return;
+    }
+    if (/^(?:npm|npx|pnpm|pnpx|yarn|corepack)$/.test(name)) {
+      for (const dir of new Set([cwd, this.policy.dir]))
+        this.add(join(dir, '.npmrc'), 'tool-config');
+      this.note(
+        name,
+        'the user and global npmrc, pnpm-workspace.yaml settings and .yarnrc files are not pinned',
+      );
+    }
   }
 
   /** Node's resolution of a file path: the path, its extensions, and a folder's package.json main and index. */
@@ -474,6 +538,13 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
         pins.problem(entry, 'this pin really lies outside the project (a symlink leads out)');
       pins.add(target, 'pin');
     }
+    for (const entry of command.pinParts ?? []) {
+      const target = resolve(policy.dir, entry.file);
+      if (!(await isInsideRealDir(policy.dir, target)))
+        pins.problem(entry.file, 'this pin really lies outside the project (a symlink leads out)');
+      pins.addPart(target, entry.part);
+    }
+    await pins.toolConfig();
     const words = command.argv.slice(1);
     const kind = interpreterOf(command.argv[0]!);
     if (kind === 'node') await pins.node(words);
@@ -481,8 +552,10 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
     else if (kind === 'shell') await pins.shell(words);
     else await pins.words(words);
   }
-  const pins = [...plan.values()].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : 1,
-  );
+  const pins = [...plan.values()].sort((a, b) => {
+    const x = plannedPinKey(a);
+    const y = plannedPinKey(b);
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : x < y ? -1 : x > y ? 1 : 0;
+  });
   return { pins, notes, problems };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pinPartText } from './pin-part.js';
 import { PolicyError } from './policy-error.js';
 import type { TrustedFile, TrustedListingEntry } from './trust-store.js';
 
@@ -123,15 +124,57 @@ export async function snapshotListing(dir: string): Promise<TrustedFile> {
   return { path: dir, kind: 'listing', entries };
 }
 
+/** The largest file a part is read from; a larger one is hashed whole (any edit counts). */
+const maxPartFileBytes = 4 * 1024 * 1024;
+
+/**
+ * The state of one part of the file at `path` (symlinks followed): the
+ * SHA-256 of {@link pinPartText}; a missing file, and a file too large or
+ * not text, have states of their own, so any change to them counts.
+ */
+export async function snapshotPart(path: string, part: string): Promise<TrustedFile> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) text = `\0not a file: ${info.isDirectory() ? 'directory' : 'other'}`;
+    else if (info.size > maxPartFileBytes) text = `\0large\0${await sha256OfFile(path)}`;
+    else {
+      const bytes = await readFile(path);
+      try {
+        text = pinPartText(path, new TextDecoder('utf-8', { fatal: true }).decode(bytes), part);
+      } catch {
+        text = `\0binary\0${createHash('sha256').update(bytes).digest('hex')}`;
+      }
+    }
+  } catch (error) {
+    if (!isGone(error))
+      throw new PolicyError('TRUST_STORE', `cannot read ${path} to check its trust`, {
+        cause: error,
+      });
+    text = '\0missing';
+  }
+  return { path, kind: 'part', part, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
 /** The current state of a pin recorded as `trusted`, taken the same way. */
 export function snapshotLike(trusted: TrustedFile): Promise<TrustedFile> {
+  if (trusted.kind === 'part') return snapshotPart(trusted.path, trusted.part);
   return trusted.kind === 'listing' ? snapshotListing(trusted.path) : snapshot(trusted.path);
+}
+
+/** The key of a recorded pin, as `plannedPinKey` makes it for a planned one. */
+export function trustedPinKey(entry: TrustedFile): string {
+  if (entry.kind === 'listing') return `listing\0${entry.path}`;
+  if (entry.kind === 'part') return `part\0${entry.path}\0${entry.part}`;
+  return entry.path;
 }
 
 /** A change of one path, relative to what was trusted. */
 export interface PinChange {
   path: string;
   reason: TrustChangeReason;
+  /** For a structured pin: the part that changed. */
+  part?: string;
 }
 
 function compareListing(
@@ -164,6 +207,10 @@ function compareListing(
 /** How `now` differs from `trusted` (the same path), as zero or more changes. */
 export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
   const path = trusted.path;
+  if (trusted.kind === 'part')
+    return now.kind === 'part' && now.sha256 === trusted.sha256
+      ? []
+      : [{ path, reason: 'modified', part: trusted.part }];
   if (trusted.kind === 'listing')
     return now.kind === 'listing' ? compareListing(path, trusted.entries, now.entries) : [];
   if (trusted.kind === 'absent') {

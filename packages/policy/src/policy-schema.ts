@@ -187,8 +187,30 @@ const commandSchema = v.strictObject(
     args: v.optional(argsSchema),
     pin: v.optional(
       v.pipe(
-        v.array(relativePathSchema('a pin entry'), 'a list of paths'),
-        v.description('More files whose content trust pins, relative to the policy folder.'),
+        v.array(
+          v.union(
+            [
+              relativePathSchema('a pin entry'),
+              v.strictObject(
+                {
+                  file: relativePathSchema('pin.file'),
+                  part: v.pipe(
+                    v.string('a dotted key path (JSON, TOML) or a Makefile target'),
+                    v.minLength(1, 'pin.part may not be empty'),
+                    v.maxLength(200, 'pin.part is at most 200 characters'),
+                    noNul('pin.part'),
+                  ),
+                },
+                'a mapping with file and part',
+              ),
+            ],
+            'a path, or a mapping with file and part',
+          ),
+          'a list of paths',
+        ),
+        v.description(
+          'More files whose content trust pins, relative to the policy folder; { file, part } pins one part of a file: a dotted key path of a JSON or TOML file (package.json scripts.test also covers pretest and posttest), or a Makefile target with what it depends on.',
+        ),
       ),
     ),
     confirm: v.optional(

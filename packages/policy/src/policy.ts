@@ -3,6 +3,14 @@ export type EnvValue =
   | { kind: 'literal'; value: string }
   | { kind: 'secret'; ref: string; scheme: string };
 
+/** One structured pin: the part of a file a command depends on. */
+export interface PolicyPinPart {
+  /** The file, relative to the policy's folder, as written. */
+  file: string;
+  /** A dotted key path (`scripts.test`) for JSON and TOML, a target name for a Makefile. */
+  part: string;
+}
+
 /** The extra arguments an agent may append to a command's argv. */
 export interface PolicyArgs {
   /** The regular expression (source text, as written) every extra argument must match in full. */
@@ -43,6 +51,12 @@ export interface PolicyCommand {
   args?: PolicyArgs;
   /** Extra files pinned by trust, relative to the policy's folder, as written. @default [] */
   pin: string[];
+  /**
+   * Parts of files pinned by trust (`pin: [{ file, part }]`), the file
+   * relative to the policy's folder, as written: a dotted key path of a JSON
+   * or TOML file, or a Makefile target. @default undefined: none
+   */
+  pinParts?: PolicyPinPart[];
   /** Whether a person must approve every run. @default false */
   confirm: boolean;
   /** How much redacted output the agent gets back per stream, in bytes. @default 16_384 */

@@ -27,7 +27,9 @@ export interface ReviewEnv {
 /** One pinned path of a command. */
 export interface ReviewPin {
   path: ReviewText;
-  kind: 'file' | 'listing';
+  kind: 'file' | 'listing' | 'part';
+  /** For `kind: 'part'`: the key path or Makefile target, escaped. */
+  part?: ReviewText;
   reasons: PinReason[];
 }
 
@@ -140,11 +142,14 @@ function reviewCommand(
   });
   const pins = (plan?.pins ?? [])
     .filter((pin) => pin.reasons.some((reason) => reason.command === command.id))
-    .map((pin) => ({
-      path: escapeForReview(pin.path),
-      kind: pin.kind,
-      reasons: pin.reasons.filter((r) => r.command === command.id).map((r) => r.reason),
-    }));
+    .map(
+      (pin): ReviewPin => ({
+        path: escapeForReview(pin.path),
+        kind: pin.kind,
+        ...(pin.part === undefined ? {} : { part: escapeForReview(pin.part) }),
+        reasons: pin.reasons.filter((r) => r.command === command.id).map((r) => r.reason),
+      }),
+    );
   const notes = [...(plan?.notes ?? []), ...(plan?.problems ?? [])]
     .filter((note: PinNote) => note.command === command.id)
     .map((note) => ({ subject: escapeForReview(note.subject), reason: note.reason }));
@@ -159,7 +164,7 @@ function reviewCommand(
           : 'changed';
   const flagged =
     fields.some((field) => field.values.some((value) => value.flags.length > 0)) ||
-    pins.some((pin) => pin.path.flags.length > 0);
+    pins.some((pin) => pin.path.flags.length > 0 || (pin.part?.flags.length ?? 0) > 0);
   return { id: command.id, fields, env, pins, notes, change, flagged };
 }
 

@@ -35,6 +35,12 @@ const trustedFileSchema = v.variant('kind', [
     kind: v.literal('listing'),
     entries: v.array(listingEntrySchema),
   }),
+  v.strictObject({
+    path: v.string(),
+    kind: v.literal('part'),
+    part: v.string(),
+    sha256: v.pipe(v.string(), v.regex(sha256Pattern)),
+  }),
   v.strictObject({ path: v.string(), kind: v.picklist(['directory', 'absent', 'other']) }),
 ]);
 
@@ -76,6 +82,7 @@ export type TrustedListingEntry = v.InferOutput<typeof listingEntrySchema>;
  * (and whether it is executable), a symlink (its target, and the SHA-256 of
  * what it points to when that is a file), a directory (not hashed), the
  * importable names of a folder first on python's `sys.path` (`listing`),
+ * the SHA-256 of one part of a file (`part`: see `pinPartText`),
  * something else (a device, a socket), or nothing at all.
  */
 export type TrustedFile = v.InferOutput<typeof trustedFileSchema>;
@@ -84,7 +91,10 @@ export type TrustedFile = v.InferOutput<typeof trustedFileSchema>;
 export interface TrustedCommand {
   /** The digest of the command's entry and everything outside `commands` (see `commandDigests`). */
   digest: string;
-  /** The pinned paths (in `TrustRecord.files`) this command depends on. */
+  /**
+   * The pins (in `TrustRecord.files`) this command depends on, by key: the
+   * path of a whole file, `listing\0<path>` or `part\0<path>\0<part>`.
+   */
   paths: string[];
 }
 

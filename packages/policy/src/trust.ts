@@ -4,13 +4,15 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { commandDigests } from './command-digest.js';
 import { defaultConfigDir } from './config-dir.js';
 import { policyFromFile, readPolicyFile } from './load-policy.js';
-import { planPins } from './pin-plan.js';
+import { plannedPinKey, planPins } from './pin-plan.js';
 import {
   compare,
   snapshot,
   snapshotLike,
   snapshotListing,
+  snapshotPart,
   type TrustChangeReason,
+  trustedPinKey,
 } from './pin-state.js';
 import { PolicyError } from './policy-error.js';
 import { isInsideDir } from './project-path.js';
@@ -67,6 +69,8 @@ export interface TrustChange {
   path: string;
   /** With {@link CheckTrustOptions.command}: the command whose entry this change is about. */
   command?: string;
+  /** For a structured pin (`pin: [{ file, part }]`): the part of the file that changed. */
+  part?: string;
   /**
    * `modified`: other content (or a symlink now points elsewhere);
    * `missing`: it was there and is gone; `symlink`: a file became a symlink
@@ -167,53 +171,55 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
       if (old !== undefined && Object.hasOwn(kept?.commands ?? {}, id)) commands[id] = old;
       continue;
     }
-    const paths = new Set<string>();
+    const keys = new Set<string>();
     for (const pin of plan.pins)
-      if (pin.reasons.some((reason) => reason.command === id)) paths.add(pin.path);
-    commands[id] = { digest: digests.byId.get(id)!, paths: [...paths].sort() };
+      if (pin.reasons.some((reason) => reason.command === id)) keys.add(plannedPinKey(pin));
+    commands[id] = { digest: digests.byId.get(id)!, paths: [...keys].sort() };
   }
   const shared = [...new Set(extra.map((path) => resolve(path)))].sort();
 
-  // Fresh states for what the chosen commands and the provider pin; the
-  // states trusted before for what only the other commands pin.
-  const fresh = new Set<string>(shared);
-  for (const pin of plan.pins) fresh.add(`${pin.kind}\0${pin.path}`);
-  const listings = new Set(
-    plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => pin.path),
-  );
+  // Fresh states for what the chosen commands and the provider pin.
   const filePaths = new Set(plan.pins.filter((pin) => pin.kind === 'file').map((pin) => pin.path));
   for (const path of shared) filePaths.add(path);
   const files: TrustedFile[] = [
     ...(await Promise.all([...filePaths].sort().map(snapshot))),
-    ...(await Promise.all([...listings].sort().map(snapshotListing))),
+    ...(await Promise.all(
+      plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => snapshotListing(pin.path)),
+    )),
+    ...(await Promise.all(
+      plan.pins
+        .filter((pin) => pin.kind === 'part')
+        .map((pin) => snapshotPart(pin.path, pin.part ?? '')),
+    )),
   ];
-  // A file both a chosen and a kept command pin, changed since the kept
-  // command was trusted: its new content was approved for the chosen
+  // A pin both a chosen and a kept command depend on, changed since the
+  // kept command was trusted: its new state is approved for the chosen
   // commands only, so the kept command loses its trust rather than have the
   // change approved for it too.
-  const oldStates = new Map((kept?.files ?? []).map((entry) => [entry.path, entry]));
-  const freshStates = new Map(files.map((entry) => [entry.path, entry]));
+  const oldStates = new Map((kept?.files ?? []).map((entry) => [trustedPinKey(entry), entry]));
+  const freshStates = new Map(files.map((entry) => [trustedPinKey(entry), entry]));
   for (const id of Object.keys(commands)) {
     if (chosen.includes(id)) continue;
-    const stale = commands[id]!.paths.some((path) => {
-      const before = oldStates.get(path);
-      const after = freshStates.get(path);
+    const stale = commands[id]!.paths.some((key) => {
+      const before = oldStates.get(key);
+      const after = freshStates.get(key);
       return before !== undefined && after !== undefined && compare(before, after).length > 0;
     });
     if (stale) delete commands[id];
   }
-  const recorded = new Set(
-    files.map((entry) => `${entry.kind === 'listing' ? 'listing' : 'file'}\0${entry.path}`),
-  );
+  // The states trusted before for what only the other commands pin.
   const stillNeeded = new Set(Object.values(commands).flatMap((command) => command.paths));
-  for (const old of kept?.files ?? []) {
-    const key = `${old.kind === 'listing' ? 'listing' : 'file'}\0${old.path}`;
-    if (!recorded.has(key) && stillNeeded.has(old.path)) {
+  for (const [key, old] of oldStates) {
+    if (!freshStates.has(key) && stillNeeded.has(key)) {
       files.push(old);
-      recorded.add(key);
+      freshStates.set(key, old);
     }
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => {
+    const x = trustedPinKey(a);
+    const y = trustedPinKey(b);
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : x < y ? -1 : x > y ? 1 : 0;
+  });
 
   const complete = ids.every((id) => commands[id]?.digest === digests.byId.get(id));
   const keepText = !complete && kept?.policyText !== undefined;
@@ -236,12 +242,14 @@ export async function trust(policyPath: string, options: TrustOptions = {}): Pro
   return record;
 }
 
-/** How the pinned paths in `paths` (all of the record's files when undefined) differ from now. */
+/** How the pins with these keys (all of the record's pins when undefined) differ from now. */
 async function changedPins(
   record: TrustRecord,
-  paths: ReadonlySet<string> | undefined,
+  keys: ReadonlySet<string> | undefined,
 ): Promise<TrustChange[]> {
-  const files = record.files.filter((entry) => paths === undefined || paths.has(entry.path));
+  const files = record.files.filter(
+    (entry) => keys === undefined || keys.has(trustedPinKey(entry)),
+  );
   const now = await Promise.all(files.map(snapshotLike));
   return files.flatMap((trusted, index) => compare(trusted, now[index] as TrustedFile));
 }

@@ -5,6 +5,7 @@ import { parseByteSize } from './byte-size.js';
 import { checkLoaderEnv } from './check-loader-env.js';
 import { parseDuration } from './duration.js';
 import { forbiddenEnvReason } from './env-name.js';
+import { pinPartFormat } from './pin-part.js';
 import type {
   EnvValue,
   ParsePolicyOptions,
@@ -280,7 +281,30 @@ function checkCommand(
 
   if (Array.isArray(command.pin)) {
     command.pin.forEach((entry, index) => {
-      checkRelativeDir(list, context, entry, [...at, 'pin', index]);
+      if (!isRecord(entry)) {
+        checkRelativeDir(list, context, entry, [...at, 'pin', index]);
+        return;
+      }
+      checkRelativeDir(list, context, entry.file, [...at, 'pin', index, 'file']);
+      if (typeof entry.file === 'string' && pinPartFormat(entry.file) === undefined) {
+        list.add(
+          'INVALID_VALUE',
+          [...at, 'pin', index, 'file'],
+          'a part can be pinned only in a .json or .toml file or a Makefile (Makefile, makefile, GNUmakefile, *.mk); pin the whole file instead',
+        );
+      }
+      if (
+        typeof entry.part === 'string' &&
+        typeof entry.file === 'string' &&
+        pinPartFormat(entry.file) !== 'make' &&
+        entry.part.split('.').some((key) => key === '')
+      ) {
+        list.add(
+          'INVALID_VALUE',
+          [...at, 'pin', index, 'part'],
+          'expected a dotted key path such as scripts.test (no empty key)',
+        );
+      }
     });
   }
 
@@ -369,10 +393,14 @@ function normalize(
       noNetwork: command.no_network ?? defaults.no_network ?? false,
       cwd: resolve(context.dir, command.cwd ?? defaults.cwd ?? '.'),
       allow: [...(command.allow ?? [])],
-      pin: [...(command.pin ?? [])],
+      pin: (command.pin ?? []).filter((entry): entry is string => typeof entry === 'string'),
       confirm: command.confirm ?? false,
       maxOutputBytes: maxOutput?.ok ? maxOutput.bytes : defaultMaxOutputBytes,
     };
+    const pinParts = (command.pin ?? []).flatMap((entry) =>
+      typeof entry === 'string' ? [] : [{ file: entry.file, part: entry.part }],
+    );
+    if (pinParts.length > 0) normalized.pinParts = pinParts;
     if (command.description !== undefined) normalized.description = command.description;
     if (command.path !== undefined) normalized.path = command.path;
     if (command.allow_loader_env !== undefined)

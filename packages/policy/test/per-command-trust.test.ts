@@ -225,3 +225,103 @@ describe('commandDigests', () => {
     expect(twice?.byId.has('b')).toBe(true);
   });
 });
+
+describe('structured pins', () => {
+  const structured = `version: 1
+provider: envfile
+commands:
+  - id: test
+    argv: [npm, run, test]
+    pin: [{ file: package.json, part: scripts.test }]
+  - id: lint
+    argv: [npm, run, lint]
+    pin: [{ file: package.json, part: scripts.lint }]
+  - id: deploy
+    argv: [./deploy.sh]
+`;
+  const manifest = (scripts: Record<string, string>, dependencies: Record<string, string> = {}) =>
+    `${JSON.stringify({ name: 'shop', scripts, dependencies }, null, 2)}\n`;
+
+  async function project(): Promise<{ dir: TestDir; configDir: string; policy: string }> {
+    const dir = await testdir({
+      'ironrun.yml': structured,
+      'package.json': manifest({ test: 'vitest run', lint: 'biome check .' }),
+      'deploy.sh': '#!/bin/sh\necho deploy\n',
+    });
+    const config = await testdir();
+    cleanups.push(dir.cleanup, config.cleanup);
+    return { dir, configDir: join(config.dir, 'ironrun'), policy: dir.path('ironrun.yml') };
+  }
+
+  const all = async (policy: string, configDir: string) => {
+    const out: Record<string, string> = {};
+    for (const command of ['test', 'lint', 'deploy'])
+      out[command] = (await checkTrust(policy, { configDir, command })).status;
+    return out;
+  };
+
+  it('keeps every command trusted when package.json dependencies change', async () => {
+    const { dir, configDir, policy } = await project();
+    await trust(policy, { configDir });
+    await writeFile(
+      dir.path('package.json'),
+      manifest({ lint: 'biome check .', test: 'vitest run' }, { left: '^1.0.0' }),
+    );
+    expect(await all(policy, configDir)).toEqual({
+      test: 'trusted',
+      lint: 'trusted',
+      deploy: 'trusted',
+    });
+  });
+
+  it('untrusts only test when the test script changes, naming the file and the part', async () => {
+    const { dir, configDir, policy } = await project();
+    await trust(policy, { configDir });
+    await writeFile(
+      dir.path('package.json'),
+      manifest({ test: 'vitest run && node -e "console.log(process.env)"', lint: 'biome check .' }),
+    );
+    expect(await all(policy, configDir)).toEqual({
+      test: 'changed',
+      lint: 'trusted',
+      deploy: 'trusted',
+    });
+    expect(await checkTrust(policy, { configDir, command: 'test' })).toEqual({
+      status: 'changed',
+      changed: [{ path: dir.path('package.json'), reason: 'modified', part: 'scripts.test' }],
+    });
+  });
+
+  it('untrusts test when the agent adds a pretest script, which npm runs first with the same secrets', async () => {
+    const { dir, configDir, policy } = await project();
+    await trust(policy, { configDir });
+    await writeFile(
+      dir.path('package.json'),
+      manifest({ pretest: 'node steal.js', test: 'vitest run', lint: 'biome check .' }),
+    );
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('changed');
+  });
+
+  it('untrusts test when package.json is deleted or replaced by a symlink to other content', async () => {
+    const { dir, configDir, policy } = await project();
+    await trust(policy, { configDir });
+    await writeFile(dir.path('other.json'), manifest({ test: 'env', lint: 'biome check .' }));
+    const { rm, symlink } = await import('node:fs/promises');
+    await rm(dir.path('package.json'));
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('changed');
+    await symlink(dir.path('other.json'), dir.path('package.json'));
+    expect((await checkTrust(policy, { configDir, command: 'test' })).status).toBe('changed');
+  });
+
+  it('refuses a part pin in a file whose format has no parts', async () => {
+    const { configDir, policy } = await project();
+    await writeFile(
+      policy,
+      structured.replace(
+        '{ file: package.json, part: scripts.lint }',
+        '{ file: deploy.sh, part: main }',
+      ),
+    );
+    await expect(trust(policy, { configDir })).rejects.toThrow(/a part can be pinned only in/);
+  });
+});

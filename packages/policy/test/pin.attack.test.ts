@@ -229,3 +229,27 @@ describe('pins cover what runs (attacks)', () => {
     expect(error.message).toContain('inside the project');
   });
 });
+
+describe('build tools read files of their own (attacks)', () => {
+  it('reports a GNUmakefile planted beside the pinned Makefile part (make reads it first)', async () => {
+    const setup = await project(
+      '  - id: test\n    argv: [make, test]\n    pin: [{ file: Makefile, part: test }]\n',
+      { Makefile: 'test:\n\techo ok\n' },
+    );
+    const changed = await changedAfter(setup, () =>
+      writeFile(setup.dir.path('GNUmakefile'), 'test:\n\tenv\n'),
+    );
+    expect(changed).toContainEqual({ path: setup.dir.path('GNUmakefile'), reason: 'added' });
+  });
+
+  it('reports a .npmrc planted with node-options (NODE_OPTIONS for every npm script)', async () => {
+    const setup = await project(
+      '  - id: test\n    argv: [npm, run, test]\n    pin: [{ file: package.json, part: scripts.test }]\n',
+      { 'package.json': '{"scripts":{"test":"node t.js"}}' },
+    );
+    const changed = await changedAfter(setup, () =>
+      writeFile(setup.dir.path('.npmrc'), 'node-options=--require ./steal.js\n'),
+    );
+    expect(changed).toContainEqual({ path: setup.dir.path('.npmrc'), reason: 'added' });
+  });
+});

@@ -350,7 +350,34 @@ async function rssChild(kind) {
   );
 }
 
-if (process.argv[2] === '--rss') {
+/**
+ * Builds `instances` live redactors for `count` secrets each (distinct secrets, or all for the
+ * same ones) and reports the RSS they add, per redactor, and the time to build one. Each has
+ * redacted one line, so its state is what a host keeps between uses.
+ */
+function memoryChild(count, instances, same) {
+  const sets = Array.from({ length: instances }, (_, i) =>
+    same && i > 0 ? undefined : makeSecrets(count),
+  ).map((set, _i, all) => set ?? all[0]);
+  globalThis.gc();
+  const before = process.memoryUsage().rss;
+  const started = performance.now();
+  const live = sets.map((secrets) => createRedactor({ secrets }));
+  const buildMs = (performance.now() - started) / instances;
+  for (const [i, redactor] of live.entries()) {
+    if (redactor.redact(`a line with ${sets[i][0]}`) !== 'a line with [REDACTED]') {
+      throw new Error('a secret survived');
+    }
+  }
+  globalThis.gc();
+  const after = process.memoryUsage().rss;
+  console.log(JSON.stringify({ perInstanceKiB: (after - before) / instances / KiB, buildMs }));
+  return live;
+}
+
+if (process.argv[2] === '--memory') {
+  memoryChild(Number(process.argv[3]), Number(process.argv[4]), process.argv[5] === 'same');
+} else if (process.argv[2] === '--rss') {
   await rssChild(process.argv[3]);
 } else if (process.argv[2] === '--count') {
   await benchSecretCount(Number(process.argv[3]), process.argv[4] === '--fast');
@@ -395,6 +422,31 @@ if (process.argv[2] === '--rss') {
     });
     if (child.status !== 0) throw new Error(child.stderr);
     console.log(` ${label}\n${child.stdout.trimEnd()}`);
+  }
+  console.log(
+    '\nRSS per live redactor (built, one line redacted, all kept alive; separate processes, after a GC):',
+  );
+  for (const [count, instances, same, target] of [
+    [1, 1000, false, 256],
+    [5, 1000, false, 256],
+    [10, 1000, false, 256],
+    [10, 1000, true, 256],
+    [1000, 20, false, 16 * KiB],
+  ]) {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', self, '--memory', String(count), String(instances), same ? 'same' : ''],
+      { encoding: 'utf8' },
+    );
+    if (child.status !== 0) throw new Error(child.stderr);
+    const result = JSON.parse(child.stdout);
+    const size =
+      result.perInstanceKiB >= KiB
+        ? `${(result.perInstanceKiB / KiB).toFixed(1)} MiB`
+        : `${result.perInstanceKiB.toFixed(0)} KiB`;
+    console.log(
+      `  ${String(count).padStart(4)} secret(s), ${instances} ${same ? 'redactors for the same secrets' : 'redactors, each its own secrets'}: ${size.padStart(9)} each (target ≤ ${target >= KiB ? `${target / KiB} MiB` : `${target} KiB`}: ${result.perInstanceKiB <= target ? 'met' : 'NOT met'}), built in ${result.buildMs.toFixed(1)} ms each`,
+    );
   }
   console.log(
     '\nPeak RSS streaming 1 GiB (64 KiB chunks, generated on the fly), 1,000 secrets, separate processes:',

@@ -41,7 +41,7 @@ describe('Automaton', () => {
             let state = 0;
             const seen = Array.from(text, (byte) => {
               state = automaton.next(state, byte);
-              return automaton.matchLength[state];
+              return automaton.matchLength(state);
             });
             expect(seen).toEqual(expected);
           }
@@ -54,7 +54,7 @@ describe('Automaton', () => {
   it('holds back the longest suffix that is a proper prefix of a pattern', () => {
     const automaton = new Automaton(setOf([Buffer.from('abcd'), Buffer.from('bcx')]));
     const run = (text: string) =>
-      automaton.holdDepth[automaton.run(Buffer.from(text), 0, text.length)];
+      automaton.holdDepth(automaton.run(Buffer.from(text), 0, text.length));
     expect(run('zzabc')).toBe(3); // 'abc' may become abcd
     expect(run('zzabcd')).toBe(0); // complete, and no pattern goes on from here
     expect(run('zzbc')).toBe(2); // 'bc' may become bcx
@@ -68,5 +68,69 @@ describe('Automaton', () => {
     automaton.scan(Buffer.from('bcxabc'), 100, found);
     expect([...found.starts.subarray(0, found.count)]).toEqual([100, 103]);
     expect([...found.ends.subarray(0, found.count)]).toEqual([102, 106]);
+  });
+
+  it('tracks the wrapped subset: its longest match and what it must hold back, at each byte', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(smallBytes(6), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        smallBytes(200),
+        (entries, text) => {
+          const set = setOf(entries.map(([bytes]) => bytes));
+          // Patterns are deduplicated in order: a pattern is in the subset if any entry says so.
+          const inSubset = (p: number) => {
+            const bytes = set.pool.subarray(set.starts[p]!, set.starts[p]! + set.lengths[p]!);
+            return entries.some(([e, on]) => on && Buffer.from(e).equals(bytes));
+          };
+          const subset = entries.filter(([, on]) => on).map(([bytes]) => bytes);
+          const expected = longestEndingAt(text, subset);
+          const automaton = new Automaton(set, 1024, inSubset);
+          let state = 0;
+          const seen: number[] = [];
+          const held: number[] = [];
+          const expectedHeld: number[] = [];
+          text.forEach((byte, i) => {
+            state = automaton.next(state, byte);
+            seen.push(automaton.wrappedLength(state));
+            held.push(automaton.wrappedHoldDepth(state));
+            let hold = 0;
+            for (let length = i + 1; length > 0 && hold === 0; length--) {
+              const suffix = text.subarray(i + 1 - length, i + 1);
+              if (subset.some((p) => p.length > length && suffix.every((b, k) => p[k] === b))) {
+                hold = length;
+              }
+            }
+            expectedHeld.push(hold);
+          });
+          expect(seen).toEqual(expected);
+          expect(held).toEqual(expectedHeld);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps states in 16 bits, about 10 bytes each, and full rows for the root and the states one byte deep only', () => {
+    const patterns = Array.from({ length: 40 }, (_, k) =>
+      Buffer.from(`secret-${k}-${'x'.repeat(k)}-${(k * 7919).toString(36)}`),
+    );
+    const automaton = new Automaton(setOf(patterns));
+    expect(automaton.fail).toBeInstanceOf(Uint16Array);
+    expect(automaton.depth).toBeInstanceOf(Uint16Array);
+    // Every pattern starts with 's': the root and one state one byte deep.
+    expect(automaton.denseCount).toBe(2);
+    const perState = (automaton.byteLength - automaton.dense.byteLength) / automaton.stateCount;
+    expect(perState).toBeLessThan(10.1);
+  });
+
+  it('switches to 32-bit states past 65,536 states', () => {
+    const long = Uint8Array.from({ length: 70_000 }, (_, i) => 97 + (i % 26));
+    const automaton = new Automaton(setOf([long]));
+    expect(automaton.stateCount).toBe(70_001);
+    expect(automaton.fail).toBeInstanceOf(Int32Array);
+    expect(automaton.depth).toBeInstanceOf(Int32Array);
+    let state = 0;
+    for (const byte of long) state = automaton.next(state, byte);
+    expect(automaton.matchLength(state)).toBe(70_000);
   });
 });

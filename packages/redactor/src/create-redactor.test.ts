@@ -169,7 +169,7 @@ describe('createRedactor', () => {
     stream.end();
     expect(redactor.stats).toEqual({
       total: 4,
-      byKind: { raw: 2, hex: 1, base64: 1, base64url: 0, url: 0, json: 0, line: 0 },
+      byKind: { raw: 2, hex: 1, base64: 1, base64url: 0, url: 0, json: 0, line: 0, xml: 0 },
     });
     expect(stream.stats.total).toBe(1);
     expect(JSON.stringify(redactor.stats)).not.toContain(secret);

@@ -1,5 +1,6 @@
 import type { Transform } from 'node:stream';
 import { buildMatcher } from './matcher.js';
+import { MatcherCache } from './matcher-cache.js';
 import { buildPatternSet, type IndexedSecret, type PatternSet } from './pattern-set.js';
 import { RedactionSession } from './redaction-session.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
@@ -73,6 +74,8 @@ export interface Redactor {
 }
 
 const optionNames = new Set(['secrets', 'replacement', 'variants', 'minLength']);
+/** Compiled state shared by redactors built for the same secrets and options. @internal */
+export const matcherCache = new MatcherCache();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -125,10 +128,12 @@ export function createRedactorWith(options: RedactorOptions, engine: ScanEngine)
   }
   const enabled = enabledKinds(options.variants);
   const secrets = readSecrets(options.secrets, minLength);
-  const patterns = buildPatternSet(secrets, enabled, minLength);
+  const { patterns, matcher } = matcherCache.get({ secrets, enabled, minLength, engine }, () => {
+    const patterns = buildPatternSet(secrets, enabled, minLength);
+    return { patterns, matcher: buildMatcher(patterns, engine) };
+  });
   const replacement = encoder.encode(replacementText);
   checkReplacement(replacement, patterns);
-  const matcher = buildMatcher(patterns, engine);
   const counter = new RedactionCounter();
   const createStream = (): RedactionStream => new RedactionSession(matcher, replacement, counter);
 

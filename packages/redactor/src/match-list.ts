@@ -26,6 +26,27 @@ export class MatchList {
     this.count += other.count;
   }
 
+  /** Merges in `other`'s matches; both lists are in order of end, and so is the result. */
+  mergeByEnd(other: MatchList): void {
+    const merged = new MatchList();
+    let a = 0;
+    let b = 0;
+    while (a < this.count || b < other.count) {
+      const fromThis = b >= other.count || (a < this.count && this.ends[a]! <= other.ends[b]!);
+      if (fromThis) {
+        merged.add(this.starts[a]!, this.ends[a]!, this.kinds[a]!);
+        a++;
+      } else {
+        merged.add(other.starts[b]!, other.ends[b]!, other.kinds[b]!);
+        b++;
+      }
+    }
+    this.starts = merged.starts;
+    this.ends = merged.ends;
+    this.kinds = merged.kinds;
+    this.count = merged.count;
+  }
+
   clear(): void {
     this.count = 0;
   }

@@ -50,7 +50,8 @@ export interface Matcher {
  * to TypeScript.
  */
 export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matcher {
-  const automaton = new Automaton(set);
+  const isWrapped = (p: number) => wrappedKinds.has(tagKind(set.tags[p]!));
+  const automaton = new Automaton(set, undefined, isWrapped);
   const groups = [
     selectPatterns(set, (p) => set.lengths[p]! < longPattern),
     selectPatterns(set, (p) => set.lengths[p]! >= longPattern),
@@ -58,8 +59,8 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
   const scanners = groups.map((group) =>
     group.minLength >= minSkipWindow ? new SkipSearch(group) : new Automaton(group),
   );
-  const encoded = selectPatterns(set, (p) => wrappedKinds.has(tagKind(set.tags[p]!)));
-  const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded) : undefined;
+  const encoded = selectPatterns(set, isWrapped);
+  const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded, automaton) : undefined;
   let wasm: WasmScan | undefined;
   const skipping = scanners.filter(
     (scanner): scanner is SkipSearch => scanner instanceof SkipSearch,

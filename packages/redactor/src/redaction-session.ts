@@ -1,8 +1,10 @@
+import { matchHere } from './automaton.js';
 import { MatchList } from './match-list.js';
 import { edgeAfter, edgeBefore, tagKind } from './match-tag.js';
 import type { Matcher } from './matcher.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
+import { SgrScan } from './sgr-scan.js';
 import type { WasmScan } from './wasm-scan.js';
 import { WrappedScan } from './wrapped-scan.js';
 
@@ -43,7 +45,7 @@ export class RedactionSession {
   /** Number of bytes read. */
   private position = 0;
   /** The held bytes, input from `position - tailLength` to `position`, at the start of this buffer. */
-  private readonly tail: Uint8Array;
+  private tail: Uint8Array;
   private tailLength = 0;
   /** Output has been produced for every byte before this position. */
   private cursor = 0;
@@ -67,6 +69,9 @@ export class RedactionSession {
   /** The search for encoded forms wrapped over lines, and its matches in the current chunk. */
   private readonly wrapped: WrappedScan | undefined;
   private readonly wrappedFound = new MatchList();
+  /** The search for patterns with colour sequences inside, and its matches in the current chunk. */
+  private readonly sgr: SgrScan;
+  private readonly sgrFound = new MatchList();
   /**
    * Ends of matches whose trailing edge character or padding may still follow in
    * later input. Each holds the stream back to just before its end, so the range
@@ -82,6 +87,7 @@ export class RedactionSession {
     this.counter = new RedactionCounter(parentCounter);
     this.tail = new Uint8Array(matcher.holdLimit);
     this.wrapped = matcher.wrapped === undefined ? undefined : new WrappedScan(matcher.wrapped);
+    this.sgr = new SgrScan(matcher.automaton, matcher.maxLength);
   }
 
   get stats(): RedactionStats {
@@ -122,6 +128,9 @@ export class RedactionSession {
     const loaded = wasm !== undefined && length >= wasmChunk ? wasm.load(chunk) : undefined;
     this.wrappedFound.clear();
     this.wrapped?.scan(chunk, chunkPosition, this.wrappedFound, loaded);
+    this.sgrFound.clear();
+    this.sgr.scan(chunk, chunkPosition, this.sgrFound, this.state);
+    if (this.sgrFound.count > 0) this.wrappedFound.mergeByEnd(this.sgrFound);
     if (length >= this.matcher.skipThreshold && this.skipBackoff === 0) {
       this.scanSkipping(chunk, chunkPosition, loaded);
     } else {
@@ -129,8 +138,9 @@ export class RedactionSession {
       this.scanEveryByte(chunk, chunkPosition);
     }
     this.position += length;
-    let hold = this.position - this.matcher.automaton.holdDepth[this.state]!;
+    let hold = this.position - this.matcher.automaton.holdDepth(this.state);
     if (this.wrapped !== undefined) hold = Math.min(hold, this.wrapped.heldFrom(this.position));
+    hold = Math.min(hold, this.sgr.heldFrom(this.position));
     for (const end of this.openEdges) hold = Math.min(hold, end - 1);
     // Never below the bytes already held: those before them are out (a safety net; holds only grow).
     hold = Math.max(hold, chunkPosition - this.tailLength);
@@ -148,7 +158,9 @@ export class RedactionSession {
     // Held bytes may be the start of a secret, and the module's memory holds a copy of the
     // last chunk: do not keep them around.
     this.tail.fill(0);
+    this.sgr.end();
     this.matcher.wasm?.scrub();
+    this.matcher.wrapped?.scrub();
     return out;
   }
 
@@ -158,15 +170,15 @@ export class RedactionSession {
    */
   private scanEveryByte(chunk: Uint8Array, chunkPosition: number): void {
     const automaton = this.matcher.automaton;
-    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const { dense, denseCount, flags, matchTag } = automaton;
     const wrapped = this.wrappedFound;
     let next = 0;
     let state = this.state;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       state = state < denseCount ? dense[(state << 8) | byte]! : automaton.next(state, byte);
-      const length = matchLength[state]!;
-      if (length !== 0) {
+      if ((flags[state]! & matchHere) !== 0) {
+        const length = automaton.matchLength(state);
         const end = chunkPosition + i + 1;
         for (; next < wrapped.count && wrapped.ends[next]! <= end; next++) {
           this.addMatch(wrapped.starts[next]!, wrapped.ends[next]!, wrapped.kinds[next]!, chunk);
@@ -200,7 +212,7 @@ export class RedactionSession {
     const limit = Math.min(chunk.length, maxLength);
     for (let i = 0; i < limit && automaton.depth[state]! > i; i++) {
       state = automaton.next(state, chunk[i]!);
-      const length = automaton.matchLength[state]!;
+      const length = automaton.matchLength(state);
       if (length > i + 1) {
         found.add(
           chunkPosition + i + 1 - length,
@@ -414,8 +426,15 @@ export class RedactionSession {
     }
     this.firstOpen = straddles;
     this.cursor = straddles ? this.rangeStart[0]! : hold;
-    // Keep input [hold, position) as the new tail; it is shorter than the longest pattern.
+    // Keep input [hold, position) as the new tail. It is at most a few times the longest pattern,
+    // more when colour sequences sit inside a held prefix: then the buffer grows.
     const oldTailPosition = chunkPosition - this.tailLength;
+    if (this.position - hold > this.tail.length) {
+      const grown = new Uint8Array(Math.max(2 * this.tail.length, this.position - hold));
+      grown.set(this.tail.subarray(0, this.tailLength));
+      this.tail.fill(0);
+      this.tail = grown;
+    }
     if (hold < chunkPosition) {
       this.tail.copyWithin(0, hold - oldTailPosition, this.tailLength);
       this.tail.set(chunk, chunkPosition - hold);

@@ -78,6 +78,29 @@ describe('expandSecret', () => {
     expect(escaped).toContain(text(bytes('a\\"b\\\\c/d\\ne\\u003cf\\u003eé\\u0001'))); // Go
   });
 
+  it('gives the JSON form with every character \\u-escaped, in both hex cases', () => {
+    const escaped = forms('k/é😀z', 'json');
+    expect(escaped).toContain('\\u006b\\u002f\\u00e9\\ud83d\\ude00\\u007a');
+    expect(escaped).toContain('\\u006B\\u002F\\u00E9\\uD83D\\uDE00\\u007A');
+    // Not for a secret shorter than minLength, which a redactor refuses anyway.
+    expect(forms('k/z', 'json', 6)).toEqual([]);
+  });
+
+  it('gives the entity forms of XML, lodash, PHP, Python, Go and numeric escapers', () => {
+    const secret = `a&b<c>d"e'f`;
+    const escaped = forms(secret, 'xml');
+    expect(escaped).toContain('a&amp;b&lt;c&gt;d&quot;e&apos;f'); // XML, GitHub's masking
+    expect(escaped).toContain('a&amp;b&lt;c&gt;d&quot;e&#39;f'); // lodash
+    expect(escaped).toContain('a&amp;b&lt;c&gt;d&quot;e&#039;f'); // PHP htmlspecialchars
+    expect(escaped).toContain('a&amp;b&lt;c&gt;d&quot;e&#x27;f'); // Python html.escape
+    expect(escaped).toContain('a&amp;b&lt;c&gt;d&#34;e&#39;f'); // Go html.EscapeString
+    expect(escaped).toContain(`a&amp;b&lt;c&gt;d"e'f`); // XML text content
+    expect(escaped).toContain('a&#38;b&#60;c&#62;d&#34;e&#39;f');
+    expect(escaped).toContain('a&#x26;b&#x3c;c&#x3e;d&#x22;e&#x27;f');
+    expect(escaped).toContain('a&#x26;b&#x3C;c&#x3E;d&#x22;e&#x27;f');
+    expect(forms('no-specials-here', 'xml')).toEqual([]);
+  });
+
   it('gives no JSON form for a secret that is not UTF-8', () => {
     expect(
       expandSecret(new Uint8Array([0xff, 0xfe, 1, 2, 3, 4, 5]), all, 6).map((v) => v.kind),

@@ -44,7 +44,7 @@ const variantOptionNames = new Set(['minLength', 'variants']);
 /**
  * The forms of one secret that a redactor built with the same options looks
  * for, as strings: the secret itself first, then each line of a multi-line
- * secret, its JSON-escaped, URL-encoded and hex forms, and its base64 and
+ * secret, its JSON-escaped, XML-escaped, URL-encoded and hex forms, and its base64 and
  * base64url fragments at the three byte alignments. Distinct, in that order.
  * For hosts that must register every form elsewhere, such as a CI runner's
  * log masking.
@@ -106,7 +106,14 @@ export function expandSecret(
     if (bytes.length >= minLength) out.push({ kind, bytes, edges });
   };
   if (enabled.has('line')) for (const line of secretLines(secret)) add('line', line);
-  if (enabled.has('json')) for (const escaped of jsonEscapes(secret)) add('json', escaped);
+  if (enabled.has('json')) {
+    for (const escaped of jsonEscapes(secret)) add('json', escaped);
+    // Six bytes per character: long enough whatever the secret, so only for a secret that is.
+    if (secret.length >= minLength) {
+      for (const escaped of jsonUnicodeEscapes(secret)) add('json', escaped);
+    }
+  }
+  if (enabled.has('xml')) for (const escaped of xmlEscapes(secret)) add('xml', escaped);
   if (enabled.has('url')) for (const encoded of percentEncodings(secret)) add('url', encoded);
   if (enabled.has('hex')) {
     add('hex', hex(secret, false));
@@ -274,6 +281,67 @@ function jsonEscapes(secret: Uint8Array): Uint8Array[] {
     }
   }
   return out;
+}
+
+/**
+ * The secret inside a JSON string with every character written `\uXXXX` (an
+ * obfuscation some tools and encoders use), in both hex cases. None for a
+ * secret that is not UTF-8.
+ */
+function jsonUnicodeEscapes(secret: Uint8Array): Uint8Array[] {
+  let text: string;
+  try {
+    text = strictDecoder.decode(secret);
+  } catch {
+    return [];
+  }
+  return [false, true].map((upper) => {
+    let escaped = '';
+    for (let i = 0; i < text.length; i++) {
+      const digits = text.charCodeAt(i).toString(16).padStart(4, '0');
+      escaped += `\\u${upper ? digits.toUpperCase() : digits}`;
+    }
+    return encoder.encode(escaped);
+  });
+}
+
+/** The characters XML and HTML escapers replace, in `xmlSchemes` order. */
+const xmlSpecials = [0x26, 0x3c, 0x3e, 0x22, 0x27]; // & < > " '
+
+/**
+ * How common escapers write `& < > " '` (`null`: left as it is):
+ * XML (GitHub's log masking, .NET), HTML with `&#39;` (lodash, PHP), Python's
+ * `html.escape`, Go's `html.EscapeString`, XML text content (quotes kept), and
+ * all numeric: decimal, lower- and upper-case hex.
+ */
+const xmlSchemes: readonly (readonly (string | null)[])[] = [
+  ['&amp;', '&lt;', '&gt;', '&quot;', '&apos;'],
+  ['&amp;', '&lt;', '&gt;', '&quot;', '&#39;'],
+  ['&amp;', '&lt;', '&gt;', '&quot;', '&#039;'],
+  ['&amp;', '&lt;', '&gt;', '&quot;', '&#x27;'],
+  ['&amp;', '&lt;', '&gt;', '&#34;', '&#39;'],
+  ['&amp;', '&lt;', '&gt;', null, null],
+  ['&#38;', '&#60;', '&#62;', '&#34;', '&#39;'],
+  ['&#x26;', '&#x3c;', '&#x3e;', '&#x22;', '&#x27;'],
+  ['&#x26;', '&#x3C;', '&#x3E;', '&#x22;', '&#x27;'],
+];
+
+/**
+ * The secret with its `& < > " '` written as XML or HTML entities, as each
+ * scheme in {@link xmlSchemes} writes them. None when it has none of them (the
+ * form would be the secret itself).
+ */
+function xmlEscapes(secret: Uint8Array): Uint8Array[] {
+  if (!secret.some((byte) => xmlSpecials.includes(byte))) return [];
+  return xmlSchemes.map((scheme) => {
+    const parts: number[] = [];
+    for (const byte of secret) {
+      const entity = scheme[xmlSpecials.indexOf(byte)];
+      if (entity === undefined || entity === null) parts.push(byte);
+      else for (let k = 0; k < entity.length; k++) parts.push(entity.charCodeAt(k));
+    }
+    return Uint8Array.from(parts);
+  });
 }
 
 function jsonEscape(

@@ -29,10 +29,17 @@ export class SkipSearch implements ChunkScanner, SkipTables {
   readonly window: number;
   private readonly bitsetShift: number;
   private readonly tableShift: number;
-  readonly present: Int32Array;
-  readonly shift: Uint8Array;
+  /** The hash bits dropped to get a bucket index. */
+  private readonly bucketShift: number;
+  /**
+   * Presence bitset and shift table. With the WebAssembly engine these are views
+   * of the module's memory, the one copy of the tables (see `WasmScan`).
+   */
+  present: Int32Array;
+  shift: Uint8Array;
   /** Index of this search's tables in the {@link WasmScan} memory, when there is one. */
   wasmTable = -1;
+  /** Patterns filed by the hash of their window's last block: bucket `b` is `bucketPatterns[bucketStart[b] .. bucketStart[b + 1])`. */
   private readonly bucketStart: Int32Array;
   private readonly bucketPatterns: Int32Array;
   private readonly set: PatternSet;
@@ -45,14 +52,23 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     const blocksPerPattern = window - block + 1;
     const maxShift = Math.min(255, blocksPerPattern);
     const entries = set.count * Math.min(blocksPerPattern, maxShift);
+    // The bitset has about 32 bits per entry, so few blocks outside the patterns pass it; the
+    // shift table, read only for those that pass, about 4 slots per entry; the buckets, read only
+    // where the shift is 0, about 2 per pattern.
     const bitsetBits = Math.min(maxBitsetBits, Math.max(10, Math.ceil(Math.log2(entries * 32))));
-    const tableBits = Math.min(maxTableBits, bitsetBits);
+    const tableBits = Math.min(
+      maxTableBits,
+      bitsetBits,
+      Math.max(8, Math.ceil(Math.log2(entries * 4))),
+    );
+    const bucketBits = Math.min(bitsetBits, Math.max(4, Math.ceil(Math.log2(set.count * 2))));
     this.bitsetShift = 32 - bitsetBits;
     this.tableShift = bitsetBits - tableBits;
+    this.bucketShift = bitsetBits - bucketBits;
     this.present = new Int32Array(1 << (bitsetBits - 5));
-    const tableSize = 1 << tableBits;
-    this.shift = new Uint8Array(tableSize).fill(maxShift);
-    const counts = new Int32Array(tableSize + 1);
+    this.shift = new Uint8Array(1 << tableBits).fill(maxShift);
+    const bucketCount = 1 << bucketBits;
+    const counts = new Int32Array(bucketCount + 1);
     const lastBlock = new Int32Array(set.count);
     for (let p = 0; p < set.count; p++) {
       const start = set.starts[p]!;
@@ -63,11 +79,11 @@ export class SkipSearch implements ChunkScanner, SkipTables {
         const distance = blocksPerPattern - 1 - q;
         if (distance < this.shift[slot]!) this.shift[slot] = distance;
       }
-      const slot = this.hashAt(set.pool, start + blocksPerPattern - 1) >>> this.tableShift;
-      lastBlock[p] = slot;
-      counts[slot + 1]!++;
+      const bucket = this.hashAt(set.pool, start + blocksPerPattern - 1) >>> this.bucketShift;
+      lastBlock[p] = bucket;
+      counts[bucket + 1]!++;
     }
-    for (let slot = 0; slot < tableSize; slot++) counts[slot + 1]! += counts[slot]!;
+    for (let bucket = 0; bucket < bucketCount; bucket++) counts[bucket + 1]! += counts[bucket]!;
     this.bucketStart = counts.slice();
     this.bucketPatterns = new Int32Array(set.count);
     // Longest first, so the first pattern that matches at a position is the longest one there.
@@ -75,6 +91,12 @@ export class SkipSearch implements ChunkScanner, SkipTables {
       (a, b) => set.lengths[b]! - set.lengths[a]!,
     );
     for (const p of byLength) this.bucketPatterns[counts[lastBlock[p]!]!++] = p;
+  }
+
+  /** Bytes held by this search's own arrays (the tables too, unless they live in the module). */
+  get byteLength(): number {
+    const tables = this.wasmTable >= 0 ? 0 : this.present.byteLength + this.shift.byteLength;
+    return tables + this.bucketStart.byteLength + this.bucketPatterns.byteLength;
   }
 
   private hashAt(bytes: Uint8Array, at: number): number {
@@ -192,32 +214,31 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     chunkPosition: number,
     found: MatchList,
   ): number {
-    const slot = hash >>> this.tableShift;
-    const skip = this.shift[slot]!;
+    const skip = this.shift[hash >>> this.tableShift]!;
     if (skip !== 0) return skip;
-    this.compare(chunk, at, slot, chunkPosition, found);
+    this.compare(chunk, at, hash >>> this.bucketShift, chunkPosition, found);
     return 1;
   }
 
   private compareAt(chunk: Uint8Array, at: number, chunkPosition: number, found: MatchList): void {
-    const slot = this.hashAt(chunk, at + this.window - block) >>> this.tableShift;
-    this.compare(chunk, at, slot, chunkPosition, found);
+    const bucket = this.hashAt(chunk, at + this.window - block) >>> this.bucketShift;
+    this.compare(chunk, at, bucket, chunkPosition, found);
   }
 
-  /** Compares the patterns filed under the window's last block (`slot`) and reports the longest that matches. */
+  /** Compares the patterns filed under the window's last block (`bucket`) and reports the longest that matches. */
   private compare(
     chunk: Uint8Array,
     at: number,
-    slot: number,
+    bucket: number,
     chunkPosition: number,
     found: MatchList,
   ): void {
     this.compared++;
     const { pool, starts, lengths, tags } = this.set;
-    const last = this.bucketStart[slot + 1]!;
+    const last = this.bucketStart[bucket + 1]!;
     let longest = -1;
     let tag = 0;
-    for (let k = this.bucketStart[slot]!; k < last; k++) {
+    for (let k = this.bucketStart[bucket]!; k < last; k++) {
       const p = this.bucketPatterns[k]!;
       const patternLength = lengths[p]!;
       if (at + patternLength > chunk.length) continue;

@@ -10,10 +10,13 @@ import { RedactorError } from './redactor-error.js';
  * - `hex`: lower-case and upper-case hexadecimal.
  * - `url`: percent-encoded (RFC 3986, `encodeURIComponent` and form encoding; `%xx` in either case).
  * - `json`: escaped as inside a JSON string (as `JSON.stringify` writes it, and with the
- *   optional escapes other encoders use: `\/`, `\u` for non-ASCII, HTML-safe escapes).
+ *   optional escapes other encoders use: `\/`, `\u` for non-ASCII, HTML-safe escapes), and
+ *   with every character `\u`-escaped.
+ * - `xml`: with `&`, `<`, `>`, `"` and `'` written as XML or HTML entities, named (`&amp;`) or
+ *   numeric (`&#38;`, `&#x26;`), as common escapers write them.
  * - `line`: each line of a multi-line secret (a PEM key), trimmed, on its own.
  */
-export type VariantKind = 'raw' | 'base64' | 'base64url' | 'hex' | 'url' | 'json' | 'line';
+export type VariantKind = 'raw' | 'base64' | 'base64url' | 'hex' | 'url' | 'json' | 'line' | 'xml';
 
 /** Every {@link VariantKind}, in the order patterns are registered (the first kind wins a tie). */
 export const variantKinds: readonly VariantKind[] = [
@@ -24,6 +27,7 @@ export const variantKinds: readonly VariantKind[] = [
   'hex',
   'base64',
   'base64url',
+  'xml',
 ];
 
 /** What the `variants` option takes: `'all'`, `'raw'`, or kinds switched on or off. */

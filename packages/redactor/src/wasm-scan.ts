@@ -3,13 +3,19 @@ import { scanWasmBase64 } from './scan-wasm.js';
 /** Which code finds the candidates in large chunks: WebAssembly when it can, else TypeScript. */
 export type ScanEngine = 'auto' | 'js' | 'wasm';
 
-/** The skip tables of one skipping search, as {@link WasmScan} copies them into its memory. */
+/**
+ * The skip tables of one skipping search. {@link WasmScan} moves them into its
+ * memory and points these at its copy, so only one copy exists.
+ */
 export interface SkipTables {
   /** Presence bitset over the block hash (bit `h & 31` of word `h >>> 5`). */
-  readonly present: Int32Array;
+  present: Int32Array;
   /** Shift for each hash slot (`h >>> tableShift`). */
-  readonly shift: Uint8Array;
+  shift: Uint8Array;
 }
+
+/** Whether typed arrays are little-endian here, as WebAssembly memory is: then JS can read the module's tables in place. */
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** What a skipping search passes to {@link WasmScan.skip}: its two ranges of window starts and its constants. */
 type SkipArguments = [
@@ -108,6 +114,13 @@ export class WasmScan {
   words: Int32Array;
   private readonly bitsetOffsets: number[] = [];
   private readonly shiftOffsets: number[] = [];
+  /** Lengths of each bitset and shift table (a view of a memory that grew reads as empty). */
+  private readonly bitsetLengths: number[] = [];
+  private readonly shiftLengths: number[] = [];
+  /** The tables moved into the memory, whose views are renewed when it grows. */
+  private readonly shared: readonly SkipTables[];
+  /** Set once the tables are in the memory. */
+  private moved = false;
   private readonly classOffset: number;
   /** Word index of candidate list A (also used for line breaks) and list B. */
   readonly listA: number;
@@ -136,12 +149,15 @@ export class WasmScan {
     byteClass: Uint8Array | undefined,
   ) {
     this.exports = exports;
+    this.shared = littleEndian ? tables : [];
     let offset = 16;
     for (const table of tables) {
       offset = align(offset, 8);
       this.bitsetOffsets.push(offset);
+      this.bitsetLengths.push(table.present.length);
       offset += table.present.byteLength;
       this.shiftOffsets.push(offset);
+      this.shiftLengths.push(table.shift.length);
       offset += table.shift.byteLength;
     }
     offset = align(offset, 8);
@@ -166,6 +182,17 @@ export class WasmScan {
       this.bytes.set(table.shift, this.shiftOffsets[t]!);
     });
     if (byteClass !== undefined) this.bytes.set(byteClass, this.classOffset);
+    this.moved = true;
+    this.pointTables();
+  }
+
+  /** Points the shared tables at their copy in the memory (again after it grows: its buffer changes). */
+  private pointTables(): void {
+    const buffer = this.exports.memory.buffer;
+    this.shared.forEach((table, t) => {
+      table.present = new Int32Array(buffer, this.bitsetOffsets[t]!, this.bitsetLengths[t]!);
+      table.shift = new Uint8Array(buffer, this.shiftOffsets[t]!, this.shiftLengths[t]!);
+    });
   }
 
   /** The module's memory; the tests look into it. @internal */
@@ -181,6 +208,7 @@ export class WasmScan {
       memory.grow(Math.ceil((needed - memory.buffer.byteLength) / pageSize));
       this.bytes = new Uint8Array(memory.buffer);
       this.words = new Int32Array(memory.buffer);
+      if (this.moved) this.pointTables();
     }
   }
 

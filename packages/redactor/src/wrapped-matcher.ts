@@ -1,5 +1,6 @@
-import { Automaton } from './automaton.js';
+import type { Automaton } from './automaton.js';
 import type { PatternSet } from './pattern-set.js';
+import { SkipSearch } from './skip-search.js';
 
 /** {@link WrappedMatcher.byteClass}: a character of the base64, base64url or hex alphabets. */
 export const encodedChar = 0;
@@ -9,14 +10,13 @@ export const lineBreakByte = 1;
 export const breakerByte = 2;
 
 const encodedAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
-/** The wrapped automaton gets a smaller share of dense rows than the main one. */
-const denseBudget = 4 * 1024 * 1024;
 
 /**
  * What is shared, built once, for finding the encoded forms of secrets (base64,
- * base64url, hex) when an encoder wrapped them over several lines: an
- * Aho–Corasick automaton over those forms alone, which a scan steps over line
- * breaks without changing state, and a class for each byte.
+ * base64url, hex) when an encoder wrapped them over several lines: the main
+ * automaton, which tracks those forms as a subset (its `wrapped*` members) and
+ * which a scan steps over line breaks without changing state, and a class for
+ * each byte.
  */
 export class WrappedMatcher {
   readonly automaton: Automaton;
@@ -31,9 +31,32 @@ export class WrappedMatcher {
    * prefix with a line break after each character, and the edge character before it.
    */
   readonly holdLimit: number;
+  /**
+   * A skipping search over the encoded forms, run over a long run of encoded
+   * characters with its line breaks taken out; none when the shortest form is
+   * too short for skipping to pay.
+   */
+  readonly body: SkipSearch | undefined;
+  /**
+   * Scratch space shared by the streams (a push runs start to end without
+   * yielding): a run's characters without its line breaks, and where each
+   * stretch between two breaks starts in it and in the chunk.
+   */
+  scratch = new Uint8Array(0);
+  segmentStart = new Int32Array(64);
+  segmentRaw = new Int32Array(64);
+  /** Bytes of {@link scratch} written since the last {@link scrub}. */
+  dirty = 0;
 
-  constructor(set: PatternSet) {
-    this.automaton = new Automaton(set, denseBudget);
+  /** Zeroes the copy of output left in {@link scratch}. */
+  scrub(): void {
+    this.scratch.fill(0, 0, this.dirty);
+    this.dirty = 0;
+  }
+
+  /** `set` is the wrapped subset of the patterns `automaton` was built with. */
+  constructor(set: PatternSet, automaton: Automaton) {
+    this.automaton = automaton;
     this.byteClass = new Uint8Array(256).fill(breakerByte);
     for (const char of encodedAlphabet) this.byteClass[char.charCodeAt(0)] = encodedChar;
     this.byteClass[0x0a] = lineBreakByte;
@@ -41,5 +64,6 @@ export class WrappedMatcher {
     this.window = set.minLength;
     this.longest = set.maxLength;
     this.holdLimit = 3 * set.maxLength + 3;
+    this.body = set.minLength >= 6 ? new SkipSearch(set) : undefined;
   }
 }

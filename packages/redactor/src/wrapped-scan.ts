@@ -1,4 +1,6 @@
-import type { MatchList } from './match-list.js';
+import { wrappedMatchHere } from './automaton.js';
+import { MatchList } from './match-list.js';
+import type { SkipSearch } from './skip-search.js';
 import type { WasmScan } from './wasm-scan.js';
 import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './wrapped-matcher.js';
 
@@ -272,11 +274,11 @@ export class WrappedScan {
    * character before it. `position` when nothing needs holding.
    */
   heldFrom(position: number): number {
-    const { holdDepth, edgeHoldDepth } = this.matcher.automaton;
+    const { automaton } = this.matcher;
     let from = position;
-    const depth = holdDepth[this.state]!;
+    const depth = automaton.wrappedHoldDepth(this.state);
     if (depth > 0) from = this.ring[(this.views - depth) & this.mask]!;
-    const edgeDepth = edgeHoldDepth[this.state]!;
+    const edgeDepth = automaton.wrappedEdgeHoldDepth(this.state);
     if (edgeDepth >= 0 && this.runLength > edgeDepth) {
       from = Math.min(from, this.ring[(this.views - edgeDepth - 1) & this.mask]!);
     }
@@ -303,8 +305,13 @@ export class WrappedScan {
     found: MatchList,
   ): number {
     const length = chunk.length;
-    const { byteClass } = this.matcher;
+    const { byteClass, body } = this.matcher;
     const reach = this.matcher.longest + 1;
+    if (body !== undefined && length - from > 8 * reach) {
+      const chars = this.collectRun(chunk, from);
+      if (chars > 4 * reach)
+        return this.scanLongRun(chunk, from, chars, chunkPosition, found, body);
+    }
     let i = from;
     while (i < length) {
       const stop = this.until - chunkPosition;
@@ -331,6 +338,129 @@ export class WrappedScan {
     return length;
   }
 
+  /** Where {@link collectRun} stopped: the chunk's length, or the byte that ends the run. */
+  private collectedEnd = 0;
+  private collectedSegments = 0;
+  /** Matches found by stepping where they are found by the skipping search too. */
+  private readonly discard = new MatchList();
+  private readonly bodyFound = new MatchList();
+
+  /**
+   * Copies the characters of the run starting at `from` into the matcher's
+   * scratch, without its line breaks, up to the chunk's end or the byte that
+   * ends the run (a byte outside the alphabets, or the third line-break byte in
+   * a row). Returns how many; records where each stretch between breaks starts.
+   */
+  private collectRun(chunk: Uint8Array, from: number): number {
+    const matcher = this.matcher;
+    const { byteClass } = matcher;
+    const length = chunk.length;
+    if (matcher.scratch.length < length - from) {
+      matcher.scratch = new Uint8Array(Math.max(length - from, 2 * matcher.scratch.length));
+    }
+    const scratch = matcher.scratch;
+    let segmentStart = matcher.segmentStart;
+    let segmentRaw = matcher.segmentRaw;
+    let chars = 0;
+    let segments = 0;
+    let gap = 0;
+    let i = from;
+    for (; i < length; i++) {
+      const byte = chunk[i]!;
+      const kind = byteClass[byte];
+      if (kind === encodedChar) {
+        if (gap !== 0 || chars === 0) {
+          if (segments === segmentStart.length) {
+            const start = new Int32Array(2 * segments);
+            const raw = new Int32Array(2 * segments);
+            start.set(segmentStart);
+            raw.set(segmentRaw);
+            matcher.segmentStart = segmentStart = start;
+            matcher.segmentRaw = segmentRaw = raw;
+          }
+          segmentStart[segments] = chars;
+          segmentRaw[segments] = i;
+          segments++;
+          gap = 0;
+        }
+        scratch[chars++] = byte;
+      } else if (kind !== lineBreakByte || ++gap > 2) break;
+    }
+    matcher.dirty = Math.max(matcher.dirty, chars);
+    this.collectedEnd = i;
+    this.collectedSegments = segments;
+    return chars;
+  }
+
+  /** The chunk offset of character `k` of the run collected last. */
+  private rawOffset(k: number): number {
+    const { segmentStart, segmentRaw } = this.matcher;
+    let low = 0;
+    let high = this.collectedSegments - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (segmentStart[mid]! <= k) low = mid;
+      else high = mid - 1;
+    }
+    return segmentRaw[low]! + (k - segmentStart[low]!);
+  }
+
+  /**
+   * A long run, collected: the automaton steps over its first `longest + 1`
+   * characters (a match begun before `from` ends there), the skipping search
+   * over all of it without line breaks finds the matches that end later, mapped
+   * back to the chunk, and the automaton steps again, silently, over its last
+   * characters for an exact state at the chunk's end. Returns as {@link scanRun}.
+   */
+  private scanLongRun(
+    chunk: Uint8Array,
+    from: number,
+    chars: number,
+    chunkPosition: number,
+    found: MatchList,
+    body: SkipSearch,
+  ): number {
+    const reach = this.matcher.longest + 1;
+    const stop = this.collectedEnd;
+    const headEnd = this.rawOffset(reach);
+    this.step(chunk, from, headEnd, chunkPosition, found);
+    const bodyFound = this.bodyFound;
+    bodyFound.clear();
+    body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
+    if (bodyFound.count > 0) {
+      const order: number[] = [];
+      const starts: number[] = [];
+      const ends: number[] = [];
+      const kinds: number[] = [];
+      for (let k = 0; k < bodyFound.count; k++) {
+        const first = bodyFound.starts[k]!;
+        const last = bodyFound.ends[k]! - 1;
+        const start = this.rawOffset(first);
+        const end = this.rawOffset(last) + 1;
+        // Matches with no line break inside are the main search's; those ending in the head were stepped.
+        if (end - start === last + 1 - first || end <= headEnd) continue;
+        order.push(order.length);
+        starts.push(start);
+        ends.push(end);
+        kinds.push(bodyFound.kinds[k]!);
+      }
+      order.sort((x, y) => ends[x]! - ends[y]!);
+      for (const k of order) {
+        found.add(chunkPosition + starts[k]!, chunkPosition + ends[k]!, kinds[k]!);
+      }
+    }
+    if (stop < chunk.length) {
+      this.reset();
+      return stop + 1;
+    }
+    // The run goes on into the next chunk: the state there depends on its last `reach` characters.
+    const tailStart = this.rawOffset(chars - reach);
+    if (tailStart > headEnd) this.reset();
+    this.discard.clear();
+    this.step(chunk, Math.max(tailStart, headEnd), chunk.length, chunkPosition, this.discard);
+    return chunk.length;
+  }
+
   /** Steps the automaton over every byte of `chunk[from .. to)`. */
   private step(
     chunk: Uint8Array,
@@ -340,7 +470,7 @@ export class WrappedScan {
     found: MatchList,
   ): void {
     const { automaton, byteClass, longest } = this.matcher;
-    const { dense, denseCount, matchLength, matchTag } = automaton;
+    const { dense, denseCount, flags, wrappedTag } = automaton;
     const { ring, mask } = this;
     let { state, gap, runLength, views, until } = this;
     for (let i = from; i < to; i++) {
@@ -365,11 +495,11 @@ export class WrappedScan {
       ring[views & mask] = chunkPosition + i;
       views++;
       runLength++;
-      const matched = matchLength[state]!;
-      if (matched !== 0) {
+      if ((flags[state]! & wrappedMatchHere) !== 0) {
+        const matched = automaton.wrappedLength(state);
         const start = ring[(views - matched) & mask]!;
         const end = chunkPosition + i + 1;
-        if (end - start > matched) found.add(start, end, matchTag[state]!);
+        if (end - start > matched) found.add(start, end, wrappedTag[state]!);
       }
     }
     this.state = state;

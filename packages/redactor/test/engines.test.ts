@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileScanWat } from '../scripts/compile-wat.mjs';
 import { createRedactorWith, defaultEngine } from '../src/create-redactor.js';
+import { MatchList } from '../src/match-list.js';
 import { buildMatcher } from '../src/matcher.js';
 import { buildPatternSet } from '../src/pattern-set.js';
 import { RedactionSession } from '../src/redaction-session.js';
 import { RedactionCounter } from '../src/redaction-stats.js';
 import { scanWasmBase64 } from '../src/scan-wasm.js';
+import { SkipSearch } from '../src/skip-search.js';
 import { variantKinds } from '../src/variant-kind.js';
 import { wasmAvailable } from '../src/wasm-scan.js';
 import { cutAt, streamThrough } from './reference-redact.js';
@@ -268,6 +270,29 @@ describe('runtimes that cannot allocate a module memory', () => {
 });
 
 describe('the WebAssembly memory', () => {
+  it('holds the one copy of the skip tables, read in place by both loops, also after it grows', () => {
+    const set = patternsOfSecret();
+    const matcher = buildMatcher(set, 'wasm');
+    const scanner = matcher.scanners[0] as SkipSearch;
+    expect(scanner).toBeInstanceOf(SkipSearch);
+    expect(scanner.present.buffer).toBe(matcher.wasm!.memory.buffer);
+    expect(scanner.shift.buffer).toBe(matcher.wasm!.memory.buffer);
+    expect(scanner.present.some((word) => word !== 0)).toBe(true);
+    const before = matcher.wasm!.memory.buffer.byteLength;
+    // A 1 MiB chunk makes the memory grow, which replaces its buffer.
+    const input = encoder.encode(`${'output line\n'.repeat(90_000)}${secret}\n`);
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const out = Buffer.concat([session.push(input), session.end()]);
+    expect(matcher.wasm!.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(scanner.present.buffer).toBe(matcher.wasm!.memory.buffer);
+    expect(out.includes(secret)).toBe(false);
+    expect(out.subarray(-4).toString()).toBe('[R]\n');
+    // The TypeScript loop reads the same tables and finds the same.
+    const found = new MatchList();
+    scanner.scan(encoder.encode(`xx ${secret} yy`), 0, found);
+    expect(found.count).toBe(1);
+  });
+
   it('reads a chunk with the TypeScript engine when the memory cannot grow to hold it', () => {
     const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');

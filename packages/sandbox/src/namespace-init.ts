@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { SandboxError } from './sandbox-error.js';
 
@@ -11,7 +12,8 @@ import { SandboxError } from './sandbox-error.js';
  * SIGSEGV)` or `abort()` as it would elsewhere. So PID 1 is this init, and
  * the program runs as PID 2 with ordinary signal semantics. The init:
  *
- * - receives `{ file, args, argv0, cwd, env }` over the IPC channel (never
+ * - receives `{ file, args, argv0, cwd, env }` as one JSON line over its
+ *   report channel, descriptor 3, a socket pair it keeps close-on-exec (never
  *   through argv, which any local user can read in /proc);
  * - closes every inherited descriptor above 2 that lacks close-on-exec, so
  *   nothing the caller leaked reaches the program;
@@ -23,19 +25,31 @@ import { SandboxError } from './sandbox-error.js';
  *   (`kill(-1)`), so the graceful stop reaches descendants that left the
  *   program's process group;
  * - reports `started`, a spawn `error`, or the program's `exit` (code or
- *   signal, faithfully) over IPC, then exits, which makes the kernel kill
+ *   signal, faithfully) as JSON lines on the channel, then exits with the
+ *   same status (the code, or 128 + the signal number) so the sandbox can
+ *   check the report against the kernel's word; exiting makes the kernel kill
  *   every process left in the namespace;
- * - kills everything and exits if the IPC channel closes (its parent died).
+ * - kills everything and exits if the channel closes (its parent died).
+ *
+ * A program that gets hold of the channel can write anything on it, so the
+ * sandbox treats every line as untrusted (`init-report.ts`).
  */
 export const namespaceInitSource = String.raw`'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
+const { constants } = require('node:os');
 const O_CLOEXEC = 0o2000000;
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
 let done = false;
+let child;
+function send(message, then) {
+  channel.write(JSON.stringify(message) + '\n', then);
+}
 function finish(message, code) {
   if (done) return;
   done = true;
-  process.send(message, () => process.exit(code));
+  send(message, () => process.exit(code));
 }
 function closeInheritedDescriptors() {
   for (const name of fs.readdirSync('/proc/self/fd')) {
@@ -63,10 +77,9 @@ function bringLoopbackUp() {
     return;
   }
 }
-process.once('message', (config) => {
+function run(config) {
   closeInheritedDescriptors();
   if (config.loopback) bringLoopbackUp();
-  let child;
   try {
     child = spawn(config.file, config.args, {
       argv0: config.argv0, cwd: config.cwd, env: config.env,
@@ -76,11 +89,25 @@ process.once('message', (config) => {
     finish({ type: 'error', code: String((error && error.code) || 'UNKNOWN') }, 127);
     return;
   }
-  child.once('spawn', () => { if (!done) process.send({ type: 'started' }); });
+  child.once('spawn', () => { if (!done) send({ type: 'started' }); });
   child.once('error', (error) => finish({ type: 'error', code: String((error && error.code) || 'UNKNOWN') }, 127));
-  child.once('exit', (code, signal) => finish({ type: 'exit', code, signal }, code === null ? 1 : code));
+  // The init's own exit status says the same as the report (code, or 128 + signal number),
+  // so the sandbox can check the report against what the kernel tells it.
+  child.once('exit', (code, signal) =>
+    finish({ type: 'exit', code, signal }, code !== null ? code : 128 + (constants.signals[signal] || 0)));
+}
+let received = '';
+channel.on('data', (chunk) => {
+  if (child !== undefined || done) return;
+  received += chunk.toString('utf8');
+  const newline = received.indexOf('\n');
+  if (newline === -1) return;
+  const config = JSON.parse(received.slice(0, newline));
+  received = '';
+  run(config);
 });
-process.on('disconnect', () => {
+channel.on('error', () => {});
+channel.on('close', () => {
   try { process.kill(-1, 'SIGKILL'); } catch {}
   process.exit(137);
 });
@@ -121,10 +148,19 @@ export function isNamespaceInitRequest(
   return rest.length === 1 && rest[0] === namespaceInitArgument;
 }
 
+/** Whether descriptor 3, the report channel `spawnSealed` hands its init, is an open socket. */
+function reportChannelOpen(): boolean {
+  try {
+    return fstatSync(3).isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs the namespace init (the code `spawnSealed` otherwise starts with
- * `node -e`) in this process. It acts only on what arrives over the IPC
- * channel of the `spawnSealed` that started it, so it refuses to start, with
+ * `node -e`) in this process. It acts only on what arrives over the report
+ * channel (descriptor 3) of the `spawnSealed` that started it, so it refuses to start, with
  * `INVALID_OPTIONS` and nothing done, unless it is PID 1 of its own PID
  * namespace on Linux and has that channel: run by hand, it does nothing a
  * caller could not do without it.
@@ -132,10 +168,10 @@ export function isNamespaceInitRequest(
  * @throws {SandboxError} `INVALID_OPTIONS` when not started by `spawnSealed`.
  */
 export function runNamespaceInit(): void {
-  if (process.platform !== 'linux' || process.pid !== 1 || typeof process.send !== 'function') {
+  if (process.platform !== 'linux' || process.pid !== 1 || !reportChannelOpen()) {
     throw new SandboxError(
       'INVALID_OPTIONS',
-      `${namespaceInitArgument} is reserved for ironrun's sandbox: it runs only as PID 1 of a namespace spawnSealed created, over its IPC channel`,
+      `${namespaceInitArgument} is reserved for ironrun's sandbox: it runs only as PID 1 of a namespace spawnSealed created, with its report channel on descriptor 3`,
     );
   }
   // The very source `node -e` runs, so both launches share one init.

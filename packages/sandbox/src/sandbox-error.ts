@@ -11,6 +11,9 @@ const brand = Symbol.for('ironrun.SandboxError');
  *   relative `cwd`, an environment variable such as `LD_PRELOAD`…).
  * - `SPAWN_FAILED`: the operating system refused to start the process, or the
  *   run was canceled before it started.
+ * - `REPORT_INVALID`: what came from inside the seal about how the program
+ *   ended (the namespace init's report) was malformed or disagreed with the
+ *   kernel's exit status; the run is failed and none of it is echoed.
  */
 export type SandboxErrorCode =
   | 'NOT_ALLOWED'
@@ -18,7 +21,8 @@ export type SandboxErrorCode =
   | 'NOT_EXECUTABLE'
   | 'ISOLATION_UNAVAILABLE'
   | 'INVALID_OPTIONS'
-  | 'SPAWN_FAILED';
+  | 'SPAWN_FAILED'
+  | 'REPORT_INVALID';
 
 /**
  * The one error `@ironrun/sandbox` throws. The message names the program and

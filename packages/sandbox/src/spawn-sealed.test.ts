@@ -46,7 +46,7 @@ describe('planLaunch', () => {
     ]);
     expect(launch.args.slice(7, 10)).toEqual(['--', process.execPath, '-e']);
     expect(launch.viaInit).toBe(true);
-    // The program and its arguments travel over IPC, not in the init's argv.
+    // The program and its arguments travel over the report channel, not in the init's argv.
     expect(launch.args).not.toContain('a');
   });
 

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { CappedOutput } from './capped-output.js';
+import { InitReportReader, initExitCode } from './init-report.js';
 import {
   namespaceInitArgument,
   namespaceInitEnvName,
@@ -93,7 +94,7 @@ export interface SealedResult {
 
 /**
  * A running sealed process. Lifecycle: `stdout` and `stderr` end when the
- * process tree is gone; `result` then resolves (it never rejects); `kill()`
+ * process tree is gone; `result` then resolves, or rejects with `REPORT_INVALID` when the init's report cannot be trusted; `kill()`
  * may be called at any time, more than once, and does nothing after the end.
  */
 export interface SealedProcess {
@@ -116,9 +117,9 @@ export interface SealedProcess {
 interface Launch {
   file: string;
   args: string[];
-  /** Whether the program is spawned by the namespace init (which then reports its status over IPC). */
+  /** Whether the program is spawned by the namespace init (which then reports its status on its report channel, descriptor 3). */
   viaInit: boolean;
-  /** The init's own environment (the program's travels over IPC). */
+  /** The init's own environment (the program's travels over the report channel). */
   initEnv?: Record<string, string>;
   /** `argv[0]` as the program sees it, when the launch can set it. */
   argv0?: string;
@@ -316,17 +317,6 @@ function spawnFailure(name: string, code: string, cause?: unknown): SandboxError
   );
 }
 
-type InitMessage =
-  | { type: 'started' }
-  | { type: 'error'; code: string }
-  | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null };
-
-function isInitMessage(value: unknown): value is InitMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const type = (value as { type?: unknown }).type;
-  return type === 'started' || type === 'error' || type === 'exit';
-}
-
 /**
  * Spawns one sealed process: no shell, `argv[0]` resolved once to an
  * absolute real path (never through the caller's `PATH`), a clean
@@ -376,7 +366,238 @@ export async function spawnSealedWith(
   return start(launch, program, env, o);
 }
 
-function start(
+/** How a process ended, as the kernel or the init's report tells it. */
+interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * The lifetime of one spawned process tree: the TTL and the cancel signal,
+ * stopping the whole group (SIGTERM, grace, SIGKILL), the end of the leader,
+ * and draining its streams into the {@link SealedResult}. It knows nothing of
+ * how the program is started (see {@link awaitStartup}).
+ */
+class ProcessTree {
+  timedOut = false;
+  canceled = false;
+  /** Resolves with the leader's status, as the kernel reports it, when the leader is gone. */
+  readonly exited: Promise<ExitStatus>;
+  private stopping = false;
+  private gone = false;
+  private durationMs = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly onAbort = () => this.stop('cancel');
+
+  constructor(
+    readonly child: ChildProcess,
+    private readonly o: Normalized,
+    startedAt: number,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.gone = true;
+        this.durationMs = Math.round(performance.now() - startedAt);
+        // Whatever is left of the group (descendants that did not leave it) dies with the leader.
+        this.signalGroup('SIGKILL');
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        resolve({ code, signal });
+      });
+    });
+    // The TTL and the signal hold from the spawn on, so a sandbox that never starts cannot hang the caller.
+    this.later(o.ttlMs, () => this.stop('timeout'));
+    o.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (o.signal?.aborted) this.onAbort();
+  }
+
+  /** Signals every process of the group; nothing when it is gone. */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  }
+
+  /** Ends the tree: SIGTERM, then SIGKILL after the grace period. */
+  stop(reason: 'timeout' | 'cancel'): void {
+    if (this.gone) return;
+    if (reason === 'timeout') this.timedOut ||= !this.canceled;
+    else this.canceled ||= !this.timedOut;
+    if (this.stopping) return;
+    this.stopping = true;
+    this.signalGroup('SIGTERM');
+    this.later(this.o.killGraceMs, () => this.signalGroup('SIGKILL'));
+  }
+
+  private later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /**
+   * Waits for the end and for the streams to drain, then builds the result
+   * from `status(kernelStatus)`, which may throw to fail the run.
+   */
+  async finish(
+    stdout: CappedOutput,
+    stderr: CappedOutput,
+    channel: Readable | null,
+    status: (kernel: ExitStatus) => ExitStatus,
+  ): Promise<SealedResult> {
+    const kernel = await this.exited;
+    const { child, o } = this;
+    const closed = (stream: Readable | null) =>
+      new Promise<void>((resolve) => {
+        if (stream === null || stream.closed) resolve();
+        else stream.once('close', () => resolve());
+      });
+    // Streams close when every holder of the pipes is gone; a descendant that
+    // escaped the group (possible only without a PID namespace) cannot hold the result hostage.
+    const drained = Promise.all([closed(child.stdout), closed(child.stderr), closed(channel)]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      drainTimer = setTimeout(resolve, Math.max(o.killGraceMs, 1000));
+    });
+    await Promise.race([drained, deadline]);
+    clearTimeout(drainTimer);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    channel?.destroy();
+    stdout.end();
+    stderr.end();
+    o.signal?.removeEventListener('abort', this.onAbort);
+    const { code, signal } = status(kernel);
+    return {
+      exitCode: code,
+      signal,
+      durationMs: this.durationMs,
+      timedOut: this.timedOut,
+      canceled: this.canceled,
+      truncated: stdout.truncated || stderr.truncated,
+      stdoutBytes: stdout.totalBytes,
+      stderrBytes: stderr.totalBytes,
+      pid: child.pid ?? 0,
+    };
+  }
+}
+
+function untrustedReport(name: string, why: string): SandboxError {
+  return new SandboxError(
+    'REPORT_INVALID',
+    `the report of how program "${name}" ended cannot be trusted (${why}), so the run is failed and nothing of it is shown: something inside the sandbox wrote to the init's report channel`,
+  );
+}
+
+/**
+ * The exit status of a run through the namespace init: the init's report,
+ * validated by `reader`, and checked against the status the kernel gave the
+ * init's wrapper (`unshare` exits with the init's own status, which is the
+ * program's code or 128 + its signal number). Throws `REPORT_INVALID` when
+ * the two disagree or the channel carried anything but reports.
+ */
+function checkedInitStatus(name: string, reader: InitReportReader, kernel: ExitStatus): ExitStatus {
+  if (reader.untrusted !== undefined) throw untrustedReport(name, reader.untrusted);
+  const reported = reader.exit;
+  if (reported === undefined) return kernel;
+  if (kernel.code !== null && initExitCode(reported) !== kernel.code)
+    throw untrustedReport(name, 'the report disagrees with the exit status the kernel gave');
+  return { code: reported.code, signal: reported.signal };
+}
+
+/**
+ * The start-up handshake: resolves once the program runs (at once without
+ * the init; on the init's `started` report with it), rejects when it could
+ * not start. With the init, sends it the program's configuration over the
+ * report channel and feeds what comes back to `reader`.
+ */
+function awaitStartup(
+  tree: ProcessTree,
+  launch: Launch,
+  program: string,
+  env: Record<string, string>,
+  o: Normalized,
+  reader: InitReportReader,
+  channel: Duplex | null,
+  earlyStderr: () => string,
+): Promise<void> {
+  const { child } = tree;
+  const name = o.argv[0]!;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: SandboxError) => {
+      if (settled) return;
+      settled = true;
+      tree.signalGroup('SIGKILL');
+      reject(error);
+    };
+    const succeed = () => {
+      if (settled) return;
+      settled = true;
+      resolve();
+    };
+    child.on('error', (error) =>
+      fail(
+        spawnFailure(
+          launch.viaInit || launch.file !== program ? launch.file : name,
+          codeOf(error),
+          error,
+        ),
+      ),
+    );
+    if (!launch.viaInit || channel === null) {
+      child.once('spawn', succeed);
+      return;
+    }
+    reader.onReport = (report) => {
+      if (report.type === 'started') succeed();
+      else if (report.type === 'error') fail(spawnFailure(name, report.code));
+    };
+    child.once('spawn', () => {
+      const config = {
+        file: program,
+        args: o.argv.slice(1),
+        argv0: name,
+        cwd: o.cwd,
+        env,
+        loopback: o.noNetwork,
+      };
+      // The program's environment travels over the channel, never through argv.
+      channel.write(`${JSON.stringify(config)}\n`);
+    });
+    void tree.exited.then(() => {
+      if (settled) return;
+      if (reader.untrusted !== undefined) {
+        fail(untrustedReport(name, reader.untrusted));
+        return;
+      }
+      if (tree.timedOut || tree.canceled) {
+        fail(
+          new SandboxError(
+            'SPAWN_FAILED',
+            `program "${name}" was ${tree.timedOut ? 'still not started when its TTL ended' : 'canceled before it started'}`,
+          ),
+        );
+        return;
+      }
+      const said = earlyStderr().split('\n')[0] ?? '';
+      const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
+      fail(
+        new SandboxError(
+          'ISOLATION_UNAVAILABLE',
+          `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
+        ),
+      );
+    });
+  });
+}
+
+async function start(
   launch: Launch,
   program: string,
   env: Record<string, string>,
@@ -390,188 +611,46 @@ function start(
   try {
     child = spawn(launch.file, launch.args, {
       cwd: o.cwd,
-      // The init gets nothing but its marker: the program's environment travels over IPC, never through argv.
+      // The init gets nothing but its marker: the program's environment travels over the channel.
       env: launch.viaInit ? (launch.initEnv ?? {}) : env,
-      stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+      // With the init, descriptor 3 is its report channel (a socket pair; the init keeps it close-on-exec).
+      stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       detached: true,
       shell: false,
       windowsHide: true,
-      serialization: 'json',
       ...(launch.argv0 === undefined || launch.viaInit ? {} : { argv0: launch.argv0 }),
     });
   } catch (error) {
-    return Promise.reject(spawnFailure(name, codeOf(error), error));
+    throw spawnFailure(name, codeOf(error), error);
   }
-
-  let ready = false;
-  let exited = false;
-  let stopping = false;
-  let timedOut = false;
-  let canceled = false;
-  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  let reported: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  let durationMs = 0;
-  let earlyStderr = '';
-  const timers = new Set<NodeJS.Timeout>();
-
-  const later = (ms: number, run: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      run();
-    }, ms);
-    timers.add(timer);
-  };
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
-  };
-  const stop = (reason: 'timeout' | 'cancel') => {
-    if (exited) return;
-    if (reason === 'timeout') timedOut ||= !canceled;
-    else canceled ||= !timedOut;
-    if (stopping) return;
-    stopping = true;
-    signalGroup('SIGTERM');
-    later(o.killGraceMs, () => signalGroup('SIGKILL'));
-  };
-  const onAbort = () => stop('cancel');
-  // The TTL and the signal hold from the spawn on, so a sandbox that never starts cannot hang the caller.
-  later(o.ttlMs, () => stop('timeout'));
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  if (o.signal?.aborted) onAbort();
-
+  const tree = new ProcessTree(child, o, startedAt);
+  let started = false;
+  let early = '';
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => {
-    if (!ready && earlyStderr.length < 2048) earlyStderr += chunk.toString('utf8', 0, 2048);
+    if (!started && early.length < 2048) early += chunk.toString('utf8', 0, 2048);
     stderr.push(chunk);
   });
-  const closed = (stream: Readable | null) =>
-    new Promise<void>((resolve) => {
-      if (stream === null || stream.closed) resolve();
-      else stream.once('close', () => resolve());
-    });
-  const channelClosed = new Promise<void>((resolve) => {
-    if (!launch.viaInit || !child.connected) resolve();
-    else child.once('disconnect', () => resolve());
-  });
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = true;
-      durationMs = Math.round(performance.now() - startedAt);
-      exitStatus = { code, signal };
-      // Whatever is left of the group (descendants that did not leave it) dies with the leader.
-      signalGroup('SIGKILL');
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      resolve();
-    });
-  });
 
-  const result: Promise<SealedResult> = (async () => {
-    await exitedPromise;
-    // Streams close when every holder of the pipes is gone; a descendant that
-    // escaped the group (possible only without a PID namespace) cannot hold the result hostage.
-    const drained = Promise.all([closed(child.stdout), closed(child.stderr), channelClosed]);
-    let drainTimer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      drainTimer = setTimeout(resolve, Math.max(o.killGraceMs, 1000));
-    });
-    await Promise.race([drained, deadline]);
-    clearTimeout(drainTimer);
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-    if (child.connected) child.disconnect();
-    stdout.end();
-    stderr.end();
-    o.signal?.removeEventListener('abort', onAbort);
-    const status = reported ?? exitStatus!;
-    return {
-      exitCode: status.code,
-      signal: status.signal,
-      durationMs,
-      timedOut,
-      canceled,
-      truncated: stdout.truncated || stderr.truncated,
-      stdoutBytes: stdout.totalBytes,
-      stderrBytes: stderr.totalBytes,
-      pid: child.pid ?? 0,
-    };
-  })();
-
-  return new Promise<SealedProcess>((resolve, reject) => {
-    const fail = (error: SandboxError) => {
-      if (ready) return;
-      ready = true;
-      signalGroup('SIGKILL');
-      reject(error);
-    };
-    const succeed = () => {
-      if (ready) return;
-      ready = true;
-      resolve({
-        stdout: stdout.readable,
-        stderr: stderr.readable,
-        pid: child.pid!,
-        result,
-        kill: () => stop('cancel'),
-      });
-    };
-    child.on('error', (error) =>
-      fail(
-        spawnFailure(
-          launch.viaInit || launch.file !== program ? launch.file : name,
-          codeOf(error),
-          error,
-        ),
-      ),
-    );
-    if (launch.viaInit) {
-      child.on('message', (message: unknown) => {
-        if (!isInitMessage(message)) return;
-        if (message.type === 'started') succeed();
-        else if (message.type === 'error') fail(spawnFailure(name, message.code));
-        else reported ??= { code: message.code, signal: message.signal };
-      });
-      child.once('spawn', () => {
-        try {
-          child.send({
-            file: program,
-            args: o.argv.slice(1),
-            argv0: name,
-            cwd: o.cwd,
-            env,
-            loopback: o.noNetwork,
-          });
-        } catch {
-          // The init is already gone: the exit handler below reports it.
-        }
-      });
-      void exitedPromise.then(() => {
-        if (ready) return;
-        if (timedOut || canceled) {
-          fail(
-            new SandboxError(
-              'SPAWN_FAILED',
-              `program "${name}" was ${timedOut ? 'still not started when its TTL ended' : 'canceled before it started'}`,
-            ),
-          );
-          return;
-        }
-        const said = earlyStderr.split('\n')[0] ?? '';
-        const detail = /^(unshare|node):/.test(said) ? `: ${said.slice(0, 300)}` : '';
-        fail(
-          new SandboxError(
-            'ISOLATION_UNAVAILABLE',
-            `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
-          ),
-        );
-      });
-    } else {
-      child.once('spawn', succeed);
-    }
-  });
+  const channel = launch.viaInit ? ((child.stdio[3] as Duplex | null) ?? null) : null;
+  const reader = new InitReportReader();
+  if (channel !== null) {
+    channel.on('data', (chunk: Buffer) => reader.push(chunk));
+    channel.on('end', () => reader.end());
+    channel.on('error', () => {});
+  }
+  const result = tree.finish(stdout, stderr, channel, (kernel) =>
+    launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
+  );
+  // A run that fails to start is never awaited by the caller: its result must not go unhandled.
+  result.catch(() => {});
+  await awaitStartup(tree, launch, program, env, o, reader, channel, () => early);
+  started = true;
+  return {
+    stdout: stdout.readable,
+    stderr: stderr.readable,
+    pid: child.pid!,
+    result,
+    kill: () => tree.stop('cancel'),
+  };
 }

@@ -62,7 +62,8 @@ describe('spawnSealed without a PID namespace (process group only)', () => {
     const { result } = await run(
       nodeFixture('sleep-forever.mjs', 'ignore-term'),
       { support: groupOnly },
-      300,
+      // Long enough for Node to install the fixture's SIGTERM handler on a loaded machine.
+      2000,
     );
     expect(result).toMatchObject({ signal: 'SIGKILL', timedOut: true });
   });

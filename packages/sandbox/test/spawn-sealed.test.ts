@@ -390,7 +390,8 @@ describe('spawnSealed: TTL and cancel', () => {
   it('TTL: a child that ignores SIGTERM gets SIGKILL after the grace period', async () => {
     const { result } = await sealedRun({
       argv: nodeFixture('sleep-forever.mjs', 'ignore-term'),
-      ttlMs: 300,
+      // Long enough for Node to install the fixture's SIGTERM handler on a loaded machine.
+      ttlMs: 2000,
       killGraceMs: 300,
     });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });

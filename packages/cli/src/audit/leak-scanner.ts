@@ -10,27 +10,26 @@ export interface AuditSecret {
   readonly usedBy: readonly string[];
 }
 
-/** A leak found by {@link LeakScanner}: where, and which reference. Never the value. */
+/**
+ * A leak found by {@link LeakScanner}: which file holds which reference's
+ * value, in any encoding. Never the value, and nothing about where in the
+ * file or in which form: the agent can write the files audit reads, so
+ * anything finer than "leaked or not" per file (a line number, an encoding)
+ * would tell it which of its guesses was the secret.
+ */
 export interface LeakFinding {
   readonly file: string;
-  readonly line: number;
   readonly ref: string;
   readonly usedBy: readonly string[];
-  /** How it appeared: `raw`, `base64`, `json`, ... */
-  readonly kinds: readonly string[];
 }
 
 type CreateRedactor = (options: { secrets: Iterable<string> }) => Redactor;
-
-function kindsSeen(before: Record<string, number>, after: Record<string, number>): string[] {
-  return Object.keys(after).filter((kind) => (after[kind] ?? 0) > (before[kind] ?? 0));
-}
 
 /**
  * Finds secret values, and their encoded variants, in text files line by
  * line, with `@ironrun/redactor`'s matcher: one redactor over all secrets
  * finds the lines that leak, then one redactor per secret names which
- * reference leaked. Only references, files and line numbers leave it.
+ * reference leaked. Only files and references leave it, once per file.
  */
 export class LeakScanner {
   readonly #all: Redactor;
@@ -46,39 +45,30 @@ export class LeakScanner {
     this.#each = [...secrets];
   }
 
-  /** The findings of one line (line numbers are 1-based). */
-  scanLine(file: string, lineNumber: number, line: string): LeakFinding[] {
+  /** The secrets one line holds (their indexes), skipping those already found. */
+  #scanLine(line: string, found: Set<number>): void {
     const before = this.#all.stats.total;
     this.#all.redact(line);
-    if (this.#all.stats.total === before) return [];
-    const findings: LeakFinding[] = [];
-    for (const { secret, redactor } of this.#each) {
-      const kindsBefore = { ...redactor.stats.byKind };
+    if (this.#all.stats.total === before) return;
+    this.#each.forEach(({ redactor }, index) => {
+      if (found.has(index)) return;
       const totalBefore = redactor.stats.total;
       redactor.redact(line);
-      if (redactor.stats.total === totalBefore) continue;
-      findings.push({
-        file,
-        line: lineNumber,
-        ref: secret.ref,
-        usedBy: secret.usedBy,
-        kinds: kindsSeen(kindsBefore, { ...redactor.stats.byKind }),
-      });
-    }
-    return findings;
+      if (redactor.stats.total !== totalBefore) found.add(index);
+    });
   }
 
-  /** Scans one file line by line (any size), calling `onFinding` for each leak. */
-  async scanFile(file: string, onFinding: (finding: LeakFinding) => void): Promise<void> {
+  /** Scans one file line by line (any size); returns one finding per secret it holds, in policy order. */
+  async scanFile(file: string): Promise<LeakFinding[]> {
     const stream = createReadStream(file, { encoding: 'utf8' });
     stream.on('data', (chunk) => {
       this.bytes += Buffer.byteLength(chunk);
     });
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    let number = 0;
-    for await (const line of lines) {
-      number++;
-      for (const finding of this.scanLine(file, number, line)) onFinding(finding);
-    }
+    const found = new Set<number>();
+    for await (const line of lines) this.#scanLine(line, found);
+    return this.#each
+      .filter((_, index) => found.has(index))
+      .map(({ secret }) => ({ file, ref: secret.ref, usedBy: secret.usedBy }));
   }
 }

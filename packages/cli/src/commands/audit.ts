@@ -7,9 +7,11 @@ import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
+import { toCliError } from '../error-mapping.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { resolvePolicySecrets } from '../resolve-policy-secrets.js';
+import { printable } from '../terminal-style.js';
 
 /** `ironrun audit [paths]`. */
 export const auditCommand = defineCommand({
@@ -30,11 +32,23 @@ export const auditCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
-    const { readPolicyWithProviderSchemes } = await import('@ironrun/core');
-    const policy = await readPolicyWithProviderSchemes(policyPath, {
-      providers: { ...builtinProviders },
-    });
     const configDir = await ironrunConfigDir(io.env);
+    // Only the secrets of a policy a person trusted, read from the bytes that were checked:
+    // an untrusted policy could name any reference (or a provider package the agent wrote),
+    // and audit would then resolve it with the person's credentials and say where it appears.
+    const { loadTrustedPolicy } = await import('@ironrun/core');
+    const policy = await loadTrustedPolicy(policyPath, {
+      configDir,
+      providers: { ...builtinProviders },
+    }).catch((error: unknown) => {
+      const mapped = toCliError(error);
+      throw new CliError(mapped.code, mapped.message, {
+        cause: error,
+        hints: [
+          'audit checks only the secrets of a policy a person trusted: review it, then run `ironrun trust`.',
+        ],
+      });
+    });
     const references = await resolvePolicySecrets(policy, { env: io.env, configDir });
     const missing = references.filter((reference) => !reference.found);
     if (missing.length > 0) {
@@ -96,7 +110,7 @@ export const auditCommand = defineCommand({
         for await (const file of transcriptFiles(root.path, root.extensions)) {
           files++;
           try {
-            await scanner.scanFile(file, (finding) => findings.push(finding));
+            findings.push(...(await scanner.scanFile(file)));
           } catch {
             // unreadable file: skip it
           }
@@ -120,10 +134,8 @@ export const auditCommand = defineCommand({
             skipped,
             findings: findings.map((finding) => ({
               file: finding.file,
-              line: finding.line,
               ref: finding.ref,
               used_by: finding.usedBy,
-              kinds: finding.kinds,
             })),
           },
           null,
@@ -134,11 +146,13 @@ export const auditCommand = defineCommand({
       const { style } = io;
       for (const finding of findings) {
         io.out(
-          `${shown(finding.file)}:${finding.line}: ${style.red('leak')} ${finding.ref} (${finding.usedBy.join(', ')}) as ${finding.kinds.join(', ')}\n`,
+          `${printable(shown(finding.file))}: ${style.red('leak')} ${printable(finding.ref)} (${finding.usedBy.join(', ')})\n`,
         );
       }
       for (const skip of skipped)
-        io.err(`${io.errStyle.yellow('ironrun:')} not checked: ${skip.ref} (${skip.reason})\n`);
+        io.err(
+          `${io.errStyle.yellow('ironrun:')} not checked: ${printable(skip.ref)} (${printable(skip.reason)})\n`,
+        );
       const summary = `${findings.length} leak${findings.length === 1 ? '' : 's'} of ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
       io.err(
         findings.length > 0

@@ -16,6 +16,9 @@ interface ReferenceReport {
   reason?: string;
 }
 
+const notResolvedReason =
+  'secret references not resolved: only a trusted policy runs its provider with your credentials (`ironrun trust` first)';
+
 /** `ironrun check`. */
 export const checkCommand = defineCommand({
   meta: {
@@ -28,7 +31,7 @@ export const checkCommand = defineCommand({
     providers: {
       type: 'boolean',
       description:
-        'Also resolve every secret reference through the provider (values are never printed)',
+        'Also resolve every secret reference through the provider, for a trusted policy only (values are never printed)',
     },
     json: jsonArg,
   },
@@ -60,7 +63,19 @@ export const checkCommand = defineCommand({
     const configDir = await ironrunConfigDir(io.env);
     const trust = await checkTrust(policy.path, { configDir });
     let references: ResolvedReference[] | undefined;
-    if (args.providers) references = await resolvePolicySecrets(policy, { env: io.env, configDir });
+    // Resolving runs the provider with the person's vault credentials, and an untrusted
+    // policy is the agent's: its provider package would run the agent's code in this
+    // process, and its options could point the credential at the agent's own listener.
+    const resolvable = args.providers && trust.status === 'trusted';
+    if (resolvable) {
+      const { loadTrustedPolicy } = await import('@ironrun/core');
+      const trusted = await loadTrustedPolicy(policy.path, {
+        configDir,
+        providers: { ...builtinProviders },
+      });
+      references = await resolvePolicySecrets(trusted, { env: io.env, configDir });
+    }
+    const unresolved = args.providers && !resolvable ? notResolvedReason : undefined;
     const missing = (references ?? []).filter(
       (reference) => !reference.found || reference.value === '',
     );
@@ -87,6 +102,7 @@ export const checkCommand = defineCommand({
             commands: policy.commands.length,
             trust,
             ...(referenceReports === undefined ? {} : { references: referenceReports }),
+            ...(unresolved === undefined ? {} : { references_not_resolved: unresolved }),
           },
           null,
           2,
@@ -111,6 +127,7 @@ export const checkCommand = defineCommand({
       }
       io.out('  Review the changes, then a person runs `ironrun trust` at a terminal.\n');
     }
+    if (unresolved !== undefined) io.out(`${style.yellow('!')} ${unresolved}\n`);
     if (referenceReports !== undefined) {
       if (referenceReports.length === 0) io.out(`${style.green('✓')} no secret references\n`);
       for (const report of referenceReports) {

@@ -7,7 +7,7 @@ import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { runExitCode } from '../run-exit-code.js';
-import { confirmOnTerminal } from '../terminal-confirm.js';
+import { refuseTerminalApproval } from '../terminal-confirm.js';
 
 /** `ironrun run <id> [-- args]`. */
 export const runCommand = defineCommand({
@@ -74,16 +74,9 @@ export const runCommand = defineCommand({
               providers: { ...builtinProviders },
               env: io.env,
               signal: controller.signal,
-              confirm: async (request) => {
-                const { errStyle } = io;
-                io.err(
-                  `${errStyle.bold(`ironrun: "${request.commandId}" needs your approval.`)}\n`,
-                );
-                if (request.description) io.err(`  ${request.description}\n`);
-                io.err(`  runs:    ${JSON.stringify(request.argv)}\n`);
-                if (request.refs.length > 0) io.err(`  secrets: ${request.refs.join(', ')}\n`);
-                return confirmOnTerminal('Run it? [y/N] ');
-              },
+              // A terminal cannot tell a person from an agent driving a pseudo-terminal
+              // (`script`, `expect`, tmux `send-keys`), so `confirm: true` is never approved here.
+              confirm: refuseTerminalApproval,
               ...live,
             });
       if (args.json) io.out(`${JSON.stringify(toAgentResult(result), null, 2)}\n`);

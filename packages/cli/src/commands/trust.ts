@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
+import type { PinPlan } from '@ironrun/policy';
 import { defineCommand } from 'citty';
 import { isConfined } from '../agent/agent-confinement.js';
 import { builtinProviders } from '../builtin-providers.js';
@@ -10,7 +11,7 @@ import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
-import { formatDuration } from '../format-duration.js';
+import { reviewLines } from '../review-lines.js';
 import { confirmOnTerminal } from '../terminal-confirm.js';
 import { printable } from '../terminal-style.js';
 
@@ -50,6 +51,59 @@ async function sha256(path: string): Promise<string> {
   }
 }
 
+/**
+ * The state of one pinned path now, as trust compares it: what the person is
+ * shown and what must not move while they read. Follows no symlink but the
+ * pinned one, to hash what it points to.
+ */
+async function pinStateOf(path: string, kind: 'file' | 'listing'): Promise<string> {
+  if (kind === 'listing') {
+    const names = await readdir(path).catch(() => undefined);
+    return names === undefined ? 'absent' : `listing:${names.sort().join('\0')}`;
+  }
+  const info = await lstat(path, { bigint: true }).catch(() => undefined);
+  if (info === undefined) return 'absent';
+  if (info.isDirectory()) return 'folder';
+  if (info.isSymbolicLink()) return `symlink:${await readlink(path)}:${await contentOf(path)}`;
+  if (info.isFile()) return await contentOf(path);
+  return 'other';
+}
+
+/** Files larger than this are compared by stat fingerprint, as trust records them (a 99 MB node binary costs ~250 ms to hash). */
+const maxHashedBytes = 4 * 1024 * 1024;
+
+/** What a file holds: its SHA-256, or for a large file its stat fingerprint (which any write changes). */
+async function contentOf(path: string): Promise<string> {
+  const info = await stat(path, { bigint: true }).catch(() => undefined);
+  if (info !== undefined && info.size > maxHashedBytes)
+    return `stat:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  return `sha256:${await sha256(path)}`;
+}
+
+/** The short form of {@link pinStateOf} the review prints beside a path. */
+function shortState(state: string): string {
+  if (state.startsWith('sha256:')) return state.slice(7, 19);
+  if (state.startsWith('stat:')) return 'by stat';
+  if (state.startsWith('symlink:'))
+    return /sha256:[0-9a-f]{64}$/.test(state) ? `symlink ${state.slice(-64, -52)}` : 'symlink';
+  if (state.startsWith('listing:')) return 'listing';
+  return state;
+}
+
+/** Every pinned path of the plan and its state now, keyed by kind and path. */
+async function planStates(plan: PinPlan): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    plan.pins.map(
+      async (pin) =>
+        [
+          `${pin.kind}\0${pin.path}`,
+          await pinStateOf(pin.path, pin.kind === 'listing' ? 'listing' : 'file'),
+        ] as const,
+    ),
+  );
+  return new Map(entries);
+}
+
 /** `ironrun trust`. */
 export const trustCommand = defineCommand({
   meta: {
@@ -58,6 +112,12 @@ export const trustCommand = defineCommand({
       'Pin the policy and the files its commands execute, after showing them; a person at a terminal only, never an agent',
   },
   args: {
+    id: {
+      type: 'positional',
+      required: false,
+      description:
+        'Trust only this command; the others keep their own trust (default: every command)',
+    },
     policy: policyArg,
     yes: {
       type: 'boolean',
@@ -84,13 +144,58 @@ export const trustCommand = defineCommand({
     });
     if (validation.policy === undefined) throw validation.error;
     const { policy, schemes } = validation;
-    const { checkTrust, pinnedFiles, trust } = await import('@ironrun/policy');
-    const configDir = await ironrunConfigDir(io.env);
-    const state = await checkTrust(policy.path, { configDir });
-    const files = [...new Set([policy.path, ...pinnedFiles(policy)])];
-    const pins = await Promise.all(
-      files.map(async (path) => ({ path, sha256: await sha256(path) })),
+    const { checkTrust, escapeForReview, planPins, reviewPolicyFile, trust } = await import(
+      '@ironrun/policy'
     );
+    const configDir = await ironrunConfigDir(io.env);
+    const only = args.id === undefined || args.id === '' ? undefined : String(args.id);
+    if (only !== undefined && !policy.commands.some((command) => command.id === only)) {
+      throw new CliError(
+        'UNKNOWN_COMMAND',
+        `${printable(policyPath)} has no command "${printable(only)}".`,
+        {
+          hints: [
+            `Its commands: ${policy.commands.map((command) => command.id).join(', ') || '(none)'}.`,
+          ],
+        },
+      );
+    }
+    const state = await checkTrust(policy.path, {
+      configDir,
+      ...(only === undefined ? {} : { command: only }),
+    });
+    // What trust will pin is what planPins finds; the review shows each of those paths.
+    const plan = await planPins(policy);
+    const states = await planStates(plan);
+    const fullReview = await reviewPolicyFile(policy.path, { configDir, schemes });
+    // Trusting one command: the review shows that command (and the diff of the whole text).
+    const review =
+      only === undefined
+        ? fullReview
+        : {
+            ...fullReview,
+            commands: fullReview.commands.filter((command) => command.id === only),
+            removed: [],
+          };
+    const shownPins = new Set(
+      review.commands.flatMap((command) =>
+        command.pins.map((pin) => `${pin.kind}\0${pin.path.text}`),
+      ),
+    );
+    const shownStates = new Map(
+      plan.pins
+        .filter((pin) => pin.kind === 'file')
+        .map((pin) => [escapeForReview(pin.path).text, states.get(`file\0${pin.path}`) ?? '']),
+    );
+    const policySha256 = await sha256(policy.path);
+    const pins = [
+      { path: policy.path, state: `sha256:${policySha256}` },
+      ...plan.pins.map((pin) => ({
+        path: pin.path,
+        kind: pin.kind,
+        state: states.get(`${pin.kind}\0${pin.path}`) ?? '',
+      })),
+    ];
     const providerPackage = await providerPackagePins(policy.provider.name, policy.dir);
     const providerHashes = await Promise.all((providerPackage?.files ?? []).map(sha256));
     const providerSummary =
@@ -109,43 +214,41 @@ export const trustCommand = defineCommand({
         io.out(
           `${JSON.stringify({ policy: policy.path, status: 'already-trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
         );
-      else io.err(`${policy.path} is already trusted as it is now; nothing to do.\n`);
+      else
+        io.err(
+          `${only === undefined ? printable(policy.path) : `"${printable(only)}" of ${printable(policy.path)}`} is already trusted as it is now; nothing to do.\n`,
+        );
       return ExitCode.OK;
     }
 
     // What a person is about to vouch for, on stderr (stdout stays for --json).
-    io.err(`${errStyle.bold(`Trusting ${printable(policy.path)}`)}\n`);
+    io.err(
+      `${errStyle.bold(`Trusting ${only === undefined ? '' : `the command "${printable(only)}" of `}${printable(policy.path)}`)}\n`,
+    );
+    if (only !== undefined)
+      io.err(
+        `${errStyle.dim('The other commands keep their own trust: trusted while their entries and pins are unchanged, refused otherwise.')}\n`,
+      );
     if (state.status === 'changed') {
       io.err(`${errStyle.yellow('Changed since it was last trusted:')}\n`);
       for (const change of state.changed)
         io.err(`  ${change.reason.padEnd(8)} ${rel(change.path)}\n`);
-      io.err(
-        `  Review them (e.g. \`git diff -- ${state.changed.map((change) => rel(change.path)).join(' ')}\`).\n`,
-      );
+      if (review.diff === undefined)
+        io.err(
+          `  Review them (e.g. \`git diff -- ${state.changed.map((change) => rel(change.path)).join(' ')}\`).\n`,
+        );
     } else {
       io.err('Never trusted before.\n');
     }
-    io.err(`\nProvider: ${printable(policy.provider.name)}\nCommands:\n`);
-    for (const command of policy.commands) {
-      const secrets = Object.entries(command.env)
-        .filter(([, value]) => value.kind === 'secret')
-        .map(([name, value]) => printable(`${name}=${value.kind === 'secret' ? value.ref : ''}`));
-      const flags = [
-        `ttl ${formatDuration(command.ttlMs)}`,
-        ...(command.noNetwork ? ['no network'] : []),
-        ...(command.confirm ? ['confirm'] : []),
-        ...(command.args
-          ? [`extra args /${printable(command.args.pattern)}/ (max ${command.args.maxCount})`]
-          : []),
-      ];
-      io.err(
-        `  ${errStyle.bold(command.id)}  ${printable(JSON.stringify(command.argv))}  ${errStyle.dim(flags.join(', '))}\n`,
-      );
-      if (command.description) io.err(`      ${printable(command.description)}\n`);
-      if (secrets.length > 0) io.err(`      secrets: ${secrets.join(', ')}\n`);
-    }
-    io.err('\nFiles pinned (their content must not change until the next trust):\n');
-    for (const pin of pins) io.err(`  ${pin.sha256.slice(0, 12)}  ${rel(pin.path)}\n`);
+    io.err('\n');
+    for (const line of reviewLines(review, {
+      style: errStyle,
+      pinState: (path) => shortState(shownStates.get(path) ?? ''),
+    }))
+      io.err(`${line}\n`);
+    io.err(
+      `\nFiles pinned: the policy and the ${shownPins.size} path${shownPins.size === 1 ? '' : 's'} above (their state must not change until the next trust).\n`,
+    );
     if (providerPackage !== undefined) {
       io.err(
         `Provider package pinned: ${printable(providerPackage.name)} (${printable(providerPackage.dir)}, ${providerPackage.files.length} file${providerPackage.files.length === 1 ? '' : 's'}, entry ${printable(relative(providerPackage.dir, providerPackage.entry))})\n`,
@@ -154,11 +257,21 @@ export const trustCommand = defineCommand({
         `  ${errStyle.dim('It runs inside ironrun with the vault credentials and the secrets: review it as you review a script. Its dependencies are not pinned.')}\n`,
       );
     }
-    io.err(`Trust record: ${configDir}\n\n`);
+    io.err(`Trust record: ${printable(configDir)}\n\n`);
+    if (plan.problems.length > 0) {
+      const first = plan.problems[0]!;
+      throw new CliError(
+        'POLICY_INVALID',
+        `Cannot trust: command ${first.command}: ${escapeForReview(first.subject).text}: ${first.reason}.`,
+        { hints: ['Fix the policy, then run `ironrun trust` again.'] },
+      );
+    }
 
     if (!args.yes) {
       const ok = await confirmOnTerminal(
-        'Trust this policy? Only a person who reviewed it may answer. [y/N] ',
+        only === undefined
+          ? 'Trust this policy? Only a person who reviewed it may answer. [y/N] '
+          : `Trust the command "${printable(only)}"? Only a person who reviewed it may answer. [y/N] `,
       ).catch((error: unknown) => {
         throw new CliError(
           'NO_TERMINAL',
@@ -175,10 +288,14 @@ export const trustCommand = defineCommand({
         throw new CliError('CONFIRM_DECLINED', 'Not trusted: the confirmation was declined.');
     }
     // The agent may have edited a file while the person was reading: trust only what was shown.
-    const now = await Promise.all(
-      files.map(async (path) => ({ path, sha256: await sha256(path) })),
-    );
-    const moved = now.filter((pin, index) => pin.sha256 !== pins[index]?.sha256);
+    const statesNow = await planStates(plan);
+    const moved: { path: string }[] = [];
+    if ((await sha256(policy.path)) !== policy.sha256 || policySha256 !== policy.sha256)
+      moved.push({ path: policy.path });
+    for (const pin of plan.pins) {
+      const key = `${pin.kind}\0${pin.path}`;
+      if (statesNow.get(key) !== states.get(key)) moved.push({ path: pin.path });
+    }
     const providerNow = await providerPackagePins(policy.provider.name, policy.dir);
     if (providerPackage !== undefined && providerNow !== undefined) {
       const hashesNow = await Promise.all(providerNow.files.map(sha256));
@@ -187,7 +304,7 @@ export const trustCommand = defineCommand({
         providerNow.entry === providerPackage.entry &&
         providerNow.files.join('\0') === providerPackage.files.join('\0') &&
         hashesNow.every((hash, index) => hash === providerHashes[index]);
-      if (!same) moved.push({ path: providerPackage.dir, sha256: '' });
+      if (!same) moved.push({ path: providerPackage.dir });
     }
     if (moved.length > 0) {
       throw new CliError(
@@ -198,20 +315,31 @@ export const trustCommand = defineCommand({
         },
       );
     }
-    await trust(policy.path, {
+    const record = await trust(policy.path, {
       configDir,
       schemes,
+      ...(only === undefined ? {} : { commands: [only] }),
       extraPins:
         providerPackage === undefined
           ? []
           : [...providerPackage.files, ...providerPackage.decidedBy],
     });
+    if (record.policySha256 !== policy.sha256) {
+      // Swapped between the last look and trust's own read: what is recorded is not what was shown.
+      throw new CliError(
+        'POLICY_CHANGED',
+        `${rel(policy.path)} changed while it was being trusted: the record holds a version you did not review.`,
+        { hints: ['Run `ironrun trust` again: it shows the difference from what was recorded.'] },
+      );
+    }
     if (args.json)
       io.out(
-        `${JSON.stringify({ policy: policy.path, status: 'trusted', files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ policy: policy.path, status: 'trusted', commands: only === undefined ? policy.commands.map((command) => command.id) : [only], files: pins, ...(providerSummary ? { provider_package: providerSummary } : {}) }, null, 2)}\n`,
       );
     else
-      io.err(`${errStyle.green('✓')} Trusted. Agents can now run its commands through ironrun.\n`);
+      io.err(
+        `${errStyle.green('✓')} Trusted. Agents can now run ${only === undefined ? 'its commands' : `"${printable(only)}"`} through ironrun.\n`,
+      );
     return ExitCode.OK;
   },
 });

@@ -7,6 +7,7 @@ const tasks = [
     id: 'test',
     argv: ['npm', 'run', 'test'],
     definedIn: 'package.json',
+    pinPart: 'scripts.test',
     description: 'npm run test: "quoted"',
   },
   {
@@ -23,9 +24,11 @@ describe('renderPolicyTemplate', () => {
     const { policy, issues } = validatePolicy(text, { filename: 'ironrun.yml' });
     expect(issues).toEqual([]);
     expect(policy?.provider.name).toBe(provider);
-    expect(policy?.commands.map((command) => [command.id, command.argv, command.pin])).toEqual([
-      ['test', ['npm', 'run', 'test'], ['package.json']],
-      ['lint', ['cargo', 'clippy', '--', '-D', 'warnings'], ['Cargo.toml']],
+    expect(
+      policy?.commands.map((command) => [command.id, command.argv, command.pin, command.pinParts]),
+    ).toEqual([
+      ['test', ['npm', 'run', 'test'], [], [{ file: 'package.json', part: 'scripts.test' }]],
+      ['lint', ['cargo', 'clippy', '--', '-D', 'warnings'], ['Cargo.toml'], undefined],
     ]);
   });
 

@@ -63,7 +63,7 @@ function slug(name: string): string {
 
 /**
  * The text of a new `ironrun.yml`: one command per detected task (pinning the
- * file it is defined in), and commented examples of secret references for
+ * part of the file it is defined in, or the whole file), and commented examples of secret references for
  * the chosen provider. A provider without a template (a third-party package)
  * gets a bare `provider: <name>`.
  */
@@ -97,7 +97,9 @@ export function renderPolicyTemplate(options: {
       `  - id: ${task.id}`,
       `    description: ${yamlString(task.description)}`,
       `    argv: [${task.argv.map(yamlString).join(', ')}]`,
-      `    pin: [${yamlString(task.definedIn)}]`,
+      task.pinPart === undefined
+        ? `    pin: [${yamlString(task.definedIn)}]`
+        : `    pin: [{ file: ${yamlString(task.definedIn)}, part: ${yamlString(task.pinPart)} }]`,
       '    ttl: 10m',
     );
   }

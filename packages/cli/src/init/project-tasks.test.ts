@@ -22,12 +22,14 @@ describe('detectProject', () => {
         id: 'test',
         argv: ['pnpm', 'run', 'test'],
         definedIn: 'package.json',
+        pinPart: 'scripts.test',
         description: 'pnpm run test (package.json script)',
       },
       {
         id: 'build',
         argv: ['pnpm', 'run', 'build'],
         definedIn: 'package.json',
+        pinPart: 'scripts.build',
         description: 'pnpm run build (package.json script)',
       },
     ]);

@@ -10,6 +10,13 @@ export interface ProjectTask {
   readonly argv: readonly string[];
   /** Where the task is defined (relative to the project), pinned by trust. */
   readonly definedIn: string;
+  /**
+   * The part of `definedIn` the task depends on (a package.json script, a
+   * Makefile target, a pyproject table), pinned alone so that editing the
+   * rest of the file (dependencies, other targets) keeps it trusted.
+   * @default undefined: the whole file is pinned
+   */
+  readonly pinPart?: string;
   /** A one-line description for agents. */
   readonly description: string;
 }
@@ -56,6 +63,7 @@ function nodeTasks(dir: string): ProjectTask[] {
       id: name,
       argv: [manager, 'run', name],
       definedIn: 'package.json',
+      pinPart: `scripts.${name}`,
       description: `${manager} run ${name} (package.json script)`,
     }));
 }
@@ -78,6 +86,7 @@ function makeTasks(dir: string): ProjectTask[] {
       id,
       argv: ['make', target],
       definedIn: file,
+      pinPart: target,
       description: `make ${target} (${file} target)`,
     });
   }
@@ -101,6 +110,7 @@ function pythonTasks(dir: string): ProjectTask[] {
       id: 'test',
       argv: ['python3', '-m', 'pytest'],
       definedIn: 'pyproject.toml',
+      pinPart: 'tool.pytest',
       description: 'pytest',
     },
   ];
@@ -109,6 +119,7 @@ function pythonTasks(dir: string): ProjectTask[] {
       id: 'lint',
       argv: ['ruff', 'check', '.'],
       definedIn: 'pyproject.toml',
+      pinPart: 'tool.ruff',
       description: 'ruff check',
     });
   }
@@ -117,6 +128,7 @@ function pythonTasks(dir: string): ProjectTask[] {
       id: 'typecheck',
       argv: ['mypy', '.'],
       definedIn: 'pyproject.toml',
+      pinPart: 'tool.mypy',
       description: 'mypy',
     });
   }
