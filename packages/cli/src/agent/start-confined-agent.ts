@@ -85,6 +85,9 @@ export async function startConfinedAgent(options: {
       hints: ['Use --confinement bubblewrap or --confinement unshare (Linux).'],
     });
   }
+  // The broker's pipeline loads while the secret locations are found and the confinement is probed.
+  const core = import('@ironrun/core');
+  core.catch(() => {});
   const configDir = await ironrunConfigDir(io.env);
   if (isConfined(io.env, configDir)) {
     throw new CliError(
@@ -131,7 +134,7 @@ export async function startConfinedAgent(options: {
     return ExitCode.OK;
   }
 
-  const { startBroker } = await import('@ironrun/core');
+  const { startBroker } = await core;
   const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
   const socketPath = join(socketDir, 'broker.sock');
   const broker = await startBroker({
