@@ -296,6 +296,9 @@ describe.each(cases)(
         for (const [path, content] of Object.entries(inside.files)) {
           expect(shapeOf(content), path).toMatch(/^(empty|error:\w+)$/);
         }
+        // Unmounting what covers them, directly or from a user namespace of its own, uncovers nothing.
+        expect(leaks(JSON.stringify(inside.uncovered))).toBe(0);
+        expect(holds(outside.uncovered, SECRET)).toBe(true);
         const [envfile, , , , op, doppler, infisical] = Object.values(outside.files);
         expect(holds(envfile, SECRET)).toBe(true);
         expect(holds(op, OP_SESSION_FILE)).toBe(true);

@@ -65,8 +65,10 @@ function exitsZero(
  * The bubblewrap arguments: the whole file system as it is (project, home,
  * /dev with the terminal, network), then each secret location covered
  * (folders by an empty read-only tmpfs, files by /dev/null read-only), new
- * user, PID and IPC namespaces with their own /proc. bwrap drops every
- * capability before the agent starts, so nothing can be unmounted.
+ * user, PID and IPC namespaces with their own /proc. Every capability is
+ * dropped before the agent starts (`--cap-drop ALL`: run as root, bwrap
+ * would keep them), so no cover can be unmounted; a user namespace the agent
+ * makes for itself sees them locked.
  *
  * The agent runs under coreutils `env --default-signal`: bwrap itself is
  * started with SIGINT and SIGQUIT ignored (a Ctrl-C in the agent's terminal
@@ -79,6 +81,10 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
     '--unshare-pid',
     '--unshare-ipc',
     '--die-with-parent',
+    // Run as root, bwrap keeps the agent's capabilities in its namespace unless told (and with
+    // CAP_SYS_ADMIN there, the covers could be unmounted): drop them all, always.
+    '--cap-drop',
+    'ALL',
     '--dev-bind',
     '/',
     '/',
