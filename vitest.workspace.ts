@@ -10,6 +10,7 @@ export const projects: TestProjectConfiguration[] = [
   'apps/*/vitest.config.ts',
   'examples/*/vitest.config.ts',
   'security*/vitest.config.ts',
+  'scripts/import-graph/vitest.config.ts',
   {
     extends: './packages/redactor/vitest.config.ts',
     root: './packages/redactor',

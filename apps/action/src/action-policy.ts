@@ -1,5 +1,5 @@
+import type { Policy } from '@ironrun/core';
 import { loadTrustedPolicy, readPolicyWithProviderSchemes } from '@ironrun/core';
-import type { Policy } from '@ironrun/policy';
 import { builtinProviders } from './builtin-providers.js';
 import type { TrustMode } from './inputs.js';
 

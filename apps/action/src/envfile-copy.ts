@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Policy } from '@ironrun/policy';
+import type { Policy } from '@ironrun/core';
 
 /** The `envfile` input written to a private file for one run. */
 export interface EnvfileCopy {

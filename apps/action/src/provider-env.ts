@@ -1,4 +1,4 @@
-import type { Policy } from '@ironrun/policy';
+import type { Policy } from '@ironrun/core';
 import type { ActionInputs, CredentialInput } from './inputs.js';
 
 /**

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
+import type { Policy } from '@ironrun/core';
 import {
   defaultConfigDir,
   isInsideRealDir,
@@ -7,7 +8,6 @@ import {
   type RunResult,
   runSealed,
 } from '@ironrun/core';
-import type { Policy } from '@ironrun/policy';
 import { ActionError, isActionError } from './action-error.js';
 import { loadActionPolicy } from './action-policy.js';
 import { builtinProviders } from './builtin-providers.js';

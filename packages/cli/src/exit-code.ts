@@ -15,9 +15,9 @@ export const ExitCode = {
   USAGE: 2,
   /** The policy (or a pinned file) is not trusted, or changed since it was trusted. */
   UNTRUSTED: 3,
-  /** The provider failed or a secret reference did not resolve. */
+  /** The provider failed, a secret reference did not resolve, or a resolved value cannot be redacted. */
   PROVIDER: 4,
-  /** The sandbox refused the command (binary not allowed, isolation unavailable, spawn failed). */
+  /** The command could not start: the sandbox refused it (binary not allowed, isolation unavailable, spawn failed) or a start-up hook failed. */
   SANDBOX: 5,
   /** A confirmation was declined, or there was no terminal to ask on. */
   DECLINED: 6,

@@ -1,4 +1,4 @@
-import type { PolicyReview, ReviewText } from '@ironrun/policy';
+import type { PolicyReview, ReviewText } from '@ironrun/core';
 import type { TerminalStyle } from './terminal-style.js';
 
 /** How each normalized review key is named in `ironrun.yml`. */

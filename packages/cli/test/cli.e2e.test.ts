@@ -486,4 +486,15 @@ describe('ironrun doctor', () => {
     expect(changed.code).toBe(1);
     expect(changed.stdout).toMatch(/✗ trust\s+changed since trusted: ironrun\.yml \(modified\)/);
   });
+  it('fails the envfile check for an envfile inside the project under a folder named ..vault', async () => {
+    await project.write({
+      'ironrun.yml': `version: 1\nprovider:\n  name: envfile\n  path: ..vault/app.env\ncommands:\n  - id: x\n    argv: [node]\n    path: ${nodeDir}\n`,
+      '..vault/app.env': { content: 'API_TOKEN=tok_live_inside_project_0123\n', mode: 0o600 },
+    });
+    const run = await runIronrun(['doctor', '--json'], { cwd: project.dir, env });
+    const report = JSON.parse(run.stdout) as { checks: { name: string; status: string }[] };
+    expect(report.checks.find((check) => check.name === 'envfile')?.status).toBe('fail');
+    expect(run.stdout).not.toContain('tok_live_inside_project_0123');
+    expect(run.code).toBe(1);
+  });
 });

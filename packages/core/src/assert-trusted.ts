@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
-import { checkTrust, isPolicyError, type Policy } from '@ironrun/policy';
+import { checkTrust, isInsideDir, isPolicyError, type Policy } from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
 function shown(path: string, dir: string): string {
   const inside = relative(dir, path);
-  return inside === '' || inside.startsWith('..') ? path : inside;
+  return inside === '' || !isInsideDir(dir, path) ? path : inside;
 }
 
 /**

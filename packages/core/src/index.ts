@@ -1,4 +1,31 @@
-export { defaultConfigDir, isInsideRealDir } from '@ironrun/policy';
+// From the packages core composes, so the CLI and the Action reach them through core alone.
+export type {
+  PinPlan,
+  Policy,
+  PolicyCommand,
+  PolicyErrorCode,
+  PolicyReview,
+  ReviewText,
+  TrustCheck,
+} from '@ironrun/policy';
+export {
+  checkTrust,
+  defaultConfigDir,
+  escapeForReview,
+  isInsideDir,
+  isInsideRealDir,
+  parsePolicy,
+  pinnedFiles,
+  planPins,
+  reviewPolicyFile,
+  trust,
+} from '@ironrun/policy';
+export type { ProviderErrorCode } from '@ironrun/provider';
+export { providerPackageFiles, resolveProviderPackage } from '@ironrun/provider';
+export type { Redactor, RedactorErrorCode } from '@ironrun/redactor';
+export { createRedactor } from '@ironrun/redactor';
+export type { IsolationReport, SandboxErrorCode } from '@ironrun/sandbox';
+export { probeIsolation } from '@ironrun/sandbox';
 export type { BrokerClient, BrokerRunOptions } from './broker-client.js';
 export { connectBroker } from './broker-client.js';
 export type { BrokerMessage, ClientMessage } from './broker-protocol.js';

@@ -6,6 +6,7 @@ import {
   ProviderError,
   resolveWithTimeout,
   type SecretProvider,
+  startDeadline,
 } from '@ironrun/provider';
 import { IronrunError } from './ironrun-error.js';
 
@@ -110,17 +111,16 @@ export async function resolveCommandSecrets(
       },
     );
 
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () =>
-      deadline.abort(
-        fail(`the secret provider '${providerName}' did not answer within ${options.timeoutMs} ms`),
-      ),
-    options.timeoutMs,
+  // The one deadline of the resolution: loading, starting and asking the provider all share
+  // it (resolveWithTimeout and the provider's own deadline reuse this timer, see startDeadline).
+  const timedOut = fail(
+    `the secret provider '${providerName}' did not answer within ${options.timeoutMs} ms`,
   );
-  const onCancel = () => deadline.abort(abortedError(commandId, refs, options.signal?.reason));
-  if (options.signal?.aborted) onCancel();
-  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const deadline = startDeadline(options.signal, options.timeoutMs, () => timedOut);
+  const stopped = () =>
+    deadline.signal.reason === timedOut
+      ? timedOut
+      : abortedError(commandId, refs, options.signal?.reason);
 
   let provider: SecretProvider | undefined;
   try {
@@ -135,7 +135,7 @@ export async function resolveCommandSecrets(
         deadline.signal,
       );
     } catch (error) {
-      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (deadline.signal.aborted) throw stopped();
       throw fail(`could not load the secret provider '${providerName}': ${describe(error)}`, error);
     }
     const foreign = wanted.filter((secret) => !definition.schemes.includes(secret.scheme));
@@ -159,7 +159,7 @@ export async function resolveCommandSecrets(
         deadline.signal,
       );
     } catch (error) {
-      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (deadline.signal.aborted) throw stopped();
       throw fail(
         `the secret provider '${providerName}' could not start: ${describe(error)}`,
         error,
@@ -172,7 +172,7 @@ export async function resolveCommandSecrets(
         signal: deadline.signal,
       });
     } catch (error) {
-      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (deadline.signal.aborted) throw stopped();
       throw fail(`the secret provider '${providerName}' failed: ${describe(error)}`, error);
     }
     const values = new Map<string, string>();
@@ -207,8 +207,7 @@ export async function resolveCommandSecrets(
     values.clear();
     return resolved;
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onCancel);
+    deadline.clear();
     if (provider !== undefined) await disposeQuietly(provider);
   }
 }

@@ -1,5 +1,5 @@
 import type { ConfirmRequest } from '@ironrun/core';
-import { escapeForReview, type ReviewText } from '@ironrun/policy';
+import { escapeForReview, type ReviewText } from '@ironrun/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 
 /**

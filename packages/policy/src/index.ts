@@ -29,6 +29,7 @@ export {
   type PolicyIssueCode,
 } from './policy-error.js';
 export { policyJsonSchema } from './policy-schema.js';
+export { isInsideDir } from './project-path.js';
 export { isInsideRealDir } from './real-containment.js';
 export {
   type CommandReview,

@@ -24,9 +24,13 @@ export async function realPathOf(path: string): Promise<string> {
 
 /**
  * Whether `target` really lies in `dir` (both absolute): compared after
- * resolving symlinks on both sides, never as text, so `app/link -> /etc` is
- * outside the project `app`. To be merged into the repository's shared
- * containment helper.
+ * resolving symlinks on both sides (of the longest existing prefix, see
+ * {@link realPathOf}), so `app/link -> /etc` is outside the project `app`
+ * and a child folder named `..x` is inside it. This is the one containment
+ * check of ironrun; core re-exports it for the CLI and the Action.
+ *
+ * @example
+ * if (!(await isInsideRealDir(projectDir, command.cwd))) throw new Error('cwd leaves the project');
  */
 export async function isInsideRealDir(dir: string, target: string): Promise<boolean> {
   const [realDir, realTarget] = await Promise.all([realPathOf(dir), realPathOf(target)]);

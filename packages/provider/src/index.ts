@@ -1,5 +1,10 @@
 export { type AbortableOptions, abortable } from './abortable.js';
-export { createDeadline, type Deadline } from './deadline.js';
+export {
+  createDeadline,
+  type Deadline,
+  type DeadlineSignal,
+  startDeadline,
+} from './deadline.js';
 export {
   defineProvider,
   type ProviderContext,

@@ -1,4 +1,5 @@
 import { abortable } from './abortable.js';
+import { startDeadline } from './deadline.js';
 import { describeRefs } from './describe-refs.js';
 import { isProviderError, ProviderError } from './provider-error.js';
 import type { ResolveResult, SecretProvider } from './secret-provider.js';
@@ -99,39 +100,37 @@ export async function resolveWithTimeout(
   if (signal?.aborted) throw canceled();
   if (asked.length === 0) return [];
 
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(
+  // One deadline, shared with the caller's when it already runs one (core's, for a run).
+  const deadline = startDeadline(
+    signal,
+    timeoutMs,
+    () =>
       new ProviderError(
         'TIMEOUT',
         `provider '${name}' did not resolve ${describeRefs(asked)} within ${timeoutMs} ms; check that its backend is reachable, or raise the timeout`,
         { provider: name, refs: asked },
       ),
-    );
-  }, timeoutMs);
-  const onCancel = () => controller.abort(canceled());
-  signal?.addEventListener('abort', onCancel, { once: true });
+  );
+  const stopped = () =>
+    isProviderError(deadline.signal.reason) ? deadline.signal.reason : canceled();
 
   try {
     let pending: Promise<ResolveResult[]>;
     try {
-      pending = Promise.resolve(provider.resolve(asked, { signal: controller.signal }));
+      pending = Promise.resolve(provider.resolve(asked, { signal: deadline.signal }));
     } catch (error) {
       pending = Promise.reject(error);
     }
     let results: unknown;
     try {
-      results = await abortable(pending, controller.signal, { provider: name, refs: asked });
+      results = await abortable(pending, deadline.signal, { provider: name, refs: asked });
     } catch (error) {
-      // Once we gave up, our own TIMEOUT wins over whatever the provider threw.
-      if (controller.signal.aborted && isProviderError(controller.signal.reason)) {
-        throw controller.signal.reason;
-      }
+      // Once we gave up, our own TIMEOUT (or cancel) wins over whatever the provider threw.
+      if (deadline.signal.aborted) throw stopped();
       throw isProviderError(error) ? error : wrapForeign(name, asked, error);
     }
     return checkResults(name, asked, results);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onCancel);
+    deadline.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Redactor } from '@ironrun/redactor';
+import type { Redactor } from '@ironrun/core';
 
 /** One secret `audit` looks for: the reference it came from and its value (kept in memory only). */
 export interface AuditSecret {

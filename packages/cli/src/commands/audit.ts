@@ -1,4 +1,5 @@
 import { relative, resolve } from 'node:path';
+import { isInsideDir } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { type AuditSecret, type LeakFinding, LeakScanner } from '../audit/leak-scanner.js';
 import { defaultTranscriptRoots, transcriptFiles } from '../audit/transcript-files.js';
@@ -60,7 +61,7 @@ export const auditCommand = defineCommand({
         },
       );
     }
-    const { createRedactor } = await import('@ironrun/redactor');
+    const { createRedactor } = await import('@ironrun/core');
     const secrets: { secret: AuditSecret; redactor: ReturnType<typeof createRedactor> }[] = [];
     const skipped: { ref: string; reason: string }[] = [];
     for (const reference of references) {
@@ -122,7 +123,7 @@ export const auditCommand = defineCommand({
 
     const shown = (file: string) => {
       const rel = relative(io.cwd, file);
-      return rel.startsWith('..') ? file : rel;
+      return rel === '' || !isInsideDir(io.cwd, file) ? file : rel;
     };
     if (args.json) {
       io.out(

@@ -40,8 +40,7 @@ export const checkCommand = defineCommand({
     const { style } = io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const shown = relative(io.cwd, policyPath) || policyPath;
-    const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
-    const { checkTrust } = await import('@ironrun/policy');
+    const { checkTrust, validatePolicyWithProviderSchemes } = await import('@ironrun/core');
     const { policy, issues } = await validatePolicyWithProviderSchemes(policyPath, {
       providers: { ...builtinProviders },
     });

@@ -15,17 +15,17 @@ import { isCliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
+import {
+  type DoctorCheck,
+  envfileCheck,
+  guardCheck,
+  isolationCheck,
+  trustCheck,
+} from '../doctor/doctor-checks.js';
 import { envfileLocation } from '../envfile-location.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { printable } from '../terminal-style.js';
-
-/** One line of the `doctor` report. */
-interface DoctorCheck {
-  name: string;
-  status: 'ok' | 'warn' | 'fail' | 'info';
-  detail: string;
-}
 
 function nodeCheck(): DoctorCheck {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -197,10 +197,12 @@ export const doctorCommand = defineCommand({
     let noNetworkNeeded = false;
     let projectDir = io.cwd;
     const configDir = await ironrunConfigDir(io.env);
+    const { checkTrust, probeIsolation, readPolicyWithProviderSchemes } = await import(
+      '@ironrun/core'
+    );
     try {
       const policyPath = resolvePolicyPath(args.policy, io.cwd);
       projectDir = dirname(policyPath);
-      const { readPolicyWithProviderSchemes } = await import('@ironrun/core');
       const policy = await readPolicyWithProviderSchemes(policyPath, {
         providers: { ...builtinProviders },
       });
@@ -211,7 +213,6 @@ export const doctorCommand = defineCommand({
         status: 'ok',
         detail: `${policy.path}: ${policy.commands.length} commands, provider ${policy.provider.name}`,
       });
-      const { checkTrust } = await import('@ironrun/policy');
       const trust = await checkTrust(policy.path, { configDir });
       checks.push(
         isConfined(io.env, configDir)
@@ -221,52 +222,10 @@ export const doctorCommand = defineCommand({
               detail:
                 'checked by the broker outside ironrun agent (the trust store is not readable here)',
             }
-          : trust.status === 'trusted'
-            ? { name: 'trust', status: 'ok', detail: `trusted as it is now (${configDir})` }
-            : trust.status === 'untrusted'
-              ? {
-                  name: 'trust',
-                  status: 'warn',
-                  detail: 'not trusted yet: a person runs `ironrun trust` at a terminal',
-                }
-              : {
-                  name: 'trust',
-                  status: 'fail',
-                  detail: `changed since trusted: ${trust.changed.map((change) => `${relative(policy.dir, change.path)} (${change.reason})`).join(', ')}`,
-                },
+          : trustCheck(trust, policy.dir, configDir),
       );
       const envfile = envfileLocation(policy.provider, { projectDir: policy.dir, configDir });
-      if (envfile !== undefined) {
-        const rel = relative(policy.dir, envfile);
-        const insideProject = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-        let mode: number | undefined;
-        try {
-          mode = statSync(envfile).mode;
-        } catch {
-          // missing
-        }
-        checks.push(
-          insideProject
-            ? {
-                name: 'envfile',
-                status: 'fail',
-                detail: `${envfile} is inside the project, where the agent can read it; move it out`,
-              }
-            : mode === undefined
-              ? { name: 'envfile', status: 'warn', detail: `${envfile} does not exist yet` }
-              : (mode & 0o077) !== 0
-                ? {
-                    name: 'envfile',
-                    status: 'warn',
-                    detail: `${envfile} is readable by other users (chmod 600 it)`,
-                  }
-                : {
-                    name: 'envfile',
-                    status: 'ok',
-                    detail: `${envfile} (mode ${(mode & 0o777).toString(8)})`,
-                  },
-        );
-      }
+      if (envfile !== undefined) checks.push(await envfileCheck(envfile, policy.dir));
       const needed = providerCredentialVariables[policy.provider.name] ?? [];
       const present = needed.filter((name) => io.env[name]);
       if (needed.length > 0 && present.length === 0) {
@@ -295,17 +254,7 @@ export const doctorCommand = defineCommand({
       });
     }
     try {
-      const { probeIsolation } = await import('@ironrun/sandbox');
-      const report = await probeIsolation();
-      checks.push({
-        name: 'isolation',
-        status: report.noNetwork ? 'ok' : noNetworkNeeded ? 'fail' : 'warn',
-        detail: [
-          `pid namespace: ${report.pidNamespace ? 'yes' : 'no'}`,
-          `no_network: ${report.noNetwork ? 'yes' : noNetworkNeeded ? 'no (commands with no_network: true will be refused)' : 'no'}`,
-          ...report.notes,
-        ].join('; '),
-      });
+      checks.push(isolationCheck(await probeIsolation(), noNetworkNeeded));
     } catch (error) {
       checks.push({
         name: 'isolation',
@@ -316,19 +265,7 @@ export const doctorCommand = defineCommand({
     checks.push(...(await confinementChecks({ env: io.env, configDir })));
     checks.push(...(await mcpConfigChecks(projectDir, io.env)));
     const settings = await readOptional(join(projectDir, '.claude', 'settings.json'));
-    checks.push(
-      settings !== undefined && /ironrun[^"]*\bguard\b/.test(settings)
-        ? {
-            name: 'guard',
-            status: 'ok',
-            detail: 'Claude Code PreToolUse hook registered in .claude/settings.json',
-          }
-        : {
-            name: 'guard',
-            status: 'info',
-            detail: 'Claude Code hook not registered (`ironrun init --claude-hooks`)',
-          },
-    );
+    checks.push(guardCheck(settings));
 
     const failed = checks.some((check) => check.status === 'fail');
     if (args.json) {

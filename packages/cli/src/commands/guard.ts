@@ -44,7 +44,7 @@ function expandHome(path: string): string {
 async function policyFacts(policyPath: string | undefined): Promise<PolicyFacts | undefined> {
   if (policyPath === undefined) return undefined;
   try {
-    const { parsePolicy } = await import('@ironrun/policy');
+    const { parsePolicy } = await import('@ironrun/core');
     const text = await readFile(policyPath, 'utf8');
     const policy = parsePolicy(text, { filename: policyPath });
     const dir = policy.dir || dirname(policyPath);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { PinPlan } from '@ironrun/policy';
+import type { PinPlan } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { isConfined } from '../agent/agent-confinement.js';
 import { builtinProviders } from '../builtin-providers.js';
@@ -36,7 +36,7 @@ async function providerPackagePins(
   projectDir: string,
 ): Promise<ProviderPackagePins | undefined> {
   if (Object.hasOwn(builtinProviders, name)) return undefined;
-  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/provider');
+  const { providerPackageFiles, resolveProviderPackage } = await import('@ironrun/core');
   const found = await resolveProviderPackage(name, { projectDir });
   return { ...found, files: await providerPackageFiles(found.dir) };
 }
@@ -145,7 +145,7 @@ export const trustCommand = defineCommand({
     if (validation.policy === undefined) throw validation.error;
     const { policy, schemes } = validation;
     const { checkTrust, escapeForReview, planPins, reviewPolicyFile, trust } = await import(
-      '@ironrun/policy'
+      '@ironrun/core'
     );
     const configDir = await ironrunConfigDir(io.env);
     const only = args.id === undefined || args.id === '' ? undefined : String(args.id);

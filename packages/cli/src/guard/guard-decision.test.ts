@@ -77,6 +77,16 @@ describe('decideGuard', () => {
     expect(file('Read', { file_path: '/work/app/src/index.ts' }).action).toBe('allow');
   });
 
+  it('denies a file under a protected folder whose child folder name starts with two dots (..x)', () => {
+    const file = (tool: string, input: Record<string, unknown>) =>
+      decideGuard({ tool_name: tool, tool_input: input }, rules);
+    expect(file('Read', { file_path: '/home/dev/.config/ironrun/..x/trust.json' }).action).toBe(
+      'deny',
+    );
+    expect(file('Write', { file_path: '/home/dev/.config/ironrun/...json' }).action).toBe('deny');
+    expect(bash('cat ~/.config/ironrun/..x/trust.json').action).toBe('deny');
+  });
+
   it('has no objection to tools it does not guard, or to input without a command', () => {
     expect(decideGuard({ tool_name: 'WebFetch', tool_input: { url: 'x' } }, rules)).toEqual({
       action: 'allow',

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
+import { isInsideDir } from '@ironrun/core';
 import { programName, type ShellInvocation, shellInvocations } from './shell-invocations.js';
 
 /** The part of Claude Code's `PreToolUse` hook input that `guard` reads. */
@@ -87,21 +88,18 @@ function deny(reason: string): GuardDecision {
 }
 
 function isInside(path: string, target: ProtectedPath): boolean {
-  if (path === target.path) return true;
-  if (!target.directory) return false;
-  const rel = relative(target.path, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return path === target.path || (target.directory && isInsideDir(target.path, path));
 }
 
 /** The spellings of `path` a shell command might use. */
 function spellings(path: string, rules: GuardRules): string[] {
   const forms = new Set([path]);
   const underHome = relative(rules.home, path);
-  if (underHome !== '' && !underHome.startsWith('..') && !isAbsolute(underHome)) {
+  if (underHome !== '' && isInsideDir(rules.home, path)) {
     for (const prefix of homePrefixes) forms.add(prefix + underHome.split(sep).join('/'));
   }
   const underCwd = relative(rules.cwd, path);
-  if (underCwd !== '' && !underCwd.startsWith('..') && !isAbsolute(underCwd)) {
+  if (underCwd !== '' && isInsideDir(rules.cwd, path)) {
     forms.add(underCwd);
     forms.add(`./${underCwd}`);
   }

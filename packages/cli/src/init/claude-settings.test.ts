@@ -11,6 +11,11 @@ describe('claudeRulePath', () => {
     expect(claudeRulePath('/home/dev/.config/ironrun', '/home/dev')).toBe('~/.config/ironrun');
     expect(claudeRulePath('/etc/ironrun/x.env', '/home/dev')).toBe('//etc/ironrun/x.env');
   });
+
+  it('writes ~/ for a folder under home whose name starts with two dots (..x)', () => {
+    expect(claudeRulePath('/home/dev/..vault/app.env', '/home/dev')).toBe('~/..vault/app.env');
+    expect(claudeRulePath('/home/dev2/app.env', '/home/dev')).toBe('//home/dev2/app.env');
+  });
 });
 
 describe('mergeClaudeSettings', () => {

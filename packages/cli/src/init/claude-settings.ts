@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { isAbsolute, relative } from 'node:path';
+import { relative } from 'node:path';
+import { isInsideDir } from '@ironrun/core';
 import type { MergeOutcome } from './mcp-configs.js';
 
 /** The tools `guard` is registered for in `.claude/settings.json`. */
@@ -12,8 +13,7 @@ export const guardMatcher = 'Bash|Read|Edit|MultiEdit|Write|NotebookEdit|Grep|Gl
  */
 export function claudeRulePath(path: string, home: string = homedir()): string {
   const rel = relative(home, path);
-  if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
-    return `~/${rel.split('\\').join('/')}`;
+  if (rel !== '' && isInsideDir(home, path)) return `~/${rel.split('\\').join('/')}`;
   return `/${path}`;
 }
 

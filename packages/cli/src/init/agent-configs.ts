@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { providerCredentialVariables } from '../builtin-providers.js';
+import { POLICY_FILENAME } from '../find-policy.js';
+import {
+  codexServerTable,
+  type McpLaunch,
+  type MergeOutcome,
+  mergeCodexConfig,
+  mergeJsonMcpConfig,
+} from './mcp-configs.js';
+
+/** The agents `init` configures, in the order their files are planned. */
+export const allAgents = ['claude', 'cursor', 'vscode', 'codex', 'windsurf'] as const;
+
+/** One of {@link allAgents}. */
+export type Agent = (typeof allAgents)[number];
+
+/** One file `init` writes (or would write), and what happened to it. */
+export interface FilePlan {
+  path: string;
+  status: 'create' | 'update' | 'unchanged' | 'skipped';
+  note?: string;
+  text?: string;
+}
+
+/** What `init` learned from the policy it wrote or kept. */
+export interface PolicyFacts {
+  provider: string;
+  ids: string[];
+  envfiles: string[];
+  maxTtlMs: number;
+  confirms: boolean;
+  tokenEnv?: string;
+}
+
+/** What every agent's unit needs to plan its file. */
+export interface AgentContext {
+  dir: string;
+  policyPath: string;
+  launch: McpLaunch;
+  provider: string;
+  facts: PolicyFacts | undefined;
+}
+
+/** A file's text, or undefined when it does not exist. */
+export async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** A merge outcome as a {@link FilePlan}. */
+export function fromOutcome(path: string, outcome: MergeOutcome): FilePlan {
+  if (outcome.status === 'create' || outcome.status === 'update') {
+    return { path, status: outcome.status, text: outcome.text };
+  }
+  const note = 'note' in outcome ? outcome.note : undefined;
+  return { path, status: outcome.status, ...(note === undefined ? {} : { note }) };
+}
+
+// VS Code and Cursor expand ${workspaceFolder} in mcp.json; the server is not started in the project folder.
+const workspacePolicy = ['--policy', `${'$'}{workspaceFolder}/${POLICY_FILENAME}`];
+
+/** Cursor and VS Code read the same entry shape, under different keys. */
+async function workspaceMcpJson(
+  { launch }: AgentContext,
+  path: string,
+  key: 'mcpServers' | 'servers',
+): Promise<FilePlan> {
+  const entry = {
+    type: 'stdio',
+    command: launch.command,
+    args: [...launch.args, ...workspacePolicy],
+  };
+  return fromOutcome(
+    path,
+    mergeJsonMcpConfig(await readOptional(path), { key, name: 'ironrun', entry }),
+  );
+}
+
+/**
+ * One unit per agent: the file it plans, or none (Windsurf reads only a user file, which
+ * `init` prints as a snippet instead, see {@link windsurfSnippet}).
+ */
+const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | undefined>> = {
+  async claude({ dir, launch }) {
+    const path = join(dir, '.mcp.json');
+    const entry = { type: 'stdio', command: launch.command, args: [...launch.args] };
+    return fromOutcome(
+      path,
+      mergeJsonMcpConfig(await readOptional(path), { key: 'mcpServers', name: 'ironrun', entry }),
+    );
+  },
+  cursor: (context) =>
+    workspaceMcpJson(context, join(context.dir, '.cursor', 'mcp.json'), 'mcpServers'),
+  vscode: (context) =>
+    workspaceMcpJson(context, join(context.dir, '.vscode', 'mcp.json'), 'servers'),
+  async codex({ dir, launch, provider, facts }) {
+    const path = join(dir, '.codex', 'config.toml');
+    const credentials =
+      facts?.tokenEnv !== undefined
+        ? [facts.tokenEnv]
+        : [...(providerCredentialVariables[provider] ?? [])];
+    const envVars = [
+      ...new Set([...credentials, 'IRONRUN_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']),
+    ];
+    const maxTtlSec = Math.ceil((facts?.maxTtlMs ?? 600_000) / 1000);
+    const toolTimeoutSec = maxTtlSec + 30 + (facts?.confirms ? 300 : 0);
+    const table = codexServerTable({ launch, envVars, toolTimeoutSec });
+    return fromOutcome(
+      path,
+      mergeCodexConfig(await readOptional(path), { name: 'ironrun', table }),
+    );
+  },
+  windsurf: async () => undefined,
+};
+
+/** The MCP config files of the chosen agents, in {@link allAgents} order. */
+export async function agentConfigPlans(
+  agents: readonly Agent[],
+  context: AgentContext,
+): Promise<FilePlan[]> {
+  const plans: FilePlan[] = [];
+  for (const agent of allAgents) {
+    if (!agents.includes(agent)) continue;
+    const plan = await agentUnits[agent](context);
+    if (plan !== undefined) plans.push(plan);
+  }
+  return plans;
+}
+
+/** What to merge into Windsurf's user file `~/.codeium/windsurf/mcp_config.json`. */
+export function windsurfSnippet({ launch, policyPath }: AgentContext): Record<string, unknown> {
+  return {
+    mcpServers: {
+      ironrun: { command: launch.command, args: [...launch.args, '--policy', policyPath] },
+    },
+  };
+}

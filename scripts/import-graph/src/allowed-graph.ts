@@ -1,0 +1,40 @@
+import type { AllowedGraph } from './find-violations.js';
+
+const builtinProviders = [
+  '@ironrun/providers-1password',
+  '@ironrun/providers-doppler',
+  '@ironrun/providers-envfile',
+  '@ironrun/providers-infisical',
+];
+
+/**
+ * The package graph of docs/architecture.md. Core is the one place that composes policy,
+ * provider, sandbox and redactor (and loads the built-in providers); providers build on the
+ * provider interface only; mcp, cli and the Action reach the rest through core (the Action's
+ * mask list may come from the redactor); the binary wraps the cli. The redactor, sandbox,
+ * policy, provider and test-utils depend on no other ironrun package, and no production source
+ * imports test-utils.
+ */
+export const allowedGraph: AllowedGraph = {
+  '@ironrun/redactor': [],
+  '@ironrun/sandbox': [],
+  '@ironrun/policy': [],
+  '@ironrun/provider': [],
+  '@ironrun/test-utils': [],
+  '@ironrun/providers-1password': ['@ironrun/provider'],
+  '@ironrun/providers-doppler': ['@ironrun/provider'],
+  '@ironrun/providers-envfile': ['@ironrun/provider'],
+  '@ironrun/providers-infisical': ['@ironrun/provider'],
+  'ironrun-provider-example': ['@ironrun/provider'],
+  '@ironrun/core': [
+    '@ironrun/policy',
+    '@ironrun/provider',
+    '@ironrun/sandbox',
+    '@ironrun/redactor',
+    ...builtinProviders,
+  ],
+  '@ironrun/mcp': ['@ironrun/core'],
+  '@ironrun/cli': ['@ironrun/core', '@ironrun/mcp'],
+  '@ironrun/action': ['@ironrun/core', '@ironrun/redactor'],
+  '@ironrun/binary': ['@ironrun/cli'],
+};
