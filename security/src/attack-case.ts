@@ -20,7 +20,7 @@ export interface CaseContext {
 }
 
 /** Where the case was run. */
-export type Frontend = 'core' | 'mcp' | 'cli' | 'action';
+export type Frontend = 'core' | 'mcp' | 'cli' | 'action' | 'broker';
 
 /** A run's result as every frontend reports it. */
 export interface NormalizedResult {

@@ -53,7 +53,7 @@ let exclusive: Promise<void> = Promise.resolve();
 let shared = 0;
 let sharedDrained: (() => void) | undefined;
 
-async function withCallerEnv<T>(
+export async function withCallerEnv<T>(
   env: Record<string, string> | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -192,7 +192,7 @@ export async function collectExposure(
 }
 
 // Ablating the TTL must not hang the suite: the harness cancels a run after its own deadline.
-const harnessDeadlineMs = 12_000;
+export const harnessDeadlineMs = 12_000;
 
 /** Runs a prepared case through `runSealed`, with the current ablation applied. */
 export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {

@@ -28,7 +28,7 @@ export default function setup(project: TestProject): () => void {
       if (kind && count) totals.set(kind, (totals.get(kind) ?? 0) + Number(count));
     }
     if (totals.size === 0) return;
-    const attack = ['core', 'mcp', 'cli', 'action'];
+    const attack = ['core', 'mcp', 'cli', 'action', 'broker'];
     const sum = (kinds: string[]) =>
       kinds.reduce((total, kind) => total + (totals.get(kind) ?? 0), 0);
     const parts = (kinds: string[]) =>

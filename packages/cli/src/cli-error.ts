@@ -15,6 +15,7 @@ export type CliErrorCode =
   | 'CONFIRM_DECLINED'
   | 'NO_TERMINAL'
   | 'IO'
+  | 'CONFINED'
   | 'INTERNAL';
 
 const brand = Symbol.for('ironrun.CliError');
@@ -33,6 +34,7 @@ const exitCodes: Record<CliErrorCode, ExitCodeValue> = {
   CONFIRM_DECLINED: ExitCode.DECLINED,
   NO_TERMINAL: ExitCode.DECLINED,
   IO: ExitCode.USAGE,
+  CONFINED: ExitCode.DECLINED,
   INTERNAL: ExitCode.INTERNAL,
 };
 

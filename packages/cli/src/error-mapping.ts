@@ -37,6 +37,13 @@ const fromCore: Record<IronrunErrorCode, CliMapping> = {
   SANDBOX: { code: 'SANDBOX' },
   // The command did not start, like a failed spawn; the hook is the caller's, not the machine's.
   SECRETS_HOOK: { code: 'SANDBOX', hints: [] },
+  // Inside `ironrun agent`: the broker outside could not be reached or broke the protocol.
+  BROKER: {
+    code: 'SANDBOX',
+    hints: [
+      'Is `ironrun agent` still running? Start the agent again with `ironrun agent -- <agent>`.',
+    ],
+  },
 };
 
 const fromPolicy: Record<PolicyErrorCode, CliMapping> = {

@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<AnyCommand>> = {
   audit: () => import('./commands/audit.js').then((m) => m.auditCommand as AnyCommand),
   doctor: () => import('./commands/doctor.js').then((m) => m.doctorCommand as AnyCommand),
   guard: () => import('./commands/guard.js').then((m) => m.guardCommand as AnyCommand),
+  agent: () => import('./commands/agent.js').then((m) => m.agentCommand as AnyCommand),
 };
 
 const summaries: Record<string, string> = {
@@ -33,6 +34,7 @@ const summaries: Record<string, string> = {
   audit: 'Scan agent transcripts for leaked secret values',
   doctor: 'Check Node, isolation support, trust, credentials and MCP configs',
   guard: 'Claude Code PreToolUse hook: deny shell commands that bypass the seal',
+  agent: 'Start an agent confined, ironrun outside as its broker: ironrun agent -- claude',
 };
 
 function rootCommand(): AnyCommand {

@@ -21,6 +21,8 @@ const brand = Symbol.for('ironrun.IronrunError');
  * - `SECRETS_HOOK`: the caller's `onSecretsResolved` hook failed, so the
  *   command did not start (the hook's error is not kept: it could quote a value).
  * - `CANCELED`: the caller's signal aborted the run before the command started.
+ * - `BROKER`: the broker of `ironrun agent` could not be reached, or broke the
+ *   protocol; the command may not have run.
  */
 export type IronrunErrorCode =
   | 'POLICY'
@@ -35,7 +37,8 @@ export type IronrunErrorCode =
   | 'REDACTOR'
   | 'SANDBOX'
   | 'SECRETS_HOOK'
-  | 'CANCELED';
+  | 'CANCELED'
+  | 'BROKER';
 
 /** Extra facts an {@link IronrunError} carries. None of them is a secret value. */
 export interface IronrunErrorOptions {

@@ -1,5 +1,6 @@
 import {
   type AgentResult,
+  type BrokerClient,
   isIronrunError,
   listCommands,
   loadTrustedPolicy,
@@ -67,6 +68,14 @@ export interface IronrunServerOptions {
    * @default 30_000
    */
   resolveTimeoutMs?: number | undefined;
+  /**
+   * Forward every call to the broker of `ironrun agent` instead of running
+   * it here (inside the confinement, where no secret or trust record can be
+   * read). The broker checks trust, resolves secrets, runs and redacts;
+   * `providers`, `configDir`, `env` and `resolveTimeoutMs` are then unused.
+   * @default undefined: run here through `runSealed`
+   */
+  broker?: Pick<BrokerClient, 'listCommands' | 'runSealed'> | undefined;
 }
 
 const serverVersion = '0.1.0';
@@ -190,11 +199,16 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
     },
     async () => {
       try {
-        const policy = await loadTrustedPolicy(options.policyPath, {
-          configDir: options.configDir,
-          providers: options.providers,
-        });
-        const structured = { commands: listCommands(policy).map(toAgentCommand) };
+        const commands =
+          options.broker === undefined
+            ? listCommands(
+                await loadTrustedPolicy(options.policyPath, {
+                  configDir: options.configDir,
+                  providers: options.providers,
+                }),
+              )
+            : await options.broker.listCommands(options.policyPath);
+        const structured = { commands: commands.map(toAgentCommand) };
         return {
           structuredContent: structured,
           content: [{ type: 'text', text: JSON.stringify(structured) }],
@@ -242,25 +256,37 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
             });
       const stopHeartbeat = startProgressHeartbeat(extra, id, heartbeatMs, () => outputBytes);
       try {
-        const result = await runSealed({
-          policy: options.policyPath,
-          commandId: id,
-          args: args ?? [],
-          providers: options.providers,
-          env: options.env,
-          configDir: options.configDir,
-          resolveTimeoutMs: options.resolveTimeoutMs,
-          confirm: elicitApproval(server.server, signal, options.confirmTimeoutMs ?? 300_000),
-          signal,
-          onStdout: (chunk) => {
-            outputBytes += chunk.length;
-            recorder?.stdout(chunk);
-          },
-          onStderr: (chunk) => {
-            outputBytes += chunk.length;
-            recorder?.stderr(chunk);
-          },
-        });
+        const onStdout = (chunk: Uint8Array) => {
+          outputBytes += chunk.length;
+          recorder?.stdout(chunk);
+        };
+        const onStderr = (chunk: Uint8Array) => {
+          outputBytes += chunk.length;
+          recorder?.stderr(chunk);
+        };
+        const result =
+          options.broker === undefined
+            ? await runSealed({
+                policy: options.policyPath,
+                commandId: id,
+                args: args ?? [],
+                providers: options.providers,
+                env: options.env,
+                configDir: options.configDir,
+                resolveTimeoutMs: options.resolveTimeoutMs,
+                confirm: elicitApproval(server.server, signal, options.confirmTimeoutMs ?? 300_000),
+                signal,
+                onStdout,
+                onStderr,
+              })
+            : await options.broker.runSealed({
+                policy: options.policyPath,
+                commandId: id,
+                args: args ?? [],
+                signal,
+                onStdout,
+                onStderr,
+              });
         let fullOutputPath: string | undefined;
         if (recorder !== undefined) {
           if (result.truncated) fullOutputPath = await recorder.save();

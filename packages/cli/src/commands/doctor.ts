@@ -4,6 +4,8 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { parse as parseToml } from 'smol-toml';
+import { isConfined } from '../agent/agent-confinement.js';
+import { confinementChecks } from '../agent/confinement-checks.js';
 import { isCliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -207,7 +209,16 @@ export const doctorCommand = defineCommand({
         detail: `${policy.path}: ${policy.commands.length} commands, provider ${policy.provider.name}`,
       });
       const trust = await checkTrust(policy.path, { configDir });
-      checks.push(trustCheck(trust, policy.dir, configDir));
+      checks.push(
+        isConfined(io.env, configDir)
+          ? {
+              name: 'trust',
+              status: 'info',
+              detail:
+                'checked by the broker outside ironrun agent (the trust store is not readable here)',
+            }
+          : trustCheck(trust, policy.dir, configDir),
+      );
       const { credentialVariables, providerDeclaration, secretFileLocations } = await import(
         '@ironrun/core'
       );
@@ -256,6 +267,7 @@ export const doctorCommand = defineCommand({
         detail: `could not probe: ${error instanceof Error ? error.message : String(error)}`,
       });
     }
+    checks.push(...(await confinementChecks({ env: io.env, configDir })));
     checks.push(...(await mcpConfigChecks(projectDir, io.env)));
     const settings = await readOptional(join(projectDir, '.claude', 'settings.json'));
     checks.push(guardCheck(settings));

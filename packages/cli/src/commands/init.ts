@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import { confinedStartLines } from '../agent/confined-start-lines.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg } from '../command-args.js';
@@ -329,7 +330,7 @@ export const initCommand = defineCommand({
       dryRun: args.dryRun === true,
       plans,
       windsurf: agents.includes('windsurf') ? windsurfSnippet(context) : undefined,
-      steps: nextSteps(facts?.envfiles[0]),
+      steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],
     };
     if (args.json) printJson(io, report);
     else printText(io, report);

@@ -1,4 +1,6 @@
 import { defineCommand } from 'citty';
+import { brokerSocket } from '../agent/agent-confinement.js';
+import { brokerBackend } from '../agent/broker-forwarding.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
@@ -19,7 +21,12 @@ export const listCommand = defineCommand({
     const { listCommands, readPolicyWithProviderSchemes, toAgentCommand } = await import(
       '@ironrun/core'
     );
-    const commands = listCommands(await readPolicyWithProviderSchemes(policyPath));
+    // Inside `ironrun agent`, the broker lists the commands of a policy it trusts.
+    const socket = brokerSocket(io.env);
+    const commands =
+      socket === undefined
+        ? listCommands(await readPolicyWithProviderSchemes(policyPath))
+        : await brokerBackend(socket).listCommands(policyPath);
     if (args.json) {
       const view = commands.map(toAgentCommand);
       io.out(`${JSON.stringify({ policy: policyPath, commands: view }, null, 2)}\n`);

@@ -1,4 +1,6 @@
 import { defineCommand } from 'citty';
+import { brokerSocket } from '../agent/agent-confinement.js';
+import { brokerBackend } from '../agent/broker-forwarding.js';
 import type { CliIo } from '../cli-io.js';
 import { policyArg } from '../command-args.js';
 import { ExitCode } from '../exit-code.js';
@@ -16,9 +18,12 @@ export const mcpCommand = defineCommand({
     const io = (data as { io: CliIo }).io;
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { startStdioServer } = await import('@ironrun/mcp');
+    // Inside `ironrun agent`, every call goes to the broker outside.
+    const socket = brokerSocket(io.env);
     const handle = await startStdioServer({
       policyPath,
       env: io.env,
+      ...(socket === undefined ? {} : { broker: brokerBackend(socket) }),
     });
     const stop = () => {
       void handle.close();

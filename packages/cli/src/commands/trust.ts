@@ -3,6 +3,7 @@ import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { PinPlan } from '@ironrun/core';
 import { defineCommand } from 'citty';
+import { isConfined } from '../agent/agent-confinement.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg, policyArg } from '../command-args.js';
@@ -128,6 +129,15 @@ export const trustCommand = defineCommand({
   async run({ args, data }) {
     const io = (data as { io: CliIo }).io;
     const { errStyle } = io;
+    if (isConfined(io.env, await ironrunConfigDir(io.env))) {
+      throw new CliError(
+        'CONFINED',
+        'ironrun trust cannot run inside ironrun agent: trust is recorded by a person, outside, where the broker reads it.',
+        {
+          hints: ['Run `ironrun trust` in a terminal outside the agent, then ask the agent again.'],
+        },
+      );
+    }
     const policyPath = resolvePolicyPath(args.policy, io.cwd);
     const { validatePolicyWithProviderSchemes } = await import('@ironrun/core');
     const validation = await validatePolicyWithProviderSchemes(policyPath);

@@ -43,5 +43,7 @@ export function agentInstructions(commandIds: readonly string[]): string {
     '- Never run `ironrun trust`, and do not edit `ironrun.yml` or the files it runs to get around a',
     '  refusal: a changed policy is refused until a person reviews and trusts it again.',
     '- `[REDACTED]` in the output is expected: it is where a secret was.',
+    '- Started under `ironrun agent`, nothing changes for you: the same tools and commands work, and',
+    '  forward to ironrun outside; secrets, vault files and trust records are simply not there.',
   ].join('\n');
 }

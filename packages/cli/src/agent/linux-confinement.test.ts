@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { bubblewrapArgs, unshareArgs } from './linux-confinement.js';
+
+const locations = [
+  { path: '/home/u/.config/ironrun', kind: 'directory' as const, reason: 'config' },
+  { path: '/home/u/vault/secrets.env', kind: 'file' as const, reason: 'envfile' },
+];
+
+describe('bubblewrapArgs', () => {
+  it('covers folders with a read-only tmpfs and files with /dev/null, in new user, PID and IPC namespaces', () => {
+    const args = bubblewrapArgs(locations, '/usr/bin/env');
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--unshare-user',
+        '--unshare-pid',
+        '--unshare-ipc',
+        '--die-with-parent',
+      ]),
+    );
+    expect(args.join(' ')).toContain(
+      '--tmpfs /home/u/.config/ironrun --remount-ro /home/u/.config/ironrun --ro-bind /dev/null /home/u/vault/secrets.env',
+    );
+    expect(args.join(' ')).toContain('--proc /proc');
+    expect(args.slice(-3)).toEqual(['/usr/bin/env', '--default-signal=INT,QUIT', '--']);
+    // No network namespace: the agent keeps the network.
+    expect(args).not.toContain('--unshare-net');
+  });
+});
+
+describe('unshareArgs', () => {
+  it('passes every path as its own argument, never inside the script', () => {
+    const hostile = { path: '/home/u/$(touch pwned)"; x', kind: 'directory' as const, reason: 'x' };
+    const args = unshareArgs({
+      locations: [hostile, ...locations],
+      unshare: '/usr/bin/unshare',
+      mount: '/usr/bin/mount',
+      sh: '/bin/sh',
+      uid: 1000,
+      gid: 1000,
+    });
+    const script = args[args.indexOf('-c') + 1] ?? '';
+    expect(script).not.toContain('pwned');
+    expect(args.slice(args.indexOf('-c') + 2)).toEqual([
+      'ironrun-agent',
+      '/usr/bin/unshare',
+      '/usr/bin/mount',
+      '1000',
+      '1000',
+      '2',
+      hostile.path,
+      '/home/u/.config/ironrun',
+      '1',
+      '/home/u/vault/secrets.env',
+    ]);
+    expect(args.slice(0, 10)).toEqual(
+      expect.arrayContaining([
+        '--user',
+        '--map-root-user',
+        '--mount',
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        '--ipc',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import type { SecretLocation } from './secret-locations.js';
+
+/** How the agent is confined on Linux. */
+export type LinuxConfinementKind = 'bubblewrap' | 'unshare';
+
+/** A way to start the agent confined: the program and arguments that wrap its argv. */
+export interface ConfinementLaunch {
+  kind: LinuxConfinementKind;
+  file: string;
+  args: string[];
+}
+
+/** Why the agent cannot be confined here, and how to fix it. */
+export interface ConfinementRefusal {
+  reason: string;
+  fix: string;
+}
+
+const bwrapCandidates = ['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap'];
+const unshareCandidates = [
+  '/usr/bin/unshare',
+  '/bin/unshare',
+  '/usr/sbin/unshare',
+  '/sbin/unshare',
+];
+const mountCandidates = ['/usr/bin/mount', '/bin/mount', '/usr/sbin/mount', '/sbin/mount'];
+const shCandidates = ['/bin/sh', '/usr/bin/sh'];
+const envCandidates = ['/usr/bin/env', '/bin/env'];
+
+async function firstExecutable(candidates: readonly string[]): Promise<string | undefined> {
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // try the next
+    }
+  }
+  return undefined;
+}
+
+function exitsZero(
+  file: string,
+  args: readonly string[],
+): Promise<{ ok: boolean; stderr: string }> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {},
+      timeout: 5000,
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      if (stderr.length < 2000) stderr += text;
+    });
+    child.once('error', () => resolve({ ok: false, stderr }));
+    child.once('close', (code) => resolve({ ok: code === 0, stderr: stderr.trim() }));
+  });
+}
+
+/**
+ * The bubblewrap arguments: the whole file system as it is (project, home,
+ * /dev with the terminal, network), then each secret location covered
+ * (folders by an empty read-only tmpfs, files by /dev/null read-only), new
+ * user, PID and IPC namespaces with their own /proc. Every capability is
+ * dropped before the agent starts (`--cap-drop ALL`: run as root, bwrap
+ * would keep them), so no cover can be unmounted; a user namespace the agent
+ * makes for itself sees them locked.
+ *
+ * The agent runs under coreutils `env --default-signal`: bwrap itself is
+ * started with SIGINT and SIGQUIT ignored (a Ctrl-C in the agent's terminal
+ * must reach the agent, not kill bwrap and with it the agent), and the agent
+ * gets them back at their defaults.
+ */
+export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram: string): string[] {
+  const args = [
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--die-with-parent',
+    // Run as root, bwrap keeps the agent's capabilities in its namespace unless told (and with
+    // CAP_SYS_ADMIN there, the covers could be unmounted): drop them all, always.
+    '--cap-drop',
+    'ALL',
+    '--dev-bind',
+    '/',
+    '/',
+    '--proc',
+    '/proc',
+  ];
+  for (const location of locations) {
+    if (location.kind === 'directory') {
+      args.push('--tmpfs', location.path, '--remount-ro', location.path);
+    } else {
+      args.push('--ro-bind', '/dev/null', location.path);
+    }
+  }
+  args.push('--', envProgram, '--default-signal=INT,QUIT', '--');
+  return args;
+}
+
+/**
+ * The shell run as PID 1 of the agent's namespaces by ironrun's own set-up:
+ * in a user namespace where it is root, it covers each secret location
+ * (mount needs that root), then starts the agent through a second user and
+ * mount namespace that maps the person's own uid and gid. In that second
+ * namespace every mount of the first is locked (the kernel refuses to
+ * unmount it alone) and the agent, no longer uid 0, holds no capability.
+ *
+ * It waits for the agent rather than exec'ing it so the agent is not PID 1
+ * (PID 1 ignores every signal it has no handler for: a plain script could
+ * not be stopped with Ctrl-C). Its own no-op traps keep it alive through a
+ * Ctrl-C and are reset for the agent on exec.
+ */
+const unshareSetupScript = [
+  'set -e',
+  'u=$1; m=$2; uid=$3; gid=$4; shift 4',
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do "$m" -t tmpfs -o ro,mode=0755,size=4k ironrun-hidden "$1"; shift; n=$((n - 1)); done',
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do "$m" --bind /dev/null "$1"; shift; n=$((n - 1)); done',
+  'set +e',
+  'trap : INT QUIT TERM HUP',
+  '"$u" --user --mount --map-user="$uid" --map-group="$gid" -- "$@"',
+  'exit $?',
+].join('\n');
+
+/** The arguments of ironrun's own set-up with util-linux `unshare` (see the script above). */
+export function unshareArgs(options: {
+  locations: readonly SecretLocation[];
+  unshare: string;
+  mount: string;
+  sh: string;
+  uid: number;
+  gid: number;
+}): string[] {
+  const folders = options.locations.filter((location) => location.kind === 'directory');
+  const files = options.locations.filter((location) => location.kind === 'file');
+  return [
+    '--user',
+    '--map-root-user',
+    '--mount',
+    '--propagation',
+    'private',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--mount-proc',
+    '--ipc',
+    '--',
+    options.sh,
+    '-c',
+    unshareSetupScript,
+    'ironrun-agent',
+    options.unshare,
+    options.mount,
+    String(options.uid),
+    String(options.gid),
+    String(folders.length),
+    ...folders.map((location) => location.path),
+    String(files.length),
+    ...files.map((location) => location.path),
+  ];
+}
+
+/**
+ * Chooses how to confine the agent on this Linux machine and checks that it
+ * works here: bubblewrap where it is installed (and can create its
+ * namespaces), else ironrun's own set-up with util-linux `unshare` and
+ * `mount`. Neither: a refusal with the reason and the fix. Each candidate is
+ * tried once with the real namespaces on `true`, so a restriction (such as
+ * Ubuntu's AppArmor limit on unprivileged user namespaces) is found before
+ * the agent starts, not after.
+ */
+export async function planLinuxConfinement(options: {
+  locations: readonly SecretLocation[];
+  prefer?: LinuxConfinementKind | undefined;
+}): Promise<ConfinementLaunch | ConfinementRefusal> {
+  const problems: string[] = [];
+  const trueProgram = (await firstExecutable(['/usr/bin/true', '/bin/true'])) ?? '/bin/true';
+  const [bwrap, envProgram, unshare, mount, sh] = await Promise.all([
+    firstExecutable(bwrapCandidates),
+    firstExecutable(envCandidates),
+    firstExecutable(unshareCandidates),
+    firstExecutable(mountCandidates),
+    firstExecutable(shCandidates),
+  ]);
+  const tryBubblewrap = async (): Promise<ConfinementLaunch | undefined> => {
+    if (bwrap === undefined) {
+      problems.push('bubblewrap (bwrap) is not installed');
+      return undefined;
+    }
+    if (envProgram === undefined) {
+      problems.push('coreutils env is missing at /usr/bin/env');
+      return undefined;
+    }
+    const args = bubblewrapArgs(options.locations, envProgram);
+    const probe = await exitsZero(bwrap, [...args, trueProgram]);
+    if (probe.ok) return { kind: 'bubblewrap', file: bwrap, args };
+    problems.push(`bubblewrap cannot create its namespaces here (${probe.stderr || 'it failed'})`);
+    return undefined;
+  };
+  const tryUnshare = async (): Promise<ConfinementLaunch | undefined> => {
+    if (unshare === undefined || mount === undefined || sh === undefined) {
+      problems.push(
+        'util-linux unshare and mount (and /bin/sh) are needed for ironrun’s own set-up',
+      );
+      return undefined;
+    }
+    const args = unshareArgs({
+      locations: options.locations,
+      unshare,
+      mount,
+      sh,
+      uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0,
+    });
+    const probe = await exitsZero(unshare, [...args, trueProgram]);
+    if (probe.ok) return { kind: 'unshare', file: unshare, args };
+    problems.push(
+      `unshare cannot create user, mount and PID namespaces here (${probe.stderr || 'it failed'})`,
+    );
+    return undefined;
+  };
+  const order =
+    options.prefer === 'unshare' ? [tryUnshare, tryBubblewrap] : [tryBubblewrap, tryUnshare];
+  if (options.prefer !== undefined) order.pop();
+  for (const attempt of order) {
+    const launch = await attempt();
+    if (launch !== undefined) return launch;
+  }
+  return {
+    reason: problems.join('; '),
+    fix:
+      'Install bubblewrap (apt install bubblewrap, dnf install bubblewrap); where unprivileged user namespaces are restricted ' +
+      '(Ubuntu 24.04), the distribution’s bubblewrap package is allowed them. Or enable them: sysctl kernel.unprivileged_userns_clone=1, ' +
+      'or kernel.apparmor_restrict_unprivileged_userns=0.',
+  };
+}
+
+/** Tells a refusal from a launch. */
+export function isConfinementRefusal(
+  value: ConfinementLaunch | ConfinementRefusal,
+): value is ConfinementRefusal {
+  return 'reason' in value;
+}

@@ -1,0 +1,196 @@
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import {
+  builtinProviderDeclarations,
+  type Policy,
+  parsePolicy,
+  providerDeclaration,
+  secretFileLocations,
+} from '@ironrun/core';
+
+/** One place the confined agent must not read, and why. */
+export interface SecretLocation {
+  /** Absolute real path. */
+  path: string;
+  /** A folder is covered by an empty read-only one; a file by an empty one. */
+  kind: 'directory' | 'file';
+  /** Why it is hidden, for `doctor` and `--dry-run`. */
+  reason: string;
+}
+
+/** What `ironrun agent` hides from the agent. */
+export interface AgentSecrets {
+  /** Locations that exist now, hidden from the agent (a location that does not exist has nothing to hide). */
+  locations: SecretLocation[];
+  /** Environment variables removed from the agent's environment (the broker keeps them). */
+  variables: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The credential and session locations each built-in provider's vault CLI
+ * keeps (the 1Password, Doppler and Infisical CLIs), as candidate paths.
+ *
+ * This is the one function to swap for the provider registry's declarations
+ * once providers declare their secret locations (and `credentialVariables`
+ * below for their declared credential variables).
+ */
+export function providerSecretLocations(
+  env: Env,
+  home: string,
+): { path: string; reason: string }[] {
+  const configHome = env.XDG_CONFIG_HOME ? resolve(env.XDG_CONFIG_HOME) : join(home, '.config');
+  return [
+    { path: join(configHome, 'op'), reason: '1Password CLI config and sessions' },
+    { path: join(home, '.config', 'op'), reason: '1Password CLI config and sessions' },
+    { path: join(home, '.op'), reason: '1Password CLI config (older versions)' },
+    ...(env.OP_CONFIG_DIR
+      ? [{ path: resolve(env.OP_CONFIG_DIR), reason: '1Password CLI config ($OP_CONFIG_DIR)' }]
+      : []),
+    { path: join(home, '.doppler'), reason: 'Doppler CLI config and tokens' },
+    { path: join(home, '.infisical'), reason: 'Infisical CLI config and sessions' },
+  ];
+}
+
+/** The credential variables (and session prefixes' known names) the built-in providers declare. */
+export function credentialVariables(): string[] {
+  return [
+    ...new Set(
+      Object.values(builtinProviderDeclarations()).flatMap((declared) =>
+        declared.credentials.map(({ env }) => env),
+      ),
+    ),
+  ];
+}
+
+/** A policy text, validated against the built-in providers' declarations; `undefined` when it does not validate. */
+function readPolicyText(text: string, filename: string): Policy | undefined {
+  try {
+    return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The secret files (the envfile) the policy's provider declares, given its options. */
+async function secretFilesOf(policy: Policy, projectDir: string, configDir: string): Promise<string[]> {
+  const declaration = await providerDeclaration(policy.provider.name, { projectDir }).catch(
+    () => undefined,
+  );
+  return declaration === undefined
+    ? []
+    : secretFileLocations(declaration, policy.provider.options, { projectDir, configDir });
+}
+
+/** The ironrun config folders: the one in use and the default ones (any may hold trust records or secrets.env). */
+function configDirCandidates(env: Env, home: string, configDir: string): string[] {
+  return [
+    configDir,
+    ...(env.XDG_CONFIG_HOME ? [join(resolve(env.XDG_CONFIG_HOME), 'ironrun')] : []),
+    join(home, '.config', 'ironrun'),
+  ];
+}
+
+/** Envfiles named by the policies of the trust store (from the text that was trusted). */
+async function trustedEnvfiles(configDir: string): Promise<{ path: string; reason: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(configDir, 'trust'));
+  } catch {
+    return [];
+  }
+  const found: { path: string; reason: string }[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const record = JSON.parse(await readFile(join(configDir, 'trust', name), 'utf8')) as {
+        policyPath?: unknown;
+        policyText?: unknown;
+      };
+      if (typeof record.policyPath !== 'string') continue;
+      const text =
+        typeof record.policyText === 'string'
+          ? record.policyText
+          : await readFile(record.policyPath, 'utf8');
+      const policy = readPolicyText(text, record.policyPath);
+      if (policy === undefined) continue;
+      for (const envfile of await secretFilesOf(policy, dirname(record.policyPath), configDir)) {
+        found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
+      }
+    } catch {
+      // A damaged record names nothing; the broker refuses its policy anyway.
+    }
+  }
+  return found;
+}
+
+async function existing(candidate: {
+  path: string;
+  reason: string;
+}): Promise<SecretLocation | undefined> {
+  try {
+    const real = await realpath(candidate.path);
+    const info = await stat(real);
+    if (info.isDirectory()) return { path: real, kind: 'directory', reason: candidate.reason };
+    if (info.isFile()) return { path: real, kind: 'file', reason: candidate.reason };
+    // A socket or device: cover it with an empty file all the same.
+    return (await lstat(real)).isSymbolicLink()
+      ? undefined
+      : { path: real, kind: 'file', reason: candidate.reason };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Everything `ironrun agent` hides from the agent: the ironrun config
+ * folders (trust store and the default envfile location), the envfile of
+ * every policy in the trust store and of the current project's policy, each
+ * provider's credential and session locations, and each provider's
+ * credential variables. Locations are real paths, deduplicated, those inside
+ * a hidden folder dropped (the folder already covers them).
+ */
+export async function agentSecrets(options: {
+  env: Env;
+  configDir: string;
+  /** The project's policy, if any: its envfile is hidden too. */
+  policyPath?: string | undefined;
+  home?: string | undefined;
+}): Promise<AgentSecrets> {
+  const home = options.home ?? homedir();
+  const candidates = [
+    ...configDirCandidates(options.env, home, options.configDir).map((path) => ({
+      path,
+      reason: 'ironrun config folder (trust store, default secrets.env)',
+    })),
+    ...(await trustedEnvfiles(options.configDir)),
+    ...providerSecretLocations(options.env, home),
+  ];
+  if (options.policyPath !== undefined) {
+    try {
+      const policy = readPolicyText(await readFile(options.policyPath, 'utf8'), options.policyPath);
+      const envfiles =
+        policy === undefined
+          ? []
+          : await secretFilesOf(policy, dirname(options.policyPath), options.configDir);
+      for (const envfile of envfiles)
+        candidates.push({ path: envfile, reason: `envfile of ${options.policyPath}` });
+    } catch {
+      // No readable policy: nothing of it to hide.
+    }
+  }
+  const resolved = (await Promise.all(candidates.map(existing))).filter(
+    (location): location is SecretLocation => location !== undefined,
+  );
+  const byPath = new Map<string, SecretLocation>();
+  for (const location of resolved)
+    if (!byPath.has(location.path)) byPath.set(location.path, location);
+  const folders = [...byPath.values()].filter((location) => location.kind === 'directory');
+  const locations = [...byPath.values()].filter(
+    (location) =>
+      !folders.some((folder) => folder !== location && location.path.startsWith(`${folder.path}/`)),
+  );
+  return { locations, variables: credentialVariables() };
+}

@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { constants, homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { passthroughArgs } from '../command-args.js';
+import { ironrunConfigDir } from '../config-dir.js';
+import { ExitCode } from '../exit-code.js';
+import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
+import { agentEnvironment, isConfined } from './agent-confinement.js';
+import {
+  type ConfinementLaunch,
+  isConfinementRefusal,
+  type LinuxConfinementKind,
+  planLinuxConfinement,
+} from './linux-confinement.js';
+import { macosSandboxProfile } from './macos-sandbox-profile.js';
+import { agentSecrets, type SecretLocation } from './secret-locations.js';
+
+const sandboxExecPath = '/usr/bin/sandbox-exec';
+
+function within(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
+}
+
+/** How the agent will be started on this platform, or why it cannot be. */
+async function plan(
+  locations: readonly SecretLocation[],
+  prefer: LinuxConfinementKind | undefined,
+): Promise<ConfinementLaunch | { kind: 'sandbox-exec'; file: string; args: string[] }> {
+  if (process.platform === 'linux') {
+    const launch = await planLinuxConfinement({ locations, prefer });
+    if (!isConfinementRefusal(launch)) return launch;
+    throw new CliError(
+      'SANDBOX',
+      `Cannot confine the agent here: ${launch.reason}. It was not started.`,
+      {
+        hints: [launch.fix],
+      },
+    );
+  }
+  if (process.platform === 'darwin') {
+    return {
+      kind: 'sandbox-exec',
+      file: sandboxExecPath,
+      args: ['-p', macosSandboxProfile(locations), '--'],
+    };
+  }
+  throw new CliError(
+    'SANDBOX',
+    `Cannot confine the agent on ${process.platform}: ironrun agent supports Linux (namespaces) and macOS (sandbox-exec). It was not started.`,
+    {
+      hints: [
+        'Run the agent on Linux or macOS, or use ironrun without `agent` (see SECURITY.md, "Same OS user").',
+      ],
+    },
+  );
+}
+
+/**
+ * `ironrun agent`: finds what to hide, checks the confinement works here,
+ * starts the broker on a private unix socket, starts the agent confined with
+ * the terminal, and when the agent exits, stops the broker and exits with
+ * the agent's code. Never starts the agent unconfined.
+ */
+export async function startConfinedAgent(options: {
+  io: CliIo;
+  rawArgs: readonly string[];
+  policy: string | undefined;
+  confinement: string | undefined;
+  dryRun: boolean;
+}): Promise<number> {
+  const { io } = options;
+  const argv = passthroughArgs(options.rawArgs);
+  if (argv.length === 0 || argv[0] === '') {
+    throw new CliError('USAGE', 'Missing the agent to start.', {
+      hints: ['Put the agent’s command after --: ironrun agent -- claude'],
+    });
+  }
+  const prefer = options.confinement;
+  if (prefer !== undefined && prefer !== 'bubblewrap' && prefer !== 'unshare') {
+    throw new CliError('USAGE', `Unknown confinement "${prefer}".`, {
+      hints: ['Use --confinement bubblewrap or --confinement unshare (Linux).'],
+    });
+  }
+  // The broker's pipeline loads while the secret locations are found and the confinement is probed.
+  const core = import('@ironrun/core');
+  core.catch(() => {});
+  const configDir = await ironrunConfigDir(io.env);
+  if (isConfined(io.env, configDir)) {
+    throw new CliError(
+      'CONFINED',
+      'This already runs inside ironrun agent; a broker here would hold no secret.',
+      {
+        hints: ['Start `ironrun agent` from a terminal outside the confinement.'],
+      },
+    );
+  }
+  const policyPath =
+    options.policy !== undefined
+      ? resolvePolicyPath(options.policy, io.cwd)
+      : findPolicyFile(io.cwd);
+  const secrets = await agentSecrets({ env: io.env, configDir, policyPath });
+  const cwd = resolve(io.cwd);
+  const home = homedir();
+  for (const location of secrets.locations) {
+    if (
+      location.kind === 'directory' &&
+      (within(cwd, location.path) || within(home, location.path))
+    ) {
+      throw new CliError(
+        'USAGE',
+        `The secret location ${location.path} (${location.reason}) holds ${within(cwd, location.path) ? 'this folder' : 'the home folder'}; hiding it would hide the agent's work too. The agent was not started.`,
+        {
+          hints: [
+            'Move the ironrun config folder or the envfile out of the project and home root (IRONRUN_CONFIG_DIR).',
+          ],
+        },
+      );
+    }
+  }
+  const launch = await plan(secrets.locations, prefer);
+
+  if (options.dryRun) {
+    io.out(`confinement: ${launch.kind} (${launch.file})\n`);
+    for (const location of secrets.locations) {
+      io.out(`hidden: ${location.path} (${location.kind}; ${location.reason})\n`);
+    }
+    io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
+    io.out(`agent: ${JSON.stringify(argv)}\n`);
+    io.out(`launch: ${JSON.stringify([launch.file, ...launch.args, ...argv])}\n`);
+    return ExitCode.OK;
+  }
+
+  const { startBroker } = await core;
+  const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
+  const socketPath = join(socketDir, 'broker.sock');
+  const broker = await startBroker({
+    socketPath,
+    env: io.env,
+    configDir,
+  });
+  const env = agentEnvironment(io.env, {
+    variables: secrets.variables,
+    socketPath,
+    kind: launch.kind,
+  });
+  // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
+  // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
+  const [file, args] =
+    launch.kind === 'bubblewrap'
+      ? [
+          '/bin/sh',
+          ['-c', 'trap "" INT QUIT; exec "$0" "$@"', launch.file, ...launch.args, ...argv],
+        ]
+      : [launch.file, [...launch.args, ...argv]];
+  // The terminal's Ctrl-C is the agent's; the broker outlives it and stops when the agent ends.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  try {
+    const code = await new Promise<number>((resolvePromise, reject) => {
+      const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
+      const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+      const onTerm = forward('SIGTERM');
+      const onHup = forward('SIGHUP');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGHUP', onHup);
+      child.once('error', (error) => {
+        process.off('SIGTERM', onTerm);
+        process.off('SIGHUP', onHup);
+        reject(
+          new CliError('SANDBOX', `Could not start the confinement (${error.message}).`, {
+            cause: error,
+          }),
+        );
+      });
+      child.once('exit', (exitCode, signal) => {
+        process.off('SIGTERM', onTerm);
+        process.off('SIGHUP', onHup);
+        resolvePromise(exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+      });
+    });
+    return code;
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGQUIT', ignore);
+    await broker.close();
+    await rm(socketDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, runIronrun } from './cli-process.js';
+
+const SECRET = `sk_live_${randomBytes(12).toString('hex')}`;
+const node = process.execPath;
+
+function available(): boolean {
+  if (process.platform !== 'linux') return false;
+  const run = spawnSync(node, [cliPath, 'agent', '--dry-run', '--', 'true'], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent' },
+  });
+  return run.status === 0;
+}
+const ok = available();
+if (!ok) console.log('skipping the ironrun agent command tests: no confinement works here');
+/** Whether bubblewrap can make a user namespace that forbids nested ones (bubblewrap 0.8+). */
+const canForbidNesting =
+  ok &&
+  spawnSync('/usr/bin/bwrap', [
+    '--unshare-user',
+    '--disable-userns',
+    '--dev-bind',
+    '/',
+    '/',
+    '--',
+    '/bin/true',
+  ]).status === 0;
+if (ok && !canForbidNesting) {
+  console.log('skipping the refusal test: this bubblewrap cannot --disable-userns');
+}
+
+let home: TestDir;
+let project: TestDir;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  home = await testdir({ 'cfg/secrets.env': { content: `API_TOKEN=${SECRET}\n`, mode: 0o600 } });
+  project = await testdir({
+    'ironrun.yml': [
+      'version: 1',
+      'provider: envfile',
+      'commands:',
+      '  - id: print',
+      '    argv: [./print.sh]',
+      '    env: { API_TOKEN: envfile://API_TOKEN }',
+      '',
+    ].join('\n'),
+    'print.sh': { content: '#!/bin/sh\necho "token is $API_TOKEN"\nexit 3\n', mode: 0o755 },
+  });
+  env = {
+    HOME: home.dir,
+    IRONRUN_CONFIG_DIR: home.path('cfg'),
+    XDG_STATE_HOME: home.path('state'),
+    DOPPLER_TOKEN: `dp.st.${randomBytes(8).toString('hex')}`,
+  };
+  expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
+});
+
+afterAll(async () => {
+  await project?.cleanup();
+  await home?.cleanup();
+});
+
+describe.skipIf(!ok)('ironrun agent', () => {
+  it('exits with the agent’s own exit code', async () => {
+    const run = await runIronrun(['agent', '--', '/bin/sh', '-c', 'exit 7'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(run.code).toBe(7);
+  });
+
+  it('forwards ironrun run inside to the broker: live redacted output and the command’s exit code', async () => {
+    const run = await runIronrun(['agent', '--', node, cliPath, 'run', 'print'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('token is [REDACTED]\n');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  it('doctor inside reports confined: yes and that no secret location can be read', async () => {
+    const run = await runIronrun(['agent', '--', node, cliPath, 'doctor', '--json'], {
+      cwd: project.dir,
+      env,
+    });
+    const report = JSON.parse(run.stdout) as {
+      checks: { name: string; status: string; detail: string }[];
+    };
+    const named = (name: string) => report.checks.filter((check) => check.name === name);
+    expect(named('confined')).toEqual([
+      expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/^yes/) }),
+    ]);
+    const locations = named('secret location');
+    expect(locations.map((check) => check.detail)).toEqual(
+      expect.arrayContaining([expect.stringContaining(home.path('cfg'))]),
+    );
+    for (const check of locations) expect(check.status, check.detail).toBe('ok');
+    expect(named('credential variables')[0]?.status).toBe('ok');
+    expect(named('broker')[0]?.status).toBe('ok');
+    expect(run.stdout).not.toContain(SECRET);
+  });
+
+  it('doctor outside reports it is not confined and how to start the agent confined', async () => {
+    const run = await runIronrun(['doctor', '--json'], { cwd: project.dir, env });
+    const report = JSON.parse(run.stdout) as {
+      checks: { name: string; status: string; detail: string }[];
+    };
+    expect(report.checks.find((check) => check.name === 'confined')?.detail).toMatch(
+      /^no: .*ironrun agent -- <agent>/,
+    );
+  });
+
+  it.skipIf(!canForbidNesting)(
+    'refuses, with the reason and the fix, where no confinement works, and never starts the agent',
+    async () => {
+      const marker = project.path('agent-ran');
+      // A user namespace that forbids nested ones: neither bubblewrap nor unshare can confine here.
+      const run = spawnSync(
+        '/usr/bin/bwrap',
+        [
+          '--unshare-user',
+          '--disable-userns',
+          '--dev-bind',
+          '/',
+          '/',
+          '--',
+          node,
+          cliPath,
+          'agent',
+          '--',
+          '/bin/touch',
+          marker,
+        ],
+        {
+          cwd: project.dir,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status).toBe(5);
+      expect(run.stderr).toMatch(/Cannot confine the agent here: .*It was not started/);
+      expect(run.stderr).toMatch(/Install bubblewrap/);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
+
+  it('refuses when a secret location holds the project, since hiding it would hide the work', async () => {
+    const run = await runIronrun(['agent', '--', '/bin/true'], {
+      cwd: project.dir,
+      env: { ...env, IRONRUN_CONFIG_DIR: join(project.dir, '..') },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/holds this folder/);
+  });
+
+  it('refuses to start without an agent command', async () => {
+    const run = await runIronrun(['agent'], { cwd: project.dir, env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/ironrun agent -- claude/);
+  });
+});

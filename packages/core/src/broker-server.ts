@@ -1,0 +1,247 @@
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import {
+  type BrokerMessage,
+  type BrokerProblemCode,
+  brokerProtocolVersion,
+  type ClientMessage,
+  encodeFrame,
+  FrameDecoder,
+  isProtocolProblem,
+  maxClientFrameBytes,
+  maxRunsPerConnection,
+  parseClientMessage,
+} from './broker-protocol.js';
+import { isIronrunError } from './ironrun-error.js';
+import { listCommands } from './list-commands.js';
+import { loadTrustedPolicy } from './load-trusted-policy.js';
+import { type RunSealedOptions, runSealed } from './run-sealed.js';
+
+/** Options of {@link startBroker}. */
+export interface BrokerOptions {
+  /** Path of the unix socket to listen on. Its folder should be private to the user (mode 0700). */
+  socketPath: string;
+  /**
+   * Loaders of built-in providers by name (see `runSealed`).
+   * @default {}
+   */
+  providers?: Record<string, () => Promise<unknown>> | undefined;
+  /**
+   * Where providers read their credentials. It stays in the broker; nothing
+   * of it is sent to a client.
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Where trust records live: the broker's, never the client's.
+   * @default defaultConfigDir() from `@ironrun/policy`
+   */
+  configDir?: string | undefined;
+  /**
+   * How long a provider may take.
+   * @default 30_000
+   */
+  resolveTimeoutMs?: number | undefined;
+  /**
+   * Most connections served at once; more are closed at once.
+   * @default 64
+   */
+  maxConnections?: number | undefined;
+  /** Runs a command; for tests. @default runSealed */
+  runSealed?: ((options: RunSealedOptions) => ReturnType<typeof runSealed>) | undefined;
+}
+
+/** A broker from {@link startBroker}. */
+export interface BrokerHandle {
+  /** The socket path it listens on. */
+  socketPath: string;
+  /** Stops listening, cancels every run of every connection and removes the socket. */
+  close(): Promise<void>;
+}
+
+// Live output is best effort: a client that stops reading loses chunks, not the broker its memory.
+const maxQueuedOutputBytes = 8 * 1024 * 1024;
+
+function describeUnknown(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** Serves one connection: the hello, then requests, each run scoped to this connection. */
+function serveConnection(socket: Socket, options: BrokerOptions, closing: AbortSignal): void {
+  const decoder = new FrameDecoder(maxClientFrameBytes);
+  const runs = new Map<number, AbortController>();
+  const lists = new Set<number>();
+  const run = options.runSealed ?? runSealed;
+  let greeted = false;
+  let ended = false;
+
+  const send = (message: BrokerMessage) => {
+    if (ended || socket.destroyed) return;
+    socket.write(encodeFrame(message));
+  };
+  const abortAll = () => {
+    for (const controller of runs.values()) controller.abort(new Error('the connection closed'));
+    runs.clear();
+  };
+  const fail = (code: BrokerProblemCode, message: string, id: number | null = null) => {
+    send({ type: 'error', id, code, message: `ironrun broker: ${message}` });
+    ended = true;
+    abortAll();
+    socket.end();
+    // A peer that never reads must not hold the socket open.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+  const refuse = (id: number, error: unknown) => {
+    if (isIronrunError(error)) {
+      send({ type: 'error', id, code: error.code, message: error.message });
+    } else {
+      send({
+        type: 'error',
+        id,
+        code: 'INTERNAL',
+        message: `ironrun broker: internal error (${describeUnknown(error)}); nothing was returned from the command`,
+      });
+    }
+  };
+
+  const handle = (message: ClientMessage) => {
+    if (message.type === 'hello') {
+      if (greeted) return fail('OUT_OF_ORDER', 'a second hello on one connection');
+      if (message.version !== brokerProtocolVersion) {
+        return fail(
+          'VERSION',
+          `protocol version ${message.version} is not supported; this broker speaks ${brokerProtocolVersion}. Use the same ironrun version inside and outside.`,
+        );
+      }
+      greeted = true;
+      send({ type: 'welcome', version: brokerProtocolVersion });
+      return;
+    }
+    if (!greeted) return fail('OUT_OF_ORDER', `${message.type} before hello`);
+    if (message.type === 'cancel') {
+      // Only this connection's runs can be named here.
+      runs.get(message.id)?.abort(new Error('canceled by the client'));
+      return;
+    }
+    if (runs.has(message.id) || lists.has(message.id)) {
+      return fail('OUT_OF_ORDER', `request id ${message.id} is already in use on this connection`);
+    }
+    if (message.type === 'list') {
+      lists.add(message.id);
+      loadTrustedPolicy(message.policy, {
+        configDir: options.configDir,
+        providers: options.providers,
+      })
+        .then((policy) =>
+          send({ type: 'commands', id: message.id, commands: listCommands(policy) }),
+        )
+        .catch((error: unknown) => refuse(message.id, error))
+        .finally(() => lists.delete(message.id));
+      return;
+    }
+    if (runs.size >= maxRunsPerConnection) {
+      send({
+        type: 'error',
+        id: message.id,
+        code: 'BUSY',
+        message: `ironrun broker: ${maxRunsPerConnection} runs are already going on this connection; wait for one to end`,
+      });
+      return;
+    }
+    const controller = new AbortController();
+    runs.set(message.id, controller);
+    const signal = AbortSignal.any([controller.signal, closing]);
+    const live = (stream: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
+      if (socket.writableLength > maxQueuedOutputBytes) return;
+      send({ type: 'output', id: message.id, stream, data: Buffer.from(chunk).toString('base64') });
+    };
+    run({
+      policy: message.policy,
+      commandId: message.command,
+      args: message.args,
+      providers: options.providers,
+      env: options.env ?? process.env,
+      configDir: options.configDir,
+      resolveTimeoutMs: options.resolveTimeoutMs,
+      signal,
+      // No approval channel the agent cannot drive reaches the broker yet: confirm commands are refused.
+      confirm: undefined,
+      ...(message.stream ? { onStdout: live('stdout'), onStderr: live('stderr') } : {}),
+    })
+      .then((result) => send({ type: 'result', id: message.id, result: { ...result } }))
+      .catch((error: unknown) => refuse(message.id, error))
+      .finally(() => runs.delete(message.id));
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (ended) return;
+    const decoded = decoder.push(chunk);
+    for (const value of decoded.values) {
+      if (ended) return;
+      const message = parseClientMessage(value);
+      if (isProtocolProblem(message)) return fail('BAD_MESSAGE', message.problem);
+      try {
+        handle(message);
+      } catch (error) {
+        return fail('INTERNAL', `internal error (${describeUnknown(error)})`);
+      }
+    }
+    if (decoded.problem !== undefined && !ended) fail('BAD_FRAME', decoded.problem);
+  });
+  socket.on('error', () => {
+    // A peer that vanishes is not the broker's failure.
+  });
+  socket.on('close', () => {
+    ended = true;
+    abortAll();
+  });
+}
+
+/**
+ * Starts the broker: the side of `ironrun agent` that stays outside the
+ * confinement. It listens on a unix socket and serves the broker protocol
+ * (see `broker-protocol.ts`), running each request through the one pipeline,
+ * {@link runSealed} (trust check with the broker's trust store, secret
+ * resolution with the broker's credentials, the sealed spawn, redaction),
+ * and returns only the redacted result. Commands marked `confirm: true` are
+ * refused: no approval channel the agent cannot drive reaches the broker.
+ *
+ * @example
+ * const broker = await startBroker({ socketPath: '/run/user/1000/ironrun/broker.sock', providers });
+ * // ... start the confined agent with IRONRUN_BROKER=broker.socketPath
+ * await broker.close();
+ */
+export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
+  const closing = new AbortController();
+  const sockets = new Set<Socket>();
+  const maxConnections = options.maxConnections ?? 64;
+  const server: Server = createServer((socket) => {
+    if (sockets.size >= maxConnections) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveConnection(socket, options, closing.signal);
+  });
+  server.on('error', () => {
+    // Errors after listen (none expected for a unix socket) must not crash the broker.
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(options.socketPath, 0o600);
+  return {
+    socketPath: options.socketPath,
+    close: async () => {
+      closing.abort(new Error('the broker is closing'));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(options.socketPath, { force: true });
+    },
+  };
+}
