@@ -75,7 +75,11 @@ function readPolicyText(text: string, filename: string): Policy | undefined {
 }
 
 /** The secret files (the envfile) the policy's provider declares, given its options. */
-async function secretFilesOf(policy: Policy, projectDir: string, configDir: string): Promise<string[]> {
+async function secretFilesOf(
+  policy: Policy,
+  projectDir: string,
+  configDir: string,
+): Promise<string[]> {
   const declaration = await providerDeclaration(policy.provider.name, { projectDir }).catch(
     () => undefined,
   );
