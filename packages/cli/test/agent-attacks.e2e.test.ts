@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, runIronrun } from './cli-process.js';
 
@@ -139,6 +139,8 @@ async function scene(user: User): Promise<Scene> {
       trustDir: join(configDir, 'trust'),
       envfilePath: home.path('vault/secrets.env'),
       policyModule,
+      // The providers' declared reference syntax, as core hands it to the policy library.
+      providers: builtinProviderReferences,
       secretPaths: [
         home.path('vault/secrets.env'),
         home.path('vault'),

@@ -210,10 +210,11 @@ describe('dist/guard.js', () => {
     );
     expect(staticImports.length).toBeGreaterThan(0);
     for (const specifier of staticImports) expect(specifier).toMatch(/^(node:)?(fs|path|os|url)$/);
-    // Loaded lazily, on a cache miss only: yaml, and crypto for the trust record's name.
-    // No @ironrun package at all: core would load the whole pipeline on every tool call.
-    expect([...new Set(dynamicImports)].sort()).toEqual(['crypto', 'yaml']);
-    expect(text).not.toMatch(/(from|import\()\s*["']@ironrun\//);
+    // Loaded lazily, on a cache miss only: yaml, crypto for the trust record's name, and
+    // core for the providers' declared vendor facts (the registry), cached with the policy
+    // facts; never on a hit, where core would cost the whole pipeline on every tool call.
+    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'crypto', 'yaml']);
+    expect(text).not.toMatch(/from\s*["']@ironrun\//);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
   });
 });

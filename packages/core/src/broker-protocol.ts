@@ -150,6 +150,19 @@ const resultShape: Shape = {
   redactions: isCount,
   stdoutBytes: isCount,
   stderrBytes: isCount,
+  isolation: optional(
+    (value) =>
+      isObject(value) &&
+      matches(value, {
+        kind: (kind) =>
+          kind === 'namespaces' ||
+          kind === 'network-namespace' ||
+          kind === 'sandbox-exec' ||
+          kind === 'process-group',
+        init: (init) => init === 'native' || init === 'node' || init === null,
+        bestEffort: isBoolean,
+      }) === undefined,
+  ),
 };
 const brokerShapes: Record<BrokerMessage['type'], Shape> = {
   welcome: { type: isText(16), version: isInt },

@@ -12,12 +12,16 @@ const builtinProviders = [
  * provider, sandbox and redactor (and loads the built-in providers); providers build on the
  * provider interface only; mcp, cli and the Action reach the rest through core (the Action's
  * mask list may come from the redactor); the binary wraps the cli. The redactor, sandbox,
- * policy, provider and test-utils depend on no other ironrun package, and no production source
+ * policy, provider and test-utils depend on no other ironrun package (the sandbox only on its
+ * per-platform native init packages), and no production source
  * imports test-utils.
  */
 export const allowedGraph: AllowedGraph = {
   '@ironrun/redactor': [],
-  '@ironrun/sandbox': [],
+  // The prebuilt native inits, chosen at run time (esbuild's pattern): binaries, no imports.
+  '@ironrun/sandbox': ['@ironrun/sandbox-linux-x64', '@ironrun/sandbox-linux-arm64'],
+  '@ironrun/sandbox-linux-x64': [],
+  '@ironrun/sandbox-linux-arm64': [],
   '@ironrun/policy': [],
   '@ironrun/provider': [],
   '@ironrun/test-utils': [],

@@ -270,7 +270,14 @@ async function policyFacts(context: {
 
 /** The built-in providers' facts alone (no policy found), cached per CLI version in the config folder. */
 async function builtinFacts(configDir: string): Promise<PolicyFacts> {
-  const { cliVersion } = await import('../version.js');
+  // The CLI's version keys the cache (read as a file: the guard imports no module for it).
+  let cliVersion = 'unknown';
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    cliVersion = String((manifest as { version?: unknown }).version);
+  } catch {
+    // no version: the cache is still checked for its shape
+  }
   const cacheFile = join(configDir, 'guard-cache', 'builtins.json');
   const cached = readCache(cacheFile) as { version?: unknown; facts?: Partial<PolicyFacts> };
   if (
