@@ -36,7 +36,14 @@ for (const parent of ['packages', 'apps']) {
       console.error(`check:packs: ${pkg.name} has no dist/ (run pnpm build first)`);
       process.exit(1);
     }
-    packages.push({ name: pkg.name, dir, pkg });
+    // A per-platform package (the sandbox's native init) installs only where its os and cpu
+    // match, as npm does for an optional dependency: it is packed everywhere, installed here
+    // only on its own platform, and it holds a binary, not a module to import.
+    const native = pkg.os !== undefined || pkg.cpu !== undefined;
+    const installable =
+      (pkg.os === undefined || pkg.os.includes(process.platform)) &&
+      (pkg.cpu === undefined || pkg.cpu.includes(process.arch));
+    packages.push({ name: pkg.name, dir, pkg, native, installable });
   }
 }
 
@@ -45,12 +52,13 @@ const tarballs = join(work, 'tarballs');
 const project = join(work, 'project');
 run('mkdir', ['-p', tarballs, project]);
 try {
-  for (const { dir } of packages) {
+  const files = [];
+  for (const { dir, installable } of packages) {
+    const before = new Set(readdirSync(tarballs));
     run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir });
+    const packed = readdirSync(tarballs).filter((f) => f.endsWith('.tgz') && !before.has(f));
+    if (installable) files.push(...packed.map((f) => join(tarballs, f)));
   }
-  const files = readdirSync(tarballs)
-    .filter((f) => f.endsWith('.tgz'))
-    .map((f) => join(tarballs, f));
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'packs-check', private: true, type: 'module' }),
@@ -70,7 +78,18 @@ try {
   );
 
   const failures = [];
-  for (const { name, pkg } of packages) {
+  for (const { name, pkg, native, installable } of packages) {
+    if (native) {
+      // Its binary must be there and run (the init prints its usage and exits non-zero).
+      if (!installable) {
+        console.log(`ok   packed ${name} (not for ${process.platform}-${process.arch})`);
+        continue;
+      }
+      const binary = join(project, 'node_modules', ...name.split('/'), 'dist', 'ironrun-init');
+      if (existsSync(binary)) console.log(`ok   installed ${name} with its binary`);
+      else failures.push(`${name}: dist/ironrun-init missing from the installed tarball`);
+      continue;
+    }
     const subpaths = Object.keys(pkg.exports ?? { '.': null }).filter(
       (k) => k !== './package.json' && !k.endsWith('.json'),
     );
@@ -93,6 +112,7 @@ try {
   writeFileSync(
     typesFile,
     `${packages
+      .filter(({ native }) => !native)
       .flatMap(({ name, pkg }) =>
         Object.keys(pkg.exports ?? { '.': null })
           .filter((k) => k !== './package.json' && !k.endsWith('.json'))
