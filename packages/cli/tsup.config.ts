@@ -28,6 +28,10 @@ export default packageBuild({
       dts: false,
       silent: true,
       config: false,
+      // The one containment check and config folder rule (core's `./paths`, policy's two small
+      // entries) are bundled in, so the hook still loads no package on a cache hit; core
+      // itself stays external, imported only on a cache miss.
+      noExternal: [/^@ironrun\/core\/paths$/, /^@ironrun\/policy\/(?:project-path|config-dir)$/],
     });
   },
 });

@@ -88,6 +88,16 @@ describe('decideGuard', () => {
     expect(bash('cat ~/.config/ironrun/..x/trust.json').action).toBe('deny');
   });
 
+  it('denies inline code that reads an envfile under a home folder whose name starts with two dots', () => {
+    const dotted: Partial<GuardRules> = {
+      protectedPaths: [
+        { path: '/home/dev/..vault/app.env', what: 'the envfile', directory: false },
+      ],
+    };
+    const code = `python3 -c "import os; print(open(os.path.expanduser('~') + '/..vault/app.env').read())"`;
+    expect(bash(code, dotted).action).toBe('deny');
+  });
+
   it('has no objection to tools it does not guard, or to input without a command', () => {
     expect(decideGuard({ tool_name: 'WebFetch', tool_input: { url: 'x' } }, rules)).toEqual({
       action: 'allow',

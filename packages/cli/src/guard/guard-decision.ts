@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { isInsideDir } from '@ironrun/core/paths';
 import {
   type PatternToken,
   patternCanMatch,
@@ -201,15 +202,11 @@ function deny(reason: string): GuardDecision {
 }
 
 function isInside(path: string, target: ProtectedPath): boolean {
-  if (path === target.path) return true;
-  if (!target.directory) return false;
-  const rel = relative(target.path, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return path === target.path || (target.directory && isInsideDir(target.path, path));
 }
 
 function isAncestor(path: string, target: string): boolean {
-  const rel = relative(path, target);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return isInsideDir(path, target);
 }
 
 /** The nearest folder at or above `cwd` that holds `.git`. */
@@ -233,11 +230,11 @@ function realOrSelf(path: string): string {
 function spellings(path: string, rules: GuardRules): string[] {
   const forms = new Set([path]);
   const underHome = relative(rules.home, path);
-  if (underHome !== '' && !underHome.startsWith('..') && !isAbsolute(underHome)) {
+  if (underHome !== '' && isInsideDir(rules.home, path)) {
     for (const prefix of homePrefixes) forms.add(prefix + underHome.split(sep).join('/'));
   }
   const underCwd = relative(rules.cwd, path);
-  if (underCwd !== '' && !underCwd.startsWith('..') && !isAbsolute(underCwd)) {
+  if (underCwd !== '' && isInsideDir(rules.cwd, path)) {
     forms.add(underCwd);
     forms.add(`./${underCwd}`);
   }
@@ -594,9 +591,10 @@ function inlineCodeConcern(code: string, rules: GuardRules): string | undefined 
   const joined = code.replace(/['"`+,\s]|\.\s*concat\s*\(|\bf(?=['"])/g, '');
   for (const target of rules.protectedPaths) {
     const tail = relative(rules.home, target.path);
+    const inHome = isInsideDir(rules.home, target.path);
     const forms = [...spellings(target.path, rules)];
-    if (tail !== '' && !tail.startsWith('..')) forms.push(tail.split(sep).join('/'));
-    const components = tail.startsWith('..') ? [] : tail.split(sep).filter((part) => part !== '');
+    if (tail !== '' && inHome) forms.push(tail.split(sep).join('/'));
+    const components = inHome ? tail.split(sep).filter((part) => part !== '') : [];
     if (!target.directory) components.push(programName(target.path));
     if (forms.some((form) => joined.includes(form.replace(/[\s'"`+,]/g, '')))) {
       return `it names ${target.what}`;

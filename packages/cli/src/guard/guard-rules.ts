@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { defaultConfigDir } from '@ironrun/core/paths';
 import { findPolicyFile } from '../find-policy.js';
 import type { GuardRules, HookInput, ProtectedPath } from './guard-decision.js';
 
@@ -37,30 +38,6 @@ function vendorFacts(
     ],
     vaultPrograms: [...new Set(declarations.flatMap((declared) => declared.programs))],
   };
-}
-
-/**
- * The ironrun config folder by core's rule (`defaultConfigDir`), written out
- * here because importing core would load all of it on every tool call; a
- * test checks that both agree.
- */
-export function guardConfigDir(
-  env: Readonly<Record<string, string | undefined>>,
-  platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
-): string {
-  const explicit = env.IRONRUN_CONFIG_DIR;
-  if (explicit !== undefined && explicit !== '') return resolve(explicit);
-  const xdg = env.XDG_CONFIG_HOME;
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'ironrun');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'ironrun');
-  if (platform === 'win32') {
-    const appData = env.APPDATA;
-    return appData !== undefined && appData !== ''
-      ? join(appData, 'ironrun')
-      : join(home, 'AppData', 'Roaming', 'ironrun');
-  }
-  return join(home, '.config', 'ironrun');
 }
 
 /** A secret reference as any provider writes one (`op://…`, `envfile://…`, `doppler://…`). */
@@ -322,7 +299,7 @@ export async function guardRules(
     options.policy !== undefined && options.policy !== ''
       ? resolve(cwd, options.policy)
       : findPolicyFile(cwd);
-  const configDir = guardConfigDir(options.env);
+  const configDir = defaultConfigDir(options.env);
   let facts: PolicyFacts | undefined;
   let policyDir: string | undefined;
   let unreadablePolicy: string | undefined;
