@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectBroker, isIronrunError, type RunResult, startBroker } from '@ironrun/core';
+import { connectBroker, type RunResult, startBroker } from '@ironrun/core';
 import type { Outcome } from './attack-case.js';
 import {
-  collectExposure,
-  errorText,
   harnessDeadlineMs,
   type PreparedCase,
+  sealedOutcome,
   withCallerEnv,
 } from './run-attack.js';
 
@@ -53,36 +52,5 @@ export async function runThroughBroker(prepared: PreparedCase): Promise<Outcome>
       await rm(socketDir, { recursive: true, force: true });
     }
   });
-  const exposed = [
-    { label: 'result', text: JSON.stringify(result ?? null) },
-    { label: 'error', text: error === undefined ? '' : errorText(error) },
-    { label: 'live stdout', text: Buffer.concat(streamed.stdout).toString('latin1') },
-    { label: 'live stderr', text: Buffer.concat(streamed.stderr).toString('latin1') },
-  ];
-  return {
-    frontend: 'broker',
-    ...(result === undefined
-      ? {}
-      : {
-          result: {
-            exitCode: result.exitCode,
-            stdout: result.stdout,
-            stderr: result.stderr,
-            timedOut: result.timedOut,
-            truncated: result.truncated,
-            redactions: result.redactions,
-          },
-        }),
-    ...(error === undefined
-      ? {}
-      : {
-          refusal: {
-            ...(isIronrunError(error) ? { code: error.code } : {}),
-            message: error instanceof Error ? error.message : String(error),
-          },
-        }),
-    ...(await collectExposure(prepared, exposed)),
-    project,
-    context: prepared.context,
-  };
+  return sealedOutcome('broker', prepared, { result, error, streamed });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { isIronrunError, runSealed } from '@ironrun/core';
+import { isIronrunError, type RunResult, runSealed } from '@ironrun/core';
 import { expect } from 'vitest';
 import { currentAblation } from './ablation.js';
 import type { AttackCase, CaseContext, Outcome } from './attack-case.js';
@@ -191,35 +191,24 @@ export async function collectExposure(
   };
 }
 
-// Ablating the TTL must not hang the suite: the harness cancels a run after its own deadline.
-export const harnessDeadlineMs = 12_000;
+/** What one frontend's run gave back: its result or error, and the output it streamed live. */
+export interface SealedRunCapture {
+  result: RunResult | undefined;
+  error: unknown;
+  streamed: { stdout: Uint8Array[]; stderr: Uint8Array[] };
+}
 
-/** Runs a prepared case through `runSealed`, with the current ablation applied. */
-export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
-  const { attack, project } = prepared;
-  const streamed = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
-  let result: Awaited<ReturnType<typeof runSealed>> | undefined;
-  let error: unknown;
-  await withCallerEnv(prepared.callerEnv, async () => {
-    try {
-      result = await runSealed({
-        policy: project.policyPath,
-        commandId: attack.commandId ?? 'attack',
-        args: attack.args ?? [],
-        providers: { envfile: () => import('@ironrun/providers-envfile') },
-        configDir: project.configDir,
-        skipTrust: currentAblation() === 'trust',
-        signal: AbortSignal.timeout(harnessDeadlineMs),
-        onStdout: (chunk) => streamed.stdout.push(chunk),
-        onStderr: (chunk) => streamed.stderr.push(chunk),
-        ...(attack.resolveTimeoutMs === undefined
-          ? {}
-          : { resolveTimeoutMs: attack.resolveTimeoutMs }),
-      });
-    } catch (caught) {
-      error = caught;
-    }
-  });
+/**
+ * The outcome of a run through `runSealed` itself or through the broker:
+ * the agent-facing fields, the refusal, and every secret found in what the
+ * caller received (result, error, live output, a foreign error's text) or
+ * in the files and listener of the case.
+ */
+export async function sealedOutcome(
+  frontend: 'core' | 'broker',
+  prepared: PreparedCase,
+  { result, error, streamed }: SealedRunCapture,
+): Promise<Outcome> {
   const exposed = [
     { label: 'result', text: JSON.stringify(result ?? null) },
     { label: 'error', text: error === undefined ? '' : errorText(error) },
@@ -229,7 +218,7 @@ export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
   if (error !== undefined && !isIronrunError(error))
     exposed.push({ label: 'foreign error', text: String(error) });
   return {
-    frontend: 'core',
+    frontend,
     ...(result === undefined
       ? {}
       : {
@@ -251,9 +240,41 @@ export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
           },
         }),
     ...(await collectExposure(prepared, exposed)),
-    project,
+    project: prepared.project,
     context: prepared.context,
   };
+}
+
+// Ablating the TTL must not hang the suite: the harness cancels a run after its own deadline.
+export const harnessDeadlineMs = 12_000;
+
+/** Runs a prepared case through `runSealed`, with the current ablation applied. */
+export async function runThroughCore(prepared: PreparedCase): Promise<Outcome> {
+  const { attack, project } = prepared;
+  const streamed = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
+  let result: RunResult | undefined;
+  let error: unknown;
+  await withCallerEnv(prepared.callerEnv, async () => {
+    try {
+      result = await runSealed({
+        policy: project.policyPath,
+        commandId: attack.commandId ?? 'attack',
+        args: attack.args ?? [],
+        providers: { envfile: () => import('@ironrun/providers-envfile') },
+        configDir: project.configDir,
+        skipTrust: currentAblation() === 'trust',
+        signal: AbortSignal.timeout(harnessDeadlineMs),
+        onStdout: (chunk) => streamed.stdout.push(chunk),
+        onStderr: (chunk) => streamed.stderr.push(chunk),
+        ...(attack.resolveTimeoutMs === undefined
+          ? {}
+          : { resolveTimeoutMs: attack.resolveTimeoutMs }),
+      });
+    } catch (caught) {
+      error = caught;
+    }
+  });
+  return sealedOutcome('core', prepared, { result, error, streamed });
 }
 
 /** Asserts that no form of any test secret (nor `extra` values) appears in anything the agent could read. */
