@@ -7,6 +7,7 @@ export type {
   PolicyReview,
   ReviewText,
   TrustCheck,
+  TrustedFile,
 } from '@ironrun/policy';
 export {
   checkTrust,
@@ -16,6 +17,8 @@ export {
   isInsideRealDir,
   parsePolicy,
   pinnedFiles,
+  pinStates,
+  plannedPinKey,
   planPins,
   reviewPolicyFile,
   trust,

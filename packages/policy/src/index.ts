@@ -16,8 +16,10 @@ export {
   type PinPlan,
   type PinReason,
   type PlannedPin,
+  plannedPinKey,
   planPins,
 } from './pin-plan.js';
+export { pinStates } from './pin-state.js';
 export { pinnedFiles } from './pinned-files.js';
 export type {
   EnvValue,

@@ -3,6 +3,7 @@ import { constants, createReadStream } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pinPartText } from './pin-part.js';
+import { type PinPlan, plannedPinKey } from './pin-plan.js';
 import { PolicyError } from './policy-error.js';
 import type { TrustedFile, TrustedListingEntry } from './trust-store.js';
 
@@ -240,4 +241,27 @@ export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
       : [{ path, reason: 'modified' }];
   }
   return [];
+}
+
+/**
+ * The state of every pin of `plan` now, in the form the trust store records
+ * it, by `plannedPinKey`: a file's content (hash, or stat fingerprint when
+ * large), a listing's importable names, a part's hash. `trust` records these;
+ * `ironrun trust` shows them and checks none moved while a person read.
+ */
+export async function pinStates(plan: PinPlan): Promise<Map<string, TrustedFile>> {
+  const entries = await Promise.all(
+    plan.pins.map(
+      async (pin) =>
+        [
+          plannedPinKey(pin),
+          pin.kind === 'listing'
+            ? await snapshotListing(pin.path)
+            : pin.kind === 'part'
+              ? await snapshotPart(pin.path, pin.part ?? '')
+              : await snapshot(pin.path),
+        ] as const,
+    ),
+  );
+  return new Map(entries);
 }

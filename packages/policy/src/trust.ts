@@ -6,10 +6,9 @@ import { type PolicyFile, policyFromFile, readPolicyFile } from './load-policy.j
 import { plannedPinKey, planPins } from './pin-plan.js';
 import {
   compare,
+  pinStates,
   snapshot,
   snapshotLike,
-  snapshotListing,
-  snapshotPart,
   type TrustChangeReason,
   trustedPinKey,
 } from './pin-state.js';
@@ -184,25 +183,15 @@ export async function trust(
   const shared = [...new Set(extra.map((path) => resolve(path)))].sort();
 
   // Fresh states for what the chosen commands and the provider pin.
-  const filePaths = new Set(plan.pins.filter((pin) => pin.kind === 'file').map((pin) => pin.path));
-  for (const path of shared) filePaths.add(path);
-  const files: TrustedFile[] = [
-    ...(await Promise.all([...filePaths].sort().map(snapshot))),
-    ...(await Promise.all(
-      plan.pins.filter((pin) => pin.kind === 'listing').map((pin) => snapshotListing(pin.path)),
-    )),
-    ...(await Promise.all(
-      plan.pins
-        .filter((pin) => pin.kind === 'part')
-        .map((pin) => snapshotPart(pin.path, pin.part ?? '')),
-    )),
-  ];
+  const freshStates = await pinStates(plan);
+  for (const path of shared)
+    if (!freshStates.has(path)) freshStates.set(path, await snapshot(path));
+  const files: TrustedFile[] = [...freshStates.values()];
   // A pin both a chosen and a kept command depend on, changed since the
   // kept command was trusted: its new state is approved for the chosen
   // commands only, so the kept command loses its trust rather than have the
   // change approved for it too.
   const oldStates = new Map((kept?.files ?? []).map((entry) => [trustedPinKey(entry), entry]));
-  const freshStates = new Map(files.map((entry) => [trustedPinKey(entry), entry]));
   for (const id of Object.keys(commands)) {
     if (chosen.includes(id)) continue;
     const stale = commands[id]!.paths.some((key) => {

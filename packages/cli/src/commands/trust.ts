@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { PinPlan } from '@ironrun/core';
+import { type PinPlan, pinStates, plannedPinKey, type TrustedFile } from '@ironrun/core';
 import { defineCommand } from 'citty';
 import { isConfined } from '../agent/agent-confinement.js';
 import { CliError } from '../cli-error.js';
@@ -52,37 +52,35 @@ async function sha256(path: string): Promise<string> {
 }
 
 /**
- * The state of one pinned path now, as trust compares it: what the person is
- * shown and what must not move while they read. Follows no symlink but the
- * pinned one, to hash what it points to.
+ * A recorded pin state as text: what the person is shown (see
+ * {@link shortState}) and what must not move while they read.
  */
-async function pinStateOf(path: string, kind: PinPlan['pins'][number]['kind']): Promise<string> {
-  // A part pin (package.json → scripts.test) moves with its file here: stricter than the record.
-  if (kind === 'part') return `part:${await pinStateOf(path, 'file')}`;
-  if (kind === 'listing') {
-    const names = await readdir(path).catch(() => undefined);
-    return names === undefined ? 'absent' : `listing:${names.sort().join('\0')}`;
+function stateText(state: TrustedFile | undefined): string {
+  if (state === undefined) return '';
+  switch (state.kind) {
+    case 'file':
+      return state.sha256 !== undefined ? `sha256:${state.sha256}` : `stat:${state.fingerprint}`;
+    case 'symlink': {
+      const content =
+        state.sha256 !== undefined
+          ? `sha256:${state.sha256}`
+          : state.fingerprint !== undefined
+            ? `stat:${state.fingerprint}`
+            : '';
+      return `symlink:${state.target}:${content}`;
+    }
+    case 'listing':
+      return `listing:${state.entries.map((entry) => `${entry.name}\0${entry.kind}\0${entry.sha256 ?? ''}`).join('\0')}`;
+    case 'part':
+      return `part:${state.sha256}`;
+    case 'directory':
+      return 'folder';
+    default:
+      return state.kind;
   }
-  const info = await lstat(path, { bigint: true }).catch(() => undefined);
-  if (info === undefined) return 'absent';
-  if (info.isDirectory()) return 'folder';
-  if (info.isSymbolicLink()) return `symlink:${await readlink(path)}:${await contentOf(path)}`;
-  if (info.isFile()) return await contentOf(path);
-  return 'other';
 }
 
-/** Files larger than this are compared by stat fingerprint, as trust records them (a 99 MB node binary costs ~250 ms to hash). */
-const maxHashedBytes = 4 * 1024 * 1024;
-
-/** What a file holds: its SHA-256, or for a large file its stat fingerprint (which any write changes). */
-async function contentOf(path: string): Promise<string> {
-  const info = await stat(path, { bigint: true }).catch(() => undefined);
-  if (info !== undefined && info.size > maxHashedBytes)
-    return `stat:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  return `sha256:${await sha256(path)}`;
-}
-
-/** The short form of {@link pinStateOf} the review prints beside a path. */
+/** The short form of {@link stateText} the review prints beside a path. */
 function shortState(state: string): string {
   if (state.startsWith('sha256:')) return state.slice(7, 19);
   if (state.startsWith('stat:')) return 'by stat';
@@ -92,17 +90,31 @@ function shortState(state: string): string {
   return state;
 }
 
+/**
+ * Every pin of the plan and its state now, by policy's own snapshot (the
+ * form trust records), keyed by kind, path and part. A part pin is also
+ * held to its whole file here: stricter than the record, so no edit of it at
+ * all goes unseen while the person reads.
+ */
+async function planStates(plan: PinPlan): Promise<Map<string, string>> {
+  const wholeFiles = plan.pins
+    .filter((pin) => pin.kind === 'part')
+    .map((pin) => ({ path: pin.path, kind: 'file' as const, reasons: [] }));
+  const states = await pinStates({ ...plan, pins: [...plan.pins, ...wholeFiles] });
+  return new Map(
+    plan.pins.map((pin) => {
+      const text = stateText(states.get(plannedPinKey(pin)));
+      return [
+        stateKey(pin),
+        pin.kind === 'part' ? `${text}\0${stateText(states.get(pin.path))}` : text,
+      ] as const;
+    }),
+  );
+}
+
 /** The key of a pin in {@link planStates}: kind, path and part. */
 function stateKey(pin: { kind: string; path: string; part?: string | undefined }): string {
   return `${pin.kind}\0${pin.path}\0${pin.part ?? ''}`;
-}
-
-/** Every pinned path of the plan and its state now, by {@link stateKey}. */
-async function planStates(plan: PinPlan): Promise<Map<string, string>> {
-  const entries = await Promise.all(
-    plan.pins.map(async (pin) => [stateKey(pin), await pinStateOf(pin.path, pin.kind)] as const),
-  );
-  return new Map(entries);
 }
 
 /** `ironrun trust`. */
