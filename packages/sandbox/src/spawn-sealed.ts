@@ -628,6 +628,25 @@ function checkedInitStatus(name: string, reader: InitReportReader, kernel: ExitS
  * not start. With the init, sends it the program's configuration over the
  * report channel and feeds what comes back to `reader`.
  */
+/**
+ * Resolves once the report channel has delivered everything (its end or
+ * close), or after a short grace: a process that took the channel may hold it
+ * open, and start-up must not wait on it.
+ */
+function channelDrained(channel: Duplex): Promise<void> {
+  if (channel.readableEnded || channel.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 250);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    channel.once('end', done);
+    channel.once('close', done);
+  });
+}
+
 function awaitStartup(
   tree: ProcessTree,
   launch: Launch,
@@ -696,30 +715,34 @@ function awaitStartup(
       };
       channel.write(`${JSON.stringify(config)}\n`);
     });
-    void tree.exited.then(() => {
-      if (settled) return;
-      if (reader.untrusted !== undefined) {
-        fail(untrustedReport(name, reader.untrusted));
-        return;
-      }
-      if (tree.timedOut || tree.canceled) {
+    // What the channel still holds when the tree exits is read before the exit is judged:
+    // a line forged there during start-up makes the run untrusted, not "no namespaces".
+    void tree.exited
+      .then(() => channelDrained(channel))
+      .then(() => {
+        if (settled) return;
+        if (reader.untrusted !== undefined) {
+          fail(untrustedReport(name, reader.untrusted));
+          return;
+        }
+        if (tree.timedOut || tree.canceled) {
+          fail(
+            new SandboxError(
+              'SPAWN_FAILED',
+              `program "${name}" was ${tree.timedOut ? 'still not started when its TTL ended' : 'canceled before it started'}`,
+            ),
+          );
+          return;
+        }
+        const said = earlyStderr().split('\n')[0] ?? '';
+        const detail = /^(unshare|node|ironrun-init):/.test(said) ? `: ${said.slice(0, 300)}` : '';
         fail(
           new SandboxError(
-            'SPAWN_FAILED',
-            `program "${name}" was ${tree.timedOut ? 'still not started when its TTL ended' : 'canceled before it started'}`,
+            'ISOLATION_UNAVAILABLE',
+            `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
           ),
         );
-        return;
-      }
-      const said = earlyStderr().split('\n')[0] ?? '';
-      const detail = /^(unshare|node|ironrun-init):/.test(said) ? `: ${said.slice(0, 300)}` : '';
-      fail(
-        new SandboxError(
-          'ISOLATION_UNAVAILABLE',
-          `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
-        ),
-      );
-    });
+      });
   });
 }
 
