@@ -96,7 +96,10 @@ describe('flag spelling', () => {
       expect(await runCli(args, io)).toBe(0);
       expect(io.stdout).toMatch(/USAGE/);
       const flags = [...io.stdout.matchAll(/--[A-Za-z][A-Za-z0-9-]*/g)].map((m) => m[0]);
-      expect(flags.filter((flag) => /[A-Z]/.test(flag)), args.join(' ')).toEqual([]);
+      expect(
+        flags.filter((flag) => /[A-Z]/.test(flag)),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 
@@ -111,9 +114,7 @@ describe('flag spelling', () => {
   it('still accepts the old camelCase spelling of a flag, unlisted', async () => {
     const io = fakeIo();
     // --dryRun is known (exit 0, nothing written), not an unknown option (exit 2).
-    expect(await runCli(['init', '/nonexistent-ironrun-test/x', '--dryRun', '--json'], io)).toBe(
-      0,
-    );
+    expect(await runCli(['init', '/nonexistent-ironrun-test/x', '--dryRun', '--json'], io)).toBe(0);
     expect(JSON.parse(io.stdout)).toMatchObject({ dry_run: true });
   });
 

@@ -49,8 +49,14 @@ describe('ironrun init: test arguments', () => {
 
     const list = await runIronrun(['list'], { cwd: project.dir, env });
     expect(list.stdout).toMatch(/args: up to 8, each matching \/.+\/ in full; no options/);
-    const listed = JSON.parse((await runIronrun(['list', '--json'], { cwd: project.dir, env })).stdout);
-    expect(listed.commands[0]).toMatchObject({ accepts_args: true, max_args: 8, allow_options: false });
+    const listed = JSON.parse(
+      (await runIronrun(['list', '--json'], { cwd: project.dir, env })).stdout,
+    );
+    expect(listed.commands[0]).toMatchObject({
+      accepts_args: true,
+      max_args: 8,
+      allow_options: false,
+    });
 
     const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
     expect(all.code).not.toBe(0); // fails.test.mjs fails

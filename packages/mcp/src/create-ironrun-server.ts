@@ -251,7 +251,7 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
           .optional()
           .describe(
             'Extra arguments appended to the command, one word each (no shell), only for commands whose ' +
-              'accepts_args is true: each must match that command\'s args_pattern in full, at most max_args, ' +
+              "accepts_args is true: each must match that command's args_pattern in full, at most max_args, " +
               'and none may start with "-" unless allow_options is true. Omit for none.',
           ),
       },

@@ -238,7 +238,13 @@ describe('createIronrunServer over stdio', () => {
     const ok = await runSealed(client, { id: 'filtered', args: ['tests/api.py', '-k', 'login'] });
     expect(ok.isError).toBeFalsy();
     expect(ok.structuredContent?.stdout).toBe('args=tests/api.py -k login\n');
-    for (const args of [['--config', 'x'], ['-k=login'], ['../up'], ['/etc/passwd'], ['a', 'b', 'c', 'd']]) {
+    for (const args of [
+      ['--config', 'x'],
+      ['-k=login'],
+      ['../up'],
+      ['/etc/passwd'],
+      ['a', 'b', 'c', 'd'],
+    ]) {
       const refused = await runSealed(client, { id: 'filtered', args });
       expect(refused.isError, JSON.stringify(args)).toBe(true);
       expect(text(refused)).toContain('ARGS_REJECTED');
