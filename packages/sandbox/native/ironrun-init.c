@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/landlock.h>
+#include <linux/openat2.h>
 
 #define CHANNEL 3
 #define MAX_CONFIG (16 * 1024 * 1024)
@@ -242,9 +243,14 @@ static uint64_t landlock_write_rights(int abi) {
   return rights;
 }
 
-/* Adds one path-beneath rule; a path that does not exist allows nothing and is skipped. */
+/*
+ * Adds one path-beneath rule; a path that does not exist allows nothing and is
+ * skipped. The sandbox sends real paths, so no symlink is followed: one put in
+ * a path since (by the agent, outside) fails the run rather than widen the rule.
+ */
 static int landlock_allow(int ruleset, const char *path, uint64_t dir_rights, uint64_t file_rights) {
-  int fd = open(path, O_PATH | O_CLOEXEC);
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC, .mode = 0, .resolve = RESOLVE_NO_SYMLINKS};
+  int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
   if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
   struct stat info;
   if (fstat(fd, &info) < 0) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
@@ -444,6 +444,14 @@ function spawnFailure(name: string, code: string, cause?: unknown): SandboxError
       `program "${name}" disappeared before it could start`,
       options,
     );
+  if (code === 'ENOLANDLOCK')
+    return landlockUnavailable(
+      'the kernel offers no Landlock: not built in, not enabled, or filtered out by the caller',
+    );
+  if (code === 'ELANDLOCKABI')
+    return landlockUnavailable(
+      "the kernel's Landlock ABI is below 3, which cannot confine truncation",
+    );
   if (code === 'EACCES' || code === 'ENOEXEC') {
     return new SandboxError(
       'NOT_EXECUTABLE',
@@ -508,7 +516,7 @@ export async function spawnSealedWith(
   if (confinement.landlock !== 'off') {
     // A private temporary directory, the one place outside `write` the program may write to.
     // Never from the caller's TMPDIR, which the agent controls.
-    confinement.tmpdir = await mkdtemp(join('/tmp', 'ironrun-tmp-'));
+    confinement.tmpdir = await realpath(await mkdtemp(join('/tmp', 'ironrun-tmp-')));
     confinement.write.push(confinement.tmpdir);
     if (o.env.TMPDIR === undefined) env.TMPDIR = confinement.tmpdir;
   }
@@ -533,7 +541,7 @@ interface Confinement {
 function landlockUnavailable(why: string): SandboxError {
   return new SandboxError(
     'ISOLATION_UNAVAILABLE',
-    `Landlock cannot confine this command here (${why}), so it was not run: its program could execute programs outside allow: and write outside the project. Fix: run on Linux 6.2 or later with Landlock enabled (lsm=landlock,... on the kernel command line; run ironrun doctor), or set isolation: best-effort on the command to run it without that confinement`,
+    `Landlock cannot confine this command here (${why}), so it was not run: its program could execute programs outside allow: and write outside the project and its write: paths. Fix: run on Linux 6.2 or later with Landlock enabled (lsm=landlock,... on the kernel command line; run ironrun doctor), or set isolation: best-effort on the command to run it without that confinement`,
   );
 }
 
@@ -559,10 +567,17 @@ async function planConfinement(
         : 'no namespace init runs to apply it',
     );
   }
+  // Real paths: the init follows no symlink when it opens them, so a path
+  // swapped for a symlink since fails the run instead of widening a rule.
+  const write: string[] = [];
+  for (const entry of [...o.write, ...writableDevices]) {
+    const real = await realpath(entry).catch(() => undefined);
+    if (real !== undefined) write.push(real);
+  }
   return {
     landlock: o.isolation === 'strict' ? 'required' : 'best-effort',
     exec: await executablesOf([program, ...allowed], parseSafePath(o.path)),
-    write: [...o.write, ...writableDevices],
+    write,
   };
 }
 
