@@ -36,9 +36,12 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/landlock.h>
+#include <linux/openat2.h>
 
 #define CHANNEL 3
 #define MAX_CONFIG (16 * 1024 * 1024)
@@ -119,13 +122,18 @@ static void loopback_up(void) {
 
 /* The configuration: "IRI1" u32 length, then NUL-terminated strings:
  * file, cwd, uid inside, loopback (0|1), 8 limits (soft=hard, "-" = leave),
- * argc, argv..., envc, env... */
+ * argc, argv..., envc, env..., then the Landlock part: mode (0|1|2),
+ * execc, exec paths..., writec, write paths... */
 struct config {
   char *file, *cwd;
   unsigned long uid;
   int loopback;
   char *limits[8];
   char **argv, **envp;
+  /* Landlock: 0 off, 1 required (strict), 2 best-effort; the files that may be
+   * executed and the paths under which writing is allowed. */
+  int landlock;
+  char **exec_paths, **write_paths;
 };
 
 static char *next_string(char **cursor, char *end) {
@@ -172,6 +180,17 @@ static int read_config(struct config *config) {
     if (list == 0) config->argv = items;
     else config->envp = items;
   }
+  if ((text = next_string(&cursor, end)) == NULL || parse_count(text, 2, &count) < 0) return -1;
+  config->landlock = (int)count;
+  for (int list = 0; list < 2; list++) {
+    if ((text = next_string(&cursor, end)) == NULL || parse_count(text, 4096, &count) < 0) return -1;
+    char **items = calloc(count + 1, sizeof(char *));
+    if (items == NULL) return -1;
+    for (unsigned long i = 0; i < count; i++)
+      if ((items[i] = next_string(&cursor, end)) == NULL || items[i][0] != '/') return -1;
+    if (list == 0) config->exec_paths = items;
+    else config->write_paths = items;
+  }
   return config->argv[0] == NULL ? -1 : 0;
 }
 
@@ -186,11 +205,104 @@ static void close_from(int first, int keep) {
     for (int fd = first; fd < 65536; fd++) close(fd);
 }
 
+/* Landlock (the kernel's unprivileged access control). Debian's linux-libc-dev
+ * may predate ABI 3 and 6, so what the code needs is defined here; the kernel
+ * ABI is fixed, these values never change. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#endif
+#ifndef LANDLOCK_SCOPE_SIGNAL
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#endif
+/* The lowest ABI that confines every write: ABI 3 adds truncate. */
+#define LANDLOCK_MIN_ABI 3
+
+struct ruleset_attr {
+  uint64_t handled_access_fs, handled_access_net, scoped;
+};
+
+/* The Landlock ABI this kernel offers, or 0 when it has none (ENOSYS: not
+ * built in, or a seccomp filter of the caller says so; EOPNOTSUPP: not enabled). */
+static int landlock_abi(void) {
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi < 0 ? 0 : (int)abi;
+}
+
+/* The write rights of the ABI: everything that changes a file or a directory. */
+static uint64_t landlock_write_rights(int abi) {
+  uint64_t rights = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+                    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+                    LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+                    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+                    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+  if (abi >= 2) rights |= LANDLOCK_ACCESS_FS_REFER;
+  if (abi >= 3) rights |= LANDLOCK_ACCESS_FS_TRUNCATE;
+  return rights;
+}
+
+/*
+ * Adds one path-beneath rule; a path that does not exist allows nothing and is
+ * skipped. The sandbox sends real paths, so no symlink is followed: one put in
+ * a path since (by the agent, outside) fails the run rather than widen the rule.
+ */
+static int landlock_allow(int ruleset, const char *path, uint64_t dir_rights, uint64_t file_rights) {
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC, .mode = 0, .resolve = RESOLVE_NO_SYMLINKS};
+  int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  struct stat info;
+  if (fstat(fd, &info) < 0) {
+    close(fd);
+    return -1;
+  }
+  struct landlock_path_beneath_attr rule = {
+      .allowed_access = S_ISDIR(info.st_mode) ? dir_rights : file_rights,
+      .parent_fd = fd,
+  };
+  int added = rule.allowed_access == 0
+                  ? 0
+                  : (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+  int error = errno;
+  close(fd);
+  errno = error;
+  return added < 0 ? -1 : 0;
+}
+
+/*
+ * Confines the program before execve: it may execute only `exec_paths` (the
+ * program, its interpreter, the dynamic loaders and the allowlist, resolved by
+ * the sandbox) and write only beneath `write_paths`. Reading is not
+ * restricted. With ABI 6, it also cannot connect to abstract UNIX sockets or
+ * signal processes outside its own domain. Returns -1 with errno set.
+ */
+static int apply_landlock(const struct config *config, int abi) {
+  if (abi <= 0 || config->landlock == 0) return 0;
+  uint64_t write = landlock_write_rights(abi);
+  struct ruleset_attr attr = {
+      .handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | write,
+      .handled_access_net = 0,
+      .scoped = abi >= 6 ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL : 0,
+  };
+  size_t size = abi >= 6 ? sizeof attr : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+  int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+  if (ruleset < 0) return -1;
+  uint64_t file_write = LANDLOCK_ACCESS_FS_WRITE_FILE | (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0);
+  for (char **path = config->exec_paths; *path != NULL; path++)
+    if (landlock_allow(ruleset, *path, 0, LANDLOCK_ACCESS_FS_EXECUTE) < 0) return -1;
+  for (char **path = config->write_paths; *path != NULL; path++)
+    if (landlock_allow(ruleset, *path, write, file_write) < 0) return -1;
+  if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) return -1;
+  close(ruleset);
+  return 0;
+}
+
 static const int limit_resources[8] = {RLIMIT_CORE,  RLIMIT_CPU,   RLIMIT_FSIZE, RLIMIT_NPROC,
                                        RLIMIT_AS,    RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_STACK};
 
 /* In the forked child: everything up to execve. Returns only on failure, with errno set. */
-static void start_program(const struct config *config, int error_pipe) {
+static void start_program(const struct config *config, int abi, int error_pipe) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -221,6 +333,7 @@ static void start_program(const struct config *config, int error_pipe) {
   if (write_file("/proc/self/setgroups", "deny") < 0) return;
   if (write_file("/proc/self/gid_map", map) < 0) return;
   if (chdir(config->cwd) < 0) return;
+  if (apply_landlock(config, abi) < 0) return;
   /* Every descriptor above 2 goes, the channel included; the error pipe is close-on-exec. */
   close_from(3, error_pipe);
   execve(config->file, config->argv, config->envp);
@@ -256,6 +369,14 @@ int main(void) {
   }
   if (config.loopback) loopback_up();
 
+  /* Landlock is required (strict) or wanted (best-effort): probed here, in
+   * the init, so a missing or too old Landlock is refused before the program runs. */
+  int abi = config.landlock == 0 ? 0 : landlock_abi();
+  if (config.landlock == 1 && abi < LANDLOCK_MIN_ABI) {
+    report(abi == 0 ? "{\"type\":\"error\",\"code\":\"ENOLANDLOCK\"}\n"
+                    : "{\"type\":\"error\",\"code\":\"ELANDLOCKABI\"}\n");
+    return 127;
+  }
   int error_pipe[2];
   if (pipe2(error_pipe, O_CLOEXEC) < 0) {
     report("{\"type\":\"error\",\"code\":\"UNKNOWN\"}\n");
@@ -268,7 +389,7 @@ int main(void) {
   }
   if (program == 0) {
     close(error_pipe[0]);
-    start_program(&config, error_pipe[1]);
+    start_program(&config, abi, error_pipe[1]);
     int error = errno;
     if (write(error_pipe[1], &error, sizeof error) < 0) _exit(127);
     _exit(127);
@@ -286,7 +407,10 @@ int main(void) {
     report(line);
     return 127;
   }
-  report("{\"type\":\"started\"}\n");
+  char started[64];
+  snprintf(started, sizeof started, "{\"type\":\"started\",\"landlock\":%d}\n",
+           config.landlock == 0 ? 0 : abi);
+  report(started);
 
   struct pollfd watched[2] = {{signals, POLLIN, 0}, {CHANNEL, POLLIN | POLLRDHUP, 0}};
   for (;;) {

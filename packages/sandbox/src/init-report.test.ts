@@ -4,7 +4,13 @@ import { InitReportReader, initExitCode, parseInitReport } from './init-report.j
 
 describe('parseInitReport', () => {
   it('accepts the three reports the init writes', () => {
-    expect(parseInitReport('{"type":"started"}')).toEqual({ type: 'started' });
+    expect(parseInitReport('{"type":"started"}')).toEqual({ type: 'started', landlock: 0 });
+    expect(parseInitReport('{"type":"started","landlock":7}')).toEqual({
+      type: 'started',
+      landlock: 7,
+    });
+    expect(parseInitReport('{"type":"started","landlock":-1}')).toBeUndefined();
+    expect(parseInitReport('{"type":"started","landlock":"7"}')).toBeUndefined();
     expect(parseInitReport('{"type":"error","code":"ENOENT"}')).toEqual({
       type: 'error',
       code: 'ENOENT',

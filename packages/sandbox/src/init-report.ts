@@ -7,7 +7,11 @@ import { constants } from 'node:os';
  * this closed shape and nothing of a rejected line is ever echoed.
  */
 export type InitReport =
-  | { type: 'started' }
+  | {
+      type: 'started';
+      /** The Landlock ABI the program was confined with; 0 for none (and from the Node init). */
+      landlock: number;
+    }
   | { type: 'error'; code: string }
   | { type: 'exit'; code: number; signal: null }
   | { type: 'exit'; code: null; signal: NodeJS.Signals };
@@ -44,8 +48,17 @@ export function parseInitReport(line: string): InitReport | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  if (record.type === 'started')
-    return exactKeys(record, ['type']) ? { type: 'started' } : undefined;
+  if (record.type === 'started') {
+    if (exactKeys(record, ['type'])) return { type: 'started', landlock: 0 };
+    const { landlock } = record;
+    return exactKeys(record, ['type', 'landlock']) &&
+      typeof landlock === 'number' &&
+      Number.isInteger(landlock) &&
+      landlock >= 0 &&
+      landlock <= 255
+      ? { type: 'started', landlock }
+      : undefined;
+  }
   if (record.type === 'error') {
     if (!exactKeys(record, ['type', 'code'])) return undefined;
     return typeof record.code === 'string' && errnoName.test(record.code)

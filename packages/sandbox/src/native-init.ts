@@ -33,6 +33,8 @@ function limitStrings(limits: SealedLimits): string[] {
   ];
 }
 
+const landlockModes = { off: 0, required: 1, 'best-effort': 2 } as const;
+
 /** What the native init needs to start the program. */
 export interface NativeInitConfig {
   file: string;
@@ -43,6 +45,12 @@ export interface NativeInitConfig {
   uid: number;
   loopback: boolean;
   limits: SealedLimits;
+  /** Landlock: `off`, `required` (refused where the kernel cannot confine exec and writes), or `best-effort`. */
+  landlock: 'off' | 'required' | 'best-effort';
+  /** The files the program may execute (real paths). */
+  exec: readonly string[];
+  /** The paths beneath which the program may write. */
+  write: readonly string[];
 }
 
 /** The uid a sealed program runs as inside its namespace: the caller's, or 65534 (nobody) for root. */
@@ -53,7 +61,9 @@ export function programUid(uid = process.getuid?.() ?? 65534): number {
 /**
  * Encodes the configuration the native init reads from its channel:
  * `IRI1`, a little-endian u32 length, then NUL-terminated strings (file,
- * cwd, uid, loopback, eight limits, argc, argv…, envc, NAME=value…).
+ * cwd, uid, loopback, eight limits, argc, argv…, envc, NAME=value…, then
+ * Landlock: mode 0 off / 1 required / 2 best-effort, execc, exec paths…,
+ * writec, write paths…).
  */
 export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
   const env = Object.entries(config.env).map(([name, value]) => `${name}=${value}`);
@@ -67,6 +77,11 @@ export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
     ...config.argv,
     String(env.length),
     ...env,
+    String(landlockModes[config.landlock]),
+    String(config.exec.length),
+    ...config.exec,
+    String(config.write.length),
+    ...config.write,
   ];
   const body = Buffer.from(`${strings.join('\0')}\0`, 'utf8');
   const header = Buffer.alloc(8);

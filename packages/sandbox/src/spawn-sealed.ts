@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import { CappedOutput } from './capped-output.js';
 import { InitReportReader, initExitCode } from './init-report.js';
+import { executablesOf, writableDevices } from './landlock-rules.js';
 import {
   namespaceInitArgument,
   namespaceInitEnvName,
@@ -23,7 +24,12 @@ import {
   isolationSupport,
   pidNamespaceFlags,
 } from './probe-isolation.js';
-import { defaultSafePath, resolveAllowlist, resolveProgram } from './resolve-program.js';
+import {
+  defaultSafePath,
+  parseSafePath,
+  resolveAllowlist,
+  resolveProgram,
+} from './resolve-program.js';
 import { SandboxError } from './sandbox-error.js';
 import { buildSealedEnv } from './sealed-env.js';
 
@@ -60,11 +66,21 @@ export interface SpawnSealedOptions {
   noNetwork?: boolean;
   /**
    * Extra executables the command may run besides `argv[0]` (absolute paths
-   * or names looked up in `path`). Entries are validated and resolved; see
-   * the README for what is and is not enforced.
+   * or names looked up in `path`). On Linux with Landlock (native init), the
+   * program and its descendants can execute nothing else: only `argv[0]`,
+   * these entries, the interpreter of a `#!` line and the dynamic loader of
+   * each (see the README).
    * @default []
    */
   allow?: readonly string[];
+  /**
+   * The absolute paths beneath which the program may write, create, remove
+   * or truncate files (Linux with Landlock). A private temporary directory,
+   * given as `TMPDIR`, and `/dev/null`, `/dev/zero` and `/dev/full` are
+   * always writable; nothing else is.
+   * @default [cwd]
+   */
+  write?: readonly string[];
   /**
    * The `PATH` bare names are looked up in, and the child's `PATH`. Every
    * entry must be absolute.
@@ -105,6 +121,13 @@ export interface SealedIsolation {
   init: 'native' | 'node' | null;
   /** Whether the run was allowed less than full isolation (`isolation: 'best-effort'`). */
   bestEffort: boolean;
+  /**
+   * Whether Landlock confined the program: it could execute only the
+   * allowlisted programs (with their interpreters and loaders) and write only
+   * beneath `write`, its private `TMPDIR` and `/dev/null`. `false` only under
+   * `isolation: 'best-effort'` (or off Linux).
+   */
+  landlock: boolean;
 }
 
 /** How a sealed process ended. */
@@ -176,6 +199,7 @@ interface Normalized {
   killGraceMs: number;
   noNetwork: boolean;
   allow: readonly string[];
+  write: readonly string[];
   path: string;
   maxOutputBytes: number;
   signal: AbortSignal | undefined;
@@ -227,6 +251,12 @@ function normalize(options: SpawnSealedOptions): Normalized {
     // A truthy non-boolean must not silently run with the network on.
     throw invalid('noNetwork must be true or false');
   }
+  const write = options.write ?? [options.cwd];
+  if (
+    !Array.isArray(write) ||
+    write.some((entry) => typeof entry !== 'string' || !isAbsolute(entry) || entry.includes('\0'))
+  )
+    throw invalid('write must be an array of absolute paths');
   const limits = options.limits ?? {};
   if (typeof limits !== 'object' || limits === null) throw invalid('limits must be an object');
   for (const key of ['memoryBytes', 'cpuSeconds', 'processes', 'fileSizeBytes'] as const) {
@@ -250,6 +280,7 @@ function normalize(options: SpawnSealedOptions): Normalized {
     killGraceMs: checkMs('killGraceMs', options.killGraceMs ?? 2000, 0),
     noNetwork: options.noNetwork === true,
     allow,
+    write: [...write],
     path,
     maxOutputBytes,
     signal: options.signal,
@@ -413,6 +444,14 @@ function spawnFailure(name: string, code: string, cause?: unknown): SandboxError
       `program "${name}" disappeared before it could start`,
       options,
     );
+  if (code === 'ENOLANDLOCK')
+    return landlockUnavailable(
+      'the kernel offers no Landlock: not built in, not enabled, or filtered out by the caller',
+    );
+  if (code === 'ELANDLOCKABI')
+    return landlockUnavailable(
+      "the kernel's Landlock ABI is below 3, which cannot confine truncation",
+    );
   if (code === 'EACCES' || code === 'ENOEXEC') {
     return new SandboxError(
       'NOT_EXECUTABLE',
@@ -465,15 +504,86 @@ export async function spawnSealedWith(
     throw invalid(`cwd ${o.cwd} is not an existing directory`);
   const name = o.argv[0]!;
   const program = await resolveProgram(name, o.cwd, o.path);
-  await resolveAllowlist(o.allow, o.path);
+  const allowed = await resolveAllowlist(o.allow, o.path);
   const support = overrides.support ?? (await isolationSupport());
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
+  const confinement = await planConfinement(launch, program, allowed, o, support);
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
       cause: o.signal.reason,
     });
   }
-  return start(launch, program, env, o);
+  if (confinement.landlock !== 'off') {
+    // A private temporary directory, the one place outside `write` the program may write to.
+    // Never from the caller's TMPDIR, which the agent controls.
+    confinement.tmpdir = await realpath(await mkdtemp(join('/tmp', 'ironrun-tmp-')));
+    confinement.write.push(confinement.tmpdir);
+    if (o.env.TMPDIR === undefined) env.TMPDIR = confinement.tmpdir;
+  }
+  try {
+    return await start(launch, program, env, o, confinement);
+  } catch (error) {
+    await removeTmpdir(confinement);
+    throw error;
+  }
+}
+
+/** What Landlock confines a run to, and its private temporary directory. */
+interface Confinement {
+  landlock: 'off' | 'required' | 'best-effort';
+  /** Real paths the program may execute. */
+  exec: string[];
+  /** Paths beneath which it may write. */
+  write: string[];
+  tmpdir?: string;
+}
+
+function landlockUnavailable(why: string): SandboxError {
+  return new SandboxError(
+    'ISOLATION_UNAVAILABLE',
+    `Landlock cannot confine this command here (${why}), so it was not run: its program could execute programs outside allow: and write outside the project and its write: paths. Fix: run on Linux 6.2 or later with Landlock enabled (lsm=landlock,... on the kernel command line; run ironrun doctor), or set isolation: best-effort on the command to run it without that confinement`,
+  );
+}
+
+/**
+ * Which Landlock confinement the launch gets: only the native init applies
+ * Landlock, so under `strict` a launch through the Node init is refused; the
+ * init itself refuses when the kernel lacks Landlock or its ABI is below 3.
+ */
+async function planConfinement(
+  launch: Launch,
+  program: string,
+  allowed: ReadonlySet<string>,
+  o: Normalized,
+  support: IsolationSupport,
+): Promise<Confinement> {
+  const off: Confinement = { landlock: 'off', exec: [], write: [] };
+  if (support.report.platform !== 'linux') return off;
+  if (launch.init !== 'native') {
+    if (o.isolation === 'best-effort') return off;
+    throw landlockUnavailable(
+      launch.init === 'node'
+        ? 'the native init is not installed, and the Node init cannot apply Landlock'
+        : 'no namespace init runs to apply it',
+    );
+  }
+  // Real paths: the init follows no symlink when it opens them, so a path
+  // swapped for a symlink since fails the run instead of widening a rule.
+  const write: string[] = [];
+  for (const entry of [...o.write, ...writableDevices]) {
+    const real = await realpath(entry).catch(() => undefined);
+    if (real !== undefined) write.push(real);
+  }
+  return {
+    landlock: o.isolation === 'strict' ? 'required' : 'best-effort',
+    exec: await executablesOf([program, ...allowed], parseSafePath(o.path)),
+    write,
+  };
+}
+
+async function removeTmpdir(confinement: Confinement): Promise<void> {
+  if (confinement.tmpdir === undefined) return;
+  await rm(confinement.tmpdir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
 }
 
 /** How a process ended, as the kernel or the init's report tells it. */
@@ -656,6 +766,8 @@ function awaitStartup(
   reader: InitReportReader,
   channel: Duplex | null,
   earlyStderr: () => string,
+  confinement: Confinement,
+  isolation: SealedIsolation,
 ): Promise<void> {
   const { child } = tree;
   const name = o.argv[0]!;
@@ -686,8 +798,11 @@ function awaitStartup(
       return;
     }
     reader.onReport = (report) => {
-      if (report.type === 'started') succeed();
-      else if (report.type === 'error') fail(spawnFailure(name, report.code));
+      if (report.type === 'started') {
+        // ABI 3 is the lowest that confines every write (truncate came with it).
+        isolation.landlock = confinement.landlock !== 'off' && report.landlock >= 3;
+        succeed();
+      } else if (report.type === 'error') fail(spawnFailure(name, report.code));
     };
     child.once('spawn', () => {
       // The program's environment travels over the channel, never through argv.
@@ -701,6 +816,9 @@ function awaitStartup(
             uid: programUid(),
             loopback: o.noNetwork,
             limits: o.limits,
+            landlock: confinement.landlock,
+            exec: confinement.exec,
+            write: confinement.write,
           }),
         );
         return;
@@ -751,6 +869,7 @@ async function start(
   program: string,
   env: Record<string, string>,
   o: Normalized,
+  confinement: Confinement,
 ): Promise<SealedProcess> {
   const name = o.argv[0]!;
   const startedAt = performance.now();
@@ -792,13 +911,27 @@ async function start(
     kind: launch.kind,
     init: launch.init ?? null,
     bestEffort: o.isolation === 'best-effort',
+    landlock: false,
   };
-  const result = tree.finish(stdout, stderr, channel, isolation, (kernel) =>
-    launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
-  );
+  const result = tree
+    .finish(stdout, stderr, channel, isolation, (kernel) =>
+      launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
+    )
+    .finally(() => removeTmpdir(confinement));
   // A run that fails to start is never awaited by the caller: its result must not go unhandled.
   result.catch(() => {});
-  await awaitStartup(tree, launch, program, env, o, reader, channel, () => early);
+  await awaitStartup(
+    tree,
+    launch,
+    program,
+    env,
+    o,
+    reader,
+    channel,
+    () => early,
+    confinement,
+    isolation,
+  );
   started = true;
   return {
     stdout: stdout.readable,

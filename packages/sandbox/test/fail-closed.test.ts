@@ -64,7 +64,12 @@ describe.skipIf(!canStarve || !built)('spawnSealed: fail closed', () => {
     const dir = mkdtempSync(join(scratch, 'best-effort-'));
     const outcome = spawnWithoutNamespaces('best-effort', dir);
     expect(outcome.ran).toBe(true);
-    expect(outcome.isolation).toEqual({ kind: 'process-group', init: null, bestEffort: true });
+    expect(outcome.isolation).toEqual({
+      kind: 'process-group',
+      init: null,
+      bestEffort: true,
+      landlock: false,
+    });
     expect(existsSync(join(dir, 'ran.marker'))).toBe(true);
   });
 });

@@ -44,6 +44,7 @@ describe.skipIf(native === null)('the native init', () => {
     async () => {
       const run = await sealedRun({
         argv: ['/bin/sh', '-c', 'id -u; grep -E "^Cap(Eff|Prm):" /proc/self/status'],
+        allow: ['id', 'grep'],
       });
       const [uid, ...caps] = run.stdout.trim().split('\n');
       expect(Number(uid)).not.toBe(0);

@@ -29,6 +29,8 @@ async function forge(
         cwd: fixturesDir,
         env: { TOKEN: secret },
         ttlMs: 20_000,
+        // The Node init applies no Landlock, so strict would refuse to run it at all.
+        ...(overrides.nativeInit === null ? { isolation: 'best-effort' as const } : {}),
       },
       overrides,
     );

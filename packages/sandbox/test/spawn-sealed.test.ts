@@ -185,9 +185,11 @@ describe('spawnSealed: clean environment', () => {
       HOME: userInfo().homedir,
       LANG: 'C.UTF-8',
       TERM: 'dumb',
-      TMPDIR: '/tmp',
+      TMPDIR: env.TMPDIR,
       GREETING: 'hello',
     });
+    // A private temporary directory under /tmp, never the caller's TMPDIR.
+    if (linux) expect(env.TMPDIR).toMatch(/^\/tmp\/ironrun-tmp-/);
     for (const value of Object.values(canaries))
       expect(run.stdout + run.stderr).not.toContain(value);
   });
@@ -304,7 +306,12 @@ describe('spawnSealed: exit codes and signals', () => {
     'reports exit code 3 without the namespace init (internal launch)',
     async () => {
       const child = await spawnSealedWith(
-        { argv: nodeFixture('exit-with.mjs', '3'), cwd: scratch, ttlMs: 10_000 },
+        {
+          argv: nodeFixture('exit-with.mjs', '3'),
+          cwd: scratch,
+          ttlMs: 10_000,
+          isolation: 'best-effort',
+        },
         { useInit: false },
       );
       expect(await child.result).toMatchObject({ exitCode: 3, signal: null });
@@ -429,7 +436,10 @@ describe('spawnSealed: TTL and cancel', () => {
       const { spawn } = require('node:child_process');
       const c = spawn('/usr/bin/setsid', [process.execPath, '-e', 'setInterval(() => {}, 1000)', ${JSON.stringify(marker)}], { detached: true, stdio: 'ignore' });
       c.on('spawn', () => setTimeout(() => { process.stdout.write('bye'); process.exit(0); }, 200));`;
-      const run = await sealedRun({ argv: [process.execPath, '-e', program] });
+      const run = await sealedRun({
+        argv: [process.execPath, '-e', program],
+        allow: ['/usr/bin/setsid'],
+      });
       expect(run.stdout).toBe('bye');
       expect(await processesWithMarker(marker)).toEqual([]);
     },
