@@ -142,7 +142,7 @@ function spawnWithoutTree(options: SpawnSealedOptions): Promise<SealedProcess> {
           timedOut,
           canceled,
           truncated: false,
-          isolation: { kind: 'process-group', init: null, bestEffort: true },
+          isolation: { kind: 'process-group', init: null, bestEffort: true, landlock: false },
           stdoutBytes,
           stderrBytes,
           pid: child.pid ?? 0,

@@ -161,6 +161,7 @@ const resultShape: Shape = {
           kind === 'process-group',
         init: (init) => init === 'native' || init === 'node' || init === null,
         bestEffort: isBoolean,
+        landlock: isBoolean,
       }) === undefined,
   ),
 };

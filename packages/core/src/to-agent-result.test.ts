@@ -51,14 +51,20 @@ describe('toAgentResult: isolation', () => {
     expect(
       toAgentResult({
         ...result,
-        isolation: { kind: 'namespaces', init: 'native', bestEffort: false },
+        isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: false },
       }).isolation,
     ).toBe('namespaces (native init)');
     expect(
       toAgentResult({
         ...result,
-        isolation: { kind: 'process-group', init: null, bestEffort: true },
+        isolation: { kind: 'process-group', init: null, bestEffort: true, landlock: false },
       }).isolation,
     ).toBe('process-group (best-effort)');
+    expect(
+      toAgentResult({
+        ...result,
+        isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: true },
+      }).isolation,
+    ).toBe('namespaces (native init, landlock)');
   });
 });

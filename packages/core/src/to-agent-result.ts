@@ -23,7 +23,7 @@ export interface AgentResult {
   /** How many secret occurrences were replaced. */
   redactions: number;
   /**
-   * Which isolation the run had: `namespaces (native init)`, `namespaces
+   * Which isolation the run had: `namespaces (native init, landlock)`, `namespaces
    * (node init)`, `network-namespace (best-effort)`, `process-group
    * (best-effort)`, `sandbox-exec`…; absent when unknown.
    */
@@ -34,6 +34,7 @@ export interface AgentResult {
 export function describeIsolation(isolation: NonNullable<RunResult['isolation']>): string {
   const notes = [
     ...(isolation.init === null ? [] : [`${isolation.init} init`]),
+    ...(isolation.landlock ? ['landlock'] : []),
     ...(isolation.bestEffort ? ['best-effort'] : []),
   ];
   return notes.length === 0 ? isolation.kind : `${isolation.kind} (${notes.join(', ')})`;

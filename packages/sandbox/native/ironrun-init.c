@@ -280,8 +280,11 @@ static int landlock_allow(int ruleset, const char *path, uint64_t dir_rights, ui
 static int apply_landlock(const struct config *config, int abi) {
   if (abi <= 0 || config->landlock == 0) return 0;
   uint64_t write = landlock_write_rights(abi);
+  /* An empty exec list means the command declared no allow: list, so exec is
+   * not handled (any program may run); writes are confined either way. */
+  uint64_t exec = config->exec_paths[0] == NULL ? 0 : LANDLOCK_ACCESS_FS_EXECUTE;
   struct ruleset_attr attr = {
-      .handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | write,
+      .handled_access_fs = exec | write,
       .handled_access_net = 0,
       .scoped = abi >= 6 ? LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL : 0,
   };

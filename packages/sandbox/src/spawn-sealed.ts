@@ -66,10 +66,12 @@ export interface SpawnSealedOptions {
   noNetwork?: boolean;
   /**
    * Extra executables the command may run besides `argv[0]` (absolute paths
-   * or names looked up in `path`). On Linux with Landlock (native init), the
-   * program and its descendants can execute nothing else: only `argv[0]`,
-   * these entries, the interpreter of a `#!` line and the dynamic loader of
-   * each (see the README).
+   * or names looked up in `path`). When the list is not empty, on Linux with
+   * Landlock (native init), the program and its descendants can execute
+   * nothing else: only `argv[0]`, these entries, the interpreter of a `#!`
+   * line and the dynamic loader of each (see the README); where that cannot
+   * be had the spawn is refused unless `isolation` is `'best-effort'`. An
+   * empty list leaves exec unconfined.
    * @default []
    */
   allow?: readonly string[];
@@ -122,10 +124,12 @@ export interface SealedIsolation {
   /** Whether the run was allowed less than full isolation (`isolation: 'best-effort'`). */
   bestEffort: boolean;
   /**
-   * Whether Landlock confined the program: it could execute only the
-   * allowlisted programs (with their interpreters and loaders) and write only
-   * beneath `write`, its private `TMPDIR` and `/dev/null`. `false` only under
-   * `isolation: 'best-effort'` (or off Linux).
+   * Whether Landlock confined the program: it could write only beneath
+   * `write`, its private `TMPDIR` and `/dev/null`, and, when `allow` was not
+   * empty, execute only the allowlisted programs (with their interpreters and
+   * loaders). `false` where Landlock or the native init is missing: a
+   * command with an `allow` list is then refused unless `isolation` is
+   * `'best-effort'`; one without runs, unconfined in writes (SECURITY.md).
    */
   landlock: boolean;
 }
@@ -560,7 +564,7 @@ async function planConfinement(
   const off: Confinement = { landlock: 'off', exec: [], write: [] };
   if (support.report.platform !== 'linux') return off;
   if (launch.init !== 'native') {
-    if (o.isolation === 'best-effort') return off;
+    if (o.isolation === 'best-effort' || o.allow.length === 0) return off;
     throw landlockUnavailable(
       launch.init === 'node'
         ? 'the native init is not installed, and the Node init cannot apply Landlock'
@@ -574,9 +578,13 @@ async function planConfinement(
     const real = await realpath(entry).catch(() => undefined);
     if (real !== undefined) write.push(real);
   }
+  // Exec is confined only for a command that declares an allow: list; such a
+  // command has asked for the confinement, so where it cannot be had it is
+  // refused (strict). Writes are confined wherever Landlock is available.
+  const confineExec = o.allow.length > 0;
   return {
-    landlock: o.isolation === 'strict' ? 'required' : 'best-effort',
-    exec: await executablesOf([program, ...allowed], parseSafePath(o.path)),
+    landlock: o.isolation === 'strict' && confineExec ? 'required' : 'best-effort',
+    exec: confineExec ? await executablesOf([program, ...allowed], parseSafePath(o.path)) : [],
     write,
   };
 }
