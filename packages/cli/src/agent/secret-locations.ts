@@ -1,13 +1,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Policy } from '@ironrun/core';
 import {
   builtinProviderDeclarations,
-  type Policy,
-  parsePolicy,
   providerDeclaration,
   secretFileLocations,
-} from '@ironrun/core';
+} from '@ironrun/core/provider-facts';
 
 /** One place the confined agent must not read, and why. */
 export interface SecretLocation {
@@ -65,8 +64,13 @@ export function credentialVariables(): string[] {
   ];
 }
 
-/** A policy text, validated against the built-in providers' declarations; `undefined` when it does not validate. */
-function readPolicyText(text: string, filename: string): Policy | undefined {
+/**
+ * A policy text, validated against the built-in providers' declarations; `undefined` when it
+ * does not validate. The policy reader (YAML, the schema) is loaded here, only when there is a
+ * policy to read: `ironrun agent` in a folder without one starts without it.
+ */
+async function readPolicyText(text: string, filename: string): Promise<Policy | undefined> {
+  const { parsePolicy } = await import('@ironrun/core');
   try {
     return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
   } catch {
@@ -118,7 +122,7 @@ async function trustedEnvfiles(configDir: string): Promise<{ path: string; reaso
         typeof record.policyText === 'string'
           ? record.policyText
           : await readFile(record.policyPath, 'utf8');
-      const policy = readPolicyText(text, record.policyPath);
+      const policy = await readPolicyText(text, record.policyPath);
       if (policy === undefined) continue;
       for (const envfile of await secretFilesOf(policy, dirname(record.policyPath), configDir)) {
         found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
@@ -174,7 +178,10 @@ export async function agentSecrets(options: {
   ];
   if (options.policyPath !== undefined) {
     try {
-      const policy = readPolicyText(await readFile(options.policyPath, 'utf8'), options.policyPath);
+      const policy = await readPolicyText(
+        await readFile(options.policyPath, 'utf8'),
+        options.policyPath,
+      );
       const envfiles =
         policy === undefined
           ? []

@@ -11,12 +11,15 @@ import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
 import {
   type ConfinementLaunch,
+  type ConfinementRefusal,
   isConfinementRefusal,
+  type LinuxConfinement,
   type LinuxConfinementKind,
-  planLinuxConfinement,
+  linuxLaunch,
+  probeLinuxConfinement,
 } from './linux-confinement.js';
 import { macosSandboxProfile } from './macos-sandbox-profile.js';
-import { agentSecrets, type SecretLocation } from './secret-locations.js';
+import type { SecretLocation } from './secret-locations.js';
 
 const sandboxExecPath = '/usr/bin/sandbox-exec';
 
@@ -27,16 +30,16 @@ function within(path: string, folder: string): boolean {
 /** How the agent will be started on this platform, or why it cannot be. */
 async function plan(
   locations: readonly SecretLocation[],
-  prefer: LinuxConfinementKind | undefined,
+  probing: Promise<LinuxConfinement | ConfinementRefusal> | undefined,
 ): Promise<ConfinementLaunch | { kind: 'sandbox-exec'; file: string; args: string[] }> {
-  if (process.platform === 'linux') {
-    const launch = await planLinuxConfinement({ locations, prefer });
-    if (!isConfinementRefusal(launch)) return launch;
+  if (probing !== undefined) {
+    const found = await probing;
+    if (!isConfinementRefusal(found)) return linuxLaunch(found, locations);
     throw new CliError(
       'SANDBOX',
-      `Cannot confine the agent here: ${launch.reason}. It was not started.`,
+      `Cannot confine the agent here: ${found.reason}. It was not started.`,
       {
-        hints: [launch.fix],
+        hints: [found.fix],
       },
     );
   }
@@ -84,9 +87,19 @@ export async function startConfinedAgent(options: {
       hints: ['Use --confinement bubblewrap or --confinement unshare (Linux).'],
     });
   }
-  // The broker's pipeline loads while the secret locations are found and the confinement is probed.
-  const core = import('@ironrun/core');
-  core.catch(() => {});
+  // The start path, in order of cost: the namespaces are probed (a child process) while the
+  // secret locations are found (core's provider declarations, and the policy reader only when
+  // there is a policy to read); the broker listens without its pipeline, the agent starts, and
+  // only then does the broker load policy, sandbox and redactor (see BrokerHandle.warm). Every
+  // security decision (what is covered, which variables go) is made before the agent starts.
+  const probing =
+    process.platform === 'linux'
+      ? probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined })
+      : undefined;
+  probing?.catch(() => {});
+  const brokerModule = options.dryRun ? undefined : import('@ironrun/core/broker');
+  brokerModule?.catch(() => {});
+  const { agentSecrets } = await import('./secret-locations.js');
   const configDir = await ironrunConfigDir(io.env);
   if (isConfined(io.env, configDir)) {
     throw new CliError(
@@ -120,7 +133,7 @@ export async function startConfinedAgent(options: {
       );
     }
   }
-  const launch = await plan(secrets.locations, prefer);
+  const launch = await plan(secrets.locations, probing);
 
   if (options.dryRun) {
     io.out(`confinement: ${launch.kind} (${launch.file})\n`);
@@ -133,7 +146,7 @@ export async function startConfinedAgent(options: {
     return ExitCode.OK;
   }
 
-  const { startBroker } = await core;
+  const { startBroker } = await (brokerModule ?? import('@ironrun/core/broker'));
   const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
   const socketPath = join(socketDir, 'broker.sock');
   const broker = await startBroker({
@@ -162,6 +175,8 @@ export async function startConfinedAgent(options: {
   try {
     const code = await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
+      // The agent is on its way: load the pipeline while it starts, not on its first request.
+      broker.warm().catch(() => {});
       const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
       const onTerm = forward('SIGTERM');
       const onHup = forward('SIGHUP');
