@@ -24,6 +24,11 @@ export interface AgentSecrets {
   locations: SecretLocation[];
   /** Environment variables removed from the agent's environment (the broker keeps them). */
   variables: string[];
+  /**
+   * Locations that do not exist at the start, so there is nothing to cover yet (a mount needs
+   * its mount point). `ironrun agent` watches them and stops the agent if one appears.
+   */
+  absent: { path: string; reason: string }[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -192,9 +197,8 @@ export async function agentSecrets(options: {
       // No readable policy: nothing of it to hide.
     }
   }
-  const resolved = (await Promise.all(candidates.map(existing))).filter(
-    (location): location is SecretLocation => location !== undefined,
-  );
+  const found = await Promise.all(candidates.map(existing));
+  const resolved = found.filter((location): location is SecretLocation => location !== undefined);
   const byPath = new Map<string, SecretLocation>();
   for (const location of resolved)
     if (!byPath.has(location.path)) byPath.set(location.path, location);
@@ -203,5 +207,12 @@ export async function agentSecrets(options: {
     (location) =>
       !folders.some((folder) => folder !== location && location.path.startsWith(`${folder.path}/`)),
   );
-  return { locations, variables: credentialVariables() };
+  const absentPaths = new Map<string, { path: string; reason: string }>();
+  candidates.forEach((candidate, index) => {
+    const path = resolve(candidate.path);
+    if (found[index] !== undefined || absentPaths.has(path)) return;
+    if (folders.some((folder) => path.startsWith(`${folder.path}/`))) return;
+    absentPaths.set(path, { path, reason: candidate.reason });
+  });
+  return { locations, variables: credentialVariables(), absent: [...absentPaths.values()] };
 }

@@ -9,6 +9,7 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
+import { type CoverChange, watchCovers } from './cover-watch.js';
 import {
   type ConfinementLaunch,
   type ConfinementRefusal,
@@ -140,6 +141,9 @@ export async function startConfinedAgent(options: {
     for (const location of secrets.locations) {
       io.out(`hidden: ${location.path} (${location.kind}; ${location.reason})\n`);
     }
+    for (const location of secrets.absent) {
+      io.out(`watched, absent: ${location.path} (${location.reason})\n`);
+    }
     io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
     io.out(`agent: ${JSON.stringify(argv)}\n`);
     io.out(`launch: ${JSON.stringify([launch.file, ...launch.args, ...argv])}\n`);
@@ -172,9 +176,23 @@ export async function startConfinedAgent(options: {
   const ignore = () => {};
   process.on('SIGINT', ignore);
   process.on('SIGQUIT', ignore);
+  let changed: CoverChange | undefined;
+  let watcher: { close(): void } | undefined;
   try {
     const code = await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
+      // A secret location created, or a covered one replaced, outside while the agent runs is
+      // not (or no longer) covered inside: stop the whole confinement at once.
+      watcher = watchCovers(
+        [
+          ...secrets.locations.map((location) => ({ ...location, covered: true })),
+          ...secrets.absent.map((location) => ({ ...location, covered: false })),
+        ],
+        (change) => {
+          changed = change;
+          child.kill('SIGKILL');
+        },
+      );
       // The agent is on its way: load the pipeline while it starts, not on its first request.
       broker.warm().catch(() => {});
       const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -197,8 +215,20 @@ export async function startConfinedAgent(options: {
         resolvePromise(exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
       });
     });
+    if (changed !== undefined) {
+      throw new CliError(
+        'SANDBOX',
+        `The secret location ${changed.path} (${changed.reason}) was ${changed.change} outside while the agent ran, so the confinement no longer hid it; the agent was stopped.`,
+        {
+          hints: [
+            'Start ironrun agent again: it hides the location as it is now. Log in to vault CLIs and edit secret files before starting the agent, or edit them in place.',
+          ],
+        },
+      );
+    }
     return code;
   } finally {
+    watcher?.close();
     process.off('SIGINT', ignore);
     process.off('SIGQUIT', ignore);
     await broker.close();
