@@ -47,6 +47,15 @@ export interface BrokerOptions {
    * @default 64
    */
   maxConnections?: number | undefined;
+  /**
+   * Asks a person to approve a command marked `confirm: true`. It must be a
+   * channel the confined agent cannot answer (`ironrun agent` asks on the
+   * person's terminal with every process of the confinement stopped); the
+   * protocol has no message for it, so nothing a client sends can approve.
+   * Without it, such commands are refused.
+   * @default undefined
+   */
+  confirm?: RunSealedOptions['confirm'];
   /** Runs a command; for tests. @default runSealed */
   runSealed?: ((options: RunSealedOptions) => ReturnType<typeof runSealed>) | undefined;
 }
@@ -177,8 +186,8 @@ function serveConnection(
           configDir: options.configDir,
           resolveTimeoutMs: options.resolveTimeoutMs,
           signal,
-          // No approval channel the agent cannot drive reaches the broker yet: confirm commands are refused.
-          confirm: undefined,
+          // Only the broker's own approver, never anything from the connection.
+          confirm: options.confirm,
           ...(message.stream ? { onStdout: live('stdout'), onStderr: live('stderr') } : {}),
         }),
       )
@@ -219,8 +228,8 @@ function serveConnection(
  * resolution with the broker's credentials, the sealed spawn, redaction),
  * and returns only the redacted result. The pipeline is loaded on the first
  * request, or by {@link BrokerHandle.warm}: listening costs no policy, sandbox
- * or redactor load. Commands marked `confirm: true` are
- * refused: no approval channel the agent cannot drive reaches the broker.
+ * or redactor load. Commands marked `confirm: true` are approved only by
+ * `options.confirm` (never by a client's message), and refused without it.
  *
  * @example
  * const broker = await startBroker({ socketPath: '/run/user/1000/ironrun/broker.sock', providers });

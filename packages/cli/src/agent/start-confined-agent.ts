@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-code.js';
 import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
 import { type CoverChange, watchCovers } from './cover-watch.js';
+import { frozenTerminalApproval } from './frozen-terminal-approval.js';
 import {
   type ConfinementLaunch,
   type ConfinementRefusal,
@@ -153,10 +154,13 @@ export async function startConfinedAgent(options: {
   const { startBroker } = await (brokerModule ?? import('@ironrun/core/broker'));
   const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
   const socketPath = join(socketDir, 'broker.sock');
+  let agentPid: number | undefined;
   const broker = await startBroker({
     socketPath,
     env: io.env,
     configDir,
+    // Linux: the person's terminal, with the whole confinement stopped while it asks.
+    confirm: process.platform === 'linux' ? frozenTerminalApproval(() => agentPid) : undefined,
   });
   const env = agentEnvironment(io.env, {
     variables: secrets.variables,
@@ -181,6 +185,7 @@ export async function startConfinedAgent(options: {
   try {
     const code = await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
+      agentPid = child.pid;
       // A secret location created, or a covered one replaced, outside while the agent runs is
       // not (or no longer) covered inside: stop the whole confinement at once.
       watcher = watchCovers(
