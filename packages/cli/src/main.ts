@@ -11,7 +11,8 @@ import { cliVersion } from './version.js';
 // biome-ignore lint/suspicious/noExplicitAny: heterogeneous command table
 type AnyCommand = CommandDef<any>;
 
-const commands: Record<string, () => Promise<AnyCommand>> = {
+/** Every `ironrun` command by name, each loaded on first use. */
+export const commands: Record<string, () => Promise<AnyCommand>> = {
   init: () => import('./commands/init.js').then((m) => m.initCommand as AnyCommand),
   run: () => import('./commands/run.js').then((m) => m.runCommand as AnyCommand),
   list: () => import('./commands/list.js').then((m) => m.listCommand as AnyCommand),

@@ -35,6 +35,7 @@ describe('toAgentCommand', () => {
       accepts_args: true,
       args_pattern: '[a-z]+',
       max_args: 2,
+      allow_options: false,
       ttl_ms: 30_000,
       no_network: true,
       confirm: true,

@@ -19,6 +19,11 @@ export interface AgentCommand {
   args_pattern?: string;
   /** How many extra arguments at most; present only when `accepts_args`. */
   max_args?: number;
+  /**
+   * Whether an extra argument may start with `-` (only those the pattern
+   * admits, such as a test runner's `-k`); present only when `accepts_args`.
+   */
+  allow_options?: boolean;
   ttl_ms: number;
   no_network: boolean;
   /** Whether a person must approve each run. */
@@ -44,7 +49,11 @@ export function toAgentCommand(command: CommandSummary): AgentCommand {
     accepts_args: command.acceptsArgs,
     ...(command.args === undefined
       ? {}
-      : { args_pattern: command.args.pattern, max_args: command.args.maxCount }),
+      : {
+          args_pattern: command.args.pattern,
+          max_args: command.args.maxCount,
+          allow_options: command.args.allowOptions,
+        }),
     ttl_ms: command.ttlMs,
     no_network: command.noNetwork,
     confirm: command.confirm,

@@ -123,7 +123,17 @@ const commandShape = z.object({
     .string()
     .optional()
     .describe('Pattern each extra argument must match, when args are accepted.'),
-  max_args: z.number().int().optional(),
+  max_args: z
+    .number()
+    .int()
+    .optional()
+    .describe('How many extra arguments at most, when args are accepted.'),
+  allow_options: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether an extra argument may start with "-" (only the options args_pattern itself admits, such as "-k").',
+    ),
   ttl_ms: z.number(),
   no_network: z.boolean(),
   confirm: z.boolean().describe('Whether a person must approve each run.'),
@@ -148,8 +158,9 @@ function refusal(error: unknown): CallToolResult {
  * Creates the ironrun MCP server with two tools:
  *
  * - `list_commands()`: the policy's commands as an agent may see them
- *   (ids, descriptions, whether extra args are accepted, ttl, no_network,
- *   confirm; never a secret value or reference).
+ *   (ids, descriptions, whether extra args are accepted and their shape:
+ *   `args_pattern`, `max_args`, `allow_options`; ttl, no_network, confirm;
+ *   never a secret value or reference).
  * - `run_sealed({ id, args? })`: runs one command through `runSealed` and
  *   returns `{ exit_code, duration_ms, stdout, stderr, timed_out, truncated,
  *   redactions }` as `structuredContent` and as JSON text. A failing command
@@ -188,7 +199,8 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
       title: 'List sealed commands',
       description:
         'Lists the commands of the project policy that run_sealed can run: id, description, argv, names of the ' +
-        'environment variables they receive, whether extra args are accepted, ttl, no_network and confirm. Never shows secret values.',
+        'environment variables they receive, whether extra args are accepted and their shape (args_pattern, max_args, ' +
+        'allow_options), ttl, no_network and confirm. Never shows secret values.',
       outputSchema: { commands: z.array(commandShape) },
       annotations: {
         readOnlyHint: true,
@@ -226,13 +238,22 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
       description:
         'Runs one named command from the project policy in a sealed process: secrets are injected at exec time and ' +
         'every secret value in stdout and stderr is replaced by [REDACTED]. Returns the exit code, duration and redacted ' +
-        'output (head and tail when long). A non-zero exit is a normal result. Use list_commands for the ids.',
+        'output (head and tail when long). A non-zero exit is a normal result. Use list_commands for the ids. ' +
+        'A command whose accepts_args is true takes extra arguments in args, appended to its argv: each one must ' +
+        'match the whole of its args_pattern, at most max_args of them, and one starting with "-" only where ' +
+        'allow_options is true and the pattern names it. A test command made by ironrun init typically takes test ' +
+        'files inside the project and its runner\'s name filter, e.g. {"id":"test","args":["tests/test_api.py","-k","login"]}. ' +
+        'Arguments that do not fit are refused (ARGS_REJECTED) and nothing runs.',
       inputSchema: {
         id: z.string().min(1).describe('The id of a command from list_commands.'),
         args: z
           .array(z.string())
           .optional()
-          .describe('Extra arguments, only for commands whose accepts_args is true.'),
+          .describe(
+            'Extra arguments appended to the command, one word each (no shell), only for commands whose ' +
+              "accepts_args is true: each must match that command's args_pattern in full, at most max_args, " +
+              'and none may start with "-" unless allow_options is true. Omit for none.',
+          ),
       },
       outputSchema: runOutputShape,
       annotations: {

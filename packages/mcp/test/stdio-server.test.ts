@@ -14,6 +14,7 @@ const SLEEP = `${1000 + Math.floor(Math.random() * 8000)}.${randomBytes(2).readU
 const files = {
   'scripts/print.sh': '#!/bin/sh\necho "token=$API_TOKEN"\ntouch ran.marker\n',
   'scripts/fail.sh': '#!/bin/sh\necho "bad input" >&2\nexit 7\n',
+  'scripts/args.sh': '#!/bin/sh\necho "args=$*"\n',
   'scripts/forever.sh': '#!/bin/sh\nexec sleep 30\n',
   'scripts/split.sh':
     '#!/bin/sh\nprintf %s "$API_TOKEN" | head -c 9\nsleep 0.3\nprintf %s "$API_TOKEN" | tail -c +10\necho\n',
@@ -57,6 +58,12 @@ commands:
     confirm: true
     env:
       API_TOKEN: envfile://API_TOKEN
+  - id: filtered
+    argv: [./scripts/args.sh]
+    args:
+      pattern: '-k|[a-z_]+(?:/[a-z_.]+)*'
+      max: 3
+      allow_options: true
 `;
 
 type ToolResult = {
@@ -137,6 +144,7 @@ describe('createIronrunServer over stdio', () => {
       'slow',
       'flood',
       'guarded',
+      'filtered',
     ]);
     expect(commands[0]).toMatchObject({
       id: 'print',
@@ -147,6 +155,14 @@ describe('createIronrunServer over stdio', () => {
       confirm: false,
     });
     expect(commands[2]).toMatchObject({ ttl_ms: 500 });
+    expect(commands.at(-1)).toMatchObject({
+      id: 'filtered',
+      accepts_args: true,
+      args_pattern: '-k|[a-z_]+(?:/[a-z_.]+)*',
+      max_args: 3,
+      allow_options: true,
+    });
+    expect(commands[0]).not.toHaveProperty('args_pattern');
     expect(JSON.parse(text(result))).toEqual(result.structuredContent);
     expectNoSecret(result);
   });
@@ -194,6 +210,45 @@ describe('createIronrunServer over stdio', () => {
     const result = await runSealed(client, { id: 'deploy' });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain('print, fail, forever');
+  });
+
+  it("documents args in run_sealed's input schema and description, and list_commands' output schema", async () => {
+    const client = await mcp.connect();
+    const { tools } = await client.listTools();
+    const run = tools.find((tool) => tool.name === 'run_sealed');
+    const args = run?.inputSchema.properties?.args as { type?: string; description?: string };
+    expect(args.type).toBe('array');
+    expect(run?.inputSchema.required).toEqual(['id']);
+    for (const word of ['accepts_args', 'args_pattern', 'max_args', 'allow_options']) {
+      expect(args.description).toContain(word);
+      expect(run?.description).toContain(word);
+    }
+    expect(run?.description).toMatch(/"args":\["tests\/test_api\.py","-k","login"\]/);
+    const list = tools.find((tool) => tool.name === 'list_commands');
+    const item = (
+      list?.outputSchema?.properties?.commands as { items?: { properties?: object } } | undefined
+    )?.items?.properties;
+    expect(Object.keys(item ?? {})).toEqual(
+      expect.arrayContaining(['accepts_args', 'args_pattern', 'max_args', 'allow_options']),
+    );
+  });
+
+  it('runs a command with the args its pattern admits, and refuses one it does not', async () => {
+    const client = await mcp.connect();
+    const ok = await runSealed(client, { id: 'filtered', args: ['tests/api.py', '-k', 'login'] });
+    expect(ok.isError).toBeFalsy();
+    expect(ok.structuredContent?.stdout).toBe('args=tests/api.py -k login\n');
+    for (const args of [
+      ['--config', 'x'],
+      ['-k=login'],
+      ['../up'],
+      ['/etc/passwd'],
+      ['a', 'b', 'c', 'd'],
+    ]) {
+      const refused = await runSealed(client, { id: 'filtered', args });
+      expect(refused.isError, JSON.stringify(args)).toBe(true);
+      expect(text(refused)).toContain('ARGS_REJECTED');
+    }
   });
 
   it('refuses extra args the command does not declare', async () => {

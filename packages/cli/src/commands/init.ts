@@ -281,12 +281,12 @@ export const initCommand = defineCommand({
       description:
         'How agents start ironrun (default: "npx -y @ironrun/cli"; e.g. "ironrun" when installed)',
     },
-    claudeHooks: {
+    'claude-hooks': {
       type: 'boolean',
       description:
         'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
     },
-    dryRun: { type: 'boolean', description: 'Show what would be written; write nothing' },
+    'dry-run': { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
   },
   async run({ args, data }) {
@@ -311,13 +311,13 @@ export const initCommand = defineCommand({
       ...(await agentConfigPlans(agents, context)),
       ...(await instructionPlans(dir, agents, facts?.ids ?? [])),
     ];
-    if (args.claudeHooks ?? agents.includes('claude')) {
+    if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
       plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir));
     }
 
-    if (!args.dryRun) {
+    if (!args['dry-run']) {
       for (const plan of plans) {
         if (plan.text === undefined) continue;
         await mkdir(dirname(plan.path), { recursive: true });
@@ -327,7 +327,7 @@ export const initCommand = defineCommand({
 
     const report: InitReport = {
       dir,
-      dryRun: args.dryRun === true,
+      dryRun: args['dry-run'] === true,
       plans,
       windsurf: agents.includes('windsurf') ? windsurfSnippet(context) : undefined,
       steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],

@@ -43,7 +43,6 @@ export const listCommand = defineCommand({
         `ttl ${formatDuration(command.ttlMs)}`,
         ...(command.noNetwork ? ['no network'] : []),
         ...(command.confirm ? ['confirm'] : []),
-        ...(command.acceptsArgs ? [`args /${command.args?.pattern ?? ''}/`] : []),
       ];
       io.out(
         `${style.bold(command.id.padEnd(width))}  ${printable(command.description ?? command.argv.join(' '))}\n`,
@@ -51,6 +50,11 @@ export const listCommand = defineCommand({
       io.out(
         `${' '.repeat(width)}  ${style.dim(printable(`argv ${JSON.stringify(command.argv)}; ${flags.join(', ')}`))}\n`,
       );
+      if (command.args !== undefined) {
+        const { maxCount, pattern, allowOptions } = command.args;
+        const shape = `args: up to ${maxCount}, each matching /${pattern}/ in full; ${allowOptions ? 'options only as the pattern names them' : 'no options'}`;
+        io.out(`${' '.repeat(width)}  ${style.dim(printable(shape))}\n`);
+      }
       if (command.env.length > 0) {
         io.out(`${' '.repeat(width)}  ${style.dim(`env ${command.env.join(', ')}`)}\n`);
       }

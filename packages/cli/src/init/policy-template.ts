@@ -1,4 +1,5 @@
 import type { ProjectTask } from './project-tasks.js';
+import type { TestArgsRule } from './test-args.js';
 
 /** How `init` writes the provider block and the example references of each built-in provider. */
 interface ProviderTemplate {
@@ -61,6 +62,18 @@ function slug(name: string): string {
   return cleaned === '' ? 'project' : cleaned;
 }
 
+/** A command's `args:` block, with a comment saying what it lets the agent add. */
+function argsLines(args: TestArgsRule): string[] {
+  return [
+    `    # The agent may add ${args.summary}; nothing else`,
+    '    # (no other option, absolute path, "..", "=" or shell character).',
+    '    args:',
+    `      pattern: '${args.pattern.replaceAll("'", "''")}'`,
+    `      max: ${args.max}`,
+    ...(args.allowOptions ? ['      allow_options: true'] : []),
+  ];
+}
+
 /**
  * The text of a new `ironrun.yml`: one command per detected task (pinning the
  * part of the file it is defined in, or the whole file), and commented examples of secret references for
@@ -101,6 +114,7 @@ export function renderPolicyTemplate(options: {
         ? `    pin: [${yamlString(task.definedIn)}]`
         : `    pin: [{ file: ${yamlString(task.definedIn)}, part: ${yamlString(task.pinPart)} }]`,
       '    ttl: 10m',
+      ...(task.args === undefined ? [] : argsLines(task.args)),
     );
   }
   lines.push(

@@ -24,6 +24,7 @@ describe('detectProject', () => {
         definedIn: 'package.json',
         pinPart: 'scripts.test',
         description: 'pnpm run test (package.json script)',
+        args: expect.objectContaining({ allowOptions: true }),
       },
       {
         id: 'build',
@@ -57,5 +58,54 @@ describe('detectProject', () => {
   it('finds nothing in an empty folder', async () => {
     dir = await testdir();
     expect(detectProject(dir.dir)).toEqual({ kinds: [], tasks: [] });
+  });
+});
+
+describe('detectProject: test arguments', () => {
+  it('gives a vitest or jest test script files and -t, and npm a -- before them', async () => {
+    dir = await testdir({ 'package.json': JSON.stringify({ scripts: { test: 'vitest run' } }) });
+    const [test] = detectProject(dir.dir).tasks;
+    expect(test?.argv).toEqual(['npm', 'run', 'test', '--']);
+    expect(test?.args).toMatchObject({ allowOptions: true, max: 8 });
+    expect(test?.args?.pattern.startsWith('-t|')).toBe(true);
+  });
+
+  it('gives pnpm no --, since it passes every word after the script name on', async () => {
+    dir = await testdir({
+      'package.json': JSON.stringify({ scripts: { test: 'jest', build: 'tsc' } }),
+      'pnpm-lock.yaml': '',
+    });
+    const [test, build] = detectProject(dir.dir).tasks;
+    expect(test?.argv).toEqual(['pnpm', 'run', 'test']);
+    expect(test?.args?.pattern.startsWith('-t|')).toBe(true);
+    expect(build?.args).toBeUndefined();
+  });
+
+  it('gives a script it cannot read no arguments', async () => {
+    dir = await testdir({
+      'package.json': JSON.stringify({ scripts: { test: 'node scripts/run-tests.js' } }),
+    });
+    const [test] = detectProject(dir.dir).tasks;
+    expect(test?.argv).toEqual(['npm', 'run', 'test']);
+    expect(test?.args).toBeUndefined();
+  });
+
+  it('gives pytest, go test and cargo test their filters, and a make target none (NAME=value would set a variable)', async () => {
+    dir = await testdir({
+      Makefile: 'test:\n\techo ok\n',
+      'pyproject.toml': '[tool.pytest.ini_options]\n',
+      'go.mod': 'module x\n',
+      'Cargo.toml': '[package]\nname="x"\n',
+    });
+    expect(detectProject(dir.dir).tasks.find((task) => task.id === 'test')?.args).toBeUndefined();
+    await dir.cleanup();
+    dir = await testdir({ 'pyproject.toml': '[tool.pytest.ini_options]\n' });
+    expect(detectProject(dir.dir).tasks[0]?.args?.pattern.startsWith('-k|')).toBe(true);
+    await dir.cleanup();
+    dir = await testdir({ 'go.mod': 'module x\n' });
+    expect(detectProject(dir.dir).tasks[0]?.args?.pattern.startsWith('-run|')).toBe(true);
+    await dir.cleanup();
+    dir = await testdir({ 'Cargo.toml': '[package]\nname="x"\n' });
+    expect(detectProject(dir.dir).tasks[0]?.args?.allowOptions).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { nodeTestRunner, type TestArgsRule, testArgsRule } from './test-args.js';
 
 /** One task `init` found in the project, to become a policy command. */
 export interface ProjectTask {
@@ -19,6 +20,12 @@ export interface ProjectTask {
   readonly pinPart?: string;
   /** A one-line description for agents. */
   readonly description: string;
+  /**
+   * The extra arguments an agent may append (a test command's files and
+   * name filter), written as the command's `args:`.
+   * @default undefined: none
+   */
+  readonly args?: TestArgsRule;
 }
 
 /** What `init` found in a project folder. */
@@ -59,13 +66,18 @@ function nodeTasks(dir: string): ProjectTask[] {
   const manager = nodePackageManager(dir);
   return taskNames
     .filter((name) => typeof scripts[name] === 'string')
-    .map((name) => ({
-      id: name,
-      argv: [manager, 'run', name],
-      definedIn: 'package.json',
-      pinPart: `scripts.${name}`,
-      description: `${manager} run ${name} (package.json script)`,
-    }));
+    .map((name) => {
+      const runner = name === 'test' ? nodeTestRunner(scripts[name] as string) : undefined;
+      const task: ProjectTask = {
+        id: name,
+        // npm reads options after the script name as its own unless they follow `--`.
+        argv: [manager, 'run', name, ...(runner !== undefined && manager === 'npm' ? ['--'] : [])],
+        definedIn: 'package.json',
+        pinPart: `scripts.${name}`,
+        description: `${manager} run ${name} (package.json script)`,
+      };
+      return runner === undefined ? task : { ...task, args: testArgsRule(runner) };
+    });
 }
 
 function makeTasks(dir: string): ProjectTask[] {
@@ -112,6 +124,7 @@ function pythonTasks(dir: string): ProjectTask[] {
       definedIn: 'pyproject.toml',
       pinPart: 'tool.pytest',
       description: 'pytest',
+      args: testArgsRule('pytest'),
     },
   ];
   if ('ruff' in tool) {
@@ -144,7 +157,7 @@ function rustTasks(dir: string): ProjectTask[] {
     description,
   });
   return [
-    task('test', ['test'], 'cargo test'),
+    { ...task('test', ['test'], 'cargo test'), args: testArgsRule('cargo') },
     task('build', ['build'], 'cargo build'),
     task('lint', ['clippy', '--', '-D', 'warnings'], 'cargo clippy'),
   ];
@@ -159,7 +172,7 @@ function goTasks(dir: string): ProjectTask[] {
     description: `go ${args.join(' ')}`,
   });
   return [
-    task('test', ['test', './...']),
+    { ...task('test', ['test', './...']), args: testArgsRule('go') },
     task('build', ['build', './...']),
     task('check', ['vet', './...']),
   ];
