@@ -150,5 +150,57 @@ describe.each(kinds)(
       },
       120_000,
     );
+
+    it.skipIf(!ok)(
+      'keys the agent pushed into the terminal with TIOCSTI are dropped when it ends, so the shell after it never reads them',
+      async () => {
+        const project = await testdir({ 'README.md': 'x\n' });
+        dirs.push(project);
+        const inject =
+          'open(my $t, "+<", "/dev/tty") or exit 2; my $n = 0;' +
+          'for my $k (split //, "echo PWNED\r") { my $c = $k; $n++ if ioctl($t, 0x5412, $c) } exit($n > 0 ? 0 : 3)';
+        const agent = [
+          node,
+          cliPath,
+          'agent',
+          '--confinement',
+          kind,
+          '--',
+          '/usr/bin/perl',
+          '-e',
+          inject,
+        ]
+          .map(shellQuote)
+          .join(' ');
+        const shell = `${agent}; echo "agent exit $?"; IFS= read -r line; echo "next read: $line"`;
+        const child = spawn(
+          '/usr/bin/script',
+          ['-qfec', `/bin/sh -c ${shellQuote(shell)}`, '/dev/null'],
+          {
+            cwd: project.dir,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: project.dir, TERM: 'dumb' },
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        );
+        let screen = '';
+        let typed = false;
+        child.stdout.setEncoding('utf8').on('data', (text: string) => {
+          screen += text;
+          // The person types a line only once ironrun agent has exited.
+          if (!typed && /agent exit \d+/.test(screen)) {
+            typed = true;
+            child.stdin.write('clean\r');
+          }
+        });
+        child.stderr.resume();
+        await new Promise((resolve) => child.once('close', resolve));
+        // The injection worked (the agent exits 0 only if TIOCSTI took its keys) ...
+        expect(screen).toMatch(/agent exit 0/);
+        // ... and the shell's next read is what the person typed, not what the agent pushed.
+        expect(screen).toMatch(/next read: clean/);
+        expect(screen).not.toMatch(/next read: echo PWNED/);
+      },
+      60_000,
+    );
   },
 );

@@ -42,6 +42,21 @@ function processTree(root: number): Set<number> {
   return tree;
 }
 
+/**
+ * Whether this process is in its terminal's foreground process group (reading the terminal
+ * from the background would stop it with SIGTTIN).
+ */
+function inForeground(): boolean {
+  try {
+    const text = readFileSync('/proc/self/stat', 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // After the name: state, ppid, pgrp, session, tty_nr, tpgid.
+    return fields[2] !== undefined && fields[2] === fields[5];
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -101,6 +116,26 @@ function discardPending(input: ReadStream): Promise<void> {
       resolve();
     }, 100);
   });
+}
+
+/**
+ * Drops what the terminal's input holds when the agent has ended: keys it pushed with TIOCSTI
+ * would otherwise be read by the person's shell once `ironrun agent` exits. Its PID namespace is
+ * gone by then, so nothing of it can push more. No terminal: nothing to do.
+ */
+export async function dropAgentInput(): Promise<void> {
+  if (!inForeground()) return;
+  let input: ReadStream | undefined;
+  try {
+    input = new ReadStream(openSync('/dev/tty', 'r'));
+    input.setRawMode(true);
+    await discardPending(input);
+  } catch {
+    // no terminal
+  } finally {
+    input?.setRawMode(false);
+    input?.destroy();
+  }
 }
 
 /** Reads one line in raw mode, echoing it; `undefined` on Ctrl-C, Ctrl-D, Esc or the time limit. */
@@ -164,7 +199,8 @@ export function frozenTerminalApproval(
   let queue: Promise<unknown> = Promise.resolve();
   const ask = async (request: ConfirmRequest): Promise<boolean> => {
     const root = agentPid();
-    if (root === undefined) return false;
+    // In the background the question could not be read (nor answered): no.
+    if (root === undefined || !inForeground()) return false;
     const stopped = await freeze(root);
     if (stopped === undefined) return false;
     let input: ReadStream | undefined;

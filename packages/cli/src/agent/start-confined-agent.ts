@@ -10,7 +10,7 @@ import { ExitCode } from '../exit-code.js';
 import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
 import { type CoverChange, watchCovers } from './cover-watch.js';
-import { frozenTerminalApproval } from './frozen-terminal-approval.js';
+import { dropAgentInput, frozenTerminalApproval } from './frozen-terminal-approval.js';
 import {
   type ConfinementLaunch,
   type ConfinementRefusal,
@@ -220,6 +220,8 @@ export async function startConfinedAgent(options: {
         resolvePromise(exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
       });
     });
+    // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
+    await dropAgentInput();
     if (changed !== undefined) {
       throw new CliError(
         'SANDBOX',
