@@ -75,7 +75,7 @@ export function credentialVariables(): string[] {
  * policy to read: `ironrun agent` in a folder without one starts without it.
  */
 async function readPolicyText(text: string, filename: string): Promise<Policy | undefined> {
-  const { parsePolicy } = await import('@ironrun/core');
+  const { parsePolicy } = await import('@ironrun/core/policy-reader');
   try {
     return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
   } catch {
