@@ -106,7 +106,7 @@ describe.each(kinds)('ironrun agent --confinement $kind', ({ kind, ok }) => {
       );
       expect(result.stdout.includes(token)).toBe(false);
       expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/\.doppler .*was created outside while the agent ran/);
+      expect(result.stderr).toMatch(/\.doppler .*was created while the agent ran/);
       expect(result.stderr.includes(token)).toBe(false);
     },
     30_000,
@@ -141,7 +141,7 @@ describe.each(kinds)('ironrun agent --confinement $kind', ({ kind, ok }) => {
       });
       expect(result.stdout.includes(after) || result.stdout.includes(before)).toBe(false);
       expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/secrets\.env .*was replaced outside while the agent ran/);
+      expect(result.stderr).toMatch(/secrets\.env .*was replaced while the agent ran/);
     },
     30_000,
   );

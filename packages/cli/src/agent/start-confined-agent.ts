@@ -225,7 +225,7 @@ export async function startConfinedAgent(options: {
     if (changed !== undefined) {
       throw new CliError(
         'SANDBOX',
-        `The secret location ${changed.path} (${changed.reason}) was ${changed.change} outside while the agent ran, so the confinement no longer hid it; the agent was stopped.`,
+        `The secret location ${changed.path} (${changed.reason}) was ${changed.change} while the agent ran (outside, or by the agent itself), so the confinement no longer hid it; the agent was stopped.`,
         {
           hints: [
             'Start ironrun agent again: it hides the location as it is now. Log in to vault CLIs and edit secret files before starting the agent, or edit them in place.',
