@@ -5,8 +5,20 @@ import { packageBuild } from '../../tsup.base.ts';
 // rollup tree-shaking pass would rewrite it to the deprecated `assert`, so esbuild alone
 // shakes the bundle here.
 // `./paths`: the one containment check and config folder rule alone, for the guard hook.
+// `./provider-facts`, `./policy-reader` and `./broker`: what `ironrun agent` needs before the
+// agent starts (the providers' declarations, the policy reader, a listening broker), without
+// sandbox, redactor or the run pipeline.
+// Splitting keeps one copy of each module shared by the entries and lets the broker load its
+// pipeline (`broker-pipeline.ts`) as a chunk of its own, on demand.
 export default packageBuild({
-  entry: ['src/index.ts', 'src/paths.ts'],
+  entry: [
+    'src/index.ts',
+    'src/paths.ts',
+    'src/provider-facts.ts',
+    'src/policy-reader.ts',
+    'src/broker.ts',
+  ],
+  splitting: true,
   target: 'node20.19',
   treeshake: false,
 });

@@ -7,6 +7,6 @@
 export async function ironrunConfigDir(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<string> {
-  const { defaultConfigDir } = await import('@ironrun/core');
+  const { defaultConfigDir } = await import('@ironrun/core/paths');
   return defaultConfigDir(env);
 }

@@ -309,6 +309,23 @@ describe.each(cases)(
       },
     );
 
+    it.skipIf(!ok)(
+      'run as root, the agent holds no capability: mounting over a cover, unmounting one or binding the envfile folder fails and the envfile reads empty',
+      () => {
+        expect(inside.capabilities).toBe('0000000000000000');
+        expect(inside.remount).not.toMatch(
+          /mounted-over-cover|unmounted-envfile-cover|bound-envfile-folder/,
+        );
+        expect(leaks(String(inside.remount))).toBe(0);
+        if (isRoot && user === 'self') {
+          // The control: root outside holds capabilities, and the same script mounts and reads the secret.
+          expect(outside.capabilities).not.toBe('0000000000000000');
+          expect(outside.remount).toMatch(/mounted-over-cover/);
+          expect(holds(outside.remount, SECRET)).toBe(true);
+        }
+      },
+    );
+
     it.skipIf(!ok)('the credential variables are gone from the agent environment inside', () => {
       expect(holds(inside.env, DOPPLER_TOKEN) || holds(inside.env, OP_TOKEN)).toBe(false);
       expect(holds(outside.env, DOPPLER_TOKEN) && holds(outside.env, OP_TOKEN)).toBe(true);

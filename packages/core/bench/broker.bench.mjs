@@ -7,14 +7,28 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
-import { connectBroker, runSealed, startBroker } from '../dist/index.js';
+import {
+  builtinProviderDeclarations,
+  connectBroker,
+  runSealed,
+  startBroker,
+} from '../dist/index.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const providers = { envfile: () => import('@ironrun/providers-envfile') };
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+function spread(values) {
+  return `${median(values).toFixed(2)} ms (p25–p75 ${quantile(values, 0.25).toFixed(2)}–${quantile(values, 0.75).toFixed(2)})`;
 }
 
 async function timed(fn) {
@@ -41,7 +55,7 @@ await writeFile(
     '',
   ].join('\n'),
 );
-await trust(policyPath, { configDir });
+await trust(policyPath, { configDir, providers: builtinProviderDeclarations() });
 const broker = await startBroker({
   socketPath: join(dir, 'broker.sock'),
   providers,
@@ -113,12 +127,15 @@ try {
   } finally {
     await stub.close();
   }
-  const added = median(viaBroker) - median(inProcess);
+  // Paired: each round's forwarded call against the in-process call of the same round, so the
+  // machine's drift between rounds cancels out.
+  const differences = viaBroker.map((ms, i) => ms - (inProcess[i] ?? 0));
+  const added = median(differences);
   console.log(`broker: forwarded runSealed vs in process, ${ROUNDS} interleaved rounds (median)`);
-  console.log(`  runSealed in process        ${median(inProcess).toFixed(2)} ms`);
-  console.log(`  through the broker socket   ${median(viaBroker).toFixed(2)} ms`);
+  console.log(`  runSealed in process        ${spread(inProcess)}`);
+  console.log(`  through the broker socket   ${spread(viaBroker)}`);
   console.log(
-    `  added by the broker         ${added.toFixed(2)} ms (target ≤ 5 ms: ${added <= 5 ? 'met' : 'NOT met'})`,
+    `  added by the broker         ${added.toFixed(2)} ms, paired (p25–p75 ${quantile(differences, 0.25).toFixed(2)}–${quantile(differences, 0.75).toFixed(2)}) (target ≤ 5 ms: ${added <= 5 ? 'met' : 'NOT met'})`,
   );
   console.log(
     `  ratio                       ${(median(viaBroker) / median(inProcess)).toFixed(3)}x`,

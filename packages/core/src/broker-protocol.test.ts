@@ -164,6 +164,28 @@ describe('parseBrokerMessage', () => {
     }
   });
 
+  it('accepts the isolation a sealed run reports, Landlock included', () => {
+    const result = {
+      exitCode: 0,
+      signal: null,
+      durationMs: 3,
+      stdout: 'ok',
+      stderr: '',
+      timedOut: false,
+      canceled: false,
+      truncated: false,
+      redactions: 0,
+      stdoutBytes: 2,
+      stderrBytes: 0,
+      isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: true },
+    };
+    expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result }))).toBe(false);
+    const smuggled = { ...result, isolation: { ...result.isolation, landlock: 'TOKEN' } };
+    expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result: smuggled }))).toBe(
+      true,
+    );
+  });
+
   it('refuses output that is not base64', () => {
     const message = { type: 'output', id: 1, stream: 'stdout', data: 'not base64!' };
     expect(isProtocolProblem(parseBrokerMessage(message))).toBe(true);

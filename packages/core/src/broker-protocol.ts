@@ -161,7 +161,8 @@ const resultShape: Shape = {
           kind === 'process-group',
         init: (init) => init === 'native' || init === 'node' || init === null,
         bestEffort: isBoolean,
-        landlock: isBoolean,
+        // Optional: a broker of before Landlock sends none.
+        landlock: optional(isBoolean),
       }) === undefined,
   ),
 };

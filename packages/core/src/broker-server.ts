@@ -13,9 +13,9 @@ import {
   parseClientMessage,
 } from './broker-protocol.js';
 import { isIronrunError } from './ironrun-error.js';
-import { listCommands } from './list-commands.js';
-import { loadTrustedPolicy } from './load-trusted-policy.js';
-import { type RunSealedOptions, runSealed } from './run-sealed.js';
+import type { RunSealedOptions, runSealed } from './run-sealed.js';
+
+type Pipeline = typeof import('./broker-pipeline.js');
 
 /** Options of {@link startBroker}. */
 export interface BrokerOptions {
@@ -47,6 +47,15 @@ export interface BrokerOptions {
    * @default 64
    */
   maxConnections?: number | undefined;
+  /**
+   * Asks a person to approve a command marked `confirm: true`. It must be a
+   * channel the confined agent cannot answer (`ironrun agent` asks on the
+   * person's terminal with every process of the confinement stopped); the
+   * protocol has no message for it, so nothing a client sends can approve.
+   * Without it, such commands are refused.
+   * @default undefined
+   */
+  confirm?: RunSealedOptions['confirm'];
   /** Runs a command; for tests. @default runSealed */
   runSealed?: ((options: RunSealedOptions) => ReturnType<typeof runSealed>) | undefined;
 }
@@ -55,6 +64,12 @@ export interface BrokerOptions {
 export interface BrokerHandle {
   /** The socket path it listens on. */
   socketPath: string;
+  /**
+   * Loads the pipeline now instead of on the first request (it is loaded
+   * once either way), so the first request does not wait for it. Call it
+   * after the work that must come first, such as starting the agent.
+   */
+  warm(): Promise<void>;
   /** Stops listening, cancels every run of every connection and removes the socket. */
   close(): Promise<void>;
 }
@@ -67,11 +82,15 @@ function describeUnknown(error: unknown): string {
 }
 
 /** Serves one connection: the hello, then requests, each run scoped to this connection. */
-function serveConnection(socket: Socket, options: BrokerOptions, closing: AbortSignal): void {
+function serveConnection(
+  socket: Socket,
+  options: BrokerOptions,
+  closing: AbortSignal,
+  pipeline: () => Promise<Pipeline>,
+): void {
   const decoder = new FrameDecoder(maxClientFrameBytes);
   const runs = new Map<number, AbortController>();
   const lists = new Set<number>();
-  const run = options.runSealed ?? runSealed;
   let greeted = false;
   let ended = false;
 
@@ -128,13 +147,14 @@ function serveConnection(socket: Socket, options: BrokerOptions, closing: AbortS
     }
     if (message.type === 'list') {
       lists.add(message.id);
-      loadTrustedPolicy(message.policy, {
-        configDir: options.configDir,
-        providers: options.providers,
-      })
-        .then((policy) =>
-          send({ type: 'commands', id: message.id, commands: listCommands(policy) }),
-        )
+      pipeline()
+        .then(async ({ listCommands, loadTrustedPolicy }) => {
+          const policy = await loadTrustedPolicy(message.policy, {
+            configDir: options.configDir,
+            providers: options.providers,
+          });
+          send({ type: 'commands', id: message.id, commands: listCommands(policy) });
+        })
         .catch((error: unknown) => refuse(message.id, error))
         .finally(() => lists.delete(message.id));
       return;
@@ -155,19 +175,22 @@ function serveConnection(socket: Socket, options: BrokerOptions, closing: AbortS
       if (socket.writableLength > maxQueuedOutputBytes) return;
       send({ type: 'output', id: message.id, stream, data: Buffer.from(chunk).toString('base64') });
     };
-    run({
-      policy: message.policy,
-      commandId: message.command,
-      args: message.args,
-      providers: options.providers,
-      env: options.env ?? process.env,
-      configDir: options.configDir,
-      resolveTimeoutMs: options.resolveTimeoutMs,
-      signal,
-      // No approval channel the agent cannot drive reaches the broker yet: confirm commands are refused.
-      confirm: undefined,
-      ...(message.stream ? { onStdout: live('stdout'), onStderr: live('stderr') } : {}),
-    })
+    pipeline()
+      .then(({ runSealed }) =>
+        (options.runSealed ?? runSealed)({
+          policy: message.policy,
+          commandId: message.command,
+          args: message.args,
+          providers: options.providers,
+          env: options.env ?? process.env,
+          configDir: options.configDir,
+          resolveTimeoutMs: options.resolveTimeoutMs,
+          signal,
+          // Only the broker's own approver, never anything from the connection.
+          confirm: options.confirm,
+          ...(message.stream ? { onStdout: live('stdout'), onStderr: live('stderr') } : {}),
+        }),
+      )
       .then((result) => send({ type: 'result', id: message.id, result: { ...result } }))
       .catch((error: unknown) => refuse(message.id, error))
       .finally(() => runs.delete(message.id));
@@ -203,8 +226,10 @@ function serveConnection(socket: Socket, options: BrokerOptions, closing: AbortS
  * (see `broker-protocol.ts`), running each request through the one pipeline,
  * {@link runSealed} (trust check with the broker's trust store, secret
  * resolution with the broker's credentials, the sealed spawn, redaction),
- * and returns only the redacted result. Commands marked `confirm: true` are
- * refused: no approval channel the agent cannot drive reaches the broker.
+ * and returns only the redacted result. The pipeline is loaded on the first
+ * request, or by {@link BrokerHandle.warm}: listening costs no policy, sandbox
+ * or redactor load. Commands marked `confirm: true` are approved only by
+ * `options.confirm` (never by a client's message), and refused without it.
  *
  * @example
  * const broker = await startBroker({ socketPath: '/run/user/1000/ironrun/broker.sock', providers });
@@ -215,6 +240,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const closing = new AbortController();
   const sockets = new Set<Socket>();
   const maxConnections = options.maxConnections ?? 64;
+  // Loaded once, on the first request or on warm(); a failed load is tried again by the next.
+  let loading: Promise<Pipeline> | undefined;
+  const pipeline = () => {
+    loading ??= import('./broker-pipeline.js').catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
   const server: Server = createServer((socket) => {
     if (sockets.size >= maxConnections) {
       socket.destroy();
@@ -222,7 +256,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serveConnection(socket, options, closing.signal);
+    serveConnection(socket, options, closing.signal, pipeline);
   });
   server.on('error', () => {
     // Errors after listen (none expected for a unix socket) must not crash the broker.
@@ -237,6 +271,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   await chmod(options.socketPath, 0o600);
   return {
     socketPath: options.socketPath,
+    warm: async () => {
+      await pipeline();
+    },
     close: async () => {
       closing.abort(new Error('the broker is closing'));
       for (const socket of sockets) socket.destroy();

@@ -124,6 +124,42 @@ describe('startBroker', () => {
     expect(JSON.stringify(commands)).not.toContain(SECRET);
   });
 
+  it('asks only its own approver for a confirm: true command, once per run, and runs it on yes', async () => {
+    const asked: { commandId: string; refs: string[] }[] = [];
+    const answers = [false, true];
+    const approving = await startBroker({
+      socketPath: join(socketDir, 'approving.sock'),
+      providers: builtinProviders,
+      configDir: sealed.configDir,
+      env: {},
+      confirm: async (request) => {
+        asked.push({ commandId: request.commandId, refs: request.refs });
+        return answers.shift() ?? false;
+      },
+    });
+    try {
+      const client = await connectBroker(approving.socketPath);
+      const declined = await client
+        .runSealed({ policy: sealed.policyPath, commandId: 'guarded' })
+        .catch((caught: unknown) => caught);
+      const approved = await client.runSealed({ policy: sealed.policyPath, commandId: 'guarded' });
+      client.close();
+      expect(isIronrunError(declined) && declined.code).toBe('CONFIRM_DECLINED');
+      expect(approved.stdout).toBe('token is [REDACTED]\n');
+      expect(asked).toEqual([
+        { commandId: 'guarded', refs: ['envfile://API_TOKEN'] },
+        { commandId: 'guarded', refs: ['envfile://API_TOKEN'] },
+      ]);
+      // A command without confirm never reaches the approver.
+      const plain = await connectBroker(approving.socketPath);
+      await plain.runSealed({ policy: sealed.policyPath, commandId: 'print' });
+      plain.close();
+      expect(asked).toHaveLength(2);
+    } finally {
+      await approving.close();
+    }
+  });
+
   it('refuses a command marked confirm: true, since no person can be asked through it', async () => {
     const client = await connectBroker(broker.socketPath);
     const error = await client

@@ -35,6 +35,7 @@ describe('unshareArgs', () => {
       unshare: '/usr/bin/unshare',
       mount: '/usr/bin/mount',
       sh: '/bin/sh',
+      setpriv: '/usr/bin/setpriv',
       uid: 1000,
       gid: 1000,
     });
@@ -46,6 +47,7 @@ describe('unshareArgs', () => {
       '/usr/bin/mount',
       '1000',
       '1000',
+      '/usr/bin/setpriv',
       '2',
       hostile.path,
       '/home/u/.config/ironrun',

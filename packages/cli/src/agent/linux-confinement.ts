@@ -28,6 +28,7 @@ const unshareCandidates = [
 ];
 const mountCandidates = ['/usr/bin/mount', '/bin/mount', '/usr/sbin/mount', '/sbin/mount'];
 const shCandidates = ['/bin/sh', '/usr/bin/sh'];
+const setprivCandidates = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'];
 const envCandidates = ['/usr/bin/env', '/bin/env'];
 
 async function firstExecutable(candidates: readonly string[]): Promise<string | undefined> {
@@ -110,6 +111,12 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
  * namespace every mount of the first is locked (the kernel refuses to
  * unmount it alone) and the agent, no longer uid 0, holds no capability.
  *
+ * Run as root, the person's uid is 0 and the agent would be root of that
+ * second namespace with every capability in it: util-linux `setpriv` then
+ * empties its bounding, inheritable and ambient sets and sets no_new_privs
+ * before the agent starts, so it holds no capability at all (as bubblewrap's
+ * `--cap-drop ALL` does). Without setpriv, root is refused.
+ *
  * It waits for the agent rather than exec'ing it so the agent is not PID 1
  * (PID 1 ignores every signal it has no handler for: a plain script could
  * not be stopped with Ctrl-C). Its own no-op traps keep it alive through a
@@ -117,14 +124,18 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
  */
 const unshareSetupScript = [
   'set -e',
-  'u=$1; m=$2; uid=$3; gid=$4; shift 4',
+  'u=$1; m=$2; uid=$3; gid=$4; p=$5; shift 5',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do "$m" -t tmpfs -o ro,mode=0755,size=4k ironrun-hidden "$1"; shift; n=$((n - 1)); done',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do "$m" --bind /dev/null "$1"; shift; n=$((n - 1)); done',
   'set +e',
   'trap : INT QUIT TERM HUP',
-  '"$u" --user --mount --map-user="$uid" --map-group="$gid" -- "$@"',
+  'if [ "$uid" = 0 ]; then',
+  '  "$u" --user --mount --map-user=0 --map-group=0 -- "$p" --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- "$@"',
+  'else',
+  '  "$u" --user --mount --map-user="$uid" --map-group="$gid" -- "$@"',
+  'fi',
   'exit $?',
 ].join('\n');
 
@@ -134,6 +145,8 @@ export function unshareArgs(options: {
   unshare: string;
   mount: string;
   sh: string;
+  /** util-linux `setpriv`, which drops every capability when `uid` is 0. */
+  setpriv: string;
   uid: number;
   gid: number;
 }): string[] {
@@ -159,6 +172,7 @@ export function unshareArgs(options: {
     options.mount,
     String(options.uid),
     String(options.gid),
+    options.setpriv,
     String(folders.length),
     ...folders.map((location) => location.path),
     String(files.length),
@@ -166,29 +180,47 @@ export function unshareArgs(options: {
   ];
 }
 
+/** The confinement that works on this machine, found by {@link probeLinuxConfinement}. */
+export interface LinuxConfinement {
+  kind: LinuxConfinementKind;
+  file: string;
+  /** bubblewrap: coreutils env. The own set-up: util-linux unshare, mount, setpriv and sh. */
+  tools: { env?: string; unshare?: string; mount?: string; setpriv?: string; sh?: string };
+  uid: number;
+  gid: number;
+}
+
 /**
- * Chooses how to confine the agent on this Linux machine and checks that it
- * works here: bubblewrap where it is installed (and can create its
- * namespaces), else ironrun's own set-up with util-linux `unshare` and
- * `mount`. Neither: a refusal with the reason and the fix. Each candidate is
- * tried once with the real namespaces on `true`, so a restriction (such as
+ * Chooses how to confine the agent on this Linux machine and checks that its
+ * namespaces can be created here: bubblewrap where it is installed, else
+ * ironrun's own set-up with util-linux `unshare`, `mount` and `setpriv`.
+ * Neither: a refusal with the reason and the fix. Each candidate is tried
+ * once with the real namespaces on `true`, so a restriction (such as
  * Ubuntu's AppArmor limit on unprivileged user namespaces) is found before
  * the agent starts, not after.
+ *
+ * It needs no secret location (it covers none), so `ironrun agent` runs it
+ * while it finds them. The covers themselves are made by the real start
+ * ({@link linuxLaunch}): bubblewrap and the set-up script stop before the
+ * agent starts when one fails, so a failed cover never starts the agent.
  */
-export async function planLinuxConfinement(options: {
-  locations: readonly SecretLocation[];
-  prefer?: LinuxConfinementKind | undefined;
-}): Promise<ConfinementLaunch | ConfinementRefusal> {
+export async function probeLinuxConfinement(
+  options: { prefer?: LinuxConfinementKind | undefined } = {},
+): Promise<LinuxConfinement | ConfinementRefusal> {
   const problems: string[] = [];
-  const trueProgram = (await firstExecutable(['/usr/bin/true', '/bin/true'])) ?? '/bin/true';
-  const [bwrap, envProgram, unshare, mount, sh] = await Promise.all([
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const [trueFound, bwrap, envProgram, unshare, mount, sh, setpriv] = await Promise.all([
+    firstExecutable(['/usr/bin/true', '/bin/true']),
     firstExecutable(bwrapCandidates),
     firstExecutable(envCandidates),
     firstExecutable(unshareCandidates),
     firstExecutable(mountCandidates),
     firstExecutable(shCandidates),
+    firstExecutable(setprivCandidates),
   ]);
-  const tryBubblewrap = async (): Promise<ConfinementLaunch | undefined> => {
+  const trueProgram = trueFound ?? '/bin/true';
+  const tryBubblewrap = async (): Promise<LinuxConfinement | undefined> => {
     if (bwrap === undefined) {
       problems.push('bubblewrap (bwrap) is not installed');
       return undefined;
@@ -197,29 +229,34 @@ export async function planLinuxConfinement(options: {
       problems.push('coreutils env is missing at /usr/bin/env');
       return undefined;
     }
-    const args = bubblewrapArgs(options.locations, envProgram);
-    const probe = await exitsZero(bwrap, [...args, trueProgram]);
-    if (probe.ok) return { kind: 'bubblewrap', file: bwrap, args };
+    const confinement: LinuxConfinement = {
+      kind: 'bubblewrap',
+      file: bwrap,
+      tools: { env: envProgram },
+      uid,
+      gid,
+    };
+    const probe = await exitsZero(bwrap, [...linuxLaunch(confinement, []).args, trueProgram]);
+    if (probe.ok) return confinement;
     problems.push(`bubblewrap cannot create its namespaces here (${probe.stderr || 'it failed'})`);
     return undefined;
   };
-  const tryUnshare = async (): Promise<ConfinementLaunch | undefined> => {
-    if (unshare === undefined || mount === undefined || sh === undefined) {
+  const tryUnshare = async (): Promise<LinuxConfinement | undefined> => {
+    if (unshare === undefined || mount === undefined || sh === undefined || setpriv === undefined) {
       problems.push(
-        'util-linux unshare and mount (and /bin/sh) are needed for ironrun’s own set-up',
+        'util-linux unshare, mount and setpriv (and /bin/sh) are needed for ironrun’s own set-up',
       );
       return undefined;
     }
-    const args = unshareArgs({
-      locations: options.locations,
-      unshare,
-      mount,
-      sh,
-      uid: process.getuid?.() ?? 0,
-      gid: process.getgid?.() ?? 0,
-    });
-    const probe = await exitsZero(unshare, [...args, trueProgram]);
-    if (probe.ok) return { kind: 'unshare', file: unshare, args };
+    const confinement: LinuxConfinement = {
+      kind: 'unshare',
+      file: unshare,
+      tools: { unshare, mount, sh, setpriv },
+      uid,
+      gid,
+    };
+    const probe = await exitsZero(unshare, [...linuxLaunch(confinement, []).args, trueProgram]);
+    if (probe.ok) return confinement;
     problems.push(
       `unshare cannot create user, mount and PID namespaces here (${probe.stderr || 'it failed'})`,
     );
@@ -229,8 +266,8 @@ export async function planLinuxConfinement(options: {
     options.prefer === 'unshare' ? [tryUnshare, tryBubblewrap] : [tryBubblewrap, tryUnshare];
   if (options.prefer !== undefined) order.pop();
   for (const attempt of order) {
-    const launch = await attempt();
-    if (launch !== undefined) return launch;
+    const found = await attempt();
+    if (found !== undefined) return found;
   }
   return {
     reason: problems.join('; '),
@@ -241,9 +278,30 @@ export async function planLinuxConfinement(options: {
   };
 }
 
+/** The program and arguments that start an argv confined by `confinement`, covering `locations`. */
+export function linuxLaunch(
+  confinement: LinuxConfinement,
+  locations: readonly SecretLocation[],
+): ConfinementLaunch {
+  const { tools } = confinement;
+  const args =
+    confinement.kind === 'bubblewrap'
+      ? bubblewrapArgs(locations, tools.env ?? '/usr/bin/env')
+      : unshareArgs({
+          locations,
+          unshare: tools.unshare ?? confinement.file,
+          mount: tools.mount ?? '/usr/bin/mount',
+          sh: tools.sh ?? '/bin/sh',
+          setpriv: tools.setpriv ?? '/usr/bin/setpriv',
+          uid: confinement.uid,
+          gid: confinement.gid,
+        });
+  return { kind: confinement.kind, file: confinement.file, args };
+}
+
 /** Tells a refusal from a launch. */
-export function isConfinementRefusal(
-  value: ConfinementLaunch | ConfinementRefusal,
+export function isConfinementRefusal<T extends object>(
+  value: T | ConfinementRefusal,
 ): value is ConfinementRefusal {
   return 'reason' in value;
 }

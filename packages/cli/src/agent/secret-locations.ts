@@ -1,13 +1,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Policy } from '@ironrun/core';
 import {
   builtinProviderDeclarations,
-  type Policy,
-  parsePolicy,
   providerDeclaration,
   secretFileLocations,
-} from '@ironrun/core';
+} from '@ironrun/core/provider-facts';
 
 /** One place the confined agent must not read, and why. */
 export interface SecretLocation {
@@ -25,6 +24,11 @@ export interface AgentSecrets {
   locations: SecretLocation[];
   /** Environment variables removed from the agent's environment (the broker keeps them). */
   variables: string[];
+  /**
+   * Locations that do not exist at the start, so there is nothing to cover yet (a mount needs
+   * its mount point). `ironrun agent` watches them and stops the agent if one appears.
+   */
+  absent: { path: string; reason: string }[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,8 +69,13 @@ export function credentialVariables(): string[] {
   ];
 }
 
-/** A policy text, validated against the built-in providers' declarations; `undefined` when it does not validate. */
-function readPolicyText(text: string, filename: string): Policy | undefined {
+/**
+ * A policy text, validated against the built-in providers' declarations; `undefined` when it
+ * does not validate. The policy reader (YAML, the schema) is loaded here, only when there is a
+ * policy to read: `ironrun agent` in a folder without one starts without it.
+ */
+async function readPolicyText(text: string, filename: string): Promise<Policy | undefined> {
+  const { parsePolicy } = await import('@ironrun/core/policy-reader');
   try {
     return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
   } catch {
@@ -118,7 +127,7 @@ async function trustedEnvfiles(configDir: string): Promise<{ path: string; reaso
         typeof record.policyText === 'string'
           ? record.policyText
           : await readFile(record.policyPath, 'utf8');
-      const policy = readPolicyText(text, record.policyPath);
+      const policy = await readPolicyText(text, record.policyPath);
       if (policy === undefined) continue;
       for (const envfile of await secretFilesOf(policy, dirname(record.policyPath), configDir)) {
         found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
@@ -174,7 +183,10 @@ export async function agentSecrets(options: {
   ];
   if (options.policyPath !== undefined) {
     try {
-      const policy = readPolicyText(await readFile(options.policyPath, 'utf8'), options.policyPath);
+      const policy = await readPolicyText(
+        await readFile(options.policyPath, 'utf8'),
+        options.policyPath,
+      );
       const envfiles =
         policy === undefined
           ? []
@@ -185,9 +197,8 @@ export async function agentSecrets(options: {
       // No readable policy: nothing of it to hide.
     }
   }
-  const resolved = (await Promise.all(candidates.map(existing))).filter(
-    (location): location is SecretLocation => location !== undefined,
-  );
+  const found = await Promise.all(candidates.map(existing));
+  const resolved = found.filter((location): location is SecretLocation => location !== undefined);
   const byPath = new Map<string, SecretLocation>();
   for (const location of resolved)
     if (!byPath.has(location.path)) byPath.set(location.path, location);
@@ -196,5 +207,12 @@ export async function agentSecrets(options: {
     (location) =>
       !folders.some((folder) => folder !== location && location.path.startsWith(`${folder.path}/`)),
   );
-  return { locations, variables: credentialVariables() };
+  const absentPaths = new Map<string, { path: string; reason: string }>();
+  candidates.forEach((candidate, index) => {
+    const path = resolve(candidate.path);
+    if (found[index] !== undefined || absentPaths.has(path)) return;
+    if (folders.some((folder) => path.startsWith(`${folder.path}/`))) return;
+    absentPaths.set(path, { path, reason: candidate.reason });
+  });
+  return { locations, variables: credentialVariables(), absent: [...absentPaths.values()] };
 }

@@ -9,14 +9,19 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
+import { type CoverChange, watchCovers } from './cover-watch.js';
+import { dropAgentInput, frozenTerminalApproval } from './frozen-terminal-approval.js';
 import {
   type ConfinementLaunch,
+  type ConfinementRefusal,
   isConfinementRefusal,
+  type LinuxConfinement,
   type LinuxConfinementKind,
-  planLinuxConfinement,
+  linuxLaunch,
+  probeLinuxConfinement,
 } from './linux-confinement.js';
 import { macosSandboxProfile } from './macos-sandbox-profile.js';
-import { agentSecrets, type SecretLocation } from './secret-locations.js';
+import type { SecretLocation } from './secret-locations.js';
 
 const sandboxExecPath = '/usr/bin/sandbox-exec';
 
@@ -27,16 +32,16 @@ function within(path: string, folder: string): boolean {
 /** How the agent will be started on this platform, or why it cannot be. */
 async function plan(
   locations: readonly SecretLocation[],
-  prefer: LinuxConfinementKind | undefined,
+  probing: Promise<LinuxConfinement | ConfinementRefusal> | undefined,
 ): Promise<ConfinementLaunch | { kind: 'sandbox-exec'; file: string; args: string[] }> {
-  if (process.platform === 'linux') {
-    const launch = await planLinuxConfinement({ locations, prefer });
-    if (!isConfinementRefusal(launch)) return launch;
+  if (probing !== undefined) {
+    const found = await probing;
+    if (!isConfinementRefusal(found)) return linuxLaunch(found, locations);
     throw new CliError(
       'SANDBOX',
-      `Cannot confine the agent here: ${launch.reason}. It was not started.`,
+      `Cannot confine the agent here: ${found.reason}. It was not started.`,
       {
-        hints: [launch.fix],
+        hints: [found.fix],
       },
     );
   }
@@ -84,9 +89,19 @@ export async function startConfinedAgent(options: {
       hints: ['Use --confinement bubblewrap or --confinement unshare (Linux).'],
     });
   }
-  // The broker's pipeline loads while the secret locations are found and the confinement is probed.
-  const core = import('@ironrun/core');
-  core.catch(() => {});
+  // The start path, in order of cost: the namespaces are probed (a child process) while the
+  // secret locations are found (core's provider declarations, and the policy reader only when
+  // there is a policy to read); the broker listens without its pipeline, the agent starts, and
+  // only then does the broker load policy, sandbox and redactor (see BrokerHandle.warm). Every
+  // security decision (what is covered, which variables go) is made before the agent starts.
+  const probing =
+    process.platform === 'linux'
+      ? probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined })
+      : undefined;
+  probing?.catch(() => {});
+  const brokerModule = options.dryRun ? undefined : import('@ironrun/core/broker');
+  brokerModule?.catch(() => {});
+  const { agentSecrets } = await import('./secret-locations.js');
   const configDir = await ironrunConfigDir(io.env);
   if (isConfined(io.env, configDir)) {
     throw new CliError(
@@ -120,12 +135,15 @@ export async function startConfinedAgent(options: {
       );
     }
   }
-  const launch = await plan(secrets.locations, prefer);
+  const launch = await plan(secrets.locations, probing);
 
   if (options.dryRun) {
     io.out(`confinement: ${launch.kind} (${launch.file})\n`);
     for (const location of secrets.locations) {
       io.out(`hidden: ${location.path} (${location.kind}; ${location.reason})\n`);
+    }
+    for (const location of secrets.absent) {
+      io.out(`watched, absent: ${location.path} (${location.reason})\n`);
     }
     io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
     io.out(`agent: ${JSON.stringify(argv)}\n`);
@@ -133,13 +151,16 @@ export async function startConfinedAgent(options: {
     return ExitCode.OK;
   }
 
-  const { startBroker } = await core;
+  const { startBroker } = await (brokerModule ?? import('@ironrun/core/broker'));
   const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
   const socketPath = join(socketDir, 'broker.sock');
+  let agentPid: number | undefined;
   const broker = await startBroker({
     socketPath,
     env: io.env,
     configDir,
+    // Linux: the person's terminal, with the whole confinement stopped while it asks.
+    confirm: process.platform === 'linux' ? frozenTerminalApproval(() => agentPid) : undefined,
   });
   const env = agentEnvironment(io.env, {
     variables: secrets.variables,
@@ -159,9 +180,26 @@ export async function startConfinedAgent(options: {
   const ignore = () => {};
   process.on('SIGINT', ignore);
   process.on('SIGQUIT', ignore);
+  let changed: CoverChange | undefined;
+  let watcher: { close(): void } | undefined;
   try {
     const code = await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
+      agentPid = child.pid;
+      // A secret location created, or a covered one replaced, outside while the agent runs is
+      // not (or no longer) covered inside: stop the whole confinement at once.
+      watcher = watchCovers(
+        [
+          ...secrets.locations.map((location) => ({ ...location, covered: true })),
+          ...secrets.absent.map((location) => ({ ...location, covered: false })),
+        ],
+        (change) => {
+          changed = change;
+          child.kill('SIGKILL');
+        },
+      );
+      // The agent is on its way: load the pipeline while it starts, not on its first request.
+      broker.warm().catch(() => {});
       const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
       const onTerm = forward('SIGTERM');
       const onHup = forward('SIGHUP');
@@ -182,8 +220,22 @@ export async function startConfinedAgent(options: {
         resolvePromise(exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
       });
     });
+    // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
+    await dropAgentInput();
+    if (changed !== undefined) {
+      throw new CliError(
+        'SANDBOX',
+        `The secret location ${changed.path} (${changed.reason}) was ${changed.change} while the agent ran (outside, or by the agent itself), so the confinement no longer hid it; the agent was stopped.`,
+        {
+          hints: [
+            'Start ironrun agent again: it hides the location as it is now. Log in to vault CLIs and edit secret files before starting the agent, or edit them in place.',
+          ],
+        },
+      );
+    }
     return code;
   } finally {
+    watcher?.close();
     process.off('SIGINT', ignore);
     process.off('SIGQUIT', ignore);
     await broker.close();
