@@ -138,20 +138,23 @@ describe('parseClientMessage', () => {
 });
 
 describe('parseBrokerMessage', () => {
+  /** A well-formed result of a sealed run, as the broker sends it. */
+  const sealedResult = {
+    exitCode: 0,
+    signal: null,
+    durationMs: 3,
+    stdout: 'ok',
+    stderr: '',
+    timedOut: false,
+    canceled: false,
+    truncated: false,
+    redactions: 0,
+    stdoutBytes: 2,
+    stderrBytes: 0,
+  };
+
   it('refuses a result with a field it does not know or a wrong type', () => {
-    const result = {
-      exitCode: 0,
-      signal: null,
-      durationMs: 3,
-      stdout: 'ok',
-      stderr: '',
-      timedOut: false,
-      canceled: false,
-      truncated: false,
-      redactions: 0,
-      stdoutBytes: 2,
-      stderrBytes: 0,
-    };
+    const result = sealedResult;
     expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result }))).toBe(false);
     for (const bad of [
       { ...result, env: { TOKEN: 'x' } },
@@ -166,17 +169,7 @@ describe('parseBrokerMessage', () => {
 
   it('accepts the isolation a sealed run reports, Landlock included', () => {
     const result = {
-      exitCode: 0,
-      signal: null,
-      durationMs: 3,
-      stdout: 'ok',
-      stderr: '',
-      timedOut: false,
-      canceled: false,
-      truncated: false,
-      redactions: 0,
-      stdoutBytes: 2,
-      stderrBytes: 0,
+      ...sealedResult,
       isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: true },
     };
     expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result }))).toBe(false);
