@@ -16,6 +16,7 @@
  *     sends with the configuration into a memfd, sealed against any change,
  *     so what runs is the content the sandbox checked against the trust
  *     record, never what the path holds later;
+ *   - where Landlock confines exec, refuses executable memfds (seccomp);
  *   - forks the program: own session, rlimits (core dumps off), a nested user
  *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
  *     then execve (execveat of its memfd for a verified program; a verified
@@ -46,7 +47,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <linux/openat2.h>
 
 #define CHANNEL 3
@@ -274,10 +279,14 @@ static void close_from(int first, int keep) { close_except(first, &keep, 1); }
  * needs /dev/fd/N to start a #! script from it, and a shell reads its script
  * through /dev/fd/N. Returns -1 with errno set.
  */
-static int sealed_copy(const char *bytes, size_t length) {
-  int fd = (int)syscall(SYS_memfd_create, "ironrun-verified", MFD_ALLOW_SEALING | MFD_EXEC);
+static int sealed_copy(const char *bytes, size_t length, const char *path) {
+  /* Named after the file it copies, as /proc/<pid>/fd and lsof show it ("memfd:ironrun-verified:x.sh"). */
+  char name[200];
+  const char *slash = strrchr(path, '/');
+  snprintf(name, sizeof name, "ironrun-verified:%s", slash == NULL ? path : slash + 1);
+  int fd = (int)syscall(SYS_memfd_create, name, MFD_ALLOW_SEALING | MFD_EXEC);
   /* Before Linux 6.3 MFD_EXEC is unknown (EINVAL) and every memfd is executable. */
-  if (fd < 0 && errno == EINVAL) fd = (int)syscall(SYS_memfd_create, "ironrun-verified", MFD_ALLOW_SEALING);
+  if (fd < 0 && errno == EINVAL) fd = (int)syscall(SYS_memfd_create, name, MFD_ALLOW_SEALING);
   if (fd < 0) return -1;
   size_t done = 0;
   while (done < length) {
@@ -309,7 +318,8 @@ static int place_verified(struct config *config) {
   config->program_fd = -1;
   for (unsigned long i = 0; i < config->verified_count; i++) {
     struct verified *file = &config->verified[i];
-    if ((file->fd = sealed_copy(file->bytes, file->length)) < 0) return -1;
+    const char *path = file->index == 0 ? config->file : config->argv[file->index];
+    if ((file->fd = sealed_copy(file->bytes, file->length, path)) < 0) return -1;
     if (file->index == 0) {
       /* An ELF program needs no /dev/fd/N once it runs: keep it from the program. */
       if (file->length >= 4 && memcmp(file->bytes, "\x7f" "ELF", 4) == 0 &&
@@ -318,10 +328,10 @@ static int place_verified(struct config *config) {
       config->program_fd = file->fd;
       continue;
     }
-    char *path = malloc(32);
-    if (path == NULL) return -1;
-    snprintf(path, 32, "/dev/fd/%d", file->fd);
-    config->argv[file->index] = path;
+    char *fd_path = malloc(32);
+    if (fd_path == NULL) return -1;
+    snprintf(fd_path, 32, "/dev/fd/%d", file->fd);
+    config->argv[file->index] = fd_path;
   }
   return 0;
 }
@@ -422,6 +432,52 @@ static int apply_landlock(const struct config *config, int abi) {
   return 0;
 }
 
+/* memfd_create as the other ABI of the machine numbers it (i386 on x86-64, arm on arm64). */
+#if defined(__x86_64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#define COMPAT_AUDIT_ARCH AUDIT_ARCH_I386
+#define COMPAT_NR_MEMFD_CREATE 356
+#define X32_SYSCALL_BIT 0x40000000U
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#define COMPAT_AUDIT_ARCH AUDIT_ARCH_ARM
+#define COMPAT_NR_MEMFD_CREATE 385
+#define X32_SYSCALL_BIT 0U
+#else
+#error "ironrun-init is built for x86-64 and arm64 only"
+#endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+
+/*
+ * Landlock checks the execute right on paths, and a memfd has none: a
+ * program allowed to run could write any executable into a memfd of its own
+ * and execveat it. So where exec is confined, memfd_create is refused (EPERM)
+ * unless it asks for MFD_NOEXEC_SEAL (a memfd that can never be executed),
+ * as vm.memfd_noexec=2 would, in every ABI of the machine. The verified
+ * copies are made before this, by the init.
+ */
+static int deny_executable_memfd(void) {
+  struct sock_filter filter[] = {
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0),
+      /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COMPAT_AUDIT_ARCH, 3, 8),
+      /* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 3, 0),
+      /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X32_SYSCALL_BIT | SYS_memfd_create, 2, 5),
+      /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COMPAT_NR_MEMFD_CREATE, 0, 3),
+      /* 8: the flags, the low 32 bits of the second argument (both ABIs are little-endian) */
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+      /* 9 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MFD_NOEXEC_SEAL, 1, 0),
+      /* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) < 0 ? -1 : 0;
+}
+
 static const int limit_resources[8] = {RLIMIT_CORE,  RLIMIT_CPU,   RLIMIT_FSIZE, RLIMIT_NPROC,
                                        RLIMIT_AS,    RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_STACK};
 
@@ -458,6 +514,10 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
   if (write_file("/proc/self/gid_map", map) < 0) return;
   if (chdir(config->cwd) < 0) return;
   if (apply_landlock(config, abi) < 0) return;
+  /* Where Landlock confines exec, a memfd must not be a way around it. */
+  if (abi > 0 && config->landlock != 0 && config->exec_paths[0] != NULL &&
+      deny_executable_memfd() < 0)
+    return;
   /* Every descriptor above 2 goes, the channel included, but the verified
    * copies; the error pipe is close-on-exec. */
   int keep[MAX_VERIFIED + 1];

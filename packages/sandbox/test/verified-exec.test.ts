@@ -141,6 +141,21 @@ describe('spawnSealed: verified', () => {
     const result = await child.result;
     expect(result.exitCode).toBe(0);
     expect(out).toBe(`${entry.path}\n`);
+    writeFileSync(entry.path, '#!/bin/sh\ntouch ran.marker\n');
+    const error = await refusal(
+      spawnSealedWith(
+        {
+          argv: ['./run.sh'],
+          cwd: project,
+          ttlMs: 20_000,
+          verified: [entry],
+          isolation: 'best-effort',
+        },
+        { nativeInit: null },
+      ),
+    );
+    expect(isSandboxError(error) && error.code).toBe('CONTENT_CHANGED');
+    expect(existsSync(join(project, 'ran.marker'))).toBe(false);
   });
 });
 
