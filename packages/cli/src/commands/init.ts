@@ -27,6 +27,7 @@ import {
   claudeSandboxFilesystem,
   mergeClaudeSettings,
 } from '../init/claude-settings.js';
+import { cursorHooksPlan } from '../init/cursor-hooks.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
 import type { McpLaunch } from '../init/mcp-configs.js';
@@ -305,6 +306,11 @@ export const initCommand = defineCommand({
       description:
         'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
     },
+    'cursor-hooks': {
+      type: 'boolean',
+      description:
+        'Register `ironrun guard` as Cursor hooks in .cursor/hooks.json (on by default with cursor; --no-cursor-hooks to skip)',
+    },
     'dry-run': { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
   },
@@ -334,6 +340,10 @@ export const initCommand = defineCommand({
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
       plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
+    }
+
+    if (args['cursor-hooks'] ?? agents.includes('cursor')) {
+      plans.push(await cursorHooksPlan(dir, args.bin === undefined ? undefined : bin));
     }
 
     if (!args['dry-run']) {
