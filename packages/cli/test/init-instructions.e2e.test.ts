@@ -208,7 +208,9 @@ describe('ironrun init: AGENTS.md once, CLAUDE.md imports it', () => {
     expect(count(agents, '<!-- ironrun:start -->')).toBe(1);
     expect(count(agents, 'run_sealed')).toBeGreaterThan(0);
     expect(claude.startsWith('# Claude rules\n')).toBe(true);
-    expect(claude).toMatch(/<!-- ironrun:start -->\n[\s\S]*^@AGENTS\.md$\n<!-- ironrun:end -->\n$/m);
+    expect(claude).toMatch(
+      /<!-- ironrun:start -->\n[\s\S]*^@AGENTS\.md$\n<!-- ironrun:end -->\n$/m,
+    );
     expect(claude).not.toMatch(/run_sealed/);
 
     const again = await runIronrun(['init', '--json'], { cwd: project.dir, env });
