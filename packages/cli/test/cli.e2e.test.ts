@@ -353,6 +353,11 @@ describe('ironrun init', () => {
       '.claude/settings.json',
     ];
     const before = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
+    const claude = JSON.parse(before[files.indexOf('.claude/settings.json')] as string);
+    expect(claude.permissions.deny).toContain(`Edit(/${project.dir}/ironrun.yml)`);
+    expect(claude.permissions.deny).toContain('Read(~/.doppler/**)');
+    expect(claude.sandbox.filesystem.denyRead).toContain('~/.config/op/**');
+    expect(claude.sandbox.enabled).toBeUndefined();
     const again = await runIronrun(['init', '--claude-hooks', '--json'], { cwd: project.dir, env });
     const report = JSON.parse(again.stdout) as { files: { status: string; note?: string }[] };
     expect(report.files.map((file) => file.status)).toEqual(files.map(() => 'unchanged'));

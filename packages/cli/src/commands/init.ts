@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { confinedStartLines } from '../agent/confined-start-lines.js';
+import { providerSecretLocations } from '../agent/secret-locations.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg } from '../command-args.js';
@@ -25,7 +27,12 @@ import {
   type InstructionCommand,
   importsAgentsMd,
 } from '../init/agent-instructions.js';
-import { claudeDenyRules, mergeClaudeSettings } from '../init/claude-settings.js';
+import {
+  type ClaudeProtections,
+  claudeDenyRules,
+  claudeSandboxFilesystem,
+  mergeClaudeSettings,
+} from '../init/claude-settings.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { type IronrunInvocation, ironrunInvocation } from '../init/ironrun-invocation.js';
 import {
@@ -203,10 +210,11 @@ async function claudeHooksPlan(
   bin: readonly string[] | undefined,
   envfiles: readonly string[],
   configDir: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<FilePlan> {
   const path = join(dir, '.claude', 'settings.json');
   const { builtinProviderDeclarations } = await import('@ironrun/core');
-  const denyRules = claudeDenyRules({
+  const protections: ClaudeProtections = {
     envfiles,
     configDir,
     programs: [
@@ -214,13 +222,19 @@ async function claudeHooksPlan(
         Object.values(builtinProviderDeclarations()).flatMap((declared) => declared.programs),
       ),
     ],
-  });
+    vaultFolders: [
+      ...new Set(providerSecretLocations(env, env.HOME ?? homedir()).map(({ path }) => path)),
+    ],
+    projectDir: dir,
+  };
+  const denyRules = claudeDenyRules(protections);
+  const sandbox = claudeSandboxFilesystem(protections);
   const hook = guardHookCommand({ projectDir: dir, ...(bin === undefined ? {} : { bin }) });
   const existing = await readOptional(path);
   const upgraded = replaceFailOpenGuard(existing, hook.command);
   const plan = fromOutcome(
     path,
-    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules }),
+    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules, sandbox }),
   );
   // The merge saw the rewritten hook as present: the rewrite alone is the update.
   const merged =
@@ -379,7 +393,7 @@ export const initCommand = defineCommand({
     if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
-      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir));
+      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
     }
 
     if (!args['dry-run']) {
