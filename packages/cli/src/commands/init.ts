@@ -19,8 +19,8 @@ import {
   fromOutcome,
   type PolicyFacts,
   readOptional,
-  windsurfSnippet,
 } from '../init/agent-configs.js';
+import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
 import {
   agentInstructions,
   claudeReference,
@@ -260,8 +260,16 @@ interface InitReport {
   dir: string;
   dryRun: boolean;
   plans: readonly FilePlan[];
-  windsurf: Record<string, unknown> | undefined;
+  snippets: readonly PrintedSnippet[];
   steps: readonly string[];
+}
+
+/** The `windsurf` key `--json` has had since before `snippets` (the same snippet, as an object). */
+function windsurfJson(snippets: readonly PrintedSnippet[]): Record<string, unknown> {
+  const windsurf = snippets.find((snippet) => snippet.agent === 'windsurf');
+  return windsurf === undefined
+    ? {}
+    : { windsurf: { path: windsurf.path, snippet: JSON.parse(windsurf.text) as unknown } };
 }
 
 function printJson(io: CliIo, report: InitReport): void {
@@ -275,11 +283,8 @@ function printJson(io: CliIo, report: InitReport): void {
           ...(plan.note === undefined ? {} : { note: plan.note }),
           ...(report.dryRun && plan.text !== undefined ? { text: plan.text } : {}),
         })),
-        ...(report.windsurf === undefined
-          ? {}
-          : {
-              windsurf: { path: '~/.codeium/windsurf/mcp_config.json', snippet: report.windsurf },
-            }),
+        snippets: report.snippets,
+        ...windsurfJson(report.snippets),
         next_steps: report.steps,
       },
       null,
@@ -310,9 +315,9 @@ function printText(io: CliIo, report: InitReport): void {
       io.out(`${plan.text.replace(/^/gm, style.dim('  | '))}\n`);
     }
   }
-  if (report.windsurf !== undefined) {
+  for (const snippet of report.snippets) {
     io.out(
-      `\nWindsurf reads MCP servers only from your user file ~/.codeium/windsurf/mcp_config.json;\nmerge this into its "mcpServers" yourself:\n\n${JSON.stringify(report.windsurf, null, 2)}\n`,
+      `\n${style.bold(snippet.agent)}: ${snippet.why}.\nMerge this into ${snippet.path} yourself:\n\n${snippet.text}\n`,
     );
   }
   io.out(`\n${style.bold('Next steps')}\n`);
@@ -408,7 +413,7 @@ export const initCommand = defineCommand({
       dir,
       dryRun: args['dry-run'] === true,
       plans,
-      windsurf: agents.includes('windsurf') ? windsurfSnippet(context) : undefined,
+      snippets: await agentSnippets(agents, context),
       steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],
     };
     if (args.json) printJson(io, report);
