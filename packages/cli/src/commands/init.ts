@@ -20,13 +20,13 @@ import {
   type PolicyFacts,
   readOptional,
 } from '../init/agent-configs.js';
-import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
 import {
   agentInstructions,
   claudeReference,
   type InstructionCommand,
   importsAgentsMd,
 } from '../init/agent-instructions.js';
+import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
 import {
   type ClaudeProtections,
   claudeDenyRules,
