@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { confinedStartLines } from '../agent/confined-start-lines.js';
+import { providerSecretLocations } from '../agent/secret-locations.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg } from '../command-args.js';
@@ -17,9 +19,14 @@ import {
   fromOutcome,
   type PolicyFacts,
   readOptional,
-  windsurfSnippet,
 } from '../init/agent-configs.js';
-import { claudeDenyRules, mergeClaudeSettings } from '../init/claude-settings.js';
+import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
+import {
+  type ClaudeProtections,
+  claudeDenyRules,
+  claudeSandboxFilesystem,
+  mergeClaudeSettings,
+} from '../init/claude-settings.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
 import type { McpLaunch } from '../init/mcp-configs.js';
@@ -149,10 +156,11 @@ async function claudeHooksPlan(
   bin: readonly string[] | undefined,
   envfiles: readonly string[],
   configDir: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<FilePlan> {
   const path = join(dir, '.claude', 'settings.json');
   const { builtinProviderDeclarations } = await import('@ironrun/core');
-  const denyRules = claudeDenyRules({
+  const protections: ClaudeProtections = {
     envfiles,
     configDir,
     programs: [
@@ -160,13 +168,19 @@ async function claudeHooksPlan(
         Object.values(builtinProviderDeclarations()).flatMap((declared) => declared.programs),
       ),
     ],
-  });
+    vaultFolders: [
+      ...new Set(providerSecretLocations(env, env.HOME ?? homedir()).map(({ path }) => path)),
+    ],
+    projectDir: dir,
+  };
+  const denyRules = claudeDenyRules(protections);
+  const sandbox = claudeSandboxFilesystem(protections);
   const hook = guardHookCommand({ projectDir: dir, ...(bin === undefined ? {} : { bin }) });
   const existing = await readOptional(path);
   const upgraded = replaceFailOpenGuard(existing, hook.command);
   const plan = fromOutcome(
     path,
-    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules }),
+    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules, sandbox }),
   );
   // The merge saw the rewritten hook as present: the rewrite alone is the update.
   const merged =
@@ -192,8 +206,16 @@ interface InitReport {
   dir: string;
   dryRun: boolean;
   plans: readonly FilePlan[];
-  windsurf: Record<string, unknown> | undefined;
+  snippets: readonly PrintedSnippet[];
   steps: readonly string[];
+}
+
+/** The `windsurf` key `--json` has had since before `snippets` (the same snippet, as an object). */
+function windsurfJson(snippets: readonly PrintedSnippet[]): Record<string, unknown> {
+  const windsurf = snippets.find((snippet) => snippet.agent === 'windsurf');
+  return windsurf === undefined
+    ? {}
+    : { windsurf: { path: windsurf.path, snippet: JSON.parse(windsurf.text) as unknown } };
 }
 
 function printJson(io: CliIo, report: InitReport): void {
@@ -207,11 +229,8 @@ function printJson(io: CliIo, report: InitReport): void {
           ...(plan.note === undefined ? {} : { note: plan.note }),
           ...(report.dryRun && plan.text !== undefined ? { text: plan.text } : {}),
         })),
-        ...(report.windsurf === undefined
-          ? {}
-          : {
-              windsurf: { path: '~/.codeium/windsurf/mcp_config.json', snippet: report.windsurf },
-            }),
+        snippets: report.snippets,
+        ...windsurfJson(report.snippets),
         next_steps: report.steps,
       },
       null,
@@ -242,9 +261,9 @@ function printText(io: CliIo, report: InitReport): void {
       io.out(`${plan.text.replace(/^/gm, style.dim('  | '))}\n`);
     }
   }
-  if (report.windsurf !== undefined) {
+  for (const snippet of report.snippets) {
     io.out(
-      `\nWindsurf reads MCP servers only from your user file ~/.codeium/windsurf/mcp_config.json;\nmerge this into its "mcpServers" yourself:\n\n${JSON.stringify(report.windsurf, null, 2)}\n`,
+      `\n${style.bold(snippet.agent)}: ${snippet.why}.\nMerge this into ${snippet.path} yourself:\n\n${snippet.text}\n`,
     );
   }
   io.out(`\n${style.bold('Next steps')}\n`);
@@ -314,7 +333,7 @@ export const initCommand = defineCommand({
     if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
-      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir));
+      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
     }
 
     if (!args['dry-run']) {
@@ -329,7 +348,7 @@ export const initCommand = defineCommand({
       dir,
       dryRun: args['dry-run'] === true,
       plans,
-      windsurf: agents.includes('windsurf') ? windsurfSnippet(context) : undefined,
+      snippets: await agentSnippets(agents, context),
       steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],
     };
     if (args.json) printJson(io, report);

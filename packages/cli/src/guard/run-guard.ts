@@ -70,7 +70,7 @@ export async function runGuard(options: {
       return {
         stdout: hookOutput({
           action: 'deny',
-          reason: `ironrun guard: ${unreadablePolicy} Fix ironrun.yml with the Edit tool and check it with \`ironrun check\`.`,
+          reason: `ironrun guard: ${unreadablePolicy} Ask the person to fix ironrun.yml (the agent may not edit it) and check it with \`ironrun check\`.`,
         }),
         stderr: '',
         code: 0,
