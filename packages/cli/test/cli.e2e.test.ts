@@ -391,7 +391,10 @@ describe('ironrun init', () => {
     });
     const claude = await readFile(project.path('CLAUDE.md'), 'utf8');
     expect(claude.startsWith('# House rules\n\nUse tabs.\n')).toBe(true);
-    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/);
+    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*\n@AGENTS\.md\n<!-- ironrun:end -->\n$/);
+    expect(await readFile(project.path('AGENTS.md'), 'utf8')).toMatch(
+      /<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/,
+    );
   });
 
   it('writes each agent its own format', async () => {
