@@ -351,6 +351,7 @@ describe('ironrun init', () => {
       'CLAUDE.md',
       'AGENTS.md',
       '.claude/settings.json',
+      '.cursor/hooks.json',
     ];
     const before = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
     const claude = JSON.parse(before[files.indexOf('.claude/settings.json')] as string);
@@ -391,7 +392,10 @@ describe('ironrun init', () => {
     });
     const claude = await readFile(project.path('CLAUDE.md'), 'utf8');
     expect(claude.startsWith('# House rules\n\nUse tabs.\n')).toBe(true);
-    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/);
+    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*\n@AGENTS\.md\n<!-- ironrun:end -->\n$/);
+    expect(await readFile(project.path('AGENTS.md'), 'utf8')).toMatch(
+      /<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/,
+    );
   });
 
   it('writes each agent its own format', async () => {

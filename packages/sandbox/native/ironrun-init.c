@@ -19,8 +19,9 @@
  *   - where Landlock confines exec, refuses executable memfds (seccomp);
  *   - forks the program: own session, rlimits (core dumps off), a nested user
  *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
- *     then execve (execveat of its memfd for a verified program; a verified
- *     script argument becomes /dev/fd/N);
+ *     Landlock, a seccomp filter (see apply_seccomp), then execve
+ *     (execveat of its memfd for a verified program; a verified script
+ *     argument becomes /dev/fd/N);
  *   - reports `started`, a spawn `error` or the program's `exit` as JSON lines
  *     and exits with the same status (code, or 128 + signal number);
  *   - forwards SIGTERM/SIGINT/SIGHUP to every process of the namespace, and
@@ -50,12 +51,14 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
-#include <linux/openat2.h>
 
 #define CHANNEL 3
 #define MAX_CONFIG (16 * 1024 * 1024)
+/* Not an errno: what the program's start reports when the seccomp filter cannot be installed. */
+#define NO_SECCOMP 0x7ffe5ecc
 
 static void report(const char *line) {
   size_t length = strlen(line), done = 0;
@@ -85,6 +88,7 @@ static const char *errno_name(int error) {
   case ENOSPC: return "ENOSPC";
   case EUSERS: return "EUSERS";
   case EMFILE: return "EMFILE";
+  case NO_SECCOMP: return "ENOSECCOMP";
   default: return "UNKNOWN";
   }
 }
@@ -432,20 +436,6 @@ static int apply_landlock(const struct config *config, int abi) {
   return 0;
 }
 
-/* memfd_create as the other ABI of the machine numbers it (i386 on x86-64, arm on arm64). */
-#if defined(__x86_64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
-#define COMPAT_AUDIT_ARCH AUDIT_ARCH_I386
-#define COMPAT_NR_MEMFD_CREATE 356
-#define X32_SYSCALL_BIT 0x40000000U
-#elif defined(__aarch64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#define COMPAT_AUDIT_ARCH AUDIT_ARCH_ARM
-#define COMPAT_NR_MEMFD_CREATE 385
-#define X32_SYSCALL_BIT 0U
-#else
-#error "ironrun-init is built for x86-64 and arm64 only"
-#endif
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
@@ -455,27 +445,104 @@ static int apply_landlock(const struct config *config, int abi) {
  * program allowed to run could write any executable into a memfd of its own
  * and execveat it. So where exec is confined, memfd_create is refused (EPERM)
  * unless it asks for MFD_NOEXEC_SEAL (a memfd that can never be executed),
- * as vm.memfd_noexec=2 would, in every ABI of the machine. The verified
- * copies are made before this, by the init.
+ * as vm.memfd_noexec=2 would. The verified copies are made before this, by
+ * the init. (A system call of another architecture is killed by the filter
+ * of apply_seccomp.)
  */
 static int deny_executable_memfd(void) {
   struct sock_filter filter[] = {
-      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 1, 0),
-      /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COMPAT_AUDIT_ARCH, 3, 8),
-      /* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 3, 0),
-      /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, X32_SYSCALL_BIT | SYS_memfd_create, 2, 5),
-      /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COMPAT_NR_MEMFD_CREATE, 0, 3),
-      /* 8: the flags, the low 32 bits of the second argument (both ABIs are little-endian) */
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 3),
+      /* 2: the flags, the low 32 bits of the second argument (both ABIs are little-endian) */
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-      /* 9 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MFD_NOEXEC_SEAL, 1, 0),
-      /* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-      /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      /* 3 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MFD_NOEXEC_SEAL, 1, 0),
+      /* 4 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      /* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
   return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) < 0 ? -1 : 0;
+}
+
+/*
+ * The seccomp filter of the program (and everything it starts): the system
+ * calls that reach into other processes, the kernel's key store, new
+ * namespaces and mounts, or another terminal's input fail with EPERM before
+ * the kernel looks at their arguments. clone3 fails with ENOSYS, since its
+ * flags sit in memory a filter cannot read, so libc falls back to clone,
+ * whose flags it can. A system call of another architecture (i386 through
+ * int 0x80, x32) kills the process: its numbers mean other calls.
+ */
+#if defined(__x86_64__)
+#define SECCOMP_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "the seccomp filter knows x86_64 and aarch64 only"
+#endif
+
+static const int denied_syscalls[] = {
+    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_kcmp, __NR_bpf,
+    __NR_keyctl, __NR_add_key, __NR_request_key, __NR_userfaultfd, __NR_perf_event_open,
+    __NR_setns, __NR_mount, __NR_umount2, __NR_pivot_root, __NR_open_tree, __NR_move_mount,
+    __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_mount_setattr,
+    __NR_pidfd_getfd, __NR_open_by_handle_at, __NR_init_module, __NR_finit_module,
+    __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load, __NR_reboot, __NR_swapon,
+    __NR_swapoff, __NR_acct, __NR_quotactl, __NR_quotactl_fd,
+#ifdef __NR_iopl
+    __NR_iopl,
+#endif
+#ifdef __NR_ioperm
+    __NR_ioperm,
+#endif
+};
+
+#define DENIED_COUNT (sizeof denied_syscalls / sizeof denied_syscalls[0])
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define RETURN(value) BPF_STMT(BPF_RET | BPF_K, (value))
+#define EPERM_RETURN RETURN(SECCOMP_RET_ERRNO | EPERM)
+
+static int apply_seccomp(void) {
+  struct sock_filter filter[16 + 2 * DENIED_COUNT + 32];
+  size_t n = 0;
+  filter[n++] = (struct sock_filter)LOAD(arch);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_KILL_PROCESS);
+  filter[n++] = (struct sock_filter)LOAD(nr);
+#if defined(__x86_64__)
+  /* x32 system calls: the same arch, numbers with bit 30 set. */
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_KILL_PROCESS);
+#endif
+  for (size_t i = 0; i < DENIED_COUNT; i++) {
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], 0, 1);
+    filter[n++] = (struct sock_filter)EPERM_RETURN;
+  }
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ERRNO | ENOSYS);
+  /* unshare and clone: refused when they ask for a new user namespace (flags: argument 0). */
+  const unsigned with_flags[] = {__NR_unshare, __NR_clone};
+  for (size_t i = 0; i < 2; i++) {
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, with_flags[i], 0, 4);
+    filter[n++] = (struct sock_filter)LOAD(args[0]);
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1);
+    filter[n++] = (struct sock_filter)EPERM_RETURN;
+    filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  }
+  /* ioctl: TIOCSTI and TIOCLINUX push input into a terminal (the request: argument 1). */
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5);
+  filter[n++] = (struct sock_filter)LOAD(args[1]);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  filter[n++] = (struct sock_filter)EPERM_RETURN;
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  struct sock_fprog program = {(unsigned short)n, filter};
+  /* no_new_privs is set (main), so no privilege is needed. */
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0) {
+    errno = NO_SECCOMP;
+    return -1;
+  }
+  return 0;
 }
 
 static const int limit_resources[8] = {RLIMIT_CORE,  RLIMIT_CPU,   RLIMIT_FSIZE, RLIMIT_NPROC,
@@ -524,6 +591,8 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
   keep[0] = error_pipe;
   for (unsigned long i = 0; i < config->verified_count; i++) keep[i + 1] = config->verified[i].fd;
   close_except(3, keep, (int)config->verified_count + 1);
+  /* Last: after it, the program's own start-up (execve or execveat) is the only call left. */
+  if (apply_seccomp() < 0) return;
   if (config->program_fd >= 0)
     syscall(SYS_execveat, config->program_fd, "", config->argv, config->envp, AT_EMPTY_PATH);
   else

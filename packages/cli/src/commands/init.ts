@@ -15,11 +15,18 @@ import {
   type AgentContext,
   agentConfigPlans,
   allAgents,
+  defaultAgents,
   type FilePlan,
   fromOutcome,
   type PolicyFacts,
   readOptional,
 } from '../init/agent-configs.js';
+import {
+  agentInstructions,
+  claudeReference,
+  type InstructionCommand,
+  importsAgentsMd,
+} from '../init/agent-instructions.js';
 import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
 import {
   type ClaudeProtections,
@@ -27,13 +34,24 @@ import {
   claudeSandboxFilesystem,
   mergeClaudeSettings,
 } from '../init/claude-settings.js';
+import { cursorHooksPlan } from '../init/cursor-hooks.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
-import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
+import { type IronrunInvocation, ironrunInvocation } from '../init/ironrun-invocation.js';
+import {
+  removeMarkedSection,
+  sectionEnd,
+  sectionStart,
+  upsertMarkedSection,
+} from '../init/marked-section.js';
 import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
+import { cliVersion } from '../version.js';
 
-async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
+/** The policy's facts, with each command's `args:` rule for the instructions. */
+type InitFacts = PolicyFacts & { commands: InstructionCommand[] };
+
+async function readPolicyFacts(path: string, text: string): Promise<InitFacts | undefined> {
   try {
     const { builtinProviderDeclarations, parsePolicy, providerDeclaration, secretFileLocations } =
       await import('@ironrun/core');
@@ -54,6 +72,14 @@ async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts 
     return {
       provider: policy.provider.name,
       ids: policy.commands.map((command) => command.id),
+      commands: policy.commands.map(({ id, args }) =>
+        args === undefined
+          ? { id }
+          : {
+              id,
+              args: { pattern: args.pattern, max: args.maxCount, allowOptions: args.allowOptions },
+            },
+      ),
       envfiles,
       maxTtlMs: Math.max(60_000, ...policy.commands.map((command) => command.ttlMs)),
       confirms: policy.commands.some((command) => command.confirm),
@@ -65,7 +91,8 @@ async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts 
 }
 
 function parseAgents(value: string | undefined): Agent[] {
-  if (value === undefined || value === '' || value === 'all') return [...allAgents];
+  if (value === undefined || value === '') return [...defaultAgents];
+  if (value === 'all') return [...allAgents];
   const names = value.split(',').map((name) => name.trim().toLowerCase());
   for (const name of names) {
     if (!(allAgents as readonly string[]).includes(name)) {
@@ -88,7 +115,7 @@ async function policyPlan(
   dir: string,
   policyPath: string,
   provider: string,
-): Promise<{ plan: FilePlan; facts: PolicyFacts | undefined }> {
+): Promise<{ plan: FilePlan; facts: InitFacts | undefined }> {
   const existing = await readOptional(policyPath);
   if (existing !== undefined) {
     const facts = await readPolicyFacts(policyPath, existing);
@@ -113,6 +140,7 @@ async function policyPlan(
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),
+    commands: project.tasks.map(({ id }) => ({ id })),
     envfiles: [],
     maxTtlMs: 600_000,
     confirms: false,
@@ -120,29 +148,58 @@ async function policyPlan(
   return { plan: { path: policyPath, status: 'create', text }, facts };
 }
 
-/** CLAUDE.md for Claude Code, AGENTS.md for the others: the marked section listing the ids. */
+function filePlan(path: string, existing: string | undefined, next: string | undefined): FilePlan {
+  return next === undefined
+    ? { path, status: 'unchanged' }
+    : { path, status: existing === undefined ? 'create' : 'update', text: next };
+}
+
+/**
+ * The instructions, once, in AGENTS.md's marked section (every agent reads
+ * it, or is pointed at it); with claude, CLAUDE.md's marked section imports
+ * it (`@AGENTS.md`), unless CLAUDE.md imports it already, where an old
+ * ironrun section is removed instead.
+ */
 async function instructionPlans(
   dir: string,
   agents: readonly Agent[],
-  ids: readonly string[],
+  commands: readonly InstructionCommand[],
+  ironrun: IronrunInvocation,
 ): Promise<FilePlan[]> {
-  const instructions = agentInstructions([...ids]);
-  const names = [
-    ...(agents.includes('claude') ? ['CLAUDE.md'] : []),
-    ...(agents.some((agent) => agent !== 'claude') ? ['AGENTS.md'] : []),
+  const agentsPath = join(dir, 'AGENTS.md');
+  const agentsText = await readOptional(agentsPath);
+  const plans = [
+    filePlan(
+      agentsPath,
+      agentsText,
+      upsertMarkedSection(agentsText, agentInstructions({ commands, ironrun: ironrun.words })),
+    ),
   ];
-  const plans: FilePlan[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    const existing = await readOptional(path);
-    const next = upsertMarkedSection(existing, instructions);
-    plans.push(
-      next === undefined
-        ? { path, status: 'unchanged' }
-        : { path, status: existing === undefined ? 'create' : 'update', text: next },
-    );
+  if (agents.includes('claude')) {
+    const claudePath = join(dir, 'CLAUDE.md');
+    const claudeText = await readOptional(claudePath);
+    if (claudeText !== undefined && importsAgentsMd(claudeText, sectionStart, sectionEnd)) {
+      const next = removeMarkedSection(claudeText);
+      plans.push({
+        ...filePlan(claudePath, claudeText, next),
+        note: 'it imports AGENTS.md already',
+      });
+    } else {
+      plans.push(
+        filePlan(claudePath, claudeText, upsertMarkedSection(claudeText, claudeReference())),
+      );
+    }
   }
   return plans;
+}
+
+async function singleExecutable(): Promise<boolean> {
+  try {
+    const sea = await import('node:sea');
+    return sea.isSea();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -277,7 +334,7 @@ export const initCommand = defineCommand({
   meta: {
     name: 'init',
     description:
-      'Write ironrun.yml, the MCP configs of Claude Code, Cursor, VS Code and Codex, and agent instructions, without overwriting anything',
+      "Write ironrun.yml, the chosen agents' MCP configs and protections (guard hooks, deny rules), and agent instructions, without overwriting anything",
   },
   args: {
     dir: { type: 'positional', required: false, default: '.', description: 'The project folder' },
@@ -292,18 +349,23 @@ export const initCommand = defineCommand({
       type: 'string',
       valueHint: 'list',
       description:
-        'Agents to configure, comma-separated: claude,cursor,vscode,codex,windsurf (default: all)',
+        'Agents to configure, comma-separated: claude,cursor,vscode,codex,windsurf,gemini,zed,junie,cline,goose, or all (default: claude,cursor,vscode,codex,windsurf)',
     },
     bin: {
       type: 'string',
       valueHint: 'command',
       description:
-        'How agents start ironrun (default: "npx -y @ironrun/cli"; e.g. "ironrun" when installed)',
+        'How agents start ironrun, in the MCP configs and the instructions (default: "npx -y @ironrun/cli" for MCP, and the detected install for the instructions; e.g. "ironrun")',
     },
     'claude-hooks': {
       type: 'boolean',
       description:
         'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
+    },
+    'cursor-hooks': {
+      type: 'boolean',
+      description:
+        'Register `ironrun guard` as Cursor hooks in .cursor/hooks.json (on by default with cursor; --no-cursor-hooks to skip)',
     },
     'dry-run': { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
@@ -328,12 +390,27 @@ export const initCommand = defineCommand({
     const plans: FilePlan[] = [
       policy.plan,
       ...(await agentConfigPlans(agents, context)),
-      ...(await instructionPlans(dir, agents, facts?.ids ?? [])),
+      ...(await instructionPlans(
+        dir,
+        agents,
+        facts?.commands ?? [],
+        ironrunInvocation({
+          projectDir: dir,
+          ...(args.bin === undefined ? {} : { bin }),
+          version: cliVersion,
+          singleExecutable: await singleExecutable(),
+          pathEnv: io.env.PATH ?? '',
+        }),
+      )),
     ];
     if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
       plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
+    }
+
+    if (args['cursor-hooks'] ?? agents.includes('cursor')) {
+      plans.push(await cursorHooksPlan(dir, args.bin === undefined ? undefined : bin));
     }
 
     if (!args['dry-run']) {
