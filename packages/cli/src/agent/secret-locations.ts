@@ -1,12 +1,12 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Policy } from '@ironrun/core';
 import {
   builtinProviderDeclarations,
   providerDeclaration,
   secretFileLocations,
 } from '@ironrun/core/provider-facts';
+import { type ScannedProvider, scanProviderSection } from './provider-scan.js';
 
 /** One place the confined agent must not read, and why. */
 export interface SecretLocation {
@@ -29,6 +29,12 @@ export interface AgentSecrets {
    * its mount point). `ironrun agent` watches them and stops the agent if one appears.
    */
   absent: { path: string; reason: string }[];
+  /**
+   * True when a policy's provider section was read by the scan (provider-scan.ts) rather
+   * than the full reader: `ironrun agent` then checks the covers against the full reader
+   * after the agent started ({@link uncoveredLocation}).
+   */
+  scanned: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,15 +75,36 @@ export function credentialVariables(): string[] {
   ];
 }
 
+/** A policy's provider section: its name and options. */
+interface ProviderSection {
+  readonly name: ScannedProvider['name'];
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /**
- * A policy text, validated against the built-in providers' declarations; `undefined` when it
- * does not validate. The policy reader (YAML, the schema) is loaded here, only when there is a
- * policy to read: `ironrun agent` in a folder without one starts without it.
+ * The provider section of a policy text; `undefined` when it names none (the
+ * policy does not validate). Unless `exact`, the scan answers where it can
+ * (no YAML parser, no schema: see provider-scan.ts); else, and where it is
+ * unsure, the policy reader (YAML, the schema) is loaded, so `ironrun agent`
+ * in a folder without a policy starts without it. `onScanned` is told when
+ * the scan answered.
  */
-async function readPolicyText(text: string, filename: string): Promise<Policy | undefined> {
+async function readProviderSection(
+  text: string,
+  filename: string,
+  exact: boolean,
+  onScanned: () => void,
+): Promise<ProviderSection | undefined> {
+  if (!exact) {
+    const scanned = scanProviderSection(text);
+    if (scanned !== undefined) {
+      onScanned();
+      return scanned ?? undefined;
+    }
+  }
   const { parsePolicy } = await import('@ironrun/core/policy-reader');
   try {
-    return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
+    return parsePolicy(text, { filename, providers: builtinProviderDeclarations() }).provider;
   } catch {
     return undefined;
   }
@@ -85,16 +112,16 @@ async function readPolicyText(text: string, filename: string): Promise<Policy | 
 
 /** The secret files (the envfile) the policy's provider declares, given its options. */
 async function secretFilesOf(
-  policy: Policy,
+  provider: ProviderSection,
   projectDir: string,
   configDir: string,
 ): Promise<string[]> {
-  const declaration = await providerDeclaration(policy.provider.name, { projectDir }).catch(
+  const declaration = await providerDeclaration(provider.name, { projectDir }).catch(
     () => undefined,
   );
   return declaration === undefined
     ? []
-    : secretFileLocations(declaration, policy.provider.options, { projectDir, configDir });
+    : secretFileLocations(declaration, provider.options, { projectDir, configDir });
 }
 
 /** The ironrun config folders: the one in use and the default ones (any may hold trust records or secrets.env). */
@@ -107,7 +134,11 @@ function configDirCandidates(env: Env, home: string, configDir: string): string[
 }
 
 /** Envfiles named by the policies of the trust store (from the text that was trusted). */
-async function trustedEnvfiles(configDir: string): Promise<{ path: string; reason: string }[]> {
+async function trustedEnvfiles(
+  configDir: string,
+  exact: boolean,
+  onScanned: () => void,
+): Promise<{ path: string; reason: string }[]> {
   let names: string[];
   try {
     names = await readdir(join(configDir, 'trust'));
@@ -127,9 +158,9 @@ async function trustedEnvfiles(configDir: string): Promise<{ path: string; reaso
         typeof record.policyText === 'string'
           ? record.policyText
           : await readFile(record.policyPath, 'utf8');
-      const policy = await readPolicyText(text, record.policyPath);
-      if (policy === undefined) continue;
-      for (const envfile of await secretFilesOf(policy, dirname(record.policyPath), configDir)) {
+      const provider = await readProviderSection(text, record.policyPath, exact, onScanned);
+      if (provider === undefined) continue;
+      for (const envfile of await secretFilesOf(provider, dirname(record.policyPath), configDir)) {
         found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
       }
     } catch {
@@ -171,26 +202,35 @@ export async function agentSecrets(options: {
   /** The project's policy, if any: its envfile is hidden too. */
   policyPath?: string | undefined;
   home?: string | undefined;
+  /** Read every policy with the full reader, never the scan (the check after the start). */
+  exact?: boolean | undefined;
 }): Promise<AgentSecrets> {
   const home = options.home ?? homedir();
+  const exact = options.exact === true;
+  let scanned = false;
+  const onScanned = () => {
+    scanned = true;
+  };
   const candidates = [
     ...configDirCandidates(options.env, home, options.configDir).map((path) => ({
       path,
       reason: 'ironrun config folder (trust store, default secrets.env)',
     })),
-    ...(await trustedEnvfiles(options.configDir)),
+    ...(await trustedEnvfiles(options.configDir, exact, onScanned)),
     ...providerSecretLocations(options.env, home),
   ];
   if (options.policyPath !== undefined) {
     try {
-      const policy = await readPolicyText(
+      const provider = await readProviderSection(
         await readFile(options.policyPath, 'utf8'),
         options.policyPath,
+        exact,
+        onScanned,
       );
       const envfiles =
-        policy === undefined
+        provider === undefined
           ? []
-          : await secretFilesOf(policy, dirname(options.policyPath), options.configDir);
+          : await secretFilesOf(provider, dirname(options.policyPath), options.configDir);
       for (const envfile of envfiles)
         candidates.push({ path: envfile, reason: `envfile of ${options.policyPath}` });
     } catch {
@@ -214,5 +254,29 @@ export async function agentSecrets(options: {
     if (folders.some((folder) => path.startsWith(`${folder.path}/`))) return;
     absentPaths.set(path, { path, reason: candidate.reason });
   });
-  return { locations, variables: credentialVariables(), absent: [...absentPaths.values()] };
+  return {
+    locations,
+    variables: credentialVariables(),
+    absent: [...absentPaths.values()],
+    scanned,
+  };
+}
+
+/**
+ * The first location of `exact` (found with the full reader) that `covered`
+ * does not hide, neither itself nor by a folder that holds it; `undefined`
+ * when every one is covered. `ironrun agent` stops the agent on one.
+ */
+export function uncoveredLocation(
+  covered: readonly SecretLocation[],
+  exact: readonly SecretLocation[],
+): SecretLocation | undefined {
+  return exact.find(
+    (location) =>
+      !covered.some(
+        (cover) =>
+          cover.path === location.path ||
+          (cover.kind === 'directory' && location.path.startsWith(`${cover.path}/`)),
+      ),
+  );
 }
