@@ -351,6 +351,7 @@ describe('ironrun init', () => {
       'CLAUDE.md',
       'AGENTS.md',
       '.claude/settings.json',
+      '.cursor/hooks.json',
     ];
     const before = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
     const claude = JSON.parse(before[files.indexOf('.claude/settings.json')] as string);

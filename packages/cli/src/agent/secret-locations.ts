@@ -3,8 +3,10 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   builtinProviderDeclarations,
+  declaredCredentialVariables,
   providerDeclaration,
   secretFileLocations,
+  sessionLocationPaths,
 } from '@ironrun/core/provider-facts';
 import { type ScannedProvider, scanProviderSection } from './provider-scan.js';
 
@@ -40,39 +42,19 @@ export interface AgentSecrets {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The credential and session locations each built-in provider's vault CLI
- * keeps (the 1Password, Doppler and Infisical CLIs), as candidate paths.
- *
- * This is the one function to swap for the provider registry's declarations
- * once providers declare their secret locations (and `credentialVariables`
- * below for their declared credential variables).
+ * The vault CLIs' config, token and session folders the built-in providers declare
+ * (`sessionLocations`), as candidate paths.
  */
 export function providerSecretLocations(
   env: Env,
   home: string,
 ): { path: string; reason: string }[] {
-  const configHome = env.XDG_CONFIG_HOME ? resolve(env.XDG_CONFIG_HOME) : join(home, '.config');
-  return [
-    { path: join(configHome, 'op'), reason: '1Password CLI config and sessions' },
-    { path: join(home, '.config', 'op'), reason: '1Password CLI config and sessions' },
-    { path: join(home, '.op'), reason: '1Password CLI config (older versions)' },
-    ...(env.OP_CONFIG_DIR
-      ? [{ path: resolve(env.OP_CONFIG_DIR), reason: '1Password CLI config ($OP_CONFIG_DIR)' }]
-      : []),
-    { path: join(home, '.doppler'), reason: 'Doppler CLI config and tokens' },
-    { path: join(home, '.infisical'), reason: 'Infisical CLI config and sessions' },
-  ];
+  return sessionLocationPaths(Object.values(builtinProviderDeclarations()), { env, home });
 }
 
-/** The credential variables (and session prefixes' known names) the built-in providers declare. */
-export function credentialVariables(): string[] {
-  return [
-    ...new Set(
-      Object.values(builtinProviderDeclarations()).flatMap((declared) =>
-        declared.credentials.map(({ env }) => env),
-      ),
-    ),
-  ];
+/** The credential variables the built-in providers declare. */
+export function builtinCredentialVariables(): string[] {
+  return declaredCredentialVariables(Object.values(builtinProviderDeclarations()));
 }
 
 /** A policy's provider section: its name and options. */
@@ -110,18 +92,23 @@ async function readProviderSection(
   }
 }
 
-/** The secret files (the envfile) the policy's provider declares, given its options. */
-async function secretFilesOf(
+/**
+ * What the policy's provider declares an agent must not read: its secret files (the envfile),
+ * given its options, and its vendor CLI's session locations (a third-party provider's too).
+ */
+async function providerFilesOf(
   provider: ProviderSection,
-  projectDir: string,
-  configDir: string,
-): Promise<string[]> {
-  const declaration = await providerDeclaration(provider.name, { projectDir }).catch(
-    () => undefined,
-  );
+  where: { projectDir: string; configDir: string; env: Env; home: string },
+): Promise<{ secretFiles: string[]; sessions: { path: string; reason: string }[] }> {
+  const declaration = await providerDeclaration(provider.name, {
+    projectDir: where.projectDir,
+  }).catch(() => undefined);
   return declaration === undefined
-    ? []
-    : secretFileLocations(declaration, provider.options, { projectDir, configDir });
+    ? { secretFiles: [], sessions: [] }
+    : {
+        secretFiles: secretFileLocations(declaration, provider.options, where),
+        sessions: sessionLocationPaths([declaration], where),
+      };
 }
 
 /** The ironrun config folders: the one in use and the default ones (any may hold trust records or secrets.env). */
@@ -133,11 +120,15 @@ function configDirCandidates(env: Env, home: string, configDir: string): string[
   ];
 }
 
-/** Envfiles named by the policies of the trust store (from the text that was trusted). */
-async function trustedEnvfiles(
+/**
+ * Envfiles and provider session locations named by the policies of the trust store (from the
+ * text that was trusted).
+ */
+async function trustedProviderFiles(
   configDir: string,
-  exact: boolean,
-  onScanned: () => void,
+  env: Env,
+  home: string,
+  read: (text: string, filename: string) => Promise<ProviderSection | undefined>,
 ): Promise<{ path: string; reason: string }[]> {
   let names: string[];
   try {
@@ -158,11 +149,18 @@ async function trustedEnvfiles(
         typeof record.policyText === 'string'
           ? record.policyText
           : await readFile(record.policyPath, 'utf8');
-      const provider = await readProviderSection(text, record.policyPath, exact, onScanned);
+      const provider = await read(text, record.policyPath);
       if (provider === undefined) continue;
-      for (const envfile of await secretFilesOf(provider, dirname(record.policyPath), configDir)) {
+      const files = await providerFilesOf(provider, {
+        projectDir: dirname(record.policyPath),
+        configDir,
+        env,
+        home,
+      });
+      for (const envfile of files.secretFiles) {
         found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
       }
+      found.push(...files.sessions);
     } catch {
       // A damaged record names nothing; the broker refuses its policy anyway.
     }
@@ -206,33 +204,34 @@ export async function agentSecrets(options: {
   exact?: boolean | undefined;
 }): Promise<AgentSecrets> {
   const home = options.home ?? homedir();
-  const exact = options.exact === true;
   let scanned = false;
-  const onScanned = () => {
-    scanned = true;
-  };
+  const read = (text: string, filename: string) =>
+    readProviderSection(text, filename, options.exact === true, () => {
+      scanned = true;
+    });
   const candidates = [
     ...configDirCandidates(options.env, home, options.configDir).map((path) => ({
       path,
       reason: 'ironrun config folder (trust store, default secrets.env)',
     })),
-    ...(await trustedEnvfiles(options.configDir, exact, onScanned)),
+    ...(await trustedProviderFiles(options.configDir, options.env, home, read)),
     ...providerSecretLocations(options.env, home),
   ];
   if (options.policyPath !== undefined) {
     try {
-      const provider = await readProviderSection(
-        await readFile(options.policyPath, 'utf8'),
-        options.policyPath,
-        exact,
-        onScanned,
-      );
-      const envfiles =
+      const provider = await read(await readFile(options.policyPath, 'utf8'), options.policyPath);
+      const files =
         provider === undefined
-          ? []
-          : await secretFilesOf(provider, dirname(options.policyPath), options.configDir);
-      for (const envfile of envfiles)
+          ? { secretFiles: [], sessions: [] }
+          : await providerFilesOf(provider, {
+              projectDir: dirname(options.policyPath),
+              configDir: options.configDir,
+              env: options.env,
+              home,
+            });
+      for (const envfile of files.secretFiles)
         candidates.push({ path: envfile, reason: `envfile of ${options.policyPath}` });
+      candidates.push(...files.sessions);
     } catch {
       // No readable policy: nothing of it to hide.
     }
@@ -256,7 +255,7 @@ export async function agentSecrets(options: {
   });
   return {
     locations,
-    variables: credentialVariables(),
+    variables: builtinCredentialVariables(),
     absent: [...absentPaths.values()],
     scanned,
   };

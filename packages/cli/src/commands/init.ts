@@ -33,6 +33,7 @@ import {
   claudeSandboxFilesystem,
   mergeClaudeSettings,
 } from '../init/claude-settings.js';
+import { cursorHooksPlan } from '../init/cursor-hooks.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
 import { type IronrunInvocation, ironrunInvocation } from '../init/ironrun-invocation.js';
 import {
@@ -359,6 +360,11 @@ export const initCommand = defineCommand({
       description:
         'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
     },
+    'cursor-hooks': {
+      type: 'boolean',
+      description:
+        'Register `ironrun guard` as Cursor hooks in .cursor/hooks.json (on by default with cursor; --no-cursor-hooks to skip)',
+    },
     'dry-run': { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
   },
@@ -399,6 +405,10 @@ export const initCommand = defineCommand({
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
       plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
+    }
+
+    if (args['cursor-hooks'] ?? agents.includes('cursor')) {
+      plans.push(await cursorHooksPlan(dir, args.bin === undefined ? undefined : bin));
     }
 
     if (!args['dry-run']) {
