@@ -25,6 +25,7 @@ import { agentInstructions, upsertMarkedSection } from '../init/marked-section.j
 import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
+import { detectTaskToolchain, type TaskToolchain } from '../init/toolchains.js';
 
 async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
   try {
@@ -81,6 +82,7 @@ async function policyPlan(
   dir: string,
   policyPath: string,
   provider: string,
+  env: CliIo['env'],
 ): Promise<{ plan: FilePlan; facts: PolicyFacts | undefined }> {
   const existing = await readOptional(policyPath);
   if (existing !== undefined) {
@@ -102,7 +104,14 @@ async function policyPlan(
   } catch {
     // keep the folder name
   }
-  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks });
+  const { defaultProgramPath } = await import('@ironrun/core');
+  const toolchains = new Map<string, TaskToolchain>();
+  for (const task of project.tasks)
+    toolchains.set(
+      task.id,
+      detectTaskToolchain(task, { projectDir: dir, env, defaultPath: defaultProgramPath() }),
+    );
+  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks, toolchains });
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),
@@ -296,7 +305,7 @@ export const initCommand = defineCommand({
     const agents = parseAgents(args.agents);
     const policyPath = join(dir, POLICY_FILENAME);
 
-    const policy = await policyPlan(dir, policyPath, args.provider);
+    const policy = await policyPlan(dir, policyPath, args.provider, io.env);
     const facts = policy.facts;
     const launch: McpLaunch = { command: bin[0] as string, args: [...bin.slice(1), 'mcp'] };
     const context: AgentContext = {
