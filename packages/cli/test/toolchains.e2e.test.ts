@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,54 +107,38 @@ describe('init on the person’s toolchains', () => {
     expect(one.code, shown(one)).toBe(0);
   });
 
-  it('refuses to run after the toolchain’s program is swapped, and the swapped one never runs', async () => {
-    const npm = npmScript();
-    if (npm === undefined) {
-      console.log('skipped: no npm next to this node');
-      return;
-    }
-    const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await symlink(npm, join(bin, 'npm'));
-    await project.write({
-      'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
-      ...nodeTests(node),
+  describe.each([
+    { attack: 'the node that npm and the script run is swapped', target: 'node' },
+    { attack: 'npm, the program argv names, is swapped', target: 'npm' },
+    { attack: 'a sh that shadows /bin/sh is added to the toolchain folder', target: 'sh' },
+  ])('after trust, when $attack', ({ target }) => {
+    it('refuses to run, naming the program, and the planted one never runs', async () => {
+      const npm = npmScript();
+      if (npm === undefined) {
+        console.log('skipped: no npm next to this node');
+        return;
+      }
+      const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
+      const node = await installNode(bin);
+      await symlink(npm, join(bin, 'npm'));
+      await project.write({
+        'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
+        ...nodeTests(node),
+      });
+      const env = personEnv(`${bin}:/usr/bin:/bin`);
+      await initAndTrust(env);
+      expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
+
+      // An editor-style rename (never a write into the hard link), as the agent would do it.
+      await writeFile(home.path('planted'), '#!/bin/sh\necho PLANTED-RAN\nexit 0\n', {
+        mode: 0o755,
+      });
+      await rename(home.path('planted'), join(bin, target));
+      const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+      expect(run.stdout + run.stderr).not.toContain('PLANTED-RAN');
+      expect(run.code, shown(run)).toBe(3);
+      expect(run.stderr).toContain(join(bin, target));
     });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
-    await initAndTrust(env);
-    const marker = home.path('swapped-ran');
-    const planted = `#!/bin/sh\necho swapped > ${JSON.stringify(marker)}\n`;
-
-    // The node the policy found is replaced (an editor-style rename, never a write into the link).
-    await writeFile(home.path('evil-node'), planted, { mode: 0o755 });
-    await rename(home.path('evil-node'), node);
-    const afterNode = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(afterNode.code, shown(afterNode)).toBe(3);
-    expect(afterNode.stderr).toMatch(/node/);
-    expect(existsSync(marker)).toBe(false);
-
-    // A node put back is a new file to trust (its inode changed); then npm is pointed elsewhere.
-    await rename(node, home.path('evil-node'));
-    await installNode(bin);
-    expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(3);
-    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
-    expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
-    await writeFile(home.path('evil-npm'), planted, { mode: 0o755 });
-    await rename(home.path('evil-npm'), join(bin, 'npm'));
-    const afterNpm = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(afterNpm.code, shown(afterNpm)).toBe(3);
-    expect(afterNpm.stderr).toMatch(/npm/);
-    expect(existsSync(marker)).toBe(false);
-
-    // A program added to the toolchain folder, shadowing a later one (npm runs scripts with sh).
-    await rm(join(bin, 'npm'));
-    await symlink(npm, join(bin, 'npm'));
-    expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
-    await writeFile(join(bin, 'sh'), planted, { mode: 0o755 });
-    const afterSh = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(afterSh.code, shown(afterSh)).toBe(3);
-    expect(afterSh.stderr).toMatch(/\/sh\b/);
-    expect(existsSync(marker)).toBe(false);
   });
 
   it('finds a venv outside the project made with Debian’s python3 and python3-pytest', async () => {
