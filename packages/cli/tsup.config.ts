@@ -1,7 +1,8 @@
 import { build } from 'tsup';
 import { packageBuild } from '../../tsup.base.ts';
 
-// The library (`runCli`, ...) and the `ironrun` bin, whose
+// The library (`runCli`, ...), `./namespace-init` (the sandbox's namespace init alone, which
+// the single-file binary checks before it loads the CLI) and the `ironrun` bin, whose
 // `#!/usr/bin/env node` line esbuild keeps from src/cli.ts. Splitting keeps
 // each command in its own chunk, so a command loads only what it needs.
 //
@@ -11,7 +12,7 @@ import { packageBuild } from '../../tsup.base.ts';
 // no MCP or vault SDK and not the validating policy reader; `yaml` only
 // when its cache misses.
 export default packageBuild({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts'],
   splitting: true,
   async onSuccess() {
     await build({

@@ -8,6 +8,7 @@ import { packageBuild } from '../../tsup.base.ts';
 // `./provider-facts`, `./policy-reader` and `./broker`: what `ironrun agent` needs before the
 // agent starts (the providers' declarations, the policy reader, a listening broker), without
 // sandbox, redactor or the run pipeline.
+// `./namespace-init`: the sandbox's namespace init alone, for the single-file binary.
 // Splitting keeps one copy of each module shared by the entries and lets the broker load its
 // pipeline (`broker-pipeline.ts`) as a chunk of its own, on demand.
 export default packageBuild({
@@ -17,6 +18,7 @@ export default packageBuild({
     'src/provider-facts.ts',
     'src/policy-reader.ts',
     'src/broker.ts',
+    'src/namespace-init.ts',
   ],
   splitting: true,
   target: 'node20.19',

@@ -6,8 +6,13 @@
 // the init of the child's PID namespace (`ironrun --ironrun-sandbox-init`,
 // with IRONRUN_SANDBOX_INIT=1), because its `execPath` cannot run `node -e`.
 // runNamespaceInit() refuses unless it is PID 1 of that namespace with the
-// sandbox's IPC channel, and the CLI is not loaded on that path.
-import { isNamespaceInitRequest, isSandboxError, runNamespaceInit } from '@ironrun/sandbox';
+// sandbox's IPC channel, and the CLI is not loaded on that path (the cli's
+// `./namespace-init` entry is core's, which is the sandbox's: nothing else).
+import {
+  isNamespaceInitRequest,
+  isSandboxError,
+  runNamespaceInit,
+} from '@ironrun/cli/namespace-init';
 
 if (isNamespaceInitRequest()) {
   try {

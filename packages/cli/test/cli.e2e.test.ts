@@ -351,10 +351,26 @@ describe('ironrun init', () => {
       'CLAUDE.md',
       'AGENTS.md',
       '.claude/settings.json',
+      '.cursor/hooks.json',
     ];
     const before = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
+    const claude = JSON.parse(before[files.indexOf('.claude/settings.json')] as string);
+    expect(claude.permissions.deny).toContain(`Edit(/${project.dir}/ironrun.yml)`);
+    expect(claude.permissions.deny).toContain('Read(~/.doppler/**)');
+    expect(claude.sandbox.filesystem.denyRead).toContain('~/.config/op/**');
+    expect(claude.sandbox.enabled).toBeUndefined();
+    const codex = before[files.indexOf('.codex/config.toml')] as string;
+    expect(codex).toMatch(
+      /\[shell_environment_policy\]\nexclude = \[[^\]]*"OP_SERVICE_ACCOUNT_TOKEN"/,
+    );
     const again = await runIronrun(['init', '--claude-hooks', '--json'], { cwd: project.dir, env });
-    const report = JSON.parse(again.stdout) as { files: { status: string; note?: string }[] };
+    const report = JSON.parse(again.stdout) as {
+      files: { status: string; note?: string }[];
+      snippets: { agent: string; path: string; text: string }[];
+    };
+    const codexUser = report.snippets.find((snippet) => snippet.agent === 'codex');
+    expect(codexUser?.path).toBe('~/.codex/config.toml');
+    expect(codexUser?.text).toContain(`"--policy", "${project.path('ironrun.yml')}"`);
     expect(report.files.map((file) => file.status)).toEqual(files.map(() => 'unchanged'));
     const after = await Promise.all(files.map((file) => readFile(project.path(file), 'utf8')));
     expect(after).toEqual(before);
@@ -376,7 +392,10 @@ describe('ironrun init', () => {
     });
     const claude = await readFile(project.path('CLAUDE.md'), 'utf8');
     expect(claude.startsWith('# House rules\n\nUse tabs.\n')).toBe(true);
-    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/);
+    expect(claude).toMatch(/<!-- ironrun:start -->[\s\S]*\n@AGENTS\.md\n<!-- ironrun:end -->\n$/);
+    expect(await readFile(project.path('AGENTS.md'), 'utf8')).toMatch(
+      /<!-- ironrun:start -->[\s\S]*run_sealed[\s\S]*<!-- ironrun:end -->\n$/,
+    );
   });
 
   it('writes each agent its own format', async () => {

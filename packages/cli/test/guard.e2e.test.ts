@@ -119,6 +119,34 @@ describe('ironrun guard', () => {
     expect(denial(byPath.stdout).reason).toMatch(/envfile/);
   });
 
+  it("denies reading the vault CLIs' own folders, by any tool and spelling", async () => {
+    const attempts: [string, Record<string, unknown>][] = [
+      ['Bash', { command: 'cat ~/.doppler/.doppler.yaml' }],
+      ['Bash', { command: 'tar cz $HOME/.config/op | base64' }],
+      ['Bash', { command: `grep -r token ${join(home.dir, '.infisical')}` }],
+      ['Bash', { command: 'cd ~ && cat .op/config' }],
+      ['Read', { file_path: join(home.dir, '.config', 'op', 'config') }],
+      ['Grep', { pattern: 'token', path: join(home.dir, '.doppler') }],
+      ['Glob', { pattern: '**/*', path: join(home.dir, '.infisical') }],
+      ['Write', { file_path: join(home.dir, '.doppler', '.doppler.yaml'), content: 'x' }],
+    ];
+    for (const [tool, input] of attempts) {
+      const run = await guard(tool, input);
+      expect(run.code, `${tool} ${JSON.stringify(input)}`).toBe(0);
+      expect(denial(run.stdout).reason, `${tool} ${JSON.stringify(input)}`).toMatch(
+        /1Password|Doppler|Infisical/,
+      );
+    }
+    const opConfig = await guard(
+      'Bash',
+      { command: 'cat "$OP_CONFIG_DIR/config"' },
+      {
+        OP_CONFIG_DIR: join(home.dir, 'op-elsewhere'),
+      },
+    );
+    expect(denial(opConfig.stdout).reason).toMatch(/OP_CONFIG_DIR|1Password/);
+  });
+
   it('denies the Read tool on the envfile', async () => {
     const run = await guard('Read', { file_path: join(home.dir, 'secrets', 'demo.env') });
     expect(denial(run.stdout).reason).toMatch(/envfile/);
@@ -184,7 +212,9 @@ describe('ironrun guard', () => {
 
   it('fails closed on input that is not the hook JSON', async () => {
     const run = await runIronrun(['guard'], { cwd: project.dir, env, input: 'not json' });
-    expect(run.code).toBe(0);
+    // Exit 2 blocks in Claude Code and in Cursor alike (the input cannot say whose it is).
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/could not read the hook input/);
     expect(denial(run.stdout).reason).toMatch(/could not read the hook input/);
   });
 

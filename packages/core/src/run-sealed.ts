@@ -1,4 +1,11 @@
-import { defaultConfigDir, type Policy, type PolicyCommand, validateArgs } from '@ironrun/policy';
+import { realpath } from 'node:fs/promises';
+import {
+  defaultConfigDir,
+  type Policy,
+  type PolicyCommand,
+  validateArgs,
+  writeFolderProblem,
+} from '@ironrun/policy';
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
 import {
   isSandboxError,
@@ -289,6 +296,31 @@ function pickCommand(policy: Policy, options: RunSealedOptions): PickedCommand {
   return { command, argv, refs };
 }
 
+/**
+ * Stage 3b: where the program may write: the project folder, then each
+ * `write:` folder, which must still be the real folder trust saw. Trust
+ * pinned the folder itself; a symlink put in its path since (a parent
+ * swapped for a link) would make the sandbox allow writes wherever it now
+ * leads, so the run is refused instead. After this check the native init
+ * opens each folder without following any symlink, so a swap later still
+ * fails the run rather than widen what it may write.
+ */
+async function writeFolders(policy: Policy, picked: PickedCommand): Promise<string[]> {
+  const commandId = picked.command.id;
+  for (const folder of picked.command.write ?? []) {
+    const problem = await writeFolderProblem(folder);
+    if (problem === undefined) continue;
+    throw new IronrunError(
+      'TRUST_CHANGED',
+      `ironrun: ${commandId} did not run: its write: folder ${folder} ${problem}, which is not what was trusted. Fix the folder, or review the policy and run ironrun trust again`,
+      { commandId },
+    );
+  }
+  // The project folder itself, as the sandbox wants it: its real path.
+  const project = await realpath(policy.dir).catch(() => policy.dir);
+  return [project, ...(picked.command.write ?? [])];
+}
+
 /** Stage 3: a person's approval, for a command marked `confirm: true`. */
 async function approve(picked: PickedCommand, options: RunSealedOptions): Promise<void> {
   const { command, argv, refs } = picked;
@@ -358,6 +390,7 @@ async function announceSecrets(
 /** Stage 6: the sealed child, started. */
 async function spawnCommand(
   picked: PickedCommand,
+  write: string[],
   env: Record<string, string>,
   signal: AbortSignal | undefined,
 ): Promise<SealedProcess> {
@@ -367,6 +400,7 @@ async function spawnCommand(
       argv,
       env,
       cwd: command.cwd,
+      write,
       ttlMs: command.ttlMs,
       noNetwork: command.noNetwork,
       allow: command.allow,
@@ -473,6 +507,7 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const picked = pickCommand(policy, options);
   const commandId = picked.command.id;
   await approve(picked, options);
+  const write = await writeFolders(policy, picked);
   if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
 
   let secrets: ResolvedSecret[] = await resolveCommandSecrets(policy, picked.command, {
@@ -489,7 +524,7 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
     env = sealedEnv(picked.command, secrets);
     await announceSecrets(commandId, secrets, options.onSecretsResolved);
     if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
-    const child = await spawnCommand(picked, env, signal);
+    const child = await spawnCommand(picked, write, env, signal);
     // The child has its copy; ours is no longer needed.
     env = {};
     secrets.length = 0;

@@ -74,3 +74,4 @@ export {
 export type { TrustedFile, TrustedListingEntry, TrustRecord } from './trust-store.js';
 export { validateArgs } from './validate-args.js';
 export { parsePolicy, validatePolicy } from './validate-policy.js';
+export { writeFolderProblem } from './write-folder.js';

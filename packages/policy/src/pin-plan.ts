@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Policy, PolicyCommand } from './policy.js';
 import { hasPathSeparator, isInsideDir } from './project-path.js';
 import { isInsideRealDir, realPathOf } from './real-containment.js';
+import { writeFolderProblem } from './write-folder.js';
 
 /** Why a path is pinned. */
 export type PinReason =
@@ -25,6 +26,7 @@ export type PinReason =
   | 'python-module'
   | 'pin-part'
   | 'tool-config'
+  | 'write'
   | 'path-folder';
 
 /** One path trust records, with every command and reason that pins it. */
@@ -514,7 +516,8 @@ function interpreterOf(program: string): 'node' | 'python' | 'shell' | undefined
  * extension, `package.json` main and index resolution, `--require`,
  * `--import`, `--loader`, `--env-file`; python's script, `-m` module and the
  * folder first on `sys.path`; a shell's script), `allow` and `pin` entries,
- * and each command's `cwd` and `path:` folders. `notes` says what could not
+ * each command's `cwd`, `path:` and `write:` folders (a `write:` folder that
+ * is missing, not a folder, or has a symlink in its path is a problem). `notes` says what could not
  * be pinned precisely; `problems` lists real-path containment failures.
  *
  * @example
@@ -538,6 +541,11 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
         const target = resolve(command.cwd, entry);
         if (isInsideDir(policy.dir, target)) pins.add(target, 'allow');
       }
+    }
+    for (const folder of command.write ?? []) {
+      const problem = await writeFolderProblem(folder);
+      if (problem !== undefined) pins.problem(folder, `this write: folder ${problem}`);
+      pins.add(folder, 'write');
     }
     for (const entry of command.pin) {
       const target = resolve(policy.dir, entry);

@@ -49,6 +49,7 @@ describe('policyJsonSchema', () => {
         'path',
         'pin',
         'ttl',
+        'write',
       ].sort(),
     );
     for (const [key, property] of Object.entries(command.properties ?? {})) {

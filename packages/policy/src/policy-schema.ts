@@ -196,6 +196,21 @@ const commandSchema = v.strictObject(
         ),
       ),
     ),
+    write: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(
+            v.string('a path'),
+            v.minLength(1, 'a write entry may not be empty'),
+            noNul('write'),
+          ),
+          'a list of folders',
+        ),
+        v.description(
+          'More folders the command may write in, besides the project and a private TMPDIR (Linux with Landlock): relative to the policy folder or absolute, existing real folders (no symlink in them).',
+        ),
+      ),
+    ),
     path: v.optional(
       v.pipe(
         v.string('a PATH string'),

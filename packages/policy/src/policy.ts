@@ -45,6 +45,15 @@ export interface PolicyCommand {
   cwd: string;
   /** Extra executables argv[0] may resolve to. @default [] */
   allow: string[];
+  /**
+   * More folders the command may write in (absolute, normalized; relative
+   * entries resolved against the policy's folder), added to the project
+   * folder and the private `TMPDIR` the sandbox always allows (Linux with
+   * Landlock). Trust requires each to exist as a folder with no symlink in
+   * its path, and pins it; core checks that again before every run.
+   * @default undefined: none
+   */
+  write?: string[];
   /** The PATH used to look argv[0] up (never the caller's). @default undefined: the sandbox's fixed safe PATH */
   path?: string;
   /** Extra arguments the agent may append. @default undefined: none */

@@ -87,6 +87,7 @@ const fieldOrder: readonly (keyof PolicyCommand)[] = [
   'env',
   'allowLoaderEnv',
   'allow',
+  'write',
   'pin',
   'args',
   'confirm',

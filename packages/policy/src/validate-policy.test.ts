@@ -504,6 +504,28 @@ describe('validatePolicy', () => {
       ).toEqual(['3:18 OUTSIDE_PROJECT defaults.cwd: must stay inside the policy folder']);
     });
 
+    it('takes write: folders relative to the policy folder or absolute, never the root or out through ..', () => {
+      expect(issueLines(policyWith('write: [../shared, /, a/../..]'))).toEqual([
+        '6:13 OUTSIDE_PROJECT commands[0].write[0]: a relative entry must stay inside the policy folder; name a folder outside it by its absolute path',
+        '6:24 INVALID_VALUE commands[0].write[1]: the root folder would let the command write anywhere; name the folders it needs',
+        '6:27 OUTSIDE_PROJECT commands[0].write[2]: a relative entry must stay inside the policy folder; name a folder outside it by its absolute path',
+      ]);
+      expect(issueLines(policyWith('write: [""]'))[0]).toMatch(
+        /write\[0\]: a write entry may not be empty/,
+      );
+      const policy = parsePolicy(policyWith('write: [build/cache, /var/cache/app/]'), {
+        providers: builtinProviderReferences,
+        filename,
+      });
+      expect(policy.commands[0]?.write).toEqual([
+        join(root, 'build', 'cache'),
+        join('/', 'var', 'cache', 'app'),
+      ]);
+      expect(
+        parsePolicy(policyWith(''), { providers: builtinProviderReferences, filename }).commands[0],
+      ).not.toHaveProperty('write');
+    });
+
     it('keeps pin entries inside the policy folder', () => {
       expect(issueLines(policyWith('pin: [ok.sh, ../../etc/passwd]'))).toEqual([
         '6:18 OUTSIDE_PROJECT commands[0].pin[1]: must stay inside the policy folder',

@@ -286,6 +286,25 @@ function checkCommand(
     });
   }
 
+  if (Array.isArray(command.write)) {
+    command.write.forEach((entry, index) => {
+      if (typeof entry !== 'string' || entry === '' || entry.includes('\0')) return;
+      if (!isAbsolute(entry) && !isInsideDir(context.dir, resolve(context.dir, entry))) {
+        list.add(
+          'OUTSIDE_PROJECT',
+          [...at, 'write', index],
+          'a relative entry must stay inside the policy folder; name a folder outside it by its absolute path',
+        );
+      } else if (resolve(context.dir, entry) === '/') {
+        list.add(
+          'INVALID_VALUE',
+          [...at, 'write', index],
+          'the root folder would let the command write anywhere; name the folders it needs',
+        );
+      }
+    });
+  }
+
   if (Array.isArray(command.pin)) {
     command.pin.forEach((entry, index) => {
       if (!isRecord(entry)) {
@@ -412,6 +431,8 @@ function normalize(
     if (pinParts.length > 0) normalized.pinParts = pinParts;
     if (command.description !== undefined) normalized.description = command.description;
     if (command.path !== undefined) normalized.path = command.path;
+    if (command.write !== undefined)
+      normalized.write = command.write.map((entry) => resolve(context.dir, entry));
     if (command.allow_loader_env !== undefined)
       normalized.allowLoaderEnv = [...command.allow_loader_env];
     if (command.args !== undefined) {

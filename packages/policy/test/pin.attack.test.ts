@@ -1,4 +1,4 @@
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rejection, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -251,5 +251,44 @@ describe('build tools read files of their own (attacks)', () => {
       writeFile(setup.dir.path('.npmrc'), 'node-options=--require ./steal.js\n'),
     );
     expect(changed).toContainEqual({ path: setup.dir.path('.npmrc'), reason: 'added' });
+  });
+});
+
+describe('write: folders (attacks)', () => {
+  it('refuses to trust a write: folder that is missing, a file, or has a symlink in its path', async () => {
+    const elsewhere = await testdir({ 'cache/.keep': '' });
+    cleanups.push(elsewhere.cleanup);
+    const cases = [
+      ['missing', 'does not exist: create the folder first'],
+      ['a-file', 'is not a folder: write: takes folders'],
+      ['link/cache', `has a symlink in its path (it leads to ${elsewhere.path('cache')})`],
+      ['cache-link', `has a symlink in its path (it leads to ${elsewhere.path('cache')})`],
+    ] as const;
+    for (const [folder, reason] of cases) {
+      const setup = await project(`  - { id: t, argv: [make], write: [${folder}] }\n`, {
+        'a-file': 'x',
+      });
+      await symlink(elsewhere.dir, setup.dir.path('link'));
+      await symlink(elsewhere.path('cache'), setup.dir.path('cache-link'));
+      const error = await rejection(
+        trust(setup.policyPath, { configDir: setup.configDir }),
+        isPolicyError,
+      );
+      expect(error.code, folder).toBe('INVALID_POLICY');
+      expect(error.message, folder).toContain(
+        `${JSON.stringify(setup.dir.path(folder))}: this write: folder ${reason}`,
+      );
+    }
+  });
+
+  it('reports a write: folder swapped for a symlink after trust', async () => {
+    const elsewhere = await testdir({ 'victim/.keep': '' });
+    cleanups.push(elsewhere.cleanup);
+    const setup = await project('  - { id: t, argv: [make], write: [out] }\n', { 'out/.keep': '' });
+    const changed = await changedAfter(setup, async () => {
+      await rm(setup.dir.path('out'), { recursive: true });
+      await symlink(elsewhere.path('victim'), setup.dir.path('out'));
+    });
+    expect(changed).toContainEqual({ path: setup.dir.path('out'), reason: 'symlink' });
   });
 });

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -184,6 +185,24 @@ describe.skipIf(!canConfine)('spawnSealed: Landlock confines exec and writes', (
     expect(readFileSync(marker, 'utf8')).toBe('done\n');
     expect(existsSync(join(project, 'gc-exec'))).toBe(false);
     expectOutsideUntouched();
+  });
+
+  it('write: an entry with a symlink in its path is refused, never resolved to where the link leads', async () => {
+    // The agent put the link in the project; resolving it would allow writes outside.
+    symlinkSync(outside, join(project, 'cache'));
+    const error = await sealedRun({
+      argv: ['/bin/sh', '-c', `echo x > ${join(project, 'cache')}/o.txt`],
+      cwd: project,
+      write: [project, join(project, 'cache')],
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expectOutsideUntouched();
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect((error as Error).message).toContain(
+      `has a symlink in its path (it leads to ${outside})`,
+    );
   });
 
   it('a write: path that does not exist allows nothing, and the rest stays confined', async () => {

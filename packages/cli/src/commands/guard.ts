@@ -4,7 +4,8 @@ import { policyArg } from '../command-args.js';
 import { readProcessStdin, runGuard } from '../guard/run-guard.js';
 
 /**
- * `ironrun guard`: a Claude Code `PreToolUse` hook. The `ironrun` bin runs
+ * `ironrun guard`: a Claude Code `PreToolUse` hook, and Cursor's
+ * `beforeShellExecution`/`beforeReadFile`/`preToolUse` hook. The `ironrun` bin runs
  * it through src/guard.ts without this table; this definition serves
  * `--help` and `runCli(['guard', ...])`.
  */
@@ -12,7 +13,7 @@ export const guardCommand = defineCommand({
   meta: {
     name: 'guard',
     description:
-      'Claude Code PreToolUse hook: reads the hook JSON on stdin and denies tool calls that would bypass the seal (fails closed: exit 2 on any failure)',
+      'Claude Code PreToolUse and Cursor hook: reads the hook JSON on stdin and denies tool calls that would bypass the seal (fails closed: exit 2 on any failure)',
   },
   args: { policy: policyArg },
   async run({ args, data }) {

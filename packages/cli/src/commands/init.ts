@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { confinedStartLines } from '../agent/confined-start-lines.js';
+import { providerSecretLocations } from '../agent/secret-locations.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonArg } from '../command-args.js';
@@ -17,17 +19,39 @@ import {
   fromOutcome,
   type PolicyFacts,
   readOptional,
-  windsurfSnippet,
 } from '../init/agent-configs.js';
-import { claudeDenyRules, mergeClaudeSettings } from '../init/claude-settings.js';
+import {
+  agentInstructions,
+  claudeReference,
+  type InstructionCommand,
+  importsAgentsMd,
+} from '../init/agent-instructions.js';
+import { agentSnippets, type PrintedSnippet } from '../init/agent-snippets.js';
+import {
+  type ClaudeProtections,
+  claudeDenyRules,
+  claudeSandboxFilesystem,
+  mergeClaudeSettings,
+} from '../init/claude-settings.js';
+import { cursorHooksPlan } from '../init/cursor-hooks.js';
 import { guardHookCommand, replaceFailOpenGuard } from '../init/guard-hook.js';
-import { agentInstructions, upsertMarkedSection } from '../init/marked-section.js';
+import { type IronrunInvocation, ironrunInvocation } from '../init/ironrun-invocation.js';
+import {
+  removeMarkedSection,
+  sectionEnd,
+  sectionStart,
+  upsertMarkedSection,
+} from '../init/marked-section.js';
 import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
 import { detectTaskToolchain, type TaskToolchain } from '../init/toolchains.js';
+import { cliVersion } from '../version.js';
 
-async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts | undefined> {
+/** The policy's facts, with each command's `args:` rule for the instructions. */
+type InitFacts = PolicyFacts & { commands: InstructionCommand[] };
+
+async function readPolicyFacts(path: string, text: string): Promise<InitFacts | undefined> {
   try {
     const { builtinProviderDeclarations, parsePolicy, providerDeclaration, secretFileLocations } =
       await import('@ironrun/core');
@@ -48,6 +72,14 @@ async function readPolicyFacts(path: string, text: string): Promise<PolicyFacts 
     return {
       provider: policy.provider.name,
       ids: policy.commands.map((command) => command.id),
+      commands: policy.commands.map(({ id, args }) =>
+        args === undefined
+          ? { id }
+          : {
+              id,
+              args: { pattern: args.pattern, max: args.maxCount, allowOptions: args.allowOptions },
+            },
+      ),
       envfiles,
       maxTtlMs: Math.max(60_000, ...policy.commands.map((command) => command.ttlMs)),
       confirms: policy.commands.some((command) => command.confirm),
@@ -83,7 +115,7 @@ async function policyPlan(
   policyPath: string,
   provider: string,
   env: CliIo['env'],
-): Promise<{ plan: FilePlan; facts: PolicyFacts | undefined }> {
+): Promise<{ plan: FilePlan; facts: InitFacts | undefined }> {
   const existing = await readOptional(policyPath);
   if (existing !== undefined) {
     const facts = await readPolicyFacts(policyPath, existing);
@@ -115,6 +147,7 @@ async function policyPlan(
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),
+    commands: project.tasks.map(({ id }) => ({ id })),
     envfiles: [],
     maxTtlMs: 600_000,
     confirms: false,
@@ -122,29 +155,58 @@ async function policyPlan(
   return { plan: { path: policyPath, status: 'create', text }, facts };
 }
 
-/** CLAUDE.md for Claude Code, AGENTS.md for the others: the marked section listing the ids. */
+function filePlan(path: string, existing: string | undefined, next: string | undefined): FilePlan {
+  return next === undefined
+    ? { path, status: 'unchanged' }
+    : { path, status: existing === undefined ? 'create' : 'update', text: next };
+}
+
+/**
+ * The instructions, once, in AGENTS.md's marked section (every agent reads
+ * it, or is pointed at it); with claude, CLAUDE.md's marked section imports
+ * it (`@AGENTS.md`), unless CLAUDE.md imports it already, where an old
+ * ironrun section is removed instead.
+ */
 async function instructionPlans(
   dir: string,
   agents: readonly Agent[],
-  ids: readonly string[],
+  commands: readonly InstructionCommand[],
+  ironrun: IronrunInvocation,
 ): Promise<FilePlan[]> {
-  const instructions = agentInstructions([...ids]);
-  const names = [
-    ...(agents.includes('claude') ? ['CLAUDE.md'] : []),
-    ...(agents.some((agent) => agent !== 'claude') ? ['AGENTS.md'] : []),
+  const agentsPath = join(dir, 'AGENTS.md');
+  const agentsText = await readOptional(agentsPath);
+  const plans = [
+    filePlan(
+      agentsPath,
+      agentsText,
+      upsertMarkedSection(agentsText, agentInstructions({ commands, ironrun: ironrun.words })),
+    ),
   ];
-  const plans: FilePlan[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    const existing = await readOptional(path);
-    const next = upsertMarkedSection(existing, instructions);
-    plans.push(
-      next === undefined
-        ? { path, status: 'unchanged' }
-        : { path, status: existing === undefined ? 'create' : 'update', text: next },
-    );
+  if (agents.includes('claude')) {
+    const claudePath = join(dir, 'CLAUDE.md');
+    const claudeText = await readOptional(claudePath);
+    if (claudeText !== undefined && importsAgentsMd(claudeText, sectionStart, sectionEnd)) {
+      const next = removeMarkedSection(claudeText);
+      plans.push({
+        ...filePlan(claudePath, claudeText, next),
+        note: 'it imports AGENTS.md already',
+      });
+    } else {
+      plans.push(
+        filePlan(claudePath, claudeText, upsertMarkedSection(claudeText, claudeReference())),
+      );
+    }
   }
   return plans;
+}
+
+async function singleExecutable(): Promise<boolean> {
+  try {
+    const sea = await import('node:sea');
+    return sea.isSea();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -158,10 +220,11 @@ async function claudeHooksPlan(
   bin: readonly string[] | undefined,
   envfiles: readonly string[],
   configDir: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<FilePlan> {
   const path = join(dir, '.claude', 'settings.json');
   const { builtinProviderDeclarations } = await import('@ironrun/core');
-  const denyRules = claudeDenyRules({
+  const protections: ClaudeProtections = {
     envfiles,
     configDir,
     programs: [
@@ -169,13 +232,19 @@ async function claudeHooksPlan(
         Object.values(builtinProviderDeclarations()).flatMap((declared) => declared.programs),
       ),
     ],
-  });
+    vaultFolders: [
+      ...new Set(providerSecretLocations(env, env.HOME ?? homedir()).map(({ path }) => path)),
+    ],
+    projectDir: dir,
+  };
+  const denyRules = claudeDenyRules(protections);
+  const sandbox = claudeSandboxFilesystem(protections);
   const hook = guardHookCommand({ projectDir: dir, ...(bin === undefined ? {} : { bin }) });
   const existing = await readOptional(path);
   const upgraded = replaceFailOpenGuard(existing, hook.command);
   const plan = fromOutcome(
     path,
-    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules }),
+    mergeClaudeSettings(upgraded ?? existing, { guardCommand: hook.command, denyRules, sandbox }),
   );
   // The merge saw the rewritten hook as present: the rewrite alone is the update.
   const merged =
@@ -201,8 +270,16 @@ interface InitReport {
   dir: string;
   dryRun: boolean;
   plans: readonly FilePlan[];
-  windsurf: Record<string, unknown> | undefined;
+  snippets: readonly PrintedSnippet[];
   steps: readonly string[];
+}
+
+/** The `windsurf` key `--json` has had since before `snippets` (the same snippet, as an object). */
+function windsurfJson(snippets: readonly PrintedSnippet[]): Record<string, unknown> {
+  const windsurf = snippets.find((snippet) => snippet.agent === 'windsurf');
+  return windsurf === undefined
+    ? {}
+    : { windsurf: { path: windsurf.path, snippet: JSON.parse(windsurf.text) as unknown } };
 }
 
 function printJson(io: CliIo, report: InitReport): void {
@@ -216,11 +293,8 @@ function printJson(io: CliIo, report: InitReport): void {
           ...(plan.note === undefined ? {} : { note: plan.note }),
           ...(report.dryRun && plan.text !== undefined ? { text: plan.text } : {}),
         })),
-        ...(report.windsurf === undefined
-          ? {}
-          : {
-              windsurf: { path: '~/.codeium/windsurf/mcp_config.json', snippet: report.windsurf },
-            }),
+        snippets: report.snippets,
+        ...windsurfJson(report.snippets),
         next_steps: report.steps,
       },
       null,
@@ -251,9 +325,9 @@ function printText(io: CliIo, report: InitReport): void {
       io.out(`${plan.text.replace(/^/gm, style.dim('  | '))}\n`);
     }
   }
-  if (report.windsurf !== undefined) {
+  for (const snippet of report.snippets) {
     io.out(
-      `\nWindsurf reads MCP servers only from your user file ~/.codeium/windsurf/mcp_config.json;\nmerge this into its "mcpServers" yourself:\n\n${JSON.stringify(report.windsurf, null, 2)}\n`,
+      `\n${style.bold(snippet.agent)}: ${snippet.why}.\nMerge this into ${snippet.path} yourself:\n\n${snippet.text}\n`,
     );
   }
   io.out(`\n${style.bold('Next steps')}\n`);
@@ -288,12 +362,17 @@ export const initCommand = defineCommand({
       type: 'string',
       valueHint: 'command',
       description:
-        'How agents start ironrun (default: "npx -y @ironrun/cli"; e.g. "ironrun" when installed)',
+        'How agents start ironrun, in the MCP configs and the instructions (default: "npx -y @ironrun/cli" for MCP, and the detected install for the instructions; e.g. "ironrun")',
     },
     'claude-hooks': {
       type: 'boolean',
       description:
         'Register `ironrun guard` as a Claude Code PreToolUse hook with deny rules (on by default with claude; --no-claude-hooks to skip)',
+    },
+    'cursor-hooks': {
+      type: 'boolean',
+      description:
+        'Register `ironrun guard` as Cursor hooks in .cursor/hooks.json (on by default with cursor; --no-cursor-hooks to skip)',
     },
     'dry-run': { type: 'boolean', description: 'Show what would be written; write nothing' },
     json: jsonArg,
@@ -318,12 +397,27 @@ export const initCommand = defineCommand({
     const plans: FilePlan[] = [
       policy.plan,
       ...(await agentConfigPlans(agents, context)),
-      ...(await instructionPlans(dir, agents, facts?.ids ?? [])),
+      ...(await instructionPlans(
+        dir,
+        agents,
+        facts?.commands ?? [],
+        ironrunInvocation({
+          projectDir: dir,
+          ...(args.bin === undefined ? {} : { bin }),
+          version: cliVersion,
+          singleExecutable: await singleExecutable(),
+          pathEnv: io.env.PATH ?? '',
+        }),
+      )),
     ];
     if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
       const given = args.bin === undefined ? undefined : bin;
-      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir));
+      plans.push(await claudeHooksPlan(dir, given, facts?.envfiles ?? [], configDir, io.env));
+    }
+
+    if (args['cursor-hooks'] ?? agents.includes('cursor')) {
+      plans.push(await cursorHooksPlan(dir, args.bin === undefined ? undefined : bin));
     }
 
     if (!args['dry-run']) {
@@ -338,7 +432,7 @@ export const initCommand = defineCommand({
       dir,
       dryRun: args['dry-run'] === true,
       plans,
-      windsurf: agents.includes('windsurf') ? windsurfSnippet(context) : undefined,
+      snippets: await agentSnippets(agents, context),
       steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],
     };
     if (args.json) printJson(io, report);

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { defaultConfigDir } from '@ironrun/core/paths';
 import { findPolicyFile } from '../find-policy.js';
+import { providerSecretLocations } from '../vault-folders.js';
 import type { GuardRules, HookInput, ProtectedPath } from './guard-decision.js';
 
 /**
@@ -316,6 +317,11 @@ export async function guardRules(
   const protectedPaths: ProtectedPath[] = [
     { path: configDir, what: 'the ironrun config folder (policy trust)', directory: true },
   ];
+  const home =
+    options.env.HOME !== undefined && isAbsolute(options.env.HOME) ? options.env.HOME : homedir();
+  for (const folder of providerSecretLocations(options.env, home)) {
+    protectedPaths.push({ path: folder.path, what: `the ${folder.reason}`, directory: true });
+  }
   for (const envfile of new Set(facts.envfiles)) {
     protectedPaths.push({
       path: envfile,
@@ -340,8 +346,7 @@ export async function guardRules(
   });
   const rules: GuardRules = {
     cwd,
-    home:
-      options.env.HOME !== undefined && isAbsolute(options.env.HOME) ? options.env.HOME : homedir(),
+    home,
     vaultPrograms: facts.vaultPrograms,
     protectedPaths,
     credentialVariables,

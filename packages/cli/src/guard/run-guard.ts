@@ -1,11 +1,17 @@
-import { decideGuard, type HookInput, hookOutput } from './guard-decision.js';
+import {
+  type cursorGuardEvents,
+  cursorHookOutput,
+  fromCursorInput,
+  isCursorHookInput,
+} from './cursor-hook.js';
+import { decideGuard, type GuardDecision, type HookInput, hookOutput } from './guard-decision.js';
 import { guardRules } from './guard-rules.js';
 
 /** What one guard call prints and how it exits. */
 export interface GuardOutcome {
   readonly stdout: string;
   readonly stderr: string;
-  /** 0: `stdout` holds the decision (empty for no objection); 2: blocked, `stderr` says why. */
+  /** 0: `stdout` holds the decision (empty, or `{}` for Cursor, for no objection); 2: blocked, `stderr` says why. */
   readonly code: 0 | 2;
 }
 
@@ -34,11 +40,12 @@ function blocked(reason: string): GuardOutcome {
 }
 
 /**
- * One `PreToolUse` hook call: reads the hook JSON, decides, and says what to
- * print. Never throws and never allows on a failure: input that is not the
- * hook JSON gets the deny JSON; any other failure (an unknown option, a
- * policy that does not read, a bug) exits 2, which Claude Code treats as
- * "block" and shows the reason from stderr.
+ * One hook call: reads the hook JSON (Claude Code's `PreToolUse`, or one of
+ * Cursor's {@link cursorGuardEvents}), decides, and says what to print in that
+ * agent's format. Never throws and never allows on a failure: input that is
+ * not a hook JSON, and any other failure (an unknown option, a bug), exits 2,
+ * which Claude Code and Cursor both treat as "block"; a policy that does not
+ * read denies every shell command.
  */
 export async function runGuard(options: {
   args: readonly string[];
@@ -47,40 +54,66 @@ export async function runGuard(options: {
 }): Promise<GuardOutcome> {
   try {
     const policy = policyOption(options.args);
-    let input: HookInput;
+    let parsed: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(await options.readInput(maxInputBytes));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      const value: unknown = JSON.parse(await options.readInput(maxInputBytes));
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new Error('not an object');
       }
-      input = parsed as HookInput;
+      parsed = value as Record<string, unknown>;
     } catch {
+      // Whose input it is cannot be told, so it is denied in both ways: exit 2 blocks in
+      // Claude Code and in Cursor; the deny JSON is there for a reader of stdout.
+      const reason =
+        'could not read the hook input (expected the hook JSON of Claude Code or Cursor on stdin).';
       return {
-        stdout: hookOutput({
-          action: 'deny',
-          reason:
-            'ironrun guard: could not read the hook input (expected the PreToolUse JSON on stdin).',
-        }),
-        stderr: '',
-        code: 0,
+        stdout: hookOutput({ action: 'deny', reason: `ironrun guard: ${reason}` }),
+        stderr: `ironrun guard: ${reason} The tool call is denied (the guard fails closed).\n`,
+        code: 2,
       };
     }
-    const { rules, unreadablePolicy } = await guardRules(input, { policy, env: options.env });
-    if (unreadablePolicy !== undefined && input.tool_name === 'Bash') {
-      return {
-        stdout: hookOutput({
-          action: 'deny',
-          reason: `ironrun guard: ${unreadablePolicy} Fix ironrun.yml with the Edit tool and check it with \`ironrun check\`.`,
-        }),
-        stderr: '',
-        code: 0,
-      };
+    if (isCursorHookInput(parsed)) {
+      const decision = await decideAll(fromCursorInput(parsed), policy, options.env, true);
+      return { stdout: cursorHookOutput(decision), stderr: '', code: 0 };
     }
-    return { stdout: hookOutput(decideGuard(input, rules)), stderr: '', code: 0 };
+    const decision = await decideAll([parsed as HookInput], policy, options.env, false);
+    return { stdout: hookOutput(decision), stderr: '', code: 0 };
   } catch (error) {
     const what = error instanceof Error ? error.message : 'an unexpected failure';
     return blocked(`failed (${what}).`);
   }
+}
+
+/**
+ * The first denial among `inputs` (one tool call may name several paths), else no
+ * objection. `strict` (Cursor): a shell call without a command text, or a read without a
+ * path, is denied, since the guard cannot tell what it does.
+ */
+async function decideAll(
+  inputs: readonly HookInput[],
+  policy: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  strict: boolean,
+): Promise<GuardDecision> {
+  for (const input of inputs) {
+    const toolInput = input.tool_input ?? {};
+    if (strict && input.tool_name === 'Bash' && typeof toolInput.command !== 'string') {
+      return { action: 'deny', reason: 'ironrun guard: the shell call names no command text.' };
+    }
+    if (strict && input.tool_name === 'Read' && typeof toolInput.file_path !== 'string') {
+      return { action: 'deny', reason: 'ironrun guard: the read names no file path.' };
+    }
+    const { rules, unreadablePolicy } = await guardRules(input, { policy, env });
+    if (unreadablePolicy !== undefined && input.tool_name === 'Bash') {
+      return {
+        action: 'deny',
+        reason: `ironrun guard: ${unreadablePolicy} Ask the person to fix ironrun.yml (the agent may not edit it) and check it with \`ironrun check\`.`,
+      };
+    }
+    const decision = decideGuard(input, rules);
+    if (decision.action === 'deny') return decision;
+  }
+  return { action: 'allow' };
 }
 
 /** Reads this process's stdin, up to `maxBytes`. */

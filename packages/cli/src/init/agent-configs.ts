@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { POLICY_FILENAME } from '../find-policy.js';
+import { chainMerges, codexExcludes, mergeCodexShellPolicy } from './codex-config.js';
 import {
   codexServerTable,
   type McpLaunch,
@@ -98,29 +99,50 @@ const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | un
     workspaceMcpJson(context, join(context.dir, '.cursor', 'mcp.json'), 'mcpServers'),
   vscode: (context) =>
     workspaceMcpJson(context, join(context.dir, '.vscode', 'mcp.json'), 'servers'),
-  async codex({ dir, launch, provider, facts }) {
-    const path = join(dir, '.codex', 'config.toml');
-    const { providerDeclaration } = await import('@ironrun/core');
-    const declared = await providerDeclaration(provider, { projectDir: dir }).catch(
-      () => undefined,
-    );
-    const credentials =
-      facts?.tokenEnv !== undefined
-        ? [facts.tokenEnv]
-        : (declared?.credentials.map(({ env }) => env) ?? []);
-    const envVars = [
-      ...new Set([...credentials, 'IRONRUN_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']),
-    ];
-    const maxTtlSec = Math.ceil((facts?.maxTtlMs ?? 600_000) / 1000);
-    const toolTimeoutSec = maxTtlSec + 30 + (facts?.confirms ? 300 : 0);
-    const table = codexServerTable({ launch, envVars, toolTimeoutSec });
+  async codex(context) {
+    const path = join(context.dir, '.codex', 'config.toml');
+    const { table, exclude } = await codexFacts(context);
     return fromOutcome(
       path,
-      mergeCodexConfig(await readOptional(path), { name: 'ironrun', table }),
+      chainMerges(await readOptional(path), [
+        (text) => mergeCodexConfig(text, { name: 'ironrun', table }),
+        (text) => mergeCodexShellPolicy(text, exclude),
+      ]),
     );
   },
   windsurf: async () => undefined,
 };
+
+/**
+ * What Codex gets: the `[mcp_servers.ironrun]` table, and the credential variables its
+ * shell must not inherit, from the provider declarations (the policy's provider, with
+ * `token_env` applied, and every built-in one).
+ */
+export async function codexFacts({ dir, launch, provider, facts }: AgentContext): Promise<{
+  table: Record<string, unknown>;
+  exclude: string[];
+}> {
+  const { builtinProviderDeclarations, credentialVariables, providerDeclaration } = await import(
+    '@ironrun/core'
+  );
+  const declared = await providerDeclaration(provider, { projectDir: dir }).catch(() => undefined);
+  const options = facts?.tokenEnv === undefined ? {} : { token_env: facts.tokenEnv };
+  const credentials = declared === undefined ? [] : credentialVariables(declared, options);
+  const envVars = [
+    ...new Set([...credentials, 'IRONRUN_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']),
+  ];
+  const maxTtlSec = Math.ceil((facts?.maxTtlMs ?? 600_000) / 1000);
+  const toolTimeoutSec = maxTtlSec + 30 + (facts?.confirms ? 300 : 0);
+  const table = codexServerTable({ launch, envVars, toolTimeoutSec });
+  const exclude = codexExcludes({
+    declarations: [
+      ...(declared === undefined ? [] : [declared]),
+      ...Object.values(builtinProviderDeclarations()),
+    ],
+    renamed: credentials,
+  });
+  return { table, exclude };
+}
 
 /** The MCP config files of the chosen agents, in {@link allAgents} order. */
 export async function agentConfigPlans(

@@ -17,24 +17,82 @@ export function claudeRulePath(path: string, home: string = homedir()): string {
   return `/${path}`;
 }
 
-/** The `permissions.deny` rules `init --claude-hooks` adds: a cheap first filter; `guard` does the real matching. */
-export function claudeDenyRules(options: {
-  envfiles: readonly string[];
-  configDir: string;
+/** What `init` hides from Claude Code's own tools and its sandbox. */
+export interface ClaudeProtections {
+  /** The secret files the policy's provider reads (the envfile). */
+  readonly envfiles: readonly string[];
+  /** The ironrun config folder (trust store, default secrets.env). */
+  readonly configDir: string;
   /** The vault programs the providers declare (`op`, `doppler`, …). */
-  programs: readonly string[];
-}): string[] {
+  readonly programs: readonly string[];
+  /** The folders the vault CLIs keep their sessions and tokens in (`~/.config/op`, `~/.doppler`, …). */
+  readonly vaultFolders?: readonly string[];
+  /** The project folder: its `.claude/settings*.json` and `ironrun.yml` are made read-only to the agent. */
+  readonly projectDir?: string;
+}
+
+/** The files and folders the agent must not read, as Claude Code rule paths (a folder as `dir/**`). */
+function secretRulePaths(options: ClaudeProtections): string[] {
+  return [
+    ...options.envfiles.map((path) => claudeRulePath(path)),
+    ...[options.configDir, ...(options.vaultFolders ?? [])].map(
+      (folder) => `${claudeRulePath(folder)}/**`,
+    ),
+  ];
+}
+
+/** The project files the agent must not change: Claude Code's own settings and the policy. */
+function projectRulePaths(options: ClaudeProtections): string[] {
+  if (options.projectDir === undefined) return [];
+  return [
+    `${claudeRulePath(options.projectDir)}/.claude/settings*.json`,
+    `${claudeRulePath(options.projectDir)}/ironrun.yml`,
+  ];
+}
+
+/**
+ * The `permissions.deny` rules `init` adds: a cheap first filter; `guard` does the real
+ * matching. `Edit(…)` covers every tool that changes a file (Write, MultiEdit, NotebookEdit
+ * too): Claude Code reads no `Write(…)` path rule.
+ */
+export function claudeDenyRules(options: ClaudeProtections): string[] {
   const rules = [
     ...options.programs.map((program) => `Bash(${program} *)`),
     'Bash(ironrun trust*)',
     'Bash(npx @ironrun/cli trust*)',
   ];
-  for (const path of [...options.envfiles]) {
-    rules.push(`Read(${claudeRulePath(path)})`, `Edit(${claudeRulePath(path)})`);
-  }
-  const configRule = `${claudeRulePath(options.configDir)}/**`;
-  rules.push(`Read(${configRule})`, `Edit(${configRule})`);
+  for (const path of secretRulePaths(options)) rules.push(`Read(${path})`, `Edit(${path})`);
+  for (const path of projectRulePaths(options)) rules.push(`Edit(${path})`);
   return rules;
+}
+
+/**
+ * Claude Code's `sandbox.filesystem` lists for the same locations: they bind the commands
+ * its sandbox runs (Bash), which the `Read`/`Edit` rules do not reach. They apply only once
+ * the person enables the sandbox (`sandbox.enabled`); `init` does not enable it.
+ */
+export function claudeSandboxFilesystem(options: ClaudeProtections): {
+  denyRead: string[];
+  denyWrite: string[];
+} {
+  const secrets = secretRulePaths(options);
+  return { denyRead: secrets, denyWrite: [...secrets, ...projectRulePaths(options)] };
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Appends to `list` each of `values` it lacks; whether it added any. */
+function appendMissing(list: unknown[], values: readonly string[]): boolean {
+  let added = false;
+  for (const value of values) {
+    if (!list.includes(value)) {
+      list.push(value);
+      added = true;
+    }
+  }
+  return added;
 }
 
 function hasGuard(entries: unknown[], command: string): boolean {
@@ -57,13 +115,19 @@ function hasGuard(entries: unknown[], command: string): boolean {
 }
 
 /**
- * Merges the `guard` hook (`hooks.PreToolUse`) and the deny rules
- * (`permissions.deny`) into Claude Code's `.claude/settings.json`, keeping
- * every other setting. Idempotent: present entries are not added again.
+ * Merges the `guard` hook (`hooks.PreToolUse`), the deny rules
+ * (`permissions.deny`) and the sandbox's `filesystem.denyRead`/`denyWrite`
+ * into Claude Code's `.claude/settings.json`, keeping every other setting
+ * (`sandbox.enabled` is never set). Idempotent: present entries are not added
+ * again, so a second run leaves the file unchanged.
  */
 export function mergeClaudeSettings(
   existing: string | undefined,
-  options: { guardCommand: string; denyRules: readonly string[] },
+  options: {
+    guardCommand: string;
+    denyRules: readonly string[];
+    sandbox?: { denyRead: readonly string[]; denyWrite: readonly string[] };
+  },
 ): MergeOutcome {
   let settings: Record<string, unknown> = {};
   if (existing !== undefined && existing.trim() !== '') {
@@ -79,15 +143,12 @@ export function mergeClaudeSettings(
   }
   const hooks = (settings.hooks ?? {}) as Record<string, unknown>;
   const permissions = (settings.permissions ?? {}) as Record<string, unknown>;
-  if (
-    typeof hooks !== 'object' ||
-    Array.isArray(hooks) ||
-    typeof permissions !== 'object' ||
-    Array.isArray(permissions)
-  ) {
+  const sandbox = (settings.sandbox ?? {}) as Record<string, unknown>;
+  const filesystem = (sandbox.filesystem ?? {}) as Record<string, unknown>;
+  if (![hooks, permissions, sandbox, filesystem].every(isObject)) {
     return {
       status: 'skipped',
-      note: '"hooks" or "permissions" is not an object; add them by hand',
+      note: '"hooks", "permissions" or "sandbox" is not an object; add them by hand',
     };
   }
   const preToolUse = Array.isArray(hooks.PreToolUse) ? [...hooks.PreToolUse] : [];
@@ -100,16 +161,29 @@ export function mergeClaudeSettings(
     });
     changed = true;
   }
-  for (const rule of options.denyRules) {
-    if (!deny.includes(rule)) {
-      deny.push(rule);
-      changed = true;
+  changed = appendMissing(deny, options.denyRules) || changed;
+  const sandboxLists: Record<string, unknown[]> = {};
+  for (const key of ['denyRead', 'denyWrite'] as const) {
+    const wanted = options.sandbox?.[key] ?? [];
+    if (wanted.length === 0) continue;
+    const current = filesystem[key];
+    if (current !== undefined && !Array.isArray(current)) {
+      return {
+        status: 'skipped',
+        note: `"sandbox.filesystem.${key}" is not a list; add it by hand`,
+      };
     }
+    const list = [...((current as unknown[] | undefined) ?? [])];
+    changed = appendMissing(list, wanted) || changed;
+    sandboxLists[key] = list;
   }
   if (!changed) return { status: 'unchanged' };
   const merged = {
     ...settings,
     permissions: { ...permissions, deny },
+    ...(Object.keys(sandboxLists).length === 0
+      ? {}
+      : { sandbox: { ...sandbox, filesystem: { ...filesystem, ...sandboxLists } } }),
     hooks: { ...hooks, PreToolUse: preToolUse },
   };
   return {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const fetchingLaunchers = new Set(['npx', 'pnpx', 'bunx', 'dlx']);
 
 /** Quotes `word` for `sh`. */
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
@@ -45,6 +45,11 @@ export function guardHookCommand(options: {
   bin?: readonly string[];
   execPath?: string;
   guardEntry?: string;
+  /**
+   * How the hook names the project folder, as a shell word. @default `"$CLAUDE_PROJECT_DIR"`
+   * (Claude Code sets it; other agents get the folder's quoted absolute path).
+   */
+  projectDirWord?: string;
 }): GuardHook {
   const execPath = options.execPath ?? process.execPath;
   const bin = options.bin;
@@ -54,7 +59,7 @@ export function guardHookCommand(options: {
   const local = join(options.projectDir, 'node_modules', '@ironrun', 'cli', 'dist', 'guard.js');
   if (existsSync(local)) {
     return {
-      command: `node "$CLAUDE_PROJECT_DIR"/node_modules/@ironrun/cli/dist/guard.js ${failClosedSuffix}`,
+      command: `node ${options.projectDirWord ?? '"$CLAUDE_PROJECT_DIR"'}/node_modules/@ironrun/cli/dist/guard.js ${failClosedSuffix}`,
     };
   }
   const entry = options.guardEntry ?? siblingGuard();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  agentInstructions,
+  removeMarkedSection,
   sectionEnd,
   sectionStart,
   upsertMarkedSection,
@@ -30,12 +30,22 @@ describe('upsertMarkedSection', () => {
   });
 });
 
-describe('agentInstructions', () => {
-  it('names the tool, the command ids, and forbids trust and the vault CLIs', () => {
-    const text = agentInstructions(['test', 'deploy']);
-    expect(text).toMatch(/run_sealed/);
-    expect(text).toMatch(/`test`, `deploy`/);
-    expect(text).toMatch(/Never run `ironrun trust`/);
-    expect(text).toMatch(/`op`, `doppler`, `infisical`/);
+describe('removeMarkedSection', () => {
+  it('takes out only its own section', () => {
+    expect(removeMarkedSection(`a\n\n${sectionStart}\nold\n${sectionEnd}\nz\n`)).toBe('a\nz\n');
+    expect(removeMarkedSection('no section\n')).toBeUndefined();
+    expect(removeMarkedSection(undefined)).toBeUndefined();
+  });
+
+  it('undoes an upsert: the text before it comes back (property)', () => {
+    // Any text that ends in one newline (the way a file does).
+    const file = fc.string().map((text) => `${text.trimEnd()}.\n`);
+    fc.assert(
+      fc.property(file, fc.string({ minLength: 1 }), (text, body) => {
+        fc.pre(!text.includes(sectionStart) && !text.includes(sectionEnd) && body.trim() !== '');
+        const once = upsertMarkedSection(text, body) as string;
+        expect(removeMarkedSection(once)).toBe(text);
+      }),
+    );
   });
 });

@@ -25,25 +25,18 @@ export function upsertMarkedSection(
   return existing + separator + section;
 }
 
-/** The instructions ironrun gives agents in `CLAUDE.md` and `AGENTS.md`. */
-export function agentInstructions(commandIds: readonly string[]): string {
-  const ids =
-    commandIds.length > 0 ? commandIds.map((id) => `\`${id}\``).join(', ') : 'see `list_commands`';
-  return [
-    '## Commands that need secrets run through ironrun',
-    '',
-    "This project's commands run through [ironrun](https://github.com/ironrun/ironrun): it injects",
-    'secrets from the vault into a sealed process and returns the output with every secret value',
-    'replaced by `[REDACTED]`.',
-    '',
-    `- Run the project's commands (${ids}) with the \`run_sealed\` tool of the \`ironrun\` MCP server,`,
-    '  or `ironrun run <id>` in a shell. `list_commands` (or `ironrun list`) shows the ids.',
-    '- Never run those commands directly, never call the vault CLIs (`op`, `doppler`, `infisical`),',
-    '  and never read or print the secrets file or vault tokens.',
-    '- Never run `ironrun trust`, and do not edit `ironrun.yml` or the files it runs to get around a',
-    '  refusal: a changed policy is refused until a person reviews and trusts it again.',
-    '- `[REDACTED]` in the output is expected: it is where a secret was.',
-    '- Started under `ironrun agent`, nothing changes for you: the same tools and commands work, and',
-    '  forward to ironrun outside; secrets, vault files and trust records are simply not there.',
-  ].join('\n');
+/**
+ * Removes ironrun's marked section (and the blank line that set it apart)
+ * from an instruction file. Returns `undefined` when there is none.
+ */
+export function removeMarkedSection(existing: string | undefined): string | undefined {
+  if (existing === undefined) return undefined;
+  const start = existing.indexOf(sectionStart);
+  const end = start === -1 ? -1 : existing.indexOf(sectionEnd, start);
+  if (start === -1 || end === -1) return undefined;
+  let after = end + sectionEnd.length;
+  if (existing[after] === '\n') after++;
+  let before = existing.slice(0, start);
+  if (before.endsWith('\n\n')) before = before.slice(0, -1);
+  return before + existing.slice(after);
 }

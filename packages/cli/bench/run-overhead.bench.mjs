@@ -1,0 +1,72 @@
+// `ironrun run` of a 0.1 s command against `node -e 'spawnSync(...)'` of the same command, both
+// started as a fresh process (Node starting is in both), interleaved round by round in the same
+// run so load on the machine hits both alike. Target (#17): ironrun run ≤ 1.25× the baseline.
+// Also printed: `ironrun --version` (Node plus the CLI's entry, what any ironrun command pays),
+// so the rest of the cost (policy read and trust check, the sandbox, the redactor) shows apart.
+// Each figure is the median; the added cost is the median of the per-round differences.
+// Run: pnpm --filter @ironrun/cli... build && node packages/cli/bench/run-overhead.bench.mjs
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const TARGET = 1.25;
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const sleep = '/bin/sleep';
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function timed(args, options) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+const project = await realpath(await mkdtemp(join(tmpdir(), 'ironrun-bench-run-')));
+const configDir = await mkdtemp(join(tmpdir(), 'ironrun-bench-config-'));
+try {
+  await writeFile(
+    join(project, 'ironrun.yml'),
+    `version: 1\nprovider: envfile\ncommands:\n  - id: nap\n    argv: [${sleep}, "0.1"]\n`,
+  );
+  const env = { ...process.env, IRONRUN_CONFIG_DIR: configDir };
+  const options = { cwd: project, env };
+  timed([cli, 'trust', '--yes'], options);
+  const baselineArgs = [
+    '-e',
+    `require('node:child_process').spawnSync(${JSON.stringify(sleep)}, ['0.1'])`,
+  ];
+  const sides = {
+    baseline: () => timed(baselineArgs, options),
+    version: () => timed([cli, '--version'], options),
+    run: () => timed([cli, 'run', 'nap'], options),
+  };
+  for (const once of Object.values(sides)) once();
+  const times = { baseline: [], version: [], run: [] };
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, once] of Object.entries(sides)) times[name].push(once());
+  const added = median(times.run.map((value, i) => value - times.baseline[i]));
+  const ratio = median(times.run) / median(times.baseline);
+  console.log(`ironrun run of \`sleep 0.1\` (Node ${process.versions.node}), median of ${ROUNDS}:`);
+  console.log(`  node -e 'spawnSync(sleep 0.1)'   ${median(times.baseline).toFixed(1)} ms`);
+  console.log(`  ironrun --version                ${median(times.version).toFixed(1)} ms`);
+  console.log(`  ironrun run nap                  ${median(times.run).toFixed(1)} ms`);
+  console.log(
+    `  ratio ${ratio.toFixed(2)}x (+${added.toFixed(1)} ms paired); target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}`,
+  );
+} finally {
+  await rm(project, { recursive: true, force: true });
+  await rm(configDir, { recursive: true, force: true });
+}
