@@ -111,7 +111,7 @@ describe('a provider added as a package only (ironrun-provider-fixture)', () => 
     expect(audit.stdout + audit.stderr).not.toContain(secret);
   });
 
-  it('guard denies its credential variable, its program and its secret file, as it declares them', async () => {
+  it('guard denies its credential variable, its program, its secret file and its session folder, as it declares them', async () => {
     const uses = await runIronrun(['guard'], {
       cwd: project.dir,
       env,
@@ -132,6 +132,14 @@ describe('a provider added as a package only (ironrun-provider-fixture)', () => 
       input: hookInput('Read', { file_path: secretsFile }),
     });
     expect(decision(file.stdout)).toBe('deny');
+    // Its CLI's session folder, declared as {home}/.fixture-vault.
+    const session = await runIronrun(['guard'], {
+      cwd: project.dir,
+      env,
+      input: hookInput('Read', { file_path: join(home.dir, '.fixture-vault', 'session.json') }),
+    });
+    expect(decision(session.stdout)).toBe('deny');
+    expect(session.stdout).toMatch(/fixture-vault CLI sessions/);
     const ordinary = await runIronrun(['guard'], {
       cwd: project.dir,
       env,

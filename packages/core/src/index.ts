@@ -30,6 +30,7 @@ export type {
   ProviderErrorCode,
   ReferenceSyntax,
   SecretFile,
+  SessionLocation,
 } from '@ironrun/provider';
 export {
   loadProvider,
@@ -53,14 +54,16 @@ export type { CommandSummary } from './list-commands.js';
 export { listCommands } from './list-commands.js';
 export type { LoadTrustedPolicyOptions } from './load-trusted-policy.js';
 export { loadTrustedPolicy } from './load-trusted-policy.js';
-export type { ProviderFactsOptions } from './provider-facts.js';
+export type { ProviderFactsOptions, SessionLocationContext } from './provider-facts.js';
 export {
   builtinProviderDeclarations,
   credentialVariables,
+  declaredCredentialVariables,
   isBuiltinProvider,
   isCredentialVariable,
   providerDeclaration,
   secretFileLocations,
+  sessionLocationPaths,
 } from './provider-facts.js';
 export type {
   PolicyFileValidation,

@@ -3,6 +3,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ProviderDeclaration } from '@ironrun/provider';
 import { builtinDeclarations, providerRegistry } from './builtin-providers.js';
 
+export { type SessionLocationContext, sessionLocationPaths } from './session-locations.js';
+
 /** Where a provider is looked up: the project (for a third-party package in its `node_modules`). */
 export interface ProviderFactsOptions {
   /** Absolute path of the project (the folder of `ironrun.yml`). */
@@ -100,4 +102,19 @@ export function secretFileLocations(
     }
   }
   return paths;
+}
+
+/**
+ * Every credential variable `declarations` declare, once each (not the renamed ones a policy
+ * may choose; see {@link credentialVariables} for one provider under a policy).
+ *
+ * @example
+ * declaredCredentialVariables(Object.values(builtinProviderDeclarations()));
+ * // ['OP_SERVICE_ACCOUNT_TOKEN', 'OP_CONNECT_TOKEN', 'OP_SESSION', 'DOPPLER_TOKEN', …]
+ */
+export function declaredCredentialVariables(declarations: Iterable<ProviderDeclaration>): string[] {
+  const names = new Set<string>();
+  for (const declaration of declarations)
+    for (const credential of declaration.credentials) names.add(credential.env);
+  return [...names];
 }

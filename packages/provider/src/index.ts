@@ -20,6 +20,7 @@ export {
   parseProviderDeclaration,
   type ReferenceSyntax,
   type SecretFile,
+  type SessionLocation,
 } from './provider-declaration.js';
 export {
   isProviderError,

@@ -2,7 +2,8 @@
  * What a provider package declares about its vendor in the `ironrun` field of its
  * package.json, read without importing the package. The same for built-in and third-party
  * providers: it is the only place ironrun learns a vendor's schemes, reference syntax,
- * credential variables, command-line programs and secret files.
+ * credential variables, command-line programs, secret files and the vendor CLI's session
+ * folders.
  *
  * @example
  * // package.json of ironrun-provider-vault
@@ -35,6 +36,30 @@ export interface ProviderDeclaration {
   programs: string[];
   /** Files holding secret values the provider reads; see {@link SecretFile}. @default [] */
   secretFiles: SecretFile[];
+  /**
+   * Where the vendor's own CLI keeps its config, tokens and sessions (`~/.doppler`), which an
+   * agent must never read; see {@link SessionLocation}. @default []
+   */
+  sessionLocations: SessionLocation[];
+}
+
+/**
+ * A folder or file where the vendor's CLI keeps its login: a path that starts at `{home}`
+ * (the home folder), `{xdgConfig}` (`$XDG_CONFIG_HOME`, else `{home}/.config`) or `{env}`
+ * (the folder the variable `env` names, when it is set), then `/`-separated names without
+ * `.` or `..`.
+ *
+ * @example
+ * { "path": "{xdgConfig}/op", "reason": "1Password CLI config and sessions" }
+ * { "path": "{env}", "env": "OP_CONFIG_DIR", "reason": "1Password CLI config ($OP_CONFIG_DIR)" }
+ */
+export interface SessionLocation {
+  /** `{home}`, `{xdgConfig}` or `{env}`, optionally followed by `/name/…`. */
+  path: string;
+  /** The variable that names the folder, for a path that starts at `{env}`. */
+  env?: string;
+  /** What is kept there, in words, for `doctor` and `ironrun agent --dry-run`. */
+  reason: string;
 }
 
 /** The syntax of the references of one scheme. */
@@ -77,6 +102,8 @@ const optionName = /^[a-z][a-z0-9_]{0,63}$/;
 const inputName = /^[a-z][a-z0-9-]{0,63}$/;
 /** A program name: a file name, never a path. */
 const programName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A session location's path: a base, then names that are neither `.` nor `..`. */
+const sessionPath = /^\{(?:home|xdgConfig|env)\}(?:\/(?!\.{1,2}(?:\/|$))[^/\0]{1,255}){0,16}$/;
 /** The most entries of any one list; more is a mistake, not a provider. */
 const maxEntries = 64;
 /** The longest reference pattern accepted, so a declaration stays reviewable. */
@@ -225,6 +252,31 @@ function readSecretFiles(field: Record<string, unknown>, fail: DeclarationProble
   });
 }
 
+function readSessionLocations(
+  field: Record<string, unknown>,
+  fail: DeclarationProblem,
+): SessionLocation[] {
+  return list(field, 'sessionLocations', fail).map((item) => {
+    const path = isRecord(item) ? own(item, 'path') : undefined;
+    const env = isRecord(item) ? own(item, 'env') : undefined;
+    const reason = isRecord(item) ? own(item, 'reason') : undefined;
+    const fromEnv = typeof path === 'string' && path.startsWith('{env}');
+    if (
+      typeof path !== 'string' ||
+      !sessionPath.test(path) ||
+      (fromEnv ? typeof env !== 'string' || !envName.test(env) : env !== undefined) ||
+      typeof reason !== 'string' ||
+      reason === '' ||
+      reason.length > 200
+    ) {
+      throw fail(
+        `has an "ironrun.sessionLocations" entry that is not { "path": "{home}|{xdgConfig}|{env}[/name…]", "env"?: "<VARIABLE, for {env}>", "reason": "<what is kept there>" }`,
+      );
+    }
+    return { path, ...(fromEnv ? { env: env as string } : {}), reason };
+  });
+}
+
 /**
  * Checks the `ironrun` field of a provider's package.json and returns it as a
  * {@link ProviderDeclaration}, every optional list filled in. Calls `fail` with what is
@@ -253,6 +305,7 @@ export function parseProviderDeclaration(
     ),
     programs: names(field, 'programs', programName, 'a program name (never a path)', fail),
     secretFiles: readSecretFiles(field, fail),
+    sessionLocations: readSessionLocations(field, fail),
   };
 }
 
@@ -265,5 +318,6 @@ export function schemesOnlyDeclaration(schemes: readonly string[]): ProviderDecl
     credentialPrefixes: [],
     programs: [],
     secretFiles: [],
+    sessionLocations: [],
   };
 }

@@ -67,11 +67,13 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
   );
   // Without a skipping search or a wrapped search, the module would have nothing to do.
   if (engine !== 'js' && (skipping.length > 0 || wrapped !== undefined)) {
-    wasm = WasmScan.create(skipping, wrapped?.byteClass);
+    // The search over a wrapped run's scratch keeps its tables in the module too (one copy).
+    const tables = wrapped?.body === undefined ? skipping : [...skipping, wrapped.body];
+    wasm = WasmScan.create(tables, wrapped?.byteClass);
     if (wasm === undefined && engine === 'wasm') {
       throw new Error('WebAssembly with 128-bit SIMD is not available in this runtime.');
     }
-    skipping.forEach((scanner, table) => {
+    tables.forEach((scanner, table) => {
       scanner.wasmTable = wasm === undefined ? -1 : table;
     });
   }

@@ -1,4 +1,5 @@
 import { matchHere } from './automaton.js';
+import { freshBytes } from './fresh-bytes.js';
 import { MatchList } from './match-list.js';
 import { edgeAfter, edgeBefore, tagKind } from './match-tag.js';
 import type { Matcher } from './matcher.js';
@@ -401,7 +402,8 @@ export class RedactionSession {
     if (plainEnd > cursor) size += plainEnd - cursor;
     if (opensNow) size += replacementLength;
 
-    const out = size === 0 ? empty : new Uint8Array(size);
+    // Every byte of `out` is written below (size is exact), so it need not start zeroed.
+    const out = size === 0 ? empty : freshBytes(size);
     let offset = 0;
     cursor = this.cursor;
     for (let k = 0; k < done; k++) {

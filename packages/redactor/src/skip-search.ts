@@ -167,6 +167,26 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     chunkPosition: number,
     found: MatchList,
   ): number {
+    return this.skipInModule(wasm, chunk, chunkPosition, found, false);
+  }
+
+  /**
+   * {@link scan} over `run`, the first `run.length` bytes of the scratch of
+   * `wasm` (a wrapped run copied there without its line breaks), with the
+   * skipping loop in the module when this search's tables are there.
+   */
+  scanScratch(run: Uint8Array, found: MatchList, wasm: WasmScan): number {
+    if (this.wasmTable < 0) return this.scan(run, 0, found);
+    return this.skipInModule(wasm, run, 0, found, true);
+  }
+
+  private skipInModule(
+    wasm: WasmScan,
+    chunk: Uint8Array,
+    chunkPosition: number,
+    found: MatchList,
+    inScratch: boolean,
+  ): number {
     const end = chunk.length - this.window;
     this.compared = 0;
     if (end < 0) return 0;
@@ -178,8 +198,7 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     let a = 0;
     let b = mid;
     while (a < mid || b <= end) {
-      wasm.skip(
-        this.wasmTable,
+      const args = [
         a,
         mid,
         b,
@@ -188,8 +207,12 @@ export class SkipSearch implements ChunkScanner, SkipTables {
         maxShift,
         this.bitsetShift,
         this.tableShift,
-      );
-      const { words, listA, listB, countA, countB } = wasm;
+      ] as const;
+      if (inScratch) wasm.skipScratch(this.wasmTable, ...args);
+      else wasm.skip(this.wasmTable, ...args);
+      const { words, countA, countB } = wasm;
+      const listA = inScratch ? wasm.listC : wasm.listA;
+      const listB = inScratch ? wasm.listD : wasm.listB;
       for (let k = 0; k < countA; k++)
         this.compareAt(chunk, words[listA + k]!, chunkPosition, found);
       for (let k = 0; k < countB; k++) {

@@ -60,6 +60,8 @@ interface ScanExports {
 
 /** Entries in each candidate list; a full list makes the module return and be called again. */
 const listCapacity = 8192;
+/** Entries in each list of the search over a wrapped run's scratch (lists C and D). */
+const scratchListCapacity = 2048;
 /** Largest chunk copied into the module's memory; a stream reads larger chunks in slices. */
 const maxChunk = 1024 * 1024;
 const pageSize = 65536;
@@ -126,6 +128,13 @@ export class WasmScan {
   /** Word index of candidate list A (also used for line breaks) and list B. */
   readonly listA: number;
   readonly listB: number;
+  /**
+   * Word index of lists C and D: the candidates of the skipping search over a
+   * wrapped run's scratch, which runs while list A (the line breaks) and list
+   * B (the run's breaks) are still being read.
+   */
+  readonly listC: number;
+  readonly listD: number;
   private readonly chunkOffset: number;
   /** Length of the chunk loaded. */
   private length = 0;
@@ -168,6 +177,10 @@ export class WasmScan {
     offset += 4 * listCapacity;
     this.listB = offset / 4;
     offset += 4 * listCapacity;
+    this.listC = offset / 4;
+    offset += 4 * scratchListCapacity;
+    this.listD = offset / 4;
+    offset += 4 * scratchListCapacity;
     // One spare byte before the chunk holds a byte of the alphabets (see `breaks` in scan.wat).
     this.chunkOffset = align(offset + 1, 64);
     this.ensure(64 * 1024);
@@ -282,6 +295,22 @@ export class WasmScan {
       this.listA * 4,
       this.listB * 4,
       listCapacity,
+    );
+  }
+
+  /**
+   * {@link skip} over the first bytes of the scratch ({@link reserveScratch}, {@link gather})
+   * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
+   */
+  skipScratch(table: number, ...args: SkipArguments): void {
+    this.exports.skip(
+      ...args,
+      this.bitsetOffsets[table]!,
+      this.shiftOffsets[table]!,
+      this.scratchOffset,
+      this.listC * 4,
+      this.listD * 4,
+      scratchListCapacity,
     );
   }
 

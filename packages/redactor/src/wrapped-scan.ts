@@ -494,10 +494,8 @@ export class WrappedScan {
     this.step(chunk, from, headEnd, chunkPosition, found);
     const bodyFound = this.bodyFound;
     bodyFound.clear();
-    const run = this.gathering
-      ? this.loaded!.scratch(chars)
-      : this.matcher.scratch.subarray(0, chars);
-    body.scan(run, 0, bodyFound);
+    if (this.gathering) body.scanScratch(this.loaded!.scratch(chars), bodyFound, this.loaded!);
+    else body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
     if (bodyFound.count > 0) {
       const order: number[] = [];
       const starts: number[] = [];

@@ -360,6 +360,37 @@ describe('the WebAssembly memory', () => {
     expect(found.count).toBe(1);
   });
 
+  it("searches a long wrapped run in the module, with the run search's tables there too", () => {
+    const set = patternsOfSecret();
+    const matcher = buildMatcher(set, 'wasm');
+    const body = matcher.wrapped!.body!;
+    expect(body.wasmTable).toBeGreaterThanOrEqual(0);
+    expect(body.present.buffer).toBe(matcher.wasm!.memory.buffer);
+    // A dump long enough to be copied without its line breaks, the secret's base64 across breaks in it.
+    const filler = Buffer.alloc(3000, 7).toString('base64');
+    const encoded = Buffer.from(`..${secret}..`).toString('base64');
+    const dump = `${filler}${encoded}${filler}`.replace(/(.{64})/g, '$1\n');
+    const skip = vi.spyOn(matcher.wasm!, 'skipScratch');
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const out = Buffer.concat([session.push(encoder.encode(`log\n${dump}\nend\n`)), session.end()]);
+    expect(skip).toHaveBeenCalled();
+    expect(out.toString()).toContain('[R]');
+    expect(out.toString().replaceAll('\n', '')).not.toContain(encoded.slice(4, -4));
+  });
+
+  it('hands out output arrays that own their whole buffer and hold only output', () => {
+    const redactor = createRedactorWith({ secrets: [secret] }, 'wasm');
+    const input = encoder.encode(`${'x'.repeat(70_000)} ${secret} ${'y'.repeat(70_000)}`);
+    const stream = redactor.createStream();
+    const out = stream.push(input);
+    expect(out.length).toBeGreaterThan(65_536);
+    expect(out.byteOffset).toBe(0);
+    expect(out.buffer.byteLength).toBe(out.length);
+    expect(Buffer.concat([out, stream.end()]).toString()).toBe(
+      `${'x'.repeat(70_000)} [REDACTED] ${'y'.repeat(70_000)}`,
+    );
+  });
+
   it('reads a chunk with the TypeScript engine when the memory cannot grow to hold it', () => {
     const set = patternsOfSecret();
     const matcher = buildMatcher(set, 'wasm');

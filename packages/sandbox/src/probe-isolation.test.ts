@@ -1,5 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { probeIsolation } from './probe-isolation.js';
+import { pidNamespaceFlags, probeIsolation } from './probe-isolation.js';
+
+/** Whether unshare with these flags starts a program here, asked directly (no cache, no shortcut). */
+function unshareWorks(unshare: string, flags: readonly string[]): boolean {
+  return (
+    spawnSync(unshare, [...flags, '--', unshare, '--version'], { stdio: 'ignore', env: {} })
+      .status === 0
+  );
+}
 
 describe('probeIsolation', () => {
   it('reports the platform and a note for every missing capability', async () => {
@@ -19,4 +28,23 @@ describe('probeIsolation', () => {
     expect(second.notes).not.toContain('changed');
     expect(second.noNetwork).toBe(!first.noNetwork);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'agrees with user, PID and network namespaces probed one by one (its one-spawn shortcut included)',
+    async () => {
+      const report = await probeIsolation();
+      if (report.unshare === null) {
+        console.log('skipped: util-linux unshare is not installed');
+        return;
+      }
+      const user = unshareWorks(report.unshare, ['--user', '--map-root-user']);
+      const flags = user ? ['--user', '--map-root-user'] : [];
+      const allowed = user || process.getuid?.() === 0;
+      expect(report.userNamespace).toBe(user);
+      expect(report.pidNamespace).toBe(
+        allowed && unshareWorks(report.unshare, [...flags, ...pidNamespaceFlags]),
+      );
+      expect(report.noNetwork).toBe(allowed && unshareWorks(report.unshare, [...flags, '--net']));
+    },
+  );
 });

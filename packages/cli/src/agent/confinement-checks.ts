@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { brokerSocket, isConfined } from './agent-confinement.js';
-import { credentialVariables, providerSecretLocations } from './secret-locations.js';
+import { builtinCredentialVariables, providerSecretLocations } from './secret-locations.js';
 
 /** One line of the `doctor` report (the same shape `doctor` prints). */
 export interface ConfinementCheck {
@@ -76,7 +76,7 @@ export async function confinementChecks(options: {
       detail: `${path}: ${state === 'readable' ? 'READABLE from inside' : state}`,
     });
   }
-  const leaked = credentialVariables().filter((name) => env[name]);
+  const leaked = builtinCredentialVariables().filter((name) => env[name]);
   checks.push(
     leaked.length === 0
       ? { name: 'credential variables', status: 'ok', detail: 'none in this environment' }

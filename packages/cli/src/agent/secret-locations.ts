@@ -4,10 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { Policy } from '@ironrun/core';
 import {
   builtinProviderDeclarations,
+  declaredCredentialVariables,
   providerDeclaration,
   secretFileLocations,
+  sessionLocationPaths,
 } from '@ironrun/core/provider-facts';
-import { providerSecretLocations } from '../vault-folders.js';
 
 /** One place the confined agent must not read, and why. */
 export interface SecretLocation {
@@ -34,17 +35,20 @@ export interface AgentSecrets {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export { providerSecretLocations };
+/**
+ * The vault CLIs' config, token and session folders the built-in providers declare
+ * (`sessionLocations`), as candidate paths.
+ */
+export function providerSecretLocations(
+  env: Env,
+  home: string,
+): { path: string; reason: string }[] {
+  return sessionLocationPaths(Object.values(builtinProviderDeclarations()), { env, home });
+}
 
-/** The credential variables (and session prefixes' known names) the built-in providers declare. */
-export function credentialVariables(): string[] {
-  return [
-    ...new Set(
-      Object.values(builtinProviderDeclarations()).flatMap((declared) =>
-        declared.credentials.map(({ env }) => env),
-      ),
-    ),
-  ];
+/** The credential variables the built-in providers declare. */
+export function builtinCredentialVariables(): string[] {
+  return declaredCredentialVariables(Object.values(builtinProviderDeclarations()));
 }
 
 /**
@@ -61,18 +65,23 @@ async function readPolicyText(text: string, filename: string): Promise<Policy | 
   }
 }
 
-/** The secret files (the envfile) the policy's provider declares, given its options. */
-async function secretFilesOf(
+/**
+ * What the policy's provider declares an agent must not read: its secret files (the envfile),
+ * given its options, and its vendor CLI's session locations (a third-party provider's too).
+ */
+async function providerFilesOf(
   policy: Policy,
-  projectDir: string,
-  configDir: string,
-): Promise<string[]> {
-  const declaration = await providerDeclaration(policy.provider.name, { projectDir }).catch(
-    () => undefined,
-  );
+  where: { projectDir: string; configDir: string; env: Env; home: string },
+): Promise<{ secretFiles: string[]; sessions: { path: string; reason: string }[] }> {
+  const declaration = await providerDeclaration(policy.provider.name, {
+    projectDir: where.projectDir,
+  }).catch(() => undefined);
   return declaration === undefined
-    ? []
-    : secretFileLocations(declaration, policy.provider.options, { projectDir, configDir });
+    ? { secretFiles: [], sessions: [] }
+    : {
+        secretFiles: secretFileLocations(declaration, policy.provider.options, where),
+        sessions: sessionLocationPaths([declaration], where),
+      };
 }
 
 /** The ironrun config folders: the one in use and the default ones (any may hold trust records or secrets.env). */
@@ -84,8 +93,15 @@ function configDirCandidates(env: Env, home: string, configDir: string): string[
   ];
 }
 
-/** Envfiles named by the policies of the trust store (from the text that was trusted). */
-async function trustedEnvfiles(configDir: string): Promise<{ path: string; reason: string }[]> {
+/**
+ * Envfiles and provider session locations named by the policies of the trust store (from the
+ * text that was trusted).
+ */
+async function trustedProviderFiles(
+  configDir: string,
+  env: Env,
+  home: string,
+): Promise<{ path: string; reason: string }[]> {
   let names: string[];
   try {
     names = await readdir(join(configDir, 'trust'));
@@ -107,9 +123,16 @@ async function trustedEnvfiles(configDir: string): Promise<{ path: string; reaso
           : await readFile(record.policyPath, 'utf8');
       const policy = await readPolicyText(text, record.policyPath);
       if (policy === undefined) continue;
-      for (const envfile of await secretFilesOf(policy, dirname(record.policyPath), configDir)) {
+      const files = await providerFilesOf(policy, {
+        projectDir: dirname(record.policyPath),
+        configDir,
+        env,
+        home,
+      });
+      for (const envfile of files.secretFiles) {
         found.push({ path: envfile, reason: `envfile of the trusted policy ${record.policyPath}` });
       }
+      found.push(...files.sessions);
     } catch {
       // A damaged record names nothing; the broker refuses its policy anyway.
     }
@@ -156,7 +179,7 @@ export async function agentSecrets(options: {
       path,
       reason: 'ironrun config folder (trust store, default secrets.env)',
     })),
-    ...(await trustedEnvfiles(options.configDir)),
+    ...(await trustedProviderFiles(options.configDir, options.env, home)),
     ...providerSecretLocations(options.env, home),
   ];
   if (options.policyPath !== undefined) {
@@ -165,12 +188,18 @@ export async function agentSecrets(options: {
         await readFile(options.policyPath, 'utf8'),
         options.policyPath,
       );
-      const envfiles =
+      const files =
         policy === undefined
-          ? []
-          : await secretFilesOf(policy, dirname(options.policyPath), options.configDir);
-      for (const envfile of envfiles)
+          ? { secretFiles: [], sessions: [] }
+          : await providerFilesOf(policy, {
+              projectDir: dirname(options.policyPath),
+              configDir: options.configDir,
+              env: options.env,
+              home,
+            });
+      for (const envfile of files.secretFiles)
         candidates.push({ path: envfile, reason: `envfile of ${options.policyPath}` });
+      candidates.push(...files.sessions);
     } catch {
       // No readable policy: nothing of it to hide.
     }
@@ -192,5 +221,5 @@ export async function agentSecrets(options: {
     if (folders.some((folder) => path.startsWith(`${folder.path}/`))) return;
     absentPaths.set(path, { path, reason: candidate.reason });
   });
-  return { locations, variables: credentialVariables(), absent: [...absentPaths.values()] };
+  return { locations, variables: builtinCredentialVariables(), absent: [...absentPaths.values()] };
 }

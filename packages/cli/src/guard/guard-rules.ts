@@ -1,16 +1,16 @@
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { defaultConfigDir } from '@ironrun/core/paths';
+import { defaultConfigDir, sessionLocationPaths } from '@ironrun/core/paths';
 import { findPolicyFile } from '../find-policy.js';
-import { providerSecretLocations } from '../vault-folders.js';
 import type { GuardRules, HookInput, ProtectedPath } from './guard-decision.js';
 
 /**
  * What the guard takes from one policy text: the secret files its provider
  * reads, the commands that receive secrets, and the vendor facts (credential
- * variables and prefixes, vault programs) every built-in provider and the
- * policy's own provider declare.
+ * variables and prefixes, vault programs, the vault CLIs' session locations
+ * as declared, resolved per call) every built-in provider and the policy's own
+ * provider declare.
  */
 interface PolicyFacts {
   envfiles: string[];
@@ -18,7 +18,20 @@ interface PolicyFacts {
   credentialVariables: string[];
   credentialPrefixes: string[];
   vaultPrograms: string[];
+  sessionLocations: import('@ironrun/core').SessionLocation[];
 }
+
+type VendorFacts = Pick<
+  PolicyFacts,
+  'credentialVariables' | 'credentialPrefixes' | 'vaultPrograms' | 'sessionLocations'
+>;
+
+const vendorKeys = [
+  'credentialVariables',
+  'credentialPrefixes',
+  'vaultPrograms',
+  'sessionLocations',
+] as const;
 
 /** The part of `@ironrun/core` the guard loads on a cache miss: the provider registry's facts. */
 type ProviderFacts = Pick<
@@ -29,7 +42,7 @@ type ProviderFacts = Pick<
 /** The vendor facts of these declarations, merged. */
 function vendorFacts(
   declarations: readonly import('@ironrun/core').ProviderDeclaration[],
-): Pick<PolicyFacts, 'credentialVariables' | 'credentialPrefixes' | 'vaultPrograms'> {
+): VendorFacts {
   return {
     credentialVariables: [
       ...new Set(declarations.flatMap((declared) => declared.credentials.map(({ env }) => env))),
@@ -38,7 +51,21 @@ function vendorFacts(
       ...new Set(declarations.flatMap((declared) => declared.credentialPrefixes)),
     ],
     vaultPrograms: [...new Set(declarations.flatMap((declared) => declared.programs))],
+    sessionLocations: declarations.flatMap((declared) => declared.sessionLocations),
   };
+}
+
+/** Whether a cache entry holds every vendor fact (an entry of an older guard does not). */
+function hasVendorFacts(facts: Partial<PolicyFacts> | undefined): boolean {
+  return (
+    vendorKeys.every((key) => Array.isArray(facts?.[key])) &&
+    (facts?.sessionLocations ?? []).every(
+      (location) =>
+        typeof location?.path === 'string' &&
+        typeof location.reason === 'string' &&
+        (location.env === undefined || typeof location.env === 'string'),
+    )
+  );
 }
 
 /** A secret reference as any provider writes one (`op://…`, `envfile://…`, `doppler://…`). */
@@ -197,12 +224,10 @@ async function policyFacts(context: {
     cached.trustedText === trustedText &&
     Array.isArray(cached.facts?.sealedCommands) &&
     Array.isArray(cached.facts?.envfiles) &&
-    Array.isArray(cached.facts?.credentialVariables) &&
-    Array.isArray(cached.facts?.credentialPrefixes) &&
-    Array.isArray(cached.facts?.vaultPrograms) &&
+    hasVendorFacts(cached.facts) &&
     typeof cached.read === 'number'
   ) {
-    return { facts: cached.facts, read: cached.read };
+    return { facts: cached.facts as PolicyFacts, read: cached.read };
   }
   const [{ parse }, core] = await Promise.all([import('yaml'), import('@ironrun/core')]);
   const facts: PolicyFacts = {
@@ -217,8 +242,14 @@ async function policyFacts(context: {
       const one = await readPolicyFacts(parse, core, text, policyDir, configDir);
       facts.envfiles.push(...one.envfiles);
       facts.sealedCommands.push(...one.sealedCommands);
-      for (const key of ['credentialVariables', 'credentialPrefixes', 'vaultPrograms'] as const)
-        facts[key] = [...new Set([...facts[key], ...one[key]])];
+      facts.credentialVariables = [
+        ...new Set([...facts.credentialVariables, ...one.credentialVariables]),
+      ];
+      facts.credentialPrefixes = [
+        ...new Set([...facts.credentialPrefixes, ...one.credentialPrefixes]),
+      ];
+      facts.vaultPrograms = [...new Set([...facts.vaultPrograms, ...one.vaultPrograms])];
+      facts.sessionLocations.push(...one.sessionLocations);
       read++;
     } catch {
       // the other text may still read
@@ -258,12 +289,7 @@ async function builtinFacts(configDir: string): Promise<PolicyFacts> {
   }
   const cacheFile = join(configDir, 'guard-cache', 'builtins.json');
   const cached = readCache(cacheFile) as { version?: unknown; facts?: Partial<PolicyFacts> };
-  if (
-    cached.version === cliVersion &&
-    Array.isArray(cached.facts?.credentialVariables) &&
-    Array.isArray(cached.facts?.credentialPrefixes) &&
-    Array.isArray(cached.facts?.vaultPrograms)
-  ) {
+  if (cached.version === cliVersion && hasVendorFacts(cached.facts)) {
     return { ...(cached.facts as PolicyFacts), envfiles: [], sealedCommands: [] };
   }
   const core = await import('@ironrun/core');
@@ -319,7 +345,14 @@ export async function guardRules(
   ];
   const home =
     options.env.HOME !== undefined && isAbsolute(options.env.HOME) ? options.env.HOME : homedir();
-  for (const folder of providerSecretLocations(options.env, home)) {
+  // Each declared location once, resolved against this call's environment and home.
+  const declared = new Map(
+    facts.sessionLocations.map((location) => [JSON.stringify(location), location]),
+  );
+  for (const folder of sessionLocationPaths([{ sessionLocations: [...declared.values()] }], {
+    env: options.env,
+    home,
+  })) {
     protectedPaths.push({ path: folder.path, what: `the ${folder.reason}`, directory: true });
   }
   for (const envfile of new Set(facts.envfiles)) {
