@@ -15,8 +15,10 @@
   (global $resumeB (export "resumeB") (mut i32) (i32.const 0))
   (global $countA (export "countA") (mut i32) (i32.const 0))
   (global $countB (export "countB") (mut i32) (i32.const 0))
-  ;; Where `breaks` stopped.
+  ;; Where `breaks` or `compact` stopped.
   (global $resume (export "resume") (mut i32) (i32.const 0))
+  ;; How many stretches `compact` listed.
+  (global $segments (export "segments") (mut i32) (i32.const 0))
 
 ;; One step of a cursor: hash the window's last 4 bytes (the same multiplicative hash as
   ;; SkipSearch, keeping the top bits); no pattern has the block: jump $maxShift; else move by
@@ -207,64 +209,117 @@
     (global.set $resume (local.get $len))
     (local.get $n))
 
-  ;; Follows the run of encoded characters and line breaks that starts at chunk offset `$from`:
-  ;; writes to `$out` the offsets of its `\n` and `\r` bytes, in order (at most `$cap`), and stops
-  ;; at the first byte outside the base64, base64url and hex alphabets and the line breaks. Returns
-  ;; how many; `resume` is where it stopped: that byte, or where fewer than 16 bytes are left, or
-  ;; (the list nearly full) the 16 bytes it did not list. 16 bytes are classified at once.
-  (func (export "run")
-    (param $from i32) (param $len i32) (param $chunk i32) (param $out i32) (param $cap i32) (result i32)
-    (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $n i32) (local $stop i32)
+  ;; Copies the run of encoded characters and line breaks that starts at chunk offset `$from` to
+  ;; `$out` without its line breaks, up to the first byte outside the base64, base64url and hex
+  ;; alphabets and the line breaks, or the third line-break byte in a row, or `$len`. Returns how
+  ;; many characters it copied; `resume` is where the run stopped and `segments` how many stretches
+  ;; (characters between two breaks) it had: stretch k starts at character `$starts[k]` of the copy
+  ;; and at chunk offset `$raws[k]`. Room needed: the run's length + 16 bytes at `$out` (a whole
+  ;; vector is stored where fewer bytes count), and (length / 2 + 2) entries in each list. 16 bytes
+  ;; are classified at once; a vector with a break in it is taken byte by byte.
+  (func (export "compact")
+    (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
+    (param $out i32) (param $starts i32) (param $raws i32) (result i32)
+    (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $stop i32)
+    (local $limit i32) (local $b i32) (local $class i32) (local $n i32)
+    (local $stretch i32) (local $last i32) (local $row i32)
+    ;; The character at chunk offset x of the current stretch goes to $out + $base + x.
+    (local $base i32)
     (local.set $i (local.get $from))
-    (block $leave
+    (local.set $stretch (local.get $from))
+    (local.set $last (i32.const -2))
+    (local.set $base (i32.sub (i32.const 0) (local.get $from)))
+    (local.set $stop (local.get $len))
+    (block $ended
       (loop $vector
-        (br_if $leave (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
-        (br_if $leave (i32.gt_u (i32.add (local.get $n) (i32.const 16)) (local.get $cap)))
-        (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
-        (local.set $nl (v128.or
-          (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-          (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
-        (local.set $br (i8x16.bitmask (local.get $nl)))
-        (local.set $ok (i8x16.bitmask (v128.or
-          (v128.or
-            (local.get $nl)
-            (v128.or
-              ;; A-Z, a-z, 0-9: an unsigned range test each
-              (i8x16.lt_u
-                (i8x16.sub (local.get $v) (v128.const i8x16 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65))
-                (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
-              (i8x16.lt_u
-                (i8x16.sub (local.get $v) (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
-                (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))
-          (v128.or
-            (i8x16.lt_u
-              (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
-              (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-            ;; + / - _
-            (v128.or
-              (v128.or
-                (i8x16.eq (local.get $v) (v128.const i8x16 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43))
-                (i8x16.eq (local.get $v) (v128.const i8x16 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47)))
-              (v128.or
-                (i8x16.eq (local.get $v) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))
-                (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
-        ;; The first byte of neither kind (16: none); only the breaks before it are listed.
-        (local.set $stop (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
-        (local.set $br (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $stop)) (i32.const 1))))
-        (block $listed
-          (loop $each
-            (br_if $listed (i32.eqz (local.get $br)))
-            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
-              (i32.add (local.get $i) (i32.ctz (local.get $br))))
-            (local.set $n (i32.add (local.get $n) (i32.const 1)))
-            (local.set $br (i32.and (local.get $br) (i32.sub (local.get $br) (i32.const 1))))
-            (br $each)))
-        (if (i32.lt_u (local.get $stop) (i32.const 16))
+        (br_if $ended (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $limit (local.get $len))
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $len))
           (then
-            (global.set $resume (i32.add (local.get $i) (local.get $stop)))
-            (return (local.get $n))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
+            (local.set $nl (v128.or
+              (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+              (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
+            (local.set $br (i8x16.bitmask (local.get $nl)))
+            (local.set $ok (i8x16.bitmask (v128.or
+              (v128.or
+                (local.get $nl)
+                (v128.or
+                  ;; A-Z, a-z, 0-9: an unsigned range test each
+                  (i8x16.lt_u
+                    (i8x16.sub (local.get $v) (v128.const i8x16 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65))
+                    (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
+                  (i8x16.lt_u
+                    (i8x16.sub (local.get $v) (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
+                    (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))
+              (v128.or
+                (i8x16.lt_u
+                  (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
+                  (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                ;; + / - _
+                (v128.or
+                  (v128.or
+                    (i8x16.eq (local.get $v) (v128.const i8x16 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43))
+                    (i8x16.eq (local.get $v) (v128.const i8x16 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47)))
+                  (v128.or
+                    (i8x16.eq (local.get $v) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))
+                    (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
+            ;; The first byte of neither kind (16: none); only the breaks before it matter.
+            (local.set $b (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
+            (if (i32.eqz (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))
+              (then
+                ;; No break: the whole vector is characters of the current stretch (up to $b).
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))) (local.get $v))
+                (if (i32.lt_u (local.get $b) (i32.const 16))
+                  (then
+                    (local.set $stop (i32.add (local.get $i) (local.get $b)))
+                    (br $ended)))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $vector)))
+            (local.set $limit (i32.add (local.get $i) (i32.const 16)))))
+        ;; Byte by byte up to $limit: a vector with a break, or the last bytes.
+        (loop $byte
+          (local.set $b (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
+          (local.set $class (i32.load8_u (i32.add (local.get $classes) (local.get $b))))
+          (if (i32.eqz (local.get $class))
+            (then (i32.store8 (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))) (local.get $b)))
+            (else
+              (if (i32.eq (local.get $class) (i32.const 2))
+                (then
+                  (local.set $stop (local.get $i))
+                  (br $ended)))
+              ;; A line break: it ends the current stretch, if that has characters.
+              (if (i32.gt_u (local.get $i) (local.get $stretch))
+                (then
+                  (i32.store (i32.add (local.get $starts) (i32.shl (local.get $n) (i32.const 2)))
+                    (i32.add (local.get $base) (local.get $stretch)))
+                  (i32.store (i32.add (local.get $raws) (i32.shl (local.get $n) (i32.const 2)))
+                    (local.get $stretch))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              (local.set $row (select
+                (i32.add (local.get $row) (i32.const 1))
+                (i32.const 1)
+                (i32.eq (local.get $i) (i32.add (local.get $last) (i32.const 1)))))
+              (local.set $last (local.get $i))
+              (local.set $stretch (i32.add (local.get $i) (i32.const 1)))
+              (local.set $base (i32.sub (local.get $base) (i32.const 1)))
+              (if (i32.ge_u (local.get $row) (i32.const 3))
+                (then
+                  (local.set $stop (local.get $i))
+                  (br $ended)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $byte (i32.lt_u (local.get $i) (local.get $limit))))
         (br $vector)))
-    (global.set $resume (local.get $i))
-    (local.get $n))
+    ;; The last stretch, if it has characters.
+    (if (i32.gt_u (local.get $stop) (local.get $stretch))
+      (then
+        (i32.store (i32.add (local.get $starts) (i32.shl (local.get $n) (i32.const 2)))
+          (i32.add (local.get $base) (local.get $stretch)))
+        (i32.store (i32.add (local.get $raws) (i32.shl (local.get $n) (i32.const 2)))
+          (local.get $stretch))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+    (global.set $resume (local.get $stop))
+    (global.set $segments (local.get $n))
+    (i32.add (local.get $base) (select (local.get $stop) (local.get $stretch)
+      (i32.gt_u (local.get $stop) (local.get $stretch)))))
 )

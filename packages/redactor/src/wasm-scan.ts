@@ -36,6 +36,7 @@ interface ScanExports {
   readonly countA: WebAssembly.Global;
   readonly countB: WebAssembly.Global;
   readonly resume: WebAssembly.Global;
+  readonly segments: WebAssembly.Global;
   skip(
     ...args: [
       ...SkipArguments,
@@ -55,7 +56,15 @@ interface ScanExports {
     out: number,
     cap: number,
   ): number;
-  run(from: number, length: number, chunk: number, out: number, cap: number): number;
+  compact(
+    from: number,
+    length: number,
+    chunk: number,
+    classes: number,
+    out: number,
+    starts: number,
+    raws: number,
+  ): number;
 }
 
 /** Entries in each candidate list; a full list makes the module return and be called again. */
@@ -248,24 +257,55 @@ export class WasmScan {
 
   /** Where the scratch space for a run's characters starts: after the loaded chunk. */
   private scratchOffset = 0;
+  /** Word indexes of {@link compact}'s two lists of stretches (after the scratch). */
+  runStarts = 0;
+  runRaws = 0;
 
   /**
-   * Makes room for `length` bytes of scratch after the loaded chunk. False when
-   * the memory cannot grow: the caller then uses its own scratch.
+   * Makes room after the loaded chunk for {@link compact} over a run of at
+   * most `length` bytes: its copy and its lists of stretches. False when the
+   * memory cannot grow: the caller then copies the run itself.
    */
-  reserveScratch(length: number): boolean {
+  reserveRun(length: number): boolean {
+    const entries = (length >> 1) + 2;
+    const starts = align(this.scratchOffset + length + 16, 8);
+    const end = starts + 8 * entries;
     try {
-      this.ensure(this.scratchOffset - this.chunkOffset + length);
+      this.ensure(end - this.chunkOffset);
     } catch {
       return false;
     }
-    this.dirty = Math.max(this.dirty, this.scratchOffset - this.chunkOffset + length);
+    this.runStarts = starts / 4;
+    this.runRaws = starts / 4 + entries;
+    // The copy is output; the lists hold only offsets.
+    this.dirty = Math.max(this.dirty, this.scratchOffset + length + 16 - this.chunkOffset);
     return true;
   }
 
-  /** Copies bytes `from .. to` of the loaded chunk to offset `at` of the scratch. */
-  gather(from: number, to: number, at: number): void {
-    this.bytes.copyWithin(this.scratchOffset + at, this.chunkOffset + from, this.chunkOffset + to);
+  /**
+   * Copies the run of encoded characters and line breaks at offset `from` of
+   * the loaded chunk to the scratch, without its line breaks (room made by
+   * {@link reserveRun}). Returns how many characters; {@link resume} is where
+   * the run stopped (the chunk's length, a byte outside the alphabets and the
+   * line breaks, or the third line-break byte in a row) and {@link segments}
+   * how many stretches it had, listed in {@link words} from {@link runStarts}
+   * (their first character in the copy) and {@link runRaws} (their offset in
+   * the chunk).
+   */
+  compact(from: number): number {
+    return this.exports.compact(
+      from,
+      this.length,
+      this.chunkOffset,
+      this.classOffset,
+      this.scratchOffset,
+      this.runStarts * 4,
+      this.runRaws * 4,
+    );
+  }
+
+  get segments(): number {
+    return this.exports.segments.value as number;
   }
 
   /** The first `length` bytes of the scratch. */
@@ -299,7 +339,7 @@ export class WasmScan {
   }
 
   /**
-   * {@link skip} over the first bytes of the scratch ({@link reserveScratch}, {@link gather})
+   * {@link skip} over the first bytes of the scratch (a run copied by {@link compact})
    * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
    */
   skipScratch(table: number, ...args: SkipArguments): void {
@@ -344,18 +384,6 @@ export class WasmScan {
       this.listA * 4,
       listCapacity,
     );
-  }
-
-  /**
-   * Lists, from offset `from` of the loaded chunk, the line breaks of the run of
-   * encoded characters and line breaks that starts there, into list B (list A
-   * holds the breaks `breaks` listed, still being read), up to the
-   * first byte of neither kind. Returns how many; {@link resume} is where it
-   * stopped: that byte, the last 15 bytes of the chunk (not read), or, when the
-   * list is nearly full, where to call again.
-   */
-  run(from: number): number {
-    return this.exports.run(from, this.length, this.chunkOffset, this.listB * 4, listCapacity);
   }
 
   get resume(): number {

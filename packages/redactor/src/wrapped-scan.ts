@@ -354,8 +354,21 @@ export class WrappedScan {
    */
   private collectRun(chunk: Uint8Array, from: number): number {
     const matcher = this.matcher;
-    const { byteClass } = matcher;
     const length = chunk.length;
+    const loaded = this.loaded;
+    this.gathering = loaded?.reserveRun(length - from) === true;
+    if (this.gathering) {
+      // The module copies the run and lists its stretches, 16 bytes at a time.
+      const chars = loaded!.compact(from);
+      this.collectedEnd = loaded!.resume;
+      this.collectedSegments = loaded!.segments;
+      this.segmentStarts = loaded!.words;
+      this.startsBase = loaded!.runStarts;
+      this.segmentRaws = loaded!.words;
+      this.rawsBase = loaded!.runRaws;
+      return chars;
+    }
+    const { byteClass } = matcher;
     if (matcher.scratch.length < length - from) {
       matcher.scratch = new Uint8Array(Math.max(length - from, 2 * matcher.scratch.length));
     }
@@ -364,48 +377,35 @@ export class WrappedScan {
     this.stretch = from;
     this.lastBreak = -2;
     this.breaksInRow = 0;
-    let at = from;
     let stop = length;
-    const loaded = this.loaded;
-    this.gathering = loaded?.reserveScratch(length - from) === true;
-    if (loaded !== undefined) {
-      // The module finds the line breaks and the end of the run, 16 bytes at a time.
-      for (;;) {
-        const count = loaded.run(at);
-        const { words, listB } = loaded;
-        let ended = false;
-        for (let k = 0; k < count && !ended; k++) {
-          const b = words[listB + k]!;
-          if (this.breakAt(chunk, b)) {
-            stop = b;
-            ended = true;
-          }
-        }
-        if (ended) break;
-        at = loaded.resume;
-        if (at >= length) break;
-        if (byteClass[chunk[at]!] === breakerByte) {
-          stop = at;
-          break;
-        }
-        if (length - at < 16) break;
-      }
-    }
-    if (stop === length) {
-      for (let i = at; i < length; i++) {
-        const kind = byteClass[chunk[i]!];
-        if (kind === encodedChar) continue;
-        if (kind === breakerByte || this.breakAt(chunk, i)) {
-          stop = i;
-          break;
-        }
+    for (let i = from; i < length; i++) {
+      const kind = byteClass[chunk[i]!];
+      if (kind === encodedChar) continue;
+      if (kind === breakerByte || this.breakAt(chunk, i)) {
+        stop = i;
+        break;
       }
     }
     if (stop > this.stretch) this.addStretch(chunk, this.stretch, stop);
     matcher.dirty = Math.max(matcher.dirty, this.chars);
     this.collectedEnd = stop;
+    this.segmentStarts = matcher.segmentStart;
+    this.startsBase = 0;
+    this.segmentRaws = matcher.segmentRaw;
+    this.rawsBase = 0;
     return this.chars;
   }
+
+  /**
+   * Where the stretches of the run collected last are listed: stretch `k`
+   * starts at character `segmentStarts[startsBase + k]` of the copy and at
+   * chunk offset `segmentRaws[rawsBase + k]` (in the module's memory, or in
+   * the matcher's arrays).
+   */
+  private segmentStarts: Int32Array = new Int32Array(0);
+  private startsBase = 0;
+  private segmentRaws: Int32Array = new Int32Array(0);
+  private rawsBase = 0;
 
   /** {@link collectRun}'s progress: characters copied, start of the current stretch, last break and breaks in a row. */
   private chars = 0;
@@ -414,7 +414,7 @@ export class WrappedScan {
   private breaksInRow = 0;
   /** The module holding a copy of the chunk being scanned, if any. */
   private loaded: WasmScan | undefined;
-  /** Whether the run is copied within the module's memory (after the chunk), not to the matcher's scratch. */
+  /** Whether the run was copied by the module, within its memory (after the chunk), not to the matcher's scratch. */
   private gathering = false;
 
   /** A line-break byte at `b` in a collected run. Returns true when it is the third in a row: the run ends there. */
@@ -434,11 +434,6 @@ export class WrappedScan {
     matcher.segmentStart[segments] = this.chars;
     matcher.segmentRaw[segments] = from;
     this.collectedSegments = segments + 1;
-    if (this.gathering) {
-      this.loaded!.gather(from, to, this.chars);
-      this.chars += to - from;
-      return;
-    }
     const scratch = matcher.scratch;
     if (to - from > 128) scratch.set(chunk.subarray(from, to), this.chars);
     else {
@@ -462,15 +457,15 @@ export class WrappedScan {
 
   /** The chunk offset of character `k` of the run collected last. */
   private rawOffset(k: number): number {
-    const { segmentStart, segmentRaw } = this.matcher;
+    const { segmentStarts, startsBase, segmentRaws, rawsBase } = this;
     let low = 0;
     let high = this.collectedSegments - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (segmentStart[mid]! <= k) low = mid;
+      if (segmentStarts[startsBase + mid]! <= k) low = mid;
       else high = mid - 1;
     }
-    return segmentRaw[low]! + (k - segmentStart[low]!);
+    return segmentRaws[rawsBase + low]! + (k - segmentStarts[startsBase + low]!);
   }
 
   /**

@@ -14,7 +14,7 @@
  *   - brings `lo` up in a fresh network namespace;
  *   - forks the program: own session, rlimits (core dumps off), a nested user
  *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
- *     then execve;
+ *     Landlock, a seccomp filter (see apply_seccomp), then execve;
  *   - reports `started`, a spawn `error` or the program's `exit` as JSON lines
  *     and exits with the same status (code, or 128 + signal number);
  *   - forwards SIGTERM/SIGINT/SIGHUP to every process of the namespace, and
@@ -40,11 +40,17 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 
 #define CHANNEL 3
 #define MAX_CONFIG (16 * 1024 * 1024)
+/* Not an errno: what the program's start reports when the seccomp filter cannot be installed. */
+#define NO_SECCOMP 0x7ffe5ecc
 
 static void report(const char *line) {
   size_t length = strlen(line), done = 0;
@@ -73,6 +79,7 @@ static const char *errno_name(int error) {
   case EINVAL: return "EINVAL";
   case ENOSPC: return "ENOSPC";
   case EUSERS: return "EUSERS";
+  case NO_SECCOMP: return "ENOSECCOMP";
   default: return "UNKNOWN";
   }
 }
@@ -301,6 +308,88 @@ static int apply_landlock(const struct config *config, int abi) {
   return 0;
 }
 
+/*
+ * The seccomp filter of the program (and everything it starts): the system
+ * calls that reach into other processes, the kernel's key store, new
+ * namespaces and mounts, or another terminal's input fail with EPERM before
+ * the kernel looks at their arguments. clone3 fails with ENOSYS, since its
+ * flags sit in memory a filter cannot read, so libc falls back to clone,
+ * whose flags it can. A system call of another architecture (i386 through
+ * int 0x80, x32) kills the process: its numbers mean other calls.
+ */
+#if defined(__x86_64__)
+#define SECCOMP_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "the seccomp filter knows x86_64 and aarch64 only"
+#endif
+
+static const int denied_syscalls[] = {
+    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_kcmp, __NR_bpf,
+    __NR_keyctl, __NR_add_key, __NR_request_key, __NR_userfaultfd, __NR_perf_event_open,
+    __NR_setns, __NR_mount, __NR_umount2, __NR_pivot_root, __NR_open_tree, __NR_move_mount,
+    __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_mount_setattr,
+    __NR_pidfd_getfd, __NR_open_by_handle_at, __NR_init_module, __NR_finit_module,
+    __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load, __NR_reboot, __NR_swapon,
+    __NR_swapoff, __NR_acct, __NR_quotactl, __NR_quotactl_fd,
+#ifdef __NR_iopl
+    __NR_iopl,
+#endif
+#ifdef __NR_ioperm
+    __NR_ioperm,
+#endif
+};
+
+#define DENIED_COUNT (sizeof denied_syscalls / sizeof denied_syscalls[0])
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define RETURN(value) BPF_STMT(BPF_RET | BPF_K, (value))
+#define EPERM_RETURN RETURN(SECCOMP_RET_ERRNO | EPERM)
+
+static int apply_seccomp(void) {
+  struct sock_filter filter[16 + 2 * DENIED_COUNT + 32];
+  size_t n = 0;
+  filter[n++] = (struct sock_filter)LOAD(arch);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_KILL_PROCESS);
+  filter[n++] = (struct sock_filter)LOAD(nr);
+#if defined(__x86_64__)
+  /* x32 system calls: the same arch, numbers with bit 30 set. */
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_KILL_PROCESS);
+#endif
+  for (size_t i = 0; i < DENIED_COUNT; i++) {
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], 0, 1);
+    filter[n++] = (struct sock_filter)EPERM_RETURN;
+  }
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ERRNO | ENOSYS);
+  /* unshare and clone: refused when they ask for a new user namespace (flags: argument 0). */
+  const unsigned with_flags[] = {__NR_unshare, __NR_clone};
+  for (size_t i = 0; i < 2; i++) {
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, with_flags[i], 0, 4);
+    filter[n++] = (struct sock_filter)LOAD(args[0]);
+    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1);
+    filter[n++] = (struct sock_filter)EPERM_RETURN;
+    filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  }
+  /* ioctl: TIOCSTI and TIOCLINUX push input into a terminal (the request: argument 1). */
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5);
+  filter[n++] = (struct sock_filter)LOAD(args[1]);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0);
+  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0);
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  filter[n++] = (struct sock_filter)EPERM_RETURN;
+  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+  struct sock_fprog program = {(unsigned short)n, filter};
+  /* no_new_privs is set (main), so no privilege is needed. */
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0) {
+    errno = NO_SECCOMP;
+    return -1;
+  }
+  return 0;
+}
+
 static const int limit_resources[8] = {RLIMIT_CORE,  RLIMIT_CPU,   RLIMIT_FSIZE, RLIMIT_NPROC,
                                        RLIMIT_AS,    RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_STACK};
 
@@ -339,6 +428,8 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
   if (apply_landlock(config, abi) < 0) return;
   /* Every descriptor above 2 goes, the channel included; the error pipe is close-on-exec. */
   close_from(3, error_pipe);
+  /* Last: after it, the program's own start-up (execve) is the only call left. */
+  if (apply_seccomp() < 0) return;
   execve(config->file, config->argv, config->envp);
 }
 

@@ -465,6 +465,12 @@ function spawnFailure(name: string, code: string, cause?: unknown): SandboxError
     return landlockUnavailable(
       "the kernel's Landlock ABI is below 3, which cannot confine truncation",
     );
+  if (code === 'ENOSECCOMP')
+    return new SandboxError(
+      'ISOLATION_UNAVAILABLE',
+      `program "${name}" was not started: the native init could not install its seccomp filter (the kernel lacks seccomp filters, or a seccomp filter of the caller refuses seccomp(2)), and it never runs a program without it. Fix: start ironrun outside that filter (ironrun doctor shows the isolation here)`,
+      options,
+    );
   if (code === 'ELOOP')
     return new SandboxError(
       'SPAWN_FAILED',

@@ -5,6 +5,9 @@ const agentCommands: Readonly<Record<string, { name: string; argv: string }>> = 
   vscode: { name: 'VS Code', argv: 'code .' },
   codex: { name: 'Codex', argv: 'codex' },
   windsurf: { name: 'Windsurf', argv: 'windsurf .' },
+  gemini: { name: 'Gemini CLI', argv: 'gemini' },
+  zed: { name: 'Zed', argv: 'zed .' },
+  goose: { name: 'goose', argv: 'goose session' },
 };
 
 /**

@@ -15,6 +15,7 @@ import {
   type AgentContext,
   agentConfigPlans,
   allAgents,
+  defaultAgents,
   type FilePlan,
   fromOutcome,
   type PolicyFacts,
@@ -91,7 +92,8 @@ async function readPolicyFacts(path: string, text: string): Promise<InitFacts | 
 }
 
 function parseAgents(value: string | undefined): Agent[] {
-  if (value === undefined || value === '' || value === 'all') return [...allAgents];
+  if (value === undefined || value === '') return [...defaultAgents];
+  if (value === 'all') return [...allAgents];
   const names = value.split(',').map((name) => name.trim().toLowerCase());
   for (const name of names) {
     if (!(allAgents as readonly string[]).includes(name)) {
@@ -341,7 +343,7 @@ export const initCommand = defineCommand({
   meta: {
     name: 'init',
     description:
-      'Write ironrun.yml, the MCP configs of Claude Code, Cursor, VS Code and Codex, and agent instructions, without overwriting anything',
+      "Write ironrun.yml, the chosen agents' MCP configs and protections (guard hooks, deny rules), and agent instructions, without overwriting anything",
   },
   args: {
     dir: { type: 'positional', required: false, default: '.', description: 'The project folder' },
@@ -356,7 +358,7 @@ export const initCommand = defineCommand({
       type: 'string',
       valueHint: 'list',
       description:
-        'Agents to configure, comma-separated: claude,cursor,vscode,codex,windsurf (default: all)',
+        'Agents to configure, comma-separated: claude,cursor,vscode,codex,windsurf,gemini,zed,junie,cline,goose, or all (default: claude,cursor,vscode,codex,windsurf)',
     },
     bin: {
       type: 'string',

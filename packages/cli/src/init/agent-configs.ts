@@ -11,10 +11,24 @@ import {
 } from './mcp-configs.js';
 
 /** The agents `init` configures, in the order their files are planned. */
-export const allAgents = ['claude', 'cursor', 'vscode', 'codex', 'windsurf'] as const;
+export const allAgents = [
+  'claude',
+  'cursor',
+  'vscode',
+  'codex',
+  'windsurf',
+  'gemini',
+  'zed',
+  'junie',
+  'cline',
+  'goose',
+] as const;
 
 /** One of {@link allAgents}. */
 export type Agent = (typeof allAgents)[number];
+
+/** The agents `init` configures without `--agents` (`--agents all` adds the others). */
+export const defaultAgents: readonly Agent[] = ['claude', 'cursor', 'vscode', 'codex', 'windsurf'];
 
 /** One file `init` writes (or would write), and what happened to it. */
 export interface FilePlan {
@@ -83,8 +97,8 @@ async function workspaceMcpJson(
 }
 
 /**
- * One unit per agent: the file it plans, or none (Windsurf reads only a user file, which
- * `init` prints as a snippet instead, see {@link windsurfSnippet}).
+ * One unit per agent: the file it plans, or none (Windsurf, Cline and Goose read only a
+ * user file, which `init` prints as a snippet instead, see init/agent-snippets.ts).
  */
 const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | undefined>> = {
   async claude({ dir, launch }) {
@@ -111,6 +125,43 @@ const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | un
     );
   },
   windsurf: async () => undefined,
+  // Gemini CLI runs in the project folder and starts its servers there, like Claude Code.
+  async gemini({ dir, launch }) {
+    const path = join(dir, '.gemini', 'settings.json');
+    const entry = { command: launch.command, args: [...launch.args] };
+    return fromOutcome(
+      path,
+      mergeJsonMcpConfig(await readOptional(path), { key: 'mcpServers', name: 'ironrun', entry }),
+    );
+  },
+  // Zed and JetBrains are IDEs: their servers need not start in the project, so the policy is named.
+  async zed({ dir, launch, policyPath }) {
+    const path = join(dir, '.zed', 'settings.json');
+    const entry = {
+      source: 'custom',
+      command: launch.command,
+      args: [...launch.args, '--policy', policyPath],
+      env: {},
+    };
+    return fromOutcome(
+      path,
+      mergeJsonMcpConfig(await readOptional(path), {
+        key: 'context_servers',
+        name: 'ironrun',
+        entry,
+      }),
+    );
+  },
+  async junie({ dir, launch, policyPath }) {
+    const path = join(dir, '.junie', 'mcp', 'mcp.json');
+    const entry = { command: launch.command, args: [...launch.args, '--policy', policyPath] };
+    return fromOutcome(
+      path,
+      mergeJsonMcpConfig(await readOptional(path), { key: 'mcpServers', name: 'ironrun', entry }),
+    );
+  },
+  cline: async () => undefined,
+  goose: async () => undefined,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { stringify as stringifyYaml } from 'yaml';
 import { type Agent, type AgentContext, codexFacts, windsurfSnippet } from './agent-configs.js';
 import { codexUserSnippet } from './codex-config.js';
 
@@ -33,6 +34,38 @@ const snippetUnits: Partial<Record<Agent, (context: AgentContext) => Promise<Pri
       format: 'json',
       why: 'Windsurf reads MCP servers only from your user file',
       text: JSON.stringify(windsurfSnippet(context), null, 2),
+    };
+  },
+  async cline({ launch, policyPath }) {
+    const server = { command: launch.command, args: [...launch.args, '--policy', policyPath] };
+    return {
+      agent: 'cline',
+      path: 'cline_mcp_settings.json (Cline: MCP Servers → Configure)',
+      format: 'json',
+      why: 'Cline reads MCP servers only from its own settings file in your editor profile',
+      text: JSON.stringify(
+        { mcpServers: { ironrun: { ...server, disabled: false, autoApprove: [] } } },
+        null,
+        2,
+      ),
+    };
+  },
+  async goose({ launch, policyPath }) {
+    const extension = {
+      name: 'ironrun',
+      type: 'stdio',
+      cmd: launch.command,
+      args: [...launch.args, '--policy', policyPath],
+      enabled: true,
+      envs: {},
+      timeout: 300,
+    };
+    return {
+      agent: 'goose',
+      path: '~/.config/goose/config.yaml',
+      format: 'yaml',
+      why: 'goose reads its extensions only from your user config',
+      text: stringifyYaml({ extensions: { ironrun: extension } }).trimEnd(),
     };
   },
 };

@@ -26,7 +26,11 @@ function indentOf(text: string): number | string {
  */
 export function mergeJsonMcpConfig(
   existing: string | undefined,
-  options: { key: 'mcpServers' | 'servers'; name: string; entry: Record<string, unknown> },
+  options: {
+    key: 'mcpServers' | 'servers' | 'context_servers';
+    name: string;
+    entry: Record<string, unknown>;
+  },
 ): MergeOutcome {
   const { key, name, entry } = options;
   if (existing === undefined || existing.trim() === '') {
