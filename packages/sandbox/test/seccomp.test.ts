@@ -104,3 +104,35 @@ describe.skipIf(why !== undefined)('the native init: seccomp filter (attacks)', 
     }
   });
 });
+
+const root = process.getuid?.() === 0;
+const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+const built = existsSync(new URL('../dist/index.js', import.meta.url));
+if (why === undefined && (!root || !setpriv))
+  console.log('seccomp: the uid 65534 run is skipped: it needs root and setpriv to drop to nobody');
+
+describe.skipIf(why !== undefined || !root || !setpriv || !built)(
+  'the native init: seccomp filter as uid 65534',
+  () => {
+    it('refuses the same system calls for a caller that is nobody', () => {
+      const run = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          fixture('seccomp-as-caller.mjs'),
+          attempts,
+          scratch,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(run.stderr).toBe('');
+      const got = JSON.parse(run.stdout) as Record<string, string>;
+      for (const [attempt, errno] of Object.entries(refused))
+        expect(got[attempt], attempt).toBe(errno);
+      expect(got.fork).toBe('ok');
+    });
+  },
+);
