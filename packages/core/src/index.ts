@@ -25,6 +25,7 @@ export {
 } from '@ironrun/policy';
 export type {
   CredentialVariable,
+  PolicyTemplate,
   ProviderDeclaration,
   ProviderErrorCode,
   ReferenceSyntax,

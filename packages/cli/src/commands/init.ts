@@ -136,7 +136,13 @@ async function policyPlan(
   } catch {
     // keep the folder name
   }
-  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks });
+  // A third-party package's template comes from its package.json, read without importing it.
+  const { isBuiltinProvider, providerDeclaration } = await import('@ironrun/core/provider-facts');
+  const template = isBuiltinProvider(provider)
+    ? undefined
+    : (await providerDeclaration(provider, { projectDir: dir }).catch(() => undefined))
+        ?.policyTemplate;
+  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks, template });
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),
