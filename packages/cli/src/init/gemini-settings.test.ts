@@ -16,7 +16,7 @@ describe('mergeGeminiHooks', () => {
     expect(settings.mcpServers.ironrun.command).toBe('ironrun');
     expect(settings.hooks.AfterTool).toHaveLength(1);
     expect(settings.hooks.BeforeTool).toEqual([
-      { hooks: [{ type: 'command', name: 'ironrun-guard', command, timeout: 10_000 }] },
+      { hooks: [{ type: 'command', name: 'ironrun-guard', command, timeout: 15_000 }] },
     ]);
     expect(mergeGeminiHooks(outcome.text, command)).toEqual({ status: 'unchanged' });
   });

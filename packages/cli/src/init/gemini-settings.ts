@@ -1,7 +1,10 @@
 import type { MergeOutcome } from './mcp-configs.js';
 
-/** Milliseconds Gemini CLI waits for the guard (its unit is ms). */
-const guardTimeoutMs = 10_000;
+/**
+ * Milliseconds Gemini CLI waits for the guard (its unit is ms). Longer than the guard's own
+ * 10 s limit, after which it exits 2: a hook Gemini CLI times out would let the tool through.
+ */
+const guardTimeoutMs = 15_000;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
