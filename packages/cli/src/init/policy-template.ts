@@ -2,6 +2,7 @@ import type { PolicyTemplate } from '@ironrun/core';
 import { builtinProviderDeclarations } from '@ironrun/core/provider-facts';
 import type { ProjectTask } from './project-tasks.js';
 import type { TestArgsRule } from './test-args.js';
+import type { TaskToolchain } from './toolchains.js';
 
 /** The built-in providers' templates, as their package.json declares them (`ironrun.policyTemplate`). */
 function builtinTemplate(provider: string): PolicyTemplate | undefined {
@@ -25,6 +26,26 @@ function slug(name: string): string {
     .replace(/[^a-z0-9_.-]+/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '');
   return cleaned === '' ? 'project' : cleaned;
+}
+
+/** A command's `path:` and plain `env:` for its toolchain, with comments naming it and what was not matched. */
+function toolchainLines(toolchain: TaskToolchain | undefined): string[] {
+  if (toolchain === undefined) return [];
+  const comment = (text: string): string => `    # ${text.replace(/[\r\n\u2028\u2029]/g, ' ')}`;
+  const lines = toolchain.notes.map((note) => comment(`toolchain: ${note}`));
+  if (toolchain.path === undefined) return lines;
+  const names = [
+    ...new Set(toolchain.found.map((item) => `${item.program} from ${item.toolchain}`)),
+  ];
+  const env = Object.entries(toolchain.env);
+  return [
+    ...lines,
+    comment(`${names.join(', ')}, where your shell finds them (trust pins each program).`),
+    `    path: ${yamlString(toolchain.path)}`,
+    ...(env.length === 0
+      ? []
+      : ['    env:', ...env.map(([name, value]) => `      ${name}: ${yamlString(value)}`)]),
+  ];
 }
 
 /** A command's `args:` block, with a comment saying what it lets the agent add. */
@@ -52,6 +73,11 @@ export function renderPolicyTemplate(options: {
   tasks: readonly ProjectTask[];
   /** A third-party provider's declared template (a built-in's is found by name). */
   template?: PolicyTemplate | undefined;
+  /**
+   * Each task's toolchain by task id: its `path:` and plain `env:` are written.
+   * @default no `path:` or `env:`
+   */
+  toolchains?: ReadonlyMap<string, TaskToolchain>;
 }): string {
   const project = slug(options.projectName);
   const template = options.template ?? builtinTemplate(options.provider);
@@ -80,6 +106,7 @@ export function renderPolicyTemplate(options: {
       `  - id: ${task.id}`,
       `    description: ${yamlString(task.description)}`,
       `    argv: [${task.argv.map(yamlString).join(', ')}]`,
+      ...toolchainLines(options.toolchains?.get(task.id)),
       task.pinPart === undefined
         ? `    pin: [${yamlString(task.definedIn)}]`
         : `    pin: [{ file: ${yamlString(task.definedIn)}, part: ${yamlString(task.pinPart)} }]`,
