@@ -9,7 +9,14 @@ const secrets = { API_KEY: 'ex_live_9f8e7d6c5b4a', WEBHOOK_SECRET: 'whsec_abcdef
 const home = await testdir({ 'example.json': JSON.stringify(secrets) });
 afterAll(() => home.cleanup());
 
-const context = { projectDir: home.dir, configDir: home.dir, env: {}, timeoutMs: 5000 };
+const context = {
+  projectDir: home.dir,
+  configDir: home.dir,
+  env: {},
+  timeoutMs: 5000,
+  // This provider checks no path against the project (ironrun passes its own check here).
+  isInsideProject: () => false,
+};
 
 testProvider({
   name: 'ironrun-provider-example',

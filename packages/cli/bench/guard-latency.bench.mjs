@@ -42,11 +42,28 @@ const input = JSON.stringify({
   tool_input: { command: 'git status && npm test 2>&1 | tail -20', description: 'status' },
 });
 
+// The same call as Cursor's beforeShellExecution hook sends it (answered with `{}`).
+const cursorInput = JSON.stringify({
+  conversation_id: 'bench',
+  generation_id: 'bench',
+  workspace_roots: [project],
+  hook_event_name: 'beforeShellExecution',
+  command: 'git status && npm test 2>&1 | tail -20',
+  cwd: project,
+});
+
 function once(args) {
+  const cursor = args[args.length - 1] === 'cursor';
+  const argv = cursor ? args.slice(0, -1) : args;
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, args, { cwd: project, env, input, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, argv, {
+    cwd: project,
+    env,
+    input: cursor ? cursorInput : input,
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (run.status !== 0 || run.stdout !== '') {
+  if (run.status !== 0 || run.stdout !== (cursor ? '{}\n' : '')) {
     throw new Error(`${args.join(' ')} exited ${run.status}: ${run.stdout}${run.stderr}`);
   }
   return ms;
@@ -57,6 +74,7 @@ const cases = {
   'node -e 0': ['-e', '0'],
   'node dist/guard.js': [guardPath],
   'node dist/cli.js guard': [cliPath, 'guard'],
+  'node dist/guard.js (Cursor)': [guardPath, 'cursor'],
 };
 const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 // Warm the file cache and the guard's policy cache (a miss loads `yaml`).
@@ -79,6 +97,6 @@ console.log(`  (one call with a cold policy cache: ${missMs.toFixed(1)} ms)`);
 for (const [name, values] of Object.entries(times)) {
   const ms = median(values);
   console.log(
-    `  ${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`,
+    `  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`,
   );
 }

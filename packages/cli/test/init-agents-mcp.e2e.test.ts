@@ -131,7 +131,7 @@ describe('init --agents all: each written config starts a working ironrun MCP se
 
   it('Gemini CLI: .gemini/settings.json mcpServers (started in the project)', async () => {
     const file = await json('.gemini/settings.json');
-    expect(Object.keys(file)).toEqual(['mcpServers']);
+    expect(Object.keys(file)).toEqual(['mcpServers', 'hooks']);
     await expectServes(launchOf(file.mcpServers?.ironrun), project.dir);
   });
 

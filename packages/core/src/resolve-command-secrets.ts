@@ -1,4 +1,9 @@
-import { defaultConfigDir, type Policy, type PolicyCommand } from '@ironrun/policy';
+import {
+  defaultConfigDir,
+  isInsideDirEitherWay,
+  type Policy,
+  type PolicyCommand,
+} from '@ironrun/policy';
 import {
   abortable,
   isProviderError,
@@ -136,6 +141,7 @@ async function resolveThroughProvider(
             env: options.env,
             configDir: options.configDir,
             timeoutMs: options.timeoutMs,
+            isInsideProject: (path) => isInsideDirEitherWay(policy.dir, path),
           }),
         ),
         deadline.signal,

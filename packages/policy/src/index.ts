@@ -45,7 +45,11 @@ export {
 } from './policy-error.js';
 export { policyJsonSchema } from './policy-schema.js';
 export { isInsideDir } from './project-path.js';
-export { isInsideRealDir } from './real-containment.js';
+export {
+  isInsideDirEitherWay,
+  isInsideRealDir,
+  isInsideRealDirSync,
+} from './real-containment.js';
 export {
   type CommandReview,
   type PolicyReview,

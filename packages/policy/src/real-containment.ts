@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isInsideDir } from './project-path.js';
 
@@ -8,11 +8,16 @@ import { isInsideDir } from './project-path.js';
  * a path that will be created later is placed where it will really be.
  */
 export async function realPathOf(path: string): Promise<string> {
+  return realPathOfSync(path);
+}
+
+/** {@link realPathOf}, synchronously: the one implementation (`realpath(3)`, as `fs.promises.realpath`). */
+export function realPathOfSync(path: string): string {
   const missing: string[] = [];
   let current = path;
   for (;;) {
     try {
-      return join(await realpath(current), ...missing.reverse());
+      return join(realpathSync.native(current), ...missing.reverse());
     } catch {
       const parent = dirname(current);
       if (parent === current) return path;
@@ -33,6 +38,23 @@ export async function realPathOf(path: string): Promise<string> {
  * if (!(await isInsideRealDir(projectDir, command.cwd))) throw new Error('cwd leaves the project');
  */
 export async function isInsideRealDir(dir: string, target: string): Promise<boolean> {
-  const [realDir, realTarget] = await Promise.all([realPathOf(dir), realPathOf(target)]);
-  return isInsideDir(realDir, realTarget);
+  return isInsideRealDirSync(dir, target);
+}
+
+/** {@link isInsideRealDir}, synchronously. */
+export function isInsideRealDirSync(dir: string, target: string): boolean {
+  return isInsideDir(realPathOfSync(dir), realPathOfSync(target));
+}
+
+/**
+ * Whether `target` lies in `dir` by either spelling: as written ({@link isInsideDir}) or
+ * after symlinks ({@link isInsideRealDirSync}). The rule for a path that must stay outside a
+ * folder an agent can write to: inside by either spelling is inside. Core hands it to every
+ * provider as `ProviderContext.isInsideProject`.
+ *
+ * @example
+ * if (isInsideDirEitherWay(projectDir, opPath)) throw new Error('op_path is inside the project');
+ */
+export function isInsideDirEitherWay(dir: string, target: string): boolean {
+  return isInsideDir(dir, target) || isInsideRealDirSync(dir, target);
 }

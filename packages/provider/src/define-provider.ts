@@ -11,6 +11,13 @@ export interface ProviderContext {
   env: Readonly<Record<string, string | undefined>>;
   /** The user's ironrun configuration directory, outside any repository. */
   configDir: string;
+  /**
+   * Whether `path` lies inside the project, where the agent can write: by its spelling or
+   * after resolving symlinks (inside by either is inside). It is ironrun's one containment
+   * check; use it for every "must be outside the project" rule (a secrets file, a vendor
+   * program) instead of a check of your own.
+   */
+  isInsideProject(path: string): boolean;
   /** How long one `resolve` call may take, in milliseconds; pass it to SDK timeouts. */
   timeoutMs: number;
   /**

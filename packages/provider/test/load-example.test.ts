@@ -41,6 +41,8 @@ describe('loadProvider', () => {
       configDir: project.dir,
       env: {},
       timeoutMs: 5000,
+      // The example checks no path against the project.
+      isInsideProject: () => false,
     });
     const results = await provider.resolve(['example://API_KEY', 'example://NOPE'], {
       signal: new AbortController().signal,

@@ -8,7 +8,7 @@ import {
   type SecretProvider,
   withDeadline,
 } from '@ironrun/provider';
-import { findOp, isExecutableFile, isInsideProject } from './find-op.js';
+import { findOp, isExecutableFile } from './find-op.js';
 import { classifyOpFailure, runOp } from './op-cli.js';
 import type { OnePasswordOptions } from './options.js';
 import { type OnePasswordReference, parseOnePasswordReference } from './reference.js';
@@ -57,7 +57,7 @@ function chooseBackend(options: OnePasswordOptions, context: ProviderContext): B
     return { kind: 'sdk', token };
   }
   if (options.opPath !== undefined) {
-    if (isInsideProject(options.opPath, context.projectDir)) {
+    if (context.isInsideProject(options.opPath)) {
       throw new ProviderError(
         'CONFIG',
         `1password: op_path ${options.opPath} is inside the project, where the agent can replace it; install op outside the project`,
@@ -75,7 +75,7 @@ function chooseBackend(options: OnePasswordOptions, context: ProviderContext): B
     }
     return { kind: 'cli', opPath: options.opPath };
   }
-  const opPath = findOp(context.env.PATH, context.projectDir);
+  const opPath = findOp(context.env.PATH, context.isInsideProject);
   if (opPath === undefined) {
     throw new ProviderError(
       'CONFIG',

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isInsideDirEitherWay } from '@ironrun/policy';
 import { isProviderError, type ProviderContext, resolveWithTimeout } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
@@ -52,7 +53,13 @@ function invocations(log: string): { args: string[]; pid: number; stdinIsTTY: bo
 }
 
 function context(env: Record<string, string | undefined>, timeoutMs = 10_000): ProviderContext {
-  return { projectDir, env, configDir: join(work, 'config'), timeoutMs };
+  return {
+    projectDir,
+    env,
+    configDir: join(work, 'config'),
+    timeoutMs,
+    isInsideProject: (path) => isInsideDirEitherWay(projectDir, path),
+  };
 }
 
 function create(

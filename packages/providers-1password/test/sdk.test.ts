@@ -1,3 +1,4 @@
+import { isInsideDirEitherWay } from '@ironrun/policy';
 import { isProviderError, type ProviderContext } from '@ironrun/provider';
 import { testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
@@ -21,7 +22,13 @@ const vaults = {
 };
 
 function context(env: Record<string, string | undefined>, timeoutMs = 5000): ProviderContext {
-  return { projectDir: '/nonexistent/project', env, configDir: '/nonexistent/config', timeoutMs };
+  return {
+    projectDir: '/nonexistent/project',
+    env,
+    configDir: '/nonexistent/config',
+    timeoutMs,
+    isInsideProject: (path) => isInsideDirEitherWay('/nonexistent/project', path),
+  };
 }
 
 function withClient(

@@ -44,7 +44,14 @@ afterEach(() => {
 });
 
 function context(env: Record<string, string | undefined>, timeoutMs = 5000): ProviderContext {
-  return { projectDir: '/nonexistent/project', env, configDir: '/nonexistent/config', timeoutMs };
+  return {
+    projectDir: '/nonexistent/project',
+    env,
+    configDir: '/nonexistent/config',
+    timeoutMs,
+    // This provider reads no path; the project does not exist.
+    isInsideProject: () => false,
+  };
 }
 
 function create(

@@ -1,4 +1,5 @@
 import { chmod, symlink, writeFile } from 'node:fs/promises';
+import { isInsideDirEitherWay } from '@ironrun/policy';
 import { isProviderError, type ProviderError, type ResolveResult } from '@ironrun/provider';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -22,6 +23,7 @@ describe('createEnvfileProvider', () => {
       configDir: config.dir,
       env: {},
       timeoutMs: 1000,
+      isInsideProject: (path: string) => isInsideDirEitherWay(project.dir, path),
       warn: (message: string) => warnings.push(message),
     };
     return { config, project, warnings, context };
@@ -88,6 +90,15 @@ describe('createEnvfileProvider', () => {
     expect(warnings.some((warning) => warning.includes('inside the project'))).toBe(true);
   });
 
+  // The agent can create the file later, where the link leads: the folder is resolved even when
+  // the file is not there yet (ironrun's one containment check, from the context).
+  it('symlinked folder into the repository: warns for a secrets file that does not exist yet', async () => {
+    const { context, warnings, config, project } = await setup({ 'vault/.keep': '' });
+    await symlink(project.path('vault'), config.path('vault-link'));
+    await createEnvfileProvider({ path: config.path('vault-link/secrets.env') }, context);
+    expect(warnings.some((warning) => warning.includes('inside the project'))).toBe(true);
+  });
+
   it('warns once when the file is readable by other users, and not when it is private', async () => {
     const { context, warnings, config } = await setup();
     const provider = await createEnvfileProvider({}, context);
@@ -124,7 +135,6 @@ describe('createEnvfileProvider', () => {
     const provider = await createEnvfileProvider({}, context, {
       readFile,
       stat: async () => ({ mode: 0o600 }),
-      realpath: async (path) => path,
     });
     const error = await failure(
       provider.resolve(['envfile://KEY', 'envfile://../x'], { signal: signal() }),
@@ -142,7 +152,6 @@ describe('createEnvfileProvider', () => {
         throw denied;
       },
       stat: async () => ({ mode: 0o600 }),
-      realpath: async (path) => path,
     });
     const error = await failure(provider.resolve(['envfile://KEY'], { signal: signal() }));
     expect(error.code).toBe('CONFIG');

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import {
   abortable,
   type ProviderContext,
@@ -15,27 +14,12 @@ import { envfileKey } from './envfile-reference.js';
 export interface EnvfileIo {
   readFile(path: string, options: { encoding: 'utf8'; signal: AbortSignal }): Promise<string>;
   stat(path: string): Promise<{ mode: number }>;
-  realpath(path: string): Promise<string>;
 }
 
 const nodeIo: EnvfileIo = {
   readFile: (path, options) => fs.readFile(path, options),
   stat: (path) => fs.stat(path),
-  realpath: (path) => fs.realpath(path),
 };
-
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
-}
-
-async function realOrSame(io: EnvfileIo, path: string): Promise<string> {
-  try {
-    return await io.realpath(path);
-  } catch {
-    return path;
-  }
-}
 
 function readError(path: string, refs: readonly string[], error: unknown): ProviderError {
   const code = (error as { code?: unknown } | null)?.code;
@@ -78,11 +62,7 @@ export async function createEnvfileProvider(
   const warn =
     context.warn ?? ((message: string) => process.emitWarning(message, 'IronrunWarning'));
 
-  const [realFile, realProject] = await Promise.all([
-    realOrSame(io, path),
-    realOrSame(io, context.projectDir),
-  ]);
-  if (isInside(path, context.projectDir) || isInside(realFile, realProject)) {
+  if (context.isInsideProject(path)) {
     warn(
       `envfile: the secrets file ${path} is inside the project ${context.projectDir}, where the agent can read it; move it outside the repository (the default is ${context.configDir}/secrets.env)`,
     );

@@ -1,3 +1,4 @@
+import { isInsideDirEitherWay } from '@ironrun/policy';
 import { testProvider } from '@ironrun/provider/testing';
 import { testdir } from '@ironrun/test-utils';
 import { afterAll } from 'vitest';
@@ -31,6 +32,7 @@ const context = (configDir: string) => ({
   configDir,
   env: {},
   timeoutMs: 5000,
+  isInsideProject: (path: string) => isInsideDirEitherWay(project.dir, path),
   warn: () => {},
 });
 
@@ -42,7 +44,6 @@ testProvider({
     createEnvfileProvider({}, context(home.dir), {
       readFile: () => new Promise(() => {}),
       stat: async () => ({ mode: 0o600 }),
-      realpath: async (path) => path,
     }),
   failing: () => provider.create({ path: 'no/such/secrets.env' }, context(home.dir)),
   fixtures: {

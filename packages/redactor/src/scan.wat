@@ -216,13 +216,14 @@
   ;; (characters between two breaks) it had: stretch k starts at character `$starts[k]` of the copy
   ;; and at chunk offset `$raws[k]`. Room needed: the run's length + 16 bytes at `$out` (a whole
   ;; vector is stored where fewer bytes count), and (length / 2 + 2) entries in each list. 16 bytes
-  ;; are classified at once; a vector with a break in it is taken byte by byte.
+  ;; are classified at once; a line break is taken out of its vector with a swizzle. The last
+  ;; 15 bytes or fewer are taken byte by byte.
   (func (export "compact")
     (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
     (param $out i32) (param $starts i32) (param $raws i32) (result i32)
     (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $stop i32)
     (local $limit i32) (local $b i32) (local $class i32) (local $n i32)
-    (local $stretch i32) (local $last i32) (local $row i32)
+    (local $stretch i32) (local $last i32) (local $row i32) (local $at i32) (local $p i32) (local $removed i32)
     ;; The character at chunk offset x of the current stretch goes to $out + $base + x.
     (local $base i32)
     (local.set $i (local.get $from))
@@ -266,18 +267,54 @@
                     (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
             ;; The first byte of neither kind (16: none); only the breaks before it matter.
             (local.set $b (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
-            (if (i32.eqz (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))
-              (then
-                ;; No break: the whole vector is characters of the current stretch (up to $b).
-                (v128.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))) (local.get $v))
-                (if (i32.lt_u (local.get $b) (i32.const 16))
+            (local.set $br (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))
+            ;; Where this vector's characters go: byte $i's place in the copy.
+            (local.set $at (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))))
+            (local.set $removed (i32.const 0))
+            (block $vectorDone
+              (loop $each
+                (br_if $vectorDone (i32.eqz (local.get $br)))
+                (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $br))))
+                ;; The break ends the current stretch, if that has characters.
+                (if (i32.gt_u (local.get $p) (local.get $stretch))
                   (then
-                    (local.set $stop (i32.add (local.get $i) (local.get $b)))
+                    (i32.store (i32.add (local.get $starts) (i32.shl (local.get $n) (i32.const 2)))
+                      (i32.add (local.get $base) (local.get $stretch)))
+                    (i32.store (i32.add (local.get $raws) (i32.shl (local.get $n) (i32.const 2)))
+                      (local.get $stretch))
+                    (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+                (local.set $row (select
+                  (i32.add (local.get $row) (i32.const 1))
+                  (i32.const 1)
+                  (i32.eq (local.get $p) (i32.add (local.get $last) (i32.const 1)))))
+                (local.set $last (local.get $p))
+                (local.set $stretch (i32.add (local.get $p) (i32.const 1)))
+                (local.set $base (i32.sub (local.get $base) (i32.const 1)))
+                (if (i32.ge_u (local.get $row) (i32.const 3))
+                  (then
+                    ;; The third break in a row: the run ends here, after the characters before it.
+                    (v128.store (local.get $at) (local.get $v))
+                    (local.set $stop (local.get $p))
                     (br $ended)))
-                (local.set $i (i32.add (local.get $i) (i32.const 16)))
-                (br $vector)))
-            (local.set $limit (i32.add (local.get $i) (i32.const 16)))))
-        ;; Byte by byte up to $limit: a vector with a break, or the last bytes.
+                ;; Take the break out of the vector: the lanes after it move down by one.
+                (local.set $v (i8x16.swizzle (local.get $v)
+                  (i8x16.sub
+                    (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+                    (i8x16.ge_u
+                      (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+                      (i8x16.splat (i32.sub (i32.sub (local.get $p) (local.get $i)) (local.get $removed)))))))
+                (local.set $removed (i32.add (local.get $removed) (i32.const 1)))
+                (local.set $br (i32.and (local.get $br) (i32.sub (local.get $br) (i32.const 1))))
+                (br $each)))
+            ;; The vector's characters (up to $b; lanes past them are overwritten or past the copy).
+            (v128.store (local.get $at) (local.get $v))
+            (if (i32.lt_u (local.get $b) (i32.const 16))
+              (then
+                (local.set $stop (i32.add (local.get $i) (local.get $b)))
+                (br $ended)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vector)))
+        ;; Byte by byte: the last bytes.
         (loop $byte
           (local.set $b (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
           (local.set $class (i32.load8_u (i32.add (local.get $classes) (local.get $b))))

@@ -229,11 +229,15 @@ describe('the WebAssembly run copier', () => {
     let checked = 0;
     for (let b = 0; b < 256; b++) {
       for (let at = 0; at < 50; at += 3) {
-        // A run of characters and line breaks (two and three in a row too) with byte `b` at
-        // offset `at`; lengths around 16 so both the vector and the byte loop meet it.
+        // A run of characters and line breaks (two and three in a row too: 30-31 and 44-46) with
+        // byte `b` at offset `at`; lengths from 40 to 56, so the vector and the byte loop meet it.
         const length = 40 + (at % 17);
         const run = Array.from({ length }, (_, k) =>
-          k % 7 === 3 ? 0x0a : k % 11 === 5 ? 0x0d : k === 30 || k === 31 ? 0x0a : 0x61 + (k % 26),
+          k % 7 === 3 || k === 30 || (k >= 44 && k <= 46)
+            ? 0x0a
+            : k % 11 === 5
+              ? 0x0d
+              : 0x61 + (k % 26),
         );
         run[at] = b;
         const chunk = Uint8Array.from(run);

@@ -386,6 +386,7 @@ export const initCommand = defineCommand({
       launch,
       provider: facts?.provider ?? args.provider,
       facts,
+      ...(args.bin === undefined ? {} : { guardBin: bin }),
     };
     const plans: FilePlan[] = [
       policy.plan,

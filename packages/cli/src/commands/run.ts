@@ -4,6 +4,7 @@ import { brokerBackend } from '../agent/broker-forwarding.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { passthroughArgs, policyArg } from '../command-args.js';
+import { ironrunConfigDir } from '../config-dir.js';
 import { resolvePolicyPath } from '../find-policy.js';
 import { runExitCode } from '../run-exit-code.js';
 import { refuseTerminalApproval } from '../terminal-confirm.js';
@@ -71,6 +72,8 @@ export const runCommand = defineCommand({
               commandId: args.id,
               args: passthrough,
               env: io.env,
+              // The store `trust` wrote to, by the same rule and the same environment.
+              configDir: await ironrunConfigDir(io.env),
               signal: controller.signal,
               // A terminal cannot tell a person from an agent driving a pseudo-terminal
               // (`script`, `expect`, tmux `send-keys`), so `confirm: true` is never approved here.

@@ -4,6 +4,7 @@ import {
   fromCursorInput,
   isCursorHookInput,
 } from './cursor-hook.js';
+import { fromGeminiInput, geminiHookOutput, isGeminiHookInput } from './gemini-hook.js';
 import { decideGuard, type GuardDecision, type HookInput, hookOutput } from './guard-decision.js';
 import { guardRules } from './guard-rules.js';
 
@@ -40,11 +41,11 @@ function blocked(reason: string): GuardOutcome {
 }
 
 /**
- * One hook call: reads the hook JSON (Claude Code's `PreToolUse`, or one of
- * Cursor's {@link cursorGuardEvents}), decides, and says what to print in that
+ * One hook call: reads the hook JSON (Claude Code's `PreToolUse`, one of
+ * Cursor's {@link cursorGuardEvents}, or Gemini CLI's `BeforeTool`), decides, and says what to print in that
  * agent's format. Never throws and never allows on a failure: input that is
  * not a hook JSON, and any other failure (an unknown option, a bug), exits 2,
- * which Claude Code and Cursor both treat as "block"; a policy that does not
+ * which Claude Code, Cursor and Gemini CLI all treat as "block"; a policy that does not
  * read denies every shell command.
  */
 export async function runGuard(options: {
@@ -76,6 +77,10 @@ export async function runGuard(options: {
       const decision = await decideAll(fromCursorInput(parsed), policy, options.env, true);
       return { stdout: cursorHookOutput(decision), stderr: '', code: 0 };
     }
+    if (isGeminiHookInput(parsed)) {
+      const decision = await decideAll(fromGeminiInput(parsed), policy, options.env, true);
+      return { stdout: geminiHookOutput(decision), stderr: '', code: 0 };
+    }
     const decision = await decideAll([parsed as HookInput], policy, options.env, false);
     return { stdout: hookOutput(decision), stderr: '', code: 0 };
   } catch (error) {
@@ -86,7 +91,7 @@ export async function runGuard(options: {
 
 /**
  * The first denial among `inputs` (one tool call may name several paths), else no
- * objection. `strict` (Cursor): a shell call without a command text, or a read without a
+ * objection. `strict` (Cursor, Gemini CLI): a shell call without a command text, or a read without a
  * path, is denied, since the guard cannot tell what it does.
  */
 async function decideAll(

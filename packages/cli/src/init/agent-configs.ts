@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { POLICY_FILENAME } from '../find-policy.js';
 import { chainMerges, codexExcludes, mergeCodexShellPolicy } from './codex-config.js';
+import { mergeGeminiHooks } from './gemini-settings.js';
+import { guardHookCommand, shellQuote } from './guard-hook.js';
 import {
   codexServerTable,
   type McpLaunch,
@@ -55,6 +57,8 @@ export interface AgentContext {
   launch: McpLaunch;
   provider: string;
   facts: PolicyFacts | undefined;
+  /** `--bin` when it was given: the guard hooks run it (`<bin> guard`) instead of the found guard. */
+  guardBin?: readonly string[];
 }
 
 /** A file's text, or undefined when it does not exist. */
@@ -126,13 +130,23 @@ const agentUnits: Record<Agent, (context: AgentContext) => Promise<FilePlan | un
   },
   windsurf: async () => undefined,
   // Gemini CLI runs in the project folder and starts its servers there, like Claude Code.
-  async gemini({ dir, launch }) {
+  // Its BeforeTool hook runs the guard, failing closed (init/gemini-settings.ts).
+  async gemini({ dir, launch, guardBin }) {
     const path = join(dir, '.gemini', 'settings.json');
     const entry = { command: launch.command, args: [...launch.args] };
-    return fromOutcome(
+    const hook = guardHookCommand({
+      projectDir: dir,
+      projectDirWord: shellQuote(dir),
+      ...(guardBin === undefined ? {} : { bin: guardBin }),
+    });
+    const plan = fromOutcome(
       path,
-      mergeJsonMcpConfig(await readOptional(path), { key: 'mcpServers', name: 'ironrun', entry }),
+      chainMerges(await readOptional(path), [
+        (text) => mergeJsonMcpConfig(text, { key: 'mcpServers', name: 'ironrun', entry }),
+        (text) => mergeGeminiHooks(text, hook.command),
+      ]),
     );
+    return hook.note === undefined ? plan : { ...plan, note: hook.note };
   },
   // Zed and JetBrains are IDEs: their servers need not start in the project, so the policy is named.
   async zed({ dir, launch, policyPath }) {
