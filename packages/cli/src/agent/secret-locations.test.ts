@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { trust } from '@ironrun/policy';
 import { installFixtureProvider, testdir } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
-import { agentSecrets } from './secret-locations.js';
+import { agentSecrets, uncoveredLocation } from './secret-locations.js';
 
 describe('agentSecrets', () => {
   it('finds the config folder, the envfile of each trusted policy and the vault CLI folders that exist', async () => {
@@ -77,5 +77,48 @@ describe('agentSecrets', () => {
     } finally {
       await home.cleanup();
     }
+  });
+
+  it("finds the project policy's envfile by the scan, the same as with the full reader; where the scan is unsure, by the full reader", async () => {
+    const home = await testdir({ 'vault/a.env': 'A=1\n', 'vault/b.env': 'B=1\n' });
+    try {
+      const configDir = join(home.dir, 'cfg');
+      const real = await realpath(home.dir);
+      const policyPath = home.path('project/ironrun.yml');
+      await mkdir(home.path('project'));
+      const body = `provider:\n  name: envfile\n  path: ${home.path('vault/a.env')}\ncommands:\n  - id: x\n    argv: [/bin/true]\n`;
+      const options = { env: {}, configDir, home: home.dir, policyPath };
+      await writeFile(policyPath, `version: 1\n${body}`);
+      const fast = await agentSecrets(options);
+      const full = await agentSecrets({ ...options, exact: true });
+      expect(fast.scanned).toBe(true);
+      expect(full.scanned).toBe(false);
+      expect(fast.locations).toEqual(full.locations);
+      expect(fast.locations.map(({ path }) => path)).toContain(join(real, 'vault/a.env'));
+      // A document marker: the scan is unsure, and the full reader finds the other envfile.
+      await writeFile(policyPath, `---\nversion: 1\n${body.replace('a.env', 'b.env')}`);
+      const unsure = await agentSecrets(options);
+      expect(unsure.scanned).toBe(false);
+      expect(unsure.locations.map(({ path }) => path)).toContain(join(real, 'vault/b.env'));
+    } finally {
+      await home.cleanup();
+    }
+  });
+});
+
+describe('uncoveredLocation', () => {
+  const file = (path: string) => ({ path, kind: 'file' as const, reason: 'r' });
+  const folder = (path: string) => ({ path, kind: 'directory' as const, reason: 'r' });
+
+  it('names a location the covers miss; one covered itself or by a folder holding it is fine', () => {
+    const covered = [folder('/home/a/.config/ironrun'), file('/srv/app.env')];
+    expect(uncoveredLocation(covered, [file('/srv/app.env')])).toBeUndefined();
+    expect(uncoveredLocation(covered, [file('/home/a/.config/ironrun/x.env')])).toBeUndefined();
+    expect(uncoveredLocation(covered, [file('/srv/other.env')])?.path).toBe('/srv/other.env');
+    // A file cover holds nothing beneath it, and a prefix is not a folder.
+    expect(uncoveredLocation(covered, [file('/srv/app.env/x')])?.path).toBe('/srv/app.env/x');
+    expect(uncoveredLocation(covered, [file('/home/a/.config/ironrun2/x')])?.path).toBe(
+      '/home/a/.config/ironrun2/x',
+    );
   });
 });

@@ -1,7 +1,6 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Policy } from '@ironrun/core';
 import {
   builtinProviderDeclarations,
   declaredCredentialVariables,
@@ -9,6 +8,7 @@ import {
   secretFileLocations,
   sessionLocationPaths,
 } from '@ironrun/core/provider-facts';
+import { type ScannedProvider, scanProviderSection } from './provider-scan.js';
 
 /** One place the confined agent must not read, and why. */
 export interface SecretLocation {
@@ -31,6 +31,12 @@ export interface AgentSecrets {
    * its mount point). `ironrun agent` watches them and stops the agent if one appears.
    */
   absent: { path: string; reason: string }[];
+  /**
+   * True when a policy's provider section was read by the scan (provider-scan.ts) rather
+   * than the full reader: `ironrun agent` then checks the covers against the full reader
+   * after the agent started ({@link uncoveredLocation}).
+   */
+  scanned: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,15 +57,36 @@ export function builtinCredentialVariables(): string[] {
   return declaredCredentialVariables(Object.values(builtinProviderDeclarations()));
 }
 
+/** A policy's provider section: its name and options. */
+interface ProviderSection {
+  readonly name: ScannedProvider['name'];
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /**
- * A policy text, validated against the built-in providers' declarations; `undefined` when it
- * does not validate. The policy reader (YAML, the schema) is loaded here, only when there is a
- * policy to read: `ironrun agent` in a folder without one starts without it.
+ * The provider section of a policy text; `undefined` when it names none (the
+ * policy does not validate). Unless `exact`, the scan answers where it can
+ * (no YAML parser, no schema: see provider-scan.ts); else, and where it is
+ * unsure, the policy reader (YAML, the schema) is loaded, so `ironrun agent`
+ * in a folder without a policy starts without it. `onScanned` is told when
+ * the scan answered.
  */
-async function readPolicyText(text: string, filename: string): Promise<Policy | undefined> {
+async function readProviderSection(
+  text: string,
+  filename: string,
+  exact: boolean,
+  onScanned: () => void,
+): Promise<ProviderSection | undefined> {
+  if (!exact) {
+    const scanned = scanProviderSection(text);
+    if (scanned !== undefined) {
+      onScanned();
+      return scanned ?? undefined;
+    }
+  }
   const { parsePolicy } = await import('@ironrun/core/policy-reader');
   try {
-    return parsePolicy(text, { filename, providers: builtinProviderDeclarations() });
+    return parsePolicy(text, { filename, providers: builtinProviderDeclarations() }).provider;
   } catch {
     return undefined;
   }
@@ -70,16 +97,16 @@ async function readPolicyText(text: string, filename: string): Promise<Policy | 
  * given its options, and its vendor CLI's session locations (a third-party provider's too).
  */
 async function providerFilesOf(
-  policy: Policy,
+  provider: ProviderSection,
   where: { projectDir: string; configDir: string; env: Env; home: string },
 ): Promise<{ secretFiles: string[]; sessions: { path: string; reason: string }[] }> {
-  const declaration = await providerDeclaration(policy.provider.name, {
+  const declaration = await providerDeclaration(provider.name, {
     projectDir: where.projectDir,
   }).catch(() => undefined);
   return declaration === undefined
     ? { secretFiles: [], sessions: [] }
     : {
-        secretFiles: secretFileLocations(declaration, policy.provider.options, where),
+        secretFiles: secretFileLocations(declaration, provider.options, where),
         sessions: sessionLocationPaths([declaration], where),
       };
 }
@@ -101,6 +128,7 @@ async function trustedProviderFiles(
   configDir: string,
   env: Env,
   home: string,
+  read: (text: string, filename: string) => Promise<ProviderSection | undefined>,
 ): Promise<{ path: string; reason: string }[]> {
   let names: string[];
   try {
@@ -121,9 +149,9 @@ async function trustedProviderFiles(
         typeof record.policyText === 'string'
           ? record.policyText
           : await readFile(record.policyPath, 'utf8');
-      const policy = await readPolicyText(text, record.policyPath);
-      if (policy === undefined) continue;
-      const files = await providerFilesOf(policy, {
+      const provider = await read(text, record.policyPath);
+      if (provider === undefined) continue;
+      const files = await providerFilesOf(provider, {
         projectDir: dirname(record.policyPath),
         configDir,
         env,
@@ -172,26 +200,30 @@ export async function agentSecrets(options: {
   /** The project's policy, if any: its envfile is hidden too. */
   policyPath?: string | undefined;
   home?: string | undefined;
+  /** Read every policy with the full reader, never the scan (the check after the start). */
+  exact?: boolean | undefined;
 }): Promise<AgentSecrets> {
   const home = options.home ?? homedir();
+  let scanned = false;
+  const read = (text: string, filename: string) =>
+    readProviderSection(text, filename, options.exact === true, () => {
+      scanned = true;
+    });
   const candidates = [
     ...configDirCandidates(options.env, home, options.configDir).map((path) => ({
       path,
       reason: 'ironrun config folder (trust store, default secrets.env)',
     })),
-    ...(await trustedProviderFiles(options.configDir, options.env, home)),
+    ...(await trustedProviderFiles(options.configDir, options.env, home, read)),
     ...providerSecretLocations(options.env, home),
   ];
   if (options.policyPath !== undefined) {
     try {
-      const policy = await readPolicyText(
-        await readFile(options.policyPath, 'utf8'),
-        options.policyPath,
-      );
+      const provider = await read(await readFile(options.policyPath, 'utf8'), options.policyPath);
       const files =
-        policy === undefined
+        provider === undefined
           ? { secretFiles: [], sessions: [] }
-          : await providerFilesOf(policy, {
+          : await providerFilesOf(provider, {
               projectDir: dirname(options.policyPath),
               configDir: options.configDir,
               env: options.env,
@@ -221,5 +253,29 @@ export async function agentSecrets(options: {
     if (folders.some((folder) => path.startsWith(`${folder.path}/`))) return;
     absentPaths.set(path, { path, reason: candidate.reason });
   });
-  return { locations, variables: builtinCredentialVariables(), absent: [...absentPaths.values()] };
+  return {
+    locations,
+    variables: builtinCredentialVariables(),
+    absent: [...absentPaths.values()],
+    scanned,
+  };
+}
+
+/**
+ * The first location of `exact` (found with the full reader) that `covered`
+ * does not hide, neither itself nor by a folder that holds it; `undefined`
+ * when every one is covered. `ironrun agent` stops the agent on one.
+ */
+export function uncoveredLocation(
+  covered: readonly SecretLocation[],
+  exact: readonly SecretLocation[],
+): SecretLocation | undefined {
+  return exact.find(
+    (location) =>
+      !covered.some(
+        (cover) =>
+          cover.path === location.path ||
+          (cover.kind === 'directory' && location.path.startsWith(`${cover.path}/`)),
+      ),
+  );
 }

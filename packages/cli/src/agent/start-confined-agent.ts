@@ -101,7 +101,7 @@ export async function startConfinedAgent(options: {
   probing?.catch(() => {});
   const brokerModule = options.dryRun ? undefined : import('@ironrun/core/broker');
   brokerModule?.catch(() => {});
-  const { agentSecrets } = await import('./secret-locations.js');
+  const { agentSecrets, uncoveredLocation } = await import('./secret-locations.js');
   const configDir = await ironrunConfigDir(io.env);
   if (isConfined(io.env, configDir)) {
     throw new CliError(
@@ -181,6 +181,7 @@ export async function startConfinedAgent(options: {
   process.on('SIGINT', ignore);
   process.on('SIGQUIT', ignore);
   let changed: CoverChange | undefined;
+  let uncovered: SecretLocation | undefined;
   let watcher: { close(): void } | undefined;
   try {
     const code = await new Promise<number>((resolvePromise, reject) => {
@@ -200,6 +201,19 @@ export async function startConfinedAgent(options: {
       );
       // The agent is on its way: load the pipeline while it starts, not on its first request.
       broker.warm().catch(() => {});
+      // The covers came from the scan of the policy's provider section (no YAML parser before
+      // the start): check them against the full reader now, and stop the agent on a miss.
+      if (secrets.scanned) {
+        agentSecrets({ env: io.env, configDir, policyPath, exact: true })
+          .then((full) => {
+            const missed = uncoveredLocation(secrets.locations, full.locations);
+            if (missed !== undefined && uncovered === undefined) {
+              uncovered = missed;
+              child.kill('SIGKILL');
+            }
+          })
+          .catch(() => {});
+      }
       const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
       const onTerm = forward('SIGTERM');
       const onHup = forward('SIGHUP');
@@ -222,6 +236,17 @@ export async function startConfinedAgent(options: {
     });
     // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
     await dropAgentInput();
+    if (uncovered !== undefined) {
+      throw new CliError(
+        'SANDBOX',
+        `The secret location ${uncovered.path} (${uncovered.reason}) was not hidden: the quick read of the policy before the start missed it; the agent was stopped.`,
+        {
+          hints: [
+            'Report this as an ironrun bug, with the provider section of ironrun.yml (not the secrets).',
+          ],
+        },
+      );
+    }
     if (changed !== undefined) {
       throw new CliError(
         'SANDBOX',
