@@ -12,6 +12,7 @@ export type {
 export {
   checkTrust,
   defaultConfigDir,
+  defaultProgramPath,
   escapeForReview,
   isInsideDir,
   isInsideRealDir,

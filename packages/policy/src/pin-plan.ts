@@ -26,7 +26,8 @@ export type PinReason =
   | 'python-module'
   | 'pin-part'
   | 'tool-config'
-  | 'write';
+  | 'write'
+  | 'path-folder';
 
 /** One path trust records, with every command and reason that pins it. */
 export interface PlannedPin {
@@ -34,9 +35,10 @@ export interface PlannedPin {
   path: string;
   /**
    * `file`: its state (content hash, symlink, absence); `listing`: what
-   * python can import from the folder; `part`: one part of the file (`part`).
+   * python can import from the folder; `part`: one part of the file (`part`);
+   * `programs`: every name in a `path:` folder and the state of each.
    */
-  kind: 'file' | 'listing' | 'part';
+  kind: 'file' | 'listing' | 'part' | 'programs';
   /** For `kind: 'part'`: the dotted key path or Makefile target. */
   part?: string;
   /** Which commands pin it and why. */
@@ -54,6 +56,7 @@ export function plannedPinKey(pin: {
   part?: string | undefined;
 }): string {
   if (pin.kind === 'listing') return `listing\0${pin.path}`;
+  if (pin.kind === 'programs') return `programs\0${pin.path}`;
   if (pin.kind === 'part') return `part\0${pin.path}\0${pin.part ?? ''}`;
   return pin.path;
 }
@@ -158,7 +161,7 @@ class CommandPins {
     readonly problems: PinNote[],
   ) {}
 
-  add(path: string, reason: PinReason, kind: 'file' | 'listing' = 'file'): void {
+  add(path: string, reason: PinReason, kind: 'file' | 'listing' | 'programs' = 'file'): void {
     this.addPin({ path, kind }, reason);
   }
 
@@ -225,9 +228,14 @@ class CommandPins {
         this.problem(name, 'the program really lies outside the project (a symlink leads out)');
     } else {
       const path = this.command.path ?? defaultProgramPath();
+      const defaults = defaultProgramPath().split(delimiter);
       for (const dir of path.split(delimiter)) {
         if (this.command.path !== undefined) {
           this.add(dir, 'folder');
+          // A toolchain folder (under home, where the person and the agent write):
+          // every program in it, and the names there, so that swapping one or adding
+          // one that shadows a later folder (a `sh` before /bin) needs a new trust.
+          if (!defaults.includes(dir)) this.add(dir, 'path-folder', 'programs');
           if (await isInsideRealDir(this.policy.dir, dir))
             this.problem(
               dir,

@@ -125,6 +125,30 @@ export async function snapshotListing(dir: string): Promise<TrustedFile> {
   return { path: dir, kind: 'listing', entries };
 }
 
+/**
+ * Every name in a toolchain's `path:` folder, each with the SHA-256 of its
+ * {@link snapshot} (content hash or stat fingerprint, symlink target,
+ * executable bit), so that a program swapped, added or removed there shows.
+ */
+export async function snapshotPrograms(dir: string): Promise<TrustedFile> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if (isGone(error)) return { path: dir, kind: 'programs', entries: [] };
+    throw new PolicyError('TRUST_STORE', `cannot list ${dir} to check its trust`, {
+      cause: error,
+    });
+  }
+  const entries = await Promise.all(
+    names.sort().map(async (name) => {
+      const { path: _path, ...state } = await snapshot(join(dir, name));
+      return { name, state: createHash('sha256').update(JSON.stringify(state)).digest('hex') };
+    }),
+  );
+  return { path: dir, kind: 'programs', entries };
+}
+
 /** The largest file a part is read from; a larger one is hashed whole (any edit counts). */
 const maxPartFileBytes = 4 * 1024 * 1024;
 
@@ -160,12 +184,14 @@ export async function snapshotPart(path: string, part: string): Promise<TrustedF
 /** The current state of a pin recorded as `trusted`, taken the same way. */
 export function snapshotLike(trusted: TrustedFile): Promise<TrustedFile> {
   if (trusted.kind === 'part') return snapshotPart(trusted.path, trusted.part);
+  if (trusted.kind === 'programs') return snapshotPrograms(trusted.path);
   return trusted.kind === 'listing' ? snapshotListing(trusted.path) : snapshot(trusted.path);
 }
 
 /** The key of a recorded pin, as `plannedPinKey` makes it for a planned one. */
 export function trustedPinKey(entry: TrustedFile): string {
   if (entry.kind === 'listing') return `listing\0${entry.path}`;
+  if (entry.kind === 'programs') return `programs\0${entry.path}`;
   if (entry.kind === 'part') return `part\0${entry.path}\0${entry.part}`;
   return entry.path;
 }
@@ -205,6 +231,24 @@ function compareListing(
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+function comparePrograms(
+  dir: string,
+  trusted: readonly { name: string; state: string }[],
+  now: readonly { name: string; state: string }[],
+): PinChange[] {
+  const before = new Map(trusted.map((entry) => [entry.name, entry.state]));
+  const after = new Map(now.map((entry) => [entry.name, entry.state]));
+  const changes: PinChange[] = [];
+  for (const [name, state] of after) {
+    const old = before.get(name);
+    if (old === undefined) changes.push({ path: join(dir, name), reason: 'added' });
+    else if (old !== state) changes.push({ path: join(dir, name), reason: 'modified' });
+  }
+  for (const name of before.keys())
+    if (!after.has(name)) changes.push({ path: join(dir, name), reason: 'missing' });
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 /** How `now` differs from `trusted` (the same path), as zero or more changes. */
 export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
   const path = trusted.path;
@@ -214,6 +258,8 @@ export function compare(trusted: TrustedFile, now: TrustedFile): PinChange[] {
       : [{ path, reason: 'modified', part: trusted.part }];
   if (trusted.kind === 'listing')
     return now.kind === 'listing' ? compareListing(path, trusted.entries, now.entries) : [];
+  if (trusted.kind === 'programs')
+    return now.kind === 'programs' ? comparePrograms(path, trusted.entries, now.entries) : [];
   if (trusted.kind === 'absent') {
     // A folder appearing (a build output) runs nothing by itself; anything else is new content.
     return now.kind === 'absent' || now.kind === 'directory' ? [] : [{ path, reason: 'added' }];
@@ -257,9 +303,11 @@ export async function pinStates(plan: PinPlan): Promise<Map<string, TrustedFile>
           plannedPinKey(pin),
           pin.kind === 'listing'
             ? await snapshotListing(pin.path)
-            : pin.kind === 'part'
-              ? await snapshotPart(pin.path, pin.part ?? '')
-              : await snapshot(pin.path),
+            : pin.kind === 'programs'
+              ? await snapshotPrograms(pin.path)
+              : pin.kind === 'part'
+                ? await snapshotPart(pin.path, pin.part ?? '')
+                : await snapshot(pin.path),
         ] as const,
     ),
   );

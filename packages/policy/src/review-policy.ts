@@ -28,7 +28,7 @@ export interface ReviewEnv {
 /** One pinned path of a command. */
 export interface ReviewPin {
   path: ReviewText;
-  kind: 'file' | 'listing' | 'part';
+  kind: 'file' | 'listing' | 'part' | 'programs';
   /** For `kind: 'part'`: the key path or Makefile target, escaped. */
   part?: ReviewText;
   reasons: PinReason[];

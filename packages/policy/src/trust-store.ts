@@ -14,6 +14,12 @@ const listingEntrySchema = v.strictObject({
   sha256: v.optional(v.pipe(v.string(), v.regex(sha256Pattern))),
 });
 
+/** One name in a `path:` folder: its state (see `snapshot`) as the SHA-256 of its JSON. */
+const programEntrySchema = v.strictObject({
+  name: v.string(),
+  state: v.pipe(v.string(), v.regex(sha256Pattern)),
+});
+
 const trustedFileSchema = v.variant('kind', [
   v.strictObject({
     path: v.string(),
@@ -34,6 +40,11 @@ const trustedFileSchema = v.variant('kind', [
     path: v.string(),
     kind: v.literal('listing'),
     entries: v.array(listingEntrySchema),
+  }),
+  v.strictObject({
+    path: v.string(),
+    kind: v.literal('programs'),
+    entries: v.array(programEntrySchema),
   }),
   v.strictObject({
     path: v.string(),
@@ -82,6 +93,7 @@ export type TrustedListingEntry = v.InferOutput<typeof listingEntrySchema>;
  * (and whether it is executable), a symlink (its target, and the SHA-256 of
  * what it points to when that is a file), a directory (not hashed), the
  * importable names of a folder first on python's `sys.path` (`listing`),
+ * every name of a toolchain's `path:` folder with its state (`programs`),
  * the SHA-256 of one part of a file (`part`: see `pinPartText`),
  * something else (a device, a socket), or nothing at all.
  */

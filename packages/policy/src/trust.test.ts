@@ -301,6 +301,42 @@ describe('checkTrust', () => {
     });
   });
 
+  it('pins every program of a toolchain path: folder: one swapped, added, removed or re-linked shows', async () => {
+    const toolchain = await testdir({ 'bin/node': '#!/bin/sh\necho node\n', 'bin/lib': 'x' });
+    cleanups.push(toolchain.cleanup);
+    await symlink(toolchain.path('bin/node'), toolchain.path('bin/npm'));
+    const bin = toolchain.path('bin');
+    const { project, configDir } = await setup({
+      'ironrun.yml': `version: 1\nprovider: envfile\ncommands:\n  - id: test\n    argv: [npm, test]\n    path: ${bin}:/usr/bin:/bin\n`,
+    });
+    const policy = project.path('ironrun.yml');
+    await trust(policy, { configDir });
+    expect(await checkTrust(policy, { configDir })).toMatchObject({ status: 'trusted' });
+
+    await writeFile(join(bin, 'sh'), '#!/bin/sh\necho planted\n', { mode: 0o755 });
+    await writeFile(join(bin, 'lib'), 'y');
+    expect(await checkTrust(policy, { configDir })).toEqual({
+      status: 'changed',
+      changed: [
+        { path: join(bin, 'lib'), reason: 'modified' },
+        { path: join(bin, 'sh'), reason: 'added' },
+      ],
+    });
+    await rm(join(bin, 'sh'));
+    await writeFile(join(bin, 'lib'), 'x');
+    await trust(policy, { configDir });
+    await rm(join(bin, 'npm'));
+    await symlink(join(bin, 'lib'), join(bin, 'npm'));
+    await rm(join(bin, 'lib'));
+    expect(await checkTrust(policy, { configDir })).toEqual({
+      status: 'changed',
+      changed: [
+        { path: join(bin, 'lib'), reason: 'missing' },
+        { path: join(bin, 'npm'), reason: 'modified' },
+      ],
+    });
+  });
+
   it('says untrusted for an identical policy at another real path', async () => {
     const { project, configDir } = await setup();
     await trust(project.path('ironrun.yml'), { configDir });

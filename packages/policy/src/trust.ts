@@ -245,7 +245,16 @@ async function changedPins(
     (entry) => keys === undefined || keys.has(trustedPinKey(entry)),
   );
   const now = await Promise.all(files.map(snapshotLike));
-  return files.flatMap((trusted, index) => compare(trusted, now[index] as TrustedFile));
+  // A program in a path: folder is pinned alone and in its folder's programs: named once.
+  const seen = new Set<string>();
+  return files
+    .flatMap((trusted, index) => compare(trusted, now[index] as TrustedFile))
+    .filter((change) => {
+      const key = `${change.path}\0${change.reason}\0${change.part ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /**

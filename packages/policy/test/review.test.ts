@@ -34,6 +34,7 @@ commands:
       PYTHONPATH: /opt/lib
     allow_loader_env: [PYTHONPATH]
     allow: [/usr/bin/env]
+    write: ["build/cache\u200b", /var/cache/app]
     pin: [lib/shared.js]
     args: { pattern: "[a-z]+", max: 3, allow_options: true }
     confirm: true
@@ -75,6 +76,8 @@ describe('reviewPolicy', () => {
       'env: PYTHONPATH=/opt/lib',
       'allowLoaderEnv: PYTHONPATH',
       'allow: /usr/bin/env',
+      'write: /srv/app/build/cache\\u{200b}',
+      'write: /var/cache/app',
       'pin: lib/shared.js',
       'args: pattern=[a-z]+',
       'args: max=3',

@@ -3,9 +3,12 @@
  * src/namespace-init.ts for the Node init it replaces on the hot path; both
  * speak the same report protocol).
  *
- * Started by `unshare --user --map-root-user --pid --fork --kill-child
- * --mount-proc --ipc --uts [--net] -- ironrun-init`, with descriptor 3 the
- * report channel (a socket pair to the sandbox). It:
+ * Started as `ironrun-init --namespaces [--user] [--net]`, with descriptor 3
+ * the report channel (a socket pair to the sandbox). In the caller's
+ * namespaces it first does what `unshare --user --map-root-user --pid --fork
+ * --kill-child --mount-proc --ipc --uts [--net]` did (see enter_namespaces;
+ * one dynamically linked program less to load on every run); then, as PID 1
+ * of the new PID namespace, it:
  *   - makes itself non-dumpable and sets no_new_privs, so nothing it starts
  *     can ptrace it, read its memory or take its descriptors;
  *   - keeps the channel close-on-exec and closes every other descriptor above 2;
@@ -32,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -417,7 +421,12 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
       if (setrlimit(limit_resources[i], &current) < 0) return;
     }
   }
-  /* A nested user namespace where the program is not uid 0 and has no capability over the init. */
+  /* A nested user namespace where the program is not uid 0 and has no
+   * capability over the init. Its memory belongs to the caller's user namespace (the init was forked
+   * there, not executed inside), so while it is not dumpable its /proc files
+   * belong to root there and it could not write its own maps. Nothing else
+   * runs in the namespace yet, and execve makes it dumpable anyway. */
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return;
   if (unshare(CLONE_NEWUSER) < 0) return;
   char map[64];
   snprintf(map, sizeof map, "%lu 0 1\n", config->uid);
@@ -433,11 +442,89 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
   execve(config->file, config->argv, config->envp);
 }
 
-int main(void) {
+static void write_map_or_die(const char *path, const char *text) {
+  if (write_file(path, text) == 0) return;
+  fprintf(stderr, "ironrun-init: cannot write %s: %s\n", path, strerror(errno));
+  _exit(125);
+}
+
+/*
+ * `--namespaces [--user] [--net]`, in the caller's namespaces: new PID,
+ * mount, IPC and UTS namespaces (and user, mapping the caller's uid and gid
+ * to 0, and network), then a fork. The child is PID 1 of the new PID
+ * namespace: it dies with this process (PR_SET_PDEATHSIG), makes the mounts
+ * private, mounts its own /proc and returns to go on as the init. This
+ * process only waits, ignoring SIGINT and SIGTERM (the init forwards them to
+ * the namespace: the sandbox signals the whole group), and ends as the init
+ * did: its exit code, or the signal that killed it, raised again.
+ */
+static void enter_namespaces(int argc, char **argv) {
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS, user = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--user") == 0) user = 1, flags |= CLONE_NEWUSER;
+    else if (strcmp(argv[i], "--net") == 0) flags |= CLONE_NEWNET;
+    else {
+      fprintf(stderr, "ironrun-init: unknown option %.64s\n", argv[i]);
+      _exit(125);
+    }
+  }
+  char uid_map[64], gid_map[64];
+  snprintf(uid_map, sizeof uid_map, "0 %lu 1\n", (unsigned long)getuid());
+  snprintf(gid_map, sizeof gid_map, "0 %lu 1\n", (unsigned long)getgid());
+  if (unshare(flags) < 0) {
+    fprintf(stderr, "ironrun-init: cannot create the namespaces: %s\n", strerror(errno));
+    _exit(125);
+  }
+  if (user) {
+    /* A process that is not dumpable cannot write its own maps (its /proc
+     * files belong to root): dumpable for these three writes, as unshare is. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    write_map_or_die("/proc/self/uid_map", uid_map);
+    write_map_or_die("/proc/self/setgroups", "deny");
+    write_map_or_die("/proc/self/gid_map", gid_map);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  }
+  pid_t init = fork();
+  if (init < 0) {
+    fprintf(stderr, "ironrun-init: cannot fork the namespace init: %s\n", strerror(errno));
+    _exit(125);
+  }
+  if (init == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+        mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+      fprintf(stderr, "ironrun-init: cannot mount /proc in the new namespaces: %s\n",
+              strerror(errno));
+      _exit(125);
+    }
+    return;
+  }
+  /* The channel is the init's alone. */
+  close(CHANNEL);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  int status;
+  while (waitpid(init, &status, 0) < 0)
+    if (errno != EINTR) _exit(125);
+  if (WIFSIGNALED(status)) {
+    int signo = WTERMSIG(status);
+    signal(signo, SIG_DFL);
+    sigset_t just;
+    sigemptyset(&just);
+    sigaddset(&just, signo);
+    sigprocmask(SIG_UNBLOCK, &just, NULL);
+    kill(getpid(), signo);
+    _exit(128 + signo);
+  }
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+int main(int argc, char **argv) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
+  if (argc > 1 && strcmp(argv[1], "--namespaces") == 0) enter_namespaces(argc, argv);
   if (getpid() != 1 || fcntl(CHANNEL, F_SETFD, FD_CLOEXEC) < 0) {
     fprintf(stderr, "ironrun-init: runs only as PID 1 of a namespace @ironrun/sandbox created\n");
     return 125;

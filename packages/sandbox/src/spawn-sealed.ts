@@ -361,9 +361,15 @@ export function planLaunch(
               ? null
               : nativeInitPath();
         if (native !== null) {
+          // The native init makes the same namespaces itself (as unshare with
+          // `flags` would), so no dynamically linked unshare loads per run.
           return {
-            file: unshare,
-            args: [...flags, '--', native],
+            file: native,
+            args: [
+              '--namespaces',
+              ...(userFlags.length > 0 ? ['--user'] : []),
+              ...(netFlags.length > 0 ? ['--net'] : []),
+            ],
             viaInit: true,
             initEnv: {},
             init: 'native',

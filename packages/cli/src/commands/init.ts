@@ -46,6 +46,7 @@ import {
 import type { McpLaunch } from '../init/mcp-configs.js';
 import { renderPolicyTemplate } from '../init/policy-template.js';
 import { detectProject } from '../init/project-tasks.js';
+import { detectTaskToolchain, type TaskToolchain } from '../init/toolchains.js';
 import { cliVersion } from '../version.js';
 
 /** The policy's facts, with each command's `args:` rule for the instructions. */
@@ -115,6 +116,7 @@ async function policyPlan(
   dir: string,
   policyPath: string,
   provider: string,
+  env: CliIo['env'],
 ): Promise<{ plan: FilePlan; facts: InitFacts | undefined }> {
   const existing = await readOptional(policyPath);
   if (existing !== undefined) {
@@ -136,7 +138,14 @@ async function policyPlan(
   } catch {
     // keep the folder name
   }
-  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks });
+  const { defaultProgramPath } = await import('@ironrun/core');
+  const toolchains = new Map<string, TaskToolchain>();
+  for (const task of project.tasks)
+    toolchains.set(
+      task.id,
+      detectTaskToolchain(task, { projectDir: dir, env, defaultPath: defaultProgramPath() }),
+    );
+  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks, toolchains });
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),
@@ -377,7 +386,7 @@ export const initCommand = defineCommand({
     const agents = parseAgents(args.agents);
     const policyPath = join(dir, POLICY_FILENAME);
 
-    const policy = await policyPlan(dir, policyPath, args.provider);
+    const policy = await policyPlan(dir, policyPath, args.provider, io.env);
     const facts = policy.facts;
     const launch: McpLaunch = { command: bin[0] as string, args: [...bin.slice(1), 'mcp'] };
     const context: AgentContext = {

@@ -71,6 +71,8 @@ function stateText(state: TrustedFile | undefined): string {
     }
     case 'listing':
       return `listing:${state.entries.map((entry) => `${entry.name}\0${entry.kind}\0${entry.sha256 ?? ''}`).join('\0')}`;
+    case 'programs':
+      return `programs:${state.entries.map((entry) => `${entry.name}\0${entry.state}`).join('\0')}`;
     case 'part':
       return `part:${state.sha256}`;
     case 'directory':
@@ -87,6 +89,7 @@ function shortState(state: string): string {
   if (state.startsWith('symlink:'))
     return /sha256:[0-9a-f]{64}$/.test(state) ? `symlink ${state.slice(-64, -52)}` : 'symlink';
   if (state.startsWith('listing:')) return 'listing';
+  if (state.startsWith('programs:')) return 'programs';
   return state;
 }
 

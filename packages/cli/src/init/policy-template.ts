@@ -1,5 +1,6 @@
 import type { ProjectTask } from './project-tasks.js';
 import type { TestArgsRule } from './test-args.js';
+import type { TaskToolchain } from './toolchains.js';
 
 /** How `init` writes the provider block and the example references of each built-in provider. */
 interface ProviderTemplate {
@@ -62,6 +63,26 @@ function slug(name: string): string {
   return cleaned === '' ? 'project' : cleaned;
 }
 
+/** A command's `path:` and plain `env:` for its toolchain, with comments naming it and what was not matched. */
+function toolchainLines(toolchain: TaskToolchain | undefined): string[] {
+  if (toolchain === undefined) return [];
+  const comment = (text: string): string => `    # ${text.replace(/[\r\n\u2028\u2029]/g, ' ')}`;
+  const lines = toolchain.notes.map((note) => comment(`toolchain: ${note}`));
+  if (toolchain.path === undefined) return lines;
+  const names = [
+    ...new Set(toolchain.found.map((item) => `${item.program} from ${item.toolchain}`)),
+  ];
+  const env = Object.entries(toolchain.env);
+  return [
+    ...lines,
+    comment(`${names.join(', ')}, where your shell finds them (trust pins each program).`),
+    `    path: ${yamlString(toolchain.path)}`,
+    ...(env.length === 0
+      ? []
+      : ['    env:', ...env.map(([name, value]) => `      ${name}: ${yamlString(value)}`)]),
+  ];
+}
+
 /** A command's `args:` block, with a comment saying what it lets the agent add. */
 function argsLines(args: TestArgsRule): string[] {
   return [
@@ -84,6 +105,11 @@ export function renderPolicyTemplate(options: {
   provider: string;
   projectName: string;
   tasks: readonly ProjectTask[];
+  /**
+   * Each task's toolchain by task id: its `path:` and plain `env:` are written.
+   * @default no `path:` or `env:`
+   */
+  toolchains?: ReadonlyMap<string, TaskToolchain>;
 }): string {
   const project = slug(options.projectName);
   const template = templates[options.provider];
@@ -110,6 +136,7 @@ export function renderPolicyTemplate(options: {
       `  - id: ${task.id}`,
       `    description: ${yamlString(task.description)}`,
       `    argv: [${task.argv.map(yamlString).join(', ')}]`,
+      ...toolchainLines(options.toolchains?.get(task.id)),
       task.pinPart === undefined
         ? `    pin: [${yamlString(task.definedIn)}]`
         : `    pin: [{ file: ${yamlString(task.definedIn)}, part: ${yamlString(task.pinPart)} }]`,
