@@ -26,6 +26,7 @@ export {
 } from '@ironrun/policy';
 export type {
   CredentialVariable,
+  PolicyTemplate,
   ProviderDeclaration,
   ProviderErrorCode,
   ReferenceSyntax,

@@ -16,6 +16,7 @@ export { type OptionCheck, type OptionReader, optionReader } from './option-read
 export {
   type CredentialVariable,
   type DeclarationProblem,
+  type PolicyTemplate,
   type ProviderDeclaration,
   parseProviderDeclaration,
   type ReferenceSyntax,

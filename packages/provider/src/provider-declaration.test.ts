@@ -56,3 +56,45 @@ describe('parseProviderDeclaration: sessionLocations', () => {
     expect(() => declare({ path: '{home}/op', reason: 'x' })).toThrow(/not a list/);
   });
 });
+
+describe('parseProviderDeclaration: policyTemplate', () => {
+  const base = {
+    schemes: ['vault'],
+    references: { vault: { pattern: 'vault://[a-z]+', expected: 'vault://name' } },
+  };
+  const lines = ['# Reads VAULT_TOKEN.', 'provider:', '  name: vault', '  mount: {project}'];
+
+  it('keeps a template of provider lines with an example of its own syntax', () => {
+    expect(
+      parseProviderDeclaration({ ...base, policyTemplate: { lines, example: 'vault://db' } }, fail)
+        .policyTemplate,
+    ).toEqual({ lines, example: 'vault://db' });
+  });
+
+  // Someone else's package writes into the policy a person is about to review: a template stays
+  // inside the provider block, and its example is a reference the policy will accept.
+  it.each([
+    ['a top-level key', [...lines, 'commands:']],
+    ['a command list', ['provider: vault', '- id: x']],
+    ['a line break inside a line', ['provider:', '  name: vault\ncommands: []']],
+    ['no provider line', ['# only a comment']],
+    ['a comment after a provider value', ['provider: vault # note']],
+    ['no lines', []],
+  ])('refuses %s', (_what, badLines) => {
+    expect(() =>
+      parseProviderDeclaration(
+        { ...base, policyTemplate: { lines: badLines, example: 'vault://db' } },
+        fail,
+      ),
+    ).toThrow(/"ironrun\.policyTemplate" that is not/);
+  });
+
+  it.each([
+    ['another scheme', 'op://a/b/c'],
+    ['its scheme, not its syntax', 'vault://DB'],
+  ])('refuses an example of %s', (_what, example) => {
+    expect(() =>
+      parseProviderDeclaration({ ...base, policyTemplate: { lines, example } }, fail),
+    ).toThrow(/policyTemplate\.example/);
+  });
+});

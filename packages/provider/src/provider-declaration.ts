@@ -41,6 +41,24 @@ export interface ProviderDeclaration {
    * agent must never read; see {@link SessionLocation}. @default []
    */
   sessionLocations: SessionLocation[];
+  /** How `ironrun init` writes this provider into a new policy; see {@link PolicyTemplate}. */
+  policyTemplate?: PolicyTemplate;
+}
+
+/**
+ * The provider's part of the policy `ironrun init` writes: the `provider` lines and an example
+ * reference for the commented `env:` example. In `lines`, `{project}` stands for the project's
+ * name (lower case, safe in YAML). Each line is a `#` comment, `provider:` (optionally with a
+ * value) or indented below it, so a template cannot add commands or other top-level keys.
+ *
+ * @example
+ * { "lines": ["provider:", "  name: vault", "  mount: {project}"], "example": "vault://db#password" }
+ */
+export interface PolicyTemplate {
+  /** The provider block, one YAML line each. */
+  lines: string[];
+  /** A reference to show in the commented example; it matches the declared syntax. */
+  example: string;
 }
 
 /**
@@ -104,6 +122,8 @@ const inputName = /^[a-z][a-z0-9-]{0,63}$/;
 const programName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** A session location's path: a base, then names that are neither `.` nor `..`. */
 const sessionPath = /^\{(?:home|xdgConfig|env)\}(?:\/(?!\.{1,2}(?:\/|$))[^/\0]{1,255}){0,16}$/;
+/** A template line: a comment, `provider:` (with a value or not), or a line indented under it. */
+const templateLine = /^(?:#[^\n\r]*|provider:(?: [^\n\r#]*)?| {2}[^\n\r]*)$/;
 /** The most entries of any one list; more is a mistake, not a provider. */
 const maxEntries = 64;
 /** The longest reference pattern accepted, so a declaration stays reviewable. */
@@ -277,6 +297,44 @@ function readSessionLocations(
   });
 }
 
+function readPolicyTemplate(
+  field: Record<string, unknown>,
+  references: Readonly<Record<string, ReferenceSyntax>>,
+  schemes: readonly string[],
+  fail: DeclarationProblem,
+): PolicyTemplate | undefined {
+  const value = own(field, 'policyTemplate');
+  if (value === undefined) return undefined;
+  const lines = isRecord(value) ? own(value, 'lines') : undefined;
+  const example = isRecord(value) ? own(value, 'example') : undefined;
+  const shape =
+    'is not { "lines": ["provider: …", "  key: value", "# comment", …], "example": "<a reference of its schemes>" }';
+  if (
+    !Array.isArray(lines) ||
+    lines.length === 0 ||
+    lines.length > 16 ||
+    !lines.every(
+      (line) => typeof line === 'string' && line.length <= 200 && templateLine.test(line),
+    ) ||
+    !lines.some((line) => (line as string).startsWith('provider:')) ||
+    typeof example !== 'string' ||
+    example.length > 200
+  ) {
+    throw fail(`has an "ironrun.policyTemplate" that ${shape}`);
+  }
+  const scheme = example.slice(0, Math.max(0, example.indexOf('://')));
+  const syntax = references[scheme];
+  if (
+    !schemes.includes(scheme) ||
+    (syntax !== undefined && !new RegExp(`^(?:${syntax.pattern})$`).test(example))
+  ) {
+    throw fail(
+      `has an "ironrun.policyTemplate.example" ${shown(example)} that is not a reference of its own syntax`,
+    );
+  }
+  return { lines: lines as string[], example };
+}
+
 /**
  * Checks the `ironrun` field of a provider's package.json and returns it as a
  * {@link ProviderDeclaration}, every optional list filled in. Calls `fail` with what is
@@ -292,9 +350,11 @@ export function parseProviderDeclaration(
   if (field === undefined) throw fail('does not declare its reference schemes');
   if (!isRecord(field)) throw fail(`has an "ironrun" field that is not an object`);
   const schemes = readSchemes(field, fail);
+  const references = readReferences(field, schemes, fail);
+  const policyTemplate = readPolicyTemplate(field, references, schemes, fail);
   return {
     schemes,
-    references: readReferences(field, schemes, fail),
+    references,
     credentials: readCredentials(field, fail),
     credentialPrefixes: names(
       field,
@@ -306,6 +366,7 @@ export function parseProviderDeclaration(
     programs: names(field, 'programs', programName, 'a program name (never a path)', fail),
     secretFiles: readSecretFiles(field, fail),
     sessionLocations: readSessionLocations(field, fail),
+    ...(policyTemplate === undefined ? {} : { policyTemplate }),
   };
 }
 

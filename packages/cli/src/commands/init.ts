@@ -138,6 +138,12 @@ async function policyPlan(
   } catch {
     // keep the folder name
   }
+  // A third-party package's template comes from its package.json, read without importing it.
+  const { isBuiltinProvider, providerDeclaration } = await import('@ironrun/core/provider-facts');
+  const template = isBuiltinProvider(provider)
+    ? undefined
+    : (await providerDeclaration(provider, { projectDir: dir }).catch(() => undefined))
+        ?.policyTemplate;
   const { defaultProgramPath } = await import('@ironrun/core');
   const toolchains = new Map<string, TaskToolchain>();
   for (const task of project.tasks)
@@ -145,7 +151,13 @@ async function policyPlan(
       task.id,
       detectTaskToolchain(task, { projectDir: dir, env, defaultPath: defaultProgramPath() }),
     );
-  const text = renderPolicyTemplate({ provider, projectName, tasks: project.tasks, toolchains });
+  const text = renderPolicyTemplate({
+    provider,
+    projectName,
+    tasks: project.tasks,
+    toolchains,
+    template,
+  });
   const facts = (await readPolicyFacts(policyPath, text)) ?? {
     provider,
     ids: project.tasks.map((task) => task.id),

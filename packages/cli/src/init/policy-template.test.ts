@@ -1,4 +1,6 @@
+import { providerDeclaration } from '@ironrun/core';
 import { validatePolicy } from '@ironrun/policy';
+import { installFixtureProvider, testdir } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
 import { renderPolicyTemplate, templateProviders } from './policy-template.js';
 
@@ -37,5 +39,31 @@ describe('renderPolicyTemplate', () => {
       renderPolicyTemplate({ provider: 'envfile', projectName: 'x', tasks: [] }),
     );
     expect(issues).toEqual([]);
+  });
+
+  it("writes a third-party provider's declared template, read from its package.json", async () => {
+    const project = await testdir();
+    try {
+      await installFixtureProvider(project.dir);
+      const declared = await providerDeclaration('ironrun-provider-fixture', {
+        projectDir: project.dir,
+      });
+      const text = renderPolicyTemplate({
+        provider: 'ironrun-provider-fixture',
+        projectName: 'Shop App',
+        tasks,
+        template: declared.policyTemplate,
+      });
+      expect(text).toContain('  file: ~/.config/ironrun/shop-app.json\n');
+      expect(text).toContain('#     STRIPE_SECRET_KEY: fixture://API_KEY\n');
+      const { policy, issues } = validatePolicy(text, {
+        filename: 'ironrun.yml',
+        providers: { 'ironrun-provider-fixture': declared },
+      });
+      expect(issues).toEqual([]);
+      expect(policy?.provider).toMatchObject({ name: 'ironrun-provider-fixture' });
+    } finally {
+      await project.cleanup();
+    }
   });
 });

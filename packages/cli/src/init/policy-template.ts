@@ -1,53 +1,18 @@
+import type { PolicyTemplate } from '@ironrun/core';
+import { builtinProviderDeclarations } from '@ironrun/core/provider-facts';
 import type { ProjectTask } from './project-tasks.js';
 import type { TestArgsRule } from './test-args.js';
 import type { TaskToolchain } from './toolchains.js';
 
-/** How `init` writes the provider block and the example references of each built-in provider. */
-interface ProviderTemplate {
-  readonly block: (project: string) => string[];
-  readonly example: string;
+/** The built-in providers' templates, as their package.json declares them (`ironrun.policyTemplate`). */
+function builtinTemplate(provider: string): PolicyTemplate | undefined {
+  return builtinProviderDeclarations()[provider]?.policyTemplate;
 }
 
-const templates: Record<string, ProviderTemplate> = {
-  envfile: {
-    block: (project) => [
-      'provider:',
-      '  name: envfile',
-      '  # A dotenv file OUTSIDE the repository, which the agent cannot read.',
-      `  path: ~/.config/ironrun/${project}.env`,
-    ],
-    example: 'envfile://STRIPE_SECRET_KEY',
-  },
-  '1password': {
-    block: () => [
-      '# Reads OP_SERVICE_ACCOUNT_TOKEN (a 1Password service account) from the',
-      "# environment of the person or CI starting ironrun, never the agent's.",
-      'provider: 1password',
-    ],
-    example: 'op://my-vault/stripe/secret-key',
-  },
-  doppler: {
-    block: (project) => [
-      '# Reads DOPPLER_TOKEN from the environment of whoever starts ironrun.',
-      'provider:',
-      '  name: doppler',
-      `  project: ${project}`,
-      '  config: dev',
-    ],
-    example: 'doppler://STRIPE_SECRET_KEY',
-  },
-  infisical: {
-    block: () => [
-      '# Reads the Infisical machine identity (INFISICAL_* variables) from the',
-      '# environment of whoever starts ironrun.',
-      'provider: infisical',
-    ],
-    example: 'infisical://STRIPE_SECRET_KEY',
-  },
-};
-
-/** The provider names `init --provider` knows how to write a template for. */
-export const templateProviders: readonly string[] = Object.keys(templates);
+/** The provider names `init --provider` has a declared template for, among the built-ins. */
+export const templateProviders: readonly string[] = Object.entries(builtinProviderDeclarations())
+  .filter(([, declared]) => declared.policyTemplate !== undefined)
+  .map(([name]) => name);
 
 function yamlString(value: string): string {
   return /^[A-Za-z0-9_./@:+-]+$/.test(value) && !/^[-:@]/.test(value) && !/: /.test(value)
@@ -98,13 +63,16 @@ function argsLines(args: TestArgsRule): string[] {
 /**
  * The text of a new `ironrun.yml`: one command per detected task (pinning the
  * part of the file it is defined in, or the whole file), and commented examples of secret references for
- * the chosen provider. A provider without a template (a third-party package)
+ * the chosen provider, as its declaration's `policyTemplate` writes them (a
+ * built-in's, or `template`: a third-party package's). A provider without one
  * gets a bare `provider: <name>`.
  */
 export function renderPolicyTemplate(options: {
   provider: string;
   projectName: string;
   tasks: readonly ProjectTask[];
+  /** A third-party provider's declared template (a built-in's is found by name). */
+  template?: PolicyTemplate | undefined;
   /**
    * Each task's toolchain by task id: its `path:` and plain `env:` are written.
    * @default no `path:` or `env:`
@@ -112,13 +80,15 @@ export function renderPolicyTemplate(options: {
   toolchains?: ReadonlyMap<string, TaskToolchain>;
 }): string {
   const project = slug(options.projectName);
-  const template = templates[options.provider];
+  const template = options.template ?? builtinTemplate(options.provider);
   const lines = [
     '# ironrun policy: the only commands an agent may run with secrets, sealed.',
     '# Review it, then a person (never the agent) runs `ironrun trust` at a terminal.',
     '# Any later change to this file, or to a pinned file, needs `ironrun trust` again.',
     'version: 1',
-    ...(template?.block(project) ?? [`provider: ${yamlString(options.provider)}`]),
+    ...(template?.lines.map((line) => line.replaceAll('{project}', project)) ?? [
+      `provider: ${yamlString(options.provider)}`,
+    ]),
     'commands:',
   ];
   const example = template?.example ?? `${options.provider}://NAME`;
