@@ -105,6 +105,20 @@ describe('init on the person’s toolchains', () => {
     });
     expect(one.stdout, shown(one)).toMatch(/# pass 1\n/);
     expect(one.code, shown(one)).toBe(0);
+
+    // check and doctor say nothing while path: matches the shell, and warn with the fix without it.
+    const check = await runIronrun(['check'], { cwd: project.dir, env });
+    expect(check.stdout, shown(check)).not.toMatch(/in your shell/);
+    await writeFile(
+      project.path('ironrun.yml'),
+      policy.replace(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`, ''),
+    );
+    const warned = await runIronrun(['check'], { cwd: project.dir, env });
+    expect(warned.stdout).toContain(
+      `test: npm is /usr/bin/npm in the seal, but ${bin}/npm in your shell; set "path: ${bin}:/usr/local/bin:/usr/bin:/bin" on command "test"`,
+    );
+    const doctor = await runIronrun(['doctor'], { cwd: project.dir, env });
+    expect(doctor.stdout).toMatch(/toolchain .*test: npm is \/usr\/bin\/npm in the seal/);
   });
 
   describe.each([

@@ -6,6 +6,7 @@ import { jsonArg, policyArg } from '../command-args.js';
 import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { driftLine, programDrifts } from '../program-drift.js';
 import { printable } from '../terminal-style.js';
 
 interface ReferenceReport {
@@ -81,6 +82,12 @@ export const checkCommand = defineCommand({
           ? ExitCode.PROVIDER
           : ExitCode.OK;
 
+    const { defaultProgramPath } = await import('@ironrun/core');
+    const drifts = programDrifts(policy.commands, {
+      projectDir: policy.dir,
+      env: io.env,
+      defaultPath: defaultProgramPath(),
+    });
     const referenceReports: ReferenceReport[] | undefined = references?.map((reference) => ({
       ref: reference.ref,
       used_by: reference.uses.map((use) => `${use.commandId}.${use.name}`),
@@ -98,6 +105,7 @@ export const checkCommand = defineCommand({
             trust,
             ...(referenceReports === undefined ? {} : { references: referenceReports }),
             ...(unresolved === undefined ? {} : { references_not_resolved: unresolved }),
+            ...(drifts.length === 0 ? {} : { program_drifts: drifts }),
           },
           null,
           2,
@@ -122,6 +130,7 @@ export const checkCommand = defineCommand({
       }
       io.out('  Review the changes, then a person runs `ironrun trust` at a terminal.\n');
     }
+    for (const drift of drifts) io.out(`${style.yellow('!')} ${printable(driftLine(drift))}\n`);
     if (unresolved !== undefined) io.out(`${style.yellow('!')} ${unresolved}\n`);
     if (referenceReports !== undefined) {
       if (referenceReports.length === 0) io.out(`${style.green('✓')} no secret references\n`);

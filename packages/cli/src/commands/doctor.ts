@@ -19,6 +19,7 @@ import {
 } from '../doctor/doctor-checks.js';
 import { ExitCode } from '../exit-code.js';
 import { resolvePolicyPath } from '../find-policy.js';
+import { driftLine, programDrifts } from '../program-drift.js';
 import { printable } from '../terminal-style.js';
 
 function nodeCheck(): DoctorCheck {
@@ -208,6 +209,14 @@ export const doctorCommand = defineCommand({
         status: 'ok',
         detail: `${policy.path}: ${policy.commands.length} commands, provider ${policy.provider.name}`,
       });
+      const { defaultProgramPath } = await import('@ironrun/core');
+      const drifts = programDrifts(policy.commands, {
+        projectDir: policy.dir,
+        env: io.env,
+        defaultPath: defaultProgramPath(),
+      });
+      for (const drift of drifts)
+        checks.push({ name: 'toolchain', status: 'warn', detail: driftLine(drift) });
       const trust = await checkTrust(policy.path, { configDir });
       checks.push(
         isConfined(io.env, configDir)
