@@ -4,9 +4,10 @@ import {
   type ProviderError,
   resolveWithTimeout,
 } from '@ironrun/provider';
-import { testProvider } from '@ironrun/provider/testing';
+import { testDeclaration, testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import manifest from '../package.json' with { type: 'json' };
 import { provider } from '../src/index.js';
 import { type FakeDoppler, startFakeDoppler } from './fake-doppler.js';
 
@@ -77,6 +78,13 @@ function expectNoSecretIn(error: ProviderError) {
 }
 
 const signal = () => new AbortController().signal;
+
+testDeclaration({
+  manifest,
+  definition: provider,
+  valid: ['doppler://STRIPE_KEY', 'doppler://shop/prd/STRIPE_KEY'],
+  invalid: ['doppler://lower', 'doppler://a/STRIPE_KEY', 'doppler://'],
+});
 
 testProvider({
   name: 'doppler (real SDK against a fake Doppler API)',

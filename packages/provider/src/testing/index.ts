@@ -1,4 +1,9 @@
 export {
+  checkDeclaration,
+  type DeclarationCheckOptions,
+  testDeclaration,
+} from './check-declaration.js';
+export {
   type ProviderFixtures,
   type TestProviderOptions,
   testProvider,
