@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,41 @@ describe.skipIf(!ok)('ironrun agent', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/holds this folder/);
+  });
+
+  it('creates ironrun’s config folders before the start, so an agent cannot plant a trust record or an envfile in one that was missing', async () => {
+    // A folder absent at the start cannot be covered (a mount needs a mount point): the agent
+    // could create it, write a trust record for a policy of its own, and be stopped by the cover
+    // watch only after the file was written, leaving it for the next run outside.
+    const fresh = await testdir({});
+    const empty = await testdir({});
+    try {
+      const folders = [fresh.path('cfg'), fresh.path('xdg/ironrun'), fresh.path('.config/ironrun')];
+      const freshEnv = {
+        HOME: fresh.dir,
+        IRONRUN_CONFIG_DIR: fresh.path('cfg'),
+        XDG_CONFIG_HOME: fresh.path('xdg'),
+        XDG_STATE_HOME: fresh.path('state'),
+      };
+      const plant = folders
+        .map(
+          (folder) =>
+            `mkdir -p '${folder}/trust'; echo '{}' > '${folder}/trust/planted.json'; echo 'API_TOKEN=planted' > '${folder}/secrets.env'`,
+        )
+        .join('; ');
+      await runIronrun(['agent', '--', '/bin/sh', '-c', `${plant}; sleep 1`], {
+        cwd: empty.dir,
+        env: freshEnv,
+      });
+      for (const folder of folders) {
+        expect(existsSync(join(folder, 'trust', 'planted.json')), folder).toBe(false);
+        expect(existsSync(join(folder, 'secrets.env')), folder).toBe(false);
+        expect(statSync(folder).mode & 0o777, folder).toBe(0o700);
+      }
+    } finally {
+      await empty.cleanup();
+      await fresh.cleanup();
+    }
   });
 
   it('refuses to start without an agent command', async () => {

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -118,6 +118,26 @@ function configDirCandidates(env: Env, home: string, configDir: string): string[
     ...(env.XDG_CONFIG_HOME ? [join(resolve(env.XDG_CONFIG_HOME), 'ironrun')] : []),
     join(home, '.config', 'ironrun'),
   ];
+}
+
+/**
+ * Creates each of ironrun's own config folders that does not exist yet (mode 0700), so that
+ * `ironrun agent` can cover it. A folder missing at the start cannot be covered (a mount needs a
+ * mount point): the agent could create it and write a trust record for a policy of its own, or
+ * a `secrets.env`, and the cover watch would stop the agent only after the file was written,
+ * leaving it for the person's next run outside. A folder that cannot be created here cannot be
+ * created by the agent either (the same user, the same permissions), so a failure is left to the
+ * cover watch.
+ */
+export async function createConfigFolders(options: {
+  env: Env;
+  configDir: string;
+  home?: string | undefined;
+}): Promise<void> {
+  const home = options.home ?? homedir();
+  for (const folder of configDirCandidates(options.env, home, options.configDir)) {
+    await mkdir(folder, { recursive: true, mode: 0o700 }).catch(() => undefined);
+  }
 }
 
 /**

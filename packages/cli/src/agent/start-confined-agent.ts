@@ -101,7 +101,9 @@ export async function startConfinedAgent(options: {
   probing?.catch(() => {});
   const brokerModule = options.dryRun ? undefined : import('@ironrun/core/broker');
   brokerModule?.catch(() => {});
-  const { agentSecrets, uncoveredLocation } = await import('./secret-locations.js');
+  const { agentSecrets, createConfigFolders, uncoveredLocation } = await import(
+    './secret-locations.js'
+  );
   const configDir = await ironrunConfigDir(io.env);
   if (isConfined(io.env, configDir)) {
     throw new CliError(
@@ -116,6 +118,7 @@ export async function startConfinedAgent(options: {
     options.policy !== undefined
       ? resolvePolicyPath(options.policy, io.cwd)
       : findPolicyFile(io.cwd);
+  if (!options.dryRun) await createConfigFolders({ env: io.env, configDir });
   const secrets = await agentSecrets({ env: io.env, configDir, policyPath });
   const cwd = resolve(io.cwd);
   const home = homedir();
