@@ -74,6 +74,7 @@ const fromSandbox: Record<SandboxErrorCode, CliMapping> = {
   INVALID_OPTIONS: { code: 'SANDBOX' },
   SPAWN_FAILED: { code: 'SANDBOX' },
   REPORT_INVALID: { code: 'SANDBOX' },
+  CONTENT_CHANGED: { code: 'POLICY_CHANGED' },
 };
 
 const fromRedactor: Record<RedactorErrorCode, CliMapping> = {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -181,10 +181,30 @@ function parentOf(pid: string): string {
 }
 
 /** Finds, from outside, the sealed child holding the secret and the process holding the credentials. */
+/** Whether process `pid` holds the sandbox's verified copy of the file named `name`. */
+function runsCopyOf(pid: string, name: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`/memfd:ironrun-verified:${name} `);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 async function findTargets(brokerPid: () => string | undefined): Promise<Record<string, number>> {
   for (let i = 0; i < 600; i++) {
     const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-    const sealed = pids.find((pid) => cmdline(pid).includes(holdScript));
+    // The script runs from a verified copy (the shell reads /dev/fd/N), named after it.
+    const sealed = pids.find(
+      (pid) =>
+        cmdline(pid).includes(holdScript) ||
+        (cmdline(pid).includes('/dev/fd/') && runsCopyOf(pid, basename(holdScript))),
+    );
     const broker = brokerPid();
     if (sealed !== undefined && broker !== undefined)
       return { broker: Number(broker), sealed: Number(sealed) };

@@ -5,6 +5,7 @@ import {
   isPolicyError,
   type Policy,
   type PolicyFile,
+  type VerifiedPin,
 } from '@ironrun/policy';
 import { IronrunError } from './ironrun-error.js';
 
@@ -25,6 +26,19 @@ export async function assertTrusted(
   configDir?: string,
   commandId?: string,
 ): Promise<string> {
+  return (await assertTrustedPins(policy, projectDir, configDir, commandId)).policySha256;
+}
+
+/**
+ * {@link assertTrusted}, also returning the pinned files whose content was
+ * checked by hash (the sandbox runs them from a copy of those bytes).
+ */
+export async function assertTrustedPins(
+  policy: string | PolicyFile,
+  projectDir: string,
+  configDir?: string,
+  commandId?: string,
+): Promise<{ policySha256: string; verified: VerifiedPin[] }> {
   const policyPath = typeof policy === 'string' ? policy : policy.path;
   if (policyPath === '') {
     throw new IronrunError(
@@ -52,7 +66,8 @@ export async function assertTrusted(
       },
     );
   }
-  if (check.status === 'trusted') return check.policySha256;
+  if (check.status === 'trusted')
+    return { policySha256: check.policySha256, verified: check.verified };
   const how =
     `Review it and the scripts it runs, then a person runs \`ironrun trust\` at a terminal in ${projectDir}. ` +
     'An agent cannot trust a policy; commands stay refused until then.';

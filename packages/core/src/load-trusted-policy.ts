@@ -1,6 +1,11 @@
 import { dirname } from 'node:path';
-import { defaultConfigDir, type Policy, policyFileChanged } from '@ironrun/policy';
-import { assertTrusted } from './assert-trusted.js';
+import {
+  defaultConfigDir,
+  type Policy,
+  policyFileChanged,
+  type VerifiedPin,
+} from '@ironrun/policy';
+import { assertTrustedPins } from './assert-trusted.js';
 import { providerRegistry } from './builtin-providers.js';
 import { IronrunError } from './ironrun-error.js';
 import { readPolicyOnce, validateFileWithRegistry } from './read-policy-with-provider-schemes.js';
@@ -43,8 +48,16 @@ export async function loadTrustedPolicy(
   policyPath: string,
   options: LoadTrustedPolicyOptions = {},
 ): Promise<Policy> {
+  return (await loadTrustedPolicyPins(policyPath, options)).policy;
+}
+
+/** {@link loadTrustedPolicy}, also returning the pins whose content the check verified by hash. */
+export async function loadTrustedPolicyPins(
+  policyPath: string,
+  options: LoadTrustedPolicyOptions = {},
+): Promise<{ policy: Policy; verified: VerifiedPin[] }> {
   const file = await readPolicyOnce(policyPath);
-  await assertTrusted(
+  const { verified } = await assertTrustedPins(
     file,
     dirname(file.realPath),
     options.configDir ?? defaultConfigDir(),
@@ -61,5 +74,5 @@ export async function loadTrustedPolicy(
       `ironrun: ${validation.policy.path} changed between its trust check and its use, so it was not used. Review it; a person runs \`ironrun trust\` again if the change is wanted.`,
     );
   }
-  return validation.policy;
+  return { policy: validation.policy, verified };
 }

@@ -3,6 +3,7 @@ import {
   defaultConfigDir,
   type Policy,
   type PolicyCommand,
+  type VerifiedPin,
   validateArgs,
   writeFolderProblem,
 } from '@ironrun/policy';
@@ -13,9 +14,9 @@ import {
   type SealedProcess,
   spawnSealed,
 } from '@ironrun/sandbox';
-import { assertSameBytes, assertTrusted } from './assert-trusted.js';
+import { assertSameBytes, assertTrustedPins } from './assert-trusted.js';
 import { IronrunError } from './ironrun-error.js';
-import { loadTrustedPolicy } from './load-trusted-policy.js';
+import { loadTrustedPolicyPins } from './load-trusted-policy.js';
 import { OutputWindow } from './output-window.js';
 import { readPolicyWithProviderSchemes } from './read-policy-with-provider-schemes.js';
 import { type ResolvedSecret, resolveCommandSecrets } from './resolve-command-secrets.js';
@@ -261,27 +262,34 @@ function canceledBeforeStart(commandId: string, signal: AbortSignal | undefined)
 /**
  * Stage 1: the policy, trusted. A path is read once and its trust checked on
  * those bytes before anything in it is acted on ({@link loadTrustedPolicy});
- * a policy given as a value is checked against the file it came from.
+ * a policy given as a value is checked against the file it came from. Also
+ * returns the pins whose content the check verified by hash: the sandbox
+ * runs the program and a shell's script from a copy of exactly those bytes.
  */
-async function loadPolicyForRun(options: RunSealedOptions, configDir: string): Promise<Policy> {
+async function loadPolicyForRun(
+  options: RunSealedOptions,
+  configDir: string,
+): Promise<{ policy: Policy; verified: VerifiedPin[] }> {
   const checkTrust = options.skipTrust !== true;
   if (typeof options.policy === 'string') {
     return checkTrust
-      ? loadTrustedPolicy(options.policy, {
+      ? loadTrustedPolicyPins(options.policy, {
           configDir,
           providers: options.providers,
           commandId: options.commandId,
         })
-      : readPolicyWithProviderSchemes(options.policy, { providers: options.providers });
+      : {
+          policy: await readPolicyWithProviderSchemes(options.policy, {
+            providers: options.providers,
+          }),
+          verified: [],
+        };
   }
   const policy = options.policy;
-  if (checkTrust) {
-    assertSameBytes(
-      policy,
-      await assertTrusted(policy.path, policy.dir, configDir, options.commandId),
-    );
-  }
-  return policy;
+  if (!checkTrust) return { policy, verified: [] };
+  const check = await assertTrustedPins(policy.path, policy.dir, configDir, options.commandId);
+  assertSameBytes(policy, check.policySha256);
+  return { policy, verified: check.verified };
 }
 
 /** Stage 2: the command, its extra arguments checked, and the references it receives. */
@@ -393,11 +401,13 @@ async function spawnCommand(
   write: string[],
   env: Record<string, string>,
   signal: AbortSignal | undefined,
+  verified: readonly VerifiedPin[],
 ): Promise<SealedProcess> {
   const { command, argv } = picked;
   try {
     return await spawnSealed({
       argv,
+      verified,
       env,
       cwd: command.cwd,
       write,
@@ -411,6 +421,17 @@ async function spawnCommand(
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
+    if (isSandboxError(error) && error.code === 'CONTENT_CHANGED') {
+      // A file it runs changed after the trust check: what was verified is not what is there.
+      throw new IronrunError(
+        'TRUST_CHANGED',
+        `ironrun: ${command.id} did not run: ${error.message}`,
+        {
+          commandId: command.id,
+          cause: error,
+        },
+      );
+    }
     if (isSandboxError(error)) {
       throw new IronrunError(
         'SANDBOX',
@@ -503,7 +524,7 @@ function runResult(output: RedactedOutput, redactor: Redactor | undefined): RunR
 export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const { signal } = options;
   const configDir = options.configDir ?? defaultConfigDir();
-  const policy = await loadPolicyForRun(options, configDir);
+  const { policy, verified } = await loadPolicyForRun(options, configDir);
   const picked = pickCommand(policy, options);
   const commandId = picked.command.id;
   await approve(picked, options);
@@ -524,7 +545,7 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
     env = sealedEnv(picked.command, secrets);
     await announceSecrets(commandId, secrets, options.onSecretsResolved);
     if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
-    const child = await spawnCommand(picked, write, env, signal);
+    const child = await spawnCommand(picked, write, env, signal, verified);
     // The child has its copy; ours is no longer needed.
     env = {};
     secrets.length = 0;

@@ -74,6 +74,7 @@ export {
   type TrustCheck,
   type TrustOptions,
   trust,
+  type VerifiedPin,
 } from './trust.js';
 export type { TrustedFile, TrustedListingEntry, TrustRecord } from './trust-store.js';
 export { validateArgs } from './validate-args.js';

@@ -87,6 +87,7 @@ describe('trust', () => {
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      verified: expect.any(Array),
     });
     await writeFile(providerFile, 'export const provider = { leak: true };\n');
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
@@ -141,6 +142,7 @@ describe('trust', () => {
       expect(await checkTrust(project.path('ironrun.yml'))).toEqual({
         status: 'trusted',
         policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        verified: expect.any(Array),
       });
     } finally {
       if (before === undefined) delete process.env.IRONRUN_CONFIG_DIR;
@@ -163,7 +165,24 @@ describe('checkTrust', () => {
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      verified: expect.any(Array),
     });
+  });
+
+  it('returns each hashed pin with the hash that was trusted, for the sandbox to run those bytes', async () => {
+    const { project, configDir } = await setup();
+    await trust(project.path('ironrun.yml'), { configDir });
+    const check = await checkTrust(project.path('ironrun.yml'), { configDir });
+    const { createHash } = await import('node:crypto');
+    const sha256 = createHash('sha256').update('#!/bin/sh\necho build\n').digest('hex');
+    expect(check.status === 'trusted' && check.verified).toContainEqual({
+      path: project.path('build.sh'),
+      sha256,
+    });
+    // A folder or an absent path has no content to run.
+    expect(check.status === 'trusted' && check.verified.map((pin) => pin.path)).not.toContain(
+      project.path('scripts'),
+    );
   });
 
   it('detects an edited policy', async () => {
@@ -281,6 +300,7 @@ describe('checkTrust', () => {
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      verified: expect.any(Array),
     });
   });
 
@@ -368,6 +388,7 @@ describe('checkTrust', () => {
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      verified: expect.any(Array),
     });
   });
 

@@ -83,6 +83,23 @@ export interface TrustChange {
   reason: TrustChangeReason;
 }
 
+/** A pinned path and the SHA-256 of the content a person trusted there. */
+export interface VerifiedPin {
+  path: string;
+  sha256: string;
+}
+
+/** The hashed pins of `record` that the check covered. */
+function verifiedPins(record: TrustRecord, keys: ReadonlySet<string> | undefined): VerifiedPin[] {
+  return record.files.flatMap((entry) =>
+    (entry.kind === 'file' || entry.kind === 'symlink') &&
+    entry.sha256 !== undefined &&
+    (keys === undefined || keys.has(trustedPinKey(entry)))
+      ? [{ path: entry.path, sha256: entry.sha256 }]
+      : [],
+  );
+}
+
 /** The outcome of {@link checkTrust}. */
 export type TrustCheck =
   /**
@@ -90,7 +107,17 @@ export type TrustCheck =
    * policy afterwards and compare it with `Policy.sha256`, so a file swapped
    * between the check and the parse is caught.
    */
-  | { status: 'trusted'; policySha256: string }
+  | {
+      status: 'trusted';
+      policySha256: string;
+      /**
+       * The pinned files (or files a pinned symlink points to) whose content
+       * was checked by hash, with that hash: the sandbox runs the program and
+       * a shell's script from a copy of exactly these bytes (`verified` of
+       * `spawnSealed`). Files recorded by stat fingerprint are not listed.
+       */
+      verified: VerifiedPin[];
+    }
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
 
@@ -291,7 +318,11 @@ export async function checkTrust(
       changed.push({ path: file.realPath, reason: 'modified' });
     changed.push(...(await changedPins(record, undefined)));
     return changed.length === 0
-      ? { status: 'trusted', policySha256: record.policySha256 }
+      ? {
+          status: 'trusted',
+          policySha256: record.policySha256,
+          verified: verifiedPins(record, undefined),
+        }
       : { status: 'changed', changed };
   }
   const trusted = Object.hasOwn(record.commands ?? {}, id) ? record.commands?.[id] : undefined;
@@ -313,10 +344,9 @@ export async function checkTrust(
   const changed: TrustChange[] = entryUnchanged
     ? []
     : [{ path: file.realPath, reason: 'modified', command: id }];
-  changed.push(
-    ...(await changedPins(record, new Set([...trusted.paths, ...(record.shared ?? [])]))),
-  );
+  const keys = new Set([...trusted.paths, ...(record.shared ?? [])]);
+  changed.push(...(await changedPins(record, keys)));
   return changed.length === 0
-    ? { status: 'trusted', policySha256: fileSha256 }
+    ? { status: 'trusted', policySha256: fileSha256, verified: verifiedPins(record, keys) }
     : { status: 'changed', changed };
 }

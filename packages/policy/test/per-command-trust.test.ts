@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandDigests } from '../src/command-digest.js';
@@ -146,7 +146,12 @@ describe('checkTrust with a command', () => {
     expect(check).toEqual({
       status: 'trusted',
       policySha256: createHash('sha256').update(edited).digest('hex'),
+      verified: expect.any(Array),
     });
+    // Only the pins of that command: its script, and not build's.
+    const paths = check.status === 'trusted' ? check.verified.map((pin) => pin.path) : [];
+    expect(paths).toContain(join(dirname(policy), 'scripts/deploy.js'));
+    expect(paths).not.toContain(join(dirname(policy), 'build.sh'));
   });
 });
 

@@ -94,6 +94,7 @@ describe('trust (concurrent processes)', () => {
         expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
           status: 'trusted',
           policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          verified: expect.any(Array),
         });
       }
       expect(await readdir(join(configDir, 'trust'))).toHaveLength(projects.length);
@@ -122,6 +123,7 @@ describe('trust (concurrent processes)', () => {
       expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
         status: 'trusted',
         policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        verified: expect.any(Array),
       });
     } finally {
       await project.cleanup();

@@ -15,9 +15,16 @@
  *   - reads the program's configuration from the channel (a length-prefixed
  *     block of NUL-terminated strings, never argv);
  *   - brings `lo` up in a fresh network namespace;
+ *   - copies each verified file (the program, a shell's script) the sandbox
+ *     sends with the configuration into a memfd, sealed against any change,
+ *     so what runs is the content the sandbox checked against the trust
+ *     record, never what the path holds later;
+ *   - where Landlock confines exec, refuses executable memfds (seccomp);
  *   - forks the program: own session, rlimits (core dumps off), a nested user
  *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
- *     Landlock, a seccomp filter (see apply_seccomp), then execve;
+ *     Landlock, a seccomp filter (see apply_seccomp), then execve
+ *     (execveat of its memfd for a verified program; a verified script
+ *     argument becomes /dev/fd/N);
  *   - reports `started`, a spawn `error` or the program's `exit` as JSON lines
  *     and exits with the same status (code, or 128 + signal number);
  *   - forwards SIGTERM/SIGINT/SIGHUP to every process of the namespace, and
@@ -35,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -83,6 +91,7 @@ static const char *errno_name(int error) {
   case EINVAL: return "EINVAL";
   case ENOSPC: return "ENOSPC";
   case EUSERS: return "EUSERS";
+  case EMFILE: return "EMFILE";
   case NO_SECCOMP: return "ENOSECCOMP";
   default: return "UNKNOWN";
   }
@@ -134,7 +143,18 @@ static void loopback_up(void) {
 /* The configuration: "IRI1" u32 length, then NUL-terminated strings:
  * file, cwd, uid inside, loopback (0|1), 8 limits (soft=hard, "-" = leave),
  * argc, argv..., envc, env..., then the Landlock part: mode (0|1|2),
- * execc, exec paths..., writec, write paths... */
+ * execc, exec paths..., writec, write paths..., then the verified files:
+ * count, and for each its argv index (0: the program itself), its length
+ * and that many raw bytes (the content the sandbox checked). */
+#define MAX_VERIFIED 16
+
+struct verified {
+  unsigned long index;
+  size_t length;
+  const char *bytes;
+  int fd;
+};
+
 struct config {
   char *file, *cwd;
   unsigned long uid;
@@ -145,6 +165,10 @@ struct config {
    * executed and the paths under which writing is allowed. */
   int landlock;
   char **exec_paths, **write_paths;
+  unsigned long verified_count;
+  struct verified verified[MAX_VERIFIED];
+  /* The memfd the program is executed from (execveat), or -1: execve by path. */
+  int program_fd;
 };
 
 static char *next_string(char **cursor, char *end) {
@@ -202,18 +226,122 @@ static int read_config(struct config *config) {
     if (list == 0) config->exec_paths = items;
     else config->write_paths = items;
   }
-  return config->argv[0] == NULL ? -1 : 0;
+  unsigned long argc = 0;
+  while (config->argv[argc] != NULL) argc++;
+  if ((text = next_string(&cursor, end)) == NULL ||
+      parse_count(text, MAX_VERIFIED, &config->verified_count) < 0)
+    return -1;
+  for (unsigned long i = 0; i < config->verified_count; i++) {
+    struct verified *file = &config->verified[i];
+    if ((text = next_string(&cursor, end)) == NULL || parse_count(text, argc - 1, &file->index) < 0)
+      return -1;
+    for (unsigned long j = 0; j < i; j++)
+      if (config->verified[j].index == file->index) return -1;
+    if ((text = next_string(&cursor, end)) == NULL || parse_count(text, MAX_CONFIG, &count) < 0 ||
+        count > (unsigned long)(end - cursor))
+      return -1;
+    file->length = count;
+    file->bytes = cursor;
+    file->fd = -1;
+    cursor += count;
+  }
+  return config->argv[0] == NULL || cursor != end ? -1 : 0;
 }
 
-/* Closes every descriptor from `first` on, except `keep`. */
-static void close_from(int first, int keep) {
-  if (keep >= first) {
-    if (keep > first && syscall(SYS_close_range, first, keep - 1, 0) < 0)
-      for (int fd = first; fd < keep; fd++) close(fd);
-    first = keep + 1;
+static void close_range_from(unsigned int first, unsigned int last) {
+  if (first > last) return;
+  if (syscall(SYS_close_range, first, last, 0) < 0)
+    for (unsigned int fd = first; fd <= last && fd < 65536; fd++) close((int)fd);
+}
+
+/* Closes every descriptor from `first` on, except the `count` in `keep` (any order, -1 ignored). */
+static void close_except(int first, const int *keep, int count) {
+  unsigned int next = (unsigned int)first;
+  for (;;) {
+    /* The lowest kept descriptor at or above `next`. */
+    int lowest = -1;
+    for (int i = 0; i < count; i++)
+      if (keep[i] >= 0 && (unsigned int)keep[i] >= next && (lowest < 0 || keep[i] < lowest))
+        lowest = keep[i];
+    if (lowest < 0) break;
+    if ((unsigned int)lowest > next) close_range_from(next, (unsigned int)lowest - 1);
+    next = (unsigned int)lowest + 1;
   }
-  if (syscall(SYS_close_range, first, ~0U, 0) < 0)
-    for (int fd = first; fd < 65536; fd++) close(fd);
+  close_range_from(next, ~0U);
+}
+
+static void close_from(int first, int keep) { close_except(first, &keep, 1); }
+
+/* memfd flags and seals newer than Debian's headers; the kernel ABI is fixed. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+/*
+ * A memfd holding `length` bytes, sealed so that nothing (the program, a
+ * descendant, or a process outside that reopens it through /proc) can write,
+ * grow, shrink it or change its mode again. Not close-on-exec: the kernel
+ * needs /dev/fd/N to start a #! script from it, and a shell reads its script
+ * through /dev/fd/N. Returns -1 with errno set.
+ */
+static int sealed_copy(const char *bytes, size_t length, const char *path) {
+  /* Named after the file it copies, as /proc/<pid>/fd and lsof show it ("memfd:ironrun-verified:x.sh"). */
+  char name[200];
+  const char *slash = strrchr(path, '/');
+  snprintf(name, sizeof name, "ironrun-verified:%s", slash == NULL ? path : slash + 1);
+  int fd = (int)syscall(SYS_memfd_create, name, MFD_ALLOW_SEALING | MFD_EXEC);
+  /* Before Linux 6.3 MFD_EXEC is unknown (EINVAL) and every memfd is executable. */
+  if (fd < 0 && errno == EINVAL) fd = (int)syscall(SYS_memfd_create, name, MFD_ALLOW_SEALING);
+  if (fd < 0) return -1;
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = write(fd, bytes + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error = n < 0 ? errno : EIO;
+      close(fd);
+      errno = error;
+      return -1;
+    }
+    done += (size_t)n;
+  }
+  /* Readable and executable by the program only (it runs as another uid than the init's 0). */
+  int seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+  if (fchmod(fd, 0555) < 0 ||
+      (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
+       (errno != EINVAL || fcntl(fd, F_ADD_SEALS, seals) < 0))) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return -1;
+  }
+  return fd;
+}
+
+/* Makes the memfds of the verified files and points the program or its argv at them. */
+static int place_verified(struct config *config) {
+  config->program_fd = -1;
+  for (unsigned long i = 0; i < config->verified_count; i++) {
+    struct verified *file = &config->verified[i];
+    const char *path = file->index == 0 ? config->file : config->argv[file->index];
+    if ((file->fd = sealed_copy(file->bytes, file->length, path)) < 0) return -1;
+    if (file->index == 0) {
+      /* An ELF program needs no /dev/fd/N once it runs: keep it from the program. */
+      if (file->length >= 4 && memcmp(file->bytes, "\x7f" "ELF", 4) == 0 &&
+          fcntl(file->fd, F_SETFD, FD_CLOEXEC) < 0)
+        return -1;
+      config->program_fd = file->fd;
+      continue;
+    }
+    char *fd_path = malloc(32);
+    if (fd_path == NULL) return -1;
+    snprintf(fd_path, 32, "/dev/fd/%d", file->fd);
+    config->argv[file->index] = fd_path;
+  }
+  return 0;
 }
 
 /* Landlock (the kernel's unprivileged access control). Debian's linux-libc-dev
@@ -310,6 +438,33 @@ static int apply_landlock(const struct config *config, int abi) {
   if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) return -1;
   close(ruleset);
   return 0;
+}
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+
+/*
+ * Landlock checks the execute right on paths, and a memfd has none: a
+ * program allowed to run could write any executable into a memfd of its own
+ * and execveat it. So where exec is confined, memfd_create is refused (EPERM)
+ * unless it asks for MFD_NOEXEC_SEAL (a memfd that can never be executed),
+ * as vm.memfd_noexec=2 would. The verified copies are made before this, by
+ * the init. (A system call of another architecture is killed by the filter
+ * of apply_seccomp.)
+ */
+static int deny_executable_memfd(void) {
+  struct sock_filter filter[] = {
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 3),
+      /* 2: the flags, the low 32 bits of the second argument (both ABIs are little-endian) */
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+      /* 3 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MFD_NOEXEC_SEAL, 1, 0),
+      /* 4 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      /* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) < 0 ? -1 : 0;
 }
 
 /*
@@ -435,11 +590,22 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
   if (write_file("/proc/self/gid_map", map) < 0) return;
   if (chdir(config->cwd) < 0) return;
   if (apply_landlock(config, abi) < 0) return;
-  /* Every descriptor above 2 goes, the channel included; the error pipe is close-on-exec. */
-  close_from(3, error_pipe);
-  /* Last: after it, the program's own start-up (execve) is the only call left. */
+  /* Where Landlock confines exec, a memfd must not be a way around it. */
+  if (abi > 0 && config->landlock != 0 && config->exec_paths[0] != NULL &&
+      deny_executable_memfd() < 0)
+    return;
+  /* Every descriptor above 2 goes, the channel included, but the verified
+   * copies; the error pipe is close-on-exec. */
+  int keep[MAX_VERIFIED + 1];
+  keep[0] = error_pipe;
+  for (unsigned long i = 0; i < config->verified_count; i++) keep[i + 1] = config->verified[i].fd;
+  close_except(3, keep, (int)config->verified_count + 1);
+  /* Last: after it, the program's own start-up (execve or execveat) is the only call left. */
   if (apply_seccomp() < 0) return;
-  execve(config->file, config->argv, config->envp);
+  if (config->program_fd >= 0)
+    syscall(SYS_execveat, config->program_fd, "", config->argv, config->envp, AT_EMPTY_PATH);
+  else
+    execve(config->file, config->argv, config->envp);
 }
 
 static void write_map_or_die(const char *path, const char *text) {
@@ -549,6 +715,12 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (config.loopback) loopback_up();
+  if (place_verified(&config) < 0) {
+    char line[96];
+    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(errno));
+    report(line);
+    return 127;
+  }
 
   /* Landlock is required (strict) or wanted (best-effort): probed here, in
    * the init, so a missing or too old Landlock is refused before the program runs. */

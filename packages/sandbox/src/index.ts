@@ -16,3 +16,4 @@ export type {
   SpawnSealedOptions,
 } from './spawn-sealed.js';
 export { spawnSealed } from './spawn-sealed.js';
+export type { VerifiedFile } from './verified-exec.js';

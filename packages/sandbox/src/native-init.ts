@@ -51,6 +51,19 @@ export interface NativeInitConfig {
   exec: readonly string[];
   /** The paths beneath which the program may write. */
   write: readonly string[];
+  /**
+   * Content checked against the trust record, run from a sealed memfd copy:
+   * `index` 0 is the program itself (executed with `execveat`), another
+   * index is the argv element (a shell's script) replaced by `/dev/fd/N`.
+   * @default []
+   */
+  verified?: readonly VerifiedCopy[];
+}
+
+/** One verified file's bytes and the argv element they stand for. */
+export interface VerifiedCopy {
+  index: number;
+  bytes: Uint8Array;
 }
 
 /** The uid a sealed program runs as inside its namespace: the caller's, or 65534 (nobody) for root. */
@@ -63,7 +76,8 @@ export function programUid(uid = process.getuid?.() ?? 65534): number {
  * `IRI1`, a little-endian u32 length, then NUL-terminated strings (file,
  * cwd, uid, loopback, eight limits, argc, argv…, envc, NAME=value…, then
  * Landlock: mode 0 off / 1 required / 2 best-effort, execc, exec paths…,
- * writec, write paths…).
+ * writec, write paths…, then the verified copies: count, and per copy its
+ * argv index and byte length as strings, then its raw bytes).
  */
 export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
   const env = Object.entries(config.env).map(([name, value]) => `${name}=${value}`);
@@ -83,7 +97,15 @@ export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
     String(config.write.length),
     ...config.write,
   ];
-  const body = Buffer.from(`${strings.join('\0')}\0`, 'utf8');
+  const verified = config.verified ?? [];
+  const parts = [
+    Buffer.from(`${strings.join('\0')}\0${verified.length}\0`, 'utf8'),
+    ...verified.flatMap((copy) => [
+      Buffer.from(`${copy.index}\0${copy.bytes.length}\0`, 'utf8'),
+      copy.bytes,
+    ]),
+  ];
+  const body = Buffer.concat(parts);
   const header = Buffer.alloc(8);
   header.write('IRI1', 0, 'latin1');
   header.writeUInt32LE(body.length, 4);

@@ -14,6 +14,8 @@ const brand = Symbol.for('ironrun.SandboxError');
  * - `REPORT_INVALID`: what came from inside the seal about how the program
  *   ended (the namespace init's report) was malformed or disagreed with the
  *   kernel's exit status; the run is failed and none of it is echoed.
+ * - `CONTENT_CHANGED`: the program or a script it is given is not the
+ *   content that was verified (`verified`); nothing was run.
  */
 export type SandboxErrorCode =
   | 'NOT_ALLOWED'
@@ -22,7 +24,8 @@ export type SandboxErrorCode =
   | 'ISOLATION_UNAVAILABLE'
   | 'INVALID_OPTIONS'
   | 'SPAWN_FAILED'
-  | 'REPORT_INVALID';
+  | 'REPORT_INVALID'
+  | 'CONTENT_CHANGED';
 
 /**
  * The one error `@ironrun/sandbox` throws. The message names the program and

@@ -17,6 +17,7 @@ import {
   nativeInitPath,
   programUid,
   type SealedLimits,
+  type VerifiedCopy,
 } from './native-init.js';
 import {
   denyNetworkProfile,
@@ -33,6 +34,7 @@ import {
 } from './resolve-program.js';
 import { SandboxError } from './sandbox-error.js';
 import { buildSealedEnv } from './sealed-env.js';
+import { type VerifiedFile, verifiedCopies } from './verified-exec.js';
 
 /** Options of {@link spawnSealed}. */
 export interface SpawnSealedOptions {
@@ -113,6 +115,18 @@ export interface SpawnSealedOptions {
    * @default 'strict'
    */
   isolation?: 'strict' | 'best-effort';
+  /**
+   * Files whose content a person trusted (path and SHA-256, from the trust
+   * record). The program, and a shell's script argument, that is one of them
+   * is read once and checked before the run (`CONTENT_CHANGED` when it
+   * differs, and nothing runs); under the native init it then runs from a
+   * sealed in-memory copy of the checked bytes (`execveat`; the shell reads
+   * `/dev/fd/N`, which is also its `$0`), so a swap or rewrite of the file
+   * after the check cannot change what runs. Another argument naming one of
+   * them (`node ./x.js`) is checked, then runs by path.
+   * @default []
+   */
+  verified?: readonly VerifiedFile[];
 }
 
 /** Which isolation a sealed run actually had. */
@@ -215,6 +229,7 @@ interface Normalized {
   signal: AbortSignal | undefined;
   limits: SealedLimits;
   isolation: 'strict' | 'best-effort';
+  verified: readonly VerifiedFile[];
 }
 
 const maxTimerMs = 2_147_483_647;
@@ -283,7 +298,24 @@ function normalize(options: SpawnSealedOptions): Normalized {
     options.isolation !== 'best-effort'
   )
     throw invalid("isolation must be 'strict' or 'best-effort'");
+  const verified = options.verified ?? [];
+  if (
+    !Array.isArray(verified) ||
+    verified.some(
+      (file) =>
+        typeof file !== 'object' ||
+        file === null ||
+        typeof file.path !== 'string' ||
+        !isAbsolute(file.path) ||
+        typeof file.sha256 !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(file.sha256),
+    )
+  )
+    throw invalid(
+      'verified must be an array of { path, sha256 } with absolute paths and hex SHA-256',
+    );
   return {
+    verified: verified.map((file) => ({ path: file.path, sha256: file.sha256 })),
     isolation: options.isolation ?? 'strict',
     limits: { ...limits },
     argv: [...argv],
@@ -542,6 +574,9 @@ export async function spawnSealedWith(
   const support = overrides.support ?? (await isolationSupport());
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   const confinement = await planConfinement(launch, program, allowed, o, support);
+  // Checked for every launch; only the native init runs the checked bytes themselves.
+  const copies = await verifiedCopies(o.argv, o.cwd, program, o.verified);
+  confinement.verified = launch.init === 'native' ? copies : [];
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
       cause: o.signal.reason,
@@ -570,6 +605,8 @@ interface Confinement {
   /** Paths beneath which it may write. */
   write: string[];
   tmpdir?: string;
+  /** The verified copies the native init runs instead of the paths. */
+  verified?: VerifiedCopy[];
 }
 
 function landlockUnavailable(why: string): SandboxError {
@@ -891,6 +928,7 @@ function awaitStartup(
             landlock: confinement.landlock,
             exec: confinement.exec,
             write: confinement.write,
+            verified: confinement.verified ?? [],
           }),
         );
         return;

@@ -100,6 +100,33 @@ describe.skipIf(!canConfine)('spawnSealed: Landlock confines exec and writes', (
     expect(run.stdout.trim().split('\n')).toEqual(['126', '126']);
   });
 
+  it.skipIf(!existsSync('/usr/bin/python3'))(
+    'exec: an unlisted program written into a memfd of its own and executed from it is refused',
+    async () => {
+      // Landlock checks exec on paths, and a memfd has none: the init refuses
+      // an executable memfd where exec is confined, so the bytes of touch cannot run.
+      const marker = join(project, 'memfd-ran');
+      const program = [
+        'import os',
+        'try:',
+        "    fd = os.memfd_create('x')",
+        "    os.write(fd, open('/usr/bin/touch', 'rb').read())",
+        `    os.execve(fd, ['touch', ${JSON.stringify(marker)}], {})`,
+        'except OSError as error:',
+        '    print(error.errno)',
+        "fd = os.memfd_create('data', os.MFD_CLOEXEC | 8)  # MFD_NOEXEC_SEAL: still allowed",
+        "print('data', os.write(fd, b'ok'))",
+      ].join('\n');
+      const run = await sealedRun({
+        argv: ['/usr/bin/python3', '-c', program],
+        cwd: project,
+        allow: ['/bin/true'],
+      });
+      expect(existsSync(marker), 'the memfd copy of touch ran').toBe(false);
+      expect(run.stdout).toBe('1\ndata 2\n');
+    },
+  );
+
   it('exec: node spawning an unlisted program is refused (EACCES)', async () => {
     const program = `
       const { spawnSync } = require('node:child_process');

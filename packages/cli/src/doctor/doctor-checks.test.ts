@@ -44,7 +44,9 @@ describe('envfileCheck', () => {
 
 describe('trustCheck', () => {
   it('reports trusted, untrusted and the changed files', () => {
-    expect(trustCheck({ status: 'trusted', policySha256: 'ab' }, '/p', '/c').status).toBe('ok');
+    expect(
+      trustCheck({ status: 'trusted', policySha256: 'ab', verified: [] }, '/p', '/c').status,
+    ).toBe('ok');
     expect(trustCheck({ status: 'untrusted' }, '/p', '/c').status).toBe('warn');
     const changed = trustCheck(
       { status: 'changed', changed: [{ path: '/p/ironrun.yml', reason: 'modified' }] },
