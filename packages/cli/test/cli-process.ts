@@ -25,15 +25,24 @@ export function runIronrun(
       `${cliPath} is missing: build the CLI first (pnpm --filter @ironrun/cli build)`,
     );
   }
+  return runProcess(process.execPath, [cliPath, ...args], options);
+}
+
+/**
+ * Runs `file args…` (no shell of its own) in `cwd` with exactly `env` plus
+ * the test's PATH (unless `env` sets one), feeding `input` on stdin, and
+ * collects what it printed.
+ */
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+): Promise<CliRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const [key, value] of Object.entries(options.env ?? {}))
     if (value !== undefined) env[key] = value;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: options.cwd,
-      env,
-      stdio: 'pipe',
-    });
+    const child = spawn(file, args, { cwd: options.cwd, env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

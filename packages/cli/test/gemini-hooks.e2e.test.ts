@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIronrun } from './cli-process.js';
+import { runIronrun, runProcess } from './cli-process.js';
 
 // The BeforeTool hook exactly as `init --agents gemini` writes it into .gemini/settings.json,
 // run as Gemini CLI runs a command hook: through the shell, the hook JSON on stdin. Gemini
@@ -18,23 +17,7 @@ let env: Record<string, string>;
 let hookCommand: string;
 
 function runHook(command: string, input: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd: project.dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runProcess('/bin/sh', ['-c', command], { cwd: project.dir, env, input });
 }
 
 const beforeTool = (tool: string, toolInput: Record<string, unknown>) =>

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trust } from '@ironrun/policy';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIronrun } from './cli-process.js';
+import { runIronrun, runProcess } from './cli-process.js';
 
 // The hook exactly as `init` writes it into .claude/settings.json, run the
 // way Claude Code runs a command hook: `sh -c <command>` with the hook JSON
@@ -20,27 +19,10 @@ let env: Record<string, string>;
 let hookCommand: string;
 
 function runHook(command: string, input: string, extraEnv: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd: project.dir,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ...env,
-        CLAUDE_PROJECT_DIR: project.dir,
-        ...extraEnv,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+  return runProcess('/bin/sh', ['-c', command], {
+    cwd: project.dir,
+    env: { ...env, CLAUDE_PROJECT_DIR: project.dir, ...extraEnv },
+    input,
   });
 }
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliRun, cliPath, runIronrun } from './cli-process.js';
+import { cliPath, runIronrun, runProcess } from './cli-process.js';
 
 const nodeDir = dirname(process.execPath);
 const cliPackage = fileURLToPath(new URL('..', import.meta.url));
@@ -34,28 +33,6 @@ afterEach(async () => {
   await project.cleanup();
   await home.cleanup();
 });
-
-/** Runs `file args…` (no shell) with exactly `env`, stdin empty. */
-function spawnRun(
-  file: string,
-  args: readonly string[],
-  options: { cwd: string; env: Record<string, string> },
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 /** The shell lines AGENTS.md gives the agent: its `sh` block, and each `… run <id> -- …` example. */
 function shellLines(agentsMd: string): { block: string[]; examples: string[] } {
@@ -96,7 +73,7 @@ async function runTheInstructions(shellPath: string): Promise<string[]> {
   expect((await runIronrun(['trust', '--yes'], { cwd: project.dir, env })).code).toBe(0);
   const shellEnv = { ...env, PATH: shellPath };
   const [list, run] = await Promise.all(
-    block.map((line) => spawnRun('/bin/sh', ['-c', line], { cwd: project.dir, env: shellEnv })),
+    block.map((line) => runProcess('/bin/sh', ['-c', line], { cwd: project.dir, env: shellEnv })),
   );
   expect(list?.code, list?.stderr).toBe(0);
   expect(list?.stdout).toMatch(/^test\b/m);
@@ -104,7 +81,7 @@ async function runTheInstructions(shellPath: string): Promise<string[]> {
   expect(run?.code, run?.stderr).toBe(1);
   expect(run?.stdout).toMatch(/# fail 1/);
   // The example with one test file passes: only that file ran.
-  const example = await spawnRun('/bin/sh', ['-c', examples[0] as string], {
+  const example = await runProcess('/bin/sh', ['-c', examples[0] as string], {
     cwd: project.dir,
     env: shellEnv,
   });
@@ -149,7 +126,7 @@ describe('ironrun init: instructions that match the install', () => {
     await mkdir(home.path('bin'));
     await symlink(cliPath, home.path('bin/ironrun'));
     const shellPath = `${home.path('bin')}:${systemPath}`;
-    const init = await spawnRun('ironrun', ['init', '--agents', 'codex'], {
+    const init = await runProcess('ironrun', ['init', '--agents', 'codex'], {
       cwd: project.dir,
       env: { ...env, PATH: shellPath },
     });
@@ -162,7 +139,7 @@ describe('ironrun init: instructions that match the install', () => {
     await mkdir(home.path('tools/ironrun bin'), { recursive: true });
     const link = home.path('tools/ironrun bin/ironrun');
     await symlink(cliPath, link);
-    const init = await spawnRun(link, ['init', '--agents', 'codex'], {
+    const init = await runProcess(link, ['init', '--agents', 'codex'], {
       cwd: project.dir,
       env: { ...env, PATH: systemPath },
     });
@@ -179,7 +156,7 @@ describe('ironrun init: instructions that match the install', () => {
     await cp(join(cliPackage, 'dist'), join(cached, 'dist'), { recursive: true });
     await cp(join(cliPackage, 'package.json'), join(cached, 'package.json'));
     await symlink(join(cliPackage, 'node_modules'), join(cached, 'node_modules'));
-    const init = await spawnRun(process.execPath, [join(cached, 'dist/cli.js'), 'init'], {
+    const init = await runProcess(process.execPath, [join(cached, 'dist/cli.js'), 'init'], {
       cwd: project.dir,
       env: { ...env, PATH: systemPath },
     });
