@@ -5,7 +5,7 @@ import { type PatternSet, selectPatterns } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 import { variantKinds } from './variant-kind.js';
 import { type ScanEngine, WasmScan } from './wasm-scan.js';
-import { WrappedMatcher } from './wrapped-matcher.js';
+import { breakerByte, WrappedMatcher } from './wrapped-matcher.js';
 
 /** Kinds whose forms encoders wrap over lines, matched across line breaks too. */
 const wrappedKinds = new Set(
@@ -42,6 +42,19 @@ export interface Matcher {
    * is unavailable or the TypeScript engine was asked for.
    */
   readonly wasm: WasmScan | undefined;
+  /**
+   * Whether the wrapped search over a long run's copy stands in for the main
+   * skipping search inside that run (see `RedactionSession.scanSkipping`): set
+   * when every pattern that could lie inside a run is found by the run's copy
+   * search or by {@link inRun}, and the main search skips.
+   */
+  readonly standIn: boolean;
+  /**
+   * With {@link standIn}: a skipping search over the patterns that are not
+   * wrapped forms but are made only of bytes a run holds (a secret of letters
+   * and digits), run over the chunk inside long runs; none when there are none.
+   */
+  readonly inRun: SkipSearch | undefined;
 }
 
 /**
@@ -65,10 +78,28 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
   const skipping = scanners.filter(
     (scanner): scanner is SkipSearch => scanner instanceof SkipSearch,
   );
+  let standIn = false;
+  let inRun: SkipSearch | undefined;
+  if (wrapped?.body !== undefined && skipping.length === scanners.length) {
+    // The other patterns a run of encoded characters and line breaks can hold.
+    const { byteClass } = wrapped;
+    const runnable = selectPatterns(set, (p) => {
+      if (isWrapped(p)) return false;
+      const start = set.starts[p]!;
+      for (let i = 0; i < set.lengths[p]!; i++) {
+        if (byteClass[set.pool[start + i]!] === breakerByte) return false;
+      }
+      return true;
+    });
+    standIn = runnable.count === 0 || runnable.minLength >= minSkipWindow;
+    if (standIn && runnable.count > 0) inRun = new SkipSearch(runnable);
+  }
   // Without a skipping search or a wrapped search, the module would have nothing to do.
   if (engine !== 'js' && (skipping.length > 0 || wrapped !== undefined)) {
-    // The search over a wrapped run's scratch keeps its tables in the module too (one copy).
-    const tables = wrapped?.body === undefined ? skipping : [...skipping, wrapped.body];
+    // The searches over a wrapped run keep their tables in the module too (one copy).
+    const tables: SkipSearch[] = [...skipping];
+    if (wrapped?.body !== undefined) tables.push(wrapped.body);
+    if (inRun !== undefined) tables.push(inRun);
     wasm = WasmScan.create(tables, wrapped?.byteClass);
     if (wasm === undefined && engine === 'wasm') {
       throw new Error('WebAssembly with 128-bit SIMD is not available in this runtime.');
@@ -86,5 +117,7 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
     // The edge characters of a match and the padding after it: at most 9 bytes past its end.
     holdLimit: Math.max(set.maxLength, wrapped?.holdLimit ?? 0, 16),
     wasm,
+    standIn,
+    inRun,
   };
 }

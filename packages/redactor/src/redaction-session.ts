@@ -6,6 +6,7 @@ import type { Matcher } from './matcher.js';
 import { RedactionCounter, type RedactionStats } from './redaction-stats.js';
 import { RedactorError } from './redactor-error.js';
 import { SgrScan } from './sgr-scan.js';
+import type { SkipSearch } from './skip-search.js';
 import type { WasmScan } from './wasm-scan.js';
 import { WrappedScan } from './wrapped-scan.js';
 
@@ -224,7 +225,12 @@ export class RedactionSession {
     }
     // Matches inside the chunk.
     let compared = 0;
-    for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found, loaded);
+    const wrapped = this.wrapped;
+    if (this.matcher.standIn && wrapped !== undefined && wrapped.coveredCount > 0) {
+      compared = this.scanAroundRuns(chunk, chunkPosition, loaded, wrapped);
+    } else {
+      for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found, loaded);
+    }
     // Both paths give the same matches; this only picks the cheaper one for the next chunks.
     if (compared * 8 > chunk.length) this.skipBackoff = 16;
     found.append(this.wrappedFound);
@@ -249,6 +255,55 @@ export class RedactionSession {
 
     const from = Math.max(0, chunk.length - maxLength);
     this.state = automaton.run(chunk, from, chunk.length);
+  }
+
+  /**
+   * The main skipping search with the long encoded runs of the chunk left out:
+   * there, the wrapped search over each run's copy without line breaks has
+   * already found every occurrence of a wrapped form (with a line break inside
+   * or not), and {@link Matcher.inRun} finds the other patterns made of a run's
+   * bytes. Inside a run the main search barely skips (in a hex dump, about half
+   * of all 4-digit blocks belong to some hex form), so this saves a second
+   * pass over the run. The main search still looks at every start from which a
+   * match could reach out of a run, and at the last bytes of each run, so an
+   * edge that widens a match over `=` padding past the run's end is taken as
+   * before. Returns the windows compared.
+   */
+  private scanAroundRuns(
+    chunk: Uint8Array,
+    chunkPosition: number,
+    loaded: WasmScan | undefined,
+    wrapped: WrappedScan,
+  ): number {
+    const { scanners, maxLength, inRun } = this.matcher;
+    const found = this.found;
+    const { coveredFrom, coveredTo, coveredCount } = wrapped;
+    // A match starting at `s` with `from <= s <= to - margin` ends at least 8 bytes before the
+    // run does: its edge (a character, line breaks, no padding, which a run cannot hold) stays inside.
+    const margin = maxLength + 8;
+    let compared = 0;
+    // With `standIn`, every main scanner is a skipping search.
+    for (const scanner of scanners as readonly SkipSearch[]) {
+      let first = 0;
+      for (let k = 0; k < coveredCount; k++) {
+        const from = coveredFrom[k]!;
+        const last = coveredTo[k]! - margin;
+        if (last < from) continue;
+        if (from > first)
+          compared += scanner.scan(chunk, chunkPosition, found, loaded, first, from - 1);
+        first = Math.max(first, last + 1);
+      }
+      compared += scanner.scan(chunk, chunkPosition, found, loaded, first, chunk.length);
+    }
+    if (inRun !== undefined) {
+      for (let k = 0; k < coveredCount; k++) {
+        const from = coveredFrom[k]!;
+        const last = coveredTo[k]! - margin;
+        if (last >= from) compared += inRun.scan(chunk, chunkPosition, found, loaded, from, last);
+      }
+    }
+    found.append(wrapped.inner);
+    return compared;
   }
 
   /**

@@ -114,25 +114,33 @@ export class SkipSearch implements ChunkScanner, SkipTables {
    * Reports, for each start in the chunk where a pattern occurs entirely inside
    * it, the longest one, in order of start. Returns how many windows had to be
    * compared byte by byte: many means the skip is not paying off on this data.
+   * Only starts from `first` to `last` (both included) are looked at.
    */
-  scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): number {
+  scan(
+    chunk: Uint8Array,
+    chunkPosition: number,
+    found: MatchList,
+    loaded?: WasmScan,
+    first = 0,
+    last = chunk.length,
+  ): number {
     if (loaded !== undefined && this.wasmTable >= 0) {
-      return this.scanLoaded(loaded, chunk, chunkPosition, found);
+      return this.skipInModule(loaded, chunk, chunkPosition, found, false, first, last);
     }
     const { present, bitsetShift } = this;
     const lastBlockOffset = this.window - block;
     const maxShift = Math.min(255, this.window - block + 1);
-    const end = chunk.length - this.window; // last start where a pattern can fit
+    const end = Math.min(last, chunk.length - this.window); // last start where a pattern can fit
     this.compared = 0;
-    if (end < 0) return 0;
+    if (end < first) return 0;
     // A DataView reads the 4-byte block in one go (same value as the byte-by-byte hashAt).
     const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // Two cursors, over the first and second half of the starts, advance in the same loop: their
     // work is independent, so the CPU overlaps it (about 1.6 times faster than one cursor).
-    const mid = (end + 1) >> 1;
+    const mid = (first + end + 1) >> 1;
     const second = this.secondHalf;
     second.clear();
-    let a = 0;
+    let a = first;
     let b = mid;
     while (a < mid && b <= end) {
       const hashA = Math.imul(view.getInt32(a + lastBlockOffset, true), 0x9e3779b1) >>> bitsetShift;
@@ -157,45 +165,38 @@ export class SkipSearch implements ChunkScanner, SkipTables {
   }
 
   /**
-   * The same search with the skipping loop run by WebAssembly over the chunk
-   * loaded in `wasm`: it returns the window starts to compare, which are
-   * compared here. Same matches, in the same order, as {@link scan}.
-   */
-  private scanLoaded(
-    wasm: WasmScan,
-    chunk: Uint8Array,
-    chunkPosition: number,
-    found: MatchList,
-  ): number {
-    return this.skipInModule(wasm, chunk, chunkPosition, found, false);
-  }
-
-  /**
    * {@link scan} over `run`, the first `run.length` bytes of the scratch of
    * `wasm` (a wrapped run copied there without its line breaks), with the
    * skipping loop in the module when this search's tables are there.
    */
   scanScratch(run: Uint8Array, found: MatchList, wasm: WasmScan): number {
     if (this.wasmTable < 0) return this.scan(run, 0, found);
-    return this.skipInModule(wasm, run, 0, found, true);
+    return this.skipInModule(wasm, run, 0, found, true, 0, run.length);
   }
 
+  /**
+   * The same search with the skipping loop run by WebAssembly over the chunk
+   * loaded in `wasm` (or its scratch): it returns the window starts to compare,
+   * which are compared here. Same matches, in the same order, as {@link scan}.
+   */
   private skipInModule(
     wasm: WasmScan,
     chunk: Uint8Array,
     chunkPosition: number,
     found: MatchList,
     inScratch: boolean,
+    first: number,
+    last: number,
   ): number {
-    const end = chunk.length - this.window;
+    const end = Math.min(last, chunk.length - this.window);
     this.compared = 0;
-    if (end < 0) return 0;
+    if (end < first) return 0;
     const lastBlockOffset = this.window - block;
     const maxShift = Math.min(255, this.window - block + 1);
-    const mid = (end + 1) >> 1;
+    const mid = (first + end + 1) >> 1;
     const second = this.secondHalf;
     second.clear();
-    let a = 0;
+    let a = first;
     let b = mid;
     while (a < mid || b <= end) {
       const args = [

@@ -75,6 +75,8 @@ export class WrappedScan {
    */
   scan(chunk: Uint8Array, chunkPosition: number, found: MatchList, loaded?: WasmScan): void {
     this.loaded = loaded;
+    this.inner.clear();
+    this.coveredCount = 0;
     // The state is exact at `exactAt`. A form begun in earlier chunks is followed first.
     const exactAt = this.state === 0 ? 0 : this.scanRun(chunk, 0, chunkPosition, found);
     // Both ways find the same matches and leave the same state; they differ in cost. A native
@@ -339,6 +341,32 @@ export class WrappedScan {
     return length;
   }
 
+  /**
+   * The long runs of the last chunk searched through their copy: run `k` is
+   * chunk offsets `coveredFrom[k] .. coveredTo[k]`, in order. Every occurrence
+   * of a wrapped form inside one, with or without line breaks, was found there;
+   * those without a line break are in {@link inner} (absolute positions, not
+   * in order), the others went to `found` as usual.
+   */
+  coveredFrom = new Int32Array(16);
+  coveredTo = new Int32Array(16);
+  coveredCount = 0;
+  readonly inner = new MatchList();
+
+  private addCovered(from: number, to: number): void {
+    if (this.coveredCount === this.coveredFrom.length) {
+      const grownFrom = new Int32Array(2 * this.coveredCount);
+      const grownTo = new Int32Array(2 * this.coveredCount);
+      grownFrom.set(this.coveredFrom);
+      grownTo.set(this.coveredTo);
+      this.coveredFrom = grownFrom;
+      this.coveredTo = grownTo;
+    }
+    this.coveredFrom[this.coveredCount] = from;
+    this.coveredTo[this.coveredCount] = to;
+    this.coveredCount++;
+  }
+
   /** Where {@link collectRun} stopped: the chunk's length, or the byte that ends the run. */
   private collectedEnd = 0;
   private collectedSegments = 0;
@@ -491,6 +519,8 @@ export class WrappedScan {
     bodyFound.clear();
     if (this.gathering) body.scanScratch(this.loaded!.scratch(chars), bodyFound, this.loaded!);
     else body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
+    this.addCovered(from, stop);
+    const inner = this.inner;
     if (bodyFound.count > 0) {
       const order: number[] = [];
       const starts: number[] = [];
@@ -501,8 +531,13 @@ export class WrappedScan {
         const last = bodyFound.ends[k]! - 1;
         const start = this.rawOffset(first);
         const end = this.rawOffset(last) + 1;
-        // Matches with no line break inside are the main search's; those ending in the head were stepped.
-        if (end - start === last + 1 - first || end <= headEnd) continue;
+        // Matches with no line break inside are the main search's, unless this search stands in
+        // for it here; those ending in the head were stepped.
+        if (end - start === last + 1 - first) {
+          inner.add(chunkPosition + start, chunkPosition + end, bodyFound.kinds[k]!);
+          continue;
+        }
+        if (end <= headEnd) continue;
         order.push(order.length);
         starts.push(start);
         ends.push(end);

@@ -84,3 +84,76 @@ describe('createRedactor (long wrapped dumps)', () => {
     );
   });
 });
+
+/**
+ * Inside a long run the search over the run's copy stands in for the main search: it must
+ * still find the forms without a line break, the secrets that are themselves made of encoded
+ * characters (letters and digits, found by the matcher's `inRun` search), and the edges that
+ * reach the run's `=` padding.
+ */
+describe('createRedactor (secrets written inside long runs)', () => {
+  const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const alnumSecret = fc
+    .array(fc.constantFrom(...alnum), { minLength: 8, maxLength: 40 })
+    .map((chars) => chars.join(''));
+
+  it('matches the reference, in any chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(alnumSecret, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.tuple(
+            fc.uint8Array({ minLength: 200, maxLength: 1500 }),
+            fc.nat(5),
+            fc.nat(3000),
+            fc.constantFrom<BufferEncoding>('base64', 'hex'),
+            fc.integer({ min: 40, max: 100 }),
+            fc.constantFrom('', '=', '=='),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.oneof(
+          fc.array(fc.nat(20_000), { maxLength: 8 }),
+          fc
+            .constantFrom(1024, 4096, 65_536)
+            .map((size) => Array.from({ length: 40 }, (_, i) => i * size)),
+        ),
+        (secrets, runs, cuts) => {
+          const pieces = runs.map(([filler, which, at, encoding, column, pad]) => {
+            let text = Buffer.from(filler).toString(encoding).replace(/=+$/, '');
+            const secret = secrets[which];
+            const encoded =
+              which % 2 === 0 || secret === undefined
+                ? secret
+                : Buffer.from(secret).toString(encoding).replace(/=+$/, '');
+            if (encoded !== undefined) {
+              // The secret (or a form of it) on one line, inside the run or at its end.
+              const offset = Math.min(at, text.length);
+              text = `${text.slice(0, offset)}${encoded}${text.slice(offset)}`;
+            }
+            const lines = text.replace(new RegExp(`(.{${column}})`, 'g'), '$1\n');
+            return `log line ${which}\n${lines}${pad}\n`;
+          });
+          const input = encoder.encode(pieces.join(''));
+          let redactor: ReturnType<typeof createRedactor>;
+          try {
+            redactor = createRedactor({ secrets });
+          } catch {
+            fc.pre(false);
+            return;
+          }
+          const set = buildPatternSet(
+            secrets.map((secret, index) => ({ index, bytes: encoder.encode(secret) })),
+            new Set(variantKinds),
+            6,
+          );
+          const expected = Buffer.from(referenceRedact(input, referencePatterns(set), replacement));
+          const streamed = Buffer.from(streamThrough(redactor.createStream(), cutAt(input, cuts)));
+          // Compare without printing either: they may hold a secret's form.
+          expect(streamed.equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
