@@ -102,13 +102,17 @@ async function readVerified(path: string, sha256: string, shown: string): Promis
   try {
     const file = await open(path, 'r');
     try {
-      const buffer = Buffer.alloc(maxVerifiedBytes + 1);
+      // Sized by the file (one byte more, to see it grow), never past the cap.
+      const { size } = await file.stat();
+      if (size > maxVerifiedBytes) throw contentChanged(shown);
+      const buffer = Buffer.allocUnsafe(size + 1);
       let length = 0;
       for (;;) {
         const { bytesRead } = await file.read(buffer, length, buffer.length - length, null);
         if (bytesRead === 0) break;
         length += bytesRead;
-        if (length > maxVerifiedBytes) throw contentChanged(shown);
+        // It grew since the stat: not the content that was checked at trust.
+        if (length > size) throw contentChanged(shown);
       }
       bytes = Buffer.from(buffer.subarray(0, length));
     } finally {
