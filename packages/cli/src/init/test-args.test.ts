@@ -412,6 +412,7 @@ describe('makeTestVariable', () => {
 
   it('finds the variable a runner is given as a word of its own', () => {
     expect(variableOf('TESTS ?= test/\ntest:\n\tnode --test $(TESTS)\n')).toBe('TESTS');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: make's own ${VAR} spelling
     expect(variableOf('test:\n\t@python3 -m pytest -q ${FILE}\n')).toBe('FILE');
     expect(variableOf('test: build\n\tnpx vitest run $(ARGS)\n')).toBe('ARGS');
     expect(variableOf('SPEC := $(wildcard test/*.js)\ntest:\n\tcd . && mocha $(SPEC)\n')).toBe(
