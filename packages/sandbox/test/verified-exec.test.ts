@@ -286,6 +286,18 @@ describe.skipIf(nativeSkip !== undefined)('spawnSealed: verified, under the nati
     },
   );
 
+  it('a script named with a leading dash after -- stays the name, not an option', async () => {
+    const entry = pinned('-run.sh', showArgs);
+    for (const shell of ['sh', 'bash']) {
+      const run = await sealedRun({
+        argv: [shell, '--', '-run.sh', '-e', 'x'],
+        cwd: project,
+        verified: [entry],
+      });
+      expect(run.stdout).toBe('zero=-run.sh\ncount=2\n[-e][x]\n');
+    }
+  });
+
   it('a script finds its siblings through dirname "$0", from another working folder', async () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(project, 'tools'), { mode: 0o755 });
