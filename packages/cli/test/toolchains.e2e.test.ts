@@ -231,4 +231,57 @@ describe('init on the person’s toolchains', () => {
     expect(one.code, shown(one)).not.toBe(0);
     expect(one.stderr).toMatch(/argument/);
   });
+  it('runs one test file of a Makefile project as TESTS=<file>, and nothing else make reads', async () => {
+    const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
+    if (make === undefined) {
+      console.log('skipped: no make on the default path (apt-get install make)');
+      return;
+    }
+    const bin = home.path(`.local/node-v${process.versions.node}/bin`);
+    const node = await installNode(bin);
+    await project.write({
+      Makefile:
+        'TESTS ?= test/\n.PHONY: test other\ntest:\n\tnode --test $(TESTS)\nother:\n\ttouch OTHER-RAN\n',
+      ...nodeTests(node),
+    });
+    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const policy = await initAndTrust(env);
+    expect(policy).toMatch(/argv: \[make, test\]\n/);
+    expect(policy).toContain("pattern: 'TESTS=");
+    expect(policy).toContain('      max: 1\n');
+    const agents = await readFile(project.path('AGENTS.md'), 'utf8');
+    expect(agents).toContain('run test -- TESTS=test/example.test.js');
+
+    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(all.stdout, shown(all)).toMatch(/# pass 2/);
+    expect(all.code, shown(all)).toBe(0);
+    const one = await runIronrun(['run', 'test', '--', 'TESTS=test/home-node.test.mjs'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(one.stdout, shown(one)).toMatch(/# pass 1\n/);
+    expect(one.stdout, shown(one)).toMatch(/runs on the home node/);
+    expect(one.code, shown(one)).toBe(0);
+
+    // What an agent would add to make instead: options, make's own variables, another goal, a path out.
+    const attacks = [
+      ['--eval=$(shell touch EVAL-RAN)'],
+      ['-f', 'evil.mk'],
+      ['-C', '/'],
+      ['SHELL=/bin/sh'],
+      ['MAKEFLAGS=--eval=x'],
+      ['TESTS=test/other.test.mjs', 'other'],
+      ['other'],
+      ['TESTS=../outside.test.mjs'],
+      ['TESTS=$(shell touch EVAL-RAN)'],
+    ];
+    for (const args of attacks) {
+      const run = await runIronrun(['run', 'test', '--', ...args], { cwd: project.dir, env });
+      expect(run.code, `${args.join(' ')}\n${shown(run)}`).not.toBe(0);
+      expect(run.stderr, args.join(' ')).toMatch(/argument/);
+      expect(run.stdout, args.join(' ')).not.toMatch(/# pass/);
+    }
+    expect(existsSync(project.path('EVAL-RAN'))).toBe(false);
+    expect(existsSync(project.path('OTHER-RAN'))).toBe(false);
+  });
 });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isInsideDirEitherWay } from '@ironrun/policy';
 import { isProviderError, type ProviderContext, resolveWithTimeout } from '@ironrun/provider';
-import { testProvider } from '@ironrun/provider/testing';
+import { type ProviderFixtures, testDeclaration, testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import manifest from '../package.json' with { type: 'json' };
 import { provider } from '../src/index.js';
 
 const binDir = fileURLToPath(new URL('./fixtures/bin', import.meta.url));
@@ -74,35 +75,44 @@ const failure = (promise: Promise<unknown>) => rejection(promise, isProviderErro
 
 const signal = () => new AbortController().signal;
 
+const fixtures = {
+  found: {
+    'op://Production/Stripe/secret key': values.stripe,
+    'op://Production/Database/url': values.database,
+    'op://Production/PagerDuty/Admin/api-key': values.sectioned,
+    'op://Production/My App.v2/api_token-1': values.spaced,
+    'op://Production/Stripe/ssh/pem': values.pem,
+    'op://Production/Database/padded': values.trailingSpace,
+  },
+  missing: [
+    'op://Production/Stripe/nope',
+    'op://Production/Nope/url',
+    'op://Staging/Stripe/secret key',
+  ],
+  invalid: [
+    'op://Production/Stripe',
+    'op://Production/a/b/c/d',
+    'op://Production//url',
+    'op://Production/Stripe/$(id)',
+    'op://Production/Stripe/key?attribute=otp&x=1',
+    'op://-Production/Stripe/url;rm',
+  ],
+} satisfies ProviderFixtures;
+
+testDeclaration({
+  manifest,
+  definition: provider,
+  valid: [...Object.keys(fixtures.found), ...fixtures.missing],
+  invalid: fixtures.invalid,
+});
+
 testProvider({
   name: '1password via a fake op CLI',
   definition: provider as never,
   create: () => create(state().env),
   slow: () => create(state({ mode: 'hang' }).env, {}, 60_000),
   failing: () => create(state({ mode: 'signed-out' }).env),
-  fixtures: {
-    found: {
-      'op://Production/Stripe/secret key': values.stripe,
-      'op://Production/Database/url': values.database,
-      'op://Production/PagerDuty/Admin/api-key': values.sectioned,
-      'op://Production/My App.v2/api_token-1': values.spaced,
-      'op://Production/Stripe/ssh/pem': values.pem,
-      'op://Production/Database/padded': values.trailingSpace,
-    },
-    missing: [
-      'op://Production/Stripe/nope',
-      'op://Production/Nope/url',
-      'op://Staging/Stripe/secret key',
-    ],
-    invalid: [
-      'op://Production/Stripe',
-      'op://Production/a/b/c/d',
-      'op://Production//url',
-      'op://Production/Stripe/$(id)',
-      'op://Production/Stripe/key?attribute=otp&x=1',
-      'op://-Production/Stripe/url;rm',
-    ],
-  },
+  fixtures,
   invalidOptions: [
     { mode: 'desktop' },
     { op_path: 'bin/op' },

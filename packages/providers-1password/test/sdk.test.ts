@@ -1,8 +1,9 @@
 import { isInsideDirEitherWay } from '@ironrun/policy';
 import { isProviderError, type ProviderContext } from '@ironrun/provider';
-import { testProvider } from '@ironrun/provider/testing';
+import { type ProviderFixtures, testDeclaration, testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
+import manifest from '../package.json' with { type: 'json' };
 import { parseOnePasswordOptions, provider } from '../src/index.js';
 import { createOnePasswordProvider } from '../src/onepassword-provider.js';
 import type { ConnectOnePassword } from '../src/secrets-client.js';
@@ -52,6 +53,31 @@ const failure = (promise: Promise<unknown>) => rejection(promise, isProviderErro
 
 const signal = () => new AbortController().signal;
 
+const fixtures = {
+  found: {
+    'op://Production/Stripe/secret key': values.stripe,
+    'op://Production/PagerDuty/Admin/api-key': values.admin,
+    'op://Production/Stripe/notes': values.multiline,
+  },
+  missing: [
+    'op://Production/Stripe/nope',
+    'op://Production/Nope/field',
+    'op://Nope/Stripe/secret key',
+  ],
+  invalid: [
+    'op://Production/Stripe',
+    'op://Production/Stripe/secret key?attribute=otp?x',
+    'op:/Production/Stripe/key',
+  ],
+} satisfies ProviderFixtures;
+
+testDeclaration({
+  manifest,
+  definition: provider,
+  valid: [...Object.keys(fixtures.found), ...fixtures.missing],
+  invalid: fixtures.invalid,
+});
+
 testProvider({
   name: '1password via the SDK (fake client behind the provider interface)',
   definition: provider as never,
@@ -61,23 +87,7 @@ testProvider({
     withClient(
       fakeSecretsClient(vaults, { throws: Object.assign(new Error('unauthorized: 401'), {}) }),
     ).provider,
-  fixtures: {
-    found: {
-      'op://Production/Stripe/secret key': values.stripe,
-      'op://Production/PagerDuty/Admin/api-key': values.admin,
-      'op://Production/Stripe/notes': values.multiline,
-    },
-    missing: [
-      'op://Production/Stripe/nope',
-      'op://Production/Nope/field',
-      'op://Nope/Stripe/secret key',
-    ],
-    invalid: [
-      'op://Production/Stripe',
-      'op://Production/Stripe/secret key?attribute=otp?x',
-      'op:/Production/Stripe/key',
-    ],
-  },
+  fixtures,
   invalidOptions: [{ mode: 'service-account' }, { token_env: 'OP TOKEN' }],
 });
 

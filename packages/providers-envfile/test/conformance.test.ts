@@ -1,7 +1,8 @@
 import { isInsideDirEitherWay } from '@ironrun/policy';
-import { testProvider } from '@ironrun/provider/testing';
+import { type ProviderFixtures, testDeclaration, testProvider } from '@ironrun/provider/testing';
 import { testdir } from '@ironrun/test-utils';
 import { afterAll } from 'vitest';
+import manifest from '../package.json' with { type: 'json' };
 import { createEnvfileProvider } from '../src/envfile-provider.js';
 import { provider } from '../src/index.js';
 
@@ -36,6 +37,24 @@ const context = (configDir: string) => ({
   warn: () => {},
 });
 
+const fixtures = {
+  found: {
+    'envfile://STRIPE_KEY': values.STRIPE_KEY,
+    'envfile://DB_URL': values.DB_URL,
+    'envfile://QUOTED': values.QUOTED,
+    'envfile://PEM': values.PEM,
+  },
+  missing: ['envfile://NOT_SET', 'envfile://stripe_key'],
+  invalid: ['envfile://', 'envfile://1ABC', 'envfile://A B', 'envfile://A/B', 'envfile:/A'],
+} satisfies ProviderFixtures;
+
+testDeclaration({
+  manifest,
+  definition: provider,
+  valid: [...Object.keys(fixtures.found), ...fixtures.missing],
+  invalid: fixtures.invalid,
+});
+
 testProvider({
   name: 'envfile',
   definition: provider,
@@ -46,15 +65,6 @@ testProvider({
       stat: async () => ({ mode: 0o600 }),
     }),
   failing: () => provider.create({ path: 'no/such/secrets.env' }, context(home.dir)),
-  fixtures: {
-    found: {
-      'envfile://STRIPE_KEY': values.STRIPE_KEY,
-      'envfile://DB_URL': values.DB_URL,
-      'envfile://QUOTED': values.QUOTED,
-      'envfile://PEM': values.PEM,
-    },
-    missing: ['envfile://NOT_SET', 'envfile://stripe_key'],
-    invalid: ['envfile://', 'envfile://1ABC', 'envfile://A B', 'envfile://A/B', 'envfile:/A'],
-  },
+  fixtures,
   invalidOptions: [{ path: 42 }, { path: '' }, { pth: '~/secrets.env' }],
 });

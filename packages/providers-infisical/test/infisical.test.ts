@@ -4,9 +4,10 @@ import {
   type ProviderError,
   resolveWithTimeout,
 } from '@ironrun/provider';
-import { testProvider } from '@ironrun/provider/testing';
+import { type ProviderFixtures, testDeclaration, testProvider } from '@ironrun/provider/testing';
 import { rejection } from '@ironrun/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import manifest from '../package.json' with { type: 'json' };
 import { provider } from '../src/index.js';
 import {
   type FakeInfisical,
@@ -131,6 +132,33 @@ const lists = () => fake.requests.filter((request) => request.path === '/api/v3/
 const logins = () =>
   fake.requests.filter((request) => request.path === '/api/v1/auth/universal-auth/login');
 
+const fixtures = {
+  found: {
+    'infisical://STRIPE_KEY': values.stripe,
+    'infisical:///DATABASE_URL': values.database,
+    'infisical://PEM_KEY': values.pem,
+    'infisical:///payments/STRIPE_KEY': values.payments,
+    'infisical://SENTRY_DSN': values.sentry,
+    'infisical://STRIPE_KEY?env=dev': values.dev,
+  },
+  missing: ['infisical://NOPE', 'infisical:///payments/NOPE', 'infisical://HIDDEN'],
+  invalid: [
+    'infisical://payments/STRIPE_KEY',
+    'infisical:///../STRIPE_KEY',
+    'infisical://STRIPE KEY',
+    'infisical://STRIPE_KEY?env=prod&env=dev',
+    'infisical://STRIPE_KEY?secretPath=/other',
+    'infisical://',
+  ],
+} satisfies ProviderFixtures;
+
+testDeclaration({
+  manifest,
+  definition: provider,
+  valid: [...Object.keys(fixtures.found), ...fixtures.missing],
+  invalid: fixtures.invalid,
+});
+
 testProvider({
   name: 'infisical (real SDK against a fake Infisical API)',
   definition: provider as never,
@@ -138,25 +166,7 @@ testProvider({
   slow: () => create({}, credentials, 60_000, stalled.url),
   failing: () =>
     create({}, { INFISICAL_CLIENT_ID: clientId, INFISICAL_CLIENT_SECRET: 'wrong-secret-000' }),
-  fixtures: {
-    found: {
-      'infisical://STRIPE_KEY': values.stripe,
-      'infisical:///DATABASE_URL': values.database,
-      'infisical://PEM_KEY': values.pem,
-      'infisical:///payments/STRIPE_KEY': values.payments,
-      'infisical://SENTRY_DSN': values.sentry,
-      'infisical://STRIPE_KEY?env=dev': values.dev,
-    },
-    missing: ['infisical://NOPE', 'infisical:///payments/NOPE', 'infisical://HIDDEN'],
-    invalid: [
-      'infisical://payments/STRIPE_KEY',
-      'infisical:///../STRIPE_KEY',
-      'infisical://STRIPE KEY',
-      'infisical://STRIPE_KEY?env=prod&env=dev',
-      'infisical://STRIPE_KEY?secretPath=/other',
-      'infisical://',
-    ],
-  },
+  fixtures,
   invalidOptions: [
     { environment: 'prod', bogus: 1 },
     { path: 'relative' },

@@ -23,8 +23,9 @@
  *   - forks the program: own session, rlimits (core dumps off), a nested user
  *     namespace where it is not uid 0 (the caller's uid, or 65534 for root),
  *     Landlock, a seccomp filter (see apply_seccomp), then execve
- *     (execveat of its memfd for a verified program; a verified script
- *     argument becomes /dev/fd/N);
+ *     (execveat of its memfd for a verified program; sh, dash and bash
+ *     source a verified script as `-c '. /dev/fd/N' <path> args...`, which
+ *     keeps `$0`; another shell's script argument becomes /dev/fd/N);
  *   - reports `started`, a spawn `error` or the program's `exit` as JSON lines
  *     and exits with the same status (code, or 128 + signal number);
  *   - forwards SIGTERM/SIGINT/SIGHUP to every process of the namespace, and
@@ -321,25 +322,165 @@ static int sealed_copy(const char *bytes, size_t length, const char *path) {
   return fd;
 }
 
+/*
+ * Shells known to keep `$0` and the positional parameters when they source a
+ * file with `.` from `sh -c '. /dev/fd/N' name args...` (tested: sh, dash,
+ * bash). Others (zsh sets `$0` to the sourced file; ksh is untested) keep
+ * reading `/dev/fd/N` as their script.
+ */
+static int keeps_dollar0(const char *program) {
+  const char *slash = strrchr(program, '/');
+  const char *name = slash == NULL ? program : slash + 1;
+  return strcmp(name, "sh") == 0 || strcmp(name, "dash") == 0 || strcmp(name, "bash") == 0;
+}
+
+/* The command a shell runs to read its verified script: ". /dev/fd/N". */
+static char *source_command(int fd) {
+  char *command = malloc(32);
+  if (command != NULL) snprintf(command, 32, ". /dev/fd/%d", fd);
+  return command;
+}
+
+/*
+ * `argv` with `count` words inserted before `at` and `drop` words from `at`
+ * on left out; NULL when out of memory.
+ */
+static char **with_words(char **argv, int at, int drop, char **words, int count) {
+  int argc = 0;
+  while (argv[argc] != NULL) argc++;
+  char **out = malloc(sizeof(char *) * (size_t)(argc - drop + count + 1));
+  if (out == NULL) return NULL;
+  int n = 0;
+  for (int i = 0; i < at; i++) out[n++] = argv[i];
+  for (int i = 0; i < count; i++) out[n++] = words[i];
+  for (int i = at + drop; i < argc; i++) out[n++] = argv[i];
+  out[n] = NULL;
+  return out;
+}
+
+/* A shell option word a `#!` line may carry and keep `$0`: `-e`, `-eu`, `+x` (not c, s or i). */
+static int plain_option(const char *word) {
+  if ((word[0] != '-' && word[0] != '+') || word[1] == '\0') return 0;
+  for (const char *c = word + 1; *c != '\0'; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')) || *c == 'c' || *c == 's' || *c == 'i')
+      return 0;
+  return 1;
+}
+
+/*
+ * A verified `#!` script of sh, dash or bash (`#!/bin/sh`, `#!/bin/sh -e`,
+ * `#!/usr/bin/env bash`): instead of executing its memfd (where the kernel
+ * hands the shell `/dev/fd/N`, its `$0`), the init runs the interpreter as
+ * the kernel would, with `-c '. /dev/fd/N' <path> args...`, so `$0` is the
+ * path the program was named by and the shell still reads only the sealed
+ * copy. Returns 1 when `config` now does that, 0 to keep execveat, -1 when
+ * out of memory. Any other `#!` line (another interpreter, `env -S`, long or
+ * several options) keeps execveat and `/dev/fd/N`.
+ */
+static int source_shebang(struct config *config, struct verified *file) {
+  if (file->length < 3 || memcmp(file->bytes, "#!", 2) != 0) return 0;
+  size_t limit = file->length < 255 ? file->length : 255;
+  const char *newline = memchr(file->bytes, '\n', limit);
+  if (newline == NULL) return 0;
+  size_t length = (size_t)(newline - file->bytes) - 2;
+  char line[256];
+  memcpy(line, file->bytes + 2, length);
+  line[length] = '\0';
+  if (memchr(line, '\0', length) != NULL) return 0;
+  /* As the kernel splits it: the interpreter, then the rest (trimmed) as one word. */
+  char *cursor = line;
+  while (*cursor == ' ' || *cursor == '\t') cursor++;
+  char *interpreter = cursor;
+  while (*cursor != '\0' && *cursor != ' ' && *cursor != '\t') cursor++;
+  if (*cursor != '\0') *cursor++ = '\0';
+  while (*cursor == ' ' || *cursor == '\t') cursor++;
+  char *rest = cursor;
+  size_t rest_length = strlen(rest);
+  while (rest_length > 0 && (rest[rest_length - 1] == ' ' || rest[rest_length - 1] == '\t' ||
+                             rest[rest_length - 1] == '\r'))
+    rest[--rest_length] = '\0';
+  if (interpreter[0] != '/') return 0;
+  const char *slash = strrchr(interpreter, '/');
+  int env = strcmp(slash + 1, "env") == 0;
+  if (env) {
+    /* `#!/usr/bin/env bash`: one word naming a shell, no option. */
+    if (rest[0] == '\0' || strpbrk(rest, " \t") != NULL || !keeps_dollar0(rest)) return 0;
+  } else {
+    if (!keeps_dollar0(interpreter) || (rest[0] != '\0' && !plain_option(rest))) return 0;
+  }
+  /* The name the script was started by: the path as given, or as PATH found it (as the kernel passes it). */
+  char *name = strchr(config->argv[0], '/') != NULL ? config->argv[0] : config->file;
+  char *words[5];
+  int count = 0;
+  if ((words[count++] = strdup(interpreter)) == NULL) return -1;
+  if (rest[0] != '\0' && (words[count++] = strdup(rest)) == NULL) return -1;
+  words[count++] = "-c";
+  if ((words[count++] = source_command(file->fd)) == NULL) return -1;
+  words[count++] = name;
+  char **argv = with_words(config->argv, 0, 1, words, count);
+  if (argv == NULL) return -1;
+  config->argv = argv;
+  config->file = words[0];
+  return 1;
+}
+
+/*
+ * A shell's verified script operand at `index` (`sh -e ./x.sh a b`): for sh,
+ * dash and bash the shell becomes `sh -e -c '. /dev/fd/N' ./x.sh a b`, so
+ * `$0` stays the path given and `$1`... the arguments, while the shell reads
+ * only the sealed copy; a `--` just before the operand is dropped (after
+ * `-c` the command string ends the options). Other shells get `/dev/fd/N`
+ * as their script. Returns -1 when out of memory.
+ */
+static int source_operand(struct config *config, struct verified *file) {
+  int at = (int)file->index;
+  if (!keeps_dollar0(config->file) && !keeps_dollar0(config->argv[0])) {
+    char *fd_path = malloc(32);
+    if (fd_path == NULL) return -1;
+    snprintf(fd_path, 32, "/dev/fd/%d", file->fd);
+    config->argv[at] = fd_path;
+    return 0;
+  }
+  int dashes = at > 1 && strcmp(config->argv[at - 1], "--") == 0;
+  char *words[2] = {"-c", source_command(file->fd)};
+  if (words[1] == NULL) return -1;
+  char **argv = with_words(config->argv, at - dashes, dashes, words, 2);
+  if (argv == NULL) return -1;
+  config->argv = argv;
+  return 0;
+}
+
 /* Makes the memfds of the verified files and points the program or its argv at them. */
 static int place_verified(struct config *config) {
   config->program_fd = -1;
+  /* Every file's copy first: the argv indexes are the configuration's, before any splice. */
   for (unsigned long i = 0; i < config->verified_count; i++) {
     struct verified *file = &config->verified[i];
     const char *path = file->index == 0 ? config->file : config->argv[file->index];
     if ((file->fd = sealed_copy(file->bytes, file->length, path)) < 0) return -1;
-    if (file->index == 0) {
-      /* An ELF program needs no /dev/fd/N once it runs: keep it from the program. */
-      if (file->length >= 4 && memcmp(file->bytes, "\x7f" "ELF", 4) == 0 &&
-          fcntl(file->fd, F_SETFD, FD_CLOEXEC) < 0)
-        return -1;
+  }
+  /* A shell's script operand (the sandbox sends at most one) first: its splice keeps argv[0]. */
+  int operands = 0;
+  for (unsigned long i = 0; i < config->verified_count; i++) {
+    if (config->verified[i].index == 0) continue;
+    if (operands++ > 0) {
+      errno = EINVAL;
+      return -1;
+    }
+    if (source_operand(config, &config->verified[i]) < 0) return -1;
+  }
+  for (unsigned long i = 0; i < config->verified_count; i++) {
+    struct verified *file = &config->verified[i];
+    if (file->index != 0) continue;
+    /* An ELF program needs no /dev/fd/N once it runs: keep it from the program. */
+    if (file->length >= 4 && memcmp(file->bytes, "\x7f" "ELF", 4) == 0) {
+      if (fcntl(file->fd, F_SETFD, FD_CLOEXEC) < 0) return -1;
       config->program_fd = file->fd;
       continue;
     }
-    char *fd_path = malloc(32);
-    if (fd_path == NULL) return -1;
-    snprintf(fd_path, 32, "/dev/fd/%d", file->fd);
-    config->argv[file->index] = fd_path;
+    int sourced = source_shebang(config, file);
+    if (sourced < 0) return -1;
+    if (sourced == 0) config->program_fd = file->fd;
   }
   return 0;
 }

@@ -54,7 +54,7 @@ export interface NativeInitConfig {
   /**
    * Content checked against the trust record, run from a sealed memfd copy:
    * `index` 0 is the program itself (executed with `execveat`), another
-   * index is the argv element (a shell's script) replaced by `/dev/fd/N`.
+   * index is the argv element (a shell's script) the shell reads from `/dev/fd/N` (sh, dash and bash as `-c '. /dev/fd/N' <path>`, which keeps `$0`).
    * @default []
    */
   verified?: readonly VerifiedCopy[];

@@ -120,8 +120,9 @@ export interface SpawnSealedOptions {
    * record). The program, and a shell's script argument, that is one of them
    * is read once and checked before the run (`CONTENT_CHANGED` when it
    * differs, and nothing runs); under the native init it then runs from a
-   * sealed in-memory copy of the checked bytes (`execveat`; the shell reads
-   * `/dev/fd/N`, which is also its `$0`), so a swap or rewrite of the file
+   * sealed in-memory copy of the checked bytes (`execveat`; sh, dash and
+   * bash run `-c '. /dev/fd/N' <path> args…` so `$0` stays the path given,
+   * other shells read `/dev/fd/N`), so a swap or rewrite of the file
    * after the check cannot change what runs. Another argument naming one of
    * them (`node ./x.js`) is checked, then runs by path.
    * @default []

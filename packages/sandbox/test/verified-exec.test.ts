@@ -159,18 +159,27 @@ describe('spawnSealed: verified', () => {
   });
 });
 
-/** The attacker is the program: it tries to rewrite the copy it runs from, through $0, /proc/self/fd, chmod and truncate. */
+/**
+ * The attacker is the program: it finds the copy it runs from (its memfd,
+ * through /proc/$$/fd, as $0 is the path it was named by) and tries to
+ * chmod, append to, rewrite through /proc/self/fd, and truncate it.
+ */
 const selfEdit = [
   '#!/bin/sh',
   'echo "zero=$0"',
-  'fd=$(basename "$0")',
-  'chmod 0777 "$0" 2>/dev/null',
-  '( echo "echo SWAPPED" >> "$0" ) 2>/dev/null; echo "append=$?"',
+  'fd=',
+  'for f in /proc/$$/fd/*; do case "$(readlink "$f")" in *ironrun-verified:run.sh*) fd=$(basename "$f");; esac; done',
+  'echo "copy=$(readlink "/proc/$$/fd/$fd")"',
+  'chmod 0777 "/dev/fd/$fd" 2>/dev/null',
+  '( echo "echo SWAPPED" >> "/dev/fd/$fd" ) 2>/dev/null; echo "append=$?"',
   '( echo "echo SWAPPED" > "/proc/self/fd/$fd" ) 2>/dev/null; echo "rewrite=$?"',
-  'truncate -s 0 "$0" 2>/dev/null; echo "truncate=$?"',
-  'grep -c "^echo SWAPPED$" "$0"',
+  'truncate -s 0 "/dev/fd/$fd" 2>/dev/null; echo "truncate=$?"',
+  'grep -c "^echo SWAPPED$" "/dev/fd/$fd"',
   '',
 ].join('\n');
+/** What the self-edit attack prints when every attempt failed and the copy holds none of it. */
+const selfEditDefeated =
+  /^zero=\.\/run\.sh\ncopy=\/memfd:ironrun-verified:run\.sh \(deleted\)\nappend=[12]\nrewrite=[12]\ntruncate=[12]\n0\n$/;
 
 const asNobody =
   process.getuid?.() === 0 &&
@@ -180,14 +189,12 @@ if (nativeSkip === undefined && !asNobody)
   console.log('verified-exec: the uid 65534 case is skipped: it needs root, setpriv and a build');
 
 describe.skipIf(nativeSkip !== undefined)('spawnSealed: verified, under the native init', () => {
-  it('runs the script from a sealed copy: $0 is /dev/fd/N, and the program cannot write, truncate or re-open its copy for writing', async () => {
+  it('runs the script from a sealed copy: $0 is the path given, and the program cannot write, truncate or re-open its copy for writing', async () => {
     const entry = pinned('run.sh', selfEdit);
     const run = await sealedRun({ argv: ['./run.sh'], cwd: project, verified: [entry] });
-    expect(run.stdout).toMatch(/^zero=\/dev\/fd\/\d+\n/);
-    // Each attempt failed (the shell's status is 1 or 2, by where it failed)…
-    expect(run.stdout).toMatch(/\nappend=[12]\nrewrite=[12]\ntruncate=[12]\n/);
-    // …and the copy holds none of what was written.
-    expect(run.stdout.endsWith('\n0\n')).toBe(true);
+    // Each attempt failed (the shell's status is 1 or 2, by where it failed),
+    // and the copy holds none of what was written.
+    expect(run.stdout).toMatch(selfEditDefeated);
     expect(run.result.isolation.init).toBe('native');
   });
 
@@ -211,9 +218,7 @@ describe.skipIf(nativeSkip !== undefined)('spawnSealed: verified, under the nati
     expect(run.stderr).toBe('');
     const outcome = JSON.parse(run.stdout) as { uid: number; stdout: string; init: string };
     expect(outcome).toMatchObject({ uid: 65534, init: 'native' });
-    expect(outcome.stdout).toMatch(
-      /^zero=\/dev\/fd\/\d+\nappend=[12]\nrewrite=[12]\ntruncate=[12]\n0\n$/,
-    );
+    expect(outcome.stdout).toMatch(selfEditDefeated);
   });
 
   it('runs a verified ELF program from its copy (execveat), with its arguments', async () => {
@@ -255,4 +260,86 @@ describe.skipIf(nativeSkip !== undefined)('spawnSealed: verified, under the nati
     const run = await sealedRun({ argv: ['./run.sh', 'world'], cwd: project, verified: [entry] });
     expect(run.stdout).toBe('hello world\n');
   });
+
+  /** Prints $0, $# and each argument bracketed: a lost, split or globbed argument shows. */
+  const showArgs =
+    'printf "%s\\n" "zero=$0" "count=$#"; for a in "$@"; do printf "[%s]" "$a"; done; echo\n';
+  const args = ['a b', '*', '$HOME', ''];
+  const shownArgs = 'count=4\n[a b][*][$HOME][]\n';
+
+  it.each([
+    ['#!/bin/sh', ['./run.sh']],
+    ['#!/bin/sh -e', ['./run.sh']],
+    ['#!/bin/bash', ['./run.sh']],
+    ['#!/usr/bin/env bash', ['./run.sh']],
+    ['#!/usr/bin/env dash', ['./run.sh']],
+    ['', ['sh', './run.sh']],
+    ['', ['/bin/dash', '-e', './run.sh']],
+    ['', ['bash', '--norc', '-u', '--', './run.sh']],
+  ])(
+    'keeps the path given as the script name (dollar zero) and the arguments intact: %s %j',
+    async (shebang, argv) => {
+      const entry = pinned('run.sh', `${shebang}\n${showArgs}`);
+      const run = await sealedRun({ argv: [...argv, ...args], cwd: project, verified: [entry] });
+      expect(run.stdout).toBe(`zero=./run.sh\n${shownArgs}`);
+      expect(run.result.exitCode).toBe(0);
+    },
+  );
+
+  it('a script named with a leading dash after -- stays the name, not an option', async () => {
+    const entry = pinned('-run.sh', showArgs);
+    for (const shell of ['sh', 'bash']) {
+      const run = await sealedRun({
+        argv: [shell, '--', '-run.sh', '-e', 'x'],
+        cwd: project,
+        verified: [entry],
+      });
+      expect(run.stdout).toBe('zero=-run.sh\ncount=2\n[-e][x]\n');
+    }
+  });
+
+  it('a script finds its siblings through dirname "$0", from another working folder', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(project, 'tools'), { mode: 0o755 });
+    pinned('tools/lib.sh', 'greeting=hello\n');
+    const script =
+      '. "$(dirname "$0")/lib.sh"\ncd "$(dirname "$0")"\necho "$greeting from $(basename "$PWD")"\n';
+    const direct = pinned('tools/run.sh', `#!/bin/sh\n${script}`);
+    const run = await sealedRun({ argv: ['./tools/run.sh'], cwd: project, verified: [direct] });
+    expect(run.stdout).toBe('hello from tools\n');
+    for (const shell of ['sh', 'bash']) {
+      const viaShell = await sealedRun({
+        argv: [shell, 'tools/run.sh'],
+        cwd: project,
+        verified: [direct],
+      });
+      expect(viaShell.stdout).toBe('hello from tools\n');
+    }
+  });
+
+  it.each([
+    ['#!/bin/sh', []],
+    ['#!/bin/bash', []],
+    ['', ['dash']],
+    ['', ['bash']],
+  ])(
+    'exit, set -e and return inside functions behave as in a script run by path: %s %j',
+    async (shebang, shell) => {
+      const cases: [string, number, string][] = [
+        ['echo one\nexit 7\necho never\n', 7, 'one\n'],
+        ['set -e\necho one\nfalse\necho never\n', 1, 'one\n'],
+        ['f() { return 3; echo never; }\nf; echo "f=$?"\nshift; echo "$# $1"\n', 0, 'f=3\n1 b\n'],
+        ['if false; then :; fi\n', 0, ''],
+      ];
+      for (const [body, code, out] of cases) {
+        const entry = pinned('run.sh', `${shebang}\n${body}`);
+        const run = await sealedRun({
+          argv: [...shell, './run.sh', 'a', 'b'],
+          cwd: project,
+          verified: [entry],
+        });
+        expect([run.result.exitCode, run.stdout]).toEqual([code, out]);
+      }
+    },
+  );
 });

@@ -36,17 +36,23 @@ const vendorKeys = [
 /** The part of `@ironrun/core` the guard loads on a cache miss: the provider registry's facts. */
 type ProviderFacts = Pick<
   typeof import('@ironrun/core'),
-  'builtinProviderDeclarations' | 'providerDeclaration' | 'secretFileLocations'
+  | 'builtinProviderDeclarations'
+  | 'declaredCredentialVariables'
+  | 'providerDeclaration'
+  | 'secretFileLocations'
 >;
 
-/** The vendor facts of these declarations, merged. */
+/**
+ * The vendor facts of these declarations, merged. Takes the `@ironrun/core` its caller
+ * already loaded on the cache miss, so the credential names are core's own rule and the
+ * hook still imports no package on a cache hit.
+ */
 function vendorFacts(
+  core: ProviderFacts,
   declarations: readonly import('@ironrun/core').ProviderDeclaration[],
 ): VendorFacts {
   return {
-    credentialVariables: [
-      ...new Set(declarations.flatMap((declared) => declared.credentials.map(({ env }) => env))),
-    ],
+    credentialVariables: core.declaredCredentialVariables(declarations),
     credentialPrefixes: [
       ...new Set(declarations.flatMap((declared) => declared.credentialPrefixes)),
     ],
@@ -129,7 +135,7 @@ async function readPolicyFacts(
     }
     sealedCommands.push({ id: String(id ?? argv[0]), argv: argv.map(String) });
   }
-  return { envfiles, sealedCommands, ...vendorFacts(declarations) };
+  return { envfiles, sealedCommands, ...vendorFacts(core, declarations) };
 }
 
 /** The trust store file of a policy, as `@ironrun/policy` names it (`trust/<sha256 of the real path>.json`). */
@@ -233,7 +239,7 @@ async function policyFacts(context: {
   const facts: PolicyFacts = {
     envfiles: [],
     sealedCommands: [],
-    ...vendorFacts(Object.values(core.builtinProviderDeclarations())),
+    ...vendorFacts(core, Object.values(core.builtinProviderDeclarations())),
   };
   let read = 0;
   for (const text of [policyText, trustedText]) {
@@ -296,7 +302,7 @@ async function builtinFacts(configDir: string): Promise<PolicyFacts> {
   const facts: PolicyFacts = {
     envfiles: [],
     sealedCommands: [],
-    ...vendorFacts(Object.values(core.builtinProviderDeclarations())),
+    ...vendorFacts(core, Object.values(core.builtinProviderDeclarations())),
   };
   try {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentInstructions, claudeReference, importsAgentsMd } from './agent-instructions.js';
 import { sectionEnd, sectionStart, upsertMarkedSection } from './marked-section.js';
-import { testArgsRule } from './test-args.js';
+import { makeArgsRule, testArgsRule } from './test-args.js';
 
 const pytest = testArgsRule('pytest');
 const pytestArgs = { pattern: pytest.pattern, max: pytest.max, allowOptions: pytest.allowOptions };
@@ -42,6 +42,21 @@ describe('agentInstructions', () => {
     // The old blanket rule is gone: one test file or a filter goes through ironrun, with args.
     expect(text).not.toMatch(/Never run those commands directly/);
     expect(text).toMatch(/one test file or a name filter included/);
+  });
+
+  it("shows a Makefile test target's VARIABLE=PATH rule with its example", () => {
+    const rule = makeArgsRule('TESTS');
+    const text = agentInstructions({
+      commands: [
+        { id: 'test', args: { pattern: rule.pattern, max: rule.max, allowOptions: false } },
+      ],
+      ironrun: ['ironrun'],
+    });
+    expect(text).toContain(`- \`test\`: ${rule.summary}.`);
+    expect(text).toContain(
+      '`run_sealed` with `{"id":"test","args":["TESTS=test/example.test.js"]}`',
+    );
+    expect(text).toContain('`ironrun run test -- TESTS=test/example.test.js`');
   });
 
   it('shows a hand-written args rule as its pattern, with no example that might not match', () => {

@@ -1,5 +1,5 @@
 import { shellWord } from './ironrun-invocation.js';
-import { type TestRunner, testArgsRule } from './test-args.js';
+import { makeArgsRule, makeArgsVariable, type TestRunner, testArgsRule } from './test-args.js';
 
 /** A command's `args:` rule as the policy holds it. */
 export interface CommandArgs {
@@ -30,8 +30,12 @@ const runners: readonly TestRunner[] = [
  * the rule itself (no example: none is known to match).
  */
 function argsShape(args: CommandArgs): { summary: string; example?: readonly string[] } {
-  for (const runner of runners) {
-    const rule = testArgsRule(runner);
+  const variable = makeArgsVariable(args.pattern);
+  const rules = [
+    ...runners.map(testArgsRule),
+    ...(variable === undefined ? [] : [makeArgsRule(variable)]),
+  ];
+  for (const rule of rules) {
     if (
       rule.pattern === args.pattern &&
       rule.max === args.max &&

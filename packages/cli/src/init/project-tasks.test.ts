@@ -1,6 +1,7 @@
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectProject } from './project-tasks.js';
+import { makeArgsRule } from './test-args.js';
 
 let dir: TestDir | undefined;
 afterEach(async () => {
@@ -88,6 +89,16 @@ describe('detectProject: test arguments', () => {
     const [test] = detectProject(dir.dir).tasks;
     expect(test?.argv).toEqual(['npm', 'run', 'test']);
     expect(test?.args).toBeUndefined();
+  });
+
+  it('gives a make test target that hands $(TESTS) to its runner TESTS=<path>, and other targets none', async () => {
+    dir = await testdir({
+      Makefile:
+        'TESTS ?= test/\n.PHONY: test lint\ntest:\n\tnode --test $(TESTS)\nlint:\n\tnode --test $(FILE)\n',
+    });
+    const tasks = detectProject(dir.dir).tasks;
+    expect(tasks.find((task) => task.id === 'test')?.args).toEqual(makeArgsRule('TESTS'));
+    expect(tasks.find((task) => task.id === 'lint')?.args).toBeUndefined();
   });
 
   it('gives pytest, go test and cargo test their filters, and a make target none (NAME=value would set a variable)', async () => {

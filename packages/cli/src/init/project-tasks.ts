@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { nodeTestRunner, type TestArgsRule, testArgsRule } from './test-args.js';
+import { makeRecipe } from './shell-programs.js';
+import {
+  makeArgsRule,
+  makeTestVariable,
+  nodeTestRunner,
+  type TestArgsRule,
+  testArgsRule,
+} from './test-args.js';
 
 /** One task `init` found in the project, to become a policy command. */
 export interface ProjectTask {
@@ -94,13 +101,16 @@ function makeTasks(dir: string): ProjectTask[] {
   for (const target of targets) {
     const id = taskNames.includes(target) ? target : aliases[target];
     if (id === undefined) continue;
-    tasks.push({
+    const task: ProjectTask = {
       id,
       argv: ['make', target],
       definedIn: file,
       pinPart: target,
       description: `make ${target} (${file} target)`,
-    });
+    };
+    // A test target that hands $(TESTS) (or the like) to its runner takes TESTS=<path>.
+    const variable = id === 'test' ? makeTestVariable(text, makeRecipe(text, target)) : undefined;
+    tasks.push(variable === undefined ? task : { ...task, args: makeArgsRule(variable) });
   }
   return tasks;
 }

@@ -105,15 +105,9 @@ export function testArgsRule(runner: TestRunner): TestArgsRule {
   }
 }
 
-/**
- * The test runner a package.json script ends with: the program that gets the
- * extra arguments, since npm and pnpm append them to the whole script. Only a
- * script whose last command is a runner itself (after `npx`/`pnpm exec`, or
- * leading `NAME=value` words) counts; anything else gets no `args:`.
- */
-export function nodeTestRunner(script: string): TestRunner | undefined {
-  const last = script.split(/&&|\|\||[;|&]/).at(-1) ?? '';
-  const words = last.trim().split(/\s+/).filter(Boolean);
+/** The test runner a command's words start with (after leading `NAME=value` words, `cross-env`, `npx`/`bunx`, `pnpm exec`/`yarn exec`), if `init` knows it. */
+function commandTestRunner(command: string): TestRunner | undefined {
+  const words = command.trim().split(/\s+/).filter(Boolean);
   const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
   while (words.length > 0 && assignment.test(words[0] ?? '')) words.shift();
   if (words[0] === 'cross-env') {
@@ -125,5 +119,108 @@ export function nodeTestRunner(script: string): TestRunner | undefined {
   const program = words[0];
   if (program === 'vitest' || program === 'jest' || program === 'mocha') return program;
   if (program === 'node' && words.includes('--test')) return 'node-test';
+  if (program === 'pytest') return 'pytest';
+  if ((program === 'python3' || program === 'python') && words[1] === '-m' && words[2] === 'pytest')
+    return 'pytest';
   return undefined;
+}
+
+/**
+ * The test runner a package.json script ends with: the program that gets the
+ * extra arguments, since npm and pnpm append them to the whole script. Only a
+ * script whose last command is a runner itself (after `npx`/`pnpm exec`, or
+ * leading `NAME=value` words) counts; anything else gets no `args:`.
+ */
+export function nodeTestRunner(script: string): TestRunner | undefined {
+  const last = script.split(/&&|\|\||[;|&]/).at(-1) ?? '';
+  const runner = commandTestRunner(last);
+  return runner === 'pytest' ? undefined : runner;
+}
+
+/**
+ * The make variables a test target may pass to its runner. A fixed list of
+ * names test Makefiles use for "which tests": never one make or the shell
+ * reads itself (`SHELL`, `MAKEFLAGS`, `MAKEFILES`, `.SHELLFLAGS`, `VPATH`,
+ * `PATH`, `NODE_OPTIONS`...), since make also exports a command-line
+ * variable to the recipe's environment.
+ */
+export const makeTestVariables: readonly string[] = [
+  'TESTS',
+  'TEST',
+  'TEST_FILES',
+  'TESTFILES',
+  'TEST_FILE',
+  'FILE',
+  'FILES',
+  'ARGS',
+  'TEST_ARGS',
+  'TESTARGS',
+  'SPEC',
+  'SPECS',
+];
+
+/**
+ * The `args:` rule of a Makefile test target that passes `$(VARIABLE)` to its
+ * runner: exactly one argument, `VARIABLE=<path inside the project>`.
+ *
+ * make reads an argument with `=` as a variable assignment, and any other
+ * argument as an option (`-f`, `-C`, `--eval`, `-e`) or a goal (another
+ * target); the pattern admits neither, names the one variable (so never
+ * `SHELL=`, `MAKEFLAGS=` or `MAKEFILES=`), and its value is a relative path
+ * by the same spelling rule as the runners' (no `$`, `(`, whitespace or `=`,
+ * so make expands nothing in it, and it never starts with `-`, so the runner
+ * reads it as a file). One argument only: a second would just set it again.
+ */
+export function makeArgsRule(variable: string): TestArgsRule {
+  if (!makeTestVariables.includes(variable))
+    throw new Error(`not a make test variable: ${variable}`);
+  return {
+    pattern: `${variable}=${relativePath}`,
+    max: 1,
+    allowOptions: false,
+    summary: `one test file or folder inside the project, as ${variable}=PATH`,
+    example: [`${variable}=test/example.test.js`],
+  };
+}
+
+/** The make variable an `args:` pattern is {@link makeArgsRule}'s for, if it is exactly one. */
+export function makeArgsVariable(pattern: string): string | undefined {
+  const variable = /^([A-Z_]+)=/.exec(pattern)?.[1];
+  if (variable === undefined || !makeTestVariables.includes(variable)) return undefined;
+  return makeArgsRule(variable).pattern === pattern ? variable : undefined;
+}
+
+/**
+ * The variable a Makefile's test target passes to a known test runner, for
+ * {@link makeArgsRule}. Only a plain use counts: one recipe command that runs
+ * pytest, vitest, jest, mocha or `node --test` with the word `$(VARIABLE)`
+ * (or `${VARIABLE}`), and elsewhere in the Makefile only plain definitions
+ * of it (`VARIABLE ?= …`, `=`, `:=`, `::=`, at the start of a line). Any
+ * other mention (`override`, a target-specific value, `$(eval …)`, a second
+ * use) gives no `args:`: the value would reach somewhere init cannot see.
+ * `recipe` is the target's recipe lines (see `makeRecipe`).
+ */
+export function makeTestVariable(text: string, recipe: readonly string[]): string | undefined {
+  const uses: string[] = [];
+  for (const line of recipe) {
+    for (const command of line.split(/&&|\|\||[;|&\n]/)) {
+      if (commandTestRunner(command) === undefined) continue;
+      for (const word of command.trim().split(/\s+/)) {
+        const name = /^\$(?:\(([A-Z_]+)\)|\{([A-Z_]+)\})$/.exec(word);
+        const variable = name?.[1] ?? name?.[2];
+        if (variable !== undefined && makeTestVariables.includes(variable)) uses.push(variable);
+      }
+    }
+  }
+  if (uses.length !== 1) return undefined;
+  const variable = uses[0] as string;
+  // A definition is overridden by the command line; any other mention counts as a use.
+  const mention = new RegExp(`(?<![A-Za-z0-9_])${variable}(?![A-Za-z0-9_])`, 'g');
+  const definition = new RegExp(`^${variable}[ \\t]*(?:\\?=|:{0,3}=)`);
+  let used = 0;
+  for (const line of text.split(/\r?\n/)) {
+    const count = line.match(mention)?.length ?? 0;
+    used += definition.test(line) ? count - 1 : count;
+  }
+  return used === 1 ? variable : undefined;
 }
