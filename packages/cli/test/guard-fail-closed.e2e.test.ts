@@ -181,7 +181,19 @@ describe('the guard against an agent that edits the policy', () => {
 });
 
 describe('dist/guard.js', () => {
-  it('is one file that statically imports only Node built-ins, and loads no SDK', async () => {
+  it('waits for hook input that arrives after it starts, and still denies on it', async () => {
+    // The input is written 1 s late, so the first non-blocking read finds nothing yet.
+    const late = `{ sleep 1; printf '%s' "$HOOK_INPUT"; } | ${hookCommand}`;
+    const denied = await runHook(late, '', {
+      HOOK_INPUT: hookInput('cat ~/secrets/demo.env'),
+    });
+    expect(blocks(denied)).toBe(true);
+    expect(denied.stdout + denied.stderr).not.toContain(secret);
+    const allowed = await runHook(late, '', { HOOK_INPUT: hookInput('git status') });
+    expect(allowed).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('is one file that imports no module statically, takes its built-ins without an ES facade, and loads no SDK', async () => {
     const text = await readFile(guardEntry, 'utf8');
     // Minified: `import{a as b}from"fs"`, one statement after another.
     const staticImports = [
@@ -190,12 +202,16 @@ describe('dist/guard.js', () => {
     const dynamicImports = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map(
       (match) => match[1],
     );
-    expect(staticImports.length).toBeGreaterThan(0);
-    for (const specifier of staticImports) expect(specifier).toMatch(/^(node:)?(fs|path|os|url)$/);
+    // An `import … from 'node:fs'` would build fs's ES facade, which loads the stream stack.
+    expect(staticImports).toEqual([]);
+    const builtins = [...text.matchAll(/getBuiltinModule\(\s*["']([^"']+)["']\s*\)/g)].map(
+      (match) => match[1],
+    );
+    expect([...new Set(builtins)].sort()).toEqual(['node:fs', 'node:os', 'node:path']);
     // Loaded lazily, on a cache miss only: yaml, crypto for the trust record's name, and
     // core for the providers' declared vendor facts (the registry), cached with the policy
     // facts; never on a hit, where core would cost the whole pipeline on every tool call.
-    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'crypto', 'yaml']);
+    expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'node:crypto', 'yaml']);
     expect(text).not.toMatch(/from\s*["']@ironrun\//);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
   });
