@@ -7,6 +7,18 @@ import { breakerByte, encodedChar, lineBreakByte, type WrappedMatcher } from './
 /** Chunks shorter than this are read by runs, never with the native byte search. */
 const smallChunk = 256;
 
+/** Whether the first 64 bytes (or all) of `chunk[from .. to)` are hex digits and line breaks. */
+function isHexRun(chunk: Uint8Array, from: number, to: number): boolean {
+  const end = Math.min(to, from + 64);
+  for (let i = from; i < end; i++) {
+    const byte = chunk[i]!;
+    if (byte === 0x0a || byte === 0x0d) continue;
+    const lower = byte | 0x20;
+    if (!((byte >= 0x30 && byte <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** Verdicts of `mayBeInside`. */
 const no = 0;
 const notAfterAll = 1;
@@ -519,8 +531,11 @@ export class WrappedScan {
     bodyFound.clear();
     if (this.gathering) body.scanScratch(this.loaded!.scratch(chars), bodyFound, this.loaded!);
     else body.scan(this.matcher.scratch.subarray(0, chars), 0, bodyFound);
-    this.addCovered(from, stop);
-    const inner = this.inner;
+    // Only hex runs: there the main search barely skips (its hex forms hold about half of all
+    // 4-digit blocks at 1,000 secrets); in base64 it skips well, and measured no slower than this.
+    const standIn = isHexRun(chunk, from, stop);
+    if (standIn) this.addCovered(from, stop);
+    const inner = standIn ? this.inner : this.discard;
     if (bodyFound.count > 0) {
       const order: number[] = [];
       const starts: number[] = [];
