@@ -53,6 +53,11 @@ export function runProcess(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A program may exit without reading its input (a hook whose guard file is missing): the
+    // write then fails with EPIPE, which is that program's outcome, not the test's error.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }
