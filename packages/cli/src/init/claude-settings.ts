@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { relative } from 'node:path';
 import { isInsideDir } from '@ironrun/core';
-import type { MergeOutcome } from './mcp-configs.js';
+import { type MergeOutcome, readSettingsObject } from './mcp-configs.js';
 
 /** The tools `guard` is registered for in `.claude/settings.json`. */
 export const guardMatcher = 'Bash|Read|Edit|MultiEdit|Write|NotebookEdit|Grep|Glob';
@@ -129,18 +129,12 @@ export function mergeClaudeSettings(
     sandbox?: { denyRead: readonly string[]; denyWrite: readonly string[] };
   },
 ): MergeOutcome {
-  let settings: Record<string, unknown> = {};
-  if (existing !== undefined && existing.trim() !== '') {
-    try {
-      const parsed: unknown = JSON.parse(existing);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        return { status: 'skipped', note: 'the file is not a JSON object; add the hook by hand' };
-      }
-      settings = parsed as Record<string, unknown>;
-    } catch {
-      return { status: 'skipped', note: 'not plain JSON; add the hook by hand' };
-    }
-  }
+  const read = readSettingsObject(existing, {
+    notJson: 'not plain JSON; add the hook by hand',
+    notObject: 'the file is not a JSON object; add the hook by hand',
+  });
+  if ('skipped' in read) return read.skipped;
+  const settings = read.root;
   const hooks = (settings.hooks ?? {}) as Record<string, unknown>;
   const permissions = (settings.permissions ?? {}) as Record<string, unknown>;
   const sandbox = (settings.sandbox ?? {}) as Record<string, unknown>;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { cursorGuardEvents } from '../guard/cursor-hook.js';
 import { type FilePlan, fromOutcome, readOptional } from './agent-configs.js';
 import { guardHookCommand, shellQuote } from './guard-hook.js';
-import type { MergeOutcome } from './mcp-configs.js';
+import { type MergeOutcome, readSettingsObject } from './mcp-configs.js';
 
 /** Seconds Cursor waits for the guard before the call fails (and, with `failClosed`, is blocked). */
 const guardTimeoutSec = 10;
@@ -28,19 +28,12 @@ function isGuardEntry(entry: unknown, command: string): boolean {
  * ironrun guard gets no second one, so a second run leaves the file unchanged.
  */
 export function mergeCursorHooks(existing: string | undefined, command: string): MergeOutcome {
-  let root: Record<string, unknown> = {};
-  if (existing !== undefined && existing.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(existing);
-    } catch {
-      return { status: 'skipped', note: 'not plain JSON; add the hooks by hand' };
-    }
-    if (!isObject(parsed)) {
-      return { status: 'skipped', note: 'the file is not a JSON object; add the hooks by hand' };
-    }
-    root = parsed;
-  }
+  const read = readSettingsObject(existing, {
+    notJson: 'not plain JSON; add the hooks by hand',
+    notObject: 'the file is not a JSON object; add the hooks by hand',
+  });
+  if ('skipped' in read) return read.skipped;
+  const { root } = read;
   if (root.version !== undefined && root.version !== 1) {
     return {
       status: 'skipped',

@@ -1,4 +1,4 @@
-import type { MergeOutcome } from './mcp-configs.js';
+import { type MergeOutcome, readSettingsObject } from './mcp-configs.js';
 
 /**
  * Milliseconds Gemini CLI waits for the guard (its unit is ms). Longer than the guard's own
@@ -30,19 +30,12 @@ function runsGuard(definition: unknown, command: string): boolean {
  * versions that gate them, hooks enabled).
  */
 export function mergeGeminiHooks(existing: string | undefined, command: string): MergeOutcome {
-  let root: Record<string, unknown> = {};
-  if (existing !== undefined && existing.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(existing);
-    } catch {
-      return { status: 'skipped', note: 'not plain JSON (comments?); add the hook by hand' };
-    }
-    if (!isObject(parsed)) {
-      return { status: 'skipped', note: 'the file is not a JSON object; add the hook by hand' };
-    }
-    root = parsed;
-  }
+  const read = readSettingsObject(existing, {
+    notJson: 'not plain JSON (comments?); add the hook by hand',
+    notObject: 'the file is not a JSON object; add the hook by hand',
+  });
+  if ('skipped' in read) return read.skipped;
+  const { root } = read;
   const hooks = root.hooks ?? {};
   if (!isObject(hooks)) {
     return { status: 'skipped', note: '"hooks" is not an object; add the hook by hand' };

@@ -13,6 +13,28 @@ export type MergeOutcome =
   | { status: 'unchanged'; note?: string }
   | { status: 'skipped'; note: string };
 
+/**
+ * The JSON object an agent's settings file holds (`{}` when it is absent or blank), or the
+ * skipped outcome saying why it cannot be merged: `notJson` when the text does not parse,
+ * `notObject` when it parses to something other than an object.
+ */
+export function readSettingsObject(
+  existing: string | undefined,
+  notes: { notJson: string; notObject: string },
+): { root: Record<string, unknown> } | { skipped: MergeOutcome } {
+  if (existing === undefined || existing.trim() === '') return { root: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(existing);
+  } catch {
+    return { skipped: { status: 'skipped', note: notes.notJson } };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { skipped: { status: 'skipped', note: notes.notObject } };
+  }
+  return { root: parsed as Record<string, unknown> };
+}
+
 function indentOf(text: string): number | string {
   const match = /^([ \t]+)\S/m.exec(text);
   if (match?.[1] === undefined) return 2;
@@ -36,19 +58,12 @@ export function mergeJsonMcpConfig(
   if (existing === undefined || existing.trim() === '') {
     return { status: 'create', text: `${JSON.stringify({ [key]: { [name]: entry } }, null, 2)}\n` };
   }
-  let config: unknown;
-  try {
-    config = JSON.parse(existing);
-  } catch {
-    return {
-      status: 'skipped',
-      note: 'not plain JSON (comments?); add the entry below by hand',
-    };
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    return { status: 'skipped', note: 'the file is not a JSON object; add the entry by hand' };
-  }
-  const root = config as Record<string, unknown>;
+  const read = readSettingsObject(existing, {
+    notJson: 'not plain JSON (comments?); add the entry below by hand',
+    notObject: 'the file is not a JSON object; add the entry by hand',
+  });
+  if ('skipped' in read) return read.skipped;
+  const { root } = read;
   const servers = root[key];
   if (
     servers !== undefined &&
