@@ -46,6 +46,7 @@ export async function sha256OfUnchangedFile(
   const cached = hashes.get(path);
   if (cached !== undefined && cached.identity === identity) return cached.sha256;
   const sha256 = await hash(path);
+  // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints.
   const changedAt = before.ctimeNs > before.mtimeNs ? before.ctimeNs : before.mtimeNs;
   const after = await stat(path, { bigint: true }).catch(() => undefined);
   if (after !== undefined && identityOf(after) === identity && changedAt + settledNs < began) {
