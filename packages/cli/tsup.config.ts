@@ -1,4 +1,6 @@
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { build, type Options } from 'tsup';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -49,6 +51,70 @@ const builtinsWithoutFacade: Plugin = {
   },
 };
 
+// `ironrun run` as one file, dist/run.js (src/run-fast.ts), which cli.ts loads instead of the
+// command table: @ironrun/core and every package of the run (policy, provider, redactor,
+// sandbox, valibot, smol-toml, yaml) are bundled in, so Node loads and links one module
+// instead of about forty, and no citty. Each run is measured against Node starting alone
+// (bench/run-overhead.bench.mjs). The vendor providers stay packages, imported only when the
+// policy names one.
+// Two places in those packages find a file by where their own module is: the sandbox's
+// native init (`createRequire(import.meta.url)`) and core's built-in providers
+// (`import('@ironrun/providers-…')`). From the bundle they would look beside dist/run.js,
+// where a strict layout (pnpm) has neither, and the sandbox would fall back to the Node init.
+// Both are rewritten to look from where the package is installed (src/bundled-package.ts);
+// a build where either is not found as expected fails.
+const cliRequire = createRequire(resolve('package.json'));
+const coreDir = dirname(realpathSync(cliRequire.resolve('@ironrun/core/package.json')));
+const sandboxDir = dirname(
+  realpathSync(
+    createRequire(join(coreDir, 'package.json')).resolve('@ironrun/sandbox/package.json'),
+  ),
+);
+const bundledPackage = resolve('src/bundled-package.ts');
+const rewrites = { sandboxUrl: 0, providerImports: 0 };
+const installedLocations: Plugin = {
+  name: 'installed-package-locations',
+  setup(plugin) {
+    plugin.onStart(() => {
+      rewrites.sandboxUrl = 0;
+      rewrites.providerImports = 0;
+    });
+    plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
+      const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
+      const inCore = args.path.startsWith(`${coreDir}${sep}`);
+      if (!inSandbox && !inCore) return undefined;
+      let source = readFileSync(args.path, 'utf8');
+      let count = 0;
+      if (inSandbox) {
+        source = source.replace(/\bimport\.meta\.url\b/g, () => {
+          count++;
+          return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
+        });
+        rewrites.sandboxUrl += count;
+      } else {
+        source = source.replace(
+          /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
+          (_, _q, name: string) => {
+            count++;
+            return `__ironrunImportFrom(["@ironrun/core"], ${JSON.stringify(name)})`;
+          },
+        );
+        rewrites.providerImports += count;
+      }
+      if (count === 0) return undefined;
+      const helpers = `import { bundledPackageUrl as __ironrunPackageUrl, importFromBundledPackage as __ironrunImportFrom } from ${JSON.stringify(bundledPackage)};\n`;
+      return { contents: helpers + source, loader: 'js', resolveDir: dirname(args.path) };
+    });
+    plugin.onEnd((result) => {
+      if (result.errors.length > 0) return;
+      if (rewrites.sandboxUrl === 0 || rewrites.providerImports !== 4)
+        throw new Error(
+          `dist/run.js: expected import.meta.url in @ironrun/sandbox and four provider imports in @ironrun/core, found ${rewrites.sandboxUrl} and ${rewrites.providerImports}; update installed-package-locations in tsup.config.ts`,
+        );
+    });
+  },
+};
+
 export default packageBuild({
   entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts'],
   splitting: true,
@@ -74,6 +140,23 @@ export default packageBuild({
       esbuildPlugins: [builtinsWithoutFacade],
       // The plugin above takes `node:` imports itself.
       removeNodeProtocol: false,
+    });
+    await build({
+      entry: { run: 'src/run-fast.ts' },
+      format: ['esm'],
+      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
+      target: 'node20.19',
+      platform: 'node',
+      outDir: 'dist',
+      splitting: false,
+      minify: true,
+      sourcemap: true,
+      clean: false,
+      dts: false,
+      silent: true,
+      config: false,
+      noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
+      esbuildPlugins: [installedLocations],
     });
   },
 });

@@ -6,6 +6,20 @@ const args = process.argv.slice(2);
 if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')) {
   await import(new URL('./guard.js', import.meta.url).href);
 } else {
-  const { runCli } = await import('./main.js');
-  process.exitCode = await runCli(args);
+  // `ironrun run` loads one file, dist/run.js (src/run-fast.ts with core and the packages it
+  // runs, built on its own), instead of the command table; it hands back any command line
+  // it does not take as it is.
+  const fast =
+    args[0] === 'run'
+      ? await (
+          (await import(new URL('./run.js', import.meta.url).href)) as {
+            runFast(argv: readonly string[]): Promise<number | undefined>;
+          }
+        ).runFast(args)
+      : undefined;
+  if (fast !== undefined) process.exitCode = fast;
+  else {
+    const { runCli } = await import('./main.js');
+    process.exitCode = await runCli(args);
+  }
 }

@@ -1,9 +1,9 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
-import { CliError, isCliError } from './cli-error.js';
+import { CliError } from './cli-error.js';
 import { type CliIo, processIo } from './cli-io.js';
 import { ownArgs } from './command-args.js';
-import { toCliError } from './error-mapping.js';
 import { ExitCode } from './exit-code.js';
+import { reportError } from './report-error.js';
 import { stripAnsi } from './terminal-style.js';
 import { cliVersion } from './version.js';
 
@@ -92,21 +92,6 @@ function firstPositional(args: readonly string[]): number {
 async function usageText(command: AnyCommand, parent: AnyCommand | undefined, io: CliIo) {
   const text = await renderUsage(command, parent);
   return `${io.style.enabled ? text : stripAnsi(text)}\n`;
-}
-
-function reportError(error: unknown, io: CliIo, json: boolean): number {
-  const cliError = isCliError(error) ? error : toCliError(error);
-  if (json) {
-    io.out(
-      `${JSON.stringify({ error: { code: cliError.code, message: cliError.message } }, null, 2)}\n`,
-    );
-  }
-  io.err(`${io.errStyle.red('ironrun:')} ${cliError.message.replace(/^ironrun: /, '')}\n`);
-  for (const hint of cliError.hints) io.err(`  ${io.errStyle.dim(hint)}\n`);
-  if (cliError.code === 'INTERNAL' && io.env.IRONRUN_DEBUG && error instanceof Error) {
-    io.err(`${error.stack ?? ''}\n`);
-  }
-  return cliError.exitCode;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, runIronrun } from './cli-process.js';
+import { cliPath, runIronrun, runProcess } from './cli-process.js';
 
 const SECRET = `sk_live_${randomBytes(12).toString('hex')}`;
 const node = process.execPath;
@@ -32,6 +33,29 @@ const canForbidNesting =
   ]).status === 0;
 if (ok && !canForbidNesting) {
   console.log('skipping the refusal test: this bubblewrap cannot --disable-userns');
+}
+
+const setpriv = '/usr/bin/setpriv';
+const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+/** Whether uid 65534 can make the agent's user, mount and PID namespaces (the test must be root). */
+const nobodyUserns =
+  ok &&
+  process.getuid?.() === 0 &&
+  existsSync(setpriv) &&
+  spawnSync(setpriv, [
+    ...nobody,
+    '/usr/bin/unshare',
+    '--user',
+    '--map-root-user',
+    '--mount',
+    '--pid',
+    '--fork',
+    'true',
+  ]).status === 0;
+if (ok && !nobodyUserns) {
+  console.log(
+    'skipping the uid 65534 plant test: not run as root (setpriv needs it), or uid 65534 cannot create user namespaces here',
+  );
 }
 
 let home: TestDir;
@@ -194,6 +218,65 @@ describe.skipIf(!ok)('ironrun agent', () => {
       await fresh.cleanup();
     }
   });
+
+  for (const kind of ['bubblewrap', 'unshare'] as const) {
+    it.skipIf(!nobodyUserns)(
+      `as uid 65534 with a fresh home (${kind}): the agent cannot plant a trust record in ~/.config/ironrun, left mode 700 and empty`,
+      async () => {
+        const fresh = await testdir({});
+        const control = await testdir({});
+        const empty = await testdir({});
+        try {
+          for (const dir of [fresh, control, empty]) await chown(dir.dir, 65534, 65534);
+          const plant = [
+            'if mkdir -p ~/.config/ironrun/trust && echo "{}" > ~/.config/ironrun/trust/planted.json',
+            'then echo planted; else echo refused; fi',
+          ].join('; ');
+          const envOf = (dir: TestDir) => ({
+            HOME: dir.dir,
+            XDG_STATE_HOME: dir.path('state'),
+            PATH: '/usr/bin:/bin',
+          });
+          // The control: the same line as uid 65534 outside plants the record.
+          const outside = await runProcess(setpriv, [...nobody, '/bin/sh', '-c', plant], {
+            cwd: empty.dir,
+            env: envOf(control),
+          });
+          expect(outside.stdout).toBe('planted\n');
+          expect(existsSync(control.path('.config/ironrun/trust/planted.json'))).toBe(true);
+
+          const inside = await runProcess(
+            setpriv,
+            [
+              ...nobody,
+              node,
+              cliPath,
+              'agent',
+              '--confinement',
+              kind,
+              '--',
+              '/bin/sh',
+              '-c',
+              plant,
+            ],
+            { cwd: empty.dir, env: envOf(fresh) },
+          );
+          expect(inside.code, inside.stderr).toBe(0);
+          expect(inside.stdout).toBe('refused\n');
+          const folder = fresh.path('.config/ironrun');
+          expect(existsSync(join(folder, 'trust', 'planted.json'))).toBe(false);
+          const stat = statSync(folder);
+          expect(stat.uid).toBe(65534);
+          expect(stat.mode & 0o777).toBe(0o700);
+          expect(readdirSync(folder)).toEqual([]);
+        } finally {
+          await empty.cleanup();
+          await control.cleanup();
+          await fresh.cleanup();
+        }
+      },
+    );
+  }
 
   it('refuses to start without an agent command', async () => {
     const run = await runIronrun(['agent'], { cwd: project.dir, env });

@@ -91,6 +91,34 @@ async function runTheInstructions(shellPath: string): Promise<string[]> {
   return [...block, ...examples];
 }
 
+/** The confined-start lines `init` printed: the shell form of ironrun before ` agent -- `, and the agent. */
+function startLines(initOut: string): { ironrun: string; agent: string }[] {
+  return [
+    ...initOut.matchAll(
+      /confined \(no secret or trust record reachable from it\): (.+) agent -- (.+)$/gm,
+    ),
+  ].map((match) => ({ ironrun: match[1] as string, agent: match[2] as string }));
+}
+
+/**
+ * Runs each printed start line the way the person would type it (`sh -c`, in the project
+ * folder), with `--dry-run` after `agent` so the agent itself is not needed: ironrun must
+ * start, find the policy and plan the confinement of that agent.
+ */
+async function runTheStartLines(initOut: string, shellPath: string): Promise<string[]> {
+  const lines = startLines(initOut);
+  for (const { ironrun, agent } of lines) {
+    const dry = await runProcess('/bin/sh', ['-c', `${ironrun} agent --dry-run -- ${agent}`], {
+      cwd: project.dir,
+      env: { ...env, PATH: shellPath },
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^confinement: /m);
+    expect(dry.stdout).toContain(`agent: ${JSON.stringify(agent.split(' '))}`);
+  }
+  return lines.map(({ ironrun, agent }) => `${ironrun} agent -- ${agent}`);
+}
+
 /** `node_modules/@ironrun/cli` (this package) and its `.bin/ironrun` link, as npm or pnpm install it. */
 async function installInProject(): Promise<void> {
   await mkdir(project.path('node_modules/@ironrun'), { recursive: true });
@@ -110,16 +138,20 @@ describe('ironrun init: instructions that match the install', () => {
       './node_modules/.bin/ironrun run test',
       './node_modules/.bin/ironrun run test -- test/example.test.js',
     ]);
+    expect(await runTheStartLines(init.stdout, systemPath)).toEqual([
+      './node_modules/.bin/ironrun agent -- claude',
+      './node_modules/.bin/ironrun agent -- codex',
+    ]);
   });
 
   it('a project install in a pnpm project: pnpm exec ironrun, and each line works', async () => {
     await installInProject();
     await project.write({ 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" });
-    expect((await runIronrun(['init', '--agents', 'codex'], { cwd: project.dir, env })).code).toBe(
-      0,
-    );
+    const init = await runIronrun(['init', '--agents', 'codex'], { cwd: project.dir, env });
+    expect(init.code, init.stderr).toBe(0);
     const lines = await runTheInstructions(systemPath);
     expect(lines[0]).toBe('pnpm exec ironrun list');
+    expect(startLines(init.stdout)).toEqual([{ ironrun: 'pnpm exec ironrun', agent: 'codex' }]);
   });
 
   it('an ironrun on PATH (the one init ran as): plain ironrun, and each line works', async () => {
@@ -133,6 +165,7 @@ describe('ironrun init: instructions that match the install', () => {
     expect(init.code, init.stderr).toBe(0);
     const lines = await runTheInstructions(shellPath);
     expect(lines[0]).toBe('ironrun list');
+    expect(await runTheStartLines(init.stdout, shellPath)).toEqual(['ironrun agent -- codex']);
   });
 
   it('an install not on PATH: its absolute path, and each line works without it on PATH', async () => {
@@ -147,6 +180,7 @@ describe('ironrun init: instructions that match the install', () => {
     const lines = await runTheInstructions(systemPath);
     // Quoted for the shell: the folder has a space.
     expect(lines[0]).toBe(`'${link}' list`);
+    expect(await runTheStartLines(init.stdout, systemPath)).toEqual([`'${link}' agent -- codex`]);
   });
 
   it("run from npx's cache: npx -y with the running version pinned (not run here: it would fetch)", async () => {
@@ -167,6 +201,18 @@ describe('ironrun init: instructions that match the install', () => {
       `npx -y @ironrun/cli@${version} run test`,
     ]);
     expect(examples).toEqual([`npx -y @ironrun/cli@${version} run test -- test/example.test.js`]);
+    // The default agents' start lines have the same pinned form.
+    const starts = startLines(init.stdout);
+    expect(starts.map(({ agent }) => agent)).toEqual([
+      'claude',
+      'cursor .',
+      'code .',
+      'codex',
+      'windsurf .',
+    ]);
+    expect(new Set(starts.map(({ ironrun }) => ironrun))).toEqual(
+      new Set([`npx -y @ironrun/cli@${version}`]),
+    );
   });
 });
 

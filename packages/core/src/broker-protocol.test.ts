@@ -167,16 +167,34 @@ describe('parseBrokerMessage', () => {
     }
   });
 
-  it('accepts the isolation a sealed run reports, Landlock included', () => {
+  it('accepts the isolation a sealed run reports, Landlock and seccomp included', () => {
     const result = {
       ...sealedResult,
-      isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: true },
+      isolation: {
+        kind: 'namespaces',
+        init: 'native',
+        bestEffort: false,
+        landlock: true,
+        seccomp: true,
+      },
     };
     expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result }))).toBe(false);
     const smuggled = { ...result, isolation: { ...result.isolation, landlock: 'TOKEN' } };
     expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result: smuggled }))).toBe(
       true,
     );
+    const smuggledSeccomp = { ...result, isolation: { ...result.isolation, seccomp: 'TOKEN' } };
+    expect(
+      isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result: smuggledSeccomp })),
+    ).toBe(true);
+  });
+
+  it('accepts the isolation of a broker from before the seccomp field (no seccomp key)', () => {
+    const result = {
+      ...sealedResult,
+      isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: false },
+    };
+    expect(isProtocolProblem(parseBrokerMessage({ type: 'result', id: 1, result }))).toBe(false);
   });
 
   it('refuses output that is not base64', () => {

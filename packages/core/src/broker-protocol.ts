@@ -163,6 +163,8 @@ const resultShape: Shape = {
         bestEffort: isBoolean,
         // Optional: a broker of before Landlock sends none.
         landlock: optional(isBoolean),
+        // Optional: a broker of before the seccomp field sends none.
+        seccomp: optional(isBoolean),
       }) === undefined,
   ),
 };

@@ -51,20 +51,50 @@ describe('toAgentResult: isolation', () => {
     expect(
       toAgentResult({
         ...result,
-        isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: false },
+        isolation: {
+          kind: 'namespaces',
+          init: 'native',
+          bestEffort: false,
+          landlock: false,
+          seccomp: true,
+        },
       }).isolation,
-    ).toBe('namespaces (native init)');
+    ).toBe('namespaces (native init, seccomp)');
     expect(
       toAgentResult({
         ...result,
-        isolation: { kind: 'process-group', init: null, bestEffort: true, landlock: false },
+        isolation: {
+          kind: 'namespaces',
+          init: 'node',
+          bestEffort: false,
+          landlock: false,
+          seccomp: false,
+        },
+      }).isolation,
+    ).toBe('namespaces (node init)');
+    expect(
+      toAgentResult({
+        ...result,
+        isolation: {
+          kind: 'process-group',
+          init: null,
+          bestEffort: true,
+          landlock: false,
+          seccomp: false,
+        },
       }).isolation,
     ).toBe('process-group (best-effort)');
     expect(
       toAgentResult({
         ...result,
-        isolation: { kind: 'namespaces', init: 'native', bestEffort: false, landlock: true },
+        isolation: {
+          kind: 'namespaces',
+          init: 'native',
+          bestEffort: false,
+          landlock: true,
+          seccomp: true,
+        },
       }).isolation,
-    ).toBe('namespaces (native init, landlock)');
+    ).toBe('namespaces (native init, seccomp, landlock)');
   });
 });

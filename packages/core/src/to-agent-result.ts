@@ -23,9 +23,10 @@ export interface AgentResult {
   /** How many secret occurrences were replaced. */
   redactions: number;
   /**
-   * Which isolation the run had: `namespaces (native init, landlock)`, `namespaces
-   * (node init)`, `network-namespace (best-effort)`, `process-group
-   * (best-effort)`, `sandbox-exec`…; absent when unknown.
+   * Which isolation the run had: `namespaces (native init, seccomp, landlock)`,
+   * `namespaces (node init)`, `network-namespace (best-effort)`, `process-group
+   * (best-effort)`, `sandbox-exec`…; absent when unknown. `seccomp` and
+   * `landlock` are named only when the filter and the ruleset were installed.
    */
   isolation?: string;
 }
@@ -34,6 +35,8 @@ export interface AgentResult {
 export function describeIsolation(isolation: NonNullable<RunResult['isolation']>): string {
   const notes = [
     ...(isolation.init === null ? [] : [`${isolation.init} init`]),
+    // `=== true`: a broker of before seccomp sends no such field.
+    ...(isolation.seccomp === true ? ['seccomp'] : []),
     ...(isolation.landlock ? ['landlock'] : []),
     ...(isolation.bestEffort ? ['best-effort'] : []),
   ];

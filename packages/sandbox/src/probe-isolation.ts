@@ -29,6 +29,17 @@ export interface IsolationReport {
   appArmorRestrictsUserNamespaces?: boolean;
   /** Linux: the native init that runs as PID 1, or `null` when the Node init is used instead. */
   nativeInit?: string | null;
+  /**
+   * Linux: whether the native init can install its seccomp filter before
+   * each program: it is installed, and the kernel offers seccomp filters with
+   * the actions the filter uses (`errno`, `kill_process`, from
+   * `/proc/sys/kernel/seccomp/actions_avail`). Where this is `false` every
+   * run through the native init is refused; a run that started had the filter
+   * (`result.isolation.seccomp`). A seccomp filter this process already runs
+   * under that refuses `seccomp(2)` is found only by a run (a note says when
+   * one is there).
+   */
+  seccomp?: boolean;
 }
 
 /** How the sandbox will wrap a child on this machine. */
@@ -92,6 +103,42 @@ async function appArmorRestrictsUserNamespaces(): Promise<boolean> {
   }
 }
 
+/** The seccomp actions the kernel offers, or `undefined` when it has no seccomp filters. */
+async function seccompActions(): Promise<string[] | undefined> {
+  try {
+    return (await readFile('/proc/sys/kernel/seccomp/actions_avail', 'utf8')).trim().split(/\s+/);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this process already runs under a seccomp filter (`Seccomp: 2` in its status). */
+async function underSeccompFilter(): Promise<boolean> {
+  try {
+    return /^Seccomp:\s*2$/m.test(await readFile('/proc/self/status', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function seccompNotes(report: IsolationReport, notes: string[]): Promise<void> {
+  if (report.nativeInit === null) {
+    report.seccomp = false;
+    return;
+  }
+  const actions = await seccompActions();
+  report.seccomp =
+    actions !== undefined && actions.includes('errno') && actions.includes('kill_process');
+  if (!report.seccomp)
+    notes.push(
+      'the kernel offers no seccomp filter with the errno and kill_process actions (/proc/sys/kernel/seccomp/actions_avail): the native init refuses to run any program without its filter',
+    );
+  else if (await underSeccompFilter())
+    notes.push(
+      'this process already runs under a seccomp filter: if that filter refuses seccomp(2), the native init refuses every run (start ironrun outside it)',
+    );
+}
+
 async function probeLinux(): Promise<IsolationSupport> {
   const notes: string[] = [];
   const unshare = await firstExecutable(unshareCandidates);
@@ -108,8 +155,9 @@ async function probeLinux(): Promise<IsolationSupport> {
   };
   if (report.nativeInit === null)
     notes.push(
-      `the native init (${nativeInitPackage() ?? 'none for this architecture'}) is not installed: the Node init is used, which a program running as the same user could ptrace`,
+      `the native init (${nativeInitPackage() ?? 'none for this architecture'}) is not installed: the Node init is used, which a program running as the same user could ptrace, with no seccomp filter and no Landlock`,
     );
+  await seccompNotes(report, notes);
   if (unshare === null) {
     notes.push(
       'util-linux unshare not found in /usr/bin, /bin, /usr/sbin or /sbin: no PID or network namespace',

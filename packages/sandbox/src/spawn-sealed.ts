@@ -162,6 +162,15 @@ export interface SealedIsolation {
    * `'best-effort'`; one without runs, unconfined in writes (SECURITY.md).
    */
   landlock: boolean;
+  /**
+   * Whether the native init's seccomp filter was installed in the program
+   * before its `execve` (it refuses ptrace, other processes' memory, new
+   * user namespaces, mounts, keyrings, bpf and other system calls a sealed
+   * program has no use for). Always `true` for a run the native init
+   * started: where the filter cannot be installed the run is refused, even
+   * under `'best-effort'`. `false` with the Node init or without an init.
+   */
+  seccomp: boolean;
 }
 
 /** How a sealed process ended. */
@@ -935,6 +944,9 @@ function awaitStartup(
       if (report.type === 'started') {
         // ABI 3 is the lowest that confines every write (truncate came with it).
         isolation.landlock = confinement.landlock !== 'off' && report.landlock >= 3;
+        // The native init reports `started` only once the program's execve
+        // succeeded, and it installs its filter just before (or fails the start).
+        isolation.seccomp = launch.init === 'native';
         succeed();
       } else if (report.type === 'error') fail(spawnFailure(name, report.code));
     };
@@ -1047,6 +1059,7 @@ async function start(
     init: launch.init ?? null,
     bestEffort: o.isolation === 'best-effort',
     landlock: false,
+    seccomp: false,
   };
   const result = tree
     .finish(stdout, stderr, channel, isolation, (kernel) =>

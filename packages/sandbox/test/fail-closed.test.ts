@@ -69,6 +69,7 @@ describe.skipIf(!canStarve || !built)('spawnSealed: fail closed', () => {
       init: null,
       bestEffort: true,
       landlock: false,
+      seccomp: false,
     });
     expect(existsSync(join(dir, 'ran.marker'))).toBe(true);
   });

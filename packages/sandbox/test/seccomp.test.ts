@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeIsolation } from '../src/index.js';
 import { nativeInitPath } from '../src/native-init.js';
+import { spawnSealedWith } from '../src/spawn-sealed.js';
 import { fixture, sealedRun } from './sealed-run.js';
 
 /**
@@ -76,6 +77,22 @@ describe.skipIf(why !== undefined)('the native init: seccomp filter (attacks)', 
     // What every program needs still works.
     expect(got.fork).toBe('ok');
     expect(run.result.exitCode).toBe(0);
+    // And the result says the filter was on.
+    expect(run.result.isolation).toMatchObject({ init: 'native', seccomp: true });
+  });
+
+  it('names seccomp in result.isolation only for a run the native init started', async () => {
+    const native = await sealedRun({ argv: ['/bin/true'], cwd: scratch });
+    expect(native.result.isolation).toMatchObject({ init: 'native', seccomp: true });
+    // What doctor shows agrees with what a run had.
+    expect(isolation.seccomp).toBe(true);
+    const child = await spawnSealedWith(
+      { argv: ['/bin/true'], cwd: scratch, ttlMs: 20_000 },
+      { nativeInit: null },
+    );
+    child.stdout.resume();
+    child.stderr.resume();
+    expect((await child.result).isolation).toMatchObject({ init: 'node', seccomp: false });
   });
 
   it.skipIf(process.arch !== 'x64')(

@@ -1,3 +1,5 @@
+import { shellWord } from '../init/ironrun-invocation.js';
+
 /** How each agent `init` configures is started from a terminal, by its id in `--agents`. */
 const agentCommands: Readonly<Record<string, { name: string; argv: string }>> = {
   claude: { name: 'Claude Code', argv: 'claude' },
@@ -12,19 +14,23 @@ const agentCommands: Readonly<Record<string, { name: string; argv: string }>> = 
 
 /**
  * For each agent `init` configured, the one line that starts it confined
- * under `ironrun agent` (with the same launcher the MCP configs use, such
- * as `npx -y @ironrun/cli`).
+ * under `ironrun agent`, typed in the project folder. `ironrun` is the shell
+ * form of ironrun for the install `init` ran from (see `ironrunInvocation`:
+ * `--bin`, the project's install, `ironrun` on PATH, an absolute path, or the
+ * pinned `npx -y @ironrun/cli@<version>`), the same words the agent
+ * instructions use; each word is quoted for `sh` where it needs it.
  */
 export function confinedStartLines(
   agents: readonly string[],
-  launcher: readonly string[],
+  ironrun: readonly string[],
 ): string[] {
+  const shell = ironrun.map(shellWord).join(' ');
   return agents.flatMap((agent) => {
     const known = agentCommands[agent];
     return known === undefined
       ? []
       : [
-          `Start ${known.name} confined (no secret or trust record reachable from it): ${[...launcher, 'agent', '--', known.argv].join(' ')}`,
+          `Start ${known.name} confined (no secret or trust record reachable from it): ${shell} agent -- ${known.argv}`,
         ];
   });
 }

@@ -53,6 +53,8 @@ describe('unshareArgs', () => {
       '/home/u/.config/ironrun',
       '1',
       '/home/u/vault/secrets.env',
+      // No terminal given: nothing is bound over /dev/console.
+      '',
     ]);
     expect(args.slice(0, 10)).toEqual(
       expect.arrayContaining([
@@ -65,5 +67,27 @@ describe('unshareArgs', () => {
         '--ipc',
       ]),
     );
+  });
+
+  it('mounts a new devpts instance over /dev/pts and its ptmx over /dev/ptmx, the terminal as an argument', () => {
+    const args = unshareArgs({
+      locations,
+      unshare: '/usr/bin/unshare',
+      mount: '/usr/bin/mount',
+      sh: '/bin/sh',
+      setpriv: '/usr/bin/setpriv',
+      uid: 1000,
+      gid: 1000,
+      terminal: '/dev/pts/7',
+    });
+    const script = args[args.indexOf('-c') + 1] ?? '';
+    expect(script).toContain(
+      '-t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
+    );
+    expect(script).toContain('--bind /dev/pts/ptmx /dev/ptmx');
+    expect(script).not.toContain('/dev/pts/7');
+    expect(args.at(-1)).toBe('/dev/pts/7');
+    // The devpts mounts come before `set +e`: a failed one stops before the agent starts.
+    expect(script.indexOf('ironrun-devpts')).toBeLessThan(script.indexOf('set +e'));
   });
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, readlinkSync } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { isatty } from 'node:tty';
 import type { SecretLocation } from './secret-locations.js';
 
 /** How the agent is confined on Linux. */
@@ -117,6 +118,15 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
  * before the agent starts, so it holds no capability at all (as bubblewrap's
  * `--cap-drop ALL` does). Without setpriv, root is refused.
  *
+ * The host's `/dev/pts` holds every terminal of the machine, and the person's
+ * other terminals are theirs (same uid): the agent could write into one, or
+ * read what is typed there. So a new devpts instance is mounted over
+ * `/dev/pts` (its `ptmx` bound over `/dev/ptmx`, for the ptys the agent makes
+ * itself, a terminal multiplexer's say); the agent keeps its own terminal
+ * through the descriptors it inherits, and that terminal is bound over
+ * `/dev/console` so `ttyname` (`tty`) still finds a name for it, as in
+ * bubblewrap's `--dev`. A failed mount stops before the agent starts.
+ *
  * It waits for the agent rather than exec'ing it so the agent is not PID 1
  * (PID 1 ignores every signal it has no handler for: a plain script could
  * not be stopped with Ctrl-C). Its own no-op traps keep it alive through a
@@ -129,6 +139,10 @@ const unshareSetupScript = [
   'while [ "$n" -gt 0 ]; do "$m" -t tmpfs -o ro,mode=0755,size=4k ironrun-hidden "$1"; shift; n=$((n - 1)); done',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do "$m" --bind /dev/null "$1"; shift; n=$((n - 1)); done',
+  't=$1; shift',
+  'if [ -n "$t" ] && [ -e /dev/console ]; then "$m" --bind "$t" /dev/console; fi',
+  '"$m" -t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
+  '"$m" --bind /dev/pts/ptmx /dev/ptmx',
   'set +e',
   'trap : INT QUIT TERM HUP',
   'if [ "$uid" = 0 ]; then',
@@ -149,6 +163,8 @@ export function unshareArgs(options: {
   setpriv: string;
   uid: number;
   gid: number;
+  /** The agent's terminal (`/dev/pts/N` of its standard streams), bound over `/dev/console`. */
+  terminal?: string | undefined;
 }): string[] {
   const folders = options.locations.filter((location) => location.kind === 'directory');
   const files = options.locations.filter((location) => location.kind === 'file');
@@ -177,7 +193,25 @@ export function unshareArgs(options: {
     ...folders.map((location) => location.path),
     String(files.length),
     ...files.map((location) => location.path),
+    options.terminal ?? '',
   ];
+}
+
+/**
+ * The host pty that is this process's terminal (`/dev/pts/N`, the first of
+ * standard input, output and error that is one), or `undefined`.
+ */
+export function ownTerminal(): string | undefined {
+  for (const fd of [0, 1, 2]) {
+    if (!isatty(fd)) continue;
+    try {
+      const path = readlinkSync(`/proc/self/fd/${fd}`);
+      if (/^\/dev\/pts\/\d+$/.test(path)) return path;
+    } catch {
+      // no /proc: no name for it
+    }
+  }
+  return undefined;
 }
 
 /** The confinement that works on this machine, found by {@link probeLinuxConfinement}. */
@@ -282,6 +316,7 @@ export async function probeLinuxConfinement(
 export function linuxLaunch(
   confinement: LinuxConfinement,
   locations: readonly SecretLocation[],
+  terminal?: string,
 ): ConfinementLaunch {
   const { tools } = confinement;
   const args =
@@ -295,6 +330,7 @@ export function linuxLaunch(
           setpriv: tools.setpriv ?? '/usr/bin/setpriv',
           uid: confinement.uid,
           gid: confinement.gid,
+          terminal,
         });
   return { kind: confinement.kind, file: confinement.file, args };
 }

@@ -18,6 +18,7 @@ import {
   type LinuxConfinement,
   type LinuxConfinementKind,
   linuxLaunch,
+  ownTerminal,
   probeLinuxConfinement,
 } from './linux-confinement.js';
 import { macosSandboxProfile } from './macos-sandbox-profile.js';
@@ -36,7 +37,7 @@ async function plan(
 ): Promise<ConfinementLaunch | { kind: 'sandbox-exec'; file: string; args: string[] }> {
   if (probing !== undefined) {
     const found = await probing;
-    if (!isConfinementRefusal(found)) return linuxLaunch(found, locations);
+    if (!isConfinementRefusal(found)) return linuxLaunch(found, locations, ownTerminal());
     throw new CliError(
       'SANDBOX',
       `Cannot confine the agent here: ${found.reason}. It was not started.`,

@@ -409,21 +409,19 @@ export const initCommand = defineCommand({
       facts,
       ...(args.bin === undefined ? {} : { guardBin: bin }),
     };
+    // The shell form of ironrun for this install: the instructions' lines and the confined-start
+    // lines printed below use it (both are typed in the project folder with the person's PATH).
+    const invocation = ironrunInvocation({
+      projectDir: dir,
+      ...(args.bin === undefined ? {} : { bin }),
+      version: cliVersion,
+      singleExecutable: await singleExecutable(),
+      pathEnv: io.env.PATH ?? '',
+    });
     const plans: FilePlan[] = [
       policy.plan,
       ...(await agentConfigPlans(agents, context)),
-      ...(await instructionPlans(
-        dir,
-        agents,
-        facts?.commands ?? [],
-        ironrunInvocation({
-          projectDir: dir,
-          ...(args.bin === undefined ? {} : { bin }),
-          version: cliVersion,
-          singleExecutable: await singleExecutable(),
-          pathEnv: io.env.PATH ?? '',
-        }),
-      )),
+      ...(await instructionPlans(dir, agents, facts?.commands ?? [], invocation)),
     ];
     if (args['claude-hooks'] ?? agents.includes('claude')) {
       const configDir = await ironrunConfigDir(io.env);
@@ -448,7 +446,7 @@ export const initCommand = defineCommand({
       dryRun: args['dry-run'] === true,
       plans,
       snippets: await agentSnippets(agents, context),
-      steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, bin)],
+      steps: [...nextSteps(facts?.envfiles[0]), ...confinedStartLines(agents, invocation.words)],
     };
     if (args.json) printJson(io, report);
     else printText(io, report);

@@ -81,6 +81,26 @@ describe('isolationCheck', () => {
     });
     expect(isolationCheck(report, false).status).toBe('warn');
   });
+
+  it('names the native init and its seccomp filter, and fails where the filter cannot be had', () => {
+    const linux = { ...report, pidNamespace: true, noNetwork: true };
+    expect(
+      isolationCheck({ ...linux, nativeInit: '/x/ironrun-init', seccomp: true }, false),
+    ).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('native init: yes (seccomp filter: yes)'),
+    });
+    expect(
+      isolationCheck({ ...linux, nativeInit: '/x/ironrun-init', seccomp: false }, false),
+    ).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('seccomp filter: no, so every run is refused'),
+    });
+    expect(isolationCheck({ ...linux, nativeInit: null, seccomp: false }, false)).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('native init: no (Node init: no seccomp filter)'),
+    });
+  });
 });
 
 describe('guardCheck', () => {

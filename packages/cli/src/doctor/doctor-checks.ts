@@ -103,15 +103,33 @@ export async function envfileCheck(envfile: string, projectDir: string): Promise
 
 type IsolationFacts = { report: IsolationReport; noNetworkNeeded: boolean };
 
+/** The init and its filter, on Linux: `native init: yes (seccomp filter: yes)`. */
+function initLine(report: IsolationReport): string[] {
+  if (report.platform !== 'linux' || report.nativeInit === undefined) return [];
+  if (report.nativeInit === null) return ['native init: no (Node init: no seccomp filter)'];
+  return [`native init: yes (seccomp filter: ${report.seccomp === true ? 'yes' : 'no'})`];
+}
+
 function isolationLine(report: IsolationReport, noNetwork: string): string {
   return [
     `pid namespace: ${report.pidNamespace ? 'yes' : 'no'}`,
     `no_network: ${noNetwork}`,
+    ...initLine(report),
     ...report.notes,
   ].join('; ');
 }
 
 const isolationRows: readonly CheckRow<IsolationFacts>[] = [
+  {
+    // The native init never runs a program without its filter: every run would be refused.
+    when: ({ report }) => typeof report.nativeInit === 'string' && report.seccomp === false,
+    status: 'fail',
+    detail: ({ report }) =>
+      isolationLine(report, report.noNetwork ? 'yes' : 'no').replace(
+        'seccomp filter: no',
+        'seccomp filter: no, so every run is refused',
+      ),
+  },
   {
     when: ({ report }) => report.noNetwork,
     status: 'ok',

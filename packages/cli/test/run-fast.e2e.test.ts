@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { runSealed, toAgentResult } from '@ironrun/core';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runIronrun } from './cli-process.js';
+
+// `ironrun run` goes through dist/run.js, one file with core and the packages it runs bundled
+// in (src/run-fast.ts, tsup.config.ts). These check what the bundling could break.
+
+let home: TestDir;
+let project: TestDir;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  home = await testdir();
+  project = await testdir({
+    'ironrun.yml': 'version: 1\nprovider: envfile\ncommands:\n  - id: ok\n    argv: [/bin/true]\n',
+  });
+  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'config') };
+  const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+  expect(trust.code, trust.stderr).toBe(0);
+});
+
+afterEach(async () => {
+  await project.cleanup();
+  await home.cleanup();
+});
+
+describe('ironrun run from its single file', () => {
+  it('has the isolation core gives the same command in this process (the native init is found from the bundle)', async () => {
+    const run = await runIronrun(['run', 'ok', '--json'], { cwd: project.dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    const direct = toAgentResult(
+      await runSealed({
+        policy: project.path('ironrun.yml'),
+        commandId: 'ok',
+        configDir: env.IRONRUN_CONFIG_DIR,
+      }),
+    );
+    expect(JSON.parse(run.stdout).isolation).toBe(direct.isolation);
+  });
+
+  it('hands --help, unknown options and stray arguments to the full command line', async () => {
+    const help = await runIronrun(['run', '--help'], { cwd: project.dir, env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/USAGE ironrun run/);
+    const unknown = await runIronrun(['run', 'ok', '--bogus'], { cwd: project.dir, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option --bogus/);
+    const stray = await runIronrun(['run', 'ok', 'extra'], { cwd: project.dir, env });
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/Unexpected argument "extra"/);
+  });
+
+  it('reports errors as the full command line does, JSON included', async () => {
+    const run = await runIronrun(['run', 'nope', '--json'], { cwd: project.dir, env });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'UNKNOWN_COMMAND', message: expect.stringMatching(/no command 'nope'/) },
+    });
+    expect(run.stderr).toMatch(/Run `ironrun list`/);
+  });
+
+  it('loads two modules of its own, cli.js and run.js, for a command without secrets', async () => {
+    // Node's own debug log of its ES module loader names each module it translates.
+    const run = await runIronrun(['run', 'ok'], {
+      cwd: project.dir,
+      env: { ...env, NODE_DEBUG: 'esm' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const loaded = [...run.stderr.matchAll(/Translating \w+ (file:\S+)/g)].map((match) =>
+      (match[1] as string).replace(/^.*\/dist\//, 'dist/'),
+    );
+    expect(loaded).toEqual(['dist/cli.js', 'dist/run.js']);
+  });
+});
