@@ -5,13 +5,14 @@ import {
   linkSync,
   readdirSync,
   realpathSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliRun, runIronrun } from './cli-process.js';
+import { type CliRun, cliPath, runIronrun, runProcess } from './cli-process.js';
 
 /**
  * `init` → `trust` → `run test` on toolchains the person's shell finds and
@@ -362,6 +363,47 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
     });
     expect(one.stdout, shown(one)).toMatch(/1 passed/);
     expect(one.code, shown(one)).toBe(0);
+  });
+
+  it('runs the same as uid 65534 with a home of its own (init, trust and run as that user)', async () => {
+    const setpriv = '/usr/bin/setpriv';
+    if (process.getuid?.() !== 0 || !existsSync(setpriv)) {
+      console.log('skipped: running as an ordinary user needs root and setpriv');
+      return;
+    }
+    const python = debianPython();
+    if (python === undefined) return;
+    await project.write(pytestProject(project.path('.venv')));
+    makeVenv(python, project.path('.venv'));
+    for (const dir of [home.dir, project.dir])
+      expect(spawnSync('/bin/chown', ['-R', '65534:65534', dir]).status).toBe(0);
+    const env = personEnv('/usr/bin:/bin');
+    const asNobody = (args: string[]) =>
+      runProcess(
+        setpriv,
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, ...args],
+        { cwd: project.dir, env },
+      );
+    const init = await asNobody(['init', '--agents', 'codex']);
+    expect(init.code, shown(init)).toBe(0);
+    const trust = await asNobody(['trust', '--yes']);
+    expect(trust.code, shown(trust)).toBe(0);
+    // The trust record was written by that user.
+    expect(statSync(home.path('ironrun-config')).uid).toBe(65534);
+    const all = await asNobody(['run', 'test']);
+    expect(all.stdout, shown(all)).toMatch(/2 passed/);
+    expect(all.code, shown(all)).toBe(0);
+    const one = await asNobody(['run', 'test', '--', 'tests/test_venv.py']);
+    expect(one.stdout, shown(one)).toMatch(/1 passed/);
+    expect(one.code, shown(one)).toBe(0);
+    // The agent's move as that user: the link retargeted to its own program.
+    await writeFile(project.path('planted'), planted, { mode: 0o755 });
+    await symlink('../../planted', project.path('.venv/bin/next'));
+    await rename(project.path('.venv/bin/next'), project.path('.venv/bin/python3'));
+    spawnSync('/bin/chown', ['-R', '-h', '65534:65534', project.dir]);
+    const swapped = await asNobody(['run', 'test']);
+    expect(swapped.stdout + swapped.stderr).not.toContain('PLANTED-RAN');
+    expect(swapped.code, shown(swapped)).toBe(3);
   });
 
   it('says to make the .venv when only uv.lock is there', async () => {
