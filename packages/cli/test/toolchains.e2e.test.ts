@@ -85,21 +85,108 @@ const nodeTests = (node: string): Record<string, string> => ({
   'test/other.test.mjs': "import test from 'node:test';\ntest('other', () => {});\n",
 });
 
+/**
+ * A package.json project whose `node --test` passes only on a Node under
+ * `~/.nvm/versions/node/vX/bin` (with npm beside it), on the person's PATH
+ * only; undefined (skipped) where this node has no npm next to it.
+ */
+async function nvmProject(): Promise<{ bin: string; env: Record<string, string> } | undefined> {
+  const npm = npmScript();
+  if (npm === undefined) {
+    console.log('skipped: no npm next to this node');
+    return undefined;
+  }
+  const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
+  const node = await installNode(bin);
+  await symlink(npm, join(bin, 'npm'));
+  await project.write({
+    'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
+    ...nodeTests(node),
+  });
+  return { bin, env: personEnv(`${bin}:/usr/bin:/bin`) };
+}
+
+/**
+ * A project with `makefile` whose node tests pass only on a Node under
+ * `~/.local/node-vX/bin`, on the person's PATH only; undefined (skipped)
+ * without make on the default path.
+ */
+async function homeNodeMakeProject(
+  makefile: string,
+): Promise<{ bin: string; env: Record<string, string> } | undefined> {
+  const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
+  if (make === undefined) {
+    console.log('skipped: no make on the default path (apt-get install make)');
+    return undefined;
+  }
+  const bin = home.path(`.local/node-v${process.versions.node}/bin`);
+  const node = await installNode(bin);
+  await project.write({ Makefile: makefile, ...nodeTests(node) });
+  return { bin, env: personEnv(`${bin}:/usr/bin:/bin`) };
+}
+
+/** Debian's python, when it has pytest and venv (python3-pytest, python3-venv). */
+function debianPython(): string | undefined {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import pytest, venv'], { encoding: 'utf8' });
+  if (probe.status === 0) return python;
+  console.log(
+    `skipped: ${python} lacks pytest or venv (apt-get install python3-pytest python3-venv)`,
+  );
+  return undefined;
+}
+
+/**
+ * `python -m venv --system-site-packages` at `venv`, with a module only the
+ * venv has (as `pip install` into it would leave); returns its site-packages.
+ */
+function makeVenv(python: string, venv: string): string {
+  const made = spawnSync(python, ['-m', 'venv', '--system-site-packages', '--without-pip', venv], {
+    encoding: 'utf8',
+  });
+  expect(made.status, made.stderr).toBe(0);
+  const purelib = spawnSync(
+    join(venv, 'bin', 'python3'),
+    ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    { encoding: 'utf8' },
+  ).stdout.trim();
+  writeFileSync(join(purelib, 'venvonly.py'), 'ANSWER = 42\n');
+  return purelib;
+}
+
+/**
+ * A pytest project whose first test passes only in the venv at `venv` (its
+ * prefix, its module, and with `virtualEnv` its `VIRTUAL_ENV`).
+ */
+function pytestProject(
+  venv: string,
+  options: { virtualEnv?: boolean } = {},
+): Record<string, string> {
+  const virtualEnv = options.virtualEnv
+    ? `    assert os.environ.get("VIRTUAL_ENV") == ${JSON.stringify(venv)}\n`
+    : '';
+  return {
+    'pyproject.toml':
+      '[project]\nname = "app"\n\n[tool.pytest.ini_options]\naddopts = "-p no:cacheprovider"\n',
+    'tests/test_venv.py': `import os\nimport sys\nimport venvonly\n\ndef test_runs_in_the_venv():\n    assert venvonly.ANSWER == 42\n    assert sys.prefix == ${JSON.stringify(venv)}\n${virtualEnv}`,
+    'tests/test_other.py': 'def test_other():\n    assert True\n',
+  };
+}
+
+/** The pytest project with its `.venv` made by Debian's python; false (skipped) without it. */
+async function venvInProject(): Promise<boolean> {
+  const python = debianPython();
+  if (python === undefined) return false;
+  await project.write(pytestProject(project.path('.venv')));
+  makeVenv(python, project.path('.venv'));
+  return true;
+}
+
 describe('init on the person’s toolchains', () => {
   it('finds a Node installed under a prefix in home (nvm layout), on PATH only in the shell', async () => {
-    const npm = npmScript();
-    if (npm === undefined) {
-      console.log('skipped: no npm next to this node');
-      return;
-    }
-    const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await symlink(npm, join(bin, 'npm'));
-    await project.write({
-      'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await nvmProject();
+    if (made === undefined) return;
+    const { bin, env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toContain(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`);
     expect(policy).toMatch(/# npm from nvm, node from nvm, where your shell finds them/);
@@ -135,19 +222,9 @@ describe('init on the person’s toolchains', () => {
     { attack: 'a sh that shadows /bin/sh is added to the toolchain folder', target: 'sh' },
   ])('after trust, when $attack', ({ target }) => {
     it('refuses to run, naming the program, and the planted one never runs', async () => {
-      const npm = npmScript();
-      if (npm === undefined) {
-        console.log('skipped: no npm next to this node');
-        return;
-      }
-      const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
-      const node = await installNode(bin);
-      await symlink(npm, join(bin, 'npm'));
-      await project.write({
-        'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
-        ...nodeTests(node),
-      });
-      const env = personEnv(`${bin}:/usr/bin:/bin`);
+      const made = await nvmProject();
+      if (made === undefined) return;
+      const { bin, env } = made;
       await initAndTrust(env);
       expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
 
@@ -164,36 +241,11 @@ describe('init on the person’s toolchains', () => {
   });
 
   it('finds a venv outside the project made with Debian’s python3 and python3-pytest', async () => {
-    const python = '/usr/bin/python3';
-    const probe = spawnSync(python, ['-c', 'import pytest, venv'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      console.log(
-        `skipped: ${python} lacks pytest or venv (apt-get install python3-pytest python3-venv)`,
-      );
-      return;
-    }
+    const python = debianPython();
+    if (python === undefined) return;
     const venv = home.path('.virtualenvs/app');
-    const made = spawnSync(
-      python,
-      ['-m', 'venv', '--system-site-packages', '--without-pip', venv],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(made.status, made.stderr).toBe(0);
-    const purelib = spawnSync(
-      join(venv, 'bin', 'python3'),
-      ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-      { encoding: 'utf8' },
-    ).stdout.trim();
-    // A module only the venv has, as `pip install` into it would leave.
-    await writeFile(join(purelib, 'venvonly.py'), 'ANSWER = 42\n');
-    await project.write({
-      'pyproject.toml':
-        '[project]\nname = "app"\n\n[tool.pytest.ini_options]\naddopts = "-p no:cacheprovider"\n',
-      'tests/test_venv.py': `import os\nimport venvonly\n\ndef test_runs_in_the_venv():\n    assert venvonly.ANSWER == 42\n    assert os.environ.get("VIRTUAL_ENV") == ${JSON.stringify(venv)}\n`,
-      'tests/test_other.py': 'def test_other():\n    assert True\n',
-    });
+    makeVenv(python, venv);
+    await project.write(pytestProject(venv, { virtualEnv: true }));
     const env = personEnv(`${venv}/bin:/usr/bin:/bin`, { VIRTUAL_ENV: venv });
     const policy = await initAndTrust(env);
     expect(policy).toContain(`    path: ${venv}/bin:/usr/local/bin:/usr/bin:/bin\n`);
@@ -211,18 +263,11 @@ describe('init on the person’s toolchains', () => {
   });
 
   it('finds the node a Makefile recipe runs, installed under ~/.local', async () => {
-    const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
-    if (make === undefined) {
-      console.log('skipped: no make on the default path (apt-get install make)');
-      return;
-    }
-    const bin = home.path(`.local/node-v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await project.write({
-      Makefile: '.PHONY: test\ntest:\n\tnode --test $(shell echo test/)\n',
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await homeNodeMakeProject(
+      '.PHONY: test\ntest:\n\tnode --test $(shell echo test/)\n',
+    );
+    if (made === undefined) return;
+    const { bin, env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toMatch(/argv: \[make, test\]\n/);
     expect(policy).toContain(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`);
@@ -240,19 +285,11 @@ describe('init on the person’s toolchains', () => {
     expect(one.stderr).toMatch(/argument/);
   });
   it('runs one test file of a Makefile project as TESTS=<file>, and nothing else make reads', async () => {
-    const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
-    if (make === undefined) {
-      console.log('skipped: no make on the default path (apt-get install make)');
-      return;
-    }
-    const bin = home.path(`.local/node-v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await project.write({
-      Makefile:
-        'TESTS ?= test/\n.PHONY: test other\ntest:\n\tnode --test $(TESTS)\nother:\n\ttouch OTHER-RAN\n',
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await homeNodeMakeProject(
+      'TESTS ?= test/\n.PHONY: test other\ntest:\n\tnode --test $(TESTS)\nother:\n\ttouch OTHER-RAN\n',
+    );
+    if (made === undefined) return;
+    const { env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toMatch(/argv: \[make, test\]\n/);
     expect(policy).toContain("pattern: 'TESTS=");
@@ -294,45 +331,6 @@ describe('init on the person’s toolchains', () => {
   });
 });
 
-/** Debian's python, when it has pytest and venv (python3-pytest, python3-venv). */
-function debianPython(): string | undefined {
-  const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import pytest, venv'], { encoding: 'utf8' });
-  if (probe.status === 0) return python;
-  console.log(
-    `skipped: ${python} lacks pytest or venv (apt-get install python3-pytest python3-venv)`,
-  );
-  return undefined;
-}
-
-/**
- * `python -m venv --system-site-packages` at `venv`, with a module only the
- * venv has (as `pip install` into it would leave); returns its site-packages.
- */
-function makeVenv(python: string, venv: string): string {
-  const made = spawnSync(python, ['-m', 'venv', '--system-site-packages', '--without-pip', venv], {
-    encoding: 'utf8',
-  });
-  expect(made.status, made.stderr).toBe(0);
-  const purelib = spawnSync(
-    join(venv, 'bin', 'python3'),
-    ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-    { encoding: 'utf8' },
-  ).stdout.trim();
-  writeFileSync(join(purelib, 'venvonly.py'), 'ANSWER = 42\n');
-  return purelib;
-}
-
-/** A pytest project whose first test passes only in the venv at `venv` (its prefix, its module). */
-function pytestProject(venv: string): Record<string, string> {
-  return {
-    'pyproject.toml':
-      '[project]\nname = "app"\n\n[tool.pytest.ini_options]\naddopts = "-p no:cacheprovider"\n',
-    'tests/test_venv.py': `import sys\nimport venvonly\n\ndef test_runs_in_the_venv():\n    assert venvonly.ANSWER == 42\n    assert sys.prefix == ${JSON.stringify(venv)}\n`,
-    'tests/test_other.py': 'def test_other():\n    assert True\n',
-  };
-}
-
 const planted = '#!/bin/sh\necho PLANTED-RAN\ntouch "$(dirname "$0")/PLANTED-RAN"\nexit 0\n';
 
 describe('init on the project’s own .venv (uv, poetry in-project, python -m venv .venv)', () => {
@@ -340,10 +338,7 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
   async function venvProject(
     env = personEnv('/usr/bin:/bin'),
   ): Promise<{ env: Record<string, string>; policy: string } | undefined> {
-    const python = debianPython();
-    if (python === undefined) return undefined;
-    await project.write(pytestProject(project.path('.venv')));
-    makeVenv(python, project.path('.venv'));
+    if (!(await venvInProject())) return undefined;
     return { env, policy: await initAndTrust(env) };
   }
 
@@ -371,10 +366,7 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
       console.log('skipped: running as an ordinary user needs root and setpriv');
       return;
     }
-    const python = debianPython();
-    if (python === undefined) return;
-    await project.write(pytestProject(project.path('.venv')));
-    makeVenv(python, project.path('.venv'));
+    if (!(await venvInProject())) return;
     for (const dir of [home.dir, project.dir])
       expect(spawnSync('/bin/chown', ['-R', '65534:65534', dir]).status).toBe(0);
     const env = personEnv('/usr/bin:/bin');
@@ -489,10 +481,7 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
     { attack: 'pyvenv.cfg home names a folder in the project', target: 'home' },
   ])('before trust, when $attack', ({ target }) => {
     it('trust refuses the command, and nothing runs', async () => {
-      const python = debianPython();
-      if (python === undefined) return;
-      await project.write(pytestProject(project.path('.venv')));
-      makeVenv(python, project.path('.venv'));
+      if (!(await venvInProject())) return;
       if (target === 'planted') {
         await writeFile(project.path('planted'), planted, { mode: 0o755 });
         await rm(project.path('.venv/bin/python3'));
