@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -51,18 +52,21 @@ const builtinsWithoutFacade: Plugin = {
   },
 };
 
-// `ironrun run` as one file, dist/run.js (src/run-fast.ts), which cli.ts loads instead of the
-// command table: @ironrun/core and every package of the run (policy, provider, redactor,
-// sandbox, valibot, smol-toml, yaml) are bundled in, so Node loads and links one module
-// instead of about forty, and no citty. Each run is measured against Node starting alone
-// (bench/run-overhead.bench.mjs). The vendor providers stay packages, imported only when the
-// policy names one.
-// Two places in those packages find a file by where their own module is: the sandbox's
-// native init (`createRequire(import.meta.url)`) and core's built-in providers
-// (`import('@ironrun/providers-…')`). From the bundle they would look beside dist/run.js,
-// where a strict layout (pnpm) has neither, and the sandbox would fall back to the Node init.
-// Both are rewritten to look from where the package is installed (src/bundled-package.ts);
-// a build where either is not found as expected fails.
+// `ironrun run` as one file, dist/run.cjs (src/run-fast.ts), which cli.ts loads instead of the
+// command table, with a V8 code cache (src/run-bundle.ts): @ironrun/core and every package of
+// the run (policy, provider, redactor, sandbox, valibot, smol-toml, yaml) are bundled in, so
+// Node compiles one file instead of loading and linking about forty modules, and no citty.
+// CommonJS: built-ins come as they are, with no ES facade (an ES `import` of `crypto` or `fs`
+// loads every submodule its exports name). The vendor providers stay packages, imported
+// only when the policy names one. Each run is measured against Node starting alone
+// (bench/run-overhead.bench.mjs).
+// Three places in those packages find a file by where their own module is, or import one at
+// run time: the sandbox's native init (`createRequire(import.meta.url)`), core's built-in
+// providers (`import('@ironrun/providers-…')`) and a third-party provider's entry
+// (`import(url)` in @ironrun/provider). From the bundle the first two would look beside
+// dist/run.cjs, where a strict layout (pnpm) has neither, and the sandbox would fall back to
+// the Node init; the third needs the ES `import()` the loader hands in. Each is rewritten
+// (src/bundled-package.ts); a build where one is not found as expected fails.
 const cliRequire = createRequire(resolve('package.json'));
 const coreDir = dirname(realpathSync(cliRequire.resolve('@ironrun/core/package.json')));
 const sandboxDir = dirname(
@@ -71,18 +75,25 @@ const sandboxDir = dirname(
   ),
 );
 const bundledPackage = resolve('src/bundled-package.ts');
-const rewrites = { sandboxUrl: 0, providerImports: 0 };
+const providerDir = dirname(
+  realpathSync(
+    createRequire(join(coreDir, 'package.json')).resolve('@ironrun/provider/package.json'),
+  ),
+);
+const rewrites = { sandboxUrl: 0, providerImports: 0, runtimeImports: 0 };
 const installedLocations: Plugin = {
   name: 'installed-package-locations',
   setup(plugin) {
     plugin.onStart(() => {
       rewrites.sandboxUrl = 0;
       rewrites.providerImports = 0;
+      rewrites.runtimeImports = 0;
     });
     plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
       const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
       const inCore = args.path.startsWith(`${coreDir}${sep}`);
-      if (!inSandbox && !inCore) return undefined;
+      const inProvider = args.path.startsWith(`${providerDir}${sep}`);
+      if (!inSandbox && !inCore && !inProvider) return undefined;
       let source = readFileSync(args.path, 'utf8');
       let count = 0;
       if (inSandbox) {
@@ -91,6 +102,16 @@ const installedLocations: Plugin = {
           return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
         });
         rewrites.sandboxUrl += count;
+      } else if (inProvider) {
+        // import( followed by anything but a string literal: esbuild bundles the literal ones.
+        source = source.replace(/\bimport\((?!\s*["'`])/g, () => {
+          count++;
+          return '__ironrunImport(';
+        });
+        rewrites.runtimeImports += count;
+        return count === 0
+          ? undefined
+          : { contents: source, loader: 'js', resolveDir: dirname(args.path) };
       } else {
         source = source.replace(
           /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
@@ -107,16 +128,20 @@ const installedLocations: Plugin = {
     });
     plugin.onEnd((result) => {
       if (result.errors.length > 0) return;
-      if (rewrites.sandboxUrl === 0 || rewrites.providerImports !== 4)
+      if (
+        rewrites.sandboxUrl === 0 ||
+        rewrites.providerImports !== 4 ||
+        rewrites.runtimeImports === 0
+      )
         throw new Error(
-          `dist/run.js: expected import.meta.url in @ironrun/sandbox and four provider imports in @ironrun/core, found ${rewrites.sandboxUrl} and ${rewrites.providerImports}; update installed-package-locations in tsup.config.ts`,
+          `dist/run.cjs: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core and a run-time import() in @ironrun/provider, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
         );
     });
   },
 };
 
 export default packageBuild({
-  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts', 'src/run-bundle.ts'],
   splitting: true,
   async onSuccess() {
     await build({
@@ -143,9 +168,8 @@ export default packageBuild({
     });
     await build({
       entry: { run: 'src/run-fast.ts' },
-      format: ['esm'],
-      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
-      target: 'node20.19',
+      format: ['cjs'],
+      target: 'node20',
       platform: 'node',
       outDir: 'dist',
       splitting: false,
@@ -158,5 +182,10 @@ export default packageBuild({
       noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
       esbuildPlugins: [installedLocations],
     });
+    // Its code cache, made by a run of a trusted command (see scripts/train-run-cache.mjs).
+    const training = spawnSync(process.execPath, ['scripts/train-run-cache.mjs'], {
+      stdio: 'inherit',
+    });
+    if (training.status !== 0) throw new Error('dist/run.cjs: scripts/train-run-cache.mjs failed');
   },
 });

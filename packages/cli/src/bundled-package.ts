@@ -1,25 +1,29 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// For dist/run.js only (see tsup.config.ts), which has @ironrun/core and the packages it
+// For dist/run.cjs only (see tsup.config.ts), which has @ironrun/core and the packages it
 // depends on bundled in: code of theirs that finds a file by its own location (the sandbox's
 // native init, core's built-in providers) would look beside the bundle, where a strict
 // node_modules layout (pnpm) has neither. It looks where that package is installed instead,
 // found the way Node finds it from here: @ironrun/core from the CLI, then each next package
 // from the one before.
 
+/** `import()` of an ES module, handed to dist/run.cjs by its loader (src/run-bundle.ts). */
+declare const __ironrunImport: (specifier: string) => Promise<unknown>;
+
 const located = new Map<string, string>();
 
 /**
  * The file URL of the entry of the last package of `chain`, each package resolved from the
- * one before it, the first from this file: `['@ironrun/core', '@ironrun/sandbox']` is where
- * the sandbox that the CLI's core depends on is installed. Resolved once per process.
+ * one before it, the first from this file (dist/run.cjs): `['@ironrun/core',
+ * '@ironrun/sandbox']` is where the sandbox that the CLI's core depends on is installed.
+ * Resolved once per process.
  */
 export function bundledPackageUrl(chain: readonly string[]): string {
   const key = chain.join('\0');
   let url = located.get(key);
   if (url === undefined) {
-    url = import.meta.url;
+    url = pathToFileURL(__filename).href;
     for (const name of chain) url = pathToFileURL(createRequire(url).resolve(name)).href;
     located.set(key, url);
   }
@@ -31,5 +35,7 @@ export function importFromBundledPackage(
   chain: readonly string[],
   specifier: string,
 ): Promise<unknown> {
-  return import(pathToFileURL(createRequire(bundledPackageUrl(chain)).resolve(specifier)).href);
+  return __ironrunImport(
+    pathToFileURL(createRequire(bundledPackageUrl(chain)).resolve(specifier)).href,
+  );
 }
