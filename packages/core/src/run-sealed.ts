@@ -37,7 +37,9 @@ export interface ConfirmRequest {
 export interface RunSealedOptions {
   /**
    * The policy, or the path of its file. A path is read again (and its
-   * trust checked again) on every call, so an edit takes effect at once;
+   * trust checked again) on every call, so an edit takes effect at once
+   * (a long-lived caller reuses the parse of bytes it has seen and the
+   * hashes of pinned files whose identity and times did not change);
    * it is read once per call, its trust checked on those bytes, and only
    * then is a third-party provider it names looked up (its package.json)
    * to learn the reference schemes it declares. Pass a path whenever the

@@ -1,11 +1,16 @@
 // run_sealed round trip for /bin/true over stdio (one connected client) vs
-// spawning /bin/true directly from node, alternating call by call in the same
+// spawning /bin/true directly from node, interleaved call by call in the same
 // run. Median of ROUNDS calls each. Target (#17): the round trip at most 5 ms
 // over the direct spawn (median of the per-round differences).
+//
+// BENCH_BASELINE_SERVER=/path/to/other/checkout/packages/mcp/test/fixtures/server.mjs
+// adds a second server (an older build) to the same rounds, so a change is
+// measured against the code before it at the same load.
+//
 // Run: pnpm --filter @ironrun/mcp... build && node packages/mcp/bench/round-trip.bench.mjs
 import { spawn } from 'node:child_process';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trust } from '@ironrun/policy';
@@ -21,6 +26,7 @@ const server = join(
   'fixtures',
   'server.mjs',
 );
+const baselineServer = process.env.BENCH_BASELINE_SERVER;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,6 +47,26 @@ function spawnTrue() {
   });
 }
 
+async function connect(script, policyPath, configDir) {
+  const client = new Client({ name: 'ironrun-bench', version: '0.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [script, '--policy', policyPath, '--config-dir', configDir, '--no-runs'],
+    }),
+  );
+  const call = async () => {
+    const result = await client.callTool({ name: 'run_sealed', arguments: { id: 'true' } });
+    if (result.isError || result.structuredContent?.exit_code !== 0)
+      throw new Error(JSON.stringify(result));
+  };
+  return { client, call };
+}
+
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const project = await realpath(await mkdtemp(join(tmpdir(), 'ironrun-bench-')));
 const configDir = await mkdtemp(join(tmpdir(), 'ironrun-bench-config-'));
 try {
@@ -50,37 +76,47 @@ try {
     'version: 1\nprovider: envfile\ncommands:\n  - id: "true"\n    argv: [/bin/true]\n',
   );
   await trust(policyPath, { configDir });
-  const client = new Client({ name: 'ironrun-bench', version: '0.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [server, '--policy', policyPath, '--config-dir', configDir, '--no-runs'],
-    }),
-  );
-  const call = async () => {
-    const result = await client.callTool({ name: 'run_sealed', arguments: { id: 'true' } });
-    if (result.isError || result.structuredContent?.exit_code !== 0)
-      throw new Error(JSON.stringify(result));
-  };
+  // Past the pin hash cache's settle time, as in a server that has been up a while.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const subject = await connect(server, policyPath, configDir);
+  const baseline =
+    baselineServer === undefined ? undefined : await connect(baselineServer, policyPath, configDir);
   for (let i = 0; i < 5; i++) {
-    await call();
+    await subject.call();
+    await baseline?.call();
     await spawnTrue();
   }
+  const loadBefore = load();
   const direct = [];
   const sealed = [];
+  const old = [];
   for (let i = 0; i < ROUNDS; i++) {
     direct.push(await timed(spawnTrue));
-    sealed.push(await timed(call));
+    sealed.push(await timed(subject.call));
+    if (baseline !== undefined) old.push(await timed(baseline.call));
   }
-  await client.close();
-  console.log(`run_sealed round trip for /bin/true over stdio, median of ${ROUNDS}:`);
-  console.log(`  spawn /bin/true directly   ${median(direct).toFixed(2)} ms`);
-  console.log(`  run_sealed over stdio      ${median(sealed).toFixed(2)} ms`);
-  const added = median(sealed.map((value, i) => value - direct[i]));
-  console.log(`  ratio                      ${(median(sealed) / median(direct)).toFixed(1)}x`);
+  await subject.client.close();
+  await baseline?.client.close();
   console.log(
-    `  over the direct spawn      +${added.toFixed(2)} ms (paired); target <= +${TARGET_MS} ms: ${added <= TARGET_MS ? 'met' : 'NOT met'}`,
+    `run_sealed round trip for /bin/true over stdio, median of ${ROUNDS} interleaved rounds (load ${loadBefore} before, ${load()} after):`,
   );
+  console.log(`  baseline: spawn /bin/true directly   ${median(direct).toFixed(2)} ms`);
+  console.log(`  run_sealed over stdio                ${median(sealed).toFixed(2)} ms`);
+  const added = median(sealed.map((value, i) => value - direct[i]));
+  console.log(
+    `  ratio                                ${(median(sealed) / median(direct)).toFixed(1)}x`,
+  );
+  console.log(
+    `  over the direct spawn                +${added.toFixed(2)} ms (paired); target <= +${TARGET_MS} ms: ${added <= TARGET_MS ? 'met' : 'NOT met'}`,
+  );
+  if (baseline !== undefined) {
+    const oldAdded = median(old.map((value, i) => value - direct[i]));
+    const saved = median(old.map((value, i) => value - sealed[i]));
+    console.log(`  baseline server (${baselineServer})`);
+    console.log(
+      `    run_sealed ${median(old).toFixed(2)} ms, +${oldAdded.toFixed(2)} ms over the direct spawn; this build saves ${saved.toFixed(2)} ms per call (paired), ${(median(old) / median(sealed)).toFixed(2)}x`,
+    );
+  }
 } finally {
   await rm(project, { recursive: true, force: true });
   await rm(configDir, { recursive: true, force: true });

@@ -35,6 +35,26 @@ function fingerprintOf(info: import('node:fs').BigIntStats): string {
   return [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
 }
 
+/**
+ * What was learned from policy bytes already seen in this process, for a
+ * long-lived caller (the MCP server, the `ironrun agent` broker) that reads
+ * the same file on every call: the `provider:` name by the bytes' SHA-256,
+ * and each validation by everything it depends on (the bytes' SHA-256, the
+ * path as given and the real path, and the reference declarations). The
+ * file is still read and hashed on every call, so an edit, even one that
+ * keeps the size and times, is a new key; a hit returns a copy, so no
+ * caller sees another's changes.
+ */
+const providerNames = new Map<string, { name: string | undefined }>();
+const validations = new Map<string, PolicyValidation>();
+/** Past this many entries a cache is emptied and starts over. */
+const maxCachedPolicies = 64;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= maxCachedPolicies) cache.clear();
+  cache.set(key, value);
+}
+
 /** The one YAML parse of each file read, made when first needed. */
 const parsedYaml = new WeakMap<PolicyFile, YamlSource>();
 
@@ -118,6 +138,14 @@ export async function policyFileChanged(file: PolicyFile): Promise<boolean> {
  * const name = policyFileProvider(await readPolicyFile('ironrun.yml')); // 'envfile'
  */
 export function policyFileProvider(file: PolicyFile): string | undefined {
+  const cached = providerNames.get(file.sha256);
+  if (cached !== undefined) return cached.name;
+  const name = providerNameOf(file);
+  remember(providerNames, file.sha256, { name });
+  return name;
+}
+
+function providerNameOf(file: PolicyFile): string | undefined {
   const yaml = yamlOf(file);
   if (yaml === undefined || yaml.issues.length > 0) return undefined;
   const provider = yaml.doc.get('provider', true);
@@ -145,6 +173,21 @@ export function validatePolicyFile(
   file: PolicyFile,
   options: ReferenceOptions = {},
 ): PolicyValidation {
+  const key = JSON.stringify([
+    file.sha256,
+    file.path,
+    file.realPath,
+    options.providers ?? {},
+    options.schemes ?? [],
+  ]);
+  const cached = validations.get(key);
+  if (cached !== undefined) return structuredClone(cached);
+  const validation = validateFileOnce(file, options);
+  remember(validations, key, structuredClone(validation));
+  return validation;
+}
+
+function validateFileOnce(file: PolicyFile, options: ReferenceOptions): PolicyValidation {
   const validation = validatePolicySource(
     file.text,
     {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256OfUnchangedFile } from './content-hash-cache.js';
 import { pinPartText } from './pin-part.js';
 import { type PinPlan, plannedPinKey } from './pin-plan.js';
 import { PolicyError } from './policy-error.js';
@@ -47,7 +48,7 @@ async function contentOf(
   path: string,
   size: number,
 ): Promise<{ sha256: string } | { fingerprint: string }> {
-  if (size <= maxHashedBytes) return { sha256: await sha256OfFile(path) };
+  if (size <= maxHashedBytes) return { sha256: await sha256OfUnchangedFile(path, sha256OfFile) };
   const info = await stat(path, { bigint: true });
   return { fingerprint: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` };
 }
@@ -118,7 +119,11 @@ export async function snapshotListing(dir: string): Promise<TrustedFile> {
       const isPackage = inside.some((name) => /^__init__\.(?:py|pyc|so|pyd)$/.test(name));
       entries.push({ name: entry.name, kind: isPackage ? 'package' : 'directory' });
     } else if (info.isFile() && pythonModuleFile.test(entry.name)) {
-      entries.push({ name: entry.name, kind: 'module', sha256: await sha256OfFile(full) });
+      entries.push({
+        name: entry.name,
+        kind: 'module',
+        sha256: await sha256OfUnchangedFile(full, sha256OfFile),
+      });
     }
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -127,8 +127,7 @@ async function seccompNotes(report: IsolationReport, notes: string[]): Promise<v
     return;
   }
   const actions = await seccompActions();
-  report.seccomp =
-    actions !== undefined && actions.includes('errno') && actions.includes('kill_process');
+  report.seccomp = actions?.includes('errno') === true && actions.includes('kill_process');
   if (!report.seccomp)
     notes.push(
       'the kernel offers no seccomp filter with the errno and kill_process actions (/proc/sys/kernel/seccomp/actions_avail): the native init refuses to run any program without its filter',
