@@ -180,6 +180,35 @@ try {
     } catch (error) {
       failures.push(`ironrun run: ${error.stderr || error.message}`);
     }
+    // The guard hook as `init` registers it (dist/guard.cjs), the ES entry older settings
+    // name (dist/guard.js, which loads it) and `ironrun guard`, from the installed tarball:
+    // each must deny a read of the secrets file, with a cold cache, so the guard's own
+    // import() of yaml and core resolves from the installed tree.
+    const dist = join(project, 'node_modules', '@ironrun', 'cli', 'dist');
+    const app = join(work, 'app');
+    for (const args of [[join(dist, 'guard.cjs')], [join(dist, 'guard.js')], [bin, 'guard']]) {
+      const what = args.length === 1 ? `node ${args[0].slice(dist.length + 1)}` : 'ironrun guard';
+      try {
+        const configDir = mkdtempSync(join(work, 'guard-config-'));
+        const input = JSON.stringify({
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Bash',
+          tool_input: { command: `cat ${join(configDir, 'secrets.env')}` },
+          cwd: app,
+        });
+        const [file, ...rest] = args.length === 1 ? [process.execPath, ...args] : args;
+        const out = run(file, rest, {
+          cwd: app,
+          env: { ...process.env, IRONRUN_CONFIG_DIR: configDir },
+          input,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        if (!out.includes('"permissionDecision":"deny"')) throw new Error(`printed ${out}`);
+        console.log(`ok   ${what} from the installed tarball denies a read of the secrets file`);
+      } catch (error) {
+        failures.push(`${what}: ${error.stderr || error.message}`);
+      }
+    }
   }
 
   if (failures.length) {

@@ -1,16 +1,18 @@
-// The guard's cost per tool call: `node dist/guard.js` (what `init` registers
-// as Claude Code's PreToolUse hook) and `node dist/cli.js guard`, each
-// against `node -e 0` measured in the same run, interleaved, on a project
-// with a policy. Target: median ≤ 1.3× `node -e 0`.
+// The guard's cost per tool call: `node dist/guard.cjs` (what `init` registers as the
+// Claude Code, Cursor and Gemini CLI hook), `node dist/guard.js` (the ES entry older
+// settings name; it loads guard.cjs), `node dist/cli.js guard`, and guard.cjs on Cursor's
+// input, each against `node -e 0` measured in the same run, rounds interleaved, on a
+// project with a policy. Target: median ≤ 1.3× `node -e 0`.
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/guard-latency.bench.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
-const guardPath = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+const guardPath = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
+const esGuardPath = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
 const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 const project = await mkdtemp(join(tmpdir(), 'ironrun-guard-bench-'));
@@ -70,11 +72,13 @@ function once(args) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const target = 1.3;
 const cases = {
   'node -e 0': ['-e', '0'],
-  'node dist/guard.js': [guardPath],
+  'node dist/guard.cjs': [guardPath],
+  'node dist/guard.js': [esGuardPath],
   'node dist/cli.js guard': [cliPath, 'guard'],
-  'node dist/guard.js (Cursor)': [guardPath, 'cursor'],
+  'node dist/guard.cjs (Cursor)': [guardPath, 'cursor'],
 };
 const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 // Warm the file cache and the guard's policy cache (a miss loads `yaml`).
@@ -92,11 +96,16 @@ for (let round = 0; round < ROUNDS; round++) {
 await rm(project, { recursive: true, force: true });
 
 const baseline = median(times['node -e 0']);
-console.log(`guard latency, median of ${ROUNDS} interleaved runs (target ≤ 1.3× node -e 0)`);
+const [load1] = loadavg();
+console.log(
+  `guard latency, median of ${ROUNDS} interleaved rounds (target ≤ ${target}× node -e 0; load average ${load1.toFixed(1)})`,
+);
 console.log(`  (one call with a cold policy cache: ${missMs.toFixed(1)} ms)`);
 for (const [name, values] of Object.entries(times)) {
   const ms = median(values);
+  const ratio = ms / baseline;
+  const verdict = name === 'node -e 0' ? 'baseline' : ratio <= target ? 'met' : 'NOT met';
   console.log(
-    `  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`,
+    `  ${name.padEnd(30)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}×  ${verdict}`,
   );
 }

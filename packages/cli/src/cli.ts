@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 const args = process.argv.slice(2);
 // `ironrun guard` runs before every tool call of the agent: it skips the
-// command table and loads only the self-contained guard, dist/guard.js
-// (src/guard.ts, built on its own), which fails closed.
+// command table and loads only the self-contained guard, dist/guard.cjs
+// (src/guard.ts, built on its own as CommonJS), which fails closed.
 if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')) {
-  await import(new URL('./guard.js', import.meta.url).href);
+  try {
+    process.getBuiltinModule('node:module').createRequire(import.meta.url)('./guard.cjs');
+  } catch {
+    process.stderr.write(
+      'ironrun guard: could not load dist/guard.cjs (is @ironrun/cli installed completely?). The tool call is denied (the guard fails closed).\n',
+    );
+    process.exit(2);
+  }
 } else {
   // `ironrun run` loads one file, dist/run.cjs (src/run-fast.ts with core and the packages it
   // runs, built on its own, see src/run-bundle.ts), instead of the command table; it hands

@@ -1,8 +1,11 @@
-#!/usr/bin/env node
-// The `PreToolUse` hook entry `init` registers: `node …/dist/guard.js`. It
-// loads the guard alone (no citty, no MCP or vault SDK) and fails closed:
-// whatever goes wrong, even a broken install, it exits 2, which Claude Code
-// treats as "block".
+// The hook entry `init` registers for Claude Code, Cursor and Gemini CLI:
+// `node …/dist/guard.cjs`, one self-contained CommonJS file (built from this module by
+// tsup.config.ts). It loads the guard alone (no citty, no MCP or vault SDK) and fails
+// closed: whatever goes wrong, even a broken install, it exits 2, which Claude Code,
+// Cursor and Gemini CLI treat as "block". CommonJS because Node's ES module loader
+// costs about as much again as the guard's own work (`pnpm bench`); so this module has
+// no top-level await and reads no `import.meta`. `dist/guard.js` (src/guard-esm.ts), the
+// entry older settings files name, and `ironrun guard` (src/cli.ts) load this same file.
 import { writeSync } from 'node:fs';
 
 const failClosed = (reason: string) => {
@@ -11,9 +14,6 @@ const failClosed = (reason: string) => {
   );
   process.exit(2);
 };
-process.on('uncaughtException', () => failClosed('failed unexpectedly.'));
-process.on('unhandledRejection', () => failClosed('failed unexpectedly.'));
-setTimeout(() => failClosed('took longer than 10 s.'), 10_000).unref();
 
 /**
  * Writes `text` to stdout (1) or stderr (2). Nothing, when there is nothing to say (the usual
@@ -30,17 +30,24 @@ function write(fd: 1 | 2, text: string): void {
   }
 }
 
-try {
-  const { readProcessStdin, runGuard } = await import('./guard/run-guard.js');
-  const outcome = await runGuard({
-    // `ironrun guard …` reaches this entry too (src/cli.ts), with the command name first.
-    args: process.argv[2] === 'guard' ? process.argv.slice(3) : process.argv.slice(2),
-    env: process.env,
-    readInput: readProcessStdin,
-  });
-  write(1, outcome.stdout);
-  write(2, outcome.stderr);
-  process.exitCode = outcome.code;
-} catch {
-  failClosed('could not load (is @ironrun/cli installed completely?).');
+async function main(): Promise<void> {
+  try {
+    const { readProcessStdin, runGuard } = await import('./guard/run-guard.js');
+    const outcome = await runGuard({
+      // `ironrun guard …` reaches this entry too (src/cli.ts), with the command name first.
+      args: process.argv[2] === 'guard' ? process.argv.slice(3) : process.argv.slice(2),
+      env: process.env,
+      readInput: readProcessStdin,
+    });
+    write(1, outcome.stdout);
+    write(2, outcome.stderr);
+    process.exitCode = outcome.code;
+  } catch {
+    failClosed('could not load (is @ironrun/cli installed completely?).');
+  }
 }
+
+process.on('uncaughtException', () => failClosed('failed unexpectedly.'));
+process.on('unhandledRejection', () => failClosed('failed unexpectedly.'));
+setTimeout(() => failClosed('took longer than 10 s.'), 10_000).unref();
+void main();

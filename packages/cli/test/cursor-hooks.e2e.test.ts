@@ -8,7 +8,7 @@ import { runIronrun, runProcess } from './cli-process.js';
 // The hooks exactly as `init` writes them into .cursor/hooks.json, run the way Cursor runs a
 // command hook: through the shell, the hook JSON on stdin. Cursor blocks a call on exit 2,
 // on `{"permission":"deny"}`, and (with failClosed) when the hook prints no JSON.
-const guardEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_cursorhook_0123456789';
 
 let home: TestDir;

@@ -8,7 +8,7 @@ import { runIronrun, runProcess } from './cli-process.js';
 // The BeforeTool hook exactly as `init --agents gemini` writes it into .gemini/settings.json,
 // run as Gemini CLI runs a command hook: through the shell, the hook JSON on stdin. Gemini
 // CLI blocks a tool on exit 2 or `{"decision":"deny"}`; any other failure lets it through.
-const guardEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_geminihook_0123456789';
 
 let home: TestDir;

@@ -1,16 +1,16 @@
-import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trust } from '@ironrun/policy';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIronrun, runProcess } from './cli-process.js';
+import { cliPath, runIronrun, runProcess } from './cli-process.js';
 
 // The hook exactly as `init` writes it into .claude/settings.json, run the
 // way Claude Code runs a command hook: `sh -c <command>` with the hook JSON
 // on stdin. Claude Code blocks a tool call on exit 2 or on the deny JSON
 // with exit 0; any other exit code lets the call through.
-const guardEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_failclosed_0123456789';
 
 let home: TestDir;
@@ -98,7 +98,7 @@ describe('the guard hook init installs for Claude Code', () => {
   });
 
   it('still blocks every tool call when the guard file is missing', async () => {
-    const missing = hookCommand.replace(guardEntry, join(home.dir, 'gone', 'guard.js'));
+    const missing = hookCommand.replace(guardEntry, join(home.dir, 'gone', 'guard.cjs'));
     const run = await runHook(missing, hookInput('git status'));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/ironrun guard could not run/);
@@ -113,7 +113,7 @@ describe('the guard hook init installs for Claude Code', () => {
   });
 
   it('still blocks every tool call when the guard file is broken', async () => {
-    const broken = join(home.dir, 'broken', 'guard.js');
+    const broken = join(home.dir, 'broken', 'guard.cjs');
     await mkdir(join(home.dir, 'broken'), { recursive: true });
     await writeFile(broken, 'this is not javascript (\n');
     const syntax = await runHook(hookCommand.replace(guardEntry, broken), hookInput('git status'));
@@ -125,7 +125,7 @@ describe('the guard hook init installs for Claude Code', () => {
 
   it('still blocks when the guard loads but its modules do not (a half-installed package)', async () => {
     // The real entry, copied without the package around it: its `yaml` import fails on a cache miss.
-    const lonely = join(home.dir, 'lonely', 'guard.js');
+    const lonely = join(home.dir, 'lonely', 'guard.cjs');
     await mkdir(join(home.dir, 'lonely'), { recursive: true });
     await copyFile(guardEntry, lonely);
     await chmod(lonely, 0o755);
@@ -180,7 +180,7 @@ describe('the guard against an agent that edits the policy', () => {
   });
 });
 
-describe('dist/guard.js', () => {
+describe('dist/guard.cjs', () => {
   it('waits for hook input that arrives after it starts, and still denies on it', async () => {
     // The input is written 1 s late, so the first non-blocking read finds nothing yet.
     const late = `{ sleep 1; printf '%s' "$HOOK_INPUT"; } | ${hookCommand}`;
@@ -193,26 +193,161 @@ describe('dist/guard.js', () => {
     expect(allowed).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('is one file that imports no module statically, takes its built-ins without an ES facade, and loads no SDK', async () => {
+  it('is one CommonJS file that requires only fs, os and path, and loads no SDK', async () => {
     const text = await readFile(guardEntry, 'utf8');
-    // Minified: `import{a as b}from"fs"`, one statement after another.
-    const staticImports = [
-      ...text.matchAll(/import\s*\{?[\w\s,*$]*\}?\s*from\s*["']([^"']+)["']/g),
-    ].map((match) => match[1]);
+    const required = [...text.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((match) =>
+      (match[1] as string).replace(/^node:/, ''),
+    );
     const dynamicImports = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map(
       (match) => match[1],
     );
-    // An `import … from 'node:fs'` would build fs's ES facade, which loads the stream stack.
-    expect(staticImports).toEqual([]);
-    const builtins = [...text.matchAll(/getBuiltinModule\(\s*["']([^"']+)["']\s*\)/g)].map(
-      (match) => match[1],
-    );
-    expect([...new Set(builtins)].sort()).toEqual(['node:fs', 'node:os', 'node:path']);
+    // No ES syntax at all: an ES entry would cost Node's ES loader on every call.
+    expect(text).not.toMatch(/\bimport\s*[{*\w$][^;]*?\bfrom\s*["']|\bimport\.meta\b|^export\s/m);
+    expect([...new Set(required)].sort()).toEqual(['fs', 'os', 'path']);
     // Loaded lazily, on a cache miss only: yaml, crypto for the trust record's name, and
     // core for the providers' declared vendor facts (the registry), cached with the policy
     // facts; never on a hit, where core would cost the whole pipeline on every tool call.
     expect([...new Set(dynamicImports)].sort()).toEqual(['@ironrun/core', 'node:crypto', 'yaml']);
-    expect(text).not.toMatch(/from\s*["']@ironrun\//);
     expect(text).not.toMatch(/modelcontextprotocol|citty|valibot|@1password|@dopplerhq|@infisical/);
+  });
+});
+
+describe('dist/guard.js, the entry older settings files name, and `ironrun guard`', () => {
+  const esEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+  const oldHook = () => hookCommand.replace(guardEntry, esEntry);
+
+  it('decide exactly as dist/guard.cjs does', async () => {
+    expect(oldHook()).not.toBe(hookCommand);
+    const viaCli = hookCommand.replace(guardEntry, `${cliPath} guard`);
+    for (const hook of [oldHook(), viaCli]) {
+      const denied = await runHook(hook, hookInput('sh scripts/deploy.sh'));
+      expect(denied.code, hook).toBe(0);
+      expect(blocks(denied), hook).toBe(true);
+      expect(denied.stdout, hook).toMatch(/policy command \\"deploy\\"/);
+      const read = await runHook(hook, hookInput('cat ~/secrets/demo.env'));
+      expect(blocks(read), hook).toBe(true);
+      expect(read.stdout + read.stderr).not.toContain(secret);
+      expect(await runHook(hook, hookInput('git status')), hook).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: '',
+      });
+    }
+  });
+
+  it('exit 2 by themselves (no shell fallback) when guard.cjs next to them is missing or broken', async () => {
+    const folder = join(home.dir, 'old-install');
+    await mkdir(folder, { recursive: true });
+    await copyFile(esEntry, join(folder, 'guard.js'));
+    await copyFile(cliPath, join(folder, 'cli.js'));
+    // dist/ is ES because the package says so; the copies sit in such a folder too.
+    await writeFile(join(folder, 'package.json'), '{"type":"module"}\n');
+    const entries = [[join(folder, 'guard.js')], [join(folder, 'cli.js'), 'guard']];
+    const cases = [
+      ['missing', undefined],
+      ['a syntax error', 'this is not javascript (\n'],
+      ['a throw', "throw new Error('boom');\n"],
+    ] as const;
+    for (const [what, text] of cases) {
+      await rm(join(folder, 'guard.cjs'), { force: true });
+      if (text !== undefined) await writeFile(join(folder, 'guard.cjs'), text);
+      for (const args of entries) {
+        const run = await runProcess(process.execPath, args, {
+          cwd: project.dir,
+          env,
+          input: hookInput('git status'),
+        });
+        expect(run.code, `${args.join(' ')}, guard.cjs ${what}`).toBe(2);
+        expect(run.stderr).toMatch(/fails closed/);
+      }
+    }
+  });
+});
+
+describe('init run again over hooks an older init wrote', () => {
+  it('rewrites every dist/guard.js hook to dist/guard.cjs, one per event, and a third run changes nothing', async () => {
+    const old = await testdir({
+      'ironrun.yml': 'version: 1\nprovider: envfile\ncommands: []\n',
+    });
+    try {
+      const esEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+      // What the previous init wrote: the ES entry by absolute path, failing closed.
+      const before = hookCommand.replace(guardEntry, esEntry);
+      await mkdir(old.path('.claude'), { recursive: true });
+      await mkdir(old.path('.cursor'), { recursive: true });
+      await mkdir(old.path('.gemini'), { recursive: true });
+      await writeFile(
+        old.path('.claude/settings.json'),
+        JSON.stringify({
+          hooks: {
+            PreToolUse: [
+              { matcher: 'Bash', hooks: [{ type: 'command', command: 'echo mine' }] },
+              { matcher: 'Bash|Read', hooks: [{ type: 'command', command: before }] },
+            ],
+          },
+        }),
+      );
+      const cursorEvents = ['beforeShellExecution', 'beforeReadFile', 'preToolUse'];
+      await writeFile(
+        old.path('.cursor/hooks.json'),
+        JSON.stringify({
+          version: 1,
+          hooks: Object.fromEntries(
+            cursorEvents.map((event) => [
+              event,
+              [{ command: './audit.sh' }, { command: before, timeout: 10, failClosed: true }],
+            ]),
+          ),
+        }),
+      );
+      await writeFile(
+        old.path('.gemini/settings.json'),
+        JSON.stringify({
+          hooks: {
+            BeforeTool: [
+              {
+                hooks: [
+                  { type: 'command', name: 'ironrun-guard', command: before, timeout: 15000 },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+      const agents = ['init', '--agents', 'claude,cursor,gemini'];
+      const first = await runIronrun(agents, { cwd: old.dir, env });
+      expect(first.code, first.stderr).toBe(0);
+      const read = async () => ({
+        claude: JSON.parse(await readFile(old.path('.claude/settings.json'), 'utf8')),
+        cursor: JSON.parse(await readFile(old.path('.cursor/hooks.json'), 'utf8')),
+        gemini: JSON.parse(await readFile(old.path('.gemini/settings.json'), 'utf8')),
+      });
+      const after = await read();
+      const commands = (definitions: { hooks: { command: string }[] }[]) =>
+        definitions.flatMap((definition) => definition.hooks.map((hook) => hook.command));
+      const claude = commands(after.claude.hooks.PreToolUse);
+      expect(claude.filter((command) => /guard/.test(command))).toHaveLength(1);
+      expect(claude).toContain('echo mine');
+      const gemini = commands(after.gemini.hooks.BeforeTool);
+      expect(gemini).toHaveLength(1);
+      for (const command of [...claude.filter((c) => /guard/.test(c)), ...gemini]) {
+        expect(command).toContain(guardEntry);
+        expect(command).not.toContain(esEntry);
+        expect(command).toMatch(/exit 2; }$/);
+      }
+      for (const event of cursorEvents) {
+        const entries = after.cursor.hooks[event] as { command: string; failClosed?: boolean }[];
+        expect(entries.map((entry) => entry.command.includes(guardEntry))).toEqual([false, true]);
+        expect(entries[1]?.failClosed).toBe(true);
+      }
+      // The rewritten hook still decides: a read of the envfile is denied.
+      const claudeHook = claude.find((command) => command.includes(guardEntry)) as string;
+      expect(blocks(await runHook(claudeHook, hookInput('cat ~/secrets/demo.env')))).toBe(true);
+      const again = await runIronrun(agents, { cwd: old.dir, env });
+      expect(again.code).toBe(0);
+      expect(await read()).toEqual(after);
+    } finally {
+      await old.cleanup();
+    }
   });
 });

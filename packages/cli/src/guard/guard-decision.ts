@@ -226,8 +226,25 @@ function realOrSelf(path: string): string {
   }
 }
 
+/** {@link spellings} already worked out, per rules object (one hook call asks for each path many times). */
+const spelled = new WeakMap<GuardRules, Map<string, readonly string[]>>();
+
 /** The spellings of `path` a shell command might use. */
-function spellings(path: string, rules: GuardRules): string[] {
+function spellings(path: string, rules: GuardRules): readonly string[] {
+  let known = spelled.get(rules);
+  if (known === undefined) {
+    known = new Map();
+    spelled.set(rules, known);
+  }
+  let forms = known.get(path);
+  if (forms === undefined) {
+    forms = spellingsOf(path, rules);
+    known.set(path, forms);
+  }
+  return forms;
+}
+
+function spellingsOf(path: string, rules: GuardRules): string[] {
   const forms = new Set([path]);
   const underHome = relative(rules.home, path);
   if (underHome !== '' && isInsideDir(rules.home, path)) {
@@ -250,28 +267,20 @@ function expandHome(word: string, home: string): string {
 }
 
 function protectedPathIn(word: string, rules: GuardRules): ProtectedPath | undefined {
+  // The word, and what follows its first `=`, as paths; worked out once for all targets.
+  const eq = word.indexOf('=');
+  const candidates = (eq > 0 ? [word, word.slice(eq + 1)] : [word])
+    .filter((candidate) => candidate !== '' && !candidate.startsWith('-'))
+    .map((candidate) => ({
+      resolved: resolve(rules.cwd, expandHome(candidate, rules.home)),
+      // A file target is also reached by its name alone, or by any path ending in it.
+      name: candidate.includes('/') ? programName(candidate) : candidate,
+    }));
   for (const target of rules.protectedPaths) {
     if (spellings(target.path, rules).some((form) => word.includes(form))) return target;
-    const candidates = [word];
-    const eq = word.indexOf('=');
-    if (eq > 0) candidates.push(word.slice(eq + 1));
-    for (const candidate of candidates) {
-      if (candidate === '' || candidate.startsWith('-')) continue;
-      if (isInside(resolve(rules.cwd, expandHome(candidate, rules.home)), target)) return target;
-      if (
-        !target.directory &&
-        candidate.includes('/') === false &&
-        candidate === programName(target.path)
-      ) {
-        return target;
-      }
-      if (
-        !target.directory &&
-        programName(candidate) === programName(target.path) &&
-        candidate.includes('/')
-      ) {
-        return target;
-      }
+    const targetName = target.directory ? undefined : programName(target.path);
+    for (const { resolved, name } of candidates) {
+      if (isInside(resolved, target) || name === targetName) return target;
     }
   }
   return undefined;

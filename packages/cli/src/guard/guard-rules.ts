@@ -283,16 +283,16 @@ async function policyFacts(context: {
   return { facts, read };
 }
 
+/** The CLI's version, replaced by the guard's build (tsup.config.ts); not defined when run from source. */
+declare const __IRONRUN_CLI_VERSION__: string | undefined;
+
 /** The built-in providers' facts alone (no policy found), cached per CLI version in the config folder. */
 async function builtinFacts(configDir: string): Promise<PolicyFacts> {
-  // The CLI's version keys the cache (read as a file: the guard imports no module for it).
-  let cliVersion = 'unknown';
-  try {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    cliVersion = String((manifest as { version?: unknown }).version);
-  } catch {
-    // no version: the cache is still checked for its shape
-  }
+  // The CLI's version keys the cache. The guard's build writes it in (no file to read, no
+  // `import.meta`, which its CommonJS entry lacks); from source it is unknown, and the
+  // cache is still checked for its shape.
+  const cliVersion =
+    typeof __IRONRUN_CLI_VERSION__ === 'string' ? __IRONRUN_CLI_VERSION__ : 'unknown';
   const cacheFile = join(configDir, 'guard-cache', 'builtins.json');
   const cached = readCache(cacheFile) as { version?: unknown; facts?: Partial<PolicyFacts> };
   if (cached.version === cliVersion && hasVendorFacts(cached.facts)) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cursorGuardEvents } from '../guard/cursor-hook.js';
 import { mergeCursorHooks } from './cursor-hooks.js';
 
-const command = 'node /app/node_modules/@ironrun/cli/dist/guard.js || { exit 2; }';
+const command =
+  "node /app/node_modules/@ironrun/cli/dist/guard.cjs || { echo 'ironrun guard could not run' >&2; exit 2; }";
 
 describe('mergeCursorHooks', () => {
   it('registers the guard, failing closed, for shell commands, reads and every other tool', () => {
@@ -35,6 +36,39 @@ describe('mergeCursorHooks', () => {
       { command: 'ironrun guard' },
     ]);
     expect(file.hooks.beforeReadFile).toHaveLength(1);
+    expect(mergeCursorHooks(outcome.text, command)).toEqual({ status: 'unchanged' });
+  });
+
+  it('rewrites a guard on the old ES entry dist/guard.js to the command, once per event', () => {
+    const old = command.replace('guard.cjs', 'guard.js');
+    const existing = JSON.stringify({
+      version: 1,
+      hooks: {
+        beforeShellExecution: [
+          { command: './audit.sh' },
+          { command: old, timeout: 10, failClosed: true },
+        ],
+        // Twice, or next to the current command: one guard is left.
+        beforeReadFile: [
+          { command: old, timeout: 10, failClosed: true },
+          { command: old, timeout: 10, failClosed: true },
+        ],
+        preToolUse: [
+          { command: old, timeout: 10, failClosed: true },
+          { command, timeout: 10, failClosed: true },
+        ],
+      },
+    });
+    const outcome = mergeCursorHooks(existing, command);
+    expect(outcome.status).toBe('update');
+    if (outcome.status !== 'update') return;
+    const file = JSON.parse(outcome.text);
+    const guard = { command, timeout: 10, failClosed: true };
+    expect(file.hooks).toEqual({
+      beforeShellExecution: [{ command: './audit.sh' }, guard],
+      beforeReadFile: [guard],
+      preToolUse: [guard],
+    });
     expect(mergeCursorHooks(outcome.text, command)).toEqual({ status: 'unchanged' });
   });
 

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { cursorGuardEvents } from '../guard/cursor-hook.js';
 import { type FilePlan, fromOutcome, readOptional } from './agent-configs.js';
-import { guardHookCommand, shellQuote } from './guard-hook.js';
+import {
+  guardHookCommand,
+  runsEsGuardEntry,
+  runsIronrunGuard,
+  shellQuote,
+  upgradeGuardHooks,
+} from './guard-hook.js';
 import { type MergeOutcome, readSettingsObject } from './mcp-configs.js';
 
 /** Seconds Cursor waits for the guard before the call fails (and, with `failClosed`, is blocked). */
@@ -14,9 +20,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Whether a hook entry runs an ironrun guard (this command, or one `init` wrote with another launcher). */
 function isGuardEntry(entry: unknown, command: string): boolean {
   if (!isObject(entry) || typeof entry.command !== 'string') return false;
-  return (
-    entry.command === command || (/ironrun/.test(entry.command) && /guard/.test(entry.command))
-  );
+  return entry.command === command || runsIronrunGuard(entry.command);
 }
 
 /**
@@ -25,7 +29,8 @@ function isGuardEntry(entry: unknown, command: string): boolean {
  * entry has `failClosed: true` (Cursor blocks the call when the hook cannot start, crashes,
  * times out or prints no JSON), and `command` fails closed by itself too (exit 2, which
  * Cursor treats as "block"). Every other hook is kept; an event that already runs an
- * ironrun guard gets no second one, so a second run leaves the file unchanged.
+ * ironrun guard gets no second one, so a second run leaves the file unchanged. A guard
+ * hook on the old ES entry `dist/guard.js` is rewritten to `command` (one per event).
  */
 export function mergeCursorHooks(existing: string | undefined, command: string): MergeOutcome {
   const read = readSettingsObject(existing, {
@@ -51,7 +56,13 @@ export function mergeCursorHooks(existing: string | undefined, command: string):
     if (!Array.isArray(current)) {
       return { status: 'skipped', note: `"hooks.${event}" is not a list; add the hooks by hand` };
     }
-    if (current.some((entry) => isGuardEntry(entry, command))) continue;
+    // A guard on the old ES entry (dist/guard.js) becomes `command`, once.
+    const upgraded = upgradeGuardHooks([current], command, runsEsGuardEntry)?.[0];
+    if (upgraded !== undefined) {
+      merged[event] = upgraded;
+      changed = true;
+    }
+    if ((upgraded ?? current).some((entry) => isGuardEntry(entry, command))) continue;
     merged[event] = [...current, { command, timeout: guardTimeoutSec, failClosed: true }];
     changed = true;
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeGeminiHooks } from './gemini-settings.js';
 
-const command = 'node /app/node_modules/@ironrun/cli/dist/guard.js || { exit 2; }';
+const command =
+  "node /app/node_modules/@ironrun/cli/dist/guard.cjs || { echo 'ironrun guard could not run' >&2; exit 2; }";
 
 describe('mergeGeminiHooks', () => {
   it('adds a BeforeTool hook for every tool, keeping the servers and other hooks; a second run changes nothing', () => {
@@ -17,6 +18,32 @@ describe('mergeGeminiHooks', () => {
     expect(settings.hooks.AfterTool).toHaveLength(1);
     expect(settings.hooks.BeforeTool).toEqual([
       { hooks: [{ type: 'command', name: 'ironrun-guard', command, timeout: 15_000 }] },
+    ]);
+    expect(mergeGeminiHooks(outcome.text, command)).toEqual({ status: 'unchanged' });
+  });
+
+  it('rewrites a guard on the old ES entry dist/guard.js to the command, leaving one', () => {
+    const old = command.replace('guard.cjs', 'guard.js');
+    const hook = (text: string) => ({
+      type: 'command',
+      name: 'ironrun-guard',
+      command: text,
+      timeout: 15_000,
+    });
+    const existing = JSON.stringify({
+      hooks: {
+        BeforeTool: [
+          { hooks: [hook(old)] },
+          { matcher: 'write_file', hooks: [{ type: 'command', command: 'lint.sh' }, hook(old)] },
+        ],
+      },
+    });
+    const outcome = mergeGeminiHooks(existing, command);
+    expect(outcome.status).toBe('update');
+    if (outcome.status !== 'update') return;
+    expect(JSON.parse(outcome.text).hooks.BeforeTool).toEqual([
+      { hooks: [hook(command)] },
+      { matcher: 'write_file', hooks: [{ type: 'command', command: 'lint.sh' }] },
     ]);
     expect(mergeGeminiHooks(outcome.text, command)).toEqual({ status: 'unchanged' });
   });

@@ -1,3 +1,4 @@
+import { runsEsGuardEntry, runsIronrunGuard, upgradeGuardDefinitions } from './guard-hook.js';
 import { type MergeOutcome, readSettingsObject } from './mcp-configs.js';
 
 /**
@@ -17,7 +18,7 @@ function runsGuard(definition: unknown, command: string): boolean {
     (hook) =>
       isObject(hook) &&
       typeof hook.command === 'string' &&
-      (hook.command === command || (/ironrun/.test(hook.command) && /guard/.test(hook.command))),
+      (hook.command === command || runsIronrunGuard(hook.command)),
   );
 }
 
@@ -26,7 +27,8 @@ function runsGuard(definition: unknown, command: string): boolean {
  * every tool (no `matcher`). Gemini CLI blocks a tool on exit 2 and on
  * `{"decision":"deny"}`, and lets it through on any other failure, so `command` must end
  * in the `exit 2` fallback (init/guard-hook.ts). Every other setting and hook is kept;
- * a second run changes nothing. Hooks need a Gemini CLI that has them (and, in the
+ * a second run changes nothing, and a guard hook on the old ES entry `dist/guard.js` is
+ * rewritten to `command` (one left). Hooks need a Gemini CLI that has them (and, in the
  * versions that gate them, hooks enabled).
  */
 export function mergeGeminiHooks(existing: string | undefined, command: string): MergeOutcome {
@@ -40,12 +42,19 @@ export function mergeGeminiHooks(existing: string | undefined, command: string):
   if (!isObject(hooks)) {
     return { status: 'skipped', note: '"hooks" is not an object; add the hook by hand' };
   }
-  const beforeTool = hooks.BeforeTool ?? [];
-  if (!Array.isArray(beforeTool)) {
+  const listed = hooks.BeforeTool ?? [];
+  if (!Array.isArray(listed)) {
     return { status: 'skipped', note: '"hooks.BeforeTool" is not a list; add the hook by hand' };
   }
+  // A guard on the old ES entry (dist/guard.js) becomes `command`, once.
+  const upgraded = upgradeGuardDefinitions(listed, command, runsEsGuardEntry);
+  const beforeTool = upgraded ?? listed;
   if (beforeTool.some((definition) => runsGuard(definition, command))) {
-    return { status: 'unchanged' };
+    if (upgraded === undefined) return { status: 'unchanged' };
+    return {
+      status: 'update',
+      text: `${JSON.stringify({ ...root, hooks: { ...hooks, BeforeTool: beforeTool } }, null, 2)}\n`,
+    };
   }
   const definition = {
     hooks: [{ type: 'command', name: 'ironrun-guard', command, timeout: guardTimeoutMs }],

@@ -12,7 +12,7 @@ describe('guardHookCommand', () => {
   });
 
   it('runs the guard next to the running CLI by absolute path, failing closed', async () => {
-    const entry = join(root, 'cli', 'dist', 'guard.js');
+    const entry = join(root, 'cli', 'dist', 'guard.cjs');
     await mkdir(join(root, 'cli', 'dist'), { recursive: true });
     await writeFile(entry, '');
     const hook = guardHookCommand({
@@ -24,11 +24,17 @@ describe('guardHookCommand', () => {
     expect(hook.note).toBeUndefined();
   });
 
-  it("prefers the project's own install, through $CLAUDE_PROJECT_DIR", async () => {
-    await mkdir(join(root, 'node_modules', '@ironrun', 'cli', 'dist'), { recursive: true });
-    await writeFile(join(root, 'node_modules', '@ironrun', 'cli', 'dist', 'guard.js'), '');
+  it("prefers the project's own install, through $CLAUDE_PROJECT_DIR, and its CommonJS entry", async () => {
+    const dist = join(root, 'node_modules', '@ironrun', 'cli', 'dist');
+    await mkdir(dist, { recursive: true });
+    // An install from before dist/guard.cjs has only the ES entry.
+    await writeFile(join(dist, 'guard.js'), '');
     expect(guardHookCommand({ projectDir: root }).command).toBe(
       `node "$CLAUDE_PROJECT_DIR"/node_modules/@ironrun/cli/dist/guard.js ${failClosedSuffix}`,
+    );
+    await writeFile(join(dist, 'guard.cjs'), '');
+    expect(guardHookCommand({ projectDir: root }).command).toBe(
+      `node "$CLAUDE_PROJECT_DIR"/node_modules/@ironrun/cli/dist/guard.cjs ${failClosedSuffix}`,
     );
   });
 
@@ -47,7 +53,7 @@ describe('guardHookCommand', () => {
   });
 
   it("warns when the guard sits in npx's cache", async () => {
-    const entry = join(root, '_npx', 'abc', 'guard.js');
+    const entry = join(root, '_npx', 'abc', 'guard.cjs');
     await mkdir(join(root, '_npx', 'abc'), { recursive: true });
     await writeFile(entry, '');
     expect(guardHookCommand({ projectDir: root, guardEntry: entry }).note).toMatch(/npx's cache/);
@@ -66,6 +72,50 @@ describe('replaceFailOpenGuard', () => {
     expect(next === undefined ? undefined : JSON.parse(next)).toEqual(
       JSON.parse(settings('NEW || exit 2')),
     );
+  });
+
+  it('rewrites a hook on the old ES entry dist/guard.js, keeping one guard hook', () => {
+    const wanted = `node /app/dist/guard.cjs ${failClosedSuffix}`;
+    const old = `node /app/dist/guard.js ${failClosedSuffix}`;
+    const next = replaceFailOpenGuard(settings(old), wanted);
+    expect(next === undefined ? undefined : JSON.parse(next)).toEqual(JSON.parse(settings(wanted)));
+    // Both present (a guard.js hook next to the current one): the old one goes.
+    const both = JSON.stringify({
+      hooks: {
+        PreToolUse: [
+          { matcher: 'Bash', hooks: [{ type: 'command', command: old }] },
+          {
+            matcher: 'Read',
+            hooks: [
+              { type: 'command', command: 'audit.sh' },
+              { type: 'command', command: wanted },
+            ],
+          },
+        ],
+      },
+    });
+    const deduplicated = replaceFailOpenGuard(both, wanted);
+    expect(deduplicated === undefined ? undefined : JSON.parse(deduplicated)).toEqual({
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: 'Read',
+            hooks: [
+              { type: 'command', command: 'audit.sh' },
+              { type: 'command', command: wanted },
+            ],
+          },
+        ],
+      },
+    });
+    expect(replaceFailOpenGuard(settings(wanted), wanted)).toBeUndefined();
+    // dist/guard.json, or a guard.js that is not ironrun's, is not the old entry.
+    expect(
+      replaceFailOpenGuard(settings('node /x/dist/guard.json || exit 2'), wanted),
+    ).toBeUndefined();
+    expect(
+      replaceFailOpenGuard(settings('node /x/dist/guard.js || exit 2'), wanted),
+    ).toBeUndefined();
   });
 
   it('leaves other hooks, fail-closed guards and unreadable text alone', () => {
