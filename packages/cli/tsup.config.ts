@@ -36,7 +36,7 @@ const { version } = JSON.parse(
 // (bench/run-overhead.bench.mjs).
 // Three places in those packages find a file by where their own module is, or import one at
 // run time: the sandbox's native init (`createRequire(import.meta.url)`), core's built-in
-// providers (`import('@ironrun/providers-…')`) and a third-party provider's entry
+// providers (`import('@ironrun/providers-…')`) and, in dist/run.cjs, a third-party provider's entry
 // (`import(url)` in @ironrun/provider). From the bundle the first two would look beside
 // dist/run.cjs, where a strict layout (pnpm) has neither, and the sandbox would fall back to
 // the Node init; the third needs the ES `import()` the loader hands in. Each is rewritten
@@ -54,65 +54,73 @@ const providerDir = dirname(
     createRequire(join(coreDir, 'package.json')).resolve('@ironrun/provider/package.json'),
   ),
 );
-const rewrites = { sandboxUrl: 0, providerImports: 0, runtimeImports: 0 };
-const installedLocations: Plugin = {
-  name: 'installed-package-locations',
-  setup(plugin) {
-    plugin.onStart(() => {
-      rewrites.sandboxUrl = 0;
-      rewrites.providerImports = 0;
-      rewrites.runtimeImports = 0;
-    });
-    plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
-      const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
-      const inCore = args.path.startsWith(`${coreDir}${sep}`);
-      const inProvider = args.path.startsWith(`${providerDir}${sep}`);
-      if (!inSandbox && !inCore && !inProvider) return undefined;
-      let source = readFileSync(args.path, 'utf8');
-      let count = 0;
-      if (inSandbox) {
-        source = source.replace(/\bimport\.meta\.url\b/g, () => {
-          count++;
-          return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
-        });
-        rewrites.sandboxUrl += count;
-      } else if (inProvider) {
-        // import( followed by anything but a string literal: esbuild bundles the literal ones.
-        source = source.replace(/\bimport\((?!\s*["'`])/g, () => {
-          count++;
-          return '__ironrunImport(';
-        });
-        rewrites.runtimeImports += count;
-        return count === 0
-          ? undefined
-          : { contents: source, loader: 'js', resolveDir: dirname(args.path) };
-      } else {
-        source = source.replace(
-          /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
-          (_, _q, name: string) => {
+/**
+ * The rewrites above, for one bundle: dist/run.cjs (`commonJs`: CommonJS compiled by
+ * src/run-bundle.ts, which also hands in `import()`, so a third-party provider's run-time
+ * `import(url)` in @ironrun/provider goes through it) or dist/agent.js (an ES module).
+ */
+function installedLocations(bundle: string, commonJs: boolean): Plugin {
+  const rewrites = { sandboxUrl: 0, providerImports: 0, runtimeImports: 0 };
+  return {
+    name: 'installed-package-locations',
+    setup(plugin) {
+      plugin.onStart(() => {
+        rewrites.sandboxUrl = 0;
+        rewrites.providerImports = 0;
+        rewrites.runtimeImports = 0;
+      });
+      plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
+        const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
+        const inCore = args.path.startsWith(`${coreDir}${sep}`);
+        const inProvider = commonJs && args.path.startsWith(`${providerDir}${sep}`);
+        if (!inSandbox && !inCore && !inProvider) return undefined;
+        let source = readFileSync(args.path, 'utf8');
+        let count = 0;
+        if (inProvider) {
+          // import( followed by anything but a string literal: esbuild bundles the literal ones.
+          source = source.replace(/\bimport\((?!\s*["'`])/g, () => {
             count++;
-            return `__ironrunImportFrom(["@ironrun/core"], ${JSON.stringify(name)})`;
-          },
-        );
-        rewrites.providerImports += count;
-      }
-      if (count === 0) return undefined;
-      const helpers = `import { bundledPackageUrl as __ironrunPackageUrl, importFromBundledPackage as __ironrunImportFrom } from ${JSON.stringify(bundledPackage)};\n`;
-      return { contents: helpers + source, loader: 'js', resolveDir: dirname(args.path) };
-    });
-    plugin.onEnd((result) => {
-      if (result.errors.length > 0) return;
-      if (
-        rewrites.sandboxUrl === 0 ||
-        rewrites.providerImports !== 4 ||
-        rewrites.runtimeImports === 0
-      )
-        throw new Error(
-          `dist/run.cjs: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core and a run-time import() in @ironrun/provider, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
-        );
-    });
-  },
-};
+            return '__ironrunImport(';
+          });
+          rewrites.runtimeImports += count;
+          return count === 0
+            ? undefined
+            : { contents: source, loader: 'js', resolveDir: dirname(args.path) };
+        }
+        if (inSandbox) {
+          source = source.replace(/\bimport\.meta\.url\b/g, () => {
+            count++;
+            return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
+          });
+          rewrites.sandboxUrl += count;
+        } else {
+          source = source.replace(
+            /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
+            (_, _q, name: string) => {
+              count++;
+              return `__ironrunImportFrom(["@ironrun/core"], ${JSON.stringify(name)})`;
+            },
+          );
+          rewrites.providerImports += count;
+        }
+        if (count === 0) return undefined;
+        const helpers = `import { bundledPackageUrl as __ironrunPackageUrl, importFromBundledPackage as __ironrunImportFrom } from ${JSON.stringify(bundledPackage)};\n`;
+        return { contents: helpers + source, loader: 'js', resolveDir: dirname(args.path) };
+      });
+      plugin.onEnd((result) => {
+        if (result.errors.length > 0) return;
+        if (
+          rewrites.sandboxUrl === 0 ||
+          rewrites.providerImports !== 4 ||
+          (commonJs && rewrites.runtimeImports === 0)
+        )
+          throw new Error(
+            `${bundle}: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core${commonJs ? ' and a run-time import() in @ironrun/provider' : ''}, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
+          );
+      });
+    },
+  };
+}
 
 export default packageBuild({
   entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts', 'src/run-bundle.ts'],
@@ -173,12 +181,32 @@ export default packageBuild({
       silent: true,
       config: false,
       noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
-      esbuildPlugins: [installedLocations],
+      esbuildPlugins: [installedLocations('dist/run.cjs', true)],
     });
     // Its code cache, made by a run of a trusted command (see scripts/train-run-cache.mjs).
     const training = spawnSync(process.execPath, ['scripts/train-run-cache.mjs'], {
       stdio: 'inherit',
     });
     if (training.status !== 0) throw new Error('dist/run.cjs: scripts/train-run-cache.mjs failed');
+    // `ironrun agent` the same way (dist/agent.js, src/agent-fast.ts): what runs before the
+    // agent starts is one file, not citty, the command table and ~20 modules of five packages;
+    // the broker's pipeline, bundled in too, still loads (is evaluated) only after the start.
+    await build({
+      entry: { agent: 'src/agent-fast.ts' },
+      format: ['esm'],
+      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
+      target: 'node20.19',
+      platform: 'node',
+      outDir: 'dist',
+      splitting: false,
+      minify: true,
+      sourcemap: true,
+      clean: false,
+      dts: false,
+      silent: true,
+      config: false,
+      noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
+      esbuildPlugins: [installedLocations('dist/agent.js', false)],
+    });
   },
 });
