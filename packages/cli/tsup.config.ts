@@ -83,7 +83,7 @@ const installedLocations: Plugin = {
       if (result.errors.length > 0) return;
       if (rewrites.sandboxUrl === 0 || rewrites.providerImports !== 4)
         throw new Error(
-          `dist/run.js: expected import.meta.url in @ironrun/sandbox and four provider imports in @ironrun/core, found ${rewrites.sandboxUrl} and ${rewrites.providerImports}; update installed-package-locations in tsup.config.ts`,
+          `dist/run.js or dist/agent.js: expected import.meta.url in @ironrun/sandbox and four provider imports in @ironrun/core, found ${rewrites.sandboxUrl} and ${rewrites.providerImports}; update installed-package-locations in tsup.config.ts`,
         );
     });
   },
@@ -136,6 +136,26 @@ export default packageBuild({
     });
     await build({
       entry: { run: 'src/run-fast.ts' },
+      format: ['esm'],
+      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
+      target: 'node20.19',
+      platform: 'node',
+      outDir: 'dist',
+      splitting: false,
+      minify: true,
+      sourcemap: true,
+      clean: false,
+      dts: false,
+      silent: true,
+      config: false,
+      noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
+      esbuildPlugins: [installedLocations],
+    });
+    // `ironrun agent` the same way (dist/agent.js, src/agent-fast.ts): what runs before the
+    // agent starts is one file, not citty, the command table and ~20 modules of five packages;
+    // the broker's pipeline, bundled in too, still loads (is evaluated) only after the start.
+    await build({
+      entry: { agent: 'src/agent-fast.ts' },
       format: ['esm'],
       // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
       target: 'node20.19',

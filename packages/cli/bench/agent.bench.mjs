@@ -10,16 +10,18 @@
 //      the provider scan reads (no YAML parser before the start, as for every policy init writes),
 //      and as the baseline the same policy behind a `---` line, which the scan leaves to the full
 //      reader (YAML and the schema load before the start, as they all did before the scan).
+//      The empty-folder case is also run through the full command table (citty and the agent
+//      command's chunks, as before dist/agent.js), as the fast path's baseline.
 //   4. the whole command until it exits: it also waits for the broker's pipeline, which loads
 //      after the agent started (a /bin/true agent ends before it has loaded).
 // Each figure is the median, with the spread as the interquartile range (p25–p75), and the
 // added cost is also given as the median of the per-round differences (paired, same round).
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/agent.bench.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -103,6 +105,16 @@ await writeFile(join(unscanned, 'ironrun.yml'), `---\n${policyText}`);
 await mkdir(join(home, 'vault'));
 await writeFile(join(home, 'vault', 'secrets.env'), 'TOKEN=x\n', { mode: 0o600 });
 const echo = ['/bin/echo', 'started'];
+// The baseline for the fast path (dist/agent.js): the same command through the full command
+// table (citty, main, the agent command's chunks), as `ironrun agent` ran before it.
+const mainChunk = /import\((['"])(\.\/main-[^'"]+\.js)\1\)/.exec(await readFile(cli, 'utf8'))?.[2];
+const viaTable = join(home, 'via-command-table.mjs');
+if (mainChunk !== undefined) {
+  await writeFile(
+    viaTable,
+    `const { runCli } = await import(${JSON.stringify(new URL(mainChunk, pathToFileURL(cli)).href)});\nprocess.exitCode = await runCli(process.argv.slice(2));\n`,
+  );
+}
 try {
   for (const kind of ['bubblewrap', 'unshare']) {
     const plan = spawnSync(
@@ -121,6 +133,7 @@ try {
     const confined = [];
     const cliStart = [];
     const agentStart = [];
+    const agentStartTable = [];
     const agentStartProject = [];
     const agentStartUnscanned = [];
     const whole = [];
@@ -135,6 +148,11 @@ try {
       confined.push(await timedFirstByte(file, [...wrapper, ...echo], env, empty));
       cliStart.push(await timedFirstByte(process.execPath, [cli, '--version'], env, empty));
       agentStart.push(await timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty));
+      if (mainChunk !== undefined) {
+        agentStartTable.push(
+          await timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
+        );
+      }
       agentStartProject.push(
         await timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
       );
@@ -168,6 +186,13 @@ try {
     console.log(
       `    added over --version                ${startAdded.toFixed(1)} ms ${verdict(startAdded)}`,
     );
+    if (agentStartTable.length > 0) {
+      const fastSaved = pairedAdded(agentStartTable, agentStart);
+      console.log(`  … through the command table (before)  ${spread(agentStartTable)}`);
+      console.log(
+        `    saved by dist/agent.js (paired)     ${fastSaved.toFixed(1)} ms (ratio ${(median(agentStartTable) / median(agentStart)).toFixed(2)}x)`,
+      );
+    }
     console.log(`  ironrun agent -- echo (a project)     ${spread(agentStartProject)}`);
     console.log(
       `    added over --version                ${projectAdded.toFixed(1)} ms ${verdict(projectAdded)}`,

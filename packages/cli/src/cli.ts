@@ -16,6 +16,7 @@ if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')
   // `ironrun run` loads one file, dist/run.js (src/run-fast.ts with core and the packages it
   // runs, built on its own), instead of the command table; it hands back any command line
   // it does not take as it is.
+  // `ironrun agent` likewise loads dist/agent.js (src/agent-fast.ts).
   const fast =
     args[0] === 'run'
       ? await (
@@ -23,7 +24,13 @@ if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')
             runFast(argv: readonly string[]): Promise<number | undefined>;
           }
         ).runFast(args)
-      : undefined;
+      : args[0] === 'agent'
+        ? await (
+            (await import(new URL('./agent.js', import.meta.url).href)) as {
+              agentFast(argv: readonly string[]): Promise<number | undefined>;
+            }
+          ).agentFast(args)
+        : undefined;
   if (fast !== undefined) process.exitCode = fast;
   else {
     const { runCli } = await import('./main.js');

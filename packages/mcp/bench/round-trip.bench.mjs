@@ -9,6 +9,7 @@
 //
 // Run: pnpm --filter @ironrun/mcp... build && node packages/mcp/bench/round-trip.bench.mjs
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,20 +48,26 @@ function spawnTrue() {
   });
 }
 
+/** CPU milliseconds (user + system) a process has used so far, from /proc: what load does not inflate. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat; here 12 and 13 after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function connect(script, policyPath, configDir) {
   const client = new Client({ name: 'ironrun-bench', version: '0.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [script, '--policy', policyPath, '--config-dir', configDir, '--no-runs'],
-    }),
-  );
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [script, '--policy', policyPath, '--config-dir', configDir, '--no-runs'],
+  });
+  await client.connect(transport);
   const call = async () => {
     const result = await client.callTool({ name: 'run_sealed', arguments: { id: 'true' } });
     if (result.isError || result.structuredContent?.exit_code !== 0)
       throw new Error(JSON.stringify(result));
   };
-  return { client, call };
+  return { client, call, cpu: () => cpuMs(transport.pid) };
 }
 
 const load = () =>
@@ -90,11 +97,17 @@ try {
   const direct = [];
   const sealed = [];
   const old = [];
+  const cpuBefore = { subject: subject.cpu(), baseline: baseline?.cpu() };
   for (let i = 0; i < ROUNDS; i++) {
     direct.push(await timed(spawnTrue));
     sealed.push(await timed(subject.call));
     if (baseline !== undefined) old.push(await timed(baseline.call));
   }
+  // The server's own CPU time per call (its children not included), at 10 ms clock ticks.
+  const cpuPerCall = {
+    subject: (subject.cpu() - cpuBefore.subject) / ROUNDS,
+    baseline: baseline === undefined ? undefined : (baseline.cpu() - cpuBefore.baseline) / ROUNDS,
+  };
   await subject.client.close();
   await baseline?.client.close();
   console.log(
@@ -109,12 +122,16 @@ try {
   console.log(
     `  over the direct spawn                +${added.toFixed(2)} ms (paired); target <= +${TARGET_MS} ms: ${added <= TARGET_MS ? 'met' : 'NOT met'}`,
   );
+  console.log(`  server CPU time per call             ${cpuPerCall.subject.toFixed(2)} ms`);
   if (baseline !== undefined) {
     const oldAdded = median(old.map((value, i) => value - direct[i]));
     const saved = median(old.map((value, i) => value - sealed[i]));
     console.log(`  baseline server (${baselineServer})`);
     console.log(
       `    run_sealed ${median(old).toFixed(2)} ms, +${oldAdded.toFixed(2)} ms over the direct spawn; this build saves ${saved.toFixed(2)} ms per call (paired), ${(median(old) / median(sealed)).toFixed(2)}x`,
+    );
+    console.log(
+      `    server CPU time per call ${cpuPerCall.baseline.toFixed(2)} ms; this build ${(cpuPerCall.baseline / cpuPerCall.subject).toFixed(2)}x less`,
     );
   }
 } finally {

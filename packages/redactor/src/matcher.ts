@@ -5,7 +5,7 @@ import { type PatternSet, selectPatterns } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 import { variantKinds } from './variant-kind.js';
 import { type ScanEngine, WasmScan } from './wasm-scan.js';
-import { breakerByte, WrappedMatcher } from './wrapped-matcher.js';
+import { isHexOnly, WrappedMatcher } from './wrapped-matcher.js';
 
 /** Kinds whose forms encoders wrap over lines, matched across line breaks too. */
 const wrappedKinds = new Set(
@@ -43,16 +43,19 @@ export interface Matcher {
    */
   readonly wasm: WasmScan | undefined;
   /**
-   * Whether the wrapped search over a long run's copy stands in for the main
-   * skipping search inside that run (see `RedactionSession.scanSkipping`): set
-   * when every pattern that could lie inside a run is found by the run's copy
-   * search or by {@link inRun}, and the main search skips.
+   * Whether the wrapped search over a long hex run's copy stands in for the
+   * main skipping search inside that run (see `RedactionSession.scanSkipping`):
+   * set when every pattern that could lie inside a run of hex digits and line
+   * breaks is found by the run's copy search or by {@link inRun}, and the main
+   * search skips.
    */
   readonly standIn: boolean;
   /**
    * With {@link standIn}: a skipping search over the patterns that are not
-   * wrapped forms but are made only of bytes a run holds (a secret of letters
-   * and digits), run over the chunk inside long runs; none when there are none.
+   * wrapped forms but are made only of hex digits and line breaks (a secret
+   * such as `deadbeef01…`), run over the chunk inside long hex runs; none when
+   * there are none (the usual case: a secret of random letters and digits is
+   * not all hex digits).
    */
   readonly inRun: SkipSearch | undefined;
 }
@@ -81,16 +84,8 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
   let standIn = false;
   let inRun: SkipSearch | undefined;
   if (wrapped?.body !== undefined && skipping.length === scanners.length) {
-    // The other patterns a run of encoded characters and line breaks can hold.
-    const { byteClass } = wrapped;
-    const runnable = selectPatterns(set, (p) => {
-      if (isWrapped(p)) return false;
-      const start = set.starts[p]!;
-      for (let i = 0; i < set.lengths[p]!; i++) {
-        if (byteClass[set.pool[start + i]!] === breakerByte) return false;
-      }
-      return true;
-    });
+    // The other patterns a run of hex digits and line breaks can hold.
+    const runnable = selectPatterns(set, (p) => !isWrapped(p) && isHexOnly(set, p, true));
     standIn = runnable.count === 0 || runnable.minLength >= minSkipWindow;
     if (standIn && runnable.count > 0) inRun = new SkipSearch(runnable);
   }
@@ -99,6 +94,7 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
     // The searches over a wrapped run keep their tables in the module too (one copy).
     const tables: SkipSearch[] = [...skipping];
     if (wrapped?.body !== undefined) tables.push(wrapped.body);
+    if (wrapped?.hexBody !== undefined) tables.push(wrapped.hexBody);
     if (inRun !== undefined) tables.push(inRun);
     wasm = WasmScan.create(tables, wrapped?.byteClass);
     if (wasm === undefined && engine === 'wasm') {

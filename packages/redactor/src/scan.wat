@@ -19,6 +19,10 @@
   (global $resume (export "resume") (mut i32) (i32.const 0))
   ;; How many stretches `compact` listed.
   (global $segments (export "segments") (mut i32) (i32.const 0))
+  ;; The longest stretch of the run `compact` copied with no character other than a hex digit,
+  ;; as chunk offsets [hexFrom, hexTo) (the first such stretch when two are as long).
+  (global $hexFrom (export "hexFrom") (mut i32) (i32.const 0))
+  (global $hexTo (export "hexTo") (mut i32) (i32.const 0))
 
 ;; One step of a cursor: hash the window's last 4 bytes (the same multiplicative hash as
   ;; SkipSearch, keeping the top bits); no pattern has the block: jump $maxShift; else move by
@@ -101,6 +105,114 @@
           (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
         (local.set $h (i32.shr_u
           (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $onlyB))))
+    (global.set $resumeA (local.get $a))
+    (global.set $resumeB (local.get $b))
+    (global.set $countA (local.get $na))
+    (global.set $countB (local.get $nb)))
+
+  ;; `skip` with 8-byte blocks: the hash of the window's last 8 bytes is that of the
+  ;; 4-byte word lo ^ (hi * 0x85ebca6b), as SkipSearch computes it for `block = 8`. For text
+  ;; whose 4-byte blocks carry few bits (hex digits: 16 bits), so that most blocks belong to some
+  ;; pattern when there are many. The same loop otherwise; kept apart so the 4-byte loop pays nothing.
+  (func (export "skip8")
+    (param $a i32) (param $aEnd i32) (param $b i32) (param $bEnd i32)
+    (param $lastOffset i32) (param $maxShift i32) (param $bitsShift i32) (param $tableShift i32)
+    (param $bitset i32) (param $shifts i32) (param $chunk i32)
+    (param $outA i32) (param $outB i32) (param $cap i32)
+    (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
+    ;; The block of the window starting at x is at $base + x.
+    (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
+    (block $full
+      (block $leave
+        (loop $both
+          (br_if $leave (i32.ge_s (local.get $a) (local.get $aEnd)))
+          (br_if $leave (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $a)))
+            (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $a))) (i32.const 0x85ebca6b)))
+          (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+        (local.set $h (i32.shr_u
+          (i32.mul
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $b)))
+            (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $b))) (i32.const 0x85ebca6b)))
+          (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $both)))
+      ;; What is left of either range, one cursor at a time.
+      (block $leaveA
+        (loop $onlyA
+          (br_if $leaveA (i32.ge_s (local.get $a) (local.get $aEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $a)))
+            (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $a))) (i32.const 0x85ebca6b)))
+          (i32.const 0x9e3779b1))
+          (local.get $bitsShift)))
+        (if (i32.and
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+              (i32.shl (i32.const 1) (local.get $h)))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+          (br $onlyA)))
+      (block $leaveB
+        (loop $onlyB
+          (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $h (i32.shr_u
+          (i32.mul
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $b)))
+            (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $b))) (i32.const 0x85ebca6b)))
+          (i32.const 0x9e3779b1))
           (local.get $bitsShift)))
         (if (i32.and
               (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
@@ -214,7 +326,8 @@
   ;; alphabets and the line breaks, or the third line-break byte in a row, or `$len`. Returns how
   ;; many characters it copied; `resume` is where the run stopped and `segments` how many stretches
   ;; (characters between two breaks) it had: stretch k starts at character `$starts[k]` of the copy
-  ;; and at chunk offset `$raws[k]`. Room needed: the run's length + 16 bytes at `$out` (a whole
+  ;; and at chunk offset `$raws[k]`; [`hexFrom`, `hexTo`) is the longest stretch of it with no
+  ;; character other than a hex digit (line breaks allowed; the first of equals). Room needed: the run's length + 16 bytes at `$out` (a whole
   ;; vector is stored where fewer bytes count), and (length / 2 + 2) entries in each list. 16 bytes
   ;; are classified at once; a line break is taken out of its vector with a swizzle. The last
   ;; 15 bytes or fewer are taken byte by byte.
@@ -222,12 +335,16 @@
     (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
     (param $out i32) (param $starts i32) (param $raws i32) (result i32)
     (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $stop i32)
-    (local $limit i32) (local $b i32) (local $class i32) (local $n i32)
+    (local $limit i32) (local $b i32) (local $class i32) (local $n i32) (local $hex i32) (local $other i32)
+    (local $spanFrom i32) (local $bestFrom i32) (local $bestTo i32) (local $third i32)
     (local $stretch i32) (local $last i32) (local $row i32) (local $at i32) (local $p i32) (local $removed i32)
     ;; The character at chunk offset x of the current stretch goes to $out + $base + x.
     (local $base i32)
     (local.set $i (local.get $from))
     (local.set $stretch (local.get $from))
+    (local.set $spanFrom (local.get $from))
+    (local.set $bestFrom (local.get $from))
+    (local.set $bestTo (local.get $from))
     (local.set $last (i32.const -2))
     (local.set $base (i32.sub (i32.const 0) (local.get $from)))
     (local.set $stop (local.get $len))
@@ -267,6 +384,23 @@
                     (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
             ;; The first byte of neither kind (16: none); only the breaks before it matter.
             (local.set $b (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
+            ;; Lanes that are a line break or a hex digit (0-9, then a-f or A-F by folding case);
+            ;; a character before $b that is neither marks the run as mixed.
+            (local.set $hex (i8x16.bitmask (v128.or
+              (v128.or
+                (local.get $nl)
+                (i8x16.lt_u
+                  (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
+                  (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
+              (i8x16.lt_u
+                (i8x16.sub
+                  (v128.or (local.get $v) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))
+                  (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
+                (v128.const i8x16 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6)))))
+            (local.set $other
+              (i32.and (i32.xor (local.get $hex) (i32.const 0xffff))
+                (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))
+
             (local.set $br (i32.and (local.get $br) (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))
             ;; Where this vector's characters go: byte $i's place in the copy.
             (local.set $at (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))))
@@ -295,7 +429,10 @@
                     ;; The third break in a row: the run ends here, after the characters before it.
                     (v128.store (local.get $at) (local.get $v))
                     (local.set $stop (local.get $p))
-                    (br $ended)))
+                    (local.set $other (i32.and (local.get $other)
+                      (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $p) (local.get $i))) (i32.const 1))))
+                    (local.set $third (i32.const 1))
+                    (br $vectorDone)))
                 ;; Take the break out of the vector: the lanes after it move down by one.
                 (local.set $v (i8x16.swizzle (local.get $v)
                   (i8x16.sub
@@ -306,6 +443,20 @@
                 (local.set $removed (i32.add (local.get $removed) (i32.const 1)))
                 (local.set $br (i32.and (local.get $br) (i32.sub (local.get $br) (i32.const 1))))
                 (br $each)))
+            ;; Only the lanes of the run count (before $b, and before a third break).
+            (if (local.get $other)
+              (then
+                ;; The stretch of hex digits so far ends at the vector's first other character
+                ;; and a new one starts after its last.
+                (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $other))))
+                (if (i32.gt_s (i32.sub (local.get $p) (local.get $spanFrom))
+                              (i32.sub (local.get $bestTo) (local.get $bestFrom)))
+                  (then
+                    (local.set $bestFrom (local.get $spanFrom))
+                    (local.set $bestTo (local.get $p))))
+                (local.set $spanFrom
+                  (i32.add (local.get $i) (i32.sub (i32.const 32) (i32.clz (local.get $other)))))))
+            (br_if $ended (local.get $third))
             ;; The vector's characters (up to $b; lanes past them are overwritten or past the copy).
             (v128.store (local.get $at) (local.get $v))
             (if (i32.lt_u (local.get $b) (i32.const 16))
@@ -319,7 +470,18 @@
           (local.set $b (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
           (local.set $class (i32.load8_u (i32.add (local.get $classes) (local.get $b))))
           (if (i32.eqz (local.get $class))
-            (then (i32.store8 (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))) (local.get $b)))
+            (then
+              (i32.store8 (i32.add (local.get $out) (i32.add (local.get $base) (local.get $i))) (local.get $b))
+              (if (i32.and
+                    (i32.ge_u (i32.sub (local.get $b) (i32.const 48)) (i32.const 10))
+                    (i32.ge_u (i32.sub (i32.or (local.get $b) (i32.const 32)) (i32.const 97)) (i32.const 6)))
+                (then
+                  (if (i32.gt_s (i32.sub (local.get $i) (local.get $spanFrom))
+                                (i32.sub (local.get $bestTo) (local.get $bestFrom)))
+                    (then
+                      (local.set $bestFrom (local.get $spanFrom))
+                      (local.set $bestTo (local.get $i))))
+                  (local.set $spanFrom (i32.add (local.get $i) (i32.const 1))))))
             (else
               (if (i32.eq (local.get $class) (i32.const 2))
                 (then
@@ -357,6 +519,13 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))))
     (global.set $resume (local.get $stop))
     (global.set $segments (local.get $n))
+    (if (i32.gt_s (i32.sub (local.get $stop) (local.get $spanFrom))
+                  (i32.sub (local.get $bestTo) (local.get $bestFrom)))
+      (then
+        (local.set $bestFrom (local.get $spanFrom))
+        (local.set $bestTo (local.get $stop))))
+    (global.set $hexFrom (local.get $bestFrom))
+    (global.set $hexTo (local.get $bestTo))
     (i32.add (local.get $base) (select (local.get $stop) (local.get $stretch)
       (i32.gt_u (local.get $stop) (local.get $stretch)))))
 )

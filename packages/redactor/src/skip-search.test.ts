@@ -4,14 +4,14 @@ import { MatchList } from './match-list.js';
 import { buildPatternSet } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 
-describe('SkipSearch', () => {
+describe.each([4, 8] as const)('SkipSearch with %i-byte blocks', (block) => {
   it('finds the longest pattern at every start where one occurs, in order of start', () => {
     // A 3-letter alphabet makes blocks collide and matches overlap, the hard case for skipping.
     const letters = (min: number, max: number) =>
       fc.uint8Array({ minLength: min, maxLength: max }).map((a) => a.map((b) => 97 + (b % 3)));
     fc.assert(
       fc.property(
-        fc.array(letters(4, 12), { minLength: 1, maxLength: 30 }),
+        fc.array(letters(block, block + 8), { minLength: 1, maxLength: 30 }),
         letters(0, 400),
         (patterns, text) => {
           const set = buildPatternSet(
@@ -20,7 +20,7 @@ describe('SkipSearch', () => {
             1,
           );
           const found = new MatchList();
-          new SkipSearch(set).scan(text, 10, found);
+          new SkipSearch(set, block).scan(text, 10, found);
           const expectedStarts: number[] = [];
           const expectedEnds: number[] = [];
           for (let at = 0; at < text.length; at++) {
@@ -43,8 +43,9 @@ describe('SkipSearch', () => {
     );
   });
 
-  it('refuses patterns shorter than its 4-byte block', () => {
-    const set = buildPatternSet([{ index: 0, bytes: Buffer.from('abc') }], new Set(['raw']), 1);
-    expect(() => new SkipSearch(set)).toThrow(RangeError);
+  it('refuses patterns shorter than its block', () => {
+    const bytes = Buffer.from('abcdefgh').subarray(0, block - 1);
+    const set = buildPatternSet([{ index: 0, bytes }], new Set(['raw']), 1);
+    expect(() => new SkipSearch(set, block)).toThrow(RangeError);
   });
 });

@@ -29,6 +29,17 @@ type SkipArguments = [
   tableShift: number,
 ];
 
+/** The module's `skip` and `skip8`: the arguments, then where the tables, the text and the lists are. */
+type SkipCall = [
+  ...SkipArguments,
+  bitset: number,
+  shifts: number,
+  chunk: number,
+  outA: number,
+  outB: number,
+  cap: number,
+];
+
 interface ScanExports {
   readonly memory: WebAssembly.Memory;
   readonly resumeA: WebAssembly.Global;
@@ -37,17 +48,11 @@ interface ScanExports {
   readonly countB: WebAssembly.Global;
   readonly resume: WebAssembly.Global;
   readonly segments: WebAssembly.Global;
-  skip(
-    ...args: [
-      ...SkipArguments,
-      bitset: number,
-      shifts: number,
-      chunk: number,
-      outA: number,
-      outB: number,
-      cap: number,
-    ]
-  ): void;
+  readonly hexFrom: WebAssembly.Global;
+  readonly hexTo: WebAssembly.Global;
+  skip(...args: SkipCall): void;
+  /** {@link skip} with 8-byte blocks. */
+  skip8(...args: SkipCall): void;
   breaks(
     from: number,
     length: number,
@@ -308,6 +313,18 @@ export class WasmScan {
     return this.exports.segments.value as number;
   }
 
+  /**
+   * The longest stretch, as chunk offsets `[hexFrom, hexTo)`, of the run
+   * {@link compact} copied last with no character other than a hex digit.
+   */
+  get hexFrom(): number {
+    return this.exports.hexFrom.value as number;
+  }
+
+  get hexTo(): number {
+    return this.exports.hexTo.value as number;
+  }
+
   /** The first `length` bytes of the scratch. */
   scratch(length: number): Uint8Array {
     return this.bytes.subarray(this.scratchOffset, this.scratchOffset + length);
@@ -321,13 +338,13 @@ export class WasmScan {
   }
 
   /**
-   * Runs skipping search `table` over window starts `[a, aEnd)` and
+   * Runs skipping search `table` (hashing `block`-byte blocks) over window starts `[a, aEnd)` and
    * `[b, bEnd]` of the loaded chunk, until both ranges are done or a candidate
    * list is full. Read the candidates from {@link words} at {@link listA} and
    * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
    */
-  skip(table: number, ...args: SkipArguments): void {
-    this.exports.skip(
+  skip(table: number, block: 4 | 8, ...args: SkipArguments): void {
+    (block === 8 ? this.exports.skip8 : this.exports.skip)(
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
@@ -342,8 +359,8 @@ export class WasmScan {
    * {@link skip} over the first bytes of the scratch (a run copied by {@link compact})
    * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
    */
-  skipScratch(table: number, ...args: SkipArguments): void {
-    this.exports.skip(
+  skipScratch(table: number, block: 4 | 8, ...args: SkipArguments): void {
+    (block === 8 ? this.exports.skip8 : this.exports.skip)(
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,

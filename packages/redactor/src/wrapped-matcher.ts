@@ -1,5 +1,5 @@
 import type { Automaton } from './automaton.js';
-import type { PatternSet } from './pattern-set.js';
+import { type PatternSet, selectPatterns } from './pattern-set.js';
 import { SkipSearch } from './skip-search.js';
 
 /** {@link WrappedMatcher.byteClass}: a character of the base64, base64url or hex alphabets. */
@@ -10,6 +10,26 @@ export const lineBreakByte = 1;
 export const breakerByte = 2;
 
 const encodedAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
+
+/** `hexDigit[b]` is 1 for `0-9`, `a-f` and `A-F`. */
+export const hexDigit = new Uint8Array(256);
+for (const char of '0123456789abcdefABCDEF') hexDigit[char.charCodeAt(0)] = 1;
+
+/** Whether pattern `p` of `set` is made of hex digits only, or of hex digits and line breaks with `breaks`. */
+export function isHexOnly(set: PatternSet, p: number, breaks = false): boolean {
+  const start = set.starts[p]!;
+  for (let i = start; i < start + set.lengths[p]!; i++) {
+    const byte = set.pool[i]!;
+    if (hexDigit[byte] === 0 && !(breaks && (byte === 0x0a || byte === 0x0d))) return false;
+  }
+  return true;
+}
+
+/**
+ * Shortest window from which the search over a hex run hashes 8-byte blocks:
+ * 8 hex digits carry 32 bits, 4 only 16 (see `SkipSearch`).
+ */
+const wideWindow = 16;
 
 /**
  * What is shared, built once, for finding the encoded forms of secrets (base64,
@@ -38,6 +58,14 @@ export class WrappedMatcher {
    */
   readonly body: SkipSearch | undefined;
   /**
+   * The same search over the encoded forms made only of hex digits (all hex
+   * forms, and the rare base64 form that happens to be), for a long run made
+   * only of hex digits: no other form can lie in it. With 8-byte blocks when
+   * the shortest is 16 digits or more. None when {@link body} is none, or when
+   * no form is made of hex digits (then a hex run holds no form at all).
+   */
+  readonly hexBody: SkipSearch | undefined;
+  /**
    * Scratch space shared by the streams (a push runs start to end without
    * yielding): a run's characters without its line breaks, and where each
    * stretch between two breaks starts in it and in the chunk.
@@ -65,5 +93,10 @@ export class WrappedMatcher {
     this.longest = set.maxLength;
     this.holdLimit = 3 * set.maxLength + 3;
     this.body = set.minLength >= 6 ? new SkipSearch(set) : undefined;
+    const hexForms = selectPatterns(set, (p) => isHexOnly(set, p));
+    this.hexBody =
+      this.body === undefined || hexForms.count === 0
+        ? undefined
+        : new SkipSearch(hexForms, hexForms.minLength >= wideWindow ? 8 : 4);
   }
 }

@@ -266,6 +266,56 @@ describe('the WebAssembly run copier', () => {
   });
 });
 
+describe('the hex stretch the WebAssembly run copier reports', () => {
+  const isHex = (byte: number) => /^[0-9a-fA-F]$/.test(String.fromCharCode(byte));
+
+  /** The longest stretch of `chunk[from .. stop)` with no character other than a hex digit (the first of equals). */
+  function reference(chunk: Uint8Array, from: number, stop: number, classes: Uint8Array) {
+    let best: [number, number] = [from, from];
+    let spanFrom = from;
+    for (let i = from; i <= stop; i++) {
+      const ends = i === stop || (classes[chunk[i]!] === 0 && !isHex(chunk[i]!));
+      if (!ends) continue;
+      if (i - spanFrom > best[1] - best[0]) best = [spanFrom, i];
+      spanFrom = i + 1;
+    }
+    return best;
+  }
+
+  it('is the longest stretch of hex digits and line breaks, for all 256 byte values at each offset', () => {
+    const matcher = buildMatcher(patternsOfSecret(), 'wasm');
+    const wasm = matcher.wasm!;
+    const classes = matcher.wrapped!.byteClass;
+    let checked = 0;
+    let split = 0;
+    for (let b = 0; b < 256; b++) {
+      for (let at = 0; at < 56; at += 3) {
+        // Hex digits of both cases with single and double line breaks; `b` at `at`, a second
+        // non-hex letter at 37 in some runs, so the longest stretch is before, between or after.
+        const length = 40 + (at % 17);
+        const run = Array.from({ length }, (_, k) =>
+          k % 9 === 4 ? 0x0a : k % 13 === 6 ? 0x0d : '0123456789abcdefABCDEF'.charCodeAt(k % 22),
+        );
+        if (at % 2 === 0) run[37] = 0x67; // 'g'
+        if (at < length) run[at] = b;
+        const chunk = Uint8Array.from(run);
+        for (const from of [0, 1, 5]) {
+          wasm.load(chunk);
+          expect(wasm.reserveRun(chunk.length - from)).toBe(true);
+          wasm.compact(from);
+          const [hexFrom, hexTo] = reference(chunk, from, wasm.resume, classes);
+          expect([wasm.hexFrom, wasm.hexTo]).toEqual([hexFrom, hexTo]);
+          if (hexFrom > from || hexTo < wasm.resume) split++;
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(256 * 19 * 3);
+    // Many runs hold some other character, so the stretch is a part of the run.
+    expect(split).toBeGreaterThan(checked / 3);
+  });
+});
+
 describe('the WebAssembly line-break filter', () => {
   it('keeps exactly the breaks with no breaker byte beside them, for all 256 byte values', () => {
     const set = patternsOfSecret();

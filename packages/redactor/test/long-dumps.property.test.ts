@@ -157,3 +157,104 @@ describe('createRedactor (secrets written inside long runs)', () => {
     );
   });
 });
+
+/**
+ * Inside the longest stretch of a run that holds hex digits only, the run's copy is searched
+ * for the forms made of hex digits alone (8-digit blocks), and the main search leaves the
+ * stretch to it. These dumps put every kind of form at every character offset of such a
+ * stretch (both nibble alignments of a hex form), in lower, upper and mixed-case dumps, right
+ * against the stretch's ends (a word of other letters, `+`, `/`, `g`, before or after it on the
+ * same line or across one line break), and secrets that are themselves hex digits, or letters
+ * that are not, after hundreds of hex digits in the same run.
+ */
+describe('createRedactor (forms inside and at the edges of hex stretches)', () => {
+  const hexDigits = '0123456789abcdef';
+  const secret = fc.oneof(
+    fc.uint8Array({ minLength: 6, maxLength: 30 }).map((bytes) => Buffer.from(bytes)),
+    // A secret of hex digits: its raw form lies inside a hex dump like any stretch of it.
+    fc
+      .tuple(fc.array(fc.constantFrom(...hexDigits), { minLength: 8, maxLength: 40 }), fc.boolean())
+      .map(([chars, upper]) => Buffer.from(upper ? chars.join('').toUpperCase() : chars.join(''))),
+    // Letters and digits: most are not all hex digits, so they end a stretch.
+    fc
+      .array(fc.constantFrom(...'ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ0123456789abcdef'), {
+        minLength: 8,
+        maxLength: 30,
+      })
+      .map((chars) => Buffer.from(chars.join(''))),
+  );
+  const form = (bytes: Buffer, kind: number) =>
+    [
+      bytes.toString('latin1'),
+      bytes.toString('hex'),
+      bytes.toString('hex').toUpperCase(),
+      bytes.toString('base64').replace(/=+$/, ''),
+    ][kind]!;
+  const edge = fc.constantFrom('', 'key', 'g', 'zz+/', 'Z', 'log line ', 'x\n', 'deadbeef\n');
+
+  it('matches the reference, in any chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(secret, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.record({
+            filler: fc.uint8Array({ minLength: 150, maxLength: 1500 }),
+            letters: fc.constantFrom('lower', 'upper', 'mixed'),
+            inserts: fc.array(fc.tuple(fc.nat(2), fc.nat(3), fc.nat(3100)), { maxLength: 3 }),
+            before: edge,
+            after: edge,
+            column: fc.integer({ min: 20, max: 100 }),
+            newline: fc.constantFrom('\n', '\r\n'),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(
+          fc.array(fc.nat(12_000), { maxLength: 8 }),
+          fc
+            .constantFrom(300, 1024, 4096, 65_536)
+            .map((size) => Array.from({ length: 40 }, (_, i) => i * size)),
+        ),
+        (secrets, runs, cuts) => {
+          const pieces = runs.map(
+            ({ filler, letters, inserts, before, after, column, newline }) => {
+              let text = Buffer.from(filler).toString('hex');
+              if (letters === 'upper') text = text.toUpperCase();
+              if (letters === 'mixed') {
+                text = [...text]
+                  .map((c, i) => (filler[i % filler.length]! & 1 ? c.toUpperCase() : c))
+                  .join('');
+              }
+              for (const [which, kind, at] of inserts) {
+                const bytes = secrets[which];
+                if (bytes === undefined) continue;
+                // Any character offset: odd and even, so a hex form sits at both nibble alignments.
+                const offset = Math.min(at, text.length);
+                text = `${text.slice(0, offset)}${form(bytes, kind)}${text.slice(offset)}`;
+              }
+              const lines = text.replace(new RegExp(`(.{${column}})`, 'g'), `$1${newline}`);
+              return `${before}${lines}${after}${newline}`;
+            },
+          );
+          const input = Buffer.from(pieces.join(''), 'latin1');
+          let redactor: ReturnType<typeof createRedactor>;
+          try {
+            redactor = createRedactor({ secrets });
+          } catch {
+            fc.pre(false); // a random secret inside "[REDACTED]"
+            return;
+          }
+          const set = buildPatternSet(
+            secrets.map((bytes, index) => ({ index, bytes })),
+            new Set(variantKinds),
+            6,
+          );
+          const expected = Buffer.from(referenceRedact(input, referencePatterns(set), replacement));
+          const streamed = Buffer.from(streamThrough(redactor.createStream(), cutAt(input, cuts)));
+          // Compare without printing either: they may hold a secret's form.
+          expect(streamed.equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
