@@ -1,10 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliRun, runIronrun } from './cli-process.js';
+import { type CliRun, cliPath, runIronrun, runProcess } from './cli-process.js';
 
 /**
  * `init` → `trust` → `run test` on toolchains the person's shell finds and
@@ -77,21 +85,108 @@ const nodeTests = (node: string): Record<string, string> => ({
   'test/other.test.mjs': "import test from 'node:test';\ntest('other', () => {});\n",
 });
 
+/**
+ * A package.json project whose `node --test` passes only on a Node under
+ * `~/.nvm/versions/node/vX/bin` (with npm beside it), on the person's PATH
+ * only; undefined (skipped) where this node has no npm next to it.
+ */
+async function nvmProject(): Promise<{ bin: string; env: Record<string, string> } | undefined> {
+  const npm = npmScript();
+  if (npm === undefined) {
+    console.log('skipped: no npm next to this node');
+    return undefined;
+  }
+  const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
+  const node = await installNode(bin);
+  await symlink(npm, join(bin, 'npm'));
+  await project.write({
+    'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
+    ...nodeTests(node),
+  });
+  return { bin, env: personEnv(`${bin}:/usr/bin:/bin`) };
+}
+
+/**
+ * A project with `makefile` whose node tests pass only on a Node under
+ * `~/.local/node-vX/bin`, on the person's PATH only; undefined (skipped)
+ * without make on the default path.
+ */
+async function homeNodeMakeProject(
+  makefile: string,
+): Promise<{ bin: string; env: Record<string, string> } | undefined> {
+  const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
+  if (make === undefined) {
+    console.log('skipped: no make on the default path (apt-get install make)');
+    return undefined;
+  }
+  const bin = home.path(`.local/node-v${process.versions.node}/bin`);
+  const node = await installNode(bin);
+  await project.write({ Makefile: makefile, ...nodeTests(node) });
+  return { bin, env: personEnv(`${bin}:/usr/bin:/bin`) };
+}
+
+/** Debian's python, when it has pytest and venv (python3-pytest, python3-venv). */
+function debianPython(): string | undefined {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import pytest, venv'], { encoding: 'utf8' });
+  if (probe.status === 0) return python;
+  console.log(
+    `skipped: ${python} lacks pytest or venv (apt-get install python3-pytest python3-venv)`,
+  );
+  return undefined;
+}
+
+/**
+ * `python -m venv --system-site-packages` at `venv`, with a module only the
+ * venv has (as `pip install` into it would leave); returns its site-packages.
+ */
+function makeVenv(python: string, venv: string): string {
+  const made = spawnSync(python, ['-m', 'venv', '--system-site-packages', '--without-pip', venv], {
+    encoding: 'utf8',
+  });
+  expect(made.status, made.stderr).toBe(0);
+  const purelib = spawnSync(
+    join(venv, 'bin', 'python3'),
+    ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    { encoding: 'utf8' },
+  ).stdout.trim();
+  writeFileSync(join(purelib, 'venvonly.py'), 'ANSWER = 42\n');
+  return purelib;
+}
+
+/**
+ * A pytest project whose first test passes only in the venv at `venv` (its
+ * prefix, its module, and with `virtualEnv` its `VIRTUAL_ENV`).
+ */
+function pytestProject(
+  venv: string,
+  options: { virtualEnv?: boolean } = {},
+): Record<string, string> {
+  const virtualEnv = options.virtualEnv
+    ? `    assert os.environ.get("VIRTUAL_ENV") == ${JSON.stringify(venv)}\n`
+    : '';
+  return {
+    'pyproject.toml':
+      '[project]\nname = "app"\n\n[tool.pytest.ini_options]\naddopts = "-p no:cacheprovider"\n',
+    'tests/test_venv.py': `import os\nimport sys\nimport venvonly\n\ndef test_runs_in_the_venv():\n    assert venvonly.ANSWER == 42\n    assert sys.prefix == ${JSON.stringify(venv)}\n${virtualEnv}`,
+    'tests/test_other.py': 'def test_other():\n    assert True\n',
+  };
+}
+
+/** The pytest project with its `.venv` made by Debian's python; false (skipped) without it. */
+async function venvInProject(): Promise<boolean> {
+  const python = debianPython();
+  if (python === undefined) return false;
+  await project.write(pytestProject(project.path('.venv')));
+  makeVenv(python, project.path('.venv'));
+  return true;
+}
+
 describe('init on the person’s toolchains', () => {
   it('finds a Node installed under a prefix in home (nvm layout), on PATH only in the shell', async () => {
-    const npm = npmScript();
-    if (npm === undefined) {
-      console.log('skipped: no npm next to this node');
-      return;
-    }
-    const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await symlink(npm, join(bin, 'npm'));
-    await project.write({
-      'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await nvmProject();
+    if (made === undefined) return;
+    const { bin, env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toContain(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`);
     expect(policy).toMatch(/# npm from nvm, node from nvm, where your shell finds them/);
@@ -127,19 +222,9 @@ describe('init on the person’s toolchains', () => {
     { attack: 'a sh that shadows /bin/sh is added to the toolchain folder', target: 'sh' },
   ])('after trust, when $attack', ({ target }) => {
     it('refuses to run, naming the program, and the planted one never runs', async () => {
-      const npm = npmScript();
-      if (npm === undefined) {
-        console.log('skipped: no npm next to this node');
-        return;
-      }
-      const bin = home.path(`.nvm/versions/node/v${process.versions.node}/bin`);
-      const node = await installNode(bin);
-      await symlink(npm, join(bin, 'npm'));
-      await project.write({
-        'package.json': JSON.stringify({ name: 'homenode', scripts: { test: 'node --test' } }),
-        ...nodeTests(node),
-      });
-      const env = personEnv(`${bin}:/usr/bin:/bin`);
+      const made = await nvmProject();
+      if (made === undefined) return;
+      const { bin, env } = made;
       await initAndTrust(env);
       expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
 
@@ -156,36 +241,11 @@ describe('init on the person’s toolchains', () => {
   });
 
   it('finds a venv outside the project made with Debian’s python3 and python3-pytest', async () => {
-    const python = '/usr/bin/python3';
-    const probe = spawnSync(python, ['-c', 'import pytest, venv'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      console.log(
-        `skipped: ${python} lacks pytest or venv (apt-get install python3-pytest python3-venv)`,
-      );
-      return;
-    }
+    const python = debianPython();
+    if (python === undefined) return;
     const venv = home.path('.virtualenvs/app');
-    const made = spawnSync(
-      python,
-      ['-m', 'venv', '--system-site-packages', '--without-pip', venv],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(made.status, made.stderr).toBe(0);
-    const purelib = spawnSync(
-      join(venv, 'bin', 'python3'),
-      ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-      { encoding: 'utf8' },
-    ).stdout.trim();
-    // A module only the venv has, as `pip install` into it would leave.
-    await writeFile(join(purelib, 'venvonly.py'), 'ANSWER = 42\n');
-    await project.write({
-      'pyproject.toml':
-        '[project]\nname = "app"\n\n[tool.pytest.ini_options]\naddopts = "-p no:cacheprovider"\n',
-      'tests/test_venv.py': `import os\nimport venvonly\n\ndef test_runs_in_the_venv():\n    assert venvonly.ANSWER == 42\n    assert os.environ.get("VIRTUAL_ENV") == ${JSON.stringify(venv)}\n`,
-      'tests/test_other.py': 'def test_other():\n    assert True\n',
-    });
+    makeVenv(python, venv);
+    await project.write(pytestProject(venv, { virtualEnv: true }));
     const env = personEnv(`${venv}/bin:/usr/bin:/bin`, { VIRTUAL_ENV: venv });
     const policy = await initAndTrust(env);
     expect(policy).toContain(`    path: ${venv}/bin:/usr/local/bin:/usr/bin:/bin\n`);
@@ -203,18 +263,11 @@ describe('init on the person’s toolchains', () => {
   });
 
   it('finds the node a Makefile recipe runs, installed under ~/.local', async () => {
-    const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
-    if (make === undefined) {
-      console.log('skipped: no make on the default path (apt-get install make)');
-      return;
-    }
-    const bin = home.path(`.local/node-v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await project.write({
-      Makefile: '.PHONY: test\ntest:\n\tnode --test $(shell echo test/)\n',
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await homeNodeMakeProject(
+      '.PHONY: test\ntest:\n\tnode --test $(shell echo test/)\n',
+    );
+    if (made === undefined) return;
+    const { bin, env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toMatch(/argv: \[make, test\]\n/);
     expect(policy).toContain(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`);
@@ -232,19 +285,11 @@ describe('init on the person’s toolchains', () => {
     expect(one.stderr).toMatch(/argument/);
   });
   it('runs one test file of a Makefile project as TESTS=<file>, and nothing else make reads', async () => {
-    const make = ['/usr/bin/make', '/bin/make', '/usr/local/bin/make'].find(existsSync);
-    if (make === undefined) {
-      console.log('skipped: no make on the default path (apt-get install make)');
-      return;
-    }
-    const bin = home.path(`.local/node-v${process.versions.node}/bin`);
-    const node = await installNode(bin);
-    await project.write({
-      Makefile:
-        'TESTS ?= test/\n.PHONY: test other\ntest:\n\tnode --test $(TESTS)\nother:\n\ttouch OTHER-RAN\n',
-      ...nodeTests(node),
-    });
-    const env = personEnv(`${bin}:/usr/bin:/bin`);
+    const made = await homeNodeMakeProject(
+      'TESTS ?= test/\n.PHONY: test other\ntest:\n\tnode --test $(TESTS)\nother:\n\ttouch OTHER-RAN\n',
+    );
+    if (made === undefined) return;
+    const { env } = made;
     const policy = await initAndTrust(env);
     expect(policy).toMatch(/argv: \[make, test\]\n/);
     expect(policy).toContain("pattern: 'TESTS=");
@@ -283,5 +328,184 @@ describe('init on the person’s toolchains', () => {
     }
     expect(existsSync(project.path('EVAL-RAN'))).toBe(false);
     expect(existsSync(project.path('OTHER-RAN'))).toBe(false);
+  });
+});
+
+const planted = '#!/bin/sh\necho PLANTED-RAN\ntouch "$(dirname "$0")/PLANTED-RAN"\nexit 0\n';
+
+describe('init on the project’s own .venv (uv, poetry in-project, python -m venv .venv)', () => {
+  /** A project with `.venv` made by Debian's python, `init` and `trust` done; undefined when skipped. */
+  async function venvProject(
+    env = personEnv('/usr/bin:/bin'),
+  ): Promise<{ env: Record<string, string>; policy: string } | undefined> {
+    if (!(await venvInProject())) return undefined;
+    return { env, policy: await initAndTrust(env) };
+  }
+
+  it('runs the tests in the venv, all of them and one file, with no path:', async () => {
+    const made = await venvProject();
+    if (made === undefined) return;
+    const { env, policy } = made;
+    expect(policy).toContain('    argv: [.venv/bin/python3, "-m", pytest]\n');
+    expect(policy).not.toMatch(/^ {4}path:|VIRTUAL_ENV|a venv inside the project/m);
+
+    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(all.stdout, shown(all)).toMatch(/2 passed/);
+    expect(all.code, shown(all)).toBe(0);
+    const one = await runIronrun(['run', 'test', '--', 'tests/test_venv.py'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(one.stdout, shown(one)).toMatch(/1 passed/);
+    expect(one.code, shown(one)).toBe(0);
+  });
+
+  it('runs the same as uid 65534 with a home of its own (init, trust and run as that user)', async () => {
+    const setpriv = '/usr/bin/setpriv';
+    if (process.getuid?.() !== 0 || !existsSync(setpriv)) {
+      console.log('skipped: running as an ordinary user needs root and setpriv');
+      return;
+    }
+    if (!(await venvInProject())) return;
+    for (const dir of [home.dir, project.dir])
+      expect(spawnSync('/bin/chown', ['-R', '65534:65534', dir]).status).toBe(0);
+    const env = personEnv('/usr/bin:/bin');
+    const asNobody = (args: string[]) =>
+      runProcess(
+        setpriv,
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, ...args],
+        { cwd: project.dir, env },
+      );
+    const init = await asNobody(['init', '--agents', 'codex']);
+    expect(init.code, shown(init)).toBe(0);
+    const trust = await asNobody(['trust', '--yes']);
+    expect(trust.code, shown(trust)).toBe(0);
+    // The trust record was written by that user.
+    expect(statSync(home.path('ironrun-config')).uid).toBe(65534);
+    const all = await asNobody(['run', 'test']);
+    expect(all.stdout, shown(all)).toMatch(/2 passed/);
+    expect(all.code, shown(all)).toBe(0);
+    const one = await asNobody(['run', 'test', '--', 'tests/test_venv.py']);
+    expect(one.stdout, shown(one)).toMatch(/1 passed/);
+    expect(one.code, shown(one)).toBe(0);
+    // The agent's move as that user: the link retargeted to its own program.
+    await writeFile(project.path('planted'), planted, { mode: 0o755 });
+    await symlink('../../planted', project.path('.venv/bin/next'));
+    await rename(project.path('.venv/bin/next'), project.path('.venv/bin/python3'));
+    spawnSync('/bin/chown', ['-R', '-h', '65534:65534', project.dir]);
+    const swapped = await asNobody(['run', 'test']);
+    expect(swapped.stdout + swapped.stderr).not.toContain('PLANTED-RAN');
+    expect(swapped.code, shown(swapped)).toBe(3);
+  });
+
+  it('says to make the .venv when only uv.lock is there', async () => {
+    await project.write({ ...pytestProject(project.path('.venv')), 'uv.lock': 'version = 1\n' });
+    const env = personEnv('/usr/bin:/bin');
+    const init = await runIronrun(['init', '--agents', 'codex'], { cwd: project.dir, env });
+    expect(init.code, shown(init)).toBe(0);
+    const policy = await readFile(project.path('ironrun.yml'), 'utf8');
+    expect(policy).toContain('argv: [python3, "-m", pytest]');
+    expect(policy).toContain('uv.lock is here but no .venv yet: run uv sync');
+  });
+
+  describe.each([
+    { argv0: 'python3', link: 'python3' },
+    // python → python3 → /usr/bin/python3: the link the agent retargets is not argv[0] itself.
+    { argv0: 'python', link: 'python3' },
+  ])(
+    'after trust of .venv/bin/$argv0, when the agent retargets .venv/bin/$link to its own program',
+    ({ argv0, link }) => {
+      it('refuses to run, naming the link, and the planted program never runs', async () => {
+        const made = await venvProject();
+        if (made === undefined) return;
+        const { env, policy } = made;
+        if (argv0 !== 'python3') {
+          await writeFile(
+            project.path('ironrun.yml'),
+            policy.replace('[.venv/bin/python3,', `[.venv/bin/${argv0},`),
+          );
+          const again = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+          expect(again.code, shown(again)).toBe(0);
+        }
+        expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
+
+        await writeFile(project.path('planted'), planted, { mode: 0o755 });
+        await symlink('../../planted', project.path('.venv/bin/next'));
+        await rename(project.path('.venv/bin/next'), project.path(`.venv/bin/${link}`));
+        const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+        expect(run.stdout + run.stderr).not.toContain('PLANTED-RAN');
+        expect(existsSync(project.path('PLANTED-RAN'))).toBe(false);
+        expect(run.code, shown(run)).toBe(3);
+        expect(run.stderr).toContain(`.venv/bin/${link} (`);
+      });
+    },
+  );
+
+  it('refuses to run once pyvenv.cfg home names a python the agent made', async () => {
+    const made = await venvProject();
+    if (made === undefined) return;
+    const { env } = made;
+    // The agent's "python home": the system standard library linked name by name, plus a
+    // sitecustomize of its own, which python imports at start-up from there.
+    const lib = home.path('evil/lib/python3.11');
+    await mkdir(lib, { recursive: true });
+    const stdlib = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'],
+      { encoding: 'utf8' },
+    ).stdout.trim();
+    for (const name of readdirSync(stdlib))
+      if (name !== 'sitecustomize.py') await symlink(join(stdlib, name), join(lib, name));
+    await writeFile(
+      join(lib, 'sitecustomize.py'),
+      `print("PLANTED-RAN")\nopen(${JSON.stringify(project.path('PLANTED-RAN'))}, "w").close()\n`,
+    );
+    const config = project.path('.venv/pyvenv.cfg');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(/^home = .*$/m, `home = ${home.path('evil/bin')}`),
+    );
+
+    const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+    expect(run.stdout + run.stderr).not.toContain('PLANTED-RAN');
+    expect(existsSync(project.path('PLANTED-RAN'))).toBe(false);
+    expect(run.code, shown(run)).toBe(3);
+    expect(run.stderr).toContain('.venv/pyvenv.cfg (modified)');
+  });
+
+  describe.each([
+    {
+      attack: 'the venv’s python links to a program the agent wrote in the project',
+      target: 'planted',
+    },
+    { attack: 'pyvenv.cfg home names a folder in the project', target: 'home' },
+  ])('before trust, when $attack', ({ target }) => {
+    it('trust refuses the command, and nothing runs', async () => {
+      if (!(await venvInProject())) return;
+      if (target === 'planted') {
+        await writeFile(project.path('planted'), planted, { mode: 0o755 });
+        await rm(project.path('.venv/bin/python3'));
+        await symlink('../../planted', project.path('.venv/bin/python3'));
+      } else {
+        const config = project.path('.venv/pyvenv.cfg');
+        await writeFile(
+          config,
+          (await readFile(config, 'utf8')).replace(
+            /^home = .*$/m,
+            `home = ${project.path('tools')}`,
+          ),
+        );
+      }
+      const env = personEnv('/usr/bin:/bin');
+      const init = await runIronrun(['init', '--agents', 'codex'], { cwd: project.dir, env });
+      expect(init.code, shown(init)).toBe(0);
+      const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+      expect(trust.code, shown(trust)).not.toBe(0);
+      expect(trust.stderr).toMatch(/inside the project/);
+      const run = await runIronrun(['run', 'test'], { cwd: project.dir, env });
+      expect(run.code, shown(run)).not.toBe(0);
+      expect(run.stdout + run.stderr).not.toContain('PLANTED-RAN');
+      expect(existsSync(project.path('PLANTED-RAN'))).toBe(false);
+    });
   });
 });

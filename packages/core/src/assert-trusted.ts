@@ -31,14 +31,16 @@ export async function assertTrusted(
 
 /**
  * {@link assertTrusted}, also returning the pinned files whose content was
- * checked by hash (the sandbox runs them from a copy of those bytes).
+ * checked by hash (the sandbox runs them from a copy of those bytes) and the
+ * real programs trust recorded for programs named through links (command id
+ * → real path: the sandbox runs no other file).
  */
 export async function assertTrustedPins(
   policy: string | PolicyFile,
   projectDir: string,
   configDir?: string,
   commandId?: string,
-): Promise<{ policySha256: string; verified: VerifiedPin[] }> {
+): Promise<{ policySha256: string; verified: VerifiedPin[]; programs: Record<string, string> }> {
   const policyPath = typeof policy === 'string' ? policy : policy.path;
   if (policyPath === '') {
     throw new IronrunError(
@@ -67,7 +69,11 @@ export async function assertTrustedPins(
     );
   }
   if (check.status === 'trusted')
-    return { policySha256: check.policySha256, verified: check.verified };
+    return {
+      policySha256: check.policySha256,
+      verified: check.verified,
+      programs: check.programs,
+    };
   const how =
     `Review it and the scripts it runs, then a person runs \`ironrun trust\` at a terminal in ${projectDir}. ` +
     'An agent cannot trust a policy; commands stay refused until then.';

@@ -51,13 +51,16 @@ export async function loadTrustedPolicy(
   return (await loadTrustedPolicyPins(policyPath, options)).policy;
 }
 
-/** {@link loadTrustedPolicy}, also returning the pins whose content the check verified by hash. */
+/**
+ * {@link loadTrustedPolicy}, also returning the pins whose content the check
+ * verified by hash and the real programs trust recorded (command id → path).
+ */
 export async function loadTrustedPolicyPins(
   policyPath: string,
   options: LoadTrustedPolicyOptions = {},
-): Promise<{ policy: Policy; verified: VerifiedPin[] }> {
+): Promise<{ policy: Policy; verified: VerifiedPin[]; programs: Record<string, string> }> {
   const file = await readPolicyOnce(policyPath);
-  const { verified } = await assertTrustedPins(
+  const { verified, programs } = await assertTrustedPins(
     file,
     dirname(file.realPath),
     options.configDir ?? defaultConfigDir(),
@@ -74,5 +77,5 @@ export async function loadTrustedPolicyPins(
       `ironrun: ${validation.policy.path} changed between its trust check and its use, so it was not used. Review it; a person runs \`ironrun trust\` again if the change is wanted.`,
     );
   }
-  return { policy: validation.policy, verified };
+  return { policy: validation.policy, verified, programs };
 }

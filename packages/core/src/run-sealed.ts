@@ -271,7 +271,7 @@ function canceledBeforeStart(commandId: string, signal: AbortSignal | undefined)
 async function loadPolicyForRun(
   options: RunSealedOptions,
   configDir: string,
-): Promise<{ policy: Policy; verified: VerifiedPin[] }> {
+): Promise<{ policy: Policy; verified: VerifiedPin[]; programs: Record<string, string> }> {
   const checkTrust = options.skipTrust !== true;
   if (typeof options.policy === 'string') {
     return checkTrust
@@ -285,13 +285,14 @@ async function loadPolicyForRun(
             providers: options.providers,
           }),
           verified: [],
+          programs: {},
         };
   }
   const policy = options.policy;
-  if (!checkTrust) return { policy, verified: [] };
+  if (!checkTrust) return { policy, verified: [], programs: {} };
   const check = await assertTrustedPins(policy.path, policy.dir, configDir, options.commandId);
   assertSameBytes(policy, check.policySha256);
-  return { policy, verified: check.verified };
+  return { policy, verified: check.verified, programs: check.programs };
 }
 
 /** Stage 2: the command, its extra arguments checked, and the references it receives. */
@@ -404,12 +405,14 @@ async function spawnCommand(
   env: Record<string, string>,
   signal: AbortSignal | undefined,
   verified: readonly VerifiedPin[],
+  realProgram: string | undefined,
 ): Promise<SealedProcess> {
   const { command, argv } = picked;
   try {
     return await spawnSealed({
       argv,
       verified,
+      ...(realProgram === undefined ? {} : { realProgram }),
       env,
       cwd: command.cwd,
       write,
@@ -526,7 +529,7 @@ function runResult(output: RedactedOutput, redactor: Redactor | undefined): RunR
 export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const { signal } = options;
   const configDir = options.configDir ?? defaultConfigDir();
-  const { policy, verified } = await loadPolicyForRun(options, configDir);
+  const { policy, verified, programs } = await loadPolicyForRun(options, configDir);
   const picked = pickCommand(policy, options);
   const commandId = picked.command.id;
   await approve(picked, options);
@@ -547,7 +550,14 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
     env = sealedEnv(picked.command, secrets);
     await announceSecrets(commandId, secrets, options.onSecretsResolved);
     if (signal?.aborted) throw canceledBeforeStart(commandId, signal);
-    const child = await spawnCommand(picked, write, env, signal, verified);
+    const child = await spawnCommand(
+      picked,
+      write,
+      env,
+      signal,
+      verified,
+      Object.hasOwn(programs, picked.command.id) ? programs[picked.command.id] : undefined,
+    );
     // The child has its copy; ours is no longer needed.
     env = {};
     secrets.length = 0;

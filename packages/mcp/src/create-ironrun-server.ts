@@ -104,7 +104,7 @@ const runOutputShape = {
   isolation: z
     .string()
     .optional()
-    .describe('Which isolation the run had, e.g. "namespaces (native init)".'),
+    .describe('Which isolation the run had, e.g. "namespaces (native init, seccomp)".'),
   full_output_path: z
     .string()
     .optional()

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { probeIsolation } from '@ironrun/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +183,11 @@ describe('createIronrunServer over stdio', () => {
     expect(typeof result.structuredContent?.duration_ms).toBe('number');
     expect(JSON.parse(text(result))).toEqual(result.structuredContent);
     expectNoSecret(result);
+    // The agent is told the isolation the run had; under the native init, its seccomp filter too.
+    const isolation = await probeIsolation();
+    if (isolation.pidNamespace && typeof isolation.nativeInit === 'string')
+      expect(result.structuredContent?.isolation).toMatch(/^namespaces \(native init, seccomp/);
+    else console.log('run_sealed isolation: the native init is not used here; seccomp not named');
   });
 
   it('a failing command is a normal result with its exit code', async () => {

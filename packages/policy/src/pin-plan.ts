@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { access, lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Policy, PolicyCommand } from './policy.js';
@@ -14,7 +14,10 @@ export type PinReason =
   | 'folder'
   | 'program'
   | 'program-real'
+  | 'program-link'
   | 'program-shadow'
+  | 'venv'
+  | 'venv-config'
   | 'argument'
   | 'option-value'
   | 'script'
@@ -79,6 +82,12 @@ export interface PinPlan {
   notes: PinNote[];
   /** Real-path containment failures: trust refuses the policy while any is present. */
   problems: PinNote[];
+  /**
+   * Command id → the real path its `argv[0]` resolved to, for a program
+   * named through links (a project venv's `.venv/bin/python3`): the run
+   * must resolve it to the same file, and executes that file.
+   */
+  programs: Record<string, string>;
 }
 
 /**
@@ -159,6 +168,7 @@ class CommandPins {
     readonly plan: Map<string, PlannedPin>,
     readonly notes: PinNote[],
     readonly problems: PinNote[],
+    readonly programs: Record<string, string>,
   ) {}
 
   add(path: string, reason: PinReason, kind: 'file' | 'listing' | 'programs' = 'file'): void {
@@ -224,6 +234,11 @@ class CommandPins {
     let located: string | undefined;
     if (hasPathSeparator(name)) {
       located = resolve(this.command.cwd, name);
+      const venv = isAbsolute(name) ? undefined : await venvOfInterpreter(located);
+      if (venv !== undefined) {
+        await this.venvInterpreter(name, located, venv);
+        return;
+      }
       if (!isAbsolute(name) && !(await isInsideRealDir(this.policy.dir, located)))
         this.problem(name, 'the program really lies outside the project (a symlink leads out)');
     } else {
@@ -260,6 +275,83 @@ class CommandPins {
     this.add(located, 'program');
     const real = await realpath(located).catch(() => undefined);
     if (real !== undefined && real !== located) this.add(real, 'program-real');
+  }
+
+  /**
+   * A project venv's interpreter (`.venv/bin/python3`): a chain of links the
+   * agent can rewrite, leading to a python outside the project. Pinned: the
+   * venv and `bin` folders, every link of the chain, the real program (which
+   * must lie outside the project) and its folder's programs when that is a
+   * toolchain folder, `pyvenv.cfg` (whose `home` must lie outside the
+   * project) and the absence of `bin/pyvenv.cfg`, which python reads first.
+   * The real path is recorded for the run ({@link PinPlan.programs}).
+   */
+  async venvInterpreter(name: string, located: string, venv: string): Promise<void> {
+    const bin = dirname(located);
+    for (const dir of [venv, bin]) {
+      const info = await lstat(dir).catch(() => undefined);
+      if (info?.isDirectory() !== true) {
+        this.problem(
+          name,
+          `${dir} is not a plain folder (a symlink or missing), so the venv could be anywhere`,
+        );
+        return;
+      }
+      this.add(dir, 'venv');
+    }
+    if (!(await isInsideRealDir(this.policy.dir, venv))) {
+      this.problem(name, 'the venv really lies outside the project (a symlink leads out)');
+      return;
+    }
+    let link = located;
+    for (let hop = 0; ; hop++) {
+      this.add(link, hop === 0 ? 'program' : 'program-link');
+      const info = await lstat(link).catch(() => undefined);
+      if (info === undefined || !info.isSymbolicLink()) break;
+      if (hop === 40) {
+        this.problem(name, 'too many symlinks');
+        return;
+      }
+      link = resolve(dirname(link), await readlink(link));
+    }
+    const real = await realpath(located).catch(() => undefined);
+    if (real === undefined) {
+      this.note(name, 'the venv interpreter does not exist now; it is pinned absent');
+      return;
+    }
+    this.add(real, 'program-real');
+    if (isInsideDir(this.policy.dir, real) || (await isInsideRealDir(this.policy.dir, real))) {
+      this.problem(
+        name,
+        `the venv interpreter is ${real}, a file inside the project, which the agent can write; make the venv with links to a python outside the project (python3 -m venv without --copies, uv venv, poetry)`,
+      );
+      return;
+    }
+    if (!defaultProgramPath().split(delimiter).includes(dirname(real)))
+      this.add(dirname(real), 'path-folder', 'programs');
+    this.add(join(bin, 'pyvenv.cfg'), 'venv-config');
+    const config = join(venv, 'pyvenv.cfg');
+    this.add(config, 'venv-config');
+    const home = venvHome(await readFile(config, 'utf8').catch(() => ''));
+    if (home === undefined || !isAbsolute(home)) {
+      this.problem(
+        name,
+        `${config} names no single absolute home (the folder of the python the venv was made from)`,
+      );
+      return;
+    }
+    if (isInsideDir(this.policy.dir, home) || (await isInsideRealDir(this.policy.dir, home))) {
+      this.problem(
+        name,
+        `${config} has home = ${home}, inside the project: python would load its standard library from where the agent writes`,
+      );
+      return;
+    }
+    this.programs[this.command.id] = real;
+    this.note(
+      name,
+      `a venv inside the project: its site-packages (${join(venv, 'lib')}: the packages, .pth files and sitecustomize that python runs at start-up) are not pinned, and the agent can change them, as with node_modules`,
+    );
   }
 
   /**
@@ -499,6 +591,32 @@ class CommandPins {
   }
 }
 
+/**
+ * The venv folder of `program` when it names a venv's python as written:
+ * `<venv>/bin/python…` with `<venv>/pyvenv.cfg` present.
+ */
+async function venvOfInterpreter(program: string): Promise<string | undefined> {
+  if (interpreterOf(program) !== 'python' || basename(dirname(program)) !== 'bin') return undefined;
+  const venv = dirname(dirname(program));
+  const info = await lstat(join(venv, 'pyvenv.cfg')).catch(() => undefined);
+  return info === undefined ? undefined : venv;
+}
+
+/**
+ * The `home` value of a `pyvenv.cfg` text, read as python reads it
+ * (`key = value` lines, the key in any case); undefined when there is none,
+ * or more than one (which one python takes is not for trust to guess).
+ */
+export function venvHome(text: string): string | undefined {
+  const homes: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const equals = line.indexOf('=');
+    if (equals !== -1 && line.slice(0, equals).trim().toLowerCase() === 'home')
+      homes.push(line.slice(equals + 1).trim());
+  }
+  return homes.length === 1 ? homes[0] : undefined;
+}
+
 function interpreterOf(program: string): 'node' | 'python' | 'shell' | undefined {
   const name = basename(program);
   if (/^(?:node|nodejs)\d*$/.test(name)) return 'node';
@@ -527,8 +645,9 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
   const plan = new Map<string, PlannedPin>();
   const notes: PinNote[] = [];
   const problems: PinNote[] = [];
+  const programs: Record<string, string> = {};
   for (const command of policy.commands) {
-    const pins = new CommandPins(policy, command, plan, notes, problems);
+    const pins = new CommandPins(policy, command, plan, notes, problems, programs);
     if (!(await isInsideRealDir(policy.dir, command.cwd)))
       pins.problem(
         command.cwd,
@@ -573,5 +692,5 @@ export async function planPins(policy: Policy): Promise<PinPlan> {
     const y = plannedPinKey(b);
     return a.path < b.path ? -1 : a.path > b.path ? 1 : x < y ? -1 : x > y ? 1 : 0;
   });
-  return { pins, notes, problems };
+  return { pins, notes, problems, programs };
 }

@@ -61,6 +61,7 @@ export const maxTrustedTextLength = 1024 * 1024;
 const trustedCommandSchema = v.strictObject({
   digest: v.pipe(v.string(), v.regex(sha256Pattern)),
   paths: v.array(v.string()),
+  program: v.optional(v.string()),
 });
 
 const trustRecordSchema = v.variant('version', [
@@ -108,6 +109,12 @@ export interface TrustedCommand {
    * path of a whole file, `listing\0<path>` or `part\0<path>\0<part>`.
    */
   paths: string[];
+  /**
+   * The real path `argv[0]` resolved to, when it names a program through
+   * links in the project (a venv's `.venv/bin/python3`): a run must resolve
+   * it to this file.
+   */
+  program?: string;
 }
 
 /** What `trust` recorded for one policy. */

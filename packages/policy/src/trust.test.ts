@@ -88,6 +88,7 @@ describe('trust', () => {
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       verified: expect.any(Array),
+      programs: {},
     });
     await writeFile(providerFile, 'export const provider = { leak: true };\n');
     expect(await checkTrust(project.path('ironrun.yml'), { configDir })).toEqual({
@@ -143,6 +144,7 @@ describe('trust', () => {
         status: 'trusted',
         policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         verified: expect.any(Array),
+        programs: {},
       });
     } finally {
       if (before === undefined) delete process.env.IRONRUN_CONFIG_DIR;
@@ -166,6 +168,7 @@ describe('checkTrust', () => {
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       verified: expect.any(Array),
+      programs: {},
     });
   });
 
@@ -301,6 +304,7 @@ describe('checkTrust', () => {
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       verified: expect.any(Array),
+      programs: {},
     });
   });
 
@@ -389,6 +393,7 @@ describe('checkTrust', () => {
       status: 'trusted',
       policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       verified: expect.any(Array),
+      programs: {},
     });
   });
 

@@ -100,6 +100,15 @@ function verifiedPins(record: TrustRecord, keys: ReadonlySet<string> | undefined
   );
 }
 
+/** The recorded real programs of `record`'s commands (of command `id` only, when given). */
+function trustedPrograms(record: TrustRecord, id: string | undefined): Record<string, string> {
+  const programs: Record<string, string> = {};
+  for (const [name, command] of Object.entries(record.commands ?? {}))
+    if (command.program !== undefined && (id === undefined || id === name))
+      programs[name] = command.program;
+  return programs;
+}
+
 /** The outcome of {@link checkTrust}. */
 export type TrustCheck =
   /**
@@ -117,6 +126,13 @@ export type TrustCheck =
        * `spawnSealed`). Files recorded by stat fingerprint are not listed.
        */
       verified: VerifiedPin[];
+      /**
+       * Command id → the real path its `argv[0]` resolved to at trust, for a
+       * program named through links in the project (a venv's
+       * `.venv/bin/python3`): the run refuses another file and executes this
+       * one (`realProgram` of `spawnSealed`). Only the checked commands.
+       */
+      programs: Record<string, string>;
     }
   | { status: 'untrusted' }
   | { status: 'changed'; changed: TrustChange[] };
@@ -205,7 +221,12 @@ export async function trust(
     const keys = new Set<string>();
     for (const pin of plan.pins)
       if (pin.reasons.some((reason) => reason.command === id)) keys.add(plannedPinKey(pin));
-    commands[id] = { digest: digests.byId.get(id)!, paths: [...keys].sort() };
+    const program = plan.programs[id];
+    commands[id] = {
+      digest: digests.byId.get(id)!,
+      paths: [...keys].sort(),
+      ...(program === undefined ? {} : { program }),
+    };
   }
   const shared = [...new Set(extra.map((path) => resolve(path)))].sort();
 
@@ -322,6 +343,7 @@ export async function checkTrust(
           status: 'trusted',
           policySha256: record.policySha256,
           verified: verifiedPins(record, undefined),
+          programs: trustedPrograms(record, undefined),
         }
       : { status: 'changed', changed };
   }
@@ -347,6 +369,11 @@ export async function checkTrust(
   const keys = new Set([...trusted.paths, ...(record.shared ?? [])]);
   changed.push(...(await changedPins(record, keys)));
   return changed.length === 0
-    ? { status: 'trusted', policySha256: fileSha256, verified: verifiedPins(record, keys) }
+    ? {
+        status: 'trusted',
+        policySha256: fileSha256,
+        verified: verifiedPins(record, keys),
+        programs: trustedPrograms(record, id),
+      }
     : { status: 'changed', changed };
 }

@@ -147,6 +147,7 @@ describe('checkTrust with a command', () => {
       status: 'trusted',
       policySha256: createHash('sha256').update(edited).digest('hex'),
       verified: expect.any(Array),
+      programs: {},
     });
     // Only the pins of that command: its script, and not build's.
     const paths = check.status === 'trusted' ? check.verified.map((pin) => pin.path) : [];

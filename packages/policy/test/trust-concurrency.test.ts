@@ -95,6 +95,7 @@ describe('trust (concurrent processes)', () => {
           status: 'trusted',
           policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
           verified: expect.any(Array),
+          programs: {},
         });
       }
       expect(await readdir(join(configDir, 'trust'))).toHaveLength(projects.length);
@@ -124,6 +125,7 @@ describe('trust (concurrent processes)', () => {
         status: 'trusted',
         policySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         verified: expect.any(Array),
+        programs: {},
       });
     } finally {
       await project.cleanup();

@@ -128,6 +128,16 @@ export interface SpawnSealedOptions {
    * @default []
    */
   verified?: readonly VerifiedFile[];
+  /**
+   * The real path `argv[0]` must resolve to (what trust recorded for a
+   * program named through links, such as a project venv's
+   * `.venv/bin/python3`). When `argv[0]` now resolves to another file,
+   * nothing runs (`CONTENT_CHANGED`); otherwise this file is executed by
+   * its real path, with `argv[0]` as written, so a link retargeted after
+   * the check is never followed.
+   * @default undefined: `argv[0]` is resolved and run, whatever file it names
+   */
+  realProgram?: string;
 }
 
 /** Which isolation a sealed run actually had. */
@@ -240,6 +250,7 @@ interface Normalized {
   limits: SealedLimits;
   isolation: 'strict' | 'best-effort';
   verified: readonly VerifiedFile[];
+  realProgram: string | undefined;
 }
 
 const maxTimerMs = 2_147_483_647;
@@ -324,7 +335,15 @@ function normalize(options: SpawnSealedOptions): Normalized {
     throw invalid(
       'verified must be an array of { path, sha256 } with absolute paths and hex SHA-256',
     );
+  if (
+    options.realProgram !== undefined &&
+    (typeof options.realProgram !== 'string' ||
+      !isAbsolute(options.realProgram) ||
+      options.realProgram.includes('\0'))
+  )
+    throw invalid('realProgram must be an absolute path');
   return {
+    realProgram: options.realProgram,
     verified: verified.map((file) => ({ path: file.path, sha256: file.sha256 })),
     isolation: options.isolation ?? 'strict',
     limits: { ...limits },
@@ -580,6 +599,11 @@ export async function spawnSealedWith(
     throw invalid(`cwd ${o.cwd} is not an existing directory`);
   const name = o.argv[0]!;
   const program = await resolveProgram(name, o.cwd, o.path);
+  if (o.realProgram !== undefined && program !== o.realProgram)
+    throw new SandboxError(
+      'CONTENT_CHANGED',
+      `${JSON.stringify(name)} now leads to ${JSON.stringify(program)}, not to the program that was trusted (${JSON.stringify(o.realProgram)}), so nothing was run. Review the change; a person runs \`ironrun trust\` again if it is wanted`,
+    );
   const allowed = await resolveAllowlist(o.allow, o.path);
   const support = overrides.support ?? (await isolationSupport());
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);

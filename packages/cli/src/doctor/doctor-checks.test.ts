@@ -45,7 +45,8 @@ describe('envfileCheck', () => {
 describe('trustCheck', () => {
   it('reports trusted, untrusted and the changed files', () => {
     expect(
-      trustCheck({ status: 'trusted', policySha256: 'ab', verified: [] }, '/p', '/c').status,
+      trustCheck({ status: 'trusted', policySha256: 'ab', verified: [], programs: {} }, '/p', '/c')
+        .status,
     ).toBe('ok');
     expect(trustCheck({ status: 'untrusted' }, '/p', '/c').status).toBe('warn');
     const changed = trustCheck(

@@ -62,6 +62,31 @@ describe('detectProject', () => {
   });
 });
 
+describe('detectProject: a project venv', () => {
+  it('runs pytest, ruff and mypy with the python of the project .venv', async () => {
+    dir = await testdir({
+      'pyproject.toml': '[tool.ruff]\n[tool.mypy]\n',
+      '.venv/pyvenv.cfg': 'home = /usr/bin\n',
+      '.venv/bin/python3': '',
+    });
+    const argv = detectProject(dir.dir).tasks.map((task) => task.argv);
+    expect(argv).toEqual([
+      ['.venv/bin/python3', '-m', 'pytest'],
+      ['.venv/bin/python3', '-m', 'ruff', 'check', '.'],
+      ['.venv/bin/python3', '-m', 'mypy', '.'],
+    ]);
+  });
+
+  it('keeps python3 and the tools by name without a pyvenv.cfg', async () => {
+    dir = await testdir({ 'pyproject.toml': '[tool.ruff]\n', '.venv/bin/python3': '' });
+    const argv = detectProject(dir.dir).tasks.map((task) => task.argv);
+    expect(argv).toEqual([
+      ['python3', '-m', 'pytest'],
+      ['ruff', 'check', '.'],
+    ]);
+  });
+});
+
 describe('detectProject: test arguments', () => {
   it('gives a vitest or jest test script files and -t, and npm a -- before them', async () => {
     dir = await testdir({ 'package.json': JSON.stringify({ scripts: { test: 'vitest run' } }) });

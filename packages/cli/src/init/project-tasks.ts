@@ -115,6 +115,20 @@ function makeTasks(dir: string): ProjectTask[] {
   return tasks;
 }
 
+/**
+ * The python of the project's own venv, as written in argv
+ * (`.venv/bin/python3`): a `.venv` (or `venv`) folder with a `pyvenv.cfg`
+ * and a `bin/python3`, as uv, poetry with in-project venvs and
+ * `python3 -m venv .venv` make it. Trust pins it with the python it links
+ * to (a `path:` may not name a folder inside the project).
+ */
+export function projectVenvPython(dir: string): string | undefined {
+  for (const name of ['.venv', 'venv'])
+    if (existsSync(join(dir, name, 'pyvenv.cfg')) && existsSync(join(dir, name, 'bin', 'python3')))
+      return `${name}/bin/python3`;
+  return undefined;
+}
+
 function pythonTasks(dir: string): ProjectTask[] {
   const text = readText(join(dir, 'pyproject.toml'));
   if (text === undefined) return [];
@@ -127,10 +141,15 @@ function pythonTasks(dir: string): ProjectTask[] {
   } catch {
     // an unreadable pyproject still says "python"
   }
+  // The project's venv runs its tools as modules (`python3 -m ruff`): its console
+  // scripts are files in the project whose #! line names the venv's python.
+  const venv = projectVenvPython(dir);
+  const viaVenv = (name: string, args: string[]): string[] =>
+    venv === undefined ? [name, ...args] : [venv, '-m', name, ...args];
   const tasks: ProjectTask[] = [
     {
       id: 'test',
-      argv: ['python3', '-m', 'pytest'],
+      argv: [venv ?? 'python3', '-m', 'pytest'],
       definedIn: 'pyproject.toml',
       pinPart: 'tool.pytest',
       description: 'pytest',
@@ -140,7 +159,7 @@ function pythonTasks(dir: string): ProjectTask[] {
   if ('ruff' in tool) {
     tasks.push({
       id: 'lint',
-      argv: ['ruff', 'check', '.'],
+      argv: viaVenv('ruff', ['check', '.']),
       definedIn: 'pyproject.toml',
       pinPart: 'tool.ruff',
       description: 'ruff check',
@@ -149,7 +168,7 @@ function pythonTasks(dir: string): ProjectTask[] {
   if ('mypy' in tool) {
     tasks.push({
       id: 'typecheck',
-      argv: ['mypy', '.'],
+      argv: viaVenv('mypy', ['.']),
       definedIn: 'pyproject.toml',
       pinPart: 'tool.mypy',
       description: 'mypy',

@@ -243,6 +243,21 @@ describe('detectTaskToolchain', () => {
     expect(node).toEqual({ env: {}, found: [], notes: [] });
   });
 
+  it('says to make the .venv first for a uv.lock, or a poetry.lock with in-project venvs', async () => {
+    await project.write({ 'uv.lock': 'version = 1\n' });
+    expect(detectTaskToolchain(pytest, context([])).notes).toEqual([
+      expect.stringMatching(/^uv\.lock is here but no \.venv yet: run uv sync/),
+    ]);
+    await project.cleanup();
+    project = await testdir({ 'poetry.lock': '' });
+    // poetry keeps its venvs in its cache unless poetry.toml says otherwise
+    expect(detectTaskToolchain(pytest, context([])).notes).toEqual([]);
+    await project.write({ 'poetry.toml': '[virtualenvs]\nin-project = true\n' });
+    expect(detectTaskToolchain(pytest, context([])).notes).toEqual([
+      expect.stringMatching(/^poetry\.lock is here but no \.venv yet: run poetry install/),
+    ]);
+  });
+
   it('finds the venv poetry keeps in its cache for this project', async () => {
     // poetry's own name for it, computed by python as poetry does (an independent reckoning)
     const reckon = spawnSync(

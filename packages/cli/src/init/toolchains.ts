@@ -460,8 +460,10 @@ function readFolder(folder: string, program: string, ctx: ToolchainContext): Fol
  * Toolchains a project names without the person's shell showing them: a
  * venv in the project's `.venv`/`venv` (created by venv, uv, or poetry with
  * in-project venvs) is refused as a `path:` folder (the agent writes there),
- * so it is reported; a poetry venv in poetry's cache and an `.nvmrc` version
- * installed by nvm are used.
+ * so a program that is not named through it is reported (init names the
+ * venv's python as argv[0] instead), as is a `uv.lock` or in-project
+ * `poetry.lock` with no `.venv` yet; a poetry venv in poetry's cache and an
+ * `.nvmrc` version installed by nvm are used.
  */
 function projectToolchain(program: string, ctx: ToolchainContext): FolderReading | undefined {
   const tools = toolOf(program);
@@ -475,7 +477,20 @@ function projectToolchain(program: string, ctx: ToolchainContext): FolderReading
       if (readText(join(venv, 'pyvenv.cfg')) !== undefined)
         return {
           kind: 'unresolved',
-          note: `${name}/ is a venv inside the project, which a path: may not name (the agent can write there); create it outside the project (for example with poetry or virtualenvwrapper) and run init again from a shell where it is active`,
+          note: `${name}/ is a venv inside the project, which a path: may not name (the agent can write there); name its python as argv[0] instead (argv: [${name}/bin/python3, -m, ${program === 'python3' || program === 'python' ? '…' : program}]): trust pins it and the python it links to`,
+        };
+    }
+    const inProject = /^\s*in-project\s*=\s*true\s*$/m.test(
+      readText(join(ctx.projectDir, 'poetry.toml')) ?? '',
+    );
+    for (const [lock, make] of [
+      ['uv.lock', 'uv sync'],
+      ['poetry.lock', 'poetry install'],
+    ] as const) {
+      if ((lock === 'uv.lock' || inProject) && readText(join(ctx.projectDir, lock)) !== undefined)
+        return {
+          kind: 'unresolved',
+          note: `${lock} is here but no .venv yet: run ${make} to make the project's .venv, then run init again (its python becomes argv[0])`,
         };
     }
   }
