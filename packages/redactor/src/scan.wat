@@ -334,7 +334,7 @@
   (func (export "compact")
     (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
     (param $out i32) (param $starts i32) (param $raws i32) (result i32)
-    (local $i i32) (local $v v128) (local $nl v128) (local $ok i32) (local $br i32) (local $stop i32)
+    (local $i i32) (local $v v128) (local $kinds v128) (local $ok i32) (local $br i32) (local $stop i32)
     (local $limit i32) (local $b i32) (local $class i32) (local $n i32) (local $hex i32) (local $other i32)
     (local $spanFrom i32) (local $bestFrom i32) (local $bestTo i32) (local $third i32)
     (local $stretch i32) (local $last i32) (local $row i32) (local $at i32) (local $p i32) (local $removed i32)
@@ -355,48 +355,27 @@
         (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $len))
           (then
             (local.set $v (v128.load (i32.add (local.get $chunk) (local.get $i))))
-            (local.set $nl (v128.or
-              (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-              (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
-            (local.set $br (i8x16.bitmask (local.get $nl)))
-            (local.set $ok (i8x16.bitmask (v128.or
-              (v128.or
-                (local.get $nl)
-                (v128.or
-                  ;; A-Z, a-z, 0-9: an unsigned range test each
-                  (i8x16.lt_u
-                    (i8x16.sub (local.get $v) (v128.const i8x16 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65))
-                    (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
-                  (i8x16.lt_u
-                    (i8x16.sub (local.get $v) (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
-                    (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))
-              (v128.or
-                (i8x16.lt_u
-                  (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
-                  (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-                ;; + / - _
-                (v128.or
-                  (v128.or
-                    (i8x16.eq (local.get $v) (v128.const i8x16 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43 43))
-                    (i8x16.eq (local.get $v) (v128.const i8x16 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47 47)))
-                  (v128.or
-                    (i8x16.eq (local.get $v) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))
-                    (i8x16.eq (local.get $v) (v128.const i8x16 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95 95))))))))
+            ;; The class of each byte from two table lookups, by its low and by its high nibble,
+            ;; ANDed: each bit stands for a set of bytes whose two nibbles each lie in a set.
+            ;;   0x01 A-O a-o  0x02 P-Z p-z  0x04 0-9  0x08 + - /  0x10 _
+            ;;   0x40 A-F a-f  0x80 \n \r   (0: any other byte, bytes >= 0x80 included)
+            (local.set $kinds (v128.and
+              (i8x16.swizzle
+                (v128.const i8x16 0x06 0x47 0x47 0x47 0x47 0x47 0x47 0x07 0x07 0x07 0x83 0x09 0x01 0x89 0x01 0x19)
+                (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+              (i8x16.swizzle
+                (v128.const i8x16 0x80 0 0x08 0x04 0x41 0x12 0x41 0x02 0 0 0 0 0 0 0 0)
+                (i8x16.shr_u (local.get $v) (i32.const 4)))))
+            ;; Line breaks (the top bit), and every byte of the run: a character or a line break.
+            (local.set $br (i8x16.bitmask (local.get $kinds)))
+            (local.set $ok (i8x16.bitmask (i8x16.ne (local.get $kinds) (v128.const i64x2 0 0))))
             ;; The first byte of neither kind (16: none); only the breaks before it matter.
             (local.set $b (i32.ctz (i32.or (i32.xor (local.get $ok) (i32.const 0xffff)) (i32.const 0x10000))))
-            ;; Lanes that are a line break or a hex digit (0-9, then a-f or A-F by folding case);
-            ;; a character before $b that is neither marks the run as mixed.
-            (local.set $hex (i8x16.bitmask (v128.or
-              (v128.or
-                (local.get $nl)
-                (i8x16.lt_u
-                  (i8x16.sub (local.get $v) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48))
-                  (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
-              (i8x16.lt_u
-                (i8x16.sub
-                  (v128.or (local.get $v) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))
-                  (v128.const i8x16 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97 97))
-                (v128.const i8x16 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6)))))
+            ;; Lanes that are a line break or a hex digit; a character before $b that is neither
+            ;; ends a stretch of hex digits.
+            (local.set $hex (i8x16.bitmask (i8x16.ne
+              (v128.and (local.get $kinds) (v128.const i8x16 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4 0xc4))
+              (v128.const i64x2 0 0))))
             (local.set $other
               (i32.and (i32.xor (local.get $hex) (i32.const 0xffff))
                 (i32.sub (i32.shl (i32.const 1) (local.get $b)) (i32.const 1))))

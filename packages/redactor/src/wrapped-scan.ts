@@ -551,8 +551,9 @@ export class WrappedScan {
   }
 
   /**
-   * A long run, collected: the automaton steps over its first `longest + 1`
-   * characters (a match begun before `from` ends there), the skipping search
+   * A long run, collected: unless the state at `from` is the root, the
+   * automaton steps over its first `longest + 1` characters (a match begun
+   * before `from` ends there), the skipping search
    * over all of it without line breaks finds the matches that end later, mapped
    * back to the chunk, and the automaton steps again, silently, over its last
    * characters for an exact state at the chunk's end. Returns as {@link scanRun}.
@@ -567,8 +568,11 @@ export class WrappedScan {
   ): number {
     const reach = this.matcher.longest + 1;
     const stop = this.collectedEnd;
-    const headEnd = this.rawOffset(reach);
-    this.step(chunk, from, headEnd, chunkPosition, found);
+    // At the root (the run starts after a byte that ends forms, the usual case) no form begun
+    // before `from` is pending, and the search over the copy finds every match in the run: no head
+    // to step.
+    const headEnd = this.state === 0 ? from : this.rawOffset(reach);
+    if (headEnd > from) this.step(chunk, from, headEnd, chunkPosition, found);
     const bodyFound = this.bodyFound;
     bodyFound.clear();
     // Inside the run's longest stretch of hex digits only, a form starting at copy index
