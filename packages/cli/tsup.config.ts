@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -25,18 +26,21 @@ const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-// `ironrun run` as one file, dist/run.js (src/run-fast.ts), which cli.ts loads instead of the
-// command table: @ironrun/core and every package of the run (policy, provider, redactor,
-// sandbox, valibot, smol-toml, yaml) are bundled in, so Node loads and links one module
-// instead of about forty, and no citty. Each run is measured against Node starting alone
-// (bench/run-overhead.bench.mjs). The vendor providers stay packages, imported only when the
-// policy names one.
-// Two places in those packages find a file by where their own module is: the sandbox's
-// native init (`createRequire(import.meta.url)`) and core's built-in providers
-// (`import('@ironrun/providers-…')`). From the bundle they would look beside dist/run.js,
-// where a strict layout (pnpm) has neither, and the sandbox would fall back to the Node init.
-// Both are rewritten to look from where the package is installed (src/bundled-package.ts);
-// a build where either is not found as expected fails.
+// `ironrun run` as one file, dist/run.cjs (src/run-fast.ts), which cli.ts loads instead of the
+// command table, with a V8 code cache (src/run-bundle.ts): @ironrun/core and every package of
+// the run (policy, provider, redactor, sandbox, valibot, smol-toml, yaml) are bundled in, so
+// Node compiles one file instead of loading and linking about forty modules, and no citty.
+// CommonJS: built-ins come as they are, with no ES facade (an ES `import` of `crypto` or `fs`
+// loads every submodule its exports name). The vendor providers stay packages, imported
+// only when the policy names one. Each run is measured against Node starting alone
+// (bench/run-overhead.bench.mjs).
+// Three places in those packages find a file by where their own module is, or import one at
+// run time: the sandbox's native init (`createRequire(import.meta.url)`), core's built-in
+// providers (`import('@ironrun/providers-…')`) and, in dist/run.cjs, a third-party provider's entry
+// (`import(url)` in @ironrun/provider). From the bundle the first two would look beside
+// dist/run.cjs, where a strict layout (pnpm) has neither, and the sandbox would fall back to
+// the Node init; the third needs the ES `import()` the loader hands in. Each is rewritten
+// (src/bundled-package.ts); a build where one is not found as expected fails.
 const cliRequire = createRequire(resolve('package.json'));
 const coreDir = dirname(realpathSync(cliRequire.resolve('@ironrun/core/package.json')));
 const sandboxDir = dirname(
@@ -45,52 +49,81 @@ const sandboxDir = dirname(
   ),
 );
 const bundledPackage = resolve('src/bundled-package.ts');
-const rewrites = { sandboxUrl: 0, providerImports: 0 };
-const installedLocations: Plugin = {
-  name: 'installed-package-locations',
-  setup(plugin) {
-    plugin.onStart(() => {
-      rewrites.sandboxUrl = 0;
-      rewrites.providerImports = 0;
-    });
-    plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
-      const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
-      const inCore = args.path.startsWith(`${coreDir}${sep}`);
-      if (!inSandbox && !inCore) return undefined;
-      let source = readFileSync(args.path, 'utf8');
-      let count = 0;
-      if (inSandbox) {
-        source = source.replace(/\bimport\.meta\.url\b/g, () => {
-          count++;
-          return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
-        });
-        rewrites.sandboxUrl += count;
-      } else {
-        source = source.replace(
-          /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
-          (_, _q, name: string) => {
+const providerDir = dirname(
+  realpathSync(
+    createRequire(join(coreDir, 'package.json')).resolve('@ironrun/provider/package.json'),
+  ),
+);
+/**
+ * The rewrites above, for one bundle: dist/run.cjs (`commonJs`: CommonJS compiled by
+ * src/run-bundle.ts, which also hands in `import()`, so a third-party provider's run-time
+ * `import(url)` in @ironrun/provider goes through it) or dist/agent.js (an ES module).
+ */
+function installedLocations(bundle: string, commonJs: boolean): Plugin {
+  const rewrites = { sandboxUrl: 0, providerImports: 0, runtimeImports: 0 };
+  return {
+    name: 'installed-package-locations',
+    setup(plugin) {
+      plugin.onStart(() => {
+        rewrites.sandboxUrl = 0;
+        rewrites.providerImports = 0;
+        rewrites.runtimeImports = 0;
+      });
+      plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
+        const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
+        const inCore = args.path.startsWith(`${coreDir}${sep}`);
+        const inProvider = commonJs && args.path.startsWith(`${providerDir}${sep}`);
+        if (!inSandbox && !inCore && !inProvider) return undefined;
+        let source = readFileSync(args.path, 'utf8');
+        let count = 0;
+        if (inProvider) {
+          // import( followed by anything but a string literal: esbuild bundles the literal ones.
+          source = source.replace(/\bimport\((?!\s*["'`])/g, () => {
             count++;
-            return `__ironrunImportFrom(["@ironrun/core"], ${JSON.stringify(name)})`;
-          },
-        );
-        rewrites.providerImports += count;
-      }
-      if (count === 0) return undefined;
-      const helpers = `import { bundledPackageUrl as __ironrunPackageUrl, importFromBundledPackage as __ironrunImportFrom } from ${JSON.stringify(bundledPackage)};\n`;
-      return { contents: helpers + source, loader: 'js', resolveDir: dirname(args.path) };
-    });
-    plugin.onEnd((result) => {
-      if (result.errors.length > 0) return;
-      if (rewrites.sandboxUrl === 0 || rewrites.providerImports !== 4)
-        throw new Error(
-          `dist/run.js or dist/agent.js: expected import.meta.url in @ironrun/sandbox and four provider imports in @ironrun/core, found ${rewrites.sandboxUrl} and ${rewrites.providerImports}; update installed-package-locations in tsup.config.ts`,
-        );
-    });
-  },
-};
+            return '__ironrunImport(';
+          });
+          rewrites.runtimeImports += count;
+          return count === 0
+            ? undefined
+            : { contents: source, loader: 'js', resolveDir: dirname(args.path) };
+        }
+        if (inSandbox) {
+          source = source.replace(/\bimport\.meta\.url\b/g, () => {
+            count++;
+            return '__ironrunPackageUrl(["@ironrun/core", "@ironrun/sandbox"])';
+          });
+          rewrites.sandboxUrl += count;
+        } else {
+          source = source.replace(
+            /\bimport\((["'])(@ironrun\/providers-[a-z0-9-]+)\1\)/g,
+            (_, _q, name: string) => {
+              count++;
+              return `__ironrunImportFrom(["@ironrun/core"], ${JSON.stringify(name)})`;
+            },
+          );
+          rewrites.providerImports += count;
+        }
+        if (count === 0) return undefined;
+        const helpers = `import { bundledPackageUrl as __ironrunPackageUrl, importFromBundledPackage as __ironrunImportFrom } from ${JSON.stringify(bundledPackage)};\n`;
+        return { contents: helpers + source, loader: 'js', resolveDir: dirname(args.path) };
+      });
+      plugin.onEnd((result) => {
+        if (result.errors.length > 0) return;
+        if (
+          rewrites.sandboxUrl === 0 ||
+          rewrites.providerImports !== 4 ||
+          (commonJs && rewrites.runtimeImports === 0)
+        )
+          throw new Error(
+            `${bundle}: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core${commonJs ? ' and a run-time import() in @ironrun/provider' : ''}, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
+          );
+      });
+    },
+  };
+}
 
 export default packageBuild({
-  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts', 'src/run-bundle.ts'],
   splitting: true,
   async onSuccess() {
     // The guard itself: dist/guard.cjs.
@@ -136,9 +169,8 @@ export default packageBuild({
     });
     await build({
       entry: { run: 'src/run-fast.ts' },
-      format: ['esm'],
-      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
-      target: 'node20.19',
+      format: ['cjs'],
+      target: 'node20',
       platform: 'node',
       outDir: 'dist',
       splitting: false,
@@ -149,8 +181,13 @@ export default packageBuild({
       silent: true,
       config: false,
       noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
-      esbuildPlugins: [installedLocations],
+      esbuildPlugins: [installedLocations('dist/run.cjs', true)],
     });
+    // Its code cache, made by a run of a trusted command (see scripts/train-run-cache.mjs).
+    const training = spawnSync(process.execPath, ['scripts/train-run-cache.mjs'], {
+      stdio: 'inherit',
+    });
+    if (training.status !== 0) throw new Error('dist/run.cjs: scripts/train-run-cache.mjs failed');
     // `ironrun agent` the same way (dist/agent.js, src/agent-fast.ts): what runs before the
     // agent starts is one file, not citty, the command table and ~20 modules of five packages;
     // the broker's pipeline, bundled in too, still loads (is evaluated) only after the start.
@@ -169,7 +206,7 @@ export default packageBuild({
       silent: true,
       config: false,
       noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
-      esbuildPlugins: [installedLocations],
+      esbuildPlugins: [installedLocations('dist/agent.js', false)],
     });
   },
 });

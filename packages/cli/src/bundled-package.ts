@@ -1,25 +1,37 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// For dist/run.js only (see tsup.config.ts), which has @ironrun/core and the packages it
-// depends on bundled in: code of theirs that finds a file by its own location (the sandbox's
-// native init, core's built-in providers) would look beside the bundle, where a strict
-// node_modules layout (pnpm) has neither. It looks where that package is installed instead,
+// For dist/run.cjs and dist/agent.js only (see tsup.config.ts), which have @ironrun/core and
+// the packages it depends on bundled in: code of theirs that finds a file by its own location
+// (the sandbox's native init, core's built-in providers) would look beside the bundle, where
+// a strict node_modules layout (pnpm) has neither. It looks where that package is installed instead,
 // found the way Node finds it from here: @ironrun/core from the CLI, then each next package
 // from the one before.
+
+/**
+ * `import()` of an ES module, handed to dist/run.cjs by its loader (src/run-bundle.ts): code
+ * that `vm` compiled has no `import()` of its own. Not defined in dist/agent.js, an ES module.
+ */
+declare const __ironrunImport: ((specifier: string) => Promise<unknown>) | undefined;
+
+/** This file's URL: that of the bundle it is in, CommonJS (run.cjs) or an ES module (agent.js). */
+function bundleUrl(): string {
+  return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+}
 
 const located = new Map<string, string>();
 
 /**
  * The file URL of the entry of the last package of `chain`, each package resolved from the
- * one before it, the first from this file: `['@ironrun/core', '@ironrun/sandbox']` is where
- * the sandbox that the CLI's core depends on is installed. Resolved once per process.
+ * one before it, the first from this file (the bundle): `['@ironrun/core',
+ * '@ironrun/sandbox']` is where the sandbox that the CLI's core depends on is installed.
+ * Resolved once per process.
  */
 export function bundledPackageUrl(chain: readonly string[]): string {
   const key = chain.join('\0');
   let url = located.get(key);
   if (url === undefined) {
-    url = import.meta.url;
+    url = bundleUrl();
     for (const name of chain) url = pathToFileURL(createRequire(url).resolve(name)).href;
     located.set(key, url);
   }
@@ -31,5 +43,6 @@ export function importFromBundledPackage(
   chain: readonly string[],
   specifier: string,
 ): Promise<unknown> {
-  return import(pathToFileURL(createRequire(bundledPackageUrl(chain)).resolve(specifier)).href);
+  const url = pathToFileURL(createRequire(bundledPackageUrl(chain)).resolve(specifier)).href;
+  return typeof __ironrunImport === 'function' ? __ironrunImport(url) : import(url);
 }

@@ -13,24 +13,21 @@ if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')
     process.exit(2);
   }
 } else {
-  // `ironrun run` loads one file, dist/run.js (src/run-fast.ts with core and the packages it
-  // runs, built on its own), instead of the command table; it hands back any command line
-  // it does not take as it is.
+  // `ironrun run` loads one file, dist/run.cjs (src/run-fast.ts with core and the packages it
+  // runs, built on its own, see src/run-bundle.ts), instead of the command table; it hands
+  // back any command line it does not take as it is.
   // `ironrun agent` likewise loads dist/agent.js (src/agent-fast.ts).
-  const fast =
-    args[0] === 'run'
-      ? await (
-          (await import(new URL('./run.js', import.meta.url).href)) as {
-            runFast(argv: readonly string[]): Promise<number | undefined>;
-          }
-        ).runFast(args)
-      : args[0] === 'agent'
-        ? await (
-            (await import(new URL('./agent.js', import.meta.url).href)) as {
-              agentFast(argv: readonly string[]): Promise<number | undefined>;
-            }
-          ).agentFast(args)
-        : undefined;
+  let fast: number | undefined;
+  if (args[0] === 'run') {
+    const { loadRunBundle } = await import('./run-bundle.js');
+    fast = await loadRunBundle(new URL('.', import.meta.url).pathname).runFast(args);
+  } else if (args[0] === 'agent') {
+    fast = await (
+      (await import(new URL('./agent.js', import.meta.url).href)) as {
+        agentFast(argv: readonly string[]): Promise<number | undefined>;
+      }
+    ).agentFast(args);
+  }
   if (fast !== undefined) process.exitCode = fast;
   else {
     const { runCli } = await import('./main.js');

@@ -8,10 +8,15 @@
 // entry older settings files name, and `ironrun guard` (src/cli.ts) load this same file.
 import { writeSync } from 'node:fs';
 
+let guard: typeof import('./guard/run-guard.js') | undefined;
+
 const failClosed = (reason: string) => {
-  process.stderr.write(
-    `ironrun guard: ${reason} The tool call is denied (the guard fails closed).\n`,
-  );
+  write(2, `ironrun guard: ${reason} The tool call is denied (the guard fails closed).\n`);
+  // With a read of stdin still waiting on the thread pool (an agent that never closed the
+  // input), `process.exit` would wait for it forever: the process ends by SIGKILL, which
+  // the hook's `|| { …; exit 2; }` fallback turns into exit 2, and Cursor's `failClosed`
+  // blocks as a crash. Every other failure exits 2 here.
+  if (guard?.readingStdin() === true) process.kill(process.pid, 'SIGKILL');
   process.exit(2);
 };
 
@@ -32,7 +37,8 @@ function write(fd: 1 | 2, text: string): void {
 
 async function main(): Promise<void> {
   try {
-    const { readProcessStdin, runGuard } = await import('./guard/run-guard.js');
+    guard = await import('./guard/run-guard.js');
+    const { readProcessStdin, runGuard } = guard;
     const outcome = await runGuard({
       // `ironrun guard …` reaches this entry too (src/cli.ts), with the command name first.
       args: process.argv[2] === 'guard' ? process.argv.slice(3) : process.argv.slice(2),

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +193,79 @@ describe('dist/guard.cjs', () => {
     const allowed = await runHook(late, '', { HOOK_INPUT: hookInput('git status') });
     expect(allowed).toEqual({ code: 0, stdout: '', stderr: '' });
   });
+
+  it('reads hook input from a socket, as Node-based agents hand it, at once or late', async () => {
+    // Node (Claude Code, Cursor, Gemini CLI) gives a child a UNIX socket as its stdin "pipe":
+    // `/proc/self/fd/0` cannot reopen it, so the guard reads descriptor 0 itself.
+    const viaNode = (script: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+        const child = spawn(process.execPath, ['-e', script], { cwd: project.dir, env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+        });
+        child.on('error', fail);
+        child.on('close', (code) => done({ code, stdout, stderr }));
+        child.stdin.end();
+      });
+    const probe = await viaNode(
+      `const c = require('child_process').spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('fs').fstatSync(0).isSocket()))"], { input: '' }); process.stdout.write(c.stdout);`,
+    );
+    expect(probe.stdout).toBe('true');
+    for (const delay of [0, 700]) {
+      for (const [command, denied] of [
+        ['cat ~/secrets/demo.env', true],
+        ['git status', false],
+      ] as const) {
+        const script = `
+          const child = require('child_process').spawn(process.execPath, [${JSON.stringify(guardEntry)}], { stdio: ['pipe', 'inherit', 'inherit'] });
+          setTimeout(() => child.stdin.end(${JSON.stringify(hookInput(command))}), ${delay});
+          child.on('close', (code) => { process.exitCode = code; });`;
+        const run = await viaNode(script);
+        expect(run.code, `${command}, ${delay} ms late`).toBe(0);
+        expect(blocks(run), `${command}, ${delay} ms late`).toBe(denied);
+        expect(run.stdout + run.stderr).not.toContain(secret);
+      }
+    }
+  });
+
+  it('denies after 10 s when the agent never closes its input: exit 2 as registered, SIGKILL alone', async () => {
+    // The read waits on libuv's thread pool, which `process.exit` would wait for: the guard
+    // ends itself with SIGKILL, and the hook's fallback makes that exit 2.
+    const neverClosed = (file: string, args: readonly string[]) =>
+      new Promise<{ code: number | null; signal: string | null; out: string; err: string }>(
+        (done) => {
+          const child = spawn(file, args, {
+            cwd: project.dir,
+            env: { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' },
+          });
+          let out = '';
+          let err = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            out += chunk;
+          });
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+            err += chunk;
+          });
+          child.stdin.write(hookInput('git status').slice(0, 20));
+          child.on('close', (code, signal) => done({ code, signal, out, err }));
+        },
+      );
+    const [registered, alone] = await Promise.all([
+      neverClosed('/bin/sh', ['-c', hookCommand]),
+      neverClosed(process.execPath, [guardEntry]),
+    ]);
+    expect(registered.code).toBe(2);
+    expect(registered.out).toBe('');
+    expect(registered.err).toMatch(/took longer than 10 s/);
+    expect(alone.signal).toBe('SIGKILL');
+    expect(alone.out).toBe('');
+    expect(alone.err).toMatch(/took longer than 10 s. The tool call is denied/);
+  }, 30_000);
 
   it('is one CommonJS file that requires only fs, os and path, and loads no SDK', async () => {
     const text = await readFile(guardEntry, 'utf8');

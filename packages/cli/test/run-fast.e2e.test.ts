@@ -1,10 +1,11 @@
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { runSealed, toAgentResult } from '@ironrun/core';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runIronrun } from './cli-process.js';
 
-// `ironrun run` goes through dist/run.js, one file with core and the packages it runs bundled
+// `ironrun run` goes through dist/run.cjs, one file with core and the packages it runs bundled
 // in (src/run-fast.ts, tsup.config.ts). These check what the bundling could break.
 
 let home: TestDir;
@@ -61,16 +62,23 @@ describe('ironrun run from its single file', () => {
     expect(run.stderr).toMatch(/Run `ironrun list`/);
   });
 
-  it('loads two modules of its own, cli.js and run.js, for a command without secrets', async () => {
-    // Node's own debug log of its ES module loader names each module it translates.
+  it('loads no ES module but cli.js and its loader, and no package, for a command without secrets', async () => {
+    // Node's own debug logs of its module loaders name each ES module it translates and each
+    // CommonJS module it loads: run.cjs is compiled by the loader itself, and requires only
+    // built-ins.
     const run = await runIronrun(['run', 'ok'], {
       cwd: project.dir,
-      env: { ...env, NODE_DEBUG: 'esm' },
+      env: { ...env, NODE_DEBUG: 'esm,module' },
     });
     expect(run.code, run.stderr).toBe(0);
     const loaded = [...run.stderr.matchAll(/Translating \w+ (file:\S+)/g)].map((match) =>
       (match[1] as string).replace(/^.*\/dist\//, 'dist/'),
     );
-    expect(loaded).toEqual(['dist/cli.js', 'dist/run.js']);
+    expect(loaded).toEqual(['dist/cli.js', 'dist/run-bundle.js']);
+    const required = [...run.stderr.matchAll(/Module\._load REQUEST (\S+)/g)].map(
+      (match) => match[1] as string,
+    );
+    expect(required).toContain('child_process');
+    expect(required.filter((name) => !isBuiltin(name))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, read, readSync } from 'node:fs';
 import {
   type cursorGuardEvents,
   cursorHookOutput,
@@ -124,11 +124,13 @@ async function decideAll(
 
 /**
  * Reads this process's stdin, up to `maxBytes`. What an agent already wrote
- * and closed is read at once through a non-blocking descriptor of the same
- * pipe (`/proc/self/fd/0`, Linux): no stream set-up and no event loop turn,
- * a good part of the guard's own time per call. Whatever is not there yet
- * (the writer still open, or no `/proc`) is read through `process.stdin`, so
- * the entry's 10 s limit still applies: a read never blocks the process.
+ * and closed into a pipe is read at once through a non-blocking descriptor of
+ * the same pipe (`/proc/self/fd/0`, Linux): no event loop turn. Whatever is
+ * not there yet, and a socket (what Node, and so Claude Code, Cursor and Gemini
+ * CLI, hand a child as its stdin; `/proc` cannot reopen one), is read with
+ * `fs.read` on descriptor 0, which waits on libuv's thread pool: no stream is
+ * set up (that cost more than the guard's decision), and the event loop, with
+ * the entry's 10 s limit, keeps running, so a read never blocks the process.
  */
 export async function readProcessStdin(maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -138,12 +140,49 @@ export async function readProcessStdin(maxBytes: number): Promise<string> {
     if (size > maxBytes) throw new Error(`hook input larger than ${maxBytes} bytes`);
     chunks.push(buffer);
   };
-  if (!readReadyStdin(add)) {
-    for await (const chunk of process.stdin) {
-      add(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    }
-  }
+  if (!readReadyStdin(add)) await readRestOfStdin(add);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+let pendingReads = 0;
+
+/**
+ * Whether a read of stdin is waiting on libuv's thread pool. The process then cannot end
+ * with `process.exit`, which waits for the pool's threads, and so for an agent that never
+ * closes the input (src/guard.ts ends it with SIGKILL instead).
+ */
+export function readingStdin(): boolean {
+  return pendingReads > 0;
+}
+
+/** Reads descriptor 0 to its end on the thread pool (retrying after 1 ms should it be non-blocking and empty). */
+function readRestOfStdin(add: (buffer: Buffer) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = () => {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      pendingReads++;
+      read(0, buffer, 0, buffer.length, null, (error, bytes) => {
+        pendingReads--;
+        if (error !== null) {
+          if (error.code === 'EAGAIN') setTimeout(next, 1);
+          else reject(error);
+          return;
+        }
+        if (bytes === 0) {
+          resolve();
+          return;
+        }
+        try {
+          add(buffer.subarray(0, bytes));
+        } catch (failure) {
+          reject(failure);
+          return;
+        }
+        next();
+      });
+    };
+    next();
+  });
 }
 
 /** Reads stdin to its end without waiting; false when the rest must be waited for (or this cannot be done here). */
