@@ -54,7 +54,12 @@ export class SkipSearch implements ChunkScanner, SkipTables {
   private readonly bucketPatterns: Int32Array;
   private readonly set: PatternSet;
 
-  constructor(set: PatternSet, block: 4 | 8 = 4) {
+  /**
+   * `maxBits` caps the presence bitset (2^maxBits bits; at most 22, 512 KiB)
+   * and the shift table (2^(maxBits - 3) slots): a search whose blocks carry 32
+   * bits of text still rejects most blocks with smaller tables.
+   */
+  constructor(set: PatternSet, block: 4 | 8 = 4, maxBits = maxBitsetBits) {
     this.set = set;
     const window = set.minLength;
     if (window < block) {
@@ -68,10 +73,15 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     // The bitset has about 32 bits per entry, so few blocks outside the patterns pass it; the
     // shift table, read only for those that pass, about 4 slots per entry; the buckets, read only
     // where the shift is 0, about 2 per pattern.
-    const bitsetBits = Math.min(maxBitsetBits, Math.max(10, Math.ceil(Math.log2(entries * 32))));
+    const bitsetBits = Math.min(
+      maxBitsetBits,
+      maxBits,
+      Math.max(10, Math.ceil(Math.log2(entries * 32))),
+    );
     const tableBits = Math.min(
       maxTableBits,
       bitsetBits,
+      maxBits - 3,
       Math.max(8, Math.ceil(Math.log2(entries * 4))),
     );
     const bucketBits = Math.min(bitsetBits, Math.max(4, Math.ceil(Math.log2(set.count * 2))));
