@@ -64,4 +64,39 @@ describe('programDrifts', () => {
     expect(found.map((drift) => [drift.command, drift.sealed])).toEqual([['a', undefined]]);
     expect(driftLine(found[0] as never)).toMatch(/^a: python3 is not found in the seal, but /);
   });
+
+  it('names the venv python as argv[0] when the shell finds the program in a project .venv', async () => {
+    await home.write({
+      'project/.venv/pyvenv.cfg': 'home = /usr/bin\n',
+      'project/.venv/bin/python3': exe,
+      'project/.venv/bin/pytest': exe,
+      'sys/python3': exe,
+    });
+    const found = programDrifts(
+      [
+        { id: 'test', argv: ['python3', '-m', 'pytest'] },
+        { id: 'lint', argv: ['pytest', '-q'] },
+        { id: 'other', argv: ['node'] },
+      ],
+      {
+        projectDir: home.path('project'),
+        env: { HOME: home.dir, PATH: `${home.path('project/.venv/bin')}:${home.path('sys')}` },
+        defaultPath: home.path('sys'),
+      },
+    );
+    expect(found.map((drift) => [drift.command, drift.sealed, drift.shell, drift.fix])).toEqual([
+      [
+        'test',
+        home.path('sys/python3'),
+        home.path('project/.venv/bin/python3'),
+        'a path: may not name a folder in the project, so set "argv: [.venv/bin/python3, -m, pytest]" on command "test", then a person runs `ironrun trust`',
+      ],
+      [
+        'lint',
+        undefined,
+        home.path('project/.venv/bin/pytest'),
+        'a path: may not name a folder in the project, so set "argv: [.venv/bin/python3, -m, pytest, -q]" on command "lint", then a person runs `ironrun trust`',
+      ],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { findProgram, locateProgram, pathFolders } from './init/toolchains.js';
 
 /** A command whose program the seal finds somewhere else than the person's shell does. */
@@ -42,6 +42,11 @@ export function programDrifts(
   for (const command of commands) {
     const program = command.argv[0];
     if (program === undefined || program === '' || program.includes('/')) continue;
+    const venv = projectVenvDrift(command, program, options);
+    if (venv !== undefined) {
+      drifts.push(venv);
+      continue;
+    }
     const located = locateProgram(program, options);
     if (located !== undefined && 'note' in located) continue;
     const shellFolder = located?.folder ?? findProgram(program, pathFolders(options.env.PATH));
@@ -64,6 +69,42 @@ export function programDrifts(
     });
   }
   return drifts;
+}
+
+/**
+ * The drift of a bare program the person's shell finds first in a venv
+ * inside the project (an activated `.venv`): a `path:` may not name that
+ * folder, so the fix is the venv's python as `argv[0]`.
+ */
+function projectVenvDrift(
+  command: { id: string; argv: readonly string[]; path?: string | undefined },
+  program: string,
+  options: {
+    projectDir: string;
+    env: Readonly<Record<string, string | undefined>>;
+    defaultPath: string;
+  },
+): ProgramDrift | undefined {
+  const folder = findProgram(program, pathFolders(options.env.PATH));
+  if (folder === undefined || basename(folder) !== 'bin') return undefined;
+  const venv = dirname(folder);
+  const project = realOrSelf(options.projectDir);
+  const rel = relative(project, realOrSelf(venv));
+  if (rel === '' || rel.startsWith('..') || rel.startsWith('/')) return undefined;
+  if (!existsSync(join(venv, 'pyvenv.cfg'))) return undefined;
+  const sealedFolder = findProgram(program, pathFolders(command.path ?? options.defaultPath));
+  const python = /^python(?:3(?:\.\d+)?)?$/.test(program);
+  const rest = command.argv.slice(1).join(', ');
+  const argv = python
+    ? `[${rel}/bin/${program}${rest === '' ? '' : `, ${rest}`}]`
+    : `[${rel}/bin/python3, -m, ${program}${rest === '' ? '' : `, ${rest}`}]`;
+  return {
+    command: command.id,
+    program,
+    sealed: sealedFolder === undefined ? undefined : join(sealedFolder, program),
+    shell: join(folder, program),
+    fix: `a path: may not name a folder in the project, so set "argv: ${argv}" on command "${command.id}", then a person runs \`ironrun trust\``,
+  };
 }
 
 /** One line for `check` and `doctor`. */

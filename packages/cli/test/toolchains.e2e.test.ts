@@ -358,6 +358,20 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
     });
     expect(one.stdout, shown(one)).toMatch(/1 passed/);
     expect(one.code, shown(one)).toBe(0);
+
+    // A policy that names python3 bare, checked from a shell where the .venv is active.
+    await writeFile(
+      project.path('ironrun.yml'),
+      policy.replace('[.venv/bin/python3, "-m", pytest]', '[python3, "-m", pytest]'),
+    );
+    const active = personEnv(`${project.path('.venv/bin')}:/usr/bin:/bin`, {
+      VIRTUAL_ENV: project.path('.venv'),
+    });
+    const check = await runIronrun(['check'], { cwd: project.dir, env: active });
+    expect(check.stdout, shown(check)).toContain(
+      ` in the seal, but ${project.path('.venv/bin/python3')} in your shell; a path: may not name a folder in the project, so set "argv: [.venv/bin/python3, -m, pytest]" on command "test"`,
+    );
+    expect(check.stdout).toMatch(/test: python3 is \/\S+\/python3 in the seal, but /);
   });
 
   it('runs the same as uid 65534 with a home of its own (init, trust and run as that user)', async () => {
