@@ -177,6 +177,23 @@ try {
       if (out.includes(secret)) throw new Error('the secret reached the output');
       if (!out.includes('token=[REDACTED]')) throw new Error(`unexpected output: ${out}`);
       console.log('ok   ironrun trust + run from the installed tarballs: token=[REDACTED]');
+      // The same run forwarded from inside `ironrun agent` (dist/agent.js bundles the broker's
+      // pipeline, which must find the sandbox's native init where npm installed it).
+      let confinable = true;
+      try {
+        run(bin, ['agent', '--dry-run', '--', '/bin/true'], { cwd: app, env });
+      } catch {
+        confinable = false;
+        console.log('skip ironrun agent from the installed tarballs: no confinement works here');
+      }
+      if (confinable) {
+        const inside = run(bin, ['agent', '--', bin, 'run', 'show'], { cwd: app, env });
+        if (inside.includes(secret)) throw new Error('the secret reached the agent');
+        if (!inside.includes('token=[REDACTED]')) throw new Error(`unexpected output: ${inside}`);
+        console.log(
+          'ok   ironrun agent -- ironrun run from the installed tarballs: token=[REDACTED]',
+        );
+      }
     } catch (error) {
       failures.push(`ironrun run: ${error.stderr || error.message}`);
     }

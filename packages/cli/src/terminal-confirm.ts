@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { CliError } from './cli-error.js';
 import { printable } from './terminal-style.js';
 
@@ -32,6 +31,8 @@ export async function confirmOnTerminal(
       },
     );
   }
+  // Loaded here: `ironrun run` bundles this file (for refuseTerminalApproval) and never asks.
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input, output, terminal: true });
   try {
     const answer = await new Promise<string>((resolve) => {

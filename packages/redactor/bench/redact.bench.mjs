@@ -203,13 +203,18 @@ function naiveReplaceAll(patterns) {
 
 /**
  * The redactor's speed on `other` relative to `base`, both through `nodeTransform()`, runs of
- * the two interleaved: the median over rounds of the ratio of the two speeds in each round.
+ * the two interleaved (each first in every other round): the median over rounds of the ratio of
+ * the two speeds in each round.
  */
-async function relativeSpeed(redactor, base, other, rounds = 20) {
+async function relativeSpeed(redactor, base, other, rounds = 30) {
   const ratios = [];
   for (let round = 0; round < rounds; round++) {
-    const baseMs = await runOnce(base, bigChunk, () => redactor.nodeTransform());
-    const otherMs = await runOnce(other, bigChunk, () => redactor.nodeTransform());
+    // Each input runs first in every other round, so a slow spell or warm-up favours neither.
+    const first = round % 2 === 0 ? base : other;
+    const second = first === base ? other : base;
+    const firstMs = await runOnce(first, bigChunk, () => redactor.nodeTransform());
+    const secondMs = await runOnce(second, bigChunk, () => redactor.nodeTransform());
+    const [baseMs, otherMs] = first === base ? [firstMs, secondMs] : [secondMs, firstMs];
     ratios.push(other.length / otherMs / (base.length / baseMs));
   }
   ratios.sort((a, b) => a - b);

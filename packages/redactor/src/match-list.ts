@@ -19,6 +19,8 @@ export class MatchList {
 
   /** Appends all of `other`'s matches. */
   append(other: MatchList): void {
+    // Often empty (a search over a stretch with no match): the views below would cost more.
+    if (other.count === 0) return;
     while (this.starts.length < this.count + other.count) this.grow();
     this.starts.set(other.starts.subarray(0, other.count), this.count);
     this.ends.set(other.ends.subarray(0, other.count), this.count);

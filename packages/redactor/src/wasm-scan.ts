@@ -390,16 +390,17 @@ export class WasmScan {
   /**
    * Lists, from offset `from` of the loaded chunk, the line breaks that have no
    * byte outside the encoded alphabets right before or after them, into list A.
-   * Returns how many; call again from {@link resume} while it is below the chunk's length.
+   * Returns how many (at most about `cap`, which must be at least 64); call
+   * again from {@link resume} while it is below the chunk's length.
    */
-  breaks(from: number): number {
+  breaks(from: number, cap = listCapacity): number {
     return this.exports.breaks(
       from,
       this.length,
       this.chunkOffset,
       this.classOffset,
       this.listA * 4,
-      listCapacity,
+      Math.min(Math.max(cap, 64), listCapacity),
     );
   }
 

@@ -13,6 +13,9 @@ import {
 /** Chunks shorter than this are read by runs, never with the native byte search. */
 const smallChunk = 256;
 
+/** Line breaks the module lists per call in {@link WrappedScan}'s break scan. */
+const breaksPerCall = 64;
+
 /** Verdicts of `mayBeInside`. */
 const no = 0;
 const notAfterAll = 1;
@@ -123,7 +126,9 @@ export class WrappedScan {
       // cannot be inside a form (mayBeInside would say so).
       let from = exactAt;
       while (from < length) {
-        const count = loaded.breaks(from);
+        // A few dozen at a time: a break that starts a long run moves `exactAt` past the run's
+        // end, and the next call starts there instead of listing the run's other breaks.
+        const count = loaded.breaks(from, breaksPerCall);
         for (let k = 0; k < count; k++) {
           // Read afresh: following a run may grow the memory, which replaces `words`.
           const at = loaded.words[loaded.listA + k]!;

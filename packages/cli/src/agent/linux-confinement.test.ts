@@ -1,5 +1,11 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { bubblewrapArgs, unshareArgs } from './linux-confinement.js';
+import {
+  bubblewrapArgs,
+  startedMarker,
+  startedMarkerArgv,
+  unshareArgs,
+} from './linux-confinement.js';
 
 const locations = [
   { path: '/home/u/.config/ironrun', kind: 'directory' as const, reason: 'config' },
@@ -89,5 +95,40 @@ describe('unshareArgs', () => {
     expect(args.at(-1)).toBe('/dev/pts/7');
     // The devpts mounts come before `set +e`: a failed one stops before the agent starts.
     expect(script.indexOf('ironrun-devpts')).toBeLessThan(script.indexOf('set +e'));
+  });
+});
+
+describe('startedMarkerArgv', () => {
+  const run = (stdio: ('pipe' | 'ignore')[]) =>
+    new Promise<{ code: number | null; out: string; marker: string }>((resolve) => {
+      const [file, ...args] = startedMarkerArgv('/bin/sh', [
+        '/bin/sh',
+        '-c',
+        'echo ran; if [ -e /proc/self/fd/3 ]; then echo fd3-open; else echo fd3-closed; fi',
+      ]);
+      const child = spawn(file as string, args, { stdio });
+      let out = '';
+      let marker = '';
+      child.stdout?.on('data', (data: Buffer) => {
+        out += data.toString();
+      });
+      (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (data: Buffer) => {
+        marker += data.toString();
+      });
+      child.once('close', (code) => resolve({ code, out, marker }));
+    });
+
+  it('writes the marker on descriptor 3 and closes it before the agent runs', async () => {
+    const result = await run(['ignore', 'pipe', 'ignore', 'pipe']);
+    expect(result.marker).toBe(startedMarker);
+    expect(result.code).toBe(0);
+    // The agent runs without descriptor 3.
+    expect(result.out).toBe('ran\nfd3-closed\n');
+  });
+
+  it('does not run the agent when it cannot write the marker', async () => {
+    const result = await run(['ignore', 'pipe', 'ignore']);
+    expect(result.code).not.toBe(0);
+    expect(result.out).toBe('');
   });
 });

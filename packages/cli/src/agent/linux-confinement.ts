@@ -218,7 +218,7 @@ export function ownTerminal(): string | undefined {
 export interface LinuxConfinement {
   kind: LinuxConfinementKind;
   file: string;
-  /** bubblewrap: coreutils env. The own set-up: util-linux unshare, mount, setpriv and sh. */
+  /** bubblewrap: coreutils env (and sh). The own set-up: util-linux unshare, mount, setpriv and sh. */
   tools: { env?: string; unshare?: string; mount?: string; setpriv?: string; sh?: string };
   uid: number;
   gid: number;
@@ -241,6 +241,26 @@ export interface LinuxConfinement {
 export async function probeLinuxConfinement(
   options: { prefer?: LinuxConfinementKind | undefined } = {},
 ): Promise<LinuxConfinement | ConfinementRefusal> {
+  return findLinuxConfinement({ ...options, tryEach: true });
+}
+
+/**
+ * The first confinement whose programs are installed, in the order
+ * {@link probeLinuxConfinement} tries them, without trying it (no child
+ * process): `ironrun agent` starts the agent with it at once, behind a
+ * marker that tells a completed set-up from one that failed
+ * ({@link startedMarkerArgv}), and probes only when the set-up failed.
+ */
+export async function installedLinuxConfinement(
+  options: { prefer?: LinuxConfinementKind | undefined } = {},
+): Promise<LinuxConfinement | ConfinementRefusal> {
+  return findLinuxConfinement({ ...options, tryEach: false });
+}
+
+async function findLinuxConfinement(options: {
+  prefer?: LinuxConfinementKind | undefined;
+  tryEach: boolean;
+}): Promise<LinuxConfinement | ConfinementRefusal> {
   const problems: string[] = [];
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
@@ -266,10 +286,11 @@ export async function probeLinuxConfinement(
     const confinement: LinuxConfinement = {
       kind: 'bubblewrap',
       file: bwrap,
-      tools: { env: envProgram },
+      tools: { env: envProgram, ...(sh === undefined ? {} : { sh }) },
       uid,
       gid,
     };
+    if (!options.tryEach) return confinement;
     const probe = await exitsZero(bwrap, [...linuxLaunch(confinement, []).args, trueProgram]);
     if (probe.ok) return confinement;
     problems.push(`bubblewrap cannot create its namespaces here (${probe.stderr || 'it failed'})`);
@@ -289,6 +310,7 @@ export async function probeLinuxConfinement(
       uid,
       gid,
     };
+    if (!options.tryEach) return confinement;
     const probe = await exitsZero(unshare, [...linuxLaunch(confinement, []).args, trueProgram]);
     if (probe.ok) return confinement;
     problems.push(
@@ -340,4 +362,23 @@ export function isConfinementRefusal<T extends object>(
   value: T | ConfinementRefusal,
 ): value is ConfinementRefusal {
   return 'reason' in value;
+}
+
+/** What the set-up marker writes on its descriptor once every namespace and cover is in place. */
+export const startedMarker = 'ironrun-confined\n';
+
+/**
+ * `argv` behind a marker: `sh` writes {@link startedMarker} on descriptor 3,
+ * closes it, and only then execs the agent. Put innermost (after bubblewrap's
+ * or the own set-up's last step, and after `setpriv`), it runs only when the
+ * whole confinement is set up, so a launch that ends without the marker
+ * failed before the agent started. The agent never holds descriptor 3.
+ */
+export function startedMarkerArgv(sh: string, argv: readonly string[]): string[] {
+  return [
+    sh,
+    '-c',
+    `printf '${startedMarker.replace('\n', '\\n')}' >&3 && exec 3>&- && exec "$0" "$@"`,
+    ...argv,
+  ];
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { constants, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,12 +14,15 @@ import { dropAgentInput, frozenTerminalApproval } from './frozen-terminal-approv
 import {
   type ConfinementLaunch,
   type ConfinementRefusal,
+  installedLinuxConfinement,
   isConfinementRefusal,
   type LinuxConfinement,
   type LinuxConfinementKind,
   linuxLaunch,
   ownTerminal,
   probeLinuxConfinement,
+  startedMarker,
+  startedMarkerArgv,
 } from './linux-confinement.js';
 import { macosSandboxProfile } from './macos-sandbox-profile.js';
 import type { SecretLocation } from './secret-locations.js';
@@ -34,10 +37,15 @@ function within(path: string, folder: string): boolean {
 async function plan(
   locations: readonly SecretLocation[],
   probing: Promise<LinuxConfinement | ConfinementRefusal> | undefined,
-): Promise<ConfinementLaunch | { kind: 'sandbox-exec'; file: string; args: string[] }> {
+): Promise<
+  | (ConfinementLaunch & { confinement: LinuxConfinement })
+  | { kind: 'sandbox-exec'; file: string; args: string[] }
+> {
   if (probing !== undefined) {
     const found = await probing;
-    if (!isConfinementRefusal(found)) return linuxLaunch(found, locations, ownTerminal());
+    if (!isConfinementRefusal(found)) {
+      return { ...linuxLaunch(found, locations, ownTerminal()), confinement: found };
+    }
     throw new CliError(
       'SANDBOX',
       `Cannot confine the agent here: ${found.reason}. It was not started.`,
@@ -95,9 +103,14 @@ export async function startConfinedAgent(options: {
   // there is a policy to read); the broker listens without its pipeline, the agent starts, and
   // only then does the broker load policy, sandbox and redactor (see BrokerHandle.warm). Every
   // security decision (what is covered, which variables go) is made before the agent starts.
+  // Linux: --dry-run probes (it reports what works); a real start takes the first confinement
+  // installed and probes only if its set-up fails (see the marker below), so the common start
+  // runs the namespaces once, not twice.
   const probing =
     process.platform === 'linux'
-      ? probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined })
+      ? (options.dryRun ? probeLinuxConfinement : installedLinuxConfinement)({
+          prefer: prefer as LinuxConfinementKind | undefined,
+        })
       : undefined;
   probing?.catch(() => {});
   const brokerModule = options.dryRun ? undefined : import('@ironrun/core/broker');
@@ -166,64 +179,54 @@ export async function startConfinedAgent(options: {
     // Linux: the person's terminal, with the whole confinement stopped while it asks.
     confirm: process.platform === 'linux' ? frozenTerminalApproval(() => agentPid) : undefined,
   });
-  const env = agentEnvironment(io.env, {
-    variables: secrets.variables,
-    socketPath,
-    kind: launch.kind,
-  });
-  // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
-  // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
-  const [file, args] =
-    launch.kind === 'bubblewrap'
-      ? [
-          '/bin/sh',
-          ['-c', 'trap "" INT QUIT; exec "$0" "$@"', launch.file, ...launch.args, ...argv],
-        ]
-      : [launch.file, [...launch.args, ...argv]];
-  // The terminal's Ctrl-C is the agent's; the broker outlives it and stops when the agent ends.
   const ignore = () => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGQUIT', ignore);
   let changed: CoverChange | undefined;
   let uncovered: SecretLocation | undefined;
   let watcher: { close(): void } | undefined;
-  try {
-    const code = await new Promise<number>((resolvePromise, reject) => {
-      const child = spawn(file, args as string[], { stdio: 'inherit', env, cwd });
-      agentPid = child.pid;
-      // A secret location created, or a covered one replaced, outside while the agent runs is
-      // not (or no longer) covered inside: stop the whole confinement at once.
-      watcher = watchCovers(
-        [
-          ...secrets.locations.map((location) => ({ ...location, covered: true })),
-          ...secrets.absent.map((location) => ({ ...location, covered: false })),
-        ],
-        (change) => {
-          changed = change;
-          child.kill('SIGKILL');
-        },
-      );
-      // The agent is on its way: load the pipeline while it starts, not on its first request.
-      broker.warm().catch(() => {});
-      // The covers came from the scan of the policy's provider section (no YAML parser before
-      // the start): check them against the full reader now, and stop the agent on a miss.
-      if (secrets.scanned) {
-        agentSecrets({ env: io.env, configDir, policyPath, exact: true })
-          .then((full) => {
-            const missed = uncoveredLocation(secrets.locations, full.locations);
-            if (missed !== undefined && uncovered === undefined) {
-              uncovered = missed;
-              child.kill('SIGKILL');
-            }
-          })
-          .catch(() => {});
-      }
-      const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  let child: ChildProcess | undefined;
+  const stop = () => child?.kill('SIGKILL');
+  /**
+   * Starts the agent under `chosen` and resolves with its exit code, and whether the set-up
+   * completed (Linux: the marker came before the agent's exec; see startedMarkerArgv).
+   */
+  const startUnder = (chosen: typeof launch): Promise<{ code: number; started: boolean }> => {
+    const env = agentEnvironment(io.env, {
+      variables: secrets.variables,
+      socketPath,
+      kind: chosen.kind,
+    });
+    const linux = 'confinement' in chosen;
+    const sh = linux ? (chosen.confinement.tools.sh ?? '/bin/sh') : undefined;
+    const agentArgv = sh === undefined ? argv : startedMarkerArgv(sh, argv);
+    // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
+    // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
+    const [file, args] =
+      chosen.kind === 'bubblewrap'
+        ? [
+            '/bin/sh',
+            ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...chosen.args, ...agentArgv],
+          ]
+        : [chosen.file, [...chosen.args, ...agentArgv]];
+    return new Promise((resolvePromise, reject) => {
+      const spawned = spawn(file, args as string[], {
+        stdio: linux ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+        env,
+        cwd,
+      });
+      child = spawned;
+      agentPid = spawned.pid;
+      let marker = '';
+      const markerPipe = linux ? spawned.stdio[3] : undefined;
+      markerPipe?.on('data', (data: Buffer) => {
+        if (marker.length < startedMarker.length) marker += data.toString('latin1');
+      });
+      markerPipe?.on('error', () => {});
+      const forward = (signal: NodeJS.Signals) => () => spawned.kill(signal);
       const onTerm = forward('SIGTERM');
       const onHup = forward('SIGHUP');
       process.on('SIGTERM', onTerm);
       process.on('SIGHUP', onHup);
-      child.once('error', (error) => {
+      spawned.once('error', (error) => {
         process.off('SIGTERM', onTerm);
         process.off('SIGHUP', onHup);
         reject(
@@ -232,12 +235,77 @@ export async function startConfinedAgent(options: {
           }),
         );
       });
-      child.once('exit', (exitCode, signal) => {
+      spawned.once('close', (exitCode, signal) => {
         process.off('SIGTERM', onTerm);
         process.off('SIGHUP', onHup);
-        resolvePromise(exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+        resolvePromise({
+          code: exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)),
+          started: !linux || marker === startedMarker,
+        });
       });
     });
+  };
+  // The terminal's Ctrl-C is the agent's; the broker outlives it and stops when the agent ends.
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  try {
+    // A secret location created, or a covered one replaced, outside while the agent runs is
+    // not (or no longer) covered inside: stop the whole confinement at once.
+    watcher = watchCovers(
+      [
+        ...secrets.locations.map((location) => ({ ...location, covered: true })),
+        ...secrets.absent.map((location) => ({ ...location, covered: false })),
+      ],
+      (change) => {
+        changed = change;
+        stop();
+      },
+    );
+    const first = startUnder(launch);
+    // The agent is on its way: load the pipeline while it starts, not on its first request.
+    broker.warm().catch(() => {});
+    // The covers came from the scan of the policy's provider section (no YAML parser before
+    // the start): check them against the full reader now, and stop the agent on a miss.
+    if (secrets.scanned) {
+      agentSecrets({ env: io.env, configDir, policyPath, exact: true })
+        .then((full) => {
+          const missed = uncoveredLocation(secrets.locations, full.locations);
+          if (missed !== undefined && uncovered === undefined) {
+            uncovered = missed;
+            stop();
+          }
+        })
+        .catch(() => {});
+    }
+    let { code, started } = await first;
+    if (!started && 'confinement' in launch && changed === undefined && uncovered === undefined) {
+      // The set-up failed before the agent started (its own message is above, on stderr): find
+      // what works here the careful way, and start under another confinement, or refuse.
+      const failed = launch.kind;
+      const retry = await plan(
+        secrets.locations,
+        probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined }),
+      );
+      if (retry.kind === failed) {
+        throw new CliError(
+          'SANDBOX',
+          `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`,
+          {
+            hints: [
+              'Check that every secret location (ironrun agent --dry-run) can be mounted over, or try --confinement bubblewrap or unshare.',
+            ],
+          },
+        );
+      }
+      ({ code, started } = await startUnder(retry));
+      if (!started) {
+        throw new CliError(
+          'SANDBOX',
+          `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
+          { hints: ['Run ironrun agent --dry-run to see what is found.'] },
+        );
+      }
+    }
     // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
     await dropAgentInput();
     if (uncovered !== undefined) {
