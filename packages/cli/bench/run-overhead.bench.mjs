@@ -6,8 +6,12 @@
 // trust check, the sandbox, the redactor) shows apart, and the load average while it ran: on
 // a busy machine every figure grows, so compare the ratio, measured in the same run.
 // Each figure is the median; the added cost is the median of the per-round differences.
+// On Linux each side's CPU time (user + system, its child processes included, from
+// /proc/self/stat) is printed too, as a mean per run: a busy machine stretches wall time
+// far more than CPU time, so on a shared machine that column tells more.
 // Run: pnpm --filter @ironrun/cli... build && node packages/cli/bench/run-overhead.bench.mjs
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +28,24 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function timed(args, options) {
+const ticksPerSecond =
+  process.platform === 'linux'
+    ? Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+    : undefined;
+
+/** CPU time (ms) of this process's reaped children so far, or undefined off Linux. */
+function childrenCpuMs() {
+  if (ticksPerSecond === undefined) return undefined;
+  // Fields after the command name: cutime and cstime are the 14th and 15th.
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond;
+}
+
+const cpu = {};
+
+function timed(args, options, side) {
+  const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,6 +54,10 @@ function timed(args, options) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0)
     throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  if (side !== undefined && cpuBefore !== undefined) {
+    cpu[side] ??= [];
+    cpu[side].push(childrenCpuMs() - cpuBefore);
+  }
   return ms;
 }
 
@@ -51,29 +76,44 @@ try {
     `require('node:child_process').spawnSync(${JSON.stringify(sleep)}, ['0.1'])`,
   ];
   const sides = {
-    baseline: () => timed(baselineArgs, options),
-    node: () => timed(['-e', '0'], options),
-    version: () => timed([cli, '--version'], options),
-    run: () => timed([cli, 'run', 'nap'], options),
+    baseline: (side) => timed(baselineArgs, options, side),
+    node: (side) => timed(['-e', '0'], options, side),
+    version: (side) => timed([cli, '--version'], options, side),
+    run: (side) => timed([cli, 'run', 'nap'], options, side),
   };
-  for (const once of Object.values(sides)) once();
+  for (const once of Object.values(sides)) once(undefined);
   const times = { baseline: [], node: [], version: [], run: [] };
   const loadBefore = loadavg()[0];
   for (let round = 0; round < ROUNDS; round++)
-    for (const [name, once] of Object.entries(sides)) times[name].push(once());
+    for (const [name, once] of Object.entries(sides)) times[name].push(once(name));
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const cpuOf = (name) =>
+    cpu[name] === undefined ? '' : `   cpu ${mean(cpu[name]).toFixed(1).padStart(6)} ms`;
   const added = median(times.run.map((value, i) => value - times.baseline[i]));
   const ratio = median(times.run) / median(times.baseline);
   const load = `${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`;
   console.log(
     `ironrun run of \`sleep 0.1\` (Node ${process.versions.node}), median of ${ROUNDS} interleaved rounds, load average ${load}:`,
   );
-  console.log(`  node -e 0                        ${median(times.node).toFixed(1)} ms`);
-  console.log(`  node -e 'spawnSync(sleep 0.1)'   ${median(times.baseline).toFixed(1)} ms`);
-  console.log(`  ironrun --version                ${median(times.version).toFixed(1)} ms`);
-  console.log(`  ironrun run nap                  ${median(times.run).toFixed(1)} ms`);
+  console.log(
+    `  node -e 0                        ${median(times.node).toFixed(1).padStart(6)} ms${cpuOf('node')}`,
+  );
+  console.log(
+    `  node -e 'spawnSync(sleep 0.1)'   ${median(times.baseline).toFixed(1).padStart(6)} ms${cpuOf('baseline')}`,
+  );
+  console.log(
+    `  ironrun --version                ${median(times.version).toFixed(1).padStart(6)} ms${cpuOf('version')}`,
+  );
+  console.log(
+    `  ironrun run nap                  ${median(times.run).toFixed(1).padStart(6)} ms${cpuOf('run')}`,
+  );
   console.log(
     `  ratio ${ratio.toFixed(2)}x (+${added.toFixed(1)} ms paired) against the baseline; target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}`,
   );
+  if (cpu.run !== undefined)
+    console.log(
+      `  CPU: ironrun run nap uses ${(mean(cpu.run) - mean(cpu.baseline)).toFixed(1)} ms more than the baseline (${(mean(cpu.run) / mean(cpu.baseline)).toFixed(2)}x)`,
+    );
 } finally {
   await rm(project, { recursive: true, force: true });
   await rm(configDir, { recursive: true, force: true });

@@ -8,8 +8,8 @@ import { cliPath, runProcess } from './cli-process.js';
 // The host's /dev/pts holds every terminal of the machine. A terminal of the person's other
 // sessions is theirs (same uid), so an agent that sees the host's /dev/pts can write into it
 // (text on their screen) or read from it (what they type, before their shell does).
-// ironrun's own set-up mounts a new devpts instance over /dev/pts: those terminals do not
-// exist inside. Each case is also run outside the confinement, where it succeeds.
+// ironrun's own set-up mounts a new devpts instance over /dev/pts, and bubblewrap gets a /dev
+// of its own (a new devpts, the other host entries bound): those terminals do not exist inside. Each case is also run outside the confinement, where it succeeds.
 
 const node = process.execPath;
 const script = '/usr/bin/script';
@@ -22,8 +22,11 @@ function works(file: string, args: readonly string[]): boolean {
 
 const linux = process.platform === 'linux';
 const haveScript = linux && works(script, ['-qfec', 'true', '/dev/null']);
-const confinable =
-  linux && works(node, [cliPath, 'agent', '--confinement', 'unshare', '--dry-run', '--', 'true']);
+const kinds = (['unshare', 'bubblewrap'] as const).filter(
+  (kind) =>
+    linux && works(node, [cliPath, 'agent', '--confinement', kind, '--dry-run', '--', 'true']),
+);
+const confinable = kinds.length > 0;
 const root = process.getuid?.() === 0;
 const nobodyUserns =
   root &&
@@ -38,7 +41,10 @@ const nobodyUserns =
     'true',
   ]);
 if (!haveScript) console.log('skipping the devpts tests: util-linux script is missing');
-if (!confinable) console.log('skipping the devpts tests: ironrun’s own unshare set-up fails here');
+for (const kind of ['unshare', 'bubblewrap'] as const) {
+  if (linux && !kinds.includes(kind))
+    console.log(`skipping the devpts tests under ${kind}: it fails here`);
+}
 if (confinable && !nobodyUserns) {
   console.log(
     'skipping the uid 65534 devpts case: not root, or no unprivileged user namespaces here',
@@ -110,9 +116,11 @@ function attack(pts: string, marker: string): string {
 }
 
 describe.skipIf(!haveScript || !confinable)('ironrun agent: the host’s /dev/pts', () => {
-  for (const user of ['self', 'nobody'] as const) {
+  for (const [kind, user] of kinds.flatMap((kind) =>
+    (['self', 'nobody'] as const).map((user) => [kind, user] as const),
+  )) {
     it.skipIf(user === 'nobody' && !nobodyUserns)(
-      `${user === 'nobody' ? 'as uid 65534: ' : ''}another terminal of the same user can be written to and read outside, not from the confined agent`,
+      `${kind}${user === 'nobody' ? ', as uid 65534' : ''}: another terminal of the same user can be written to and read outside, not from the confined agent`,
       async () => {
         const { home, project } = await folders(user);
         const victim = await victimTerminal(user);
@@ -135,7 +143,7 @@ describe.skipIf(!haveScript || !confinable)('ironrun agent: the host’s /dev/pt
           cliPath,
           'agent',
           '--confinement',
-          'unshare',
+          kind,
           '--',
           '/bin/sh',
           '-c',
@@ -154,29 +162,31 @@ describe.skipIf(!haveScript || !confinable)('ironrun agent: the host’s /dev/pt
     );
   }
 
-  it('the agent’s own terminal still works inside: tty names it, stty reads its size, and a pty of its own opens', async () => {
-    const { home, project } = await folders('self');
-    const inner = [
-      'tty',
-      'stty size',
-      // A terminal multiplexer's case: a new pty pair from the new instance's ptmx.
-      `${script} -qfec 'tty; echo inner-ok' /dev/null`,
-    ].join('; ');
-    const command = [
-      'stty rows 42 cols 117',
-      `exec '${node}' '${cliPath}' agent --confinement unshare -- /bin/sh -c "${inner}"`,
-    ].join('; ');
-    const run = await runProcess(script, ['-qfec', command, '/dev/null'], {
-      cwd: project.dir,
-      env: { HOME: home.dir, XDG_STATE_HOME: home.path('state'), PATH: '/usr/bin:/bin' },
+  for (const kind of kinds) {
+    it(`${kind}: the agent’s own terminal still works inside: tty names it, stty reads its size, and a pty of its own opens`, async () => {
+      const { home, project } = await folders('self');
+      const inner = [
+        'tty',
+        'stty size',
+        // A terminal multiplexer's case: a new pty pair from the new instance's ptmx.
+        `${script} -qfec 'tty; echo inner-ok' /dev/null`,
+      ].join('; ');
+      const command = [
+        'stty rows 42 cols 117',
+        `exec '${node}' '${cliPath}' agent --confinement ${kind} -- /bin/sh -c "${inner}"`,
+      ].join('; ');
+      const run = await runProcess(script, ['-qfec', command, '/dev/null'], {
+        cwd: project.dir,
+        env: { HOME: home.dir, XDG_STATE_HOME: home.path('state'), PATH: '/usr/bin:/bin' },
+      });
+      const lines = run.stdout.split(/\r?\n/);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      // Its terminal is the outer pty, bound over /dev/console so ttyname finds a name for it.
+      expect(lines[0]).toBe('/dev/console');
+      expect(lines[1]).toBe('42 117');
+      // The inner pty comes from the new instance (the inner script may echo a NUL first).
+      expect(lines[2]).toMatch(/\/dev\/pts\/\d+$/);
+      expect(lines[3]).toBe('inner-ok');
     });
-    const lines = run.stdout.split(/\r?\n/);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    // Its terminal is the outer pty, bound over /dev/console so ttyname finds a name for it.
-    expect(lines[0]).toBe('/dev/console');
-    expect(lines[1]).toBe('42 117');
-    // The inner pty comes from the new instance (the inner script may echo a NUL first).
-    expect(lines[2]).toMatch(/\/dev\/pts\/\d+$/);
-    expect(lines[3]).toBe('inner-ok');
-  });
+  }
 });

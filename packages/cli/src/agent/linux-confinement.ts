@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { constants, readlinkSync } from 'node:fs';
+import { constants, type Dirent, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { isatty } from 'node:tty';
 import type { SecretLocation } from './secret-locations.js';
@@ -65,7 +65,9 @@ function exitsZero(
 
 /**
  * The bubblewrap arguments: the whole file system as it is (project, home,
- * /dev with the terminal, network), then each secret location covered
+ * network), a /dev of its own (a new devpts instance, the agent's terminal on
+ * /dev/console, every other host entry bound: `devEntries`, from
+ * {@link hostDevEntries}), then each secret location covered
  * (folders by an empty read-only tmpfs, files by /dev/null read-only), new
  * user, PID and IPC namespaces with their own /proc. Every capability is
  * dropped before the agent starts (`--cap-drop ALL`: run as root, bwrap
@@ -77,7 +79,11 @@ function exitsZero(
  * must reach the agent, not kill bwrap and with it the agent), and the agent
  * gets them back at their defaults.
  */
-export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram: string): string[] {
+export function bubblewrapArgs(
+  locations: readonly SecretLocation[],
+  envProgram: string,
+  devEntries: readonly DevEntry[] = [],
+): string[] {
   const args = [
     '--unshare-user',
     '--unshare-pid',
@@ -90,9 +96,18 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
     '--dev-bind',
     '/',
     '/',
-    '--proc',
-    '/proc',
+    // A /dev of its own: a new devpts instance (no other terminal of the machine exists
+    // inside; the agent's own is bound over /dev/console), then every other host entry
+    // as it is (see hostDevEntries).
+    '--dev',
+    '/dev',
   ];
+  for (const entry of devEntries) {
+    const path = `/dev/${entry.name}`;
+    if (entry.symlink !== undefined) args.push('--symlink', entry.symlink, path);
+    else args.push('--dev-bind-try', path, path);
+  }
+  args.push('--proc', '/proc');
   for (const location of locations) {
     if (location.kind === 'directory') {
       args.push('--tmpfs', location.path, '--remount-ro', location.path);
@@ -102,6 +117,83 @@ export function bubblewrapArgs(locations: readonly SecretLocation[], envProgram:
   }
   args.push('--', envProgram, '--default-signal=INT,QUIT', '--');
   return args;
+}
+
+/** One entry of the host's /dev, bound (or for a symbolic link, made) in bubblewrap's own /dev. */
+export interface DevEntry {
+  name: string;
+  /** The link's target, for a symbolic link. */
+  symlink?: string;
+}
+
+/** What bubblewrap's `--dev` makes itself: the terminals' entries are the ones to keep out. */
+const ownDevEntries = new Set([
+  'pts',
+  'ptmx',
+  'console',
+  'null',
+  'zero',
+  'full',
+  'random',
+  'urandom',
+  'tty',
+  'fd',
+  'stdin',
+  'stdout',
+  'stderr',
+  'core',
+]);
+
+/**
+ * Whether a /dev entry is one the agent could open as the person without being root:
+ * read or write for others, or for a group the process is in, or for its owner when that is
+ * the (non-root) person. Root's own devices (a raw disk, the consoles, loop devices) are
+ * left out, also when ironrun runs as root: the agent holds no capability there anyway.
+ */
+function usableDevice(mode: number, owner: number, group: number): boolean {
+  if (mode & 0o006) return true;
+  const uid = process.getuid?.() ?? 0;
+  const groups = new Set([process.getgid?.() ?? 0, ...(process.getgroups?.() ?? [])]);
+  if (mode & 0o060 && group !== 0 && groups.has(group)) return true;
+  return (mode & 0o600) !== 0 && owner === uid && uid !== 0;
+}
+
+/**
+ * The host's /dev entries that bubblewrap's own /dev lacks, read at the start: folders and
+ * mounts (`/dev/shm`, shared as before; `/dev/dri`, `/dev/net`) are bound as they are,
+ * symbolic links made again, and devices bound when the agent could use them without root
+ * ({@link usableDevice}: `/dev/kvm` or `/dev/fuse` for their group or for all), so the agent
+ * sees the /dev it needs except the terminals: `pts`, `ptmx` and `console` are bubblewrap's
+ * new instance. Each bind costs bubblewrap time at the start, so root-only devices (dozens:
+ * `tty1`…`tty63`, `loop*`, disks) are not bound. A device that appears later is not seen.
+ */
+export function hostDevEntries(dev = '/dev'): DevEntry[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dev, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const kept: DevEntry[] = [];
+  for (const entry of entries) {
+    if (ownDevEntries.has(entry.name)) continue;
+    const path = `${dev}/${entry.name}`;
+    try {
+      if (entry.isSymbolicLink()) {
+        kept.push({ name: entry.name, symlink: readlinkSync(path) });
+        continue;
+      }
+      if (entry.isDirectory()) {
+        kept.push({ name: entry.name });
+        continue;
+      }
+      const stat = lstatSync(path);
+      if (usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name: entry.name });
+    } catch {
+      // gone since the listing
+    }
+  }
+  return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -343,7 +435,7 @@ export function linuxLaunch(
   const { tools } = confinement;
   const args =
     confinement.kind === 'bubblewrap'
-      ? bubblewrapArgs(locations, tools.env ?? '/usr/bin/env')
+      ? bubblewrapArgs(locations, tools.env ?? '/usr/bin/env', hostDevEntries())
       : unshareArgs({
           locations,
           unshare: tools.unshare ?? confinement.file,
