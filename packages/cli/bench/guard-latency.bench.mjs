@@ -4,6 +4,7 @@
 // input, each against `node -e 0` measured in the same run, rounds interleaved, on a
 // project with a policy. Target: median ≤ 1.3× `node -e 0`.
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/guard-latency.bench.mjs
+// (BENCH_ROUNDS=n; BENCH_OLD_GUARD=<another build's dist/guard.js> adds it to the rounds).
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -79,6 +80,10 @@ const cases = {
   'node dist/guard.js': [esGuardPath],
   'node dist/cli.js guard': [cliPath, 'guard'],
   'node dist/guard.cjs (Cursor)': [guardPath, 'cursor'],
+  // Optional: an older build's entry in the same rounds (e.g. a worktree of an earlier commit).
+  ...(process.env.BENCH_OLD_GUARD
+    ? { 'old guard (BENCH_OLD_GUARD)': [process.env.BENCH_OLD_GUARD] }
+    : {}),
 };
 const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 // Warm the file cache and the guard's policy cache (a miss loads `yaml`).

@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 const args = process.argv.slice(2);
 // `ironrun guard` runs before every tool call of the agent: it skips the
-// command table and loads only the self-contained guard, dist/guard.cjs
-// (src/guard.ts, built on its own as CommonJS), which fails closed.
+// command table and loads only the self-contained guard, through dist/guard.js
+// (src/guard-esm.ts), which loads dist/guard.cjs (src/guard.ts) and fails closed.
 if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')) {
-  try {
-    process.getBuiltinModule('node:module').createRequire(import.meta.url)('./guard.cjs');
-  } catch {
+  await import(new URL('./guard.js', import.meta.url).href).catch(() => {
     process.stderr.write(
-      'ironrun guard: could not load dist/guard.cjs (is @ironrun/cli installed completely?). The tool call is denied (the guard fails closed).\n',
+      'ironrun guard: could not load. The tool call is denied (the guard fails closed).\n',
     );
     process.exit(2);
-  }
+  });
 } else {
   // `ironrun run` loads one file, dist/run.cjs (src/run-fast.ts with core and the packages it
   // runs, built on its own, see src/run-bundle.ts), instead of the command table; it hands

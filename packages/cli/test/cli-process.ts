@@ -8,6 +8,8 @@ export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 /** What one `ironrun` invocation printed and how it exited. */
 export interface CliRun {
   code: number | null;
+  /** The signal that ended the program, when one did. */
+  signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
 }
@@ -31,12 +33,21 @@ export function runIronrun(
 /**
  * Runs `file args…` (no shell of its own) in `cwd` with exactly `env` plus
  * the test's PATH (unless `env` sets one), feeding `input` on stdin, and
- * collects what it printed.
+ * collects what it printed. Its stdin is what Node hands a child as a pipe: a
+ * UNIX socket, as Claude Code, Cursor and Gemini CLI (all Node) hand their hooks.
  */
 export function runProcess(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    /** Write `input` this many ms after the start. @default 0 */
+    inputDelayMs?: number;
+    /** Write `input` but never close stdin (an agent that never ends the hook input). */
+    leaveInputOpen?: boolean;
+  },
 ): Promise<CliRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const [key, value] of Object.entries(options.env ?? {}))
@@ -52,12 +63,19 @@ export function runProcess(
       stderr += chunk;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve(signal === null ? { code, stdout, stderr } : { code, signal, stdout, stderr }),
+    );
     // A program may exit without reading its input (a hook whose guard file is missing): the
     // write then fails with EPIPE, which is that program's outcome, not the test's error.
     child.stdin.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') reject(error);
     });
-    child.stdin.end(options.input ?? '');
+    const send = () => {
+      if (options.leaveInputOpen === true) child.stdin.write(options.input ?? '');
+      else child.stdin.end(options.input ?? '');
+    };
+    if ((options.inputDelayMs ?? 0) > 0) setTimeout(send, options.inputDelayMs);
+    else send();
   });
 }

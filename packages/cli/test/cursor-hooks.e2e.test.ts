@@ -1,29 +1,31 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIronrun, runProcess } from './cli-process.js';
+import { runIronrun } from './cli-process.js';
+import {
+  brokenGuardHooks,
+  type GuardedProject,
+  guardEntry,
+  guardedProject,
+  runHookCommand,
+} from './hook-fixture.js';
 
 // The hooks exactly as `init` writes them into .cursor/hooks.json, run the way Cursor runs a
 // command hook: through the shell, the hook JSON on stdin. Cursor blocks a call on exit 2,
 // on `{"permission":"deny"}`, and (with failClosed) when the hook prints no JSON.
-const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_cursorhook_0123456789';
 
-let home: TestDir;
-let project: TestDir;
-let env: Record<string, string>;
+let fixture: GuardedProject;
 let hooks: Record<string, { command: string; failClosed?: boolean }[]>;
 
 function runHook(command: string, input: string) {
-  return runProcess('/bin/sh', ['-c', command], { cwd: project.dir, env, input });
+  return runHookCommand(command, input, { cwd: fixture.project.dir, env: fixture.env });
 }
 
 const common = () => ({
   conversation_id: 'conv-1',
   generation_id: 'gen-1',
-  workspace_roots: [project.dir],
+  workspace_roots: [fixture.project.dir],
   cursor_version: '2.0.77',
 });
 const shell = (command: string) =>
@@ -31,7 +33,7 @@ const shell = (command: string) =>
     ...common(),
     hook_event_name: 'beforeShellExecution',
     command,
-    cwd: project.dir,
+    cwd: fixture.project.dir,
   });
 const read = (path: string, content = '') =>
   JSON.stringify({ ...common(), hook_event_name: 'beforeReadFile', file_path: path, content });
@@ -57,38 +59,20 @@ function blocks(run: { code: number | null; stdout: string }): boolean {
 const command = (event: string) => hooks[event]?.[0]?.command ?? '';
 
 beforeAll(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': [
-      'version: 1',
-      'provider:',
-      '  name: envfile',
-      '  path: ~/secrets/demo.env',
-      'commands:',
-      '  - id: deploy',
-      '    argv: [./scripts/deploy.sh]',
-      '    env:',
-      '      STRIPE_KEY: envfile://STRIPE_KEY',
-      '',
-    ].join('\n'),
-    'scripts/deploy.sh': '#!/bin/sh\necho deploying\n',
+  fixture = await guardedProject({ secret });
+  const init = await runIronrun(['init', '--agents', 'cursor'], {
+    cwd: fixture.project.dir,
+    env: fixture.env,
   });
-  await mkdir(join(home.dir, 'secrets'), { recursive: true });
-  await writeFile(join(home.dir, 'secrets', 'demo.env'), `STRIPE_KEY=${secret}\n`, { mode: 0o600 });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
-  const init = await runIronrun(['init', '--agents', 'cursor'], { cwd: project.dir, env });
   expect(init.code).toBe(0);
   hooks = (
-    JSON.parse(await readFile(project.path('.cursor/hooks.json'), 'utf8')) as {
+    JSON.parse(await readFile(fixture.project.path('.cursor/hooks.json'), 'utf8')) as {
       hooks: typeof hooks;
     }
   ).hooks;
 });
 
-afterAll(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterAll(() => fixture.cleanup());
 
 describe('the guard hooks init writes for Cursor', () => {
   it('run the installed guard directly (never npx), fail closed, for shell, reads and tools', () => {
@@ -107,7 +91,7 @@ describe('the guard hooks init writes for Cursor', () => {
       'sh scripts/deploy.sh',
       'bash ./scripts/deploy.sh',
       'cd scripts && ./deploy.sh',
-      `env X=1 ${project.path('scripts/deploy.sh')}`,
+      `env X=1 ${fixture.project.path('scripts/deploy.sh')}`,
     ]) {
       const run = await runHook(command('beforeShellExecution'), shell(line));
       expect(blocks(run), line).toBe(true);
@@ -116,12 +100,12 @@ describe('the guard hooks init writes for Cursor', () => {
   });
 
   it('deny reading the envfile and the vault CLI folders, by the shell and by the read hook', async () => {
-    const envfile = join(home.dir, 'secrets', 'demo.env');
+    const { envfile } = fixture;
     const attempts = [
       [command('beforeShellExecution'), shell('cat ~/secrets/demo.env')],
       [command('beforeShellExecution'), shell('cat ~/.doppler/.doppler.yaml')],
       [command('beforeReadFile'), read(envfile, `STRIPE_KEY=${secret}\n`)],
-      [command('beforeReadFile'), read(join(home.dir, '.config', 'op', 'config'))],
+      [command('beforeReadFile'), read(join(fixture.home.dir, '.config', 'op', 'config'))],
       [command('preToolUse'), tool('Write', { file_path: envfile, contents: 'X=1' })],
       [command('preToolUse'), tool('Shell', { command: 'op read op://v/i/f' })],
     ] as const;
@@ -136,19 +120,18 @@ describe('the guard hooks init writes for Cursor', () => {
   it('make no decision on an ordinary command or read (Cursor asks as it would)', async () => {
     const ok = await runHook(command('beforeShellExecution'), shell('git status'));
     expect(ok).toEqual({ code: 0, stdout: '{}\n', stderr: '' });
-    const readme = await runHook(command('beforeReadFile'), read(project.path('ironrun.yml')));
+    const readme = await runHook(
+      command('beforeReadFile'),
+      read(fixture.project.path('ironrun.yml')),
+    );
     expect(readme).toEqual({ code: 0, stdout: '{}\n', stderr: '' });
   });
 
   it('still block when the guard file is missing, broken, or node is gone', async () => {
     const hook = command('beforeShellExecution');
-    const missing = await runHook(hook.replace(guardEntry, join(home.dir, 'gone.js')), shell('ls'));
-    expect(missing.code).toBe(2);
-    const broken = join(home.dir, 'broken.js');
-    await writeFile(broken, 'this is not javascript (\n');
-    expect((await runHook(hook.replace(guardEntry, broken), shell('ls'))).code).toBe(2);
-    const noNode = await runHook(hook.replace(process.execPath, '/nonexistent/node'), shell('ls'));
-    expect(noNode.code).toBe(2);
+    for (const broken of await brokenGuardHooks(hook, guardEntry, fixture.home.dir)) {
+      expect((await runHook(broken.command, shell('ls'))).code, broken.what).toBe(2);
+    }
   });
 
   it('block input it cannot read, and a shell call without a command text', async () => {

@@ -1,23 +1,29 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import type { TestDir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIronrun, runProcess } from './cli-process.js';
+import { runIronrun } from './cli-process.js';
+import {
+  brokenGuardHooks,
+  type GuardedProject,
+  guardEntry,
+  guardedProject,
+  runHookCommand,
+} from './hook-fixture.js';
 
 // The BeforeTool hook exactly as `init --agents gemini` writes it into .gemini/settings.json,
 // run as Gemini CLI runs a command hook: through the shell, the hook JSON on stdin. Gemini
 // CLI blocks a tool on exit 2 or `{"decision":"deny"}`; any other failure lets it through.
-const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_geminihook_0123456789';
 
+let fixture: GuardedProject;
 let home: TestDir;
 let project: TestDir;
 let env: Record<string, string>;
 let hookCommand: string;
 
 function runHook(command: string, input: string) {
-  return runProcess('/bin/sh', ['-c', command], { cwd: project.dir, env, input });
+  return runHookCommand(command, input, { cwd: project.dir, env });
 }
 
 const beforeTool = (tool: string, toolInput: Record<string, unknown>) =>
@@ -39,25 +45,8 @@ function blocks(run: { code: number | null; stdout: string }): boolean {
 }
 
 beforeAll(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': [
-      'version: 1',
-      'provider:',
-      '  name: envfile',
-      '  path: ~/secrets/demo.env',
-      'commands:',
-      '  - id: deploy',
-      '    argv: [./scripts/deploy.sh]',
-      '    env:',
-      '      STRIPE_KEY: envfile://STRIPE_KEY',
-      '',
-    ].join('\n'),
-    'scripts/deploy.sh': '#!/bin/sh\necho deploying\n',
-  });
-  await mkdir(join(home.dir, 'secrets'), { recursive: true });
-  await writeFile(join(home.dir, 'secrets', 'demo.env'), `STRIPE_KEY=${secret}\n`, { mode: 0o600 });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
+  fixture = await guardedProject({ secret });
+  ({ home, project, env } = fixture);
   expect((await runIronrun(['init', '--agents', 'gemini'], { cwd: project.dir, env })).code).toBe(
     0,
   );
@@ -67,10 +56,7 @@ beforeAll(async () => {
   hookCommand = settings.hooks.BeforeTool[0]?.hooks[0]?.command ?? '';
 });
 
-afterAll(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterAll(() => fixture.cleanup());
 
 describe('the guard hook init writes for Gemini CLI', () => {
   it('runs the installed guard directly and fails closed', () => {
@@ -114,12 +100,9 @@ describe('the guard hook init writes for Gemini CLI', () => {
 
   it('still blocks when the guard is missing or broken', async () => {
     const input = beforeTool('run_shell_command', { command: 'ls' });
-    expect(
-      (await runHook(hookCommand.replace(guardEntry, join(home.dir, 'gone.js')), input)).code,
-    ).toBe(2);
-    const broken = join(home.dir, 'broken.js');
-    await writeFile(broken, "throw new Error('boom');\n");
-    expect((await runHook(hookCommand.replace(guardEntry, broken), input)).code).toBe(2);
+    for (const broken of await brokenGuardHooks(hookCommand, guardEntry, home.dir)) {
+      expect((await runHook(broken.command, input)).code, broken.what).toBe(2);
+    }
     expect((await runHook(hookCommand, 'not json')).code).toBe(2);
   });
 });

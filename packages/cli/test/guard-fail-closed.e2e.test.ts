@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,24 +5,30 @@ import { trust } from '@ironrun/policy';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, runIronrun, runProcess } from './cli-process.js';
+import {
+  brokenGuardHooks,
+  type GuardedProject,
+  guardEntry,
+  guardedProject,
+  runHookCommand,
+} from './hook-fixture.js';
 
 // The hook exactly as `init` writes it into .claude/settings.json, run the
 // way Claude Code runs a command hook: `sh -c <command>` with the hook JSON
 // on stdin. Claude Code blocks a tool call on exit 2 or on the deny JSON
 // with exit 0; any other exit code lets the call through.
-const guardEntry = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const secret = 'sk_test_failclosed_0123456789';
 
+let fixture: GuardedProject;
 let home: TestDir;
 let project: TestDir;
 let env: Record<string, string>;
 let hookCommand: string;
 
 function runHook(command: string, input: string, extraEnv: Record<string, string> = {}) {
-  return runProcess('/bin/sh', ['-c', command], {
+  return runHookCommand(command, input, {
     cwd: project.dir,
     env: { ...env, CLAUDE_PROJECT_DIR: project.dir, ...extraEnv },
-    input,
   });
 }
 
@@ -48,27 +53,8 @@ function blocks(run: { code: number | null; stdout: string }): boolean {
 }
 
 beforeAll(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': [
-      'version: 1',
-      'provider:',
-      '  name: envfile',
-      '  path: ~/secrets/demo.env',
-      'commands:',
-      '  - id: deploy',
-      '    argv: [./scripts/deploy.sh]',
-      '    env:',
-      '      STRIPE_KEY: envfile://STRIPE_KEY',
-      '',
-    ].join('\n'),
-    'scripts/deploy.sh': '#!/bin/sh\necho deploying\n',
-  });
-  await mkdir(join(home.dir, 'secrets'), { recursive: true });
-  await writeFile(join(home.dir, 'secrets', 'demo.env'), `STRIPE_KEY=${secret}\n`, {
-    mode: 0o600,
-  });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
+  fixture = await guardedProject({ secret });
+  ({ home, project, env } = fixture);
   const init = await runIronrun(['init', '--agents', 'claude'], { cwd: project.dir, env });
   expect(init.code).toBe(0);
   const settings = JSON.parse(await readFile(project.path('.claude/settings.json'), 'utf8')) as {
@@ -77,10 +63,7 @@ beforeAll(async () => {
   hookCommand = settings.hooks.PreToolUse[0]?.hooks[0]?.command ?? '';
 });
 
-afterAll(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterAll(() => fixture.cleanup());
 
 describe('the guard hook init installs for Claude Code', () => {
   it('is installed by default and runs the installed guard directly, never through npx', () => {
@@ -98,30 +81,12 @@ describe('the guard hook init installs for Claude Code', () => {
     expect(allowed).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('still blocks every tool call when the guard file is missing', async () => {
-    const missing = hookCommand.replace(guardEntry, join(home.dir, 'gone', 'guard.cjs'));
-    const run = await runHook(missing, hookInput('git status'));
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/ironrun guard could not run/);
-  });
-
-  it('still blocks every tool call when node is missing', async () => {
-    const run = await runHook(
-      hookCommand.replace(process.execPath, '/nonexistent/bin/node'),
-      hookInput('git status'),
-    );
-    expect(run.code).toBe(2);
-  });
-
-  it('still blocks every tool call when the guard file is broken', async () => {
-    const broken = join(home.dir, 'broken', 'guard.cjs');
-    await mkdir(join(home.dir, 'broken'), { recursive: true });
-    await writeFile(broken, 'this is not javascript (\n');
-    const syntax = await runHook(hookCommand.replace(guardEntry, broken), hookInput('git status'));
-    expect(syntax.code).toBe(2);
-    await writeFile(broken, "throw new Error('boom');\n");
-    const throws = await runHook(hookCommand.replace(guardEntry, broken), hookInput('git status'));
-    expect(throws.code).toBe(2);
+  it('still blocks every tool call when the guard file is missing or broken, or node is missing', async () => {
+    for (const broken of await brokenGuardHooks(hookCommand, guardEntry, home.dir)) {
+      const run = await runHook(broken.command, hookInput('git status'));
+      expect(run.code, broken.what).toBe(2);
+      expect(run.stderr, broken.what).toMatch(/ironrun guard could not run|fails closed/);
+    }
   });
 
   it('still blocks when the guard loads but its modules do not (a half-installed package)', async () => {
@@ -195,39 +160,27 @@ describe('dist/guard.cjs', () => {
   });
 
   it('reads hook input from a socket, as Node-based agents hand it, at once or late', async () => {
-    // Node (Claude Code, Cursor, Gemini CLI) gives a child a UNIX socket as its stdin "pipe":
-    // `/proc/self/fd/0` cannot reopen it, so the guard reads descriptor 0 itself.
-    const viaNode = (script: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-        const child = spawn(process.execPath, ['-e', script], { cwd: project.dir, env });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-        });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-        });
-        child.on('error', fail);
-        child.on('close', (code) => done({ code, stdout, stderr }));
-        child.stdin.end();
-      });
-    const probe = await viaNode(
-      `const c = require('child_process').spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('fs').fstatSync(0).isSocket()))"], { input: '' }); process.stdout.write(c.stdout);`,
+    // runProcess's stdin is a UNIX socket, which `/proc/self/fd/0` cannot reopen: the guard
+    // reads descriptor 0 itself.
+    const probe = await runProcess(
+      process.execPath,
+      ['-e', "process.stdout.write(String(require('fs').fstatSync(0).isSocket()))"],
+      { cwd: project.dir },
     );
     expect(probe.stdout).toBe('true');
-    for (const delay of [0, 700]) {
+    for (const inputDelayMs of [0, 700]) {
       for (const [command, denied] of [
         ['cat ~/secrets/demo.env', true],
         ['git status', false],
       ] as const) {
-        const script = `
-          const child = require('child_process').spawn(process.execPath, [${JSON.stringify(guardEntry)}], { stdio: ['pipe', 'inherit', 'inherit'] });
-          setTimeout(() => child.stdin.end(${JSON.stringify(hookInput(command))}), ${delay});
-          child.on('close', (code) => { process.exitCode = code; });`;
-        const run = await viaNode(script);
-        expect(run.code, `${command}, ${delay} ms late`).toBe(0);
-        expect(blocks(run), `${command}, ${delay} ms late`).toBe(denied);
+        const run = await runProcess(process.execPath, [guardEntry], {
+          cwd: project.dir,
+          env,
+          input: hookInput(command),
+          inputDelayMs,
+        });
+        expect(run.code, `${command}, ${inputDelayMs} ms late`).toBe(0);
+        expect(blocks(run), `${command}, ${inputDelayMs} ms late`).toBe(denied);
         expect(run.stdout + run.stderr).not.toContain(secret);
       }
     }
@@ -236,35 +189,22 @@ describe('dist/guard.cjs', () => {
   it('denies after 10 s when the agent never closes its input: exit 2 as registered, SIGKILL alone', async () => {
     // The read waits on libuv's thread pool, which `process.exit` would wait for: the guard
     // ends itself with SIGKILL, and the hook's fallback makes that exit 2.
-    const neverClosed = (file: string, args: readonly string[]) =>
-      new Promise<{ code: number | null; signal: string | null; out: string; err: string }>(
-        (done) => {
-          const child = spawn(file, args, {
-            cwd: project.dir,
-            env: { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' },
-          });
-          let out = '';
-          let err = '';
-          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-            out += chunk;
-          });
-          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-            err += chunk;
-          });
-          child.stdin.write(hookInput('git status').slice(0, 20));
-          child.on('close', (code, signal) => done({ code, signal, out, err }));
-        },
-      );
+    const options = {
+      cwd: project.dir,
+      env,
+      input: hookInput('git status').slice(0, 20),
+      leaveInputOpen: true,
+    };
     const [registered, alone] = await Promise.all([
-      neverClosed('/bin/sh', ['-c', hookCommand]),
-      neverClosed(process.execPath, [guardEntry]),
+      runProcess('/bin/sh', ['-c', hookCommand], options),
+      runProcess(process.execPath, [guardEntry], options),
     ]);
     expect(registered.code).toBe(2);
-    expect(registered.out).toBe('');
-    expect(registered.err).toMatch(/took longer than 10 s/);
+    expect(registered.stdout).toBe('');
+    expect(registered.stderr).toMatch(/took longer than 10 s/);
     expect(alone.signal).toBe('SIGKILL');
-    expect(alone.out).toBe('');
-    expect(alone.err).toMatch(/took longer than 10 s. The tool call is denied/);
+    expect(alone.stdout).toBe('');
+    expect(alone.stderr).toMatch(/took longer than 10 s. The tool call is denied/);
   }, 30_000);
 
   it('is one CommonJS file that requires only fs, os and path, and loads no SDK', async () => {
@@ -322,6 +262,18 @@ describe('dist/guard.js, the entry older settings files name, and `ironrun guard
       ['a syntax error', 'this is not javascript (\n'],
       ['a throw', "throw new Error('boom');\n"],
     ] as const;
+    // cli.js without guard.js next to it at all.
+    const lonelyCli = join(home.dir, 'lonely-cli');
+    await mkdir(lonelyCli, { recursive: true });
+    await copyFile(cliPath, join(lonelyCli, 'cli.js'));
+    await writeFile(join(lonelyCli, 'package.json'), '{"type":"module"}\n');
+    const alone = await runProcess(process.execPath, [join(lonelyCli, 'cli.js'), 'guard'], {
+      cwd: project.dir,
+      env,
+      input: hookInput('git status'),
+    });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/fails closed/);
     for (const [what, text] of cases) {
       await rm(join(folder, 'guard.cjs'), { force: true });
       if (text !== undefined) await writeFile(join(folder, 'guard.cjs'), text);

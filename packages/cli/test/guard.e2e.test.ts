@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestDir, testdir } from '@ironrun/test-utils';
+import type { TestDir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIronrun } from './cli-process.js';
+import { type GuardedProject, guardedProject } from './hook-fixture.js';
 
 // The hook input Claude Code sends a PreToolUse command hook on stdin
 // (https://code.claude.com/docs/en/hooks, "PreToolUse input").
@@ -19,40 +19,21 @@ function hookInput(project: string, toolName: string, toolInput: Record<string, 
   });
 }
 
+let fixture: GuardedProject;
 let project: TestDir;
 let home: TestDir;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': [
-      'version: 1',
-      'provider:',
-      '  name: envfile',
-      '  path: ~/secrets/demo.env',
-      'commands:',
-      '  - id: deploy',
-      '    argv: [./scripts/deploy.sh, --prod]',
-      '    env:',
-      '      STRIPE_KEY: envfile://STRIPE_KEY',
-      '  - id: test',
-      '    argv: [npm, run, test]',
-      '',
-    ].join('\n'),
-    'scripts/deploy.sh': '#!/bin/sh\necho deploying\n',
+  fixture = await guardedProject({
+    secret: 'sk_test_guard_0123456789',
+    deployArgs: ['--prod'],
+    moreCommands: ['  - id: test', '    argv: [npm, run, test]'],
   });
-  await mkdir(join(home.dir, 'secrets'), { recursive: true });
-  await writeFile(join(home.dir, 'secrets', 'demo.env'), 'STRIPE_KEY=sk_test_guard_0123456789\n', {
-    mode: 0o600,
-  });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'ironrun-config') };
+  ({ project, home, env } = fixture);
 });
 
-afterAll(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterAll(() => fixture.cleanup());
 
 async function guard(
   toolName: string,

@@ -635,8 +635,11 @@ function interpreterOf(program: string): 'node' | 'python' | 'shell' | undefined
  * `--import`, `--loader`, `--env-file`; python's script, `-m` module and the
  * folder first on `sys.path`; a shell's script), `allow` and `pin` entries,
  * each command's `cwd`, `path:` and `write:` folders (a `write:` folder that
- * is missing, not a folder, or has a symlink in its path is a problem). `notes` says what could not
- * be pinned precisely; `problems` lists real-path containment failures.
+ * is missing, not a folder, or has a symlink in its path is a problem), and
+ * for a project venv's python as `argv[0]` (`.venv/bin/python3`) its links,
+ * real python, `pyvenv.cfg` and the real path for the run (`programs`).
+ * `notes` says what could not be pinned precisely; `problems` lists
+ * real-path containment failures.
  *
  * @example
  * const { pins, notes } = await planPins(await loadPolicy('ironrun.yml'));

@@ -161,7 +161,9 @@ async function storeOutside(projectDir: string, configDir: string | undefined): 
  * loads, python's script folder listing), in the trust store under
  * `configDir`, keyed by the policy's real path. Refuses (`INVALID_POLICY`) a
  * command whose cwd, relative program or pin really lies outside the
- * project, or whose `path:` folder really lies inside it. The policy must be valid, and the store must lie
+ * project (a project venv's python excepted, whose real python must lie
+ * outside it and is recorded as the command's `program`), or whose `path:`
+ * folder really lies inside it. The policy must be valid, and the store must lie
  * outside the project. Only a person at a terminal may call this: an agent
  * that can trust can run anything.
  *
