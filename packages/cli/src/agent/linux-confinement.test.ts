@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -141,18 +141,23 @@ describe('a /dev of bubblewrap’s own', () => {
   it('binds every host entry except the terminals and what --dev makes, after --dev /dev', () => {
     const dev = mkdtempSync(join(tmpdir(), 'ironrun-dev-'));
     try {
-      for (const name of ['kvm', 'pts', 'ptmx', 'console', 'null', 'tty', 'fuse']) {
-        writeFileSync(join(dev, name), '');
+      // Mode 0666 (for all), except kvm: for its owner alone, who is root or not the test.
+      for (const name of ['kvm', 'pts', 'ptmx', 'console', 'null', 'tty', 'fuse', 'sda']) {
+        writeFileSync(join(dev, name), '', { mode: name === 'sda' ? 0o600 : 0o666 });
+        chmodSync(join(dev, name), name === 'sda' ? 0o600 : 0o666);
       }
       mkdirSync(join(dev, 'dri'));
       symlinkSync('/proc/self/fd', join(dev, 'fd'));
       symlinkSync('/run/systemd/journal/dev-log', join(dev, 'log'));
       const entries = hostDevEntries(dev);
+      const root = process.getuid?.() === 0;
       expect(entries).toEqual([
         { name: 'dri' },
         { name: 'fuse' },
         { name: 'kvm' },
         { name: 'log', symlink: '/run/systemd/journal/dev-log' },
+        // The owner's own device is bound for a person, not for root (a raw disk as root).
+        ...(root ? [] : [{ name: 'sda' }]),
       ]);
       const args = bubblewrapArgs(locations, '/usr/bin/env', entries).join(' ');
       expect(args).toContain(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { constants, type Dirent, readdirSync, readlinkSync } from 'node:fs';
+import { constants, type Dirent, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { isatty } from 'node:tty';
 import type { SecretLocation } from './secret-locations.js';
@@ -145,11 +145,27 @@ const ownDevEntries = new Set([
 ]);
 
 /**
- * The host's /dev entries that bubblewrap's own /dev lacks, read at the start: devices (a
- * GPU's `/dev/dri`, `/dev/kvm`, `/dev/fuse`), folders and mounts (`/dev/shm`, shared as before)
- * are bound as they are and symbolic links made again, so the agent sees the same /dev
- * except the terminals: `pts`, `ptmx` and `console` are bubblewrap's new instance. A device
- * that appears later is not seen inside.
+ * Whether a /dev entry is one the agent could open as the person without being root:
+ * read or write for others, or for a group the process is in, or for its owner when that is
+ * the (non-root) person. Root's own devices (a raw disk, the consoles, loop devices) are
+ * left out, also when ironrun runs as root: the agent holds no capability there anyway.
+ */
+function usableDevice(mode: number, owner: number, group: number): boolean {
+  if (mode & 0o006) return true;
+  const uid = process.getuid?.() ?? 0;
+  const groups = new Set([process.getgid?.() ?? 0, ...(process.getgroups?.() ?? [])]);
+  if (mode & 0o060 && group !== 0 && groups.has(group)) return true;
+  return (mode & 0o600) !== 0 && owner === uid && uid !== 0;
+}
+
+/**
+ * The host's /dev entries that bubblewrap's own /dev lacks, read at the start: folders and
+ * mounts (`/dev/shm`, shared as before; `/dev/dri`, `/dev/net`) are bound as they are,
+ * symbolic links made again, and devices bound when the agent could use them without root
+ * ({@link usableDevice}: `/dev/kvm` or `/dev/fuse` for their group or for all), so the agent
+ * sees the /dev it needs except the terminals: `pts`, `ptmx` and `console` are bubblewrap's
+ * new instance. Each bind costs bubblewrap time at the start, so root-only devices (dozens:
+ * `tty1`…`tty63`, `loop*`, disks) are not bound. A device that appears later is not seen.
  */
 export function hostDevEntries(dev = '/dev'): DevEntry[] {
   let entries: Dirent[];
@@ -158,17 +174,26 @@ export function hostDevEntries(dev = '/dev'): DevEntry[] {
   } catch {
     return [];
   }
-  return entries
-    .filter((entry) => !ownDevEntries.has(entry.name))
-    .map((entry) => {
-      if (!entry.isSymbolicLink()) return { name: entry.name };
-      try {
-        return { name: entry.name, symlink: readlinkSync(`${dev}/${entry.name}`) };
-      } catch {
-        return { name: entry.name };
+  const kept: DevEntry[] = [];
+  for (const entry of entries) {
+    if (ownDevEntries.has(entry.name)) continue;
+    const path = `${dev}/${entry.name}`;
+    try {
+      if (entry.isSymbolicLink()) {
+        kept.push({ name: entry.name, symlink: readlinkSync(path) });
+        continue;
       }
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (entry.isDirectory()) {
+        kept.push({ name: entry.name });
+        continue;
+      }
+      const stat = lstatSync(path);
+      if (usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name: entry.name });
+    } catch {
+      // gone since the listing
+    }
+  }
+  return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
