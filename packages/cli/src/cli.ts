@@ -18,7 +18,8 @@ if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')
   let fast: number | undefined;
   if (args[0] === 'run') {
     const { loadRunBundle } = await import('./run-bundle.js');
-    fast = await loadRunBundle(new URL('.', import.meta.url).pathname).runFast(args);
+    const dist = process.getBuiltinModule('node:url').fileURLToPath(new URL('.', import.meta.url));
+    fast = await loadRunBundle(dist).runFast(args);
   } else if (args[0] === 'agent') {
     fast = await (
       (await import(new URL('./agent.js', import.meta.url).href)) as {

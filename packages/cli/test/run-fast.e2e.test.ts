@@ -1,9 +1,11 @@
-import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { cp, mkdir, symlink } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runSealed, toAgentResult } from '@ironrun/core';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runIronrun } from './cli-process.js';
+import { runIronrun, runProcess } from './cli-process.js';
 
 // `ironrun run` goes through dist/run.cjs, one file with core and the packages it runs bundled
 // in (src/run-fast.ts, tsup.config.ts). These check what the bundling could break.
@@ -80,5 +82,37 @@ describe('ironrun run from its single file', () => {
     );
     expect(required).toContain('child_process');
     expect(required.filter((name) => !isBuiltin(name))).toEqual([]);
+  });
+
+  it('loads from an install path with a space in it', async () => {
+    // The bin and its files copied to such a folder, beside a node_modules with core.
+    const install = await testdir();
+    try {
+      const cli = join(install.dir, 'my tools', 'cli');
+      await mkdir(join(cli, 'node_modules', '@ironrun'), { recursive: true });
+      await cp(fileURLToPath(new URL('../dist', import.meta.url)), join(cli, 'dist'), {
+        recursive: true,
+      });
+      await cp(
+        fileURLToPath(new URL('../package.json', import.meta.url)),
+        join(cli, 'package.json'),
+      );
+      await symlink(
+        dirname(createRequire(import.meta.url).resolve('@ironrun/core/package.json')),
+        join(cli, 'node_modules', '@ironrun', 'core'),
+      );
+      const run = await runProcess(
+        process.execPath,
+        [join(cli, 'dist', 'cli.js'), 'run', 'ok', '--json'],
+        {
+          cwd: project.dir,
+          env,
+        },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).exit_code).toBe(0);
+    } finally {
+      await install.cleanup();
+    }
   });
 });
