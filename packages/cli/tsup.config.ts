@@ -122,6 +122,27 @@ function installedLocations(bundle: string, commonJs: boolean): Plugin {
   };
 }
 
+// What every one-file entry below shares: one file in dist/, beside the library's chunks
+// (which the first build wrote and these leave in place), no declarations, no tsup.config.
+const oneFile = {
+  platform: 'node',
+  outDir: 'dist',
+  splitting: false,
+  clean: false,
+  dts: false,
+  silent: true,
+  config: false,
+} satisfies Options;
+
+// The packages `ironrun run`'s and `ironrun agent`'s single files carry inside them.
+const bundledIntoEntry: NonNullable<Options['noExternal']> = [
+  /^@ironrun\//,
+  'valibot',
+  '@valibot/to-json-schema',
+  'smol-toml',
+  'yaml',
+];
+
 export default packageBuild({
   entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts', 'src/run-bundle.ts'],
   splitting: true,
@@ -131,16 +152,10 @@ export default packageBuild({
       entry: { guard: 'src/guard.ts' },
       format: ['cjs'],
       target: 'node20',
-      platform: 'node',
-      outDir: 'dist',
-      splitting: false,
+      ...oneFile,
       // Less to parse on every call; the source map keeps stack traces readable.
       minify: true,
       sourcemap: true,
-      clean: false,
-      dts: false,
-      silent: true,
-      config: false,
       define: { __IRONRUN_CLI_VERSION__: JSON.stringify(version) },
       // The one containment check and config folder rule (core's `./paths`, policy's two small
       // entries) are bundled in, so the hook still loads no package on a cache hit; core
@@ -157,30 +172,18 @@ export default packageBuild({
       entry: { guard: 'src/guard-esm.ts' },
       format: ['esm'],
       target: 'node20',
-      platform: 'node',
-      outDir: 'dist',
-      splitting: false,
+      ...oneFile,
       minify: false,
       sourcemap: false,
-      clean: false,
-      dts: false,
-      silent: true,
-      config: false,
     });
     await build({
       entry: { run: 'src/run-fast.ts' },
       format: ['cjs'],
       target: 'node20',
-      platform: 'node',
-      outDir: 'dist',
-      splitting: false,
+      ...oneFile,
       minify: true,
       sourcemap: true,
-      clean: false,
-      dts: false,
-      silent: true,
-      config: false,
-      noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
+      noExternal: bundledIntoEntry,
       esbuildPlugins: [installedLocations('dist/run.cjs', true)],
     });
     // Its code cache, made by a run of a trusted command (see scripts/train-run-cache.mjs).
@@ -196,16 +199,10 @@ export default packageBuild({
       format: ['esm'],
       // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
       target: 'node20.19',
-      platform: 'node',
-      outDir: 'dist',
-      splitting: false,
+      ...oneFile,
       minify: true,
       sourcemap: true,
-      clean: false,
-      dts: false,
-      silent: true,
-      config: false,
-      noExternal: [/^@ironrun\//, 'valibot', '@valibot/to-json-schema', 'smol-toml', 'yaml'],
+      noExternal: bundledIntoEntry,
       esbuildPlugins: [installedLocations('dist/agent.js', false)],
     });
   },
