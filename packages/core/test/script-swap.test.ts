@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { probeIsolation } from '@ironrun/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import {
   errorText,
   type SealedProject,
   sealedProject,
+  startSwapper,
 } from './sealed-project.js';
 
 /**
@@ -94,31 +94,6 @@ function step() {
 step();
 `;
 
-function startSwapper(
-  mode: 'rename' | 'rewrite',
-  dir: string,
-): {
-  stop: () => Promise<number>;
-} {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-e', swapperSource, mode, dir, trustedScript, swappedScript],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    stop: async () => {
-      child.stdin?.end();
-      await exited;
-      return Number(out);
-    },
-  };
-}
-
 interface Counts {
   trusted: number;
   refused: number;
@@ -147,7 +122,12 @@ afterAll(() => sealed.cleanup());
 
 async function race(mode: 'rename' | 'rewrite', commandId: 'direct' | 'shell'): Promise<Counts> {
   const counts: Counts = { trusted: 0, refused: 0, swapped: 0, other: [], swaps: 0 };
-  const swapper = startSwapper(mode, sealed.project.dir);
+  const swapper = startSwapper(swapperSource, [
+    mode,
+    sealed.project.dir,
+    trustedScript,
+    swappedScript,
+  ]);
   try {
     for (let run = 0; run < runsPerCase; run++) {
       try {

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,4 +84,30 @@ export function errorText(error: unknown): string {
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * Starts `source` (a CommonJS script, as `node -e` runs it) with `args`, as the agent would
+ * run its own swapper beside ironrun: it swaps until its stdin closes, then prints how many
+ * swaps it made. `stop()` closes its stdin and returns that count.
+ */
+export function startSwapper(
+  source: string,
+  args: readonly string[],
+): { stop: () => Promise<number> } {
+  const child: ChildProcess = spawn(process.execPath, ['-e', source, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin?.end();
+      await exited;
+      return Number(out);
+    },
+  };
 }

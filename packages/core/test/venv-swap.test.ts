@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { trust } from '@ironrun/policy';
 import { probeIsolation } from '@ironrun/sandbox';
@@ -10,6 +10,7 @@ import {
   errorText,
   type SealedProject,
   sealedProject,
+  startSwapper,
 } from './sealed-project.js';
 
 /**
@@ -100,30 +101,12 @@ beforeAll(async () => {
 });
 afterAll(() => sealed?.cleanup());
 
-function startSwapper(dir: string, trusted: string): { stop: () => Promise<number> } {
-  const child: ChildProcess = spawn(process.execPath, ['-e', swapperSource, dir, trusted], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    stop: async () => {
-      child.stdin?.end();
-      await exited;
-      return Number(out);
-    },
-  };
-}
-
 describe.skipIf(skip !== undefined)(
   'runSealed: a project venv’s python link swapped while it runs',
   () => {
     it('never runs the program the link is retargeted to', async () => {
       const counts = { trusted: 0, refused: 0, planted: 0, other: [] as string[], swaps: 0 };
-      const swapper = startSwapper(sealed.project.dir, python);
+      const swapper = startSwapper(swapperSource, [sealed.project.dir, python]);
       try {
         for (let run = 0; run < runs; run++) {
           try {
