@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinProviderReferences, type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nobody, setpriv } from './as-nobody.js';
 import { cliPath, runIronrun } from './cli-process.js';
 
 // The end-to-end attack suite of `ironrun agent`: a hostile agent (test/fixtures/agent-attacker.mjs)
@@ -56,16 +57,17 @@ const holds = (text: unknown, value: string) => JSON.stringify(text ?? '').inclu
 
 type Kind = 'bubblewrap' | 'unshare';
 type User = 'self' | 'nobody';
-const nobody = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+const asNobody = [setpriv, ...nobody];
 const isRoot = process.getuid?.() === 0;
 
 function confinementAvailable(kind: Kind, user: User): { ok: boolean; why: string } {
   if (process.platform !== 'linux')
     return { ok: false, why: 'ironrun agent is tested on Linux only' };
-  if (user === 'nobody' && (!isRoot || !existsSync(nobody[0] as string))) {
+  if (user === 'nobody' && (!isRoot || !existsSync(setpriv))) {
     return { ok: false, why: 'running as an ordinary user needs root and setpriv' };
   }
-  const [file, ...prefix] = user === 'nobody' ? [...nobody, process.execPath] : [process.execPath];
+  const [file, ...prefix] =
+    user === 'nobody' ? [...asNobody, process.execPath] : [process.execPath];
   const run = spawnSync(
     file as string,
     [...prefix, cliPath, 'agent', '--confinement', kind, '--dry-run', '--', 'true'],
@@ -235,7 +237,9 @@ async function attack(
     ? [cliPath, 'agent', '--confinement', options.kind, '--', process.execPath, attacker]
     : [attacker];
   const [file, ...args] =
-    options.user === 'nobody' ? [...nobody, process.execPath, ...own] : [process.execPath, ...own];
+    options.user === 'nobody'
+      ? [...asNobody, process.execPath, ...own]
+      : [process.execPath, ...own];
   const child = spawn(file as string, args, {
     cwd: current.project.dir,
     env: current.env,

@@ -5,6 +5,7 @@ import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nobody, nobodyMakesNamespaces, setpriv } from './as-nobody.js';
 import { cliPath, runIronrun, runProcess } from './cli-process.js';
 
 const SECRET = `sk_live_${randomBytes(12).toString('hex')}`;
@@ -35,23 +36,7 @@ if (ok && !canForbidNesting) {
   console.log('skipping the refusal test: this bubblewrap cannot --disable-userns');
 }
 
-const setpriv = '/usr/bin/setpriv';
-const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-/** Whether uid 65534 can make the agent's user, mount and PID namespaces (the test must be root). */
-const nobodyUserns =
-  ok &&
-  process.getuid?.() === 0 &&
-  existsSync(setpriv) &&
-  spawnSync(setpriv, [
-    ...nobody,
-    '/usr/bin/unshare',
-    '--user',
-    '--map-root-user',
-    '--mount',
-    '--pid',
-    '--fork',
-    'true',
-  ]).status === 0;
+const nobodyUserns = ok && nobodyMakesNamespaces();
 if (ok && !nobodyUserns) {
   console.log(
     'skipping the uid 65534 plant test: not run as root (setpriv needs it), or uid 65534 cannot create user namespaces here',

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chown } from 'node:fs/promises';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nobody, nobodyMakesNamespaces, setpriv } from './as-nobody.js';
 import { cliPath, runProcess } from './cli-process.js';
 
 // The host's /dev/pts holds every terminal of the machine. A terminal of the person's other
@@ -13,8 +14,6 @@ import { cliPath, runProcess } from './cli-process.js';
 
 const node = process.execPath;
 const script = '/usr/bin/script';
-const setpriv = '/usr/bin/setpriv';
-const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
 function works(file: string, args: readonly string[]): boolean {
   return spawnSync(file, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
@@ -28,18 +27,7 @@ const kinds = (['unshare', 'bubblewrap'] as const).filter(
 );
 const confinable = kinds.length > 0;
 const root = process.getuid?.() === 0;
-const nobodyUserns =
-  root &&
-  works(setpriv, [
-    ...nobody,
-    '/usr/bin/unshare',
-    '--user',
-    '--map-root-user',
-    '--mount',
-    '--pid',
-    '--fork',
-    'true',
-  ]);
+const nobodyUserns = root && nobodyMakesNamespaces();
 if (!haveScript) console.log('skipping the devpts tests: util-linux script is missing');
 for (const kind of ['unshare', 'bubblewrap'] as const) {
   if (linux && !kinds.includes(kind))

@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failClosedSuffix } from '../src/init/guard-hook.js';
+import { nobody, setpriv } from './as-nobody.js';
 import {
   brokenGuardHooks,
   type GuardedProject,
@@ -16,18 +17,10 @@ import {
 // started as uid 65534 with a home and project that user owns, so the policy-facts cache is
 // written and read by that user. The other guard e2e files run as whoever runs the suite (root
 // in CI); setpriv needs root to switch to uid 65534.
-const setpriv = '/usr/bin/setpriv';
 const canRunAsNobody =
   process.getuid?.() === 0 &&
   existsSync(setpriv) &&
-  spawnSync(setpriv, [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    process.execPath,
-    '-e',
-    '0',
-  ]).status === 0;
+  spawnSync(setpriv, [...nobody, process.execPath, '-e', '0']).status === 0;
 if (!canRunAsNobody) {
   console.log(
     'skipping the guard as uid 65534: not run as root (setpriv needs it), or setpriv/node cannot run as uid 65534 here',
@@ -35,7 +28,7 @@ if (!canRunAsNobody) {
 }
 
 const secret = 'sk_test_nobody_guard_5f3a9c1e77';
-const hook = `${setpriv} --reuid=65534 --regid=65534 --clear-groups ${process.execPath} ${guardEntry} ${failClosedSuffix}`;
+const hook = `${[setpriv, ...nobody].join(' ')} ${process.execPath} ${guardEntry} ${failClosedSuffix}`;
 
 let fixture: GuardedProject;
 
