@@ -49,6 +49,24 @@ function shown(run: CliRun): string {
   return `exit ${run.code}\n${run.stdout}\n${run.stderr}`;
 }
 
+/**
+ * `ironrun run test` and then `run test -- <oneArg>` (one test file) in `cwd`: each must exit
+ * 0 and print its expected summary. Returns the second run, for more checks of its output.
+ */
+async function runTestsAllAndOne(
+  cwd: string,
+  env: Record<string, string>,
+  expected: { all: RegExp; oneArg: string; one: RegExp },
+): Promise<CliRun> {
+  const all = await runIronrun(['run', 'test'], { cwd, env });
+  expect(all.stdout, shown(all)).toMatch(expected.all);
+  expect(all.code, shown(all)).toBe(0);
+  const one = await runIronrun(['run', 'test', '--', expected.oneArg], { cwd, env });
+  expect(one.stdout, shown(one)).toMatch(expected.one);
+  expect(one.code, shown(one)).toBe(0);
+  return one;
+}
+
 async function initAndTrust(env: Record<string, string>): Promise<string> {
   const init = await runIronrun(['init', '--agents', 'codex'], { cwd: project.dir, env });
   expect(init.code, shown(init)).toBe(0);
@@ -191,15 +209,11 @@ describe('init on the person’s toolchains', () => {
     expect(policy).toContain(`    path: ${bin}:/usr/local/bin:/usr/bin:/bin\n`);
     expect(policy).toMatch(/# npm from nvm, node from nvm, where your shell finds them/);
 
-    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(all.stdout, shown(all)).toMatch(/# pass 2/);
-    expect(all.code, shown(all)).toBe(0);
-    const one = await runIronrun(['run', 'test', '--', 'test/home-node.test.mjs'], {
-      cwd: project.dir,
-      env,
+    await runTestsAllAndOne(project.dir, env, {
+      all: /# pass 2/,
+      oneArg: 'test/home-node.test.mjs',
+      one: /# pass 1\n/,
     });
-    expect(one.stdout, shown(one)).toMatch(/# pass 1\n/);
-    expect(one.code, shown(one)).toBe(0);
 
     // check and doctor say nothing while path: matches the shell, and warn with the fix without it.
     const check = await runIronrun(['check'], { cwd: project.dir, env });
@@ -251,15 +265,11 @@ describe('init on the person’s toolchains', () => {
     expect(policy).toContain(`    path: ${venv}/bin:/usr/local/bin:/usr/bin:/bin\n`);
     expect(policy).toContain(`    env:\n      VIRTUAL_ENV: ${venv}\n`);
 
-    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(all.stdout, shown(all)).toMatch(/2 passed/);
-    expect(all.code, shown(all)).toBe(0);
-    const one = await runIronrun(['run', 'test', '--', 'tests/test_venv.py'], {
-      cwd: project.dir,
-      env,
+    await runTestsAllAndOne(project.dir, env, {
+      all: /2 passed/,
+      oneArg: 'tests/test_venv.py',
+      one: /1 passed/,
     });
-    expect(one.stdout, shown(one)).toMatch(/1 passed/);
-    expect(one.code, shown(one)).toBe(0);
   });
 
   it('finds the node a Makefile recipe runs, installed under ~/.local', async () => {
@@ -297,16 +307,12 @@ describe('init on the person’s toolchains', () => {
     const agents = await readFile(project.path('AGENTS.md'), 'utf8');
     expect(agents).toContain('run test -- TESTS=test/example.test.js');
 
-    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(all.stdout, shown(all)).toMatch(/# pass 2/);
-    expect(all.code, shown(all)).toBe(0);
-    const one = await runIronrun(['run', 'test', '--', 'TESTS=test/home-node.test.mjs'], {
-      cwd: project.dir,
-      env,
+    const one = await runTestsAllAndOne(project.dir, env, {
+      all: /# pass 2/,
+      oneArg: 'TESTS=test/home-node.test.mjs',
+      one: /# pass 1\n/,
     });
-    expect(one.stdout, shown(one)).toMatch(/# pass 1\n/);
     expect(one.stdout, shown(one)).toMatch(/runs on the home node/);
-    expect(one.code, shown(one)).toBe(0);
 
     // What an agent would add to make instead: options, make's own variables, another goal, a path out.
     const attacks = [
@@ -349,15 +355,11 @@ describe('init on the project’s own .venv (uv, poetry in-project, python -m ve
     expect(policy).toContain('    argv: [.venv/bin/python3, "-m", pytest]\n');
     expect(policy).not.toMatch(/^ {4}path:|VIRTUAL_ENV|a venv inside the project/m);
 
-    const all = await runIronrun(['run', 'test'], { cwd: project.dir, env });
-    expect(all.stdout, shown(all)).toMatch(/2 passed/);
-    expect(all.code, shown(all)).toBe(0);
-    const one = await runIronrun(['run', 'test', '--', 'tests/test_venv.py'], {
-      cwd: project.dir,
-      env,
+    await runTestsAllAndOne(project.dir, env, {
+      all: /2 passed/,
+      oneArg: 'tests/test_venv.py',
+      one: /1 passed/,
     });
-    expect(one.stdout, shown(one)).toMatch(/1 passed/);
-    expect(one.code, shown(one)).toBe(0);
 
     // A policy that names python3 bare, checked from a shell where the .venv is active.
     await writeFile(
