@@ -44,8 +44,24 @@ function quantile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
 
+/** CPU time (user + system) of the waited-for children so far, from /proc (clock ticks of 10 ms). */
+function childrenCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+const cpuTotals = new Map();
+
+/** Runs one measurement into `list`, adding the CPU time the child (and its own) used to exit. */
+async function sample(list, run) {
+  const before = childrenCpuMs();
+  list.push(await run());
+  cpuTotals.set(list, (cpuTotals.get(list) ?? 0) + childrenCpuMs() - before);
+}
+
 function spread(values) {
-  return `${median(values).toFixed(1)} ms (p25–p75 ${quantile(values, 0.25).toFixed(1)}–${quantile(values, 0.75).toFixed(1)})`;
+  const cpu = cpuTotals.get(values);
+  return `${median(values).toFixed(1)} ms (p25–p75 ${quantile(values, 0.25).toFixed(1)}–${quantile(values, 0.75).toFixed(1)})${cpu === undefined ? '' : `, CPU to exit ${(cpu / values.length).toFixed(1)} ms/run (mean)`}`;
 }
 
 function loadAverage() {
@@ -171,26 +187,30 @@ try {
       await timedFirstByte(process.execPath, [cli, ...agentArgs], env, project);
     }
     for (let i = 0; i < ROUNDS; i++) {
-      direct.push(await timedFirstByte(echo[0], echo.slice(1), env, empty));
-      confined.push(await timedFirstByte(file, [...wrapper, ...echo], env, empty));
-      cliStart.push(await timedFirstByte(process.execPath, [cli, '--version'], env, empty));
-      nodeStart.push(await timedFirstByte(process.execPath, nodeAlone, env, empty));
-      entryStart.push(await timedFirstByte(process.execPath, [entryOnly], env, empty));
-      agentStart.push(await timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty));
+      await sample(direct, () => timedFirstByte(echo[0], echo.slice(1), env, empty));
+      await sample(confined, () => timedFirstByte(file, [...wrapper, ...echo], env, empty));
+      await sample(cliStart, () =>
+        timedFirstByte(process.execPath, [cli, '--version'], env, empty),
+      );
+      await sample(nodeStart, () => timedFirstByte(process.execPath, nodeAlone, env, empty));
+      await sample(entryStart, () => timedFirstByte(process.execPath, [entryOnly], env, empty));
+      await sample(agentStart, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty),
+      );
       if (mainChunk !== undefined) {
-        agentStartTable.push(
-          await timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
+        await sample(agentStartTable, () =>
+          timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
         );
       }
-      agentStartProject.push(
-        await timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
+      await sample(agentStartProject, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
       );
-      agentStartUnscanned.push(
-        await timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
+      await sample(agentStartUnscanned, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
       );
       if (i < Math.ceil(ROUNDS / 2)) {
-        whole.push(
-          await timedSpawn(
+        await sample(whole, () =>
+          timedSpawn(
             process.execPath,
             [cli, 'agent', '--confinement', kind, '--', trueProgram],
             env,
@@ -230,7 +250,7 @@ try {
       const fastSaved = pairedAdded(agentStartTable, agentStart);
       console.log(`  … through the command table (before)  ${spread(agentStartTable)}`);
       console.log(
-        `    saved by dist/agent.js (paired)     ${fastSaved.toFixed(1)} ms (ratio ${(median(agentStartTable) / median(agentStart)).toFixed(2)}x)`,
+        `    saved by dist/agent.cjs (paired)    ${fastSaved.toFixed(1)} ms (ratio ${(median(agentStartTable) / median(agentStart)).toFixed(2)}x)`,
       );
     }
     console.log(`  ironrun agent -- echo (a project)     ${spread(agentStartProject)}`);
