@@ -36,9 +36,9 @@ const { version } = JSON.parse(
 // (bench/run-overhead.bench.mjs).
 // Three places in those packages find a file by where their own module is, or import one at
 // run time: the sandbox's native init (`createRequire(import.meta.url)`), core's built-in
-// providers (`import('@ironrun/providers-…')`) and, in dist/run.cjs, a third-party provider's entry
-// (`import(url)` in @ironrun/provider). From the bundle the first two would look beside
-// dist/run.cjs, where a strict layout (pnpm) has neither, and the sandbox would fall back to
+// providers (`import('@ironrun/providers-…')`) and a third-party provider's entry
+// (`import(url)` in @ironrun/provider). From a bundle (dist/run.cjs, dist/agent.cjs) the first
+// two would look beside it, where a strict layout (pnpm) has neither, and the sandbox would fall back to
 // the Node init; the third needs the ES `import()` the loader hands in. Each is rewritten
 // (src/bundled-package.ts); a build where one is not found as expected fails.
 const cliRequire = createRequire(resolve('package.json'));
@@ -55,11 +55,11 @@ const providerDir = dirname(
   ),
 );
 /**
- * The rewrites above, for one bundle: dist/run.cjs (`commonJs`: CommonJS compiled by
+ * The rewrites above, for one bundle: dist/run.cjs or dist/agent.cjs, CommonJS compiled by
  * src/run-bundle.ts, which also hands in `import()`, so a third-party provider's run-time
- * `import(url)` in @ironrun/provider goes through it) or dist/agent.js (an ES module).
+ * `import(url)` in @ironrun/provider goes through it.
  */
-function installedLocations(bundle: string, commonJs: boolean): Plugin {
+function installedLocations(bundle: string): Plugin {
   const rewrites = { sandboxUrl: 0, providerImports: 0, runtimeImports: 0 };
   return {
     name: 'installed-package-locations',
@@ -72,7 +72,7 @@ function installedLocations(bundle: string, commonJs: boolean): Plugin {
       plugin.onLoad({ filter: /[\\/]dist[\\/][^\\/]+\.js$/ }, (args) => {
         const inSandbox = args.path.startsWith(`${sandboxDir}${sep}`);
         const inCore = args.path.startsWith(`${coreDir}${sep}`);
-        const inProvider = commonJs && args.path.startsWith(`${providerDir}${sep}`);
+        const inProvider = args.path.startsWith(`${providerDir}${sep}`);
         if (!inSandbox && !inCore && !inProvider) return undefined;
         let source = readFileSync(args.path, 'utf8');
         let count = 0;
@@ -112,10 +112,10 @@ function installedLocations(bundle: string, commonJs: boolean): Plugin {
         if (
           rewrites.sandboxUrl === 0 ||
           rewrites.providerImports !== 4 ||
-          (commonJs && rewrites.runtimeImports === 0)
+          rewrites.runtimeImports === 0
         )
           throw new Error(
-            `${bundle}: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core${commonJs ? ' and a run-time import() in @ironrun/provider' : ''}, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
+            `${bundle}: expected import.meta.url in @ironrun/sandbox, four provider imports in @ironrun/core and a run-time import() in @ironrun/provider, found ${rewrites.sandboxUrl}, ${rewrites.providerImports} and ${rewrites.runtimeImports}; update installed-package-locations in tsup.config.ts`,
           );
       });
     },
@@ -184,26 +184,32 @@ export default packageBuild({
       minify: true,
       sourcemap: true,
       noExternal: bundledIntoEntry,
-      esbuildPlugins: [installedLocations('dist/run.cjs', true)],
+      esbuildPlugins: [installedLocations('dist/run.cjs')],
     });
     // Its code cache, made by a run of a trusted command (see scripts/train-run-cache.mjs).
     const training = spawnSync(process.execPath, ['scripts/train-run-cache.mjs'], {
       stdio: 'inherit',
     });
     if (training.status !== 0) throw new Error('dist/run.cjs: scripts/train-run-cache.mjs failed');
-    // `ironrun agent` the same way (dist/agent.js, src/agent-fast.ts): what runs before the
-    // agent starts is one file, not citty, the command table and ~20 modules of five packages;
-    // the broker's pipeline, bundled in too, still loads (is evaluated) only after the start.
+    // `ironrun agent` the same way (dist/agent.cjs, src/agent-fast.ts, with its code cache from
+    // scripts/train-agent-cache.mjs): what runs before the agent starts is one file compiled
+    // ahead, not citty, the command table and ~20 modules of five packages, nor an ES module
+    // of 340 KB compiled on every start; the broker's pipeline, bundled in too, still loads (is
+    // evaluated) only after the start.
     await build({
       entry: { agent: 'src/agent-fast.ts' },
-      format: ['esm'],
-      // Node >= 20.19 (engines) reads the `with { type: 'json' }` of the providers' manifests.
-      target: 'node20.19',
+      format: ['cjs'],
+      target: 'node20',
       ...oneFile,
       minify: true,
       sourcemap: true,
       noExternal: bundledIntoEntry,
-      esbuildPlugins: [installedLocations('dist/agent.js', false)],
+      esbuildPlugins: [installedLocations('dist/agent.cjs')],
     });
+    const agentTraining = spawnSync(process.execPath, ['scripts/train-agent-cache.mjs'], {
+      stdio: 'inherit',
+    });
+    if (agentTraining.status !== 0)
+      throw new Error('dist/agent.cjs: scripts/train-agent-cache.mjs failed');
   },
 });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// For dist/run.cjs and dist/agent.js only (see tsup.config.ts), which have @ironrun/core and
+// For dist/run.cjs and dist/agent.cjs only (see tsup.config.ts), which have @ironrun/core and
 // the packages it depends on bundled in: code of theirs that finds a file by its own location
 // (the sandbox's native init, core's built-in providers) would look beside the bundle, where
 // a strict node_modules layout (pnpm) has neither. It looks where that package is installed instead,
@@ -9,12 +9,13 @@ import { pathToFileURL } from 'node:url';
 // from the one before.
 
 /**
- * `import()` of an ES module, handed to dist/run.cjs by its loader (src/run-bundle.ts): code
- * that `vm` compiled has no `import()` of its own. Not defined in dist/agent.js, an ES module.
+ * `import()` of an ES module, handed to dist/run.cjs and dist/agent.cjs by their loader
+ * (src/run-bundle.ts): code that `vm` compiled has no `import()` of its own. Not defined
+ * where this file runs as an ES module (the tests).
  */
 declare const __ironrunImport: ((specifier: string) => Promise<unknown>) | undefined;
 
-/** This file's URL: that of the bundle it is in, CommonJS (run.cjs) or an ES module (agent.js). */
+/** This file's URL: that of the bundle it is in (run.cjs, agent.cjs), or its own as an ES module. */
 function bundleUrl(): string {
   return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
 }

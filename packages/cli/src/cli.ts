@@ -14,18 +14,14 @@ if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')
   // `ironrun run` loads one file, dist/run.cjs (src/run-fast.ts with core and the packages it
   // runs, built on its own, see src/run-bundle.ts), instead of the command table; it hands
   // back any command line it does not take as it is.
-  // `ironrun agent` likewise loads dist/agent.js (src/agent-fast.ts).
+  // `ironrun agent` likewise loads dist/agent.cjs (src/agent-fast.ts), with its own code cache.
   let fast: number | undefined;
-  if (args[0] === 'run') {
-    const { loadRunBundle } = await import('./run-bundle.js');
+  if (args[0] === 'run' || args[0] === 'agent') {
+    const { loadAgentBundle, loadRunBundle } = await import('./run-bundle.js');
     const dist = process.getBuiltinModule('node:url').fileURLToPath(new URL('.', import.meta.url));
-    fast = await loadRunBundle(dist).runFast(args);
-  } else if (args[0] === 'agent') {
-    fast = await (
-      (await import(new URL('./agent.js', import.meta.url).href)) as {
-        agentFast(argv: readonly string[]): Promise<number | undefined>;
-      }
-    ).agentFast(args);
+    fast = await (args[0] === 'run'
+      ? loadRunBundle(dist).runFast(args)
+      : loadAgentBundle(dist).agentFast(args));
   }
   if (fast !== undefined) process.exitCode = fast;
   else {

@@ -68,9 +68,14 @@ describe('compileRunBundle', () => {
     expect(await compileRunBundle(file).run().runFast([])).toBe(42);
   });
 
-  it('finds the cache the build made for dist/run.cjs usable by this Node', () => {
-    const built = fileURLToPath(new URL('../dist/run.cjs', import.meta.url));
-    expect(existsSync(built), 'build the CLI first (pnpm --filter @ironrun/cli build)').toBe(true);
-    expect(compileRunBundle(built).cacheRejected).toBe(false);
-  });
+  it.each(['run.cjs', 'agent.cjs'])(
+    'finds the cache the build made for dist/%s usable by this Node',
+    (name) => {
+      const built = fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+      expect(existsSync(built), 'build the CLI first (pnpm --filter @ironrun/cli build)').toBe(
+        true,
+      );
+      expect(compileRunBundle(built).cacheRejected).toBe(false);
+    },
+  );
 });

@@ -1,19 +1,20 @@
 import type { Script } from 'node:vm';
 
 // Loads dist/run.cjs, the single file of `ironrun run` (src/run-fast.ts and the packages it
-// runs, built as CommonJS: see tsup.config.ts), with a V8 code cache when one made for these
-// exact bytes is there. Compiling the file and the functions a run calls is most of what
-// loading it costs; the cache holds them compiled (bench/run-overhead.bench.mjs).
+// runs, built as CommonJS: see tsup.config.ts), and dist/agent.cjs, that of `ironrun agent`
+// (src/agent-fast.ts), each with a V8 code cache when one made for these exact bytes is
+// there. Compiling the file and the functions a run calls is most of what loading it costs;
+// the cache holds them compiled (bench/run-overhead.bench.mjs, bench/agent.bench.mjs).
 //
 // The cache is code: V8 runs what it holds without checking it against the source (it checks
-// only the source's length). So it is read only from beside run.cjs, where only the same
-// hands that could rewrite run.cjs can write, and it is written only by the build
-// (scripts/train-run-cache.mjs), never when ironrun runs: nothing from the environment, the
-// project or the config folder decides where it is read or what it holds. Its header carries
-// the SHA-256 of the source it was made from, so a run.cjs changed since (a hand-patched
-// node_modules) compiles from its own bytes and never runs code cached from other ones. V8
-// rejects a cache made by another version of V8 or with other flags; the file is then
-// compiled as if there were none.
+// only the source's length). So it is read only from beside its file, where only the same
+// hands that could rewrite the file can write, and it is written only by the build
+// (scripts/train-run-cache.mjs, scripts/train-agent-cache.mjs), never when ironrun runs:
+// nothing from the environment, the project or the config folder decides where it is read or
+// what it holds. Its header carries the SHA-256 of the source it was made from, so a bundle
+// changed since (a hand-patched node_modules) compiles from its own bytes and never runs code
+// cached from other ones. V8 rejects a cache made by another version of V8 or with other
+// flags; the file is then compiled as if there were none.
 //
 // Built-ins come from `process.getBuiltinModule` (Node >= 20.16; engines asks for 20.19):
 // no static import, so `ironrun guard` and `--version`, which share the bin with this file,
@@ -25,8 +26,13 @@ export interface RunBundle {
   runFast(argv: readonly string[]): Promise<number | undefined>;
 }
 
+/** What dist/agent.cjs exports. */
+export interface AgentBundle {
+  agentFast(argv: readonly string[]): Promise<number | undefined>;
+}
+
 /** The file as compiled, and what became of its code cache. */
-export interface CompiledRunBundle {
+export interface CompiledRunBundle<Exports = RunBundle> {
   /** The compiled file (its `createCachedData()` is what the build stores). */
   script: Script;
   /** The SHA-256 of the compiled source, as the cache header carries it. */
@@ -34,7 +40,7 @@ export interface CompiledRunBundle {
   /** `undefined`: no cache for these bytes; `false`: V8 used it; `true`: V8 refused it. */
   cacheRejected: boolean | undefined;
   /** Runs the file and returns its exports. */
-  run(): RunBundle;
+  run(): Exports;
 }
 
 const magic = 'IRC1';
@@ -70,10 +76,10 @@ function cachedDataFor(cache: Buffer | undefined, digest: Buffer): Buffer | unde
 }
 
 /**
- * Compiles `file` (dist/run.cjs) as CommonJS with its code cache, if one made from these
- * bytes is beside it.
+ * Compiles `file` (dist/run.cjs or dist/agent.cjs) as CommonJS with its code cache, if one
+ * made from these bytes is beside it.
  */
-export function compileRunBundle(file: string): CompiledRunBundle {
+export function compileRunBundle<Exports = RunBundle>(file: string): CompiledRunBundle<Exports> {
   const { fs, vm, path, crypto, module } = builtins();
   const source = `${wrapperHead}${fs.readFileSync(file, 'utf8')}${wrapperTail}`;
   const digest = crypto.createHash('sha256').update(source).digest();
@@ -104,13 +110,13 @@ export function compileRunBundle(file: string): CompiledRunBundle {
         path.dirname(file),
         (specifier: string) => import(specifier),
       );
-      return holder.exports as RunBundle;
+      return holder.exports as Exports;
     },
   };
 }
 
 /** The bytes of a code cache file for `compiled`: the header, then V8's data. */
-export function runBundleCache(compiled: CompiledRunBundle): Buffer {
+export function runBundleCache(compiled: CompiledRunBundle<unknown>): Buffer {
   return Buffer.concat([
     Buffer.from(magic, 'latin1'),
     compiled.digest,
@@ -120,5 +126,10 @@ export function runBundleCache(compiled: CompiledRunBundle): Buffer {
 
 /** Loads dist/run.cjs from `dir` (see {@link compileRunBundle}). */
 export function loadRunBundle(dir: string): RunBundle {
-  return compileRunBundle(builtins().path.join(dir, 'run.cjs')).run();
+  return compileRunBundle<RunBundle>(builtins().path.join(dir, 'run.cjs')).run();
+}
+
+/** Loads dist/agent.cjs from `dir` (see {@link compileRunBundle}). */
+export function loadAgentBundle(dir: string): AgentBundle {
+  return compileRunBundle<AgentBundle>(builtins().path.join(dir, 'agent.cjs')).run();
 }

@@ -9,7 +9,7 @@ import type { WasmScan } from './wasm-scan.js';
  */
 export interface ChunkScanner {
   /**
-   * Returns how many windows a skipping scanner had to compare byte by byte (0
+   * Returns how many windows a skipping scanner found with a shift of 0 (0
    * for others). `loaded` is the WebAssembly scanner holding a copy of `chunk`,
    * when there is one; a scanner may use it or not.
    */

@@ -19,6 +19,17 @@ const wrappedKinds = new Set(
 const longPattern = 16;
 /** A group whose shortest pattern is shorter than this is scanned byte by byte. */
 const minSkipWindow = 6;
+/**
+ * Cap on the main searches' presence bitset: 2^20 bits, 128 KiB (1,000
+ * secrets would fill 512 KiB at the usual 32 bits per entry). The main search
+ * reads it at every jump over the whole output, alongside the chunk, the
+ * shift table and the output being written; a smaller bitset passes more
+ * blocks on to the shift table, but stays in cache, and measured faster
+ * (1.1-1.2x the matcher's speed at 1,000 secrets). The searches over a
+ * wrapped run's copy keep the wider one: there every window is made of
+ * encoded characters, and a fuller bitset would pass many more of them.
+ */
+const mainBitsetBits = 20;
 
 /**
  * Everything built once from the pattern set and shared by every stream: one
@@ -73,7 +84,9 @@ export function buildMatcher(set: PatternSet, engine: ScanEngine = 'auto'): Matc
     selectPatterns(set, (p) => set.lengths[p]! >= longPattern),
   ].filter((group) => group.count > 0);
   const scanners = groups.map((group) =>
-    group.minLength >= minSkipWindow ? new SkipSearch(group) : new Automaton(group),
+    group.minLength >= minSkipWindow
+      ? new SkipSearch(group, 4, mainBitsetBits)
+      : new Automaton(group),
   );
   const encoded = selectPatterns(set, isWrapped);
   const wrapped = encoded.count > 0 ? new WrappedMatcher(encoded, automaton) : undefined;

@@ -15,6 +15,8 @@
   (global $resumeB (export "resumeB") (mut i32) (i32.const 0))
   (global $countA (export "countA") (mut i32) (i32.const 0))
   (global $countB (export "countB") (mut i32) (i32.const 0))
+  ;; How many windows `skip` found with a shift of 0, listed or not (the verify filter dropped the others).
+  (global $zeroes (export "zeroes") (mut i32) (i32.const 0))
   ;; Where `breaks` or `compact` stopped.
   (global $resume (export "resume") (mut i32) (i32.const 0))
   ;; How many stretches `compact` listed.
@@ -26,7 +28,10 @@
 
 ;; One step of a cursor: hash the window's last 4 bytes (the same multiplicative hash as
   ;; SkipSearch, keeping the top bits); no pattern has the block: jump $maxShift; else move by
-  ;; the shift table, and where that is 0 write the window start to the cursor's list.
+  ;; the shift table, and where that is 0 write the window start to the cursor's list if the
+  ;; verify bitset has the hash of the window's first and last 4 bytes (`$verifyShift` keeps its
+  ;; top bits; `$wordOffset` is the window's length minus 4): a pattern that starts there has
+  ;; those bytes, so a window no pattern can start at is never listed, and most are dropped here.
 
   ;; Two cursors, over starts [$a, $aEnd) and [$b, $bEnd], advance in one loop:
   ;; their work is independent, so the CPU overlaps it. Window starts where the
@@ -36,11 +41,14 @@
   (func (export "skip")
     (param $a i32) (param $aEnd i32) (param $b i32) (param $bEnd i32)
     (param $lastOffset i32) (param $maxShift i32) (param $bitsShift i32) (param $tableShift i32)
-    (param $bitset i32) (param $shifts i32) (param $chunk i32)
+    (param $wordOffset i32) (param $verifyShift i32)
+    (param $bitset i32) (param $shifts i32) (param $verify i32) (param $chunk i32)
     (param $outA i32) (param $outB i32) (param $cap i32)
     (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
-    ;; The block of the window starting at x is at $base + x.
+    (local $tail i32) (local $nz i32)
+    ;; The block of the window starting at x is at $base + x, its last 4 bytes at $tail + x.
     (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
+    (local.set $tail (i32.add (local.get $chunk) (local.get $wordOffset)))
     (block $full
       (block $leave
         (loop $both
@@ -57,8 +65,20 @@
             (if (local.get $s)
               (then (local.set $a (i32.add (local.get $a) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
-                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
@@ -73,8 +93,20 @@
             (if (local.get $s)
               (then (local.set $b (i32.add (local.get $b) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
-                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
                 (local.set $b (i32.add (local.get $b) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
           (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
@@ -94,8 +126,20 @@
             (if (local.get $s)
               (then (local.set $a (i32.add (local.get $a) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
-                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
@@ -114,8 +158,20 @@
             (if (local.get $s)
               (then (local.set $b (i32.add (local.get $b) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
-                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
                 (local.set $b (i32.add (local.get $b) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
           (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
@@ -123,7 +179,8 @@
     (global.set $resumeA (local.get $a))
     (global.set $resumeB (local.get $b))
     (global.set $countA (local.get $na))
-    (global.set $countB (local.get $nb)))
+    (global.set $countB (local.get $nb))
+    (global.set $zeroes (local.get $nz)))
 
   ;; `skip` with 8-byte blocks: the hash of the window's last 8 bytes is that of the
   ;; 4-byte word lo ^ (hi * 0x85ebca6b), as SkipSearch computes it for `block = 8`. For text
@@ -132,11 +189,14 @@
   (func (export "skip8")
     (param $a i32) (param $aEnd i32) (param $b i32) (param $bEnd i32)
     (param $lastOffset i32) (param $maxShift i32) (param $bitsShift i32) (param $tableShift i32)
-    (param $bitset i32) (param $shifts i32) (param $chunk i32)
+    (param $wordOffset i32) (param $verifyShift i32)
+    (param $bitset i32) (param $shifts i32) (param $verify i32) (param $chunk i32)
     (param $outA i32) (param $outB i32) (param $cap i32)
     (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
-    ;; The block of the window starting at x is at $base + x.
+    (local $tail i32) (local $nz i32)
+    ;; The block of the window starting at x is at $base + x, its last 4 bytes at $tail + x.
     (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
+    (local.set $tail (i32.add (local.get $chunk) (local.get $wordOffset)))
     (block $full
       (block $leave
         (loop $both
@@ -156,8 +216,20 @@
             (if (local.get $s)
               (then (local.set $a (i32.add (local.get $a) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
-                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
@@ -175,8 +247,20 @@
             (if (local.get $s)
               (then (local.set $b (i32.add (local.get $b) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
-                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
                 (local.set $b (i32.add (local.get $b) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
           (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
@@ -199,8 +283,20 @@
             (if (local.get $s)
               (then (local.set $a (i32.add (local.get $a) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
-                (local.set $na (i32.add (local.get $na) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
@@ -222,8 +318,20 @@
             (if (local.get $s)
               (then (local.set $b (i32.add (local.get $b) (local.get $s))))
               (else
-                (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
-                (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
                 (local.set $b (i32.add (local.get $b) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
           (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
@@ -231,7 +339,8 @@
     (global.set $resumeA (local.get $a))
     (global.set $resumeB (local.get $b))
     (global.set $countA (local.get $na))
-    (global.set $countB (local.get $nb)))
+    (global.set $countB (local.get $nb))
+    (global.set $zeroes (local.get $nz)))
 
   ;; Whether the line break at chunk offset `$p` may be inside a wrapped form:
   ;; the bytes on either side (where there are any) must not be breakers (class 2).

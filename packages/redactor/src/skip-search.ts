@@ -10,6 +10,23 @@ const highMultiplier = 0x85ebca6b;
 const maxBitsetBits = 22;
 /** Bits of the hash kept for the shift and bucket tables. */
 const maxTableBits = 17;
+/** Bits of the hash kept for the verify bitset (up to 32 KiB; about 16 bits per pattern). */
+const maxVerifyBits = 18;
+const minVerifyBits = 8;
+
+/**
+ * The verify hash of the window of `window` bytes at `at`: its first 4 bytes
+ * and its last 4 (little-endian words), as the module computes it, keeping
+ * the top `32 - shift` bits.
+ */
+function verifyHash(bytes: Uint8Array, at: number, window: number, shift: number): number {
+  const last = at + window - 4;
+  const first =
+    bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+  const end =
+    bytes[last]! | (bytes[last + 1]! << 8) | (bytes[last + 2]! << 16) | (bytes[last + 3]! << 24);
+  return Math.imul(first ^ Math.imul(end, highMultiplier), 0x9e3779b1) >>> shift;
+}
 
 /**
  * A Wu–Manber multi-pattern search. It slides a window as long as the shortest
@@ -21,7 +38,11 @@ const maxTableBits = 17;
  *
  * A presence bitset over a wide hash answers the common question (is this
  * block in any pattern at all?) from a table small enough to stay in cache;
- * the exact shift is read from a second, smaller table only when it is.
+ * the exact shift is read from a second, smaller table only when it is. Where
+ * the shift is 0, a third table, a bitset over the hash of each pattern's
+ * first 4 bytes and the last 4 of its first window, drops most windows before
+ * any pattern is read: most windows that reach it start no pattern, and
+ * comparing one costs a few dependent reads into the pattern tables.
  * Patterns must be at least 4 bytes long; the skip is at most `window - 3`.
  *
  * With `block = 8` it hashes the window's last 8 bytes instead (the word
@@ -47,6 +68,8 @@ export class SkipSearch implements ChunkScanner, SkipTables {
    */
   present: Int32Array;
   shift: Uint8Array;
+  verify: Int32Array;
+  private readonly verifyShift: number;
   /** Index of this search's tables in the {@link WasmScan} memory, when there is one. */
   wasmTable = -1;
   /** Patterns filed by the hash of their window's last block: bucket `b` is `bucketPatterns[bucketStart[b] .. bucketStart[b + 1])`. */
@@ -90,6 +113,12 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     this.bucketShift = bitsetBits - bucketBits;
     this.present = new Int32Array(1 << (bitsetBits - 5));
     this.shift = new Uint8Array(1 << tableBits).fill(maxShift);
+    const verifyBits = Math.min(
+      maxVerifyBits,
+      Math.max(minVerifyBits, Math.ceil(Math.log2(set.count * 16))),
+    );
+    this.verifyShift = 32 - verifyBits;
+    this.verify = new Int32Array(1 << (verifyBits - 5));
     const bucketCount = 1 << bucketBits;
     const counts = new Int32Array(bucketCount + 1);
     const lastBlock = new Int32Array(set.count);
@@ -102,6 +131,8 @@ export class SkipSearch implements ChunkScanner, SkipTables {
         const distance = blocksPerPattern - 1 - q;
         if (distance < this.shift[slot]!) this.shift[slot] = distance;
       }
+      const verify = verifyHash(set.pool, start, window, this.verifyShift);
+      this.verify[verify >>> 5]! |= 1 << (verify & 31);
       const bucket = this.hashAt(set.pool, start + blocksPerPattern - 1) >>> this.bucketShift;
       lastBlock[p] = bucket;
       counts[bucket + 1]!++;
@@ -118,7 +149,10 @@ export class SkipSearch implements ChunkScanner, SkipTables {
 
   /** Bytes held by this search's own arrays (the tables too, unless they live in the module). */
   get byteLength(): number {
-    const tables = this.wasmTable >= 0 ? 0 : this.present.byteLength + this.shift.byteLength;
+    const tables =
+      this.wasmTable >= 0
+        ? 0
+        : this.present.byteLength + this.shift.byteLength + this.verify.byteLength;
     return tables + this.bucketStart.byteLength + this.bucketPatterns.byteLength;
   }
 
@@ -134,13 +168,14 @@ export class SkipSearch implements ChunkScanner, SkipTables {
 
   /** Scratch list for the second cursor's matches, appended after the first's. */
   private readonly secondHalf = new MatchList();
-  /** Windows compared byte by byte during the current scan. */
+  /** Windows with a shift of 0 during the current scan: compared, or dropped by the verify bitset. */
   private compared = 0;
 
   /**
    * Reports, for each start in the chunk where a pattern occurs entirely inside
-   * it, the longest one, in order of start. Returns how many windows had to be
-   * compared byte by byte: many means the skip is not paying off on this data.
+   * it, the longest one, in order of start. Returns how many windows had a
+   * shift of 0 (compared byte by byte, or dropped by the verify bitset): many
+   * means the skip is not paying off on this data.
    * Only starts from `first` to `last` (both included) are looked at.
    */
   scan(
@@ -250,10 +285,13 @@ export class SkipSearch implements ChunkScanner, SkipTables {
         maxShift,
         this.bitsetShift,
         this.tableShift,
+        this.window - 4,
+        this.verifyShift,
       ] as const;
       if (inScratch) wasm.skipScratch(this.wasmTable, this.block, ...args);
       else wasm.skip(this.wasmTable, this.block, ...args);
       const { words, countA, countB } = wasm;
+      this.compared += wasm.zeroes;
       const listA = inScratch ? wasm.listC : wasm.listA;
       const listB = inScratch ? wasm.listD : wasm.listB;
       for (let k = 0; k < countA; k++)
@@ -282,7 +320,11 @@ export class SkipSearch implements ChunkScanner, SkipTables {
   ): number {
     const skip = this.shift[hash >>> this.tableShift]!;
     if (skip !== 0) return skip;
-    this.compare(chunk, at, hash >>> this.bucketShift, chunkPosition, found);
+    this.compared++;
+    const verify = verifyHash(chunk, at, this.window, this.verifyShift);
+    if ((this.verify[verify >>> 5]! & (1 << (verify & 31))) !== 0) {
+      this.compare(chunk, at, hash >>> this.bucketShift, chunkPosition, found);
+    }
     return 1;
   }
 
@@ -299,7 +341,6 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     chunkPosition: number,
     found: MatchList,
   ): void {
-    this.compared++;
     const { pool, starts, lengths, tags } = this.set;
     const last = this.bucketStart[bucket + 1]!;
     let longest = -1;

@@ -12,6 +12,12 @@ export interface SkipTables {
   present: Int32Array;
   /** Shift for each hash slot (`h >>> tableShift`). */
   shift: Uint8Array;
+  /**
+   * Verify bitset over the hash of each pattern's first 4 bytes and the 4 bytes
+   * that end its first window: a window whose shift is 0 is compared only if
+   * its own hash is in it.
+   */
+  verify: Int32Array;
 }
 
 /** Whether typed arrays are little-endian here, as WebAssembly memory is: then JS can read the module's tables in place. */
@@ -27,6 +33,8 @@ type SkipArguments = [
   maxShift: number,
   bitsShift: number,
   tableShift: number,
+  wordOffset: number,
+  verifyShift: number,
 ];
 
 /** The module's `skip` and `skip8`: the arguments, then where the tables, the text and the lists are. */
@@ -34,6 +42,7 @@ type SkipCall = [
   ...SkipArguments,
   bitset: number,
   shifts: number,
+  verify: number,
   chunk: number,
   outA: number,
   outB: number,
@@ -46,6 +55,7 @@ interface ScanExports {
   readonly resumeB: WebAssembly.Global;
   readonly countA: WebAssembly.Global;
   readonly countB: WebAssembly.Global;
+  readonly zeroes: WebAssembly.Global;
   readonly resume: WebAssembly.Global;
   readonly segments: WebAssembly.Global;
   readonly hexFrom: WebAssembly.Global;
@@ -114,12 +124,13 @@ const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
 /**
  * The WebAssembly side of one matcher, shared by all its streams (a push runs
  * start to end without yielding, so one chunk at a time is in its memory). The
- * memory holds, in order: each skipping search's bitset and shift table, the
+ * memory holds, in order: each skipping search's bitset, shift table and verify bitset, the
  * class of each byte value for the wrapped search, two candidate lists and the
  * chunk being read.
  *
  * It only proposes candidates: window starts whose last block some pattern
- * has at that distance (the TypeScript compares them), and line breaks with no
+ * has at that distance and whose first and last 4 bytes pass the verify
+ * bitset (the TypeScript compares them), and line breaks with no
  * breaker on either side (the TypeScript looks closer). Its memory is written
  * little-endian whatever the platform, as WebAssembly reads it.
  */
@@ -131,9 +142,11 @@ export class WasmScan {
   words: Int32Array;
   private readonly bitsetOffsets: number[] = [];
   private readonly shiftOffsets: number[] = [];
+  private readonly verifyOffsets: number[] = [];
   /** Lengths of each bitset and shift table (a view of a memory that grew reads as empty). */
   private readonly bitsetLengths: number[] = [];
   private readonly shiftLengths: number[] = [];
+  private readonly verifyLengths: number[] = [];
   /** The tables moved into the memory, whose views are renewed when it grows. */
   private readonly shared: readonly SkipTables[];
   /** Set once the tables are in the memory. */
@@ -183,6 +196,10 @@ export class WasmScan {
       this.shiftOffsets.push(offset);
       this.shiftLengths.push(table.shift.length);
       offset += table.shift.byteLength;
+      offset = align(offset, 8);
+      this.verifyOffsets.push(offset);
+      this.verifyLengths.push(table.verify.length);
+      offset += table.verify.byteLength;
     }
     offset = align(offset, 8);
     this.classOffset = offset;
@@ -207,6 +224,10 @@ export class WasmScan {
       for (let i = 0; i < table.present.length; i++) {
         view.setInt32(bitset + 4 * i, table.present[i]!, true);
       }
+      const verify = this.verifyOffsets[t]!;
+      for (let i = 0; i < table.verify.length; i++) {
+        view.setInt32(verify + 4 * i, table.verify[i]!, true);
+      }
       this.bytes.set(table.shift, this.shiftOffsets[t]!);
     });
     if (byteClass !== undefined) this.bytes.set(byteClass, this.classOffset);
@@ -220,6 +241,7 @@ export class WasmScan {
     this.shared.forEach((table, t) => {
       table.present = new Int32Array(buffer, this.bitsetOffsets[t]!, this.bitsetLengths[t]!);
       table.shift = new Uint8Array(buffer, this.shiftOffsets[t]!, this.shiftLengths[t]!);
+      table.verify = new Int32Array(buffer, this.verifyOffsets[t]!, this.verifyLengths[t]!);
     });
   }
 
@@ -348,6 +370,7 @@ export class WasmScan {
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
+      this.verifyOffsets[table]!,
       this.chunkOffset,
       this.listA * 4,
       this.listB * 4,
@@ -364,6 +387,7 @@ export class WasmScan {
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
+      this.verifyOffsets[table]!,
       this.scratchOffset,
       this.listC * 4,
       this.listD * 4,
@@ -377,6 +401,11 @@ export class WasmScan {
 
   get countB(): number {
     return this.exports.countB.value as number;
+  }
+
+  /** Windows with a shift of 0 that the last {@link skip} found, listed or dropped by the verify bitset. */
+  get zeroes(): number {
+    return this.exports.zeroes.value as number;
   }
 
   get resumeA(): number {
