@@ -4,8 +4,13 @@
 //      /bin/true, against /bin/true spawned directly. Target: ≤ 50 ms added (median).
 //   2. the probe `ironrun agent` runs before starting (one run of the same wrapper on true).
 //   3. the whole command until the agent runs: `ironrun agent -- /bin/echo started`, timed to the
-//      agent's first byte, against `ironrun --version` timed to its first byte (Node and the CLI
-//      starting, which any ironrun command pays). Target: ≤ 50 ms added (median). Measured in an
+//      agent's first byte, against /bin/echo started directly (issue #19: starting a trivial
+//      program confined adds ≤ 50 ms over starting it directly; median of the paired rounds).
+//      Broken down by the same rounds into Node starting alone (`node -e` writing one byte),
+//      the entry (Node loading dist/agent.cjs with its code cache, nothing run), the launch (what
+//      the start does before the confinement's exec: the rest) and the confinement (the wrapper
+//      of 1.); also against `ironrun --version` (Node and the CLI starting, which any ironrun
+//      command pays). Measured in an
 //      empty folder and in a project with an ironrun.yml (whose envfile must be found first): one
 //      the provider scan reads (no YAML parser before the start, as for every policy init writes),
 //      and as the baseline the same policy behind a `---` line, which the scan leaves to the full
@@ -18,12 +23,14 @@
 // added cost is also given as the median of the per-round differences (paired, same round).
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/agent.bench.mjs
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const trueProgram = '/bin/true';
 
@@ -37,8 +44,32 @@ function quantile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
 
+/** CPU time (user + system) of the waited-for children so far, from /proc (clock ticks of 10 ms). */
+function childrenCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+const cpuTotals = new Map();
+
+/** Runs one measurement into `list`, adding the CPU time the child (and its own) used to exit. */
+async function sample(list, run) {
+  const before = childrenCpuMs();
+  list.push(await run());
+  cpuTotals.set(list, (cpuTotals.get(list) ?? 0) + childrenCpuMs() - before);
+}
+
 function spread(values) {
-  return `${median(values).toFixed(1)} ms (p25–p75 ${quantile(values, 0.25).toFixed(1)}–${quantile(values, 0.75).toFixed(1)})`;
+  const cpu = cpuTotals.get(values);
+  return `${median(values).toFixed(1)} ms (p25–p75 ${quantile(values, 0.25).toFixed(1)}–${quantile(values, 0.75).toFixed(1)})${cpu === undefined ? '' : `, CPU to exit ${(cpu / values.length).toFixed(1)} ms/run (mean)`}`;
+}
+
+function loadAverage() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
 }
 
 function pairedAdded(slow, fast) {
@@ -109,6 +140,16 @@ const echo = ['/bin/echo', 'started'];
 // table (citty, main, the agent command's chunks), as `ironrun agent` ran before it.
 const mainChunk = /import\((['"])(\.\/main-[^'"]+\.js)\1\)/.exec(await readFile(cli, 'utf8'))?.[2];
 const viaTable = join(home, 'via-command-table.mjs');
+// Node and the entry alone: what cli.js does for `agent` (src/cli.ts) up to the call.
+const entryOnly = join(home, 'entry-only.mjs');
+await writeFile(
+  entryOnly,
+  `const { loadAgentBundle } = await import(${JSON.stringify(pathToFileURL(join(dist, 'run-bundle.js')).href)});\nloadAgentBundle(${JSON.stringify(dist)});\nprocess.stdout.write('x');\n`,
+);
+const nodeAlone = ['-e', "process.stdout.write('x')"];
+console.log(
+  `agent bench: NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set'} here; every child gets only PATH, HOME and IRONRUN_CONFIG_DIR (unset there); load ${loadAverage()}`,
+);
 if (mainChunk !== undefined) {
   await writeFile(
     viaTable,
@@ -132,6 +173,8 @@ try {
     const direct = [];
     const confined = [];
     const cliStart = [];
+    const nodeStart = [];
+    const entryStart = [];
     const agentStart = [];
     const agentStartTable = [];
     const agentStartProject = [];
@@ -144,24 +187,30 @@ try {
       await timedFirstByte(process.execPath, [cli, ...agentArgs], env, project);
     }
     for (let i = 0; i < ROUNDS; i++) {
-      direct.push(await timedFirstByte(echo[0], echo.slice(1), env, empty));
-      confined.push(await timedFirstByte(file, [...wrapper, ...echo], env, empty));
-      cliStart.push(await timedFirstByte(process.execPath, [cli, '--version'], env, empty));
-      agentStart.push(await timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty));
+      await sample(direct, () => timedFirstByte(echo[0], echo.slice(1), env, empty));
+      await sample(confined, () => timedFirstByte(file, [...wrapper, ...echo], env, empty));
+      await sample(cliStart, () =>
+        timedFirstByte(process.execPath, [cli, '--version'], env, empty),
+      );
+      await sample(nodeStart, () => timedFirstByte(process.execPath, nodeAlone, env, empty));
+      await sample(entryStart, () => timedFirstByte(process.execPath, [entryOnly], env, empty));
+      await sample(agentStart, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty),
+      );
       if (mainChunk !== undefined) {
-        agentStartTable.push(
-          await timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
+        await sample(agentStartTable, () =>
+          timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
         );
       }
-      agentStartProject.push(
-        await timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
+      await sample(agentStartProject, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
       );
-      agentStartUnscanned.push(
-        await timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
+      await sample(agentStartUnscanned, () =>
+        timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
       );
       if (i < Math.ceil(ROUNDS / 2)) {
-        whole.push(
-          await timedSpawn(
+        await sample(whole, () =>
+          timedSpawn(
             process.execPath,
             [cli, 'agent', '--confinement', kind, '--', trueProgram],
             env,
@@ -173,30 +222,42 @@ try {
     const wrapperAdded = pairedAdded(confined, direct);
     const startAdded = pairedAdded(agentStart, cliStart);
     const projectAdded = pairedAdded(agentStartProject, cliStart);
+    const overDirect = pairedAdded(agentStart, direct);
+    const projectOverDirect = pairedAdded(agentStartProject, direct);
+    const nodeAdded = pairedAdded(nodeStart, direct);
+    const entryAdded = pairedAdded(entryStart, nodeStart);
+    const launchAdded = median(
+      agentStart.map((value, i) => value - entryStart[i] - (confined[i] - direct[i])),
+    );
     const unscannedAdded = pairedAdded(agentStartUnscanned, cliStart);
     const scanSaved = pairedAdded(agentStartUnscanned, agentStartProject);
     console.log(`agent bench (${kind}), ${ROUNDS} interleaved rounds, to the first byte`);
     console.log(`  echo directly                         ${spread(direct)}`);
     console.log(`  echo confined (wrapper only)          ${spread(confined)}`);
-    console.log(
-      `    added by the confinement            ${wrapperAdded.toFixed(1)} ms ${verdict(wrapperAdded)}`,
-    );
+    console.log(`    added by the confinement            ${wrapperAdded.toFixed(1)} ms`);
+    console.log(`  node -e (one byte, Node alone)        ${spread(nodeStart)}`);
+    console.log(`  Node + dist/agent.cjs loaded          ${spread(entryStart)}`);
     console.log(`  ironrun --version (Node + CLI)        ${spread(cliStart)}`);
     console.log(`  ironrun agent -- echo (empty folder)  ${spread(agentStart)}`);
     console.log(
-      `    added over --version                ${startAdded.toFixed(1)} ms ${verdict(startAdded)}`,
+      `    added over echo directly            ${overDirect.toFixed(1)} ms ${verdict(overDirect)}`,
     );
+    console.log(
+      `      of which Node starting ${nodeAdded.toFixed(1)}, the entry ${entryAdded.toFixed(1)}, the launch ${launchAdded.toFixed(1)}, the confinement ${wrapperAdded.toFixed(1)} ms (paired medians: they need not add up)`,
+    );
+    console.log(`    added over --version                ${startAdded.toFixed(1)} ms`);
     if (agentStartTable.length > 0) {
       const fastSaved = pairedAdded(agentStartTable, agentStart);
       console.log(`  … through the command table (before)  ${spread(agentStartTable)}`);
       console.log(
-        `    saved by dist/agent.js (paired)     ${fastSaved.toFixed(1)} ms (ratio ${(median(agentStartTable) / median(agentStart)).toFixed(2)}x)`,
+        `    saved by dist/agent.cjs (paired)    ${fastSaved.toFixed(1)} ms (ratio ${(median(agentStartTable) / median(agentStart)).toFixed(2)}x)`,
       );
     }
     console.log(`  ironrun agent -- echo (a project)     ${spread(agentStartProject)}`);
     console.log(
-      `    added over --version                ${projectAdded.toFixed(1)} ms ${verdict(projectAdded)}`,
+      `    added over echo directly            ${projectOverDirect.toFixed(1)} ms ${verdict(projectOverDirect)}`,
     );
+    console.log(`    added over --version                ${projectAdded.toFixed(1)} ms`);
     console.log(`  … policy the scan leaves (full read)  ${spread(agentStartUnscanned)}`);
     console.log(
       `    added over --version                ${unscannedAdded.toFixed(1)} ms (baseline: the full reader before the start)`,

@@ -3,8 +3,8 @@
 // through it on /bin/true in a project with a policy, once under bubblewrap and once under
 // ironrun's own set-up (unshare), so that what a start calls (the scan of the policy, the
 // secret locations, the launch, the broker) is compiled, then stores V8's cache of it with the
-// source's SHA-256 in front. Run by the build (tsup.config.ts) in a home and config folder of
-// its own. Where a confinement cannot run here, the cache holds what ran until the refusal
+// source it was made from in front. Run by the build (tsup.config.ts) in a home and config
+// folder of its own. Where a confinement cannot run here, the cache holds what ran until the refusal
 // (whose message is printed), and the build goes on.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

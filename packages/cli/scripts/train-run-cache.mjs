@@ -1,9 +1,9 @@
 // Makes dist/run.cjs.cache, the V8 code cache of dist/run.cjs (see src/run-bundle.ts): compiles
 // the file, runs a trusted command through it as `ironrun run` does (the policy read, the
 // trust check, the sandbox, the redactor), so that what a run calls is compiled, then stores
-// V8's cache of it with the source's SHA-256 in front. Run by the build (tsup.config.ts), by
-// the Node that builds: a Node with another V8 refuses the cache and compiles the file as if
-// there were none. Where the sandbox cannot run here, the cache holds what ran until the
+// V8's cache of it with the source it was made from in front. Run by the build
+// (tsup.config.ts), by the Node that builds: a Node with another V8 refuses the cache and
+// compiles the file as if there were none. Where the sandbox cannot run here, the cache holds what ran until the
 // refusal, and the build goes on.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -58,6 +58,21 @@ describe('compileRunBundle', () => {
     expect(await compileRunBundle(file).run().runFast([])).toBe(11);
   });
 
+  it('ignores a cache cut short, and one whose copy of the source is one byte off', async () => {
+    const file = dir.path('run.cjs');
+    await writeFile(file, first);
+    const cache = await train(file);
+    // Cut inside the copy of the source: V8 gets no cache at all.
+    await writeFile(runBundleCachePath(file), cache.subarray(0, cache.indexOf(first) + 10));
+    expect(compileRunBundle(file).cacheRejected).toBeUndefined();
+    const forged = Buffer.from(cache);
+    const at = forged.indexOf(first);
+    forged[at + first.indexOf('11')] = '2'.charCodeAt(0);
+    await writeFile(runBundleCachePath(file), forged);
+    expect(compileRunBundle(file).cacheRejected).toBeUndefined();
+    expect(await compileRunBundle(file).run().runFast([])).toBe(11);
+  });
+
   it('hands the bundle an import() that loads ES modules', async () => {
     const file = dir.path('run.cjs');
     await writeFile(dir.path('answer.mjs'), 'export const answer = 42;');

@@ -11,10 +11,13 @@ import type { Script } from 'node:vm';
 // hands that could rewrite the file can write, and it is written only by the build
 // (scripts/train-run-cache.mjs, scripts/train-agent-cache.mjs), never when ironrun runs:
 // nothing from the environment, the project or the config folder decides where it is read or
-// what it holds. Its header carries the SHA-256 of the source it was made from, so a bundle
-// changed since (a hand-patched node_modules) compiles from its own bytes and never runs code
-// cached from other ones. V8 rejects a cache made by another version of V8 or with other
-// flags; the file is then compiled as if there were none.
+// what it holds. It carries a copy of the source it was made from (the file in its wrapper),
+// compared byte for byte before V8 gets the cache, so a bundle changed since (a hand-patched
+// node_modules) compiles from its own bytes and never runs code cached from other ones. A
+// copy, not a digest: comparing it costs a fraction of a millisecond, where hashing the file
+// needs node:crypto, whose loading alone costs milliseconds on every start. V8 rejects a
+// cache made by another version of V8 or with other flags; the file is then compiled as if
+// there were none.
 //
 // Built-ins come from `process.getBuiltinModule` (Node >= 20.16; engines asks for 20.19):
 // no static import, so `ironrun guard` and `--version`, which share the bin with this file,
@@ -35,16 +38,17 @@ export interface AgentBundle {
 export interface CompiledRunBundle<Exports = RunBundle> {
   /** The compiled file (its `createCachedData()` is what the build stores). */
   script: Script;
-  /** The SHA-256 of the compiled source, as the cache header carries it. */
-  digest: Buffer;
+  /** The compiled source (the file in its wrapper), as the cache carries it. */
+  source: Buffer;
   /** `undefined`: no cache for these bytes; `false`: V8 used it; `true`: V8 refused it. */
   cacheRejected: boolean | undefined;
   /** Runs the file and returns its exports. */
   run(): Exports;
 }
 
-const magic = 'IRC1';
-const headerBytes = magic.length + 32;
+const magic = 'IRC2';
+// The magic, then the length of the source copy (4 bytes, little-endian).
+const headerBytes = magic.length + 4;
 // The one CommonJS wrapper, with a seventh parameter: `import()` of this ES module, since
 // code compiled by `vm` has no dynamic import of its own without an experimental option
 // (which prints a warning). The bundle calls it for a provider package (tsup.config.ts).
@@ -57,7 +61,6 @@ function builtins() {
     fs: process.getBuiltinModule('node:fs'),
     vm: process.getBuiltinModule('node:vm'),
     path: process.getBuiltinModule('node:path'),
-    crypto: process.getBuiltinModule('node:crypto'),
     module: process.getBuiltinModule('node:module'),
   };
 }
@@ -67,12 +70,22 @@ export function runBundleCachePath(file: string): string {
   return `${file}.cache`;
 }
 
-/** A cache file's V8 data, when its header is ours and names exactly `digest`. */
-function cachedDataFor(cache: Buffer | undefined, digest: Buffer): Buffer | undefined {
+/**
+ * A cache file's V8 data, when its header is ours and the source it carries is exactly
+ * `parts` (the wrapper's head, the file, the wrapper's tail), byte for byte.
+ */
+function cachedDataFor(cache: Buffer | undefined, parts: readonly Buffer[]): Buffer | undefined {
   if (cache === undefined || cache.length <= headerBytes) return undefined;
   if (cache.toString('latin1', 0, magic.length) !== magic) return undefined;
-  if (!cache.subarray(magic.length, headerBytes).equals(digest)) return undefined;
-  return cache.subarray(headerBytes);
+  const length = cache.readUInt32LE(magic.length);
+  let at = headerBytes;
+  if (length !== parts.reduce((sum, part) => sum + part.length, 0)) return undefined;
+  if (cache.length <= at + length) return undefined;
+  for (const part of parts) {
+    if (!cache.subarray(at, at + part.length).equals(part)) return undefined;
+    at += part.length;
+  }
+  return cache.subarray(at);
 }
 
 /**
@@ -80,23 +93,25 @@ function cachedDataFor(cache: Buffer | undefined, digest: Buffer): Buffer | unde
  * made from these bytes is beside it.
  */
 export function compileRunBundle<Exports = RunBundle>(file: string): CompiledRunBundle<Exports> {
-  const { fs, vm, path, crypto, module } = builtins();
-  const source = `${wrapperHead}${fs.readFileSync(file, 'utf8')}${wrapperTail}`;
-  const digest = crypto.createHash('sha256').update(source).digest();
+  const { fs, vm, path, module } = builtins();
+  const bytes = fs.readFileSync(file);
+  const parts = [Buffer.from(wrapperHead), bytes, Buffer.from(wrapperTail)];
   let cache: Buffer | undefined;
   try {
     cache = fs.readFileSync(runBundleCachePath(file));
   } catch {
     // no cache: compiled from the source alone
   }
-  const cachedData = cachedDataFor(cache, digest);
-  const script = new vm.Script(source, {
+  const cachedData = cachedDataFor(cache, parts);
+  const script = new vm.Script(`${wrapperHead}${bytes.toString('utf8')}${wrapperTail}`, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
   return {
     script,
-    digest,
+    get source() {
+      return Buffer.concat(parts);
+    },
     cacheRejected: cachedData === undefined ? undefined : script.cachedDataRejected === true,
     run() {
       const exports = {};
@@ -115,13 +130,13 @@ export function compileRunBundle<Exports = RunBundle>(file: string): CompiledRun
   };
 }
 
-/** The bytes of a code cache file for `compiled`: the header, then V8's data. */
+/** The bytes of a code cache file for `compiled`: the header, the source, then V8's data. */
 export function runBundleCache(compiled: CompiledRunBundle<unknown>): Buffer {
-  return Buffer.concat([
-    Buffer.from(magic, 'latin1'),
-    compiled.digest,
-    compiled.script.createCachedData(),
-  ]);
+  const source = compiled.source;
+  const header = Buffer.alloc(headerBytes);
+  header.write(magic, 0, 'latin1');
+  header.writeUInt32LE(source.length, magic.length);
+  return Buffer.concat([header, source, compiled.script.createCachedData()]);
 }
 
 /** Loads dist/run.cjs from `dir` (see {@link compileRunBundle}). */

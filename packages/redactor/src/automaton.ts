@@ -68,6 +68,11 @@ export class Automaton implements ChunkScanner {
   readonly wrappedTag: Uint8Array;
   /** {@link matchHere}, {@link wrappedMatchHere}, {@link terminal}, {@link wrappedInner}... bits. */
   readonly flags: Uint8Array;
+  /**
+   * `outside[byte]` is 1 for a byte value that occurs in no pattern: reading
+   * one leads to the root from any state.
+   */
+  readonly outside: Uint8Array;
 
   /**
    * @param wrapped which patterns form the wrapped subset (none by default).
@@ -133,6 +138,8 @@ export class Automaton implements ChunkScanner {
         }
       }
       this.firstChild[count] = count;
+      this.outside = new Uint8Array(256).fill(1);
+      for (let state = 1; state < count; state++) this.outside[this.label[state]!] = 0;
     }
 
     // Which states have below them a wrapped pattern, and one that takes in the character before it.
@@ -251,7 +258,8 @@ export class Automaton implements ChunkScanner {
       this.depth.byteLength +
       this.matchTag.byteLength +
       this.wrappedTag.byteLength +
-      this.flags.byteLength
+      this.flags.byteLength +
+      this.outside.byteLength
     );
   }
 
@@ -271,10 +279,18 @@ export class Automaton implements ChunkScanner {
     return 0;
   }
 
-  /** The state reached from the root after reading `bytes[from .. to)`. */
+  /**
+   * The state reached from the root after reading `bytes[from .. to)`. It
+   * steps only from the last byte that occurs in no pattern (after which the
+   * state is the root whatever came before), found by reading back from `to`:
+   * in text that is usually a few bytes back.
+   */
   run(bytes: Uint8Array, from: number, to: number): number {
+    const outside = this.outside;
+    let start = to;
+    while (start > from && outside[bytes[start - 1]!] === 0) start--;
     let state = 0;
-    for (let i = from; i < to; i++) state = this.next(state, bytes[i]!);
+    for (let i = start; i < to; i++) state = this.next(state, bytes[i]!);
     return state;
   }
 }

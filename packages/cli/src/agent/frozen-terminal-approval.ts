@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
 import type { ConfirmRequest } from '@ironrun/core';
@@ -207,6 +206,9 @@ export function frozenTerminalApproval(
     let output: WriteStream | undefined;
     try {
       const { escapeForReview } = await import('@ironrun/core');
+      // node:crypto loads here, on a question, not before the agent starts (milliseconds). Not
+      // an `import()`: dist/agent.cjs is compiled by `vm`, which has none for a built-in.
+      const { randomInt } = process.getBuiltinModule('node:crypto');
       const show = (text: string) => escapeForReview(text).text;
       input = new ReadStream(openSync('/dev/tty', 'r'));
       output = new WriteStream(openSync('/dev/tty', 'w'));
