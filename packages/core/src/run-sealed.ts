@@ -10,7 +10,6 @@ import {
 import { createRedactor, isRedactorError, type Redactor } from '@ironrun/redactor';
 import {
   isSandboxError,
-  probeIsolation,
   type SealedIsolation,
   type SealedProcess,
   type SealedSpawner,
@@ -540,11 +539,6 @@ function runResult(output: RedactedOutput, redactor: Redactor | undefined): RunR
 export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
   const { signal } = options;
   const configDir = options.configDir ?? defaultConfigDir();
-  // The sandbox probes what isolation the machine offers once per process, by starting a
-  // process (the first run of a one-shot `ironrun run` waits for it). Started now, the probe
-  // runs while the policy is read and its trust checked; spawnSealed awaits that same probe.
-  // Its failure, if any, is spawnSealed's to report.
-  probeIsolation().catch(() => undefined);
   const { policy, verified, programs } = await loadPolicyForRun(options, configDir);
   const picked = pickCommand(policy, options);
   const commandId = picked.command.id;

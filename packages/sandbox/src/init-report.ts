@@ -109,6 +109,11 @@ export class InitReportReader {
   private started = false;
   private ended = false;
 
+  /** Whether the channel has carried nothing at all so far: no report, no other byte. */
+  get silent(): boolean {
+    return !this.started && !this.ended && this.untrusted === undefined && this.pending === '';
+  }
+
   /** Called with each valid report, in order. */
   onReport: (report: InitReport) => void = () => {};
 

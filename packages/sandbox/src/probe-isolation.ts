@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { nativeInitPackage, nativeInitPath } from './native-init.js';
 
@@ -58,6 +58,18 @@ const unshareCandidates = [
 const sandboxExecPath = '/usr/bin/sandbox-exec';
 /** The `sandbox-exec` profile for `noNetwork: true`: everything allowed except the network. */
 export const denyNetworkProfile = '(version 1)(allow default)(deny network*)';
+
+function firstExecutableSync(candidates: readonly string[]): string | null {
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
 
 async function firstExecutable(candidates: readonly string[]): Promise<string | null> {
   for (const candidate of candidates) {
@@ -253,6 +265,39 @@ async function probe(): Promise<IsolationSupport> {
 }
 
 let cached: Promise<IsolationSupport> | undefined;
+
+/** The probe's result when it has run (or is running) in this process, else `undefined`. */
+export function probedSupport(): Promise<IsolationSupport> | undefined {
+  return cached;
+}
+
+/**
+ * What a launch through the native init may assume without the probe: the
+ * common case, where user, PID and network namespaces can all be made (the
+ * init makes them itself). Only on Linux with util-linux `unshare` installed
+ * (as the probe requires). This is never a reason to run with less: where
+ * the init cannot make them it exits 125 before it reads its configuration,
+ * so nothing has run, and only then does `spawnSealed` run the probe and plan
+ * the launch again on what it finds (a refusal under `strict`).
+ */
+export function assumedSupport(nativeInit: string): IsolationSupport | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const unshare = firstExecutableSync(unshareCandidates);
+  if (unshare === null) return undefined;
+  return {
+    report: {
+      platform: 'linux',
+      unshare,
+      userNamespace: true,
+      pidNamespace: true,
+      noNetwork: true,
+      sandboxExec: null,
+      notes: [],
+      nativeInit,
+    },
+    userFlags: ['--user', '--map-root-user'],
+  };
+}
 
 /** The probe, run once per process (a few milliseconds on Linux) and cached. */
 export function isolationSupport(): Promise<IsolationSupport> {

@@ -20,11 +20,13 @@ import {
   type VerifiedCopy,
 } from './native-init.js';
 import {
+  assumedSupport,
   denyNetworkProfile,
   freshNamespaceFlags,
   type IsolationSupport,
   isolationSupport,
   pidNamespaceFlags,
+  probedSupport,
 } from './probe-isolation.js';
 import {
   defaultSafePath,
@@ -621,11 +623,60 @@ export async function spawnSealedWith(
       `${JSON.stringify(name)} now leads to ${JSON.stringify(program)}, not to the program that was trusted (${JSON.stringify(o.realProgram)}), so nothing was run. Review the change; a person runs \`ironrun trust\` again if it is wanted`,
     );
   const allowed = await resolveAllowlist(o.allow, o.path);
-  const support = overrides.support ?? (await isolationSupport());
+  // Checked for every launch; only the native init runs the checked bytes themselves. Read
+  // once: a launch planned again below runs the same checked bytes.
+  const copies = await verifiedCopies(o.argv, o.cwd, program, o.verified);
+  const attempt = (support: IsolationSupport) =>
+    launchPlanned(program, allowed, copies, { ...env }, o, support, overrides);
+  const known = overrides.support ?? probedSupport();
+  if (known !== undefined) return attempt(await known);
+  // No probe has run in this process. Where the native init is installed it is launched at
+  // once, as the probe's common case would plan it: it makes the namespaces itself and, when
+  // it cannot, exits 125 before it reads its configuration (nothing has run). Only then is
+  // the probe run (one spawn of `unshare` and a few reads a one-shot `ironrun run` otherwise
+  // pays every time) and the launch planned again on what it found, which refuses under
+  // `strict` exactly as a probe first would have.
+  const native = plannedNativeInit(overrides);
+  const assumed = native === null ? undefined : assumedSupport(native);
+  if (assumed === undefined) return attempt(await isolationSupport());
+  try {
+    return await attempt(assumed);
+  } catch (error) {
+    if (!namespaceSetupFailures.has(error as object)) throw error;
+    const probed = await isolationSupport();
+    // The probe finds what was assumed: the failure was not the namespaces, and is reported as it is.
+    if (probed.report.pidNamespace && probed.userFlags.length > 0 && probed.report.noNetwork)
+      throw error;
+    return attempt(probed);
+  }
+}
+
+/** The native init {@link planLaunch} would choose with these overrides (before any probe), or `null`. */
+function plannedNativeInit(overrides: LaunchOverrides): string | null {
+  if (overrides.useInit === false) return null;
+  if (overrides.nativeInit !== undefined) return overrides.nativeInit;
+  return overrides.selfInit === true ? null : nativeInitPath();
+}
+
+/**
+ * Errors of a launch through the native init that ended before the init said anything on its
+ * channel, with status 125: it could not make the namespaces (or mount their `/proc`), and the
+ * program never started. Only these make {@link spawnSealedWith} probe and plan again.
+ */
+const namespaceSetupFailures = new WeakSet<object>();
+
+/** Plans the launch on `support`, its confinement and private temporary directory, and starts it. */
+async function launchPlanned(
+  program: string,
+  allowed: ReadonlySet<string>,
+  copies: VerifiedCopy[],
+  env: Record<string, string>,
+  o: Normalized,
+  support: IsolationSupport,
+  overrides: LaunchOverrides,
+): Promise<SealedProcess> {
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   const confinement = await planConfinement(launch, program, allowed, o, support);
-  // Checked for every launch; only the native init runs the checked bytes themselves.
-  const copies = await verifiedCopies(o.argv, o.cwd, program, o.verified);
   confinement.verified = launch.init === 'native' ? copies : [];
   if (o.signal?.aborted) {
     throw new SandboxError('SPAWN_FAILED', 'the run was canceled before it started', {
@@ -1006,8 +1057,8 @@ function awaitStartup(
     // What the channel still holds when the tree exits is read before the exit is judged:
     // a line forged there during start-up makes the run untrusted, not "no namespaces".
     void tree.exited
-      .then(() => channelDrained(channel))
-      .then(() => {
+      .then((kernel) => channelDrained(channel).then(() => kernel))
+      .then((kernel) => {
         if (settled) return;
         if (reader.untrusted !== undefined) {
           fail(untrustedReport(name, reader.untrusted));
@@ -1024,12 +1075,13 @@ function awaitStartup(
         }
         const said = earlyStderr().split('\n')[0] ?? '';
         const detail = /^(unshare|node|ironrun-init):/.test(said) ? `: ${said.slice(0, 300)}` : '';
-        fail(
-          new SandboxError(
-            'ISOLATION_UNAVAILABLE',
-            `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
-          ),
+        const error = new SandboxError(
+          'ISOLATION_UNAVAILABLE',
+          `the isolated namespaces for program "${name}" could not be set up${detail}; run ironrun doctor`,
         );
+        if (launch.init === 'native' && kernel.code === 125 && reader.silent)
+          namespaceSetupFailures.add(error);
+        fail(error);
       });
   });
 }

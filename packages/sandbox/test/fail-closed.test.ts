@@ -46,7 +46,21 @@ function spawnWithoutNamespaces(mode: 'strict' | 'best-effort', dir: string) {
     code?: string;
     message?: string;
     isolation?: { kind: string; bestEffort: boolean };
+    spawned: string[];
   };
+}
+
+/**
+ * With the native init installed there is no probe before the first launch: the init is
+ * launched at once, fails to make the namespaces, and only then does the probe (`unshare`)
+ * run and the launch get planned again. Without it, the probe runs first.
+ */
+function expectLaunchFirst(spawned: readonly string[]): void {
+  if (isolation.nativeInit) {
+    expect(spawned[0], 'the native init is launched before any probe').toBe('ironrun-init');
+    expect(spawned.slice(1), 'the probe runs after the failed launch').toContain('unshare');
+    expect(spawned.filter((name) => name === 'ironrun-init')).toHaveLength(1);
+  } else expect(spawned[0]).toBe('unshare');
 }
 
 describe.skipIf(!canStarve || !built)('spawnSealed: fail closed', () => {
@@ -58,6 +72,8 @@ describe.skipIf(!canStarve || !built)('spawnSealed: fail closed', () => {
     expect(outcome.message).toContain('PID namespace');
     expect(outcome.message).toContain('isolation: best-effort');
     expect(existsSync(join(dir, 'ran.marker')), 'the command ran').toBe(false);
+    expectLaunchFirst(outcome.spawned);
+    expect(outcome.spawned).not.toContain('touch');
   });
 
   it('runs with a process group only under isolation: best-effort, and says so', () => {
@@ -72,5 +88,7 @@ describe.skipIf(!canStarve || !built)('spawnSealed: fail closed', () => {
       seccomp: false,
     });
     expect(existsSync(join(dir, 'ran.marker'))).toBe(true);
+    expectLaunchFirst(outcome.spawned);
+    expect(outcome.spawned.at(-1), 'the program itself, in its own process group').toBe('touch');
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,8 @@ describe('unshareArgs', () => {
       '/home/u/vault/secrets.env',
       // No terminal given: nothing is bound over /dev/console.
       '',
+      // No host /dev entries given.
+      '0',
     ]);
     expect(args.slice(0, 10)).toEqual(
       expect.arrayContaining([
@@ -79,7 +81,8 @@ describe('unshareArgs', () => {
     );
   });
 
-  it('mounts a new devpts instance over /dev/pts and its ptmx over /dev/ptmx, the terminal as an argument', () => {
+  it('builds a /dev of its own on a tmpfs moved over /dev, a new devpts on its pts, the terminal and host entries as arguments', () => {
+    const hostile = { name: 'x$(touch pwned)', symlink: '-rf "; touch pwned' };
     const args = unshareArgs({
       locations,
       unshare: '/usr/bin/unshare',
@@ -89,16 +92,41 @@ describe('unshareArgs', () => {
       uid: 1000,
       gid: 1000,
       terminal: '/dev/pts/7',
+      devEntries: [{ name: 'shm' }, { name: 'net', folder: true }, { name: 'net/tun' }, hostile],
     });
     const script = args[args.indexOf('-c') + 1] ?? '';
+    const lines = script.split('\n');
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    expect(script).toContain('-t tmpfs -o mode=0755,nosuid,size=64k ironrun-dev "$s"');
+    expect(script).toContain('-n --move "$s" /dev');
     expect(script).toContain(
       '-t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
     );
-    expect(script).toContain('--bind /dev/pts/ptmx /dev/ptmx');
+    expect(script).toContain('ln -s pts/ptmx "$s/ptmx"');
+    // The stage is filled before it is moved, and the new devpts mounted on the moved one.
+    expect(at('ironrun-dev "$s"')).toBeLessThan(at('--move'));
+    expect(at('--move')).toBeLessThan(at('ironrun-devpts'));
     expect(script).not.toContain('/dev/pts/7');
-    expect(args.at(-1)).toBe('/dev/pts/7');
-    // The devpts mounts come before `set +e`: a failed one stops before the agent starts.
-    expect(script.indexOf('ironrun-devpts')).toBeLessThan(script.indexOf('set +e'));
+    expect(script).not.toContain('pwned');
+    expect(args.slice(-14)).toEqual([
+      '/dev/pts/7',
+      '4',
+      'bind',
+      'shm',
+      '',
+      'folder',
+      'net',
+      '',
+      'bind',
+      'net/tun',
+      '',
+      'symlink',
+      hostile.name,
+      hostile.symlink,
+    ]);
+    // Every mount comes before `set +e`: a failed one stops before the agent starts.
+    expect(at('ironrun-devpts')).toBeLessThan(at('set +e'));
+    expect(at('--move')).toBeLessThan(at('set +e'));
   });
 });
 
@@ -137,6 +165,50 @@ describe('startedMarkerArgv', () => {
   });
 });
 
+const root = process.getuid?.() === 0;
+
+describe('hostDevEntries', () => {
+  it.skipIf(!root)(
+    'makes a folder empty when it holds a device only root may open, and binds the devices beneath that anybody may',
+    () => {
+      const dev = mkdtempSync(join(tmpdir(), 'ironrun-dev-'));
+      try {
+        // Device nodes (character 1:3, /dev/null's numbers), so the walk below /dev sees devices.
+        const node = (path: string, mode: number) => {
+          const made = spawnSync('/usr/bin/mknod', ['-m', mode.toString(8), path, 'c', '1', '3']);
+          expect(made.status).toBe(0);
+        };
+        mkdirSync(join(dev, 'net'));
+        node(join(dev, 'net/tun'), 0o600);
+        mkdirSync(join(dev, 'dri'));
+        node(join(dev, 'dri/card0'), 0o660);
+        node(join(dev, 'dri/renderD128'), 0o666);
+        mkdirSync(join(dev, 'dri/by-path'));
+        symlinkSync('../card0', join(dev, 'dri/by-path/pci-card'));
+        mkdirSync(join(dev, 'shm'));
+        writeFileSync(join(dev, 'shm/segment'), '', { mode: 0o600 });
+        mkdirSync(join(dev, 'input'));
+        node(join(dev, 'input/event0'), 0o660);
+        node(join(dev, 'vda'), 0o660);
+        expect(hostDevEntries(dev)).toEqual([
+          { name: 'dri', folder: true },
+          { name: 'dri/by-path' },
+          { name: 'dri/renderD128' },
+          { name: 'input', folder: true },
+          { name: 'net', folder: true },
+          // Shared memory is no device: the folder is bound whole, its files as they are.
+          { name: 'shm' },
+        ]);
+        const args = bubblewrapArgs(locations, '/usr/bin/env', hostDevEntries(dev)).join(' ');
+        expect(args).toContain('--dir /dev/dri --dev-bind-try /dev/dri/by-path /dev/dri/by-path');
+        expect(args).not.toMatch(/\/dev\/(?:vda|net\/tun|dri\/card0|input\/event0)\b/);
+      } finally {
+        rmSync(dev, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe('a /dev of bubblewrap’s own', () => {
   it('binds every host entry except the terminals and what --dev makes, after --dev /dev', () => {
     const dev = mkdtempSync(join(tmpdir(), 'ironrun-dev-'));
@@ -150,7 +222,6 @@ describe('a /dev of bubblewrap’s own', () => {
       symlinkSync('/proc/self/fd', join(dev, 'fd'));
       symlinkSync('/run/systemd/journal/dev-log', join(dev, 'log'));
       const entries = hostDevEntries(dev);
-      const root = process.getuid?.() === 0;
       expect(entries).toEqual([
         { name: 'dri' },
         { name: 'fuse' },

@@ -66,7 +66,7 @@ function exitsZero(
 /**
  * The bubblewrap arguments: the whole file system as it is (project, home,
  * network), a /dev of its own (a new devpts instance, the agent's terminal on
- * /dev/console, every other host entry bound: `devEntries`, from
+ * /dev/console, the host entries the agent may use bound: `devEntries`, from
  * {@link hostDevEntries}), then each secret location covered
  * (folders by an empty read-only tmpfs, files by /dev/null read-only), new
  * user, PID and IPC namespaces with their own /proc. Every capability is
@@ -97,14 +97,15 @@ export function bubblewrapArgs(
     '/',
     '/',
     // A /dev of its own: a new devpts instance (no other terminal of the machine exists
-    // inside; the agent's own is bound over /dev/console), then every other host entry
-    // as it is (see hostDevEntries).
+    // inside; the agent's own is bound over /dev/console), then the host entries
+    // the agent may use (see hostDevEntries).
     '--dev',
     '/dev',
   ];
   for (const entry of devEntries) {
     const path = `/dev/${entry.name}`;
     if (entry.symlink !== undefined) args.push('--symlink', entry.symlink, path);
+    else if (entry.folder === true) args.push('--dir', path);
     else args.push('--dev-bind-try', path, path);
   }
   args.push('--proc', '/proc');
@@ -119,14 +120,20 @@ export function bubblewrapArgs(
   return args;
 }
 
-/** One entry of the host's /dev, bound (or for a symbolic link, made) in bubblewrap's own /dev. */
+/** One entry of the host's /dev, bound (or for a symbolic link, made) in the agent's own /dev. */
 export interface DevEntry {
+  /** Its path under /dev: `shm`, or `dri/renderD128` beneath a folder made. */
   name: string;
   /** The link's target, for a symbolic link. */
   symlink?: string;
+  /**
+   * A folder made empty rather than bound: it holds a device the agent may not have, and the
+   * entries it may have follow as entries of their own.
+   */
+  folder?: true;
 }
 
-/** What bubblewrap's `--dev` makes itself: the terminals' entries are the ones to keep out. */
+/** What bubblewrap's `--dev` (and the own set-up) makes itself: the terminals' entries are the ones to keep out. */
 const ownDevEntries = new Set([
   'pts',
   'ptmx',
@@ -148,7 +155,8 @@ const ownDevEntries = new Set([
  * Whether a /dev entry is one the agent could open as the person without being root:
  * read or write for others, or for a group the process is in, or for its owner when that is
  * the (non-root) person. Root's own devices (a raw disk, the consoles, loop devices) are
- * left out, also when ironrun runs as root: the agent holds no capability there anyway.
+ * left out, also when ironrun runs as root: there the agent is uid 0 without a capability,
+ * and a device owned by root with mode 0600 would still open for it by its owner bits.
  */
 function usableDevice(mode: number, owner: number, group: number): boolean {
   if (mode & 0o006) return true;
@@ -158,42 +166,91 @@ function usableDevice(mode: number, owner: number, group: number): boolean {
   return (mode & 0o600) !== 0 && owner === uid && uid !== 0;
 }
 
+/** How deep below /dev folders are looked into; a device deeper than that is not kept. */
+const deepestDevFolder = 4;
+
 /**
- * The host's /dev entries that bubblewrap's own /dev lacks, read at the start: folders and
- * mounts (`/dev/shm`, shared as before; `/dev/dri`, `/dev/net`) are bound as they are,
- * symbolic links made again, and devices bound when the agent could use them without root
- * ({@link usableDevice}: `/dev/kvm` or `/dev/fuse` for their group or for all), so the agent
- * sees the /dev it needs except the terminals: `pts`, `ptmx` and `console` are bubblewrap's
- * new instance. Each bind costs bubblewrap time at the start, so root-only devices (dozens:
- * `tty1`…`tty63`, `loop*`, disks) are not bound. A device that appears later is not seen.
+ * Whether every device node in the folder `path` (and its folders, down to
+ * {@link deepestDevFolder}) is one the agent may open ({@link usableDevice}). Other files
+ * (the shared memory in `/dev/shm`, sockets, links) do not count.
  */
-export function hostDevEntries(dev = '/dev'): DevEntry[] {
+function onlyUsableDevices(path: string, depth: number): boolean {
   let entries: Dirent[];
   try {
-    entries = readdirSync(dev, { withFileTypes: true });
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    const child = `${path}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (depth >= deepestDevFolder || !onlyUsableDevices(child, depth + 1)) return false;
+    } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+      try {
+        const stat = lstatSync(child);
+        if (!usableDevice(stat.mode, stat.uid, stat.gid)) return false;
+      } catch {
+        // gone since the listing
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * The entries to keep from the folder `dev/prefix`: links made again, devices the agent may
+ * open bound, folders bound whole when every device beneath is one it may open, else made
+ * empty with what it may open beneath them kept the same way. Top level (`prefix` empty), a
+ * file that is no device is judged by its mode as a device would be (as before).
+ */
+function devEntriesIn(dev: string, prefix: string, depth: number): DevEntry[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(prefix === '' ? dev : `${dev}/${prefix}`, { withFileTypes: true });
   } catch {
     return [];
   }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const kept: DevEntry[] = [];
   for (const entry of entries) {
-    if (ownDevEntries.has(entry.name)) continue;
-    const path = `${dev}/${entry.name}`;
+    if (prefix === '' && ownDevEntries.has(entry.name)) continue;
+    const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    const path = `${dev}/${name}`;
     try {
       if (entry.isSymbolicLink()) {
-        kept.push({ name: entry.name, symlink: readlinkSync(path) });
-        continue;
+        kept.push({ name, symlink: readlinkSync(path) });
+      } else if (entry.isDirectory()) {
+        if (onlyUsableDevices(path, depth + 1)) kept.push({ name });
+        else if (depth < deepestDevFolder) {
+          kept.push({ name, folder: true }, ...devEntriesIn(dev, name, depth + 1));
+        }
+      } else if (prefix === '' || entry.isCharacterDevice() || entry.isBlockDevice()) {
+        const stat = lstatSync(path);
+        if (usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name });
+      } else {
+        kept.push({ name });
       }
-      if (entry.isDirectory()) {
-        kept.push({ name: entry.name });
-        continue;
-      }
-      const stat = lstatSync(path);
-      if (usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name: entry.name });
     } catch {
       // gone since the listing
     }
   }
-  return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return kept;
+}
+
+/**
+ * The host's /dev entries that the agent's own /dev (bubblewrap's `--dev`, or the own
+ * set-up's) lacks, read at the start: folders and mounts (`/dev/shm`, shared as before;
+ * `/dev/dri`, `/dev/net`) are bound as they are when every device in them is one the agent
+ * could use without root, else made empty with those devices alone bound in; symbolic links
+ * are made again, and devices bound when the agent could use them without root
+ * ({@link usableDevice}: `/dev/kvm` or `/dev/fuse` for their group or for all), so the agent
+ * sees the /dev it needs except the terminals: `pts`, `ptmx` and `console` are a new
+ * instance. Each bind costs time at the start, so root-only devices (dozens: `tty1`…`tty63`,
+ * `loop*`, disks) are not bound, and run as root none owned by root alone is (a raw disk, a
+ * loop device, `/dev/net/tun` at mode 0600). A device that appears later is not seen.
+ */
+export function hostDevEntries(dev = '/dev'): DevEntry[] {
+  return devEntriesIn(dev, '', 0);
 }
 
 /**
@@ -210,14 +267,20 @@ export function hostDevEntries(dev = '/dev'): DevEntry[] {
  * before the agent starts, so it holds no capability at all (as bubblewrap's
  * `--cap-drop ALL` does). Without setpriv, root is refused.
  *
- * The host's `/dev/pts` holds every terminal of the machine, and the person's
- * other terminals are theirs (same uid): the agent could write into one, or
- * read what is typed there. So a new devpts instance is mounted over
- * `/dev/pts` (its `ptmx` bound over `/dev/ptmx`, for the ptys the agent makes
- * itself, a terminal multiplexer's say); the agent keeps its own terminal
- * through the descriptors it inherits, and that terminal is bound over
- * `/dev/console` so `ttyname` (`tty`) still finds a name for it, as in
- * bubblewrap's `--dev`. A failed mount stops before the agent starts.
+ * The agent gets a /dev of its own, as under bubblewrap's `--dev`: the host's
+ * holds every terminal of the machine (the person's other terminals are theirs,
+ * same uid: the agent could write into one, or read what is typed there) and,
+ * run as root, devices that open for root's owner bits alone with no
+ * capability (a raw disk holds the envfile's bytes around its cover). A tmpfs
+ * is mounted over `/dev/pts` as a stage, while the host's /dev is still
+ * visible: `null`, `zero`, `full`, `random`, `urandom` and `tty` are bound
+ * from the host, `fd`, `stdin`, `stdout`, `stderr` and `ptmx` (to `pts/ptmx`)
+ * made as links, the agent's own terminal bound on `console` (so `ttyname`
+ * still finds a name for it; it keeps that terminal through the descriptors
+ * it inherits), and the entries of {@link hostDevEntries} added. The stage is
+ * then moved over `/dev`, and a new devpts instance mounted on its `pts` (for
+ * the ptys the agent makes itself, a terminal multiplexer's say). A failed
+ * mount stops before the agent starts.
  *
  * It waits for the agent rather than exec'ing it so the agent is not PID 1
  * (PID 1 ignores every signal it has no handler for: a plain script could
@@ -232,9 +295,27 @@ const unshareSetupScript = [
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do "$m" --bind /dev/null "$1"; shift; n=$((n - 1)); done',
   't=$1; shift',
-  'if [ -n "$t" ] && [ -e /dev/console ]; then "$m" --bind "$t" /dev/console; fi',
+  // The terminal goes over the host's /dev/console first: the stage below hides /dev/pts.
+  'if [ -n "$t" ] && [ -e /dev/console ]; then "$m" --bind "$t" /dev/console; else t=; fi',
+  's=/dev/pts',
+  '"$m" -t tmpfs -o mode=0755,nosuid,size=64k ironrun-dev "$s"',
+  'for d in null zero full random urandom tty; do : > "$s/$d"; "$m" --bind "/dev/$d" "$s/$d"; done',
+  'mkdir "$s/pts" "$s/shm"',
+  'ln -s /proc/self/fd "$s/fd"; ln -s /proc/self/fd/0 "$s/stdin"; ln -s /proc/self/fd/1 "$s/stdout"',
+  'ln -s /proc/self/fd/2 "$s/stderr"; ln -s pts/ptmx "$s/ptmx"',
+  'if [ -n "$t" ]; then : > "$s/console"; "$m" --bind /dev/console "$s/console"; fi',
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do',
+  '  case $1 in',
+  '  bind) if [ -d "/dev/$2" ]; then mkdir -p -- "$s/$2"; "$m" --rbind "/dev/$2" "$s/$2"; elif [ -e "/dev/$2" ]; then : > "$s/$2"; "$m" --bind "/dev/$2" "$s/$2"; fi ;;',
+  '  folder) mkdir -p -- "$s/$2" ;;',
+  '  symlink) ln -s -- "$3" "$s/$2" ;;',
+  '  esac',
+  '  shift 3; n=$((n - 1))',
+  'done',
+  // -n: nothing written to the host's /run/mount/utab (as uid 65534 the move would fail on it).
+  '"$m" -n --move "$s" /dev',
   '"$m" -t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
-  '"$m" --bind /dev/pts/ptmx /dev/ptmx',
   'set +e',
   'trap : INT QUIT TERM HUP',
   'if [ "$uid" = 0 ]; then',
@@ -257,9 +338,12 @@ export function unshareArgs(options: {
   gid: number;
   /** The agent's terminal (`/dev/pts/N` of its standard streams), bound over `/dev/console`. */
   terminal?: string | undefined;
+  /** The host's /dev entries to add to the agent's own ({@link hostDevEntries}). @default [] */
+  devEntries?: readonly DevEntry[] | undefined;
 }): string[] {
   const folders = options.locations.filter((location) => location.kind === 'directory');
   const files = options.locations.filter((location) => location.kind === 'file');
+  const devEntries = options.devEntries ?? [];
   return [
     '--user',
     '--map-root-user',
@@ -286,6 +370,12 @@ export function unshareArgs(options: {
     String(files.length),
     ...files.map((location) => location.path),
     options.terminal ?? '',
+    String(devEntries.length),
+    ...devEntries.flatMap((entry) =>
+      entry.symlink !== undefined
+        ? ['symlink', entry.name, entry.symlink]
+        : [entry.folder === true ? 'folder' : 'bind', entry.name, ''],
+    ),
   ];
 }
 
@@ -445,6 +535,7 @@ export function linuxLaunch(
           uid: confinement.uid,
           gid: confinement.gid,
           terminal,
+          devEntries: hostDevEntries(),
         });
   return { kind: confinement.kind, file: confinement.file, args };
 }
