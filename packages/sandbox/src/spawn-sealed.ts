@@ -627,7 +627,7 @@ export async function spawnSealedWith(
   // once: a launch planned again below runs the same checked bytes.
   const copies = await verifiedCopies(o.argv, o.cwd, program, o.verified);
   const attempt = (support: IsolationSupport) =>
-    launchPlanned(program, allowed, copies, { ...env }, o, support, overrides);
+    launchPlanned(program, allowed, copies, { ...env }, o, support, overrides, spawner);
   const known = overrides.support ?? probedSupport();
   if (known !== undefined) return attempt(await known);
   // No probe has run in this process. Where the native init is installed it is launched at
@@ -674,6 +674,7 @@ async function launchPlanned(
   o: Normalized,
   support: IsolationSupport,
   overrides: LaunchOverrides,
+  spawner: (() => SpawnerProcess | undefined) | undefined,
 ): Promise<SealedProcess> {
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   const confinement = await planConfinement(launch, program, allowed, o, support);
