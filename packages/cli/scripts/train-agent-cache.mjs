@@ -1,11 +1,14 @@
 // Makes dist/agent.cjs.cache, the V8 code cache of dist/agent.cjs (see src/run-bundle.ts), as
-// scripts/train-run-cache.mjs does for dist/run.cjs: compiles the file, starts `ironrun agent`
-// through it on /bin/true in a project with a policy, once under bubblewrap and once under
-// ironrun's own set-up (unshare), so that what a start calls (the scan of the policy, the
-// secret locations, the launch, the broker) is compiled, then stores V8's cache of it with the
-// source it was made from in front. Run by the build (tsup.config.ts) in a home and config
-// folder of its own. Where a confinement cannot run here, the cache holds what ran until the refusal
-// (whose message is printed), and the build goes on.
+// scripts/train-run-cache.mjs does for dist/run.cjs: compiles the file and runs `ironrun agent`
+// through it in a project with a policy, in a home and config folder of its own: `--dry-run`
+// under ironrun's own set-up (unshare), then a start of /bin/true under bubblewrap. V8's cache
+// is taken at the moment that start launches the confinement, so it holds what runs before
+// the agent starts (the scan of the policy, the secret locations, the launch, the broker's
+// socket) and not the broker's pipeline, which loads after the start: a cache is read whole
+// on every start, and what it holds beyond the start only delays it. The cache is stored with
+// the source it was made from in front. Run by the build (tsup.config.ts). Where bubblewrap
+// cannot run here, the cache is taken when the training ends (the refusal's message is
+// printed), and the build goes on.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,13 +44,35 @@ try {
   });
   process.chdir(project);
   const compiled = compileRunBundle(file);
+  // The launch is the one spawn with a fourth descriptor (the set-up marker's pipe): the cache
+  // is taken as it starts. The bundle's require('node:child_process') is this same object.
+  const childProcess = process.getBuiltinModule('node:child_process');
+  const spawn = childProcess.spawn;
+  let atLaunch;
+  childProcess.spawn = function launch(file, args, options) {
+    if (atLaunch === undefined && Array.isArray(options?.stdio) && options.stdio.length === 4) {
+      atLaunch = runBundleCache(compiled);
+    }
+    return spawn.call(this, file, args, options);
+  };
   const bundle = compiled.run();
   const outcomes = [];
-  for (const kind of ['bubblewrap', 'unshare']) {
-    const code = await bundle.agentFast(['agent', '--confinement', kind, '--', '/bin/true']);
-    outcomes.push(`${kind} exited ${code}`);
+  try {
+    const plan = ['agent', '--confinement', 'unshare', '--dry-run', '--', '/bin/true'];
+    const stdout = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      outcomes.push(`unshare --dry-run exited ${await bundle.agentFast(plan)}`);
+    } finally {
+      process.stdout.write = stdout;
+    }
+    const start = ['agent', '--confinement', 'bubblewrap', '--', '/bin/true'];
+    outcomes.push(`bubblewrap exited ${await bundle.agentFast(start)}`);
+  } finally {
+    childProcess.spawn = spawn;
   }
-  const cache = runBundleCache(compiled);
+  outcomes.push(atLaunch === undefined ? 'taken at the end' : 'taken at the launch');
+  const cache = atLaunch ?? runBundleCache(compiled);
   writeFileSync(`${cachePath}.tmp`, cache);
   renameSync(`${cachePath}.tmp`, cachePath);
   console.log(
