@@ -72,9 +72,15 @@ export class SkipSearch implements ChunkScanner, SkipTables {
   private readonly verifyShift: number;
   /** Index of this search's tables in the {@link WasmScan} memory, when there is one. */
   wasmTable = -1;
-  /** Patterns filed by the hash of their window's last block: bucket `b` is `bucketPatterns[bucketStart[b] .. bucketStart[b + 1])`. */
+  /**
+   * Patterns filed by the hash of their window's last block: bucket `b` is
+   * entries `bucketStart[b] .. bucketStart[b + 1] - 1`, entry `e` being the
+   * pattern's start in the pool, its length and its tag at `3e`, `3e + 1` and
+   * `3e + 2` of `entries` (side by side, so a window compares with one read
+   * into the tables before the pattern's bytes).
+   */
   private readonly bucketStart: Int32Array;
-  private readonly bucketPatterns: Int32Array;
+  private readonly entries: Int32Array;
   private readonly set: PatternSet;
 
   /**
@@ -139,12 +145,17 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     }
     for (let bucket = 0; bucket < bucketCount; bucket++) counts[bucket + 1]! += counts[bucket]!;
     this.bucketStart = counts.slice();
-    this.bucketPatterns = new Int32Array(set.count);
+    this.entries = new Int32Array(3 * set.count);
     // Longest first, so the first pattern that matches at a position is the longest one there.
     const byLength = Array.from({ length: set.count }, (_, p) => p).sort(
       (a, b) => set.lengths[b]! - set.lengths[a]!,
     );
-    for (const p of byLength) this.bucketPatterns[counts[lastBlock[p]!]!++] = p;
+    for (const p of byLength) {
+      const entry = 3 * counts[lastBlock[p]!]!++;
+      this.entries[entry] = set.starts[p]!;
+      this.entries[entry + 1] = set.lengths[p]!;
+      this.entries[entry + 2] = set.tags[p]!;
+    }
   }
 
   /** Bytes held by this search's own arrays (the tables too, unless they live in the module). */
@@ -153,7 +164,7 @@ export class SkipSearch implements ChunkScanner, SkipTables {
       this.wasmTable >= 0
         ? 0
         : this.present.byteLength + this.shift.byteLength + this.verify.byteLength;
-    return tables + this.bucketStart.byteLength + this.bucketPatterns.byteLength;
+    return tables + this.bucketStart.byteLength + this.entries.byteLength;
   }
 
   private hashAt(bytes: Uint8Array, at: number): number {
@@ -294,11 +305,8 @@ export class SkipSearch implements ChunkScanner, SkipTables {
       this.compared += wasm.zeroes;
       const listA = inScratch ? wasm.listC : wasm.listA;
       const listB = inScratch ? wasm.listD : wasm.listB;
-      for (let k = 0; k < countA; k++)
-        this.compareAt(chunk, words[listA + k]!, chunkPosition, found);
-      for (let k = 0; k < countB; k++) {
-        this.compareAt(chunk, words[listB + k]!, chunkPosition, second);
-      }
+      this.compareList(chunk, words, listA, countA, chunkPosition, found);
+      this.compareList(chunk, words, listB, countB, chunkPosition, second);
       a = wasm.resumeA;
       b = wasm.resumeB;
     }
@@ -328,11 +336,6 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     return 1;
   }
 
-  private compareAt(chunk: Uint8Array, at: number, chunkPosition: number, found: MatchList): void {
-    const bucket = this.hashAt(chunk, at + this.window - this.block) >>> this.bucketShift;
-    this.compare(chunk, at, bucket, chunkPosition, found);
-  }
-
   /** Compares the patterns filed under the window's last block (`bucket`) and reports the longest that matches. */
   private compare(
     chunk: Uint8Array,
@@ -341,24 +344,94 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     chunkPosition: number,
     found: MatchList,
   ): void {
-    const { pool, starts, lengths, tags } = this.set;
-    const last = this.bucketStart[bucket + 1]!;
+    this.compareEntries(
+      chunk,
+      at,
+      this.bucketStart[bucket]!,
+      this.bucketStart[bucket + 1]!,
+      chunkPosition,
+      found,
+    );
+  }
+
+  /** Compares the patterns of entries `from .. to - 1` with the window at `at` and reports the longest that matches. */
+  private compareEntries(
+    chunk: Uint8Array,
+    at: number,
+    from: number,
+    to: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): void {
+    const pool = this.set.pool;
+    const entries = this.entries;
     let longest = -1;
     let tag = 0;
-    for (let k = this.bucketStart[bucket]!; k < last; k++) {
-      const p = this.bucketPatterns[k]!;
-      const patternLength = lengths[p]!;
+    for (let e = 3 * from; e < 3 * to; e += 3) {
+      // Once the longest has matched, a shorter one adds only its edgeBefore bit: skip those that have none to add.
+      if (longest !== -1 && (entries[e + 2]! & ~tag & edgeBefore) === 0) continue;
+      const patternLength = entries[e + 1]!;
       if (at + patternLength > chunk.length) continue;
-      const patternStart = starts[p]!;
+      const patternStart = entries[e]!;
       let i = 0;
       while (i < patternLength && pool[patternStart + i] === chunk[at + i]) i++;
       if (i !== patternLength) continue;
       // The longest comes first; a shorter one that also matches here may take in the character before.
       if (longest === -1) {
         longest = patternLength;
-        tag = tags[p]!;
-      } else tag |= tags[p]! & edgeBefore;
+        tag = entries[e + 2]!;
+      } else tag |= entries[e + 2]! & edgeBefore;
     }
     if (longest !== -1) found.add(chunkPosition + at, chunkPosition + at + longest, tag);
+  }
+
+  /** Scratch for {@link compareList}: each window's first and last entry + 1. */
+  private batchFrom = new Int32Array(64);
+  private batchTo = new Int32Array(64);
+  /** A byte of each listed window's first pattern, read ahead; kept so that the reads are not optimised away. @internal */
+  touched = 0;
+
+  /**
+   * Compares the `count` windows listed at `words[list ..]`, in order. The
+   * tables are read in passes over all of them (every window's bucket, then
+   * the first byte of each one's first pattern, then the comparisons) rather
+   * than window by window: at 1,000 secrets each of those reads is likely a
+   * cache miss, and reads for different windows do not wait for each other.
+   */
+  private compareList(
+    chunk: Uint8Array,
+    words: Int32Array,
+    list: number,
+    count: number,
+    chunkPosition: number,
+    found: MatchList,
+  ): void {
+    if (this.batchFrom.length < count) {
+      this.batchFrom = new Int32Array(count);
+      this.batchTo = new Int32Array(count);
+    }
+    const { batchFrom, batchTo, bucketStart, entries, bucketShift } = this;
+    const pool = this.set.pool;
+    const offset = this.window - this.block;
+    for (let k = 0; k < count; k++) {
+      const bucket = this.hashAt(chunk, words[list + k]! + offset) >>> bucketShift;
+      batchFrom[k] = bucketStart[bucket]!;
+      batchTo[k] = bucketStart[bucket + 1]!;
+    }
+    let touched = 0;
+    for (let k = 0; k < count; k++) {
+      if (batchFrom[k]! < batchTo[k]!) touched ^= pool[entries[3 * batchFrom[k]!]!]!;
+    }
+    this.touched = touched;
+    for (let k = 0; k < count; k++) {
+      this.compareEntries(
+        chunk,
+        words[list + k]!,
+        batchFrom[k]!,
+        batchTo[k]!,
+        chunkPosition,
+        found,
+      );
+    }
   }
 }

@@ -37,6 +37,8 @@ function within(path: string, folder: string): boolean {
 async function plan(
   locations: readonly SecretLocation[],
   probing: Promise<LinuxConfinement | ConfinementRefusal> | undefined,
+  /** Secret locations that do not exist yet: sandbox-exec's path rules deny them too. */
+  absent: readonly { path: string }[] = [],
 ): Promise<
   | (ConfinementLaunch & { confinement: LinuxConfinement })
   | { kind: 'sandbox-exec'; file: string; args: string[] }
@@ -58,7 +60,14 @@ async function plan(
     return {
       kind: 'sandbox-exec',
       file: sandboxExecPath,
-      args: ['-p', macosSandboxProfile(locations), '--'],
+      args: [
+        '-p',
+        macosSandboxProfile(
+          locations,
+          absent.map((location) => location.path),
+        ),
+        '--',
+      ],
     };
   }
   throw new CliError(
@@ -152,7 +161,7 @@ export async function startConfinedAgent(options: {
       );
     }
   }
-  const launch = await plan(secrets.locations, probing);
+  const launch = await plan(secrets.locations, probing, secrets.absent);
 
   if (options.dryRun) {
     io.out(`confinement: ${launch.kind} (${launch.file})\n`);
