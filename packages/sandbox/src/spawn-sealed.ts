@@ -797,6 +797,15 @@ async function removeTmpdir(confinement: Confinement): Promise<void> {
   await rm(confinement.tmpdir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
 }
 
+/**
+ * Milliseconds on a monotonic clock. `process.hrtime` rather than `performance.now()`: the
+ * first use of `performance` loads Node's perf_hooks modules, about 2 ms of a one-shot
+ * `ironrun run` (bench/run-overhead.bench.mjs in @ironrun/cli).
+ */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** How a process ended, as the kernel or the init's report tells it. */
 interface ExitStatus {
   code: number | null;
@@ -828,7 +837,7 @@ class ProcessTree {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.gone = true;
-        this.durationMs = Math.round(performance.now() - startedAt);
+        this.durationMs = Math.round(monotonicMs() - startedAt);
         // Whatever is left of the group (descendants that did not leave it) dies with the leader.
         this.signalGroup('SIGKILL');
         for (const timer of this.timers) clearTimeout(timer);
@@ -1096,7 +1105,7 @@ async function start(
   spawner: (() => SpawnerProcess | undefined) | undefined,
 ): Promise<SealedProcess> {
   const name = o.argv[0]!;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const stdout = new CappedOutput(o.maxOutputBytes);
   const stderr = new CappedOutput(o.maxOutputBytes);
   // The sealed spawner starts the native init's launches only, each exactly
