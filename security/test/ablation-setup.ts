@@ -6,7 +6,20 @@ import { ablatedSpawnSealed, currentAblation } from '../src/ablation.js';
 vi.mock('@ironrun/sandbox', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@ironrun/sandbox')>();
   const ablation = currentAblation();
-  return { ...actual, spawnSealed: ablatedSpawnSealed(actual.spawnSealed, ablation) };
+  // IRONRUN_TEST_SPAWNER=1: the harness's own runSealed calls go through one sealed spawner too.
+  const spawn =
+    process.env.IRONRUN_TEST_SPAWNER === '1'
+      ? actual.createSealedSpawner().spawn
+      : actual.spawnSealed;
+  return {
+    ...actual,
+    spawnSealed: ablatedSpawnSealed(spawn, ablation),
+    // The broker's spawner (the MCP server's runs in its own process) gets the same ablation.
+    createSealedSpawner: (options?: Parameters<typeof actual.createSealedSpawner>[0]) => {
+      const spawner = actual.createSealedSpawner(options);
+      return { spawn: ablatedSpawnSealed(spawner.spawn, ablation), close: spawner.close };
+    },
+  };
 });
 
 vi.mock('@ironrun/redactor', async (importOriginal) => {

@@ -4,6 +4,7 @@
  * `ironrun agent` can start listening and start the agent before policy,
  * sandbox and redactor are loaded.
  */
+export { createSealedSpawner } from '@ironrun/sandbox';
 export { listCommands } from './list-commands.js';
 export { loadTrustedPolicy } from './load-trusted-policy.js';
 export { runSealed } from './run-sealed.js';

@@ -16,6 +16,11 @@ import { isIronrunError } from './ironrun-error.js';
 import type { RunSealedOptions, runSealed } from './run-sealed.js';
 
 type Pipeline = typeof import('./broker-pipeline.js');
+/** The loaded pipeline and the broker's sealed spawner, if it has one. */
+interface LoadedPipeline
+  extends Pick<Pipeline, 'runSealed' | 'listCommands' | 'loadTrustedPolicy'> {
+  spawner: ReturnType<Pipeline['createSealedSpawner']> | undefined;
+}
 
 /** Options of {@link startBroker}. */
 export interface BrokerOptions {
@@ -56,6 +61,14 @@ export interface BrokerOptions {
    * @default undefined
    */
   confirm?: RunSealedOptions['confirm'];
+  /**
+   * Start each run through one sealed spawner (`createSealedSpawner()` of
+   * `@ironrun/sandbox`, started with the pipeline and closed with the
+   * broker), so a run does not fork the whole broker; `false` spawns each
+   * run directly. Both give the same isolation.
+   * @default true
+   */
+  sealedSpawner?: boolean | undefined;
   /** Runs a command; for tests. @default runSealed */
   runSealed?: ((options: RunSealedOptions) => ReturnType<typeof runSealed>) | undefined;
 }
@@ -86,7 +99,7 @@ function serveConnection(
   socket: Socket,
   options: BrokerOptions,
   closing: AbortSignal,
-  pipeline: () => Promise<Pipeline>,
+  pipeline: () => Promise<LoadedPipeline>,
 ): void {
   const decoder = new FrameDecoder(maxClientFrameBytes);
   const runs = new Map<number, AbortController>();
@@ -176,8 +189,9 @@ function serveConnection(
       send({ type: 'output', id: message.id, stream, data: Buffer.from(chunk).toString('base64') });
     };
     pipeline()
-      .then(({ runSealed }) =>
+      .then(({ runSealed, spawner }) =>
         (options.runSealed ?? runSealed)({
+          spawner,
           policy: message.policy,
           commandId: message.command,
           args: message.args,
@@ -241,12 +255,25 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const sockets = new Set<Socket>();
   const maxConnections = options.maxConnections ?? 64;
   // Loaded once, on the first request or on warm(); a failed load is tried again by the next.
-  let loading: Promise<Pipeline> | undefined;
+  let loading: Promise<LoadedPipeline> | undefined;
+  let spawner: LoadedPipeline['spawner'];
   const pipeline = () => {
-    loading ??= import('./broker-pipeline.js').catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
+    loading ??= import('./broker-pipeline.js').then(
+      (loaded) => {
+        if (options.sealedSpawner !== false && !closing.signal.aborted)
+          spawner ??= loaded.createSealedSpawner();
+        return {
+          runSealed: loaded.runSealed,
+          listCommands: loaded.listCommands,
+          loadTrustedPolicy: loaded.loadTrustedPolicy,
+          spawner,
+        };
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
     return loading;
   };
   const server: Server = createServer((socket) => {
@@ -278,6 +305,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       closing.abort(new Error('the broker is closing'));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await spawner?.close();
       await rm(options.socketPath, { force: true });
     },
   };

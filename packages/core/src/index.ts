@@ -41,8 +41,8 @@ export {
 } from '@ironrun/provider';
 export type { Redactor, RedactorErrorCode } from '@ironrun/redactor';
 export { createRedactor } from '@ironrun/redactor';
-export type { IsolationReport, SandboxErrorCode } from '@ironrun/sandbox';
-export { probeIsolation } from '@ironrun/sandbox';
+export type { IsolationReport, SandboxErrorCode, SealedSpawner } from '@ironrun/sandbox';
+export { createSealedSpawner, probeIsolation } from '@ironrun/sandbox';
 export type { BrokerClient, BrokerRunOptions } from './broker-client.js';
 export { connectBroker } from './broker-client.js';
 export type { BrokerMessage, ClientMessage } from './broker-protocol.js';

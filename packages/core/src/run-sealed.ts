@@ -12,6 +12,7 @@ import {
   isSandboxError,
   type SealedIsolation,
   type SealedProcess,
+  type SealedSpawner,
   spawnSealed,
 } from '@ironrun/sandbox';
 import { assertSameBytes, assertTrustedPins } from './assert-trusted.js';
@@ -102,6 +103,14 @@ export interface RunSealedOptions {
    * @default 30_000
    */
   resolveTimeoutMs?: number | undefined;
+  /**
+   * Starts the sealed child: a long-lived caller (the MCP server, the
+   * agent's broker) passes one `createSealedSpawner()` from
+   * `@ironrun/sandbox` for all its runs, so a run does not fork the whole
+   * caller. Same options, guarantees and result as `spawnSealed`.
+   * @default spawnSealed
+   */
+  spawner?: Pick<SealedSpawner, 'spawn'> | undefined;
   /**
    * Bytes of each stream kept in the result (head and tail).
    * @default the command's `max_output` from the policy (16 KiB unless set)
@@ -406,10 +415,11 @@ async function spawnCommand(
   signal: AbortSignal | undefined,
   verified: readonly VerifiedPin[],
   realProgram: string | undefined,
+  spawner: Pick<SealedSpawner, 'spawn'> | undefined,
 ): Promise<SealedProcess> {
   const { command, argv } = picked;
   try {
-    return await spawnSealed({
+    return await (spawner?.spawn ?? spawnSealed)({
       argv,
       verified,
       ...(realProgram === undefined ? {} : { realProgram }),
@@ -557,6 +567,7 @@ export async function runSealed(options: RunSealedOptions): Promise<RunResult> {
       signal,
       verified,
       Object.hasOwn(programs, picked.command.id) ? programs[picked.command.id] : undefined,
+      options.spawner,
     );
     // The child has its copy; ours is no longer needed.
     env = {};

@@ -3,6 +3,11 @@
 // run. Median of ROUNDS calls each. Target (#17): the round trip at most 5 ms
 // over the direct spawn (median of the per-round differences).
 //
+// The server starts runs through its sealed spawner (createSealedSpawner); a
+// second server started with --no-spawner (each run spawned by the server, the
+// path before the spawner) joins the same rounds, so both are measured at the
+// same load. BENCH_SPAWNER=0 measures the --no-spawner server alone.
+//
 // BENCH_BASELINE_SERVER=/path/to/other/checkout/packages/mcp/test/fixtures/server.mjs
 // adds a second server (an older build) to the same rounds, so a change is
 // measured against the code before it at the same load.
@@ -55,11 +60,11 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function connect(script, policyPath, configDir) {
+async function connect(script, policyPath, configDir, extra = []) {
   const client = new Client({ name: 'ironrun-bench', version: '0.0.0' });
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [script, '--policy', policyPath, '--config-dir', configDir, '--no-runs'],
+    args: [script, '--policy', policyPath, '--config-dir', configDir, '--no-runs', ...extra],
   });
   await client.connect(transport);
   const call = async () => {
@@ -85,11 +90,16 @@ try {
   await trust(policyPath, { configDir });
   // Past the pin hash cache's settle time, as in a server that has been up a while.
   await new Promise((resolve) => setTimeout(resolve, 1100));
-  const subject = await connect(server, policyPath, configDir);
+  const withSpawner = process.env.BENCH_SPAWNER !== '0';
+  const subject = await connect(server, policyPath, configDir, withSpawner ? [] : ['--no-spawner']);
+  const direct0 = withSpawner
+    ? await connect(server, policyPath, configDir, ['--no-spawner'])
+    : undefined;
   const baseline =
     baselineServer === undefined ? undefined : await connect(baselineServer, policyPath, configDir);
   for (let i = 0; i < 5; i++) {
     await subject.call();
+    await direct0?.call();
     await baseline?.call();
     await spawnTrue();
   }
@@ -97,21 +107,28 @@ try {
   const direct = [];
   const sealed = [];
   const old = [];
-  const cpuBefore = { subject: subject.cpu(), baseline: baseline?.cpu() };
+  const unspawned = [];
+  const cpuBefore = { subject: subject.cpu(), baseline: baseline?.cpu(), direct0: direct0?.cpu() };
   for (let i = 0; i < ROUNDS; i++) {
     direct.push(await timed(spawnTrue));
     sealed.push(await timed(subject.call));
+    if (direct0 !== undefined) unspawned.push(await timed(direct0.call));
     if (baseline !== undefined) old.push(await timed(baseline.call));
   }
   // The server's own CPU time per call (its children not included), at 10 ms clock ticks.
   const cpuPerCall = {
     subject: (subject.cpu() - cpuBefore.subject) / ROUNDS,
     baseline: baseline === undefined ? undefined : (baseline.cpu() - cpuBefore.baseline) / ROUNDS,
+    direct0: direct0 === undefined ? undefined : (direct0.cpu() - cpuBefore.direct0) / ROUNDS,
   };
   await subject.client.close();
+  await direct0?.client.close();
   await baseline?.client.close();
   console.log(
-    `run_sealed round trip for /bin/true over stdio, median of ${ROUNDS} interleaved rounds (load ${loadBefore} before, ${load()} after):`,
+    `run_sealed round trip for /bin/true over stdio, median of ${ROUNDS} interleaved rounds (load ${loadBefore} before, ${load()} after; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set'}):`,
+  );
+  console.log(
+    `  server ${withSpawner ? 'with its sealed spawner' : 'without the spawner (BENCH_SPAWNER=0)'}`,
   );
   console.log(`  baseline: spawn /bin/true directly   ${median(direct).toFixed(2)} ms`);
   console.log(`  run_sealed over stdio                ${median(sealed).toFixed(2)} ms`);
@@ -123,6 +140,17 @@ try {
     `  over the direct spawn                +${added.toFixed(2)} ms (paired); target <= +${TARGET_MS} ms: ${added <= TARGET_MS ? 'met' : 'NOT met'}`,
   );
   console.log(`  server CPU time per call             ${cpuPerCall.subject.toFixed(2)} ms`);
+  if (direct0 !== undefined) {
+    const oldAdded = median(unspawned.map((value, i) => value - direct[i]));
+    const saved = median(unspawned.map((value, i) => value - sealed[i]));
+    console.log('  the same server with --no-spawner (each run spawned by the server)');
+    console.log(
+      `    run_sealed ${median(unspawned).toFixed(2)} ms, +${oldAdded.toFixed(2)} ms over the direct spawn; the spawner saves ${saved.toFixed(2)} ms per call (paired), ${(median(unspawned) / median(sealed)).toFixed(2)}x`,
+    );
+    console.log(
+      `    server CPU time per call ${cpuPerCall.direct0.toFixed(2)} ms; with the spawner ${(cpuPerCall.direct0 / cpuPerCall.subject).toFixed(2)}x less`,
+    );
+  }
   if (baseline !== undefined) {
     const oldAdded = median(old.map((value, i) => value - direct[i]));
     const saved = median(old.map((value, i) => value - sealed[i]));

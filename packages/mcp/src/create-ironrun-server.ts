@@ -1,6 +1,7 @@
 import {
   type AgentResult,
   type BrokerClient,
+  createSealedSpawner,
   isIronrunError,
   listCommands,
   loadTrustedPolicy,
@@ -76,6 +77,14 @@ export interface IronrunServerOptions {
    * @default undefined: run here through `runSealed`
    */
   broker?: Pick<BrokerClient, 'listCommands' | 'runSealed'> | undefined;
+  /**
+   * Start each run through one sealed spawner (`createSealedSpawner()`,
+   * started on the first run and closed with the server), so a run does not
+   * fork the whole server; `false` spawns each run directly. Both give the
+   * same isolation.
+   * @default true
+   */
+  sealedSpawner?: boolean | undefined;
 }
 
 const serverVersion = '0.1.0';
@@ -187,9 +196,14 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
       : (options.fullOutputDir ?? `${defaultStateDir()}/runs`);
   // Closing the connection kills whatever is still running.
   const closed = new AbortController();
+  const spawner =
+    options.broker === undefined && options.sealedSpawner !== false
+      ? createSealedSpawner()
+      : undefined;
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
     closed.abort(new Error('the MCP connection closed'));
+    void spawner?.close();
     previousOnClose?.();
   };
 
@@ -297,6 +311,7 @@ export function createIronrunServer(options: IronrunServerOptions): McpServer {
                 resolveTimeoutMs: options.resolveTimeoutMs,
                 confirm: elicitApproval(server.server, signal, options.confirmTimeoutMs ?? 300_000),
                 signal,
+                spawner,
                 onStdout,
                 onStderr,
               })

@@ -49,6 +49,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -765,16 +766,10 @@ static void write_map_or_die(const char *path, const char *text) {
  * the namespace: the sandbox signals the whole group), and ends as the init
  * did: its exit code, or the signal that killed it, raised again.
  */
-static void enter_namespaces(int argc, char **argv) {
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS, user = 0;
-  for (int i = 2; i < argc; i++) {
-    if (strcmp(argv[i], "--user") == 0) user = 1, flags |= CLONE_NEWUSER;
-    else if (strcmp(argv[i], "--net") == 0) flags |= CLONE_NEWNET;
-    else {
-      fprintf(stderr, "ironrun-init: unknown option %.64s\n", argv[i]);
-      _exit(125);
-    }
-  }
+static void enter_namespaces(int user, int net) {
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+  if (user) flags |= CLONE_NEWUSER;
+  if (net) flags |= CLONE_NEWNET;
   char uid_map[64], gid_map[64];
   snprintf(uid_map, sizeof uid_map, "0 %lu 1\n", (unsigned long)getuid());
   snprintf(gid_map, sizeof gid_map, "0 %lu 1\n", (unsigned long)getgid());
@@ -826,12 +821,8 @@ static void enter_namespaces(int argc, char **argv) {
   _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
-int main(int argc, char **argv) {
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  struct rlimit no_core = {0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);
-  if (argc > 1 && strcmp(argv[1], "--namespaces") == 0) enter_namespaces(argc, argv);
+/* The namespace init's own work, as PID 1 (see the top of this file); returns its exit status. */
+static int run_init(void) {
   if (getpid() != 1 || fcntl(CHANNEL, F_SETFD, FD_CLOEXEC) < 0) {
     fprintf(stderr, "ironrun-init: runs only as PID 1 of a namespace @ironrun/sandbox created\n");
     return 125;
@@ -947,4 +938,248 @@ int main(int argc, char **argv) {
   }
   kill(-1, SIGKILL);
   return 137;
+}
+
+/*
+ * `--spawner <socket path>`: the server mode, started once by a long-lived
+ * process (the MCP server, the agent broker) so that a sealed run costs a
+ * fork of this small process rather than of the caller (see
+ * src/sealed-spawner.ts). Its only channel is descriptor 3 on start (a socket
+ * pair to the caller), moved above 9, close-on-exec, and closed in every run
+ * before anything else happens there. It reads requests, one line each:
+ *   R <id> <token: 32 hex digits> <u|-><n|->
+ * and for each connects three stream sockets to the caller's listener at
+ * <socket path> (a 0700 directory the caller made), writes `<token><o|e|r>`
+ * first on each (stdout, stderr, the report channel), and forks the run:
+ * descriptors 0 (/dev/null), 1, 2 and 3 (those sockets) and nothing else,
+ * its own session, default signals, then exactly what `--namespaces [--user]
+ * [--net]` does (enter_namespaces, then run_init). It answers
+ *   S <id> <pid>        the run's leader started (pid in the caller's namespace)
+ *   F <id> <errno name> it could not be started; nothing ran
+ *   X <id> E <code> | X <id> S <signal number>   the leader ended
+ * and kills every run's process group, then exits, when the channel closes
+ * or carries a malformed line. The caller's death kills it
+ * (PR_SET_PDEATHSIG), and its death kills every run (the same, per run).
+ */
+#define MAX_RUNS 1024
+
+struct spawner_run {
+  unsigned long id;
+  pid_t pid;
+};
+
+static int spawner_channel = -1;
+
+static void spawner_say(const char *line) {
+  size_t length = strlen(line), done = 0;
+  while (done < length) {
+    ssize_t n = write(spawner_channel, line + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) _exit(125);
+    done += (size_t)n;
+  }
+}
+
+static int dial(const struct sockaddr_un *address, const char *token, char kind) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  char header[33];
+  memcpy(header, token, 32);
+  header[32] = kind;
+  int result;
+  do result = connect(fd, (const struct sockaddr *)address, sizeof *address);
+  while (result < 0 && errno == EINTR);
+  if (result < 0) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return -1;
+  }
+  size_t done = 0;
+  while (done < sizeof header) {
+    ssize_t n = write(fd, header + done, sizeof header - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error = n < 0 ? errno : EIO;
+      close(fd);
+      errno = error;
+      return -1;
+    }
+    done += (size_t)n;
+  }
+  return fd;
+}
+
+/* In the forked run: from the spawner's state to what `--namespaces` starts with. */
+static void become_run(pid_t spawner, int null_fd, const int sockets[3], int user, int net) {
+  /* Dies with the spawner; a spawner already gone leaves nothing to run for. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != spawner) _exit(125);
+  if (dup2(null_fd, 0) < 0 || dup2(sockets[0], 1) < 0 || dup2(sockets[1], 2) < 0 ||
+      dup2(sockets[2], CHANNEL) < 0)
+    _exit(125);
+  /* The spawner's channel, /dev/null and the sockets' first descriptors go. */
+  close_from(4, -1);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int signo = 1; signo < NSIG; signo++) signal(signo, SIG_DFL);
+  if (setsid() < 0) _exit(125);
+  enter_namespaces(user, net);
+  _exit(run_init());
+}
+
+static int parse_request(char *line, unsigned long *id, char token[33], int *user, int *net) {
+  char *fields[4];
+  int count = 0;
+  for (char *cursor = line; count < 4;) {
+    fields[count++] = cursor;
+    char *space = strchr(cursor, ' ');
+    if (space == NULL) break;
+    *space = '\0';
+    cursor = space + 1;
+  }
+  if (count != 4 || strcmp(fields[0], "R") != 0 || parse_count(fields[1], 0x7fffffffUL, id) < 0)
+    return -1;
+  if (strlen(fields[2]) != 32 || strspn(fields[2], "0123456789abcdef") != 32) return -1;
+  memcpy(token, fields[2], 33);
+  const char *flags = fields[3];
+  if (strlen(flags) != 2 || (flags[0] != 'u' && flags[0] != '-') || (flags[1] != 'n' && flags[1] != '-'))
+    return -1;
+  *user = flags[0] == 'u';
+  *net = flags[1] == 'n';
+  return 0;
+}
+
+static int spawner_main(const char *socket_path) {
+  pid_t self = getpid();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1) return 125;
+  struct sockaddr_un address;
+  memset(&address, 0, sizeof address);
+  address.sun_family = AF_UNIX;
+  if (socket_path[0] != '/' || strlen(socket_path) >= sizeof address.sun_path) {
+    fprintf(stderr, "ironrun-init: --spawner needs an absolute socket path shorter than %zu bytes\n",
+            sizeof address.sun_path);
+    return 125;
+  }
+  strcpy(address.sun_path, socket_path);
+  /* Descriptors 0-2 are open, so no socket of a run is ever one of them (see become_run). */
+  for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR)) {}
+  spawner_channel = fcntl(CHANNEL, F_DUPFD_CLOEXEC, 10);
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (spawner_channel < 0 || null_fd < 0) return 125;
+  {
+    int keep[2] = {spawner_channel, null_fd};
+    close_except(3, keep, 2);
+  }
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &handled, NULL);
+  int signals = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  if (signals < 0) return 125;
+  static struct spawner_run runs[MAX_RUNS];
+  int live = 0;
+  static char pending[4096];
+  size_t used = 0;
+  spawner_say("READY\n");
+  struct pollfd watched[2] = {{signals, POLLIN, 0}, {spawner_channel, POLLIN, 0}};
+  for (;;) {
+    if (poll(watched, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (watched[0].revents & POLLIN) {
+      struct signalfd_siginfo info;
+      while (read(signals, &info, sizeof info) == (ssize_t)sizeof info) {}
+      int status;
+      pid_t pid;
+      while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < live; i++) {
+          if (runs[i].pid != pid) continue;
+          char line[64];
+          if (WIFSIGNALED(status))
+            snprintf(line, sizeof line, "X %lu S %d\n", runs[i].id, WTERMSIG(status));
+          else
+            snprintf(line, sizeof line, "X %lu E %d\n", runs[i].id,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+          runs[i] = runs[--live];
+          spawner_say(line);
+          break;
+        }
+      }
+    }
+    if (watched[1].revents == 0) continue;
+    ssize_t n = read(spawner_channel, pending + used, sizeof pending - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break; /* the caller closed the channel, or is gone */
+    used += (size_t)n;
+    char *newline;
+    int broken = 0;
+    while (!broken && (newline = memchr(pending, '\n', used)) != NULL) {
+      *newline = '\0';
+      unsigned long id;
+      char token[33];
+      int user, net;
+      if (parse_request(pending, &id, token, &user, &net) < 0) {
+        broken = 1;
+        break;
+      }
+      /* The request (its token) is wiped from the buffer once read. */
+      size_t consumed = (size_t)(newline + 1 - pending), rest = used - consumed;
+      memmove(pending, newline + 1, rest);
+      explicit_bzero(pending + rest, consumed);
+      used = rest;
+      char line[64];
+      int sockets[3] = {-1, -1, -1};
+      const char kinds[3] = {'o', 'e', 'r'};
+      int error = 0;
+      if (live >= MAX_RUNS) error = EAGAIN;
+      for (int i = 0; i < 3 && error == 0; i++)
+        if ((sockets[i] = dial(&address, token, kinds[i])) < 0) error = errno;
+      explicit_bzero(token, sizeof token);
+      pid_t pid = -1;
+      if (error == 0) {
+        pid = fork();
+        if (pid == 0) become_run(self, null_fd, sockets, user, net);
+        if (pid < 0) error = errno;
+      }
+      for (int i = 0; i < 3; i++)
+        if (sockets[i] >= 0) close(sockets[i]);
+      if (error != 0) {
+        snprintf(line, sizeof line, "F %lu %s\n", id, errno_name(error));
+      } else {
+        runs[live].id = id;
+        runs[live].pid = pid;
+        live++;
+        snprintf(line, sizeof line, "S %lu %d\n", id, (int)pid);
+      }
+      spawner_say(line);
+    }
+    if (broken || used == sizeof pending) break;
+  }
+  for (int i = 0; i < live; i++) kill(-runs[i].pid, SIGKILL);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  if (argc == 3 && strcmp(argv[1], "--spawner") == 0) return spawner_main(argv[2]);
+  if (argc > 1 && strcmp(argv[1], "--namespaces") == 0) {
+    int user = 0, net = 0;
+    for (int i = 2; i < argc; i++) {
+      if (strcmp(argv[i], "--user") == 0) user = 1;
+      else if (strcmp(argv[i], "--net") == 0) net = 1;
+      else {
+        fprintf(stderr, "ironrun-init: unknown option %.64s\n", argv[i]);
+        return 125;
+      }
+    }
+    enter_namespaces(user, net);
+  }
+  return run_init();
 }

@@ -9,6 +9,8 @@ export { probeIsolation } from './probe-isolation.js';
 export { defaultSafePath } from './resolve-program.js';
 export type { SandboxErrorCode } from './sandbox-error.js';
 export { isSandboxError, SandboxError } from './sandbox-error.js';
+export type { SealedSpawner, SealedSpawnerOptions } from './sealed-spawner.js';
+export { createSealedSpawner } from './sealed-spawner.js';
 export type {
   SealedIsolation,
   SealedProcess,

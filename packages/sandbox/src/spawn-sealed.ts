@@ -36,6 +36,7 @@ import {
 } from './resolve-program.js';
 import { SandboxError } from './sandbox-error.js';
 import { buildSealedEnv } from './sealed-env.js';
+import type { SpawnerLeader, SpawnerProcess } from './spawner-process.js';
 import { type VerifiedFile, verifiedCopies } from './verified-exec.js';
 
 /** Options of {@link spawnSealed}. */
@@ -218,6 +219,20 @@ export interface SealedProcess {
   result: Promise<SealedResult>;
   /** Stops the whole tree as a cancel does: SIGTERM, `killGraceMs`, SIGKILL. */
   kill(): void;
+}
+
+/**
+ * The process a run starts (its group leader), as the rest of this file sees
+ * it: a `ChildProcess` spawned here, or a {@link SpawnerLeader} the sealed
+ * spawner forked.
+ */
+interface RunLeader {
+  readonly pid?: number | undefined;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: 'spawn', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
 }
 
 /** How a run is started: the file to spawn and whether the namespace init sits between it and the program. */
@@ -585,6 +600,7 @@ export function spawnSealed(options: SpawnSealedOptions): Promise<SealedProcess>
 export async function spawnSealedWith(
   options: SpawnSealedOptions,
   overrides: LaunchOverrides,
+  spawner?: () => SpawnerProcess | undefined,
 ): Promise<SealedProcess> {
   const o = normalize(options);
   const env = buildSealedEnv(o.env, o.path);
@@ -611,7 +627,7 @@ export async function spawnSealedWith(
   // once: a launch planned again below runs the same checked bytes.
   const copies = await verifiedCopies(o.argv, o.cwd, program, o.verified);
   const attempt = (support: IsolationSupport) =>
-    launchPlanned(program, allowed, copies, { ...env }, o, support, overrides);
+    launchPlanned(program, allowed, copies, { ...env }, o, support, overrides, spawner);
   const known = overrides.support ?? probedSupport();
   if (known !== undefined) return attempt(await known);
   // No probe has run in this process. Where the native init is installed it is launched at
@@ -658,6 +674,7 @@ async function launchPlanned(
   o: Normalized,
   support: IsolationSupport,
   overrides: LaunchOverrides,
+  spawner: (() => SpawnerProcess | undefined) | undefined,
 ): Promise<SealedProcess> {
   const launch = planLaunch(program, o.argv, o.noNetwork, support, overrides, o.isolation);
   const confinement = await planConfinement(launch, program, allowed, o, support);
@@ -675,7 +692,7 @@ async function launchPlanned(
     if (o.env.TMPDIR === undefined) env.TMPDIR = confinement.tmpdir;
   }
   try {
-    return await start(launch, program, env, o, confinement);
+    return await start(launch, program, env, o, confinement, spawner);
   } catch (error) {
     await removeTmpdir(confinement);
     throw error;
@@ -804,7 +821,7 @@ class ProcessTree {
   private readonly onAbort = () => this.stop('cancel');
 
   constructor(
-    readonly child: ChildProcess,
+    readonly child: RunLeader,
     private readonly o: Normalized,
     startedAt: number,
   ) {
@@ -901,6 +918,13 @@ class ProcessTree {
       isolation,
     };
   }
+}
+
+function spawnerLost(name: string): SandboxError {
+  return new SandboxError(
+    'SPAWN_FAILED',
+    `the sealed spawner that started program "${name}" ended during the run, so its process tree was killed and how it ended is unknown; the run is failed`,
+  );
 }
 
 function untrustedReport(name: string, why: string): SandboxError {
@@ -1069,26 +1093,47 @@ async function start(
   env: Record<string, string>,
   o: Normalized,
   confinement: Confinement,
+  spawner: (() => SpawnerProcess | undefined) | undefined,
 ): Promise<SealedProcess> {
   const name = o.argv[0]!;
   const startedAt = performance.now();
   const stdout = new CappedOutput(o.maxOutputBytes);
   const stderr = new CappedOutput(o.maxOutputBytes);
-  let child: ChildProcess;
-  try {
-    child = spawn(launch.file, launch.args, {
-      cwd: o.cwd,
-      // The init gets nothing but its marker: the program's environment travels over the channel.
-      env: launch.viaInit ? (launch.initEnv ?? {}) : env,
-      // With the init, descriptor 3 is its report channel (a socket pair; the init keeps it close-on-exec).
-      stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      shell: false,
-      windowsHide: true,
-      ...(launch.argv0 === undefined || launch.viaInit ? {} : { argv0: launch.argv0 }),
-    });
-  } catch (error) {
-    throw spawnFailure(name, codeOf(error), error);
+  // The sealed spawner starts the native init's launches only, each exactly
+  // as `ironrun-init --namespaces` spawned here would be; where it is not
+  // running (never started, ended), the launch is spawned here as always.
+  const forked =
+    launch.init === 'native'
+      ? await spawner?.()?.launch(
+          { user: launch.args.includes('--user'), net: launch.args.includes('--net') },
+          o.ttlMs,
+          name,
+        )
+      : undefined;
+  let child: RunLeader;
+  let channel: Duplex | null;
+  if (forked !== undefined) {
+    child = forked;
+    channel = forked.channel;
+  } else {
+    let spawned: ChildProcess;
+    try {
+      spawned = spawn(launch.file, launch.args, {
+        cwd: o.cwd,
+        // The init gets nothing but its marker: the program's environment travels over the channel.
+        env: launch.viaInit ? (launch.initEnv ?? {}) : env,
+        // With the init, descriptor 3 is its report channel (a socket pair; the init keeps it close-on-exec).
+        stdio: launch.viaInit ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        shell: false,
+        windowsHide: true,
+        ...(launch.argv0 === undefined || launch.viaInit ? {} : { argv0: launch.argv0 }),
+      });
+    } catch (error) {
+      throw spawnFailure(name, codeOf(error), error);
+    }
+    child = spawned;
+    channel = launch.viaInit ? ((spawned.stdio[3] as Duplex | null) ?? null) : null;
   }
   const tree = new ProcessTree(child, o, startedAt);
   let started = false;
@@ -1099,7 +1144,6 @@ async function start(
     stderr.push(chunk);
   });
 
-  const channel = launch.viaInit ? ((child.stdio[3] as Duplex | null) ?? null) : null;
   const reader = new InitReportReader();
   if (channel !== null) {
     channel.on('data', (chunk: Buffer) => reader.push(chunk));
@@ -1114,9 +1158,10 @@ async function start(
     seccomp: false,
   };
   const result = tree
-    .finish(stdout, stderr, channel, isolation, (kernel) =>
-      launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel,
-    )
+    .finish(stdout, stderr, channel, isolation, (kernel) => {
+      if (forked?.lost === true) throw spawnerLost(name);
+      return launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel;
+    })
     .finally(() => removeTmpdir(confinement));
   // A run that fails to start is never awaited by the caller: its result must not go unhandled.
   result.catch(() => {});
