@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bubblewrapArgs,
+  devBindTable,
   hostDevEntries,
   startedMarker,
   startedMarkerArgv,
@@ -65,8 +66,15 @@ describe('unshareArgs', () => {
       '/home/u/vault/secrets.env',
       // No terminal given: nothing is bound over /dev/console.
       '',
-      // No host /dev entries given.
+      // No host /dev entries given: the table binds the six devices of its own /dev alone.
       '0',
+      devBindTable([]),
+    ]);
+    expect(devBindTable([]).split('\n')).toEqual([
+      ...['null', 'zero', 'full', 'random', 'urandom', 'tty'].map(
+        (name) => `/dev/${name} /dev/pts/${name} none rbind,nofail 0 0`,
+      ),
+      '',
     ]);
     expect(args.slice(0, 10)).toEqual(
       expect.arrayContaining([
@@ -108,7 +116,10 @@ describe('unshareArgs', () => {
     expect(at('--move')).toBeLessThan(at('ironrun-devpts'));
     expect(script).not.toContain('/dev/pts/7');
     expect(script).not.toContain('pwned');
-    expect(args.slice(-14)).toEqual([
+    expect(args.at(-1)).toBe(
+      devBindTable([{ name: 'shm' }, { name: 'net', folder: true }, { name: 'net/tun' }, hostile]),
+    );
+    expect(args.slice(-15, -1)).toEqual([
       '/dev/pts/7',
       '4',
       'bind',
@@ -127,6 +138,26 @@ describe('unshareArgs', () => {
     // Every mount comes before `set +e`: a failed one stops before the agent starts.
     expect(at('ironrun-devpts')).toBeLessThan(at('set +e'));
     expect(at('--move')).toBeLessThan(at('set +e'));
+  });
+});
+
+describe('devBindTable', () => {
+  it('binds each device and folder, not links or folders made, with a crafted name kept to one line of one field', () => {
+    const table = devBindTable([
+      { name: 'shm' },
+      { name: 'cpu', folder: true },
+      { name: 'log', symlink: '/run/systemd/journal/dev-log' },
+      { name: 'x y\n/ / none rbind 0 0\\' },
+    ]);
+    const lines = table.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(8);
+    expect(lines).toContain('/dev/shm /dev/pts/shm none rbind,nofail 0 0');
+    expect(table).not.toMatch(/\/dev\/(?:pts\/)?(?:cpu|log)\b/);
+    // Space, newline and backslash as libmount's octal escapes: still six fields on one line.
+    expect(lines.at(-1)).toBe(
+      '/dev/x\\040y\\012/\\040/\\040none\\040rbind\\0400\\0400\\134 /dev/pts/x\\040y\\012/\\040/\\040none\\040rbind\\0400\\0400\\134 none rbind,nofail 0 0',
+    );
+    for (const line of lines) expect(line.split(' ')).toHaveLength(6);
   });
 });
 

@@ -299,7 +299,7 @@ const unshareSetupScript = [
   'if [ -n "$t" ] && [ -e /dev/console ]; then "$m" --bind "$t" /dev/console; else t=; fi',
   's=/dev/pts',
   '"$m" -t tmpfs -o mode=0755,nosuid,size=64k ironrun-dev "$s"',
-  'for d in null zero full random urandom tty; do : > "$s/$d"; "$m" --bind "/dev/$d" "$s/$d"; done',
+  'for d in null zero full random urandom tty; do : > "$s/$d"; done',
   'mkdir "$s/pts" "$s/shm"',
   'ln -s /proc/self/fd "$s/fd"; ln -s /proc/self/fd/0 "$s/stdin"; ln -s /proc/self/fd/1 "$s/stdout"',
   'ln -s /proc/self/fd/2 "$s/stderr"; ln -s pts/ptmx "$s/ptmx"',
@@ -307,13 +307,18 @@ const unshareSetupScript = [
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do',
   '  case $1 in',
-  '  bind) if [ -d "/dev/$2" ]; then mkdir -p -- "$s/$2"; "$m" --rbind "/dev/$2" "$s/$2"; elif [ -e "/dev/$2" ]; then : > "$s/$2"; "$m" --bind "/dev/$2" "$s/$2"; fi ;;',
+  '  bind) if [ -d "$s/$2" ]; then :; elif [ -d "/dev/$2" ]; then mkdir -p -- "$s/$2"; else : > "$s/$2"; fi ;;',
   '  folder) mkdir -p -- "$s/$2" ;;',
   '  symlink) ln -s -- "$3" "$s/$2" ;;',
   '  esac',
   '  shift 3; n=$((n - 1))',
   'done',
-  // -n: nothing written to the host's /run/mount/utab (as uid 65534 the move would fail on it).
+  // Every bind in one mount process (each mount process costs milliseconds at the start), from
+  // a table under the stage's pts, which the new devpts instance then hides. -n: nothing
+  // written to the host's /run/mount/utab (as uid 65534 the move would fail on it).
+  'printf %s "$1" > "$s/pts/fstab"',
+  '"$m" -n -a -T "$s/pts/fstab"',
+  'shift',
   '"$m" -n --move "$s" /dev',
   '"$m" -t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
   'set +e',
@@ -325,6 +330,36 @@ const unshareSetupScript = [
   'fi',
   'exit $?',
 ].join('\n');
+
+/** The devices the own set-up binds from the host into the agent's /dev, as bubblewrap's `--dev` does. */
+const ownDevDevices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
+/** A field of an fstab line: anything but plain path characters as `\ooo` octal, as libmount reads it. */
+function fstabField(text: string): string {
+  return text.replace(/[^A-Za-z0-9._/+:@-]/g, (char) =>
+    [...Buffer.from(char)].map((byte) => `\\${byte.toString(8).padStart(3, '0')}`).join(''),
+  );
+}
+
+/**
+ * The fstab that `mount -a` reads in the own set-up: each host device and folder bound from
+ * `/dev` into the stage (`/dev/pts`, before it is moved over `/dev`), recursively (a folder's
+ * mounts, such as `/dev/shm`'s, come along), `nofail` for an entry gone since the listing.
+ */
+export function devBindTable(devEntries: readonly DevEntry[]): string {
+  const names = [
+    ...ownDevDevices,
+    ...devEntries
+      .filter((entry) => entry.symlink === undefined && entry.folder !== true)
+      .map((entry) => entry.name),
+  ];
+  return names
+    .map(
+      (name) =>
+        `${fstabField(`/dev/${name}`)} ${fstabField(`/dev/pts/${name}`)} none rbind,nofail 0 0\n`,
+    )
+    .join('');
+}
 
 /** The arguments of ironrun's own set-up with util-linux `unshare` (see the script above). */
 export function unshareArgs(options: {
@@ -376,6 +411,7 @@ export function unshareArgs(options: {
         ? ['symlink', entry.name, entry.symlink]
         : [entry.folder === true ? 'folder' : 'bind', entry.name, ''],
     ),
+    devBindTable(devEntries),
   ];
 }
 
