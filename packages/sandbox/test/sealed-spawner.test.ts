@@ -110,7 +110,8 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
       'for n in $(seq 3 63); do (printf "R 9 %032d --\\n" 0 >&$n) 2>/dev/null && echo "wrote $n"; done',
       'exit 0',
     ].join('\n');
-    const attacker = await run({ argv: ['/bin/sh', '-c', script], allow: ['/usr/bin/seq'] });
+    // bash: its redirections take descriptors above 9 (dash's stop at 9).
+    const attacker = await run({ argv: ['/bin/bash', '-c', script], allow: ['/usr/bin/seq'] });
     const lines = attacker.stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('wrote'))).toEqual([]);
     expect(lines.map((line) => line.split(' ')[1])).toEqual(['0', '1', '2']);
