@@ -144,7 +144,14 @@ const bundledIntoEntry: NonNullable<Options['noExternal']> = [
 ];
 
 export default packageBuild({
-  entry: ['src/index.ts', 'src/cli.ts', 'src/namespace-init.ts', 'src/run-bundle.ts'],
+  // src/main.ts is an entry of its own so that dist/cli.cjs (the bin) can import dist/main.js.
+  entry: [
+    'src/index.ts',
+    'src/cli.ts',
+    'src/main.ts',
+    'src/namespace-init.ts',
+    'src/run-bundle.ts',
+  ],
   splitting: true,
   async onSuccess() {
     // The guard itself: dist/guard.cjs.
@@ -166,6 +173,20 @@ export default packageBuild({
         options.supported = { ...options.supported, 'dynamic-import': true };
       },
       removeNodeProtocol: false,
+    });
+    // The bin, dist/cli.cjs (src/cli-bin.ts): CommonJS, so Node starts it without its ES module
+    // loader; src/run-bundle.ts is bundled in, and dist/cli.js and dist/main.js stay ES
+    // modules it imports only for the command lines that need them.
+    await build({
+      entry: { cli: 'src/cli-bin.ts' },
+      format: ['cjs'],
+      target: 'node20',
+      ...oneFile,
+      minify: false,
+      sourcemap: false,
+      esbuildOptions(options) {
+        options.supported = { ...options.supported, 'dynamic-import': true };
+      },
     });
     // dist/guard.js, the entry older settings files name: it loads dist/guard.cjs.
     await build({

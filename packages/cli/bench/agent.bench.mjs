@@ -1,26 +1,30 @@
 // Starting a trivial program confined by `ironrun agent` against starting it directly, interleaved
-// in the same run. Measured three ways:
+// in the same run. Measured four ways:
 //   1. the confinement alone: the exact wrapper argv `ironrun agent` uses (from --dry-run), around
-//      /bin/true, against /bin/true spawned directly. Target: ≤ 50 ms added (median).
-//   2. the probe `ironrun agent` runs before starting (one run of the same wrapper on true).
+//      /bin/echo, against /bin/echo spawned directly.
+//   2. Node starting alone (`node -e` writing one byte), and Node loading dist/agent.cjs with its
+//      code cache (the entry, nothing run), and `ironrun --version` (Node and the CLI starting,
+//      which any ironrun command pays).
 //   3. the whole command until the agent runs: `ironrun agent -- /bin/echo started`, timed to the
-//      agent's first byte, against /bin/echo started directly (issue #19: starting a trivial
-//      program confined adds ≤ 50 ms over starting it directly; median of the paired rounds).
-//      Broken down by the same rounds into Node starting alone (`node -e` writing one byte),
-//      the entry (Node loading dist/agent.cjs with its code cache, nothing run), the launch (what
-//      the start does before the confinement's exec: the rest) and the confinement (the wrapper
-//      of 1.); also against `ironrun --version` (Node and the CLI starting, which any ironrun
-//      command pays). Measured in an
-//      empty folder and in a project with an ironrun.yml (whose envfile must be found first): one
-//      the provider scan reads (no YAML parser before the start, as for every policy init writes),
-//      and as the baseline the same policy behind a `---` line, which the scan leaves to the full
-//      reader (YAML and the schema load before the start, as they all did before the scan).
-//      The empty-folder case is also run through the full command table (citty and the agent
-//      command's chunks, as before dist/agent.js), as the fast path's baseline.
+//      agent's first byte, against /bin/echo started directly. Target (issue #19): starting a
+//      trivial program confined adds ≤ 50 ms over starting it directly (median of the paired
+//      rounds). Broken down by the same rounds into Node starting, the entry, the launch (what
+//      the start does before the confinement's exec: the rest) and the confinement (1.).
+//      Measured in an empty folder and in a project with an ironrun.yml (whose envfile must be
+//      found first): one the provider scan reads (no YAML parser before the start, as for every
+//      policy init writes), and as the baseline the same policy behind a `---` line, which the
+//      scan leaves to the full reader (YAML and the schema load before the start, as they all
+//      did before the scan). The empty-folder case is also run through the full command table
+//      (citty and the agent command's chunks, as before dist/agent.js), as the fast path's
+//      baseline.
 //   4. the whole command until it exits: it also waits for the broker's pipeline, which loads
 //      after the agent started (a /bin/true agent ends before it has loaded).
 // Each figure is the median, with the spread as the interquartile range (p25–p75), and the
 // added cost is also given as the median of the per-round differences (paired, same round).
+// Beside each: the CPU time (user + system) the child and its own children used until it
+// exited, from /proc, as a mean per run; on a shared machine it moves far less with the load
+// than the wall time. The children get no NODE_EXTRA_CA_CERTS (their environment is PATH, HOME
+// and IRONRUN_CONFIG_DIR only); the first line says whether this process has it, and the load.
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/agent.bench.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -19,7 +19,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const TARGET = 1.25;
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The bin as installed (package.json `bin`), which is what `ironrun` starts.
+const bin = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).bin
+  .ironrun;
+const cli = fileURLToPath(new URL(`../${bin}`, import.meta.url));
 const sleep = '/bin/sleep';
 
 function median(values) {
@@ -93,7 +96,7 @@ try {
   const ratio = median(times.run) / median(times.baseline);
   const load = `${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`;
   console.log(
-    `ironrun run of \`sleep 0.1\` (Node ${process.versions.node}), median of ${ROUNDS} interleaved rounds, load average ${load}:`,
+    `ironrun run of \`sleep 0.1\` (Node ${process.versions.node}, bin ${bin}), median of ${ROUNDS} interleaved rounds, load average ${load}, NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set'}:`,
   );
   console.log(
     `  node -e 0                        ${median(times.node).toFixed(1).padStart(6)} ms${cpuOf('node')}`,

@@ -1,4 +1,4 @@
-import { cp, mkdir, symlink } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,32 @@ describe('ironrun run from its single file', () => {
     );
     expect(required).toContain('child_process');
     expect(required.filter((name) => !isBuiltin(name))).toEqual([]);
+  });
+
+  it('through the bin (package.json bin, CommonJS) loads no ES module at all, and falls back to the command table', async () => {
+    const packageJson = fileURLToPath(new URL('../package.json', import.meta.url));
+    const { bin } = JSON.parse(await readFile(packageJson, 'utf8')) as {
+      bin: { ironrun: string };
+    };
+    const binPath = join(dirname(packageJson), bin.ironrun);
+    const run = await runProcess(process.execPath, [binPath, 'run', 'ok'], {
+      cwd: project.dir,
+      env: { ...env, NODE_DEBUG: 'esm,module' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(
+      [...run.stderr.matchAll(/Translating \w+ (file:\S+)/g)].map((match) => match[1]),
+    ).toEqual([]);
+    // A command line the fast path hands back, and another command, go to the ES entries.
+    const help = await runProcess(process.execPath, [binPath, 'run', '--help'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/USAGE ironrun run/);
+    const list = await runProcess(process.execPath, [binPath, 'list'], { cwd: project.dir, env });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^ok /m);
   });
 
   it('loads from an install path with a space in it', async () => {
