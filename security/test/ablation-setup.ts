@@ -1,16 +1,19 @@
 // Replaces one layer with a pass-through when IRONRUN_ABLATE names it (see src/ablation.ts).
 // Without IRONRUN_ABLATE every mock returns the real module unchanged.
-import { vi } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { ablatedSpawnSealed, currentAblation } from '../src/ablation.js';
+
+// The harness's own spawner (IRONRUN_TEST_SPAWNER=1), closed after each test file.
+const shared = vi.hoisted(() => ({ close: async () => {} }));
+afterAll(() => shared.close());
 
 vi.mock('@ironrun/sandbox', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@ironrun/sandbox')>();
   const ablation = currentAblation();
   // IRONRUN_TEST_SPAWNER=1: the harness's own runSealed calls go through one sealed spawner too.
-  const spawn =
-    process.env.IRONRUN_TEST_SPAWNER === '1'
-      ? actual.createSealedSpawner().spawn
-      : actual.spawnSealed;
+  const own = process.env.IRONRUN_TEST_SPAWNER === '1' ? actual.createSealedSpawner() : undefined;
+  if (own !== undefined) shared.close = own.close;
+  const spawn = own?.spawn ?? actual.spawnSealed;
   return {
     ...actual,
     spawnSealed: ablatedSpawnSealed(spawn, ablation),

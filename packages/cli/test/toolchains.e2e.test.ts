@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
-  linkSync,
   readdirSync,
   realpathSync,
   statSync,
@@ -75,16 +74,16 @@ async function initAndTrust(env: Record<string, string>): Promise<string> {
   return readFile(project.path('ironrun.yml'), 'utf8');
 }
 
-/** The running node, put under `bin` in the fake home as a Node install would be (a hard link, else a copy). */
+/**
+ * The running node, copied under `bin` in the fake home as a Node install would be. A copy,
+ * never a hard link: a link changes the ctime of the machine's node, which every trust
+ * record pinning it by its fingerprint then reads as modified, failing tests that run
+ * beside this one.
+ */
 async function installNode(bin: string): Promise<string> {
   await mkdir(bin, { recursive: true });
   const node = join(bin, 'node');
-  const real = realpathSync(process.execPath);
-  try {
-    linkSync(real, node);
-  } catch {
-    copyFileSync(real, node);
-  }
+  copyFileSync(realpathSync(process.execPath), node);
   return node;
 }
 
@@ -242,7 +241,7 @@ describe('init on the person’s toolchains', () => {
       await initAndTrust(env);
       expect((await runIronrun(['run', 'test'], { cwd: project.dir, env })).code).toBe(0);
 
-      // An editor-style rename (never a write into the hard link), as the agent would do it.
+      // An editor-style rename, as the agent would do it.
       await writeFile(home.path('planted'), '#!/bin/sh\necho PLANTED-RAN\nexit 0\n', {
         mode: 0o755,
       });

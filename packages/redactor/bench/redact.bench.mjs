@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -455,6 +456,12 @@ if (process.argv[2] === '--memory') {
   console.log(
     'Each figure is the median of up to 40 interleaved runs through a Node pipeline (source → transform → counting sink); a baseline slower than the time budget runs once or twice.',
   );
+  // Node reads that bundle at every start; no timed run includes a start, but say which it was.
+  console.log(
+    `NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'}; load average at the start ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')}.`,
+  );
   const self = fileURLToPath(import.meta.url);
   /** Runs a child, prints its lines, returns the figures of its RESULT line. */
   const run = (args, env = {}, indent = '') => {
@@ -555,5 +562,9 @@ if (process.argv[2] === '--memory') {
       `  ${kind.padEnd(13)} peak RSS ${result.peakRssMiB.toFixed(0)} MiB (RSS ${result.rssBeforeMiB.toFixed(0)} MiB before streaming), ${(result.bytes / result.seconds / 1e6).toFixed(0)} MB/s`,
     );
   }
-  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')}`,
+  );
 }
