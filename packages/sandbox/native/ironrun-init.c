@@ -121,6 +121,21 @@ static int read_full(int fd, void *buffer, size_t length) {
   return 0;
 }
 
+/* Writes all `length` bytes; -1 with errno set (EIO where a write took none). */
+static int write_full(int fd, const void *bytes, size_t length) {
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = write(fd, (const char *)bytes + done, length - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return -1;
+    }
+    done += (size_t)n;
+  }
+  return 0;
+}
+
 static int write_file(const char *path, const char *text) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
@@ -298,17 +313,11 @@ static int sealed_copy(const char *bytes, size_t length, const char *path) {
   /* Before Linux 6.3 MFD_EXEC is unknown (EINVAL) and every memfd is executable. */
   if (fd < 0 && errno == EINVAL) fd = (int)syscall(SYS_memfd_create, name, MFD_ALLOW_SEALING);
   if (fd < 0) return -1;
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = write(fd, bytes + done, length - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int error = n < 0 ? errno : EIO;
-      close(fd);
-      errno = error;
-      return -1;
-    }
-    done += (size_t)n;
+  if (write_full(fd, bytes, length) < 0) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return -1;
   }
   /* Readable and executable by the program only (it runs as another uid than the init's 0). */
   int seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
@@ -995,17 +1004,11 @@ static int dial(const struct sockaddr_un *address, const char *token, char kind)
     errno = error;
     return -1;
   }
-  size_t done = 0;
-  while (done < sizeof header) {
-    ssize_t n = write(fd, header + done, sizeof header - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int error = n < 0 ? errno : EIO;
-      close(fd);
-      errno = error;
-      return -1;
-    }
-    done += (size_t)n;
+  if (write_full(fd, header, sizeof header) < 0) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return -1;
   }
   return fd;
 }

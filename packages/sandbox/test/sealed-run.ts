@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { type SealedResult, type SpawnSealedOptions, spawnSealed } from '../src/index.js';
+import {
+  type SealedProcess,
+  type SealedResult,
+  type SpawnSealedOptions,
+  spawnSealed,
+} from '../src/index.js';
 
 /** The absolute path of a fixture script. */
 export function fixture(name: string): string {
@@ -16,16 +21,8 @@ export interface SealedRun {
   stderr: string;
 }
 
-/** Runs a command sealed to its end, reading both streams; a short TTL unless given. */
-export async function sealedRun(
-  options: Partial<SpawnSealedOptions> & { argv: readonly string[] },
-): Promise<SealedRun> {
-  const child = await spawnSealed({
-    cwd: fixturesDir,
-    ttlMs: 20_000,
-    killGraceMs: 500,
-    ...options,
-  });
+/** Reads a started sealed process to its end: both streams as text, and its result. */
+export async function drainSealed(child: SealedProcess): Promise<SealedRun> {
   const read = async (stream: NodeJS.ReadableStream) => {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -37,6 +34,19 @@ export async function sealedRun(
     child.result,
   ]);
   return { result, stdout, stderr };
+}
+
+/** Runs a command sealed to its end, reading both streams; a short TTL unless given. */
+export async function sealedRun(
+  options: Partial<SpawnSealedOptions> & { argv: readonly string[] },
+): Promise<SealedRun> {
+  const child = await spawnSealed({
+    cwd: fixturesDir,
+    ttlMs: 20_000,
+    killGraceMs: 500,
+    ...options,
+  });
+  return drainSealed(child);
 }
 
 /** Runs a fixture with the Node running the tests. */

@@ -4,11 +4,10 @@ import {
   createSealedSpawner,
   isSandboxError,
   probeIsolation,
-  type SealedProcess,
   type SpawnSealedOptions,
 } from '../src/index.js';
 import { nativeInitPath } from '../src/native-init.js';
-import { fixture, fixturesDir, nodeFixture } from './sealed-run.js';
+import { drainSealed, fixture, fixturesDir, nodeFixture } from './sealed-run.js';
 
 /**
  * createSealedSpawner: runs forked by the native init's server mode instead
@@ -28,24 +27,10 @@ if (why !== undefined) console.log(`sealed-spawner: skipped: ${why}`);
 const spawner = createSealedSpawner();
 afterAll(() => spawner.close());
 
-async function drain(child: SealedProcess) {
-  const read = async (stream: NodeJS.ReadableStream) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
-  const [stdout, stderr, result] = await Promise.all([
-    read(child.stdout),
-    read(child.stderr),
-    child.result,
-  ]);
-  return { stdout, stderr, result };
-}
-
 function run(options: Partial<SpawnSealedOptions> & { argv: readonly string[] }) {
   return spawner
     .spawn({ cwd: fixturesDir, ttlMs: 20_000, killGraceMs: 500, ...options })
-    .then(drain);
+    .then(drainSealed);
 }
 
 /** The parent pid of `pid` and that parent's command line. */
@@ -126,7 +111,7 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
       ttlMs: 20_000,
       allow: ['/usr/bin/sleep', '/bin/sleep'],
     });
-    const victimDone = drain(victim);
+    const victimDone = drainSealed(victim);
     const attacker = await run({ argv: nodeFixture('dial-spawner.mjs'), allow: [] });
     const seen = JSON.parse(attacker.stdout) as { sockets: number; outcomes: string[] };
     // The listener is reachable from inside (same user, same /tmp): the token is what keeps it shut.
@@ -170,7 +155,7 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
       expect(alive(child.pid)).toBe(false);
       const next = await own.spawn({ argv: ['/bin/true'], cwd: fixturesDir, ttlMs: 20_000 });
       expect(parentOf(next.pid).ppid).toBe(process.pid);
-      const { result } = await drain(next);
+      const { result } = await drainSealed(next);
       expect(result.exitCode).toBe(0);
       expect(result.isolation).toMatchObject({ kind: 'namespaces', init: 'native', seccomp: true });
     } finally {
@@ -195,10 +180,10 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
     const own = createSealedSpawner();
     const first = await own.spawn({ argv: ['/bin/true'], cwd: fixturesDir, ttlMs: 20_000 });
     expect(parentOf(first.pid).cmdline).toContain('--spawner');
-    await drain(first);
+    await drainSealed(first);
     await own.close();
     const second = await own.spawn({ argv: ['/bin/true'], cwd: fixturesDir, ttlMs: 20_000 });
     expect(parentOf(second.pid).ppid).toBe(process.pid);
-    await drain(second);
+    await drainSealed(second);
   });
 });
