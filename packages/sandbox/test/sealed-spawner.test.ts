@@ -177,13 +177,23 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
   });
 
   it('after close(), spawns directly', async () => {
+    // A run that lives until it is stopped, so its parent is read while it exists (a
+    // /bin/true could be gone, and its /proc entry with it, before the read).
+    const lasting = {
+      argv: ['/bin/sleep', '30'],
+      cwd: fixturesDir,
+      ttlMs: 20_000,
+      killGraceMs: 200,
+    };
     const own = createSealedSpawner();
-    const first = await own.spawn({ argv: ['/bin/true'], cwd: fixturesDir, ttlMs: 20_000 });
+    const first = await own.spawn(lasting);
     expect(parentOf(first.pid).cmdline).toContain('--spawner');
+    first.kill();
     await drainSealed(first);
     await own.close();
-    const second = await own.spawn({ argv: ['/bin/true'], cwd: fixturesDir, ttlMs: 20_000 });
+    const second = await own.spawn(lasting);
     expect(parentOf(second.pid).ppid).toBe(process.pid);
+    second.kill();
     await drainSealed(second);
   });
 });
