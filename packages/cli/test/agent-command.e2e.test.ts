@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nobody, nobodyMakesNamespaces, setpriv } from './as-nobody.js';
+import { bwrapForbidsNesting } from './bwrap-forbids-nesting.js';
 import { cliPath, runIronrun, runProcess } from './cli-process.js';
 
 const SECRET = `sk_live_${randomBytes(12).toString('hex')}`;
@@ -20,18 +21,8 @@ function available(): boolean {
 }
 const ok = available();
 if (!ok) console.log('skipping the ironrun agent command tests: no confinement works here');
-/** Whether bubblewrap can make a user namespace that forbids nested ones (bubblewrap 0.8+). */
-const canForbidNesting =
-  ok &&
-  spawnSync('/usr/bin/bwrap', [
-    '--unshare-user',
-    '--disable-userns',
-    '--dev-bind',
-    '/',
-    '/',
-    '--',
-    '/bin/true',
-  ]).status === 0;
+/** Whether bubblewrap can make a user namespace that forbids nested ones. */
+const canForbidNesting = ok && bwrapForbidsNesting('/usr/bin/bwrap');
 if (ok && !canForbidNesting) {
   console.log('skipping the refusal test: this bubblewrap cannot --disable-userns');
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapForbidsNesting } from './bwrap-forbids-nesting.js';
 import { cliPath, runProcess } from './cli-process.js';
 
 // Where unprivileged user namespaces are restricted (Ubuntu 24.04's AppArmor rule) and bubblewrap
@@ -33,18 +34,8 @@ const canReplaceBwrap =
 const unshareWorks =
   canReplaceBwrap &&
   works(node, [cliPath, 'agent', '--confinement', 'unshare', '--dry-run', '--', 'true']);
-/** Whether bubblewrap can make a user namespace that forbids nested ones (bubblewrap 0.8+). */
-const canForbidNesting =
-  canReplaceBwrap &&
-  works(realBwrap, [
-    '--unshare-user',
-    '--disable-userns',
-    '--dev-bind',
-    '/',
-    '/',
-    '--',
-    '/bin/true',
-  ]);
+/** Whether bubblewrap can make a user namespace that forbids nested ones. */
+const canForbidNesting = canReplaceBwrap && bwrapForbidsNesting(realBwrap);
 if (!canReplaceBwrap) {
   console.log(
     'skipping the fallback tests: no bwrap installed, or no mount namespace for the test',
