@@ -361,42 +361,53 @@
   ;; where a `\n` or `\r` is kept by `$keep`, at most `$cap` of them; returns
   ;; how many. `resume` is where to call again (`$len` when done).
   ;;
-  ;; 32 bytes are tested at once. The first break of each 32 is handled without
+  ;; 64 bytes are tested at once. The first break of each 64 is handled without
   ;; a branch (its offset is always written; the count moves on only if it is
   ;; kept), since whether a block holds a break is as good as random in text
-  ;; and a mispredicted branch per line would cost more than the test itself.
-  ;; `WasmScan` keeps a byte of the alphabets just before the chunk and writes
-  ;; one just after it, so `$keep`'s two ends need no test here.
+  ;; and a mispredicted branch per line would cost more than the test itself;
+  ;; a second break in the same 64 bytes (a line shorter than that) is taken
+  ;; in a loop. `WasmScan` keeps a byte of the alphabets just before the chunk
+  ;; and writes one just after it, so `$keep`'s two ends need no test here.
   (func (export "breaks")
     (param $from i32) (param $len i32) (param $chunk i32) (param $classes i32)
     (param $out i32) (param $cap i32) (result i32)
-    (local $i i32) (local $m i32) (local $p i32) (local $n i32) (local $at i32) (local $v v128) (local $w v128)
+    (local $i i32) (local $m i64) (local $p i32) (local $n i32) (local $at i32) (local $byte i32)
+    (local $v v128) (local $w v128) (local $x v128) (local $y v128)
     (local.set $i (local.get $from))
     (block $done
       (block $full
         (loop $vector
-          (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 32)) (local.get $len)))
+          (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 64)) (local.get $len)))
           ;; Room for a whole block's breaks, or stop here.
-          (br_if $full (i32.gt_u (i32.add (local.get $n) (i32.const 32)) (local.get $cap)))
+          (br_if $full (i32.gt_u (i32.add (local.get $n) (i32.const 64)) (local.get $cap)))
           (local.set $at (i32.add (local.get $chunk) (local.get $i)))
           (local.set $v (v128.load (local.get $at)))
           (local.set $w (v128.load offset=16 (local.get $at)))
-          (local.set $m (i32.or
-            (i8x16.bitmask (v128.or
-              (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-              (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
-            (i32.shl
-              (i8x16.bitmask (v128.or
+          (local.set $x (v128.load offset=32 (local.get $at)))
+          (local.set $y (v128.load offset=48 (local.get $at)))
+          ;; A bit for each `\n` or `\r` of the 64 bytes.
+          (local.set $m (i64.or
+            (i64.or
+              (i64.extend_i32_u (i8x16.bitmask (v128.or
+                (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))))
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.or
                 (i8x16.eq (local.get $w) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
-                (i8x16.eq (local.get $w) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
-              (i32.const 16))))
-          ;; The first break (or, with none, offset $i + 32, which is never counted).
+                (i8x16.eq (local.get $w) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))) (i64.const 16)))
+            (i64.or
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.or
+                (i8x16.eq (local.get $x) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                (i8x16.eq (local.get $x) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))) (i64.const 32))
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.or
+                (i8x16.eq (local.get $y) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                (i8x16.eq (local.get $y) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))) (i64.const 48)))))
+          ;; The first break (or, with none, offset $i + 64, which is never counted).
           (loop $each
-            (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $m))))
+            (local.set $p (i32.add (local.get $i) (i32.wrap_i64 (i64.ctz (local.get $m)))))
             (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
             (local.set $n (i32.add (local.get $n)
               (i32.and
-                (i32.ne (local.get $m) (i32.const 0))
+                (i64.ne (local.get $m) (i64.const 0))
                 (i32.and
                   (i32.ne (i32.load8_u (i32.add (local.get $classes)
                             (i32.load8_u (i32.add (local.get $chunk) (i32.sub (local.get $p) (i32.const 1))))))
@@ -404,21 +415,21 @@
                   (i32.ne (i32.load8_u (i32.add (local.get $classes)
                             (i32.load8_u (i32.add (local.get $chunk) (i32.add (local.get $p) (i32.const 1))))))
                           (i32.const 2))))))
-            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-            ;; More than one break in these 32 bytes: rare in text, taken in a loop.
-            (br_if $each (local.get $m)))
-          (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+            ;; More than one break in these 64 bytes: rare in text, taken in a loop.
+            (br_if $each (i64.ne (local.get $m) (i64.const 0))))
+          (local.set $i (i32.add (local.get $i) (i32.const 64)))
           (br $vector)))
       ;; The list may not hold another block's breaks: resume at this block.
       (global.set $resume (local.get $i))
       (return (local.get $n)))
-    ;; Fewer than 32 bytes left: one at a time.
+    ;; Fewer than 64 bytes left: one at a time.
     (block $end
       (loop $byte
         (br_if $end (i32.ge_u (local.get $i) (local.get $len)))
-        (local.set $m (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
+        (local.set $byte (i32.load8_u (i32.add (local.get $chunk) (local.get $i))))
         (if (i32.and
-              (i32.or (i32.eq (local.get $m) (i32.const 10)) (i32.eq (local.get $m) (i32.const 13)))
+              (i32.or (i32.eq (local.get $byte) (i32.const 10)) (i32.eq (local.get $byte) (i32.const 13)))
               (call $keep (local.get $i) (local.get $len) (local.get $chunk) (local.get $classes)))
           (then
             (if (i32.ge_u (local.get $n) (local.get $cap))

@@ -10,7 +10,7 @@ import { RedactionCounter } from '../src/redaction-stats.js';
 import { scanWasmBase64 } from '../src/scan-wasm.js';
 import { SkipSearch } from '../src/skip-search.js';
 import { variantKinds } from '../src/variant-kind.js';
-import { wasmAvailable } from '../src/wasm-scan.js';
+import { type WasmScan, wasmAvailable } from '../src/wasm-scan.js';
 import { cutAt, streamThrough } from './reference-redact.js';
 
 const encoder = new TextEncoder();
@@ -194,6 +194,83 @@ describe('scan engines', () => {
     session.end();
     // ... and gone after end().
     expect(memory().includes(secret)).toBe(false);
+  });
+});
+
+describe('the WebAssembly line-break scan', () => {
+  /** What `breaks` must list: every `\n` or `\r` from `from` on with no breaker byte beside it. */
+  function reference(chunk: Uint8Array, from: number, classes: Uint8Array) {
+    const kept: number[] = [];
+    for (let p = from; p < chunk.length; p++) {
+      if (chunk[p] !== 0x0a && chunk[p] !== 0x0d) continue;
+      if (p > 0 && classes[chunk[p - 1]!] === 2) continue;
+      if (p + 1 < chunk.length && classes[chunk[p + 1]!] === 2) continue;
+      kept.push(p);
+    }
+    return kept;
+  }
+
+  /** Every break the module lists from `from`, calling again from `resume` as the stream does. */
+  function listed(wasm: WasmScan, chunk: Uint8Array, from: number, cap: number) {
+    const all: number[] = [];
+    wasm.load(chunk);
+    let at = from;
+    while (at < chunk.length) {
+      const count = wasm.breaks(at, cap);
+      for (let k = 0; k < count; k++) all.push(wasm.words[wasm.listA + k]!);
+      expect(wasm.resume).toBeGreaterThan(count === 0 ? at - 1 : all.at(-1)!);
+      at = wasm.resume;
+    }
+    return all;
+  }
+
+  it('lists the breaks with no breaker beside them, at every offset of a block and across blocks', () => {
+    const matcher = buildMatcher(patternsOfSecret(), 'wasm');
+    const wasm = matcher.wasm!;
+    const classes = matcher.wrapped!.byteClass;
+    let checked = 0;
+    // Encoded characters with a break (each kind of neighbour: a character, a space, another
+    // break) at offset `at`, and a second one `gap` bytes on: both in one 64-byte block, or in two.
+    for (let at = 0; at < 140; at++) {
+      for (const gap of [1, 2, 5, 63, 64, 65]) {
+        for (const [before, after] of [
+          [0x41, 0x2f],
+          [0x20, 0x41],
+          [0x41, 0x3d],
+          [0x0d, 0x41],
+        ] as const) {
+          const chunk = new Uint8Array(200).fill(0x61);
+          if (at > 0) chunk[at - 1] = before;
+          chunk[at] = 0x0a;
+          if (at + 1 < chunk.length) chunk[at + 1] = after;
+          if (at + gap < chunk.length) chunk[at + gap] = at % 2 === 0 ? 0x0d : 0x0a;
+          for (const from of [0, at, at + 1]) {
+            for (const cap of [64, 8192]) {
+              expect(listed(wasm, chunk, from, cap)).toEqual(reference(chunk, from, classes));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBe(140 * 6 * 4 * 3 * 2);
+  });
+
+  it('resumes when its list is full, whatever the chunk length, and lists every break once', () => {
+    const matcher = buildMatcher(patternsOfSecret(), 'wasm');
+    const wasm = matcher.wasm!;
+    const classes = matcher.wrapped!.byteClass;
+    // A break after every character, then every other one: the list fills in each block.
+    for (const length of [63, 64, 65, 127, 128, 129, 1000, 4099]) {
+      for (const step of [2, 3]) {
+        const chunk = Uint8Array.from({ length }, (_, k) =>
+          k % step === 1 ? 0x0a : 0x61 + (k % 26),
+        );
+        const expected = reference(chunk, 0, classes);
+        expect(expected.length).toBeGreaterThan(length / 4);
+        expect(listed(wasm, chunk, 0, 64)).toEqual(expected);
+      }
+    }
   });
 });
 
