@@ -27,7 +27,9 @@
   (global $hexTo (export "hexTo") (mut i32) (i32.const 0))
 
 ;; One step of a cursor: hash the window's last 4 bytes (the same multiplicative hash as
-  ;; SkipSearch, keeping the top bits); no pattern has the block: jump $maxShift; else move by
+  ;; SkipSearch, keeping the top bits); if either of its two bits in the presence bitset (bit
+  ;; h & 31 of word h >> 5, and the bit the 5 product bits below h pick) is clear, no pattern has
+  ;; the block: jump $maxShift; else move by
   ;; the shift table, and where that is 0 write the window start to the cursor's list if the
   ;; verify bitset has the hash of the window's first and last 4 bytes (`$verifyShift` keeps its
   ;; top bits; `$wordOffset` is the window's length minus 4): a pattern that starts there has
@@ -45,8 +47,9 @@
     (param $bitset i32) (param $shifts i32) (param $verify i32) (param $chunk i32)
     (param $outA i32) (param $outB i32) (param $cap i32)
     (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
-    (local $tail i32) (local $nz i32)
+    (local $tail i32) (local $nz i32) (local $p i32) (local $bits i32) (local $lowShift i32)
     ;; The block of the window starting at x is at $base + x, its last 4 bytes at $tail + x.
+    (local.set $lowShift (i32.sub (local.get $bitsShift) (i32.const 5)))
     (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
     (local.set $tail (i32.add (local.get $chunk) (local.get $wordOffset)))
     (block $full
@@ -54,12 +57,14 @@
         (loop $both
           (br_if $leave (i32.ge_s (local.get $a) (local.get $aEnd)))
           (br_if $leave (i32.gt_s (local.get $b) (local.get $bEnd)))
-        (local.set $h (i32.shr_u
-          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -82,12 +87,14 @@
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
-        (local.set $h (i32.shr_u
-          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -115,12 +122,14 @@
       (block $leaveA
         (loop $onlyA
           (br_if $leaveA (i32.ge_s (local.get $a) (local.get $aEnd)))
-        (local.set $h (i32.shr_u
-          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -147,12 +156,14 @@
       (block $leaveB
         (loop $onlyB
           (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
-        (local.set $h (i32.shr_u
-          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -193,8 +204,9 @@
     (param $bitset i32) (param $shifts i32) (param $verify i32) (param $chunk i32)
     (param $outA i32) (param $outB i32) (param $cap i32)
     (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
-    (local $tail i32) (local $nz i32)
+    (local $tail i32) (local $nz i32) (local $p i32) (local $bits i32) (local $lowShift i32)
     ;; The block of the window starting at x is at $base + x, its last 4 bytes at $tail + x.
+    (local.set $lowShift (i32.sub (local.get $bitsShift) (i32.const 5)))
     (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
     (local.set $tail (i32.add (local.get $chunk) (local.get $wordOffset)))
     (block $full
@@ -202,15 +214,17 @@
         (loop $both
           (br_if $leave (i32.ge_s (local.get $a) (local.get $aEnd)))
           (br_if $leave (i32.gt_s (local.get $b) (local.get $bEnd)))
-        (local.set $h (i32.shr_u
+        (local.set $p
           (i32.mul
           (i32.xor (i32.load (i32.add (local.get $base) (local.get $a)))
             (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $a))) (i32.const 0x85ebca6b)))
-          (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+          (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -233,15 +247,17 @@
                 (local.set $a (i32.add (local.get $a) (i32.const 1)))
                 (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
           (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
-        (local.set $h (i32.shr_u
+        (local.set $p
           (i32.mul
           (i32.xor (i32.load (i32.add (local.get $base) (local.get $b)))
             (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $b))) (i32.const 0x85ebca6b)))
-          (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+          (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -269,15 +285,17 @@
       (block $leaveA
         (loop $onlyA
           (br_if $leaveA (i32.ge_s (local.get $a) (local.get $aEnd)))
-        (local.set $h (i32.shr_u
+        (local.set $p
           (i32.mul
           (i32.xor (i32.load (i32.add (local.get $base) (local.get $a)))
             (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $a))) (i32.const 0x85ebca6b)))
-          (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+          (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)
@@ -304,15 +322,17 @@
       (block $leaveB
         (loop $onlyB
           (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
-        (local.set $h (i32.shr_u
+        (local.set $p
           (i32.mul
           (i32.xor (i32.load (i32.add (local.get $base) (local.get $b)))
             (i32.mul (i32.load offset=4 (i32.add (local.get $base) (local.get $b))) (i32.const 0x85ebca6b)))
-          (i32.const 0x9e3779b1))
-          (local.get $bitsShift)))
-        (if (i32.and
-              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
-              (i32.shl (i32.const 1) (local.get $h)))
+          (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (local.get $bitsShift)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (local.get $lowShift)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
           (then
             (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (local.get $tableShift)))))
             (if (local.get $s)

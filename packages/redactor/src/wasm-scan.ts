@@ -8,7 +8,10 @@ export type ScanEngine = 'auto' | 'js' | 'wasm';
  * memory and points these at its copy, so only one copy exists.
  */
 export interface SkipTables {
-  /** Presence bitset over the block hash (bit `h & 31` of word `h >>> 5`). */
+  /**
+   * Presence bitset over the block hash: two bits of word `h >>> 5` per block,
+   * bit `h & 31` and the one picked by the 5 hash bits below `h`.
+   */
   present: Int32Array;
   /** Shift for each hash slot (`h >>> tableShift`). */
   shift: Uint8Array;
