@@ -9,6 +9,9 @@
 // On Linux each side's CPU time (user + system, its child processes included, from
 // /proc/self/stat) is printed too, as a mean per run: a busy machine stretches wall time
 // far more than CPU time, so on a shared machine that column tells more.
+// With BENCH_BASELINE_BIN=<another build's dist/cli.cjs> (a copy of an older dist/ kept where its
+// packages resolve, such as packages/cli/node_modules/.old/dist/), that build's `run nap` is
+// interleaved too, and the change is printed against it, measured in the same rounds.
 // Run: pnpm --filter @ironrun/cli... build && node packages/cli/bench/run-overhead.bench.mjs
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ const bin = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   .ironrun;
 const cli = fileURLToPath(new URL(`../${bin}`, import.meta.url));
 const sleep = '/bin/sleep';
+const oldCli = process.env.BENCH_BASELINE_BIN;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -83,9 +87,12 @@ try {
     node: (side) => timed(['-e', '0'], options, side),
     version: (side) => timed([cli, '--version'], options, side),
     run: (side) => timed([cli, 'run', 'nap'], options, side),
+    ...(oldCli === undefined
+      ? {}
+      : { old: (side) => timed([oldCli, 'run', 'nap'], options, side) }),
   };
   for (const once of Object.values(sides)) once(undefined);
-  const times = { baseline: [], node: [], version: [], run: [] };
+  const times = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
   const loadBefore = loadavg()[0];
   for (let round = 0; round < ROUNDS; round++)
     for (const [name, once] of Object.entries(sides)) times[name].push(once(name));
@@ -113,6 +120,20 @@ try {
   console.log(
     `  ratio ${ratio.toFixed(2)}x (+${added.toFixed(1)} ms paired) against the baseline; target <= ${TARGET}x: ${ratio <= TARGET ? 'met' : 'NOT met'}`,
   );
+  if (oldCli !== undefined) {
+    const oldAdded = median(times.old.map((value, i) => value - times.baseline[i]));
+    const change = median(times.run.map((value, i) => value - times.old[i]));
+    console.log(
+      `  ironrun run nap, baseline build  ${median(times.old).toFixed(1).padStart(6)} ms${cpuOf('old')}   (${oldCli})`,
+    );
+    console.log(
+      `  that build: ratio ${(median(times.old) / median(times.baseline)).toFixed(2)}x (+${oldAdded.toFixed(1)} ms paired); this build against it: ${change >= 0 ? '+' : ''}${change.toFixed(1)} ms paired, ${(median(times.run) / median(times.old)).toFixed(3)}x`,
+    );
+    if (cpu.old !== undefined)
+      console.log(
+        `  CPU: this build ${(mean(cpu.run) - mean(cpu.old)).toFixed(1)} ms against the baseline build`,
+      );
+  }
   if (cpu.run !== undefined)
     console.log(
       `  CPU: ironrun run nap uses ${(mean(cpu.run) - mean(cpu.baseline)).toFixed(1)} ms more than the baseline (${(mean(cpu.run) / mean(cpu.baseline)).toFixed(2)}x)`,

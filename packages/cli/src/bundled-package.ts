@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { installedPackageFile } from '@ironrun/core';
 
 // For dist/run.cjs and dist/agent.cjs only (see tsup.config.ts), which have @ironrun/core and
 // the packages it depends on bundled in: code of theirs that finds a file by its own location
@@ -15,9 +17,9 @@ import { pathToFileURL } from 'node:url';
  */
 declare const __ironrunImport: ((specifier: string) => Promise<unknown>) | undefined;
 
-/** This file's URL: that of the bundle it is in (run.cjs, agent.cjs), or its own as an ES module. */
-function bundleUrl(): string {
-  return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+/** This file's path: that of the bundle it is in (run.cjs, agent.cjs), or its own as an ES module. */
+function bundleFile(): string {
+  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
 }
 
 const located = new Map<string, string>();
@@ -26,14 +28,15 @@ const located = new Map<string, string>();
  * The file URL of the entry of the last package of `chain`, each package resolved from the
  * one before it, the first from this file (the bundle): `['@ironrun/core',
  * '@ironrun/sandbox']` is where the sandbox that the CLI's core depends on is installed.
- * Resolved once per process.
+ * Resolved once per process, as `require.resolve` resolves (see `installedPackageFile`).
  */
 export function bundledPackageUrl(chain: readonly string[]): string {
   const key = chain.join('\0');
   let url = located.get(key);
   if (url === undefined) {
-    url = bundleUrl();
-    for (const name of chain) url = pathToFileURL(createRequire(url).resolve(name)).href;
+    let file = bundleFile();
+    for (const name of chain) file = installedPackageFile(dirname(file), name, '.');
+    url = pathToFileURL(file).href;
     located.set(key, url);
   }
   return url;

@@ -18,6 +18,11 @@ export interface CliIo {
 
 /** The {@link CliIo} of this process. */
 export function processIo(): CliIo {
+  // Each style is made on first use: asking whether a stream is a terminal creates the stream
+  // (for a pipe, a socket: about a millisecond), which a run that prints nothing of its own,
+  // its command's output aside, never needs.
+  let style: TerminalStyle | undefined;
+  let errStyle: TerminalStyle | undefined;
   return {
     out: (text) => {
       process.stdout.write(text);
@@ -25,8 +30,14 @@ export function processIo(): CliIo {
     err: (text) => {
       process.stderr.write(text);
     },
-    style: createStyle(process.stdout),
-    errStyle: createStyle(process.stderr),
+    get style() {
+      style ??= createStyle(process.stdout);
+      return style;
+    },
+    get errStyle() {
+      errStyle ??= createStyle(process.stderr);
+      return errStyle;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,33 @@ describe('ironrun run from its single file', () => {
     const list = await runProcess(process.execPath, [binPath, 'list'], { cwd: project.dir, env });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^ok /m);
+  });
+
+  it('through the bin loads none of the built-ins a one-shot run does without (ES resolver)', async () => {
+    // Each is milliseconds on every run (bench/run-overhead.bench.mjs): Node's ES resolver of
+    // package `exports` (the native init is found by its package.json, installed-package-file.ts
+    // of @ironrun/sandbox). Node lists every built-in it loaded in process.moduleLoadList.
+    const binPath = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+    const listed = project.path('loaded.txt');
+    const preload = project.path('list-loaded.cjs');
+    await writeFile(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, process.moduleLoadList.join('\\n')));\n`,
+    );
+    const run = await runProcess(
+      process.execPath,
+      ['-r', preload, binPath, 'run', 'ok', '--json'],
+      {
+        cwd: project.dir,
+        env,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).exit_code).toBe(0);
+    const loaded = (await readFile(listed, 'utf8')).split('\n');
+    expect(loaded).toContain('NativeModule child_process');
+    const avoided = ['NativeModule internal/modules/esm/resolve'];
+    expect(loaded.filter((name) => avoided.includes(name))).toEqual([]);
   });
 
   it('loads from an install path with a space in it', async () => {

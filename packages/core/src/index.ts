@@ -42,7 +42,7 @@ export {
 export type { Redactor, RedactorErrorCode } from '@ironrun/redactor';
 export { createRedactor } from '@ironrun/redactor';
 export type { IsolationReport, SandboxErrorCode, SealedSpawner } from '@ironrun/sandbox';
-export { createSealedSpawner, probeIsolation } from '@ironrun/sandbox';
+export { createSealedSpawner, installedPackageFile, probeIsolation } from '@ironrun/sandbox';
 export type { BrokerClient, BrokerRunOptions } from './broker-client.js';
 export { connectBroker } from './broker-client.js';
 export type { BrokerMessage, ClientMessage } from './broker-protocol.js';

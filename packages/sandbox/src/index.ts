@@ -1,3 +1,4 @@
+export { installedPackageFile } from './installed-package-file.js';
 export {
   isNamespaceInitRequest,
   namespaceInitArgument,

@@ -1,5 +1,7 @@
 import { accessSync, constants } from 'node:fs';
-import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installedPackageFile } from './installed-package-file.js';
 
 /**
  * The resource limits a sealed program gets, set by the init before it
@@ -135,7 +137,12 @@ export function nativeInitPath(): string | null {
   const name = nativeInitPackage();
   if (name === undefined) return located;
   try {
-    const path = createRequire(import.meta.url).resolve(`${name}/ironrun-init`);
+    // Found as `require.resolve` from this module would find it (see installed-package-file.ts).
+    const path = installedPackageFile(
+      dirname(fileURLToPath(import.meta.url)),
+      name,
+      './ironrun-init',
+    );
     accessSync(path, constants.X_OK);
     located = path;
   } catch {
