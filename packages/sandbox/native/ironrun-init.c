@@ -759,6 +759,20 @@ static void start_program(const struct config *config, int abi, int error_pipe) 
     execve(config->file, config->argv, config->envp);
 }
 
+/*
+ * Covers `folder` with an empty file system, read-only and closed to
+ * everyone (mode 0), in this mount namespace only (its mounts are private):
+ * a run of the spawner finds no listener there, whatever path or name it
+ * tries, since the one way in is covered and it cannot remove the cover
+ * (the seccomp filter refuses every mount call, and the program has no
+ * capability over this namespace). Its streams were connected before (by the
+ * spawner, before the fork). Returns -1 with errno set.
+ */
+static int hide_folder(const char *folder) {
+  return mount("ironrun-hidden", folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               "mode=0,size=4k,nr_inodes=2");
+}
+
 static void write_map_or_die(const char *path, const char *text) {
   if (write_file(path, text) == 0) return;
   fprintf(stderr, "ironrun-init: cannot write %s: %s\n", path, strerror(errno));
@@ -770,12 +784,13 @@ static void write_map_or_die(const char *path, const char *text) {
  * mount, IPC and UTS namespaces (and user, mapping the caller's uid and gid
  * to 0, and network), then a fork. The child is PID 1 of the new PID
  * namespace: it dies with this process (PR_SET_PDEATHSIG), makes the mounts
- * private, mounts its own /proc and returns to go on as the init. This
+ * private, mounts its own /proc, hides the folder `hidden` (the spawner's
+ * listener, see hide_folder; NULL for none) and returns to go on as the init. This
  * process only waits, ignoring SIGINT and SIGTERM (the init forwards them to
  * the namespace: the sandbox signals the whole group), and ends as the init
  * did: its exit code, or the signal that killed it, raised again.
  */
-static void enter_namespaces(int user, int net) {
+static void enter_namespaces(int user, int net, const char *hidden) {
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
   if (user) flags |= CLONE_NEWUSER;
   if (net) flags |= CLONE_NEWNET;
@@ -805,6 +820,11 @@ static void enter_namespaces(int user, int net) {
         mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
       fprintf(stderr, "ironrun-init: cannot mount /proc in the new namespaces: %s\n",
+              strerror(errno));
+      _exit(125);
+    }
+    if (hidden != NULL && hide_folder(hidden) < 0) {
+      fprintf(stderr, "ironrun-init: cannot hide the spawner's folder in the new namespaces: %s\n",
               strerror(errno));
       _exit(125);
     }
@@ -1014,7 +1034,8 @@ static int dial(const struct sockaddr_un *address, const char *token, char kind)
 }
 
 /* In the forked run: from the spawner's state to what `--namespaces` starts with. */
-static void become_run(pid_t spawner, int null_fd, const int sockets[3], int user, int net) {
+static void become_run(pid_t spawner, int null_fd, const int sockets[3], int user, int net,
+                       const char *listener_folder) {
   /* Dies with the spawner; a spawner already gone leaves nothing to run for. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != spawner) _exit(125);
   if (dup2(null_fd, 0) < 0 || dup2(sockets[0], 1) < 0 || dup2(sockets[1], 2) < 0 ||
@@ -1027,7 +1048,7 @@ static void become_run(pid_t spawner, int null_fd, const int sockets[3], int use
   sigprocmask(SIG_SETMASK, &none, NULL);
   for (int signo = 1; signo < NSIG; signo++) signal(signo, SIG_DFL);
   if (setsid() < 0) _exit(125);
-  enter_namespaces(user, net);
+  enter_namespaces(user, net, listener_folder);
   _exit(run_init());
 }
 
@@ -1065,6 +1086,15 @@ static int spawner_main(const char *socket_path) {
     return 125;
   }
   strcpy(address.sun_path, socket_path);
+  /* The listener's folder, hidden in every run (see hide_folder): never `/` itself. */
+  static char listener_folder[sizeof address.sun_path];
+  size_t folder_length = (size_t)(strrchr(socket_path, '/') - socket_path);
+  if (folder_length == 0) {
+    fprintf(stderr, "ironrun-init: --spawner needs a socket path inside a folder other than /\n");
+    return 125;
+  }
+  memcpy(listener_folder, socket_path, folder_length);
+  listener_folder[folder_length] = '\0';
   /* Descriptors 0-2 are open, so no socket of a run is ever one of them (see become_run). */
   for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR)) {}
   spawner_channel = fcntl(CHANNEL, F_DUPFD_CLOEXEC, 10);
@@ -1145,7 +1175,7 @@ static int spawner_main(const char *socket_path) {
       pid_t pid = -1;
       if (error == 0) {
         pid = fork();
-        if (pid == 0) become_run(self, null_fd, sockets, user, net);
+        if (pid == 0) become_run(self, null_fd, sockets, user, net, listener_folder);
         if (pid < 0) error = errno;
       }
       for (int i = 0; i < 3; i++)
@@ -1182,7 +1212,7 @@ int main(int argc, char **argv) {
         return 125;
       }
     }
-    enter_namespaces(user, net);
+    enter_namespaces(user, net, NULL);
   }
   return run_init();
 }

@@ -114,13 +114,46 @@ describe.skipIf(why !== undefined)('createSealedSpawner', () => {
     const victimDone = drainSealed(victim);
     const attacker = await run({ argv: nodeFixture('dial-spawner.mjs'), allow: [] });
     const seen = JSON.parse(attacker.stdout) as { sockets: number; outcomes: string[] };
-    // The listener is reachable from inside (same user, same /tmp): the token is what keeps it shut.
+    // Listed in /tmp. This spawner's own folder is covered inside its runs (the attack
+    // below); another ironrun process's spawner, where one runs, is reachable, and the
+    // token keeps it shut (spawner-token.test.ts).
     expect(seen.sockets).toBeGreaterThan(0);
     expect(attacker.result.exitCode).toBe(7);
     expect(attacker.stderr).toBe('');
     const { stdout, result } = await victimDone;
     expect(stdout).toBe('victim-start\nvictim-end\n');
     expect(result.exitCode).toBe(5);
+  });
+
+  it("attack: a run told the path of the spawner's listener cannot reach it, with or without the network", async () => {
+    // The listener's path, as the spawner was started with it (`--spawner <path>`).
+    const holder = await spawner.spawn({
+      argv: nodeFixture('sleep-forever.mjs'),
+      cwd: fixturesDir,
+      ttlMs: 20_000,
+    });
+    holder.stderr.resume();
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    holder.stdout.resume();
+    const { cmdline } = parentOf(holder.pid);
+    holder.kill();
+    await holder.result;
+    const listener = cmdline.trim().split(' ').at(-1) ?? '';
+    expect(listener).toMatch(/^\/tmp\/ironrun-spawner-[^/]+\/s$/);
+    // Outside the seal (the server's side) it is there.
+    expect(existsSync(listener)).toBe(true);
+    for (const noNetwork of [false, true]) {
+      const attacker = await run({
+        argv: nodeFixture('connect-listener.mjs', listener),
+        noNetwork,
+      });
+      expect(attacker.stderr).toBe('');
+      const seen = JSON.parse(attacker.stdout) as { seen: string; outcomes: string[] };
+      // Inside, its folder is an empty, unreadable file system: no socket, no connection.
+      expect(seen).toEqual({ seen: 'EACCES', outcomes: ['EACCES'] });
+    }
+    // The spawner still serves runs.
+    expect((await run({ argv: ['/bin/true'] })).result.exitCode).toBe(0);
   });
 
   it("forged report: a program cannot take the init's channel through the spawner either", async () => {
