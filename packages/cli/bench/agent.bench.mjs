@@ -19,6 +19,9 @@
 //      baseline.
 //   4. the whole command until it exits: it also waits for the broker's pipeline, which loads
 //      after the agent started (a /bin/true agent ends before it has loaded).
+// With BENCH_BASELINE=<a dist folder> (another build of this package, such as main's copied
+// into packages/cli/dist-base, so that it finds the same node_modules), 3. is also run through
+// that build's dist/cli.cjs, interleaved in the same rounds, and the change is given paired.
 // Each figure is the median, with the spread as the interquartile range (p25–p75), and the
 // added cost is also given as the median of the per-round differences (paired, same round).
 // Beside each: the CPU time (user + system) the child and its own children used until it
@@ -34,6 +37,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const baselineCli =
+  process.env.BENCH_BASELINE === undefined
+    ? undefined
+    : join(process.env.BENCH_BASELINE, 'cli.cjs');
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const trueProgram = '/bin/true';
@@ -184,6 +191,8 @@ try {
     const agentStartProject = [];
     const agentStartUnscanned = [];
     const whole = [];
+    const agentStartBaseline = [];
+    const agentStartProjectBaseline = [];
     const agentArgs = ['agent', '--confinement', kind, '--', ...echo];
     for (let i = 0; i < 3; i++) {
       await timedFirstByte(echo[0], echo.slice(1), env, empty);
@@ -209,6 +218,14 @@ try {
       await sample(agentStartProject, () =>
         timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
       );
+      if (baselineCli !== undefined) {
+        await sample(agentStartBaseline, () =>
+          timedFirstByte(process.execPath, [baselineCli, ...agentArgs], env, empty),
+        );
+        await sample(agentStartProjectBaseline, () =>
+          timedFirstByte(process.execPath, [baselineCli, ...agentArgs], env, project),
+        );
+      }
       await sample(agentStartUnscanned, () =>
         timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
       );
@@ -262,6 +279,17 @@ try {
       `    added over echo directly            ${projectOverDirect.toFixed(1)} ms ${verdict(projectOverDirect)}`,
     );
     console.log(`    added over --version                ${projectAdded.toFixed(1)} ms`);
+    if (baselineCli !== undefined) {
+      for (const [where, base, now] of [
+        ['empty folder', agentStartBaseline, agentStart],
+        ['a project', agentStartProjectBaseline, agentStartProject],
+      ]) {
+        console.log(`  … the baseline build (${where})`.padEnd(40) + spread(base));
+        console.log(
+          `    added over echo directly            ${pairedAdded(base, direct).toFixed(1)} ms; this build saves ${pairedAdded(base, now).toFixed(1)} ms (paired; ratio ${(median(base) / median(now)).toFixed(2)}x)`,
+        );
+      }
+    }
     console.log(`  … policy the scan leaves (full read)  ${spread(agentStartUnscanned)}`);
     console.log(
       `    added over --version                ${unscannedAdded.toFixed(1)} ms (baseline: the full reader before the start)`,

@@ -44,7 +44,7 @@ try {
   });
   process.chdir(project);
   const compiled = compileRunBundle(file);
-  // The launch is the one spawn with a fourth descriptor (the set-up marker's pipe): the cache
+  // The launch is the one spawn with a fourth descriptor (the set-up marker's file): the cache
   // is taken as it starts. The bundle's require('node:child_process') is this same object.
   const childProcess = process.getBuiltinModule('node:child_process');
   const spawn = childProcess.spawn;

@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
-import { constants, type Dirent, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  type Dirent,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+  unlinkSync,
+} from 'node:fs';
 import { isatty } from 'node:tty';
 import type { SecretLocation } from './secret-locations.js';
 
@@ -32,10 +43,14 @@ const shCandidates = ['/bin/sh', '/usr/bin/sh'];
 const setprivCandidates = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'];
 const envCandidates = ['/usr/bin/env', '/bin/env'];
 
-async function firstExecutable(candidates: readonly string[]): Promise<string | undefined> {
+/**
+ * The first of `candidates` that is executable. Synchronous: one access(2) each, most found at
+ * the first, which costs less on the start's path than a promise and a thread-pool round each.
+ */
+function firstExecutable(candidates: readonly string[]): string | undefined {
   for (const candidate of candidates) {
     try {
-      await access(candidate, constants.X_OK);
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       // try the next
@@ -169,29 +184,68 @@ function usableDevice(mode: number, owner: number, group: number): boolean {
 /** How deep below /dev folders are looked into; a device deeper than that is not kept. */
 const deepestDevFolder = 4;
 
+/** One folder of the host's /dev as read once: its entries, and what lstat said of those asked. */
+interface DevListing {
+  entries: Dirent[];
+  stats: Map<string, Stats | undefined>;
+}
+
+/**
+ * The reads of the host's /dev that {@link hostDevEntries} makes, each made once: a folder is
+ * looked into both to judge it ({@link onlyUsableDevices}) and to keep what is in it
+ * ({@link devEntriesIn}); the second look reads what the first read.
+ */
+class DevReads {
+  readonly #listings = new Map<string, DevListing | undefined>();
+
+  /** The entries of the folder `path`, sorted by name; `undefined` when it cannot be read. */
+  listing(path: string): DevListing | undefined {
+    if (this.#listings.has(path)) return this.#listings.get(path);
+    let listing: DevListing | undefined;
+    try {
+      const entries = readdirSync(path, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      listing = { entries, stats: new Map() };
+    } catch {
+      listing = undefined;
+    }
+    this.#listings.set(path, listing);
+    return listing;
+  }
+
+  /** lstat of the entry `name` of `listing` (in the folder `folder`); `undefined` when gone. */
+  lstat(listing: DevListing, folder: string, name: string): Stats | undefined {
+    if (listing.stats.has(name)) return listing.stats.get(name);
+    let stat: Stats | undefined;
+    try {
+      stat = lstatSync(`${folder}/${name}`);
+    } catch {
+      stat = undefined;
+    }
+    listing.stats.set(name, stat);
+    return stat;
+  }
+}
+
 /**
  * Whether every device node in the folder `path` (and its folders, down to
  * {@link deepestDevFolder}) is one the agent may open ({@link usableDevice}). Other files
  * (the shared memory in `/dev/shm`, sockets, links) do not count.
  */
-function onlyUsableDevices(path: string, depth: number): boolean {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(path, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  for (const entry of entries) {
-    const child = `${path}/${entry.name}`;
+function onlyUsableDevices(reads: DevReads, path: string, depth: number): boolean {
+  const listing = reads.listing(path);
+  if (listing === undefined) return false;
+  for (const entry of listing.entries) {
     if (entry.isDirectory()) {
-      if (depth >= deepestDevFolder || !onlyUsableDevices(child, depth + 1)) return false;
+      if (
+        depth >= deepestDevFolder ||
+        !onlyUsableDevices(reads, `${path}/${entry.name}`, depth + 1)
+      )
+        return false;
     } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-      try {
-        const stat = lstatSync(child);
-        if (!usableDevice(stat.mode, stat.uid, stat.gid)) return false;
-      } catch {
-        // gone since the listing
-      }
+      // undefined: gone since the listing
+      const stat = reads.lstat(listing, path, entry.name);
+      if (stat !== undefined && !usableDevice(stat.mode, stat.uid, stat.gid)) return false;
     }
   }
   return true;
@@ -203,35 +257,31 @@ function onlyUsableDevices(path: string, depth: number): boolean {
  * empty with what it may open beneath them kept the same way. Top level (`prefix` empty), a
  * file that is no device is judged by its mode as a device would be (as before).
  */
-function devEntriesIn(dev: string, prefix: string, depth: number): DevEntry[] {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(prefix === '' ? dev : `${dev}/${prefix}`, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function devEntriesIn(reads: DevReads, dev: string, prefix: string, depth: number): DevEntry[] {
+  const folder = prefix === '' ? dev : `${dev}/${prefix}`;
+  const listing = reads.listing(folder);
+  if (listing === undefined) return [];
   const kept: DevEntry[] = [];
-  for (const entry of entries) {
+  for (const entry of listing.entries) {
     if (prefix === '' && ownDevEntries.has(entry.name)) continue;
     const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     const path = `${dev}/${name}`;
-    try {
-      if (entry.isSymbolicLink()) {
+    if (entry.isSymbolicLink()) {
+      try {
         kept.push({ name, symlink: readlinkSync(path) });
-      } else if (entry.isDirectory()) {
-        if (onlyUsableDevices(path, depth + 1)) kept.push({ name });
-        else if (depth < deepestDevFolder) {
-          kept.push({ name, folder: true }, ...devEntriesIn(dev, name, depth + 1));
-        }
-      } else if (prefix === '' || entry.isCharacterDevice() || entry.isBlockDevice()) {
-        const stat = lstatSync(path);
-        if (usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name });
-      } else {
-        kept.push({ name });
+      } catch {
+        // gone since the listing
       }
-    } catch {
-      // gone since the listing
+    } else if (entry.isDirectory()) {
+      if (onlyUsableDevices(reads, path, depth + 1)) kept.push({ name });
+      else if (depth < deepestDevFolder) {
+        kept.push({ name, folder: true }, ...devEntriesIn(reads, dev, name, depth + 1));
+      }
+    } else if (prefix === '' || entry.isCharacterDevice() || entry.isBlockDevice()) {
+      const stat = reads.lstat(listing, folder, entry.name);
+      if (stat !== undefined && usableDevice(stat.mode, stat.uid, stat.gid)) kept.push({ name });
+    } else {
+      kept.push({ name });
     }
   }
   return kept;
@@ -250,7 +300,7 @@ function devEntriesIn(dev: string, prefix: string, depth: number): DevEntry[] {
  * loop device, `/dev/net/tun` at mode 0600). A device that appears later is not seen.
  */
 export function hostDevEntries(dev = '/dev'): DevEntry[] {
-  return devEntriesIn(dev, '', 0);
+  return devEntriesIn(new DevReads(), dev, '', 0);
 }
 
 /**
@@ -482,15 +532,15 @@ async function findLinuxConfinement(options: {
   const problems: string[] = [];
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
-  const [trueFound, bwrap, envProgram, unshare, mount, sh, setpriv] = await Promise.all([
-    firstExecutable(['/usr/bin/true', '/bin/true']),
-    firstExecutable(bwrapCandidates),
-    firstExecutable(envCandidates),
-    firstExecutable(unshareCandidates),
-    firstExecutable(mountCandidates),
-    firstExecutable(shCandidates),
-    firstExecutable(setprivCandidates),
-  ]);
+  const [trueFound, bwrap, envProgram, unshare, mount, sh, setpriv] = [
+    ['/usr/bin/true', '/bin/true'],
+    bwrapCandidates,
+    envCandidates,
+    unshareCandidates,
+    mountCandidates,
+    shCandidates,
+    setprivCandidates,
+  ].map(firstExecutable);
   const trueProgram = trueFound ?? '/bin/true';
   const tryBubblewrap = async (): Promise<LinuxConfinement | undefined> => {
     if (bwrap === undefined) {
@@ -600,4 +650,38 @@ export function startedMarkerArgv(sh: string, argv: readonly string[]): string[]
     `printf '${startedMarker.replace('\n', '\\n')}' >&3 && exec 3>&- && exec "$0" "$@"`,
     ...argv,
   ];
+}
+
+/**
+ * The descriptor the set-up marker ({@link startedMarkerArgv}) is written to: a file made in
+ * `folder` (the broker's private one, mode 0700) and removed at once, so only this process and
+ * the launch it is handed to hold it, and nothing reaches it by a path. A file, not a pipe: a
+ * pipe is a stream this process sets up on the start's path (about a millisecond of CPU), where
+ * the marker is needed only once the launch has ended ({@link markerWritten}).
+ */
+export function markerDescriptor(folder: string): number {
+  const path = `${folder}/started`;
+  // wx+: created here (never one that exists, nor a link), read and written.
+  const fd = openSync(path, 'wx+', 0o600);
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+/** Whether the launch wrote exactly {@link startedMarker} on `fd` ({@link markerDescriptor}); closes it. */
+export function markerWritten(fd: number): boolean {
+  try {
+    const bytes = Buffer.alloc(startedMarker.length + 1);
+    const length = readSync(fd, bytes, 0, bytes.length, 0);
+    return bytes.toString('latin1', 0, length) === startedMarker;
+  } catch {
+    // Unreadable: not known to have started, so the careful way follows (a probe).
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }

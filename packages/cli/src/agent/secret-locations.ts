@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -129,14 +129,18 @@ function configDirCandidates(env: Env, home: string, configDir: string): string[
  * created by the agent either (the same user, the same permissions), so a failure is left to the
  * cover watch.
  */
-export async function createConfigFolders(options: {
+export function createConfigFolders(options: {
   env: Env;
   configDir: string;
   home?: string | undefined;
-}): Promise<void> {
+}): void {
   const home = options.home ?? homedir();
   for (const folder of configDirCandidates(options.env, home, options.configDir)) {
-    await mkdir(folder, { recursive: true, mode: 0o700 }).catch(() => undefined);
+    try {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+    } catch {
+      // left to the cover watch (above)
+    }
   }
 }
 
@@ -152,7 +156,7 @@ async function trustedProviderFiles(
 ): Promise<{ path: string; reason: string }[]> {
   let names: string[];
   try {
-    names = await readdir(join(configDir, 'trust'));
+    names = readdirSync(join(configDir, 'trust'));
   } catch {
     return [];
   }
@@ -160,7 +164,7 @@ async function trustedProviderFiles(
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
     try {
-      const record = JSON.parse(await readFile(join(configDir, 'trust', name), 'utf8')) as {
+      const record = JSON.parse(readFileSync(join(configDir, 'trust', name), 'utf8')) as {
         policyPath?: unknown;
         policyText?: unknown;
       };
@@ -168,7 +172,7 @@ async function trustedProviderFiles(
       const text =
         typeof record.policyText === 'string'
           ? record.policyText
-          : await readFile(record.policyPath, 'utf8');
+          : readFileSync(record.policyPath, 'utf8');
       const provider = await read(text, record.policyPath);
       if (provider === undefined) continue;
       const files = await providerFilesOf(provider, {
@@ -188,17 +192,14 @@ async function trustedProviderFiles(
   return found;
 }
 
-async function existing(candidate: {
-  path: string;
-  reason: string;
-}): Promise<SecretLocation | undefined> {
+function existing(candidate: { path: string; reason: string }): SecretLocation | undefined {
   try {
-    const real = await realpath(candidate.path);
-    const info = await stat(real);
+    const real = realpathSync.native(candidate.path);
+    const info = statSync(real);
     if (info.isDirectory()) return { path: real, kind: 'directory', reason: candidate.reason };
     if (info.isFile()) return { path: real, kind: 'file', reason: candidate.reason };
     // A socket or device: cover it with an empty file all the same.
-    return (await lstat(real)).isSymbolicLink()
+    return lstatSync(real).isSymbolicLink()
       ? undefined
       : { path: real, kind: 'file', reason: candidate.reason };
   } catch {
@@ -213,6 +214,10 @@ async function existing(candidate: {
  * provider's credential and session locations, and each provider's
  * credential variables. Locations are real paths, deduplicated, those inside
  * a hidden folder dropped (the folder already covers them).
+ *
+ * Its reads of the file system are synchronous: a few metadata calls and small files, each
+ * microseconds, on the path before the agent starts, where a round through Node's thread pool
+ * costs more and on a busy machine waits for a thread to run.
  */
 export async function agentSecrets(options: {
   env: Env;
@@ -239,7 +244,7 @@ export async function agentSecrets(options: {
   ];
   if (options.policyPath !== undefined) {
     try {
-      const provider = await read(await readFile(options.policyPath, 'utf8'), options.policyPath);
+      const provider = await read(readFileSync(options.policyPath, 'utf8'), options.policyPath);
       const files =
         provider === undefined
           ? { secretFiles: [], sessions: [] }
@@ -256,7 +261,7 @@ export async function agentSecrets(options: {
       // No readable policy: nothing of it to hide.
     }
   }
-  const found = await Promise.all(candidates.map(existing));
+  const found = candidates.map(existing);
   const resolved = found.filter((location): location is SecretLocation => location !== undefined);
   const byPath = new Map<string, SecretLocation>();
   for (const location of resolved)

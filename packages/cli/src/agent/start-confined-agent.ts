@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { constants, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
@@ -19,9 +20,10 @@ import {
   type LinuxConfinement,
   type LinuxConfinementKind,
   linuxLaunch,
+  markerDescriptor,
+  markerWritten,
   ownTerminal,
   probeLinuxConfinement,
-  startedMarker,
   startedMarkerArgv,
 } from './linux-confinement.js';
 import { macosSandboxProfile } from './macos-sandbox-profile.js';
@@ -79,6 +81,42 @@ async function plan(
       ],
     },
   );
+}
+
+/** The broker of one start, listening on its socket in a folder of its own. */
+interface ListeningBroker {
+  broker: Awaited<ReturnType<typeof import('@ironrun/core/broker').startBroker>>;
+  socketDir: string;
+  socketPath: string;
+}
+
+/**
+ * Makes the broker's private folder (mode 0700, in XDG_RUNTIME_DIR or the temporary folder)
+ * and starts the broker listening in it, without its pipeline (see BrokerHandle.warm).
+ */
+async function listenBroker(options: {
+  env: CliIo['env'];
+  configDir: string;
+  brokerModule: Promise<typeof import('@ironrun/core/broker')> | undefined;
+  /** The agent's process, once started: the approval stops it while it asks. */
+  agentPid: () => number | undefined;
+}): Promise<ListeningBroker> {
+  const socketDir = mkdtempSync(join(options.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
+  const socketPath = join(socketDir, 'broker.sock');
+  try {
+    const { startBroker } = await (options.brokerModule ?? import('@ironrun/core/broker'));
+    const broker = await startBroker({
+      socketPath,
+      env: options.env,
+      configDir: options.configDir,
+      // Linux: the person's terminal, with the whole confinement stopped while it asks.
+      confirm: process.platform === 'linux' ? frozenTerminalApproval(options.agentPid) : undefined,
+    });
+    return { broker, socketDir, socketPath };
+  } catch (error) {
+    await rm(socketDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -141,210 +179,223 @@ export async function startConfinedAgent(options: {
     options.policy !== undefined
       ? resolvePolicyPath(options.policy, io.cwd)
       : findPolicyFile(io.cwd);
-  if (!options.dryRun) await createConfigFolders({ env: io.env, configDir });
-  const secrets = await agentSecrets({ env: io.env, configDir, policyPath });
-  const cwd = resolve(io.cwd);
-  const home = homedir();
-  for (const location of secrets.locations) {
-    if (
-      location.kind === 'directory' &&
-      (within(cwd, location.path) || within(home, location.path))
-    ) {
-      throw new CliError(
-        'USAGE',
-        `The secret location ${location.path} (${location.reason}) holds ${within(cwd, location.path) ? 'this folder' : 'the home folder'}; hiding it would hide the agent's work too. The agent was not started.`,
-        {
-          hints: [
-            'Move the ironrun config folder or the envfile out of the project and home root (IRONRUN_CONFIG_DIR).',
-          ],
-        },
-      );
-    }
-  }
-  const launch = await plan(secrets.locations, probing, secrets.absent);
-
-  if (options.dryRun) {
-    io.out(`confinement: ${launch.kind} (${launch.file})\n`);
-    for (const location of secrets.locations) {
-      io.out(`hidden: ${location.path} (${location.kind}; ${location.reason})\n`);
-    }
-    for (const location of secrets.absent) {
-      io.out(`watched, absent: ${location.path} (${location.reason})\n`);
-    }
-    io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
-    io.out(`agent: ${JSON.stringify(argv)}\n`);
-    io.out(`launch: ${JSON.stringify([launch.file, ...launch.args, ...argv])}\n`);
-    return ExitCode.OK;
-  }
-
-  const { startBroker } = await (brokerModule ?? import('@ironrun/core/broker'));
-  const socketDir = await mkdtemp(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
-  const socketPath = join(socketDir, 'broker.sock');
+  // The broker listens (its private folder made, its socket bound) while the secret locations
+  // are found, not after: it serves nothing before the agent runs, and every way out below
+  // closes it (the finally at the end). Not for --dry-run, which starts nothing.
   let agentPid: number | undefined;
-  const broker = await startBroker({
-    socketPath,
-    env: io.env,
-    configDir,
-    // Linux: the person's terminal, with the whole confinement stopped while it asks.
-    confirm: process.platform === 'linux' ? frozenTerminalApproval(() => agentPid) : undefined,
-  });
-  const ignore = () => {};
-  let changed: CoverChange | undefined;
-  let uncovered: SecretLocation | undefined;
-  let watcher: { close(): void } | undefined;
-  let child: ChildProcess | undefined;
-  const stop = () => child?.kill('SIGKILL');
-  /**
-   * Starts the agent under `chosen` and resolves with its exit code, and whether the set-up
-   * completed (Linux: the marker came before the agent's exec; see startedMarkerArgv).
-   */
-  const startUnder = (chosen: typeof launch): Promise<{ code: number; started: boolean }> => {
-    const env = agentEnvironment(io.env, {
-      variables: secrets.variables,
-      socketPath,
-      kind: chosen.kind,
-    });
-    const linux = 'confinement' in chosen;
-    const sh = linux ? (chosen.confinement.tools.sh ?? '/bin/sh') : undefined;
-    const agentArgv = sh === undefined ? argv : startedMarkerArgv(sh, argv);
-    // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
-    // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
-    const [file, args] =
-      chosen.kind === 'bubblewrap'
-        ? [
-            '/bin/sh',
-            ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...chosen.args, ...agentArgv],
-          ]
-        : [chosen.file, [...chosen.args, ...agentArgv]];
-    return new Promise((resolvePromise, reject) => {
-      const spawned = spawn(file, args as string[], {
-        stdio: linux ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
-        env,
-        cwd,
-      });
-      child = spawned;
-      agentPid = spawned.pid;
-      let marker = '';
-      const markerPipe = linux ? spawned.stdio[3] : undefined;
-      markerPipe?.on('data', (data: Buffer) => {
-        if (marker.length < startedMarker.length) marker += data.toString('latin1');
-      });
-      markerPipe?.on('error', () => {});
-      const forward = (signal: NodeJS.Signals) => () => spawned.kill(signal);
-      const onTerm = forward('SIGTERM');
-      const onHup = forward('SIGHUP');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGHUP', onHup);
-      spawned.once('error', (error) => {
-        process.off('SIGTERM', onTerm);
-        process.off('SIGHUP', onHup);
-        reject(
-          new CliError('SANDBOX', `Could not start the confinement (${error.message}).`, {
-            cause: error,
-          }),
-        );
-      });
-      spawned.once('close', (exitCode, signal) => {
-        process.off('SIGTERM', onTerm);
-        process.off('SIGHUP', onHup);
-        resolvePromise({
-          code: exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)),
-          started: !linux || marker === startedMarker,
-        });
-      });
-    });
-  };
-  // The terminal's Ctrl-C is the agent's; the broker outlives it and stops when the agent ends.
-  process.on('SIGINT', ignore);
-  process.on('SIGQUIT', ignore);
+  const listening = options.dryRun
+    ? undefined
+    : listenBroker({ env: io.env, configDir, brokerModule, agentPid: () => agentPid });
+  listening?.catch(() => {});
   try {
-    // A secret location created, or a covered one replaced, outside while the agent runs is
-    // not (or no longer) covered inside: stop the whole confinement at once.
-    watcher = watchCovers(
-      [
-        ...secrets.locations.map((location) => ({ ...location, covered: true })),
-        ...secrets.absent.map((location) => ({ ...location, covered: false })),
-      ],
-      (change) => {
-        changed = change;
-        stop();
-      },
-    );
-    const first = startUnder(launch);
-    // The agent is on its way: load the pipeline while it starts, not on its first request.
-    broker.warm().catch(() => {});
-    // The covers came from the scan of the policy's provider section (no YAML parser before
-    // the start): check them against the full reader now, and stop the agent on a miss.
-    if (secrets.scanned) {
-      agentSecrets({ env: io.env, configDir, policyPath, exact: true })
-        .then((full) => {
-          const missed = uncoveredLocation(secrets.locations, full.locations);
-          if (missed !== undefined && uncovered === undefined) {
-            uncovered = missed;
-            stop();
-          }
-        })
-        .catch(() => {});
-    }
-    let { code, started } = await first;
-    if (!started && 'confinement' in launch && changed === undefined && uncovered === undefined) {
-      // The set-up failed before the agent started (its own message is above, on stderr): find
-      // what works here the careful way, and start under another confinement, or refuse.
-      const failed = launch.kind;
-      const retry = await plan(
-        secrets.locations,
-        probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined }),
-      );
-      if (retry.kind === failed) {
+    if (!options.dryRun) createConfigFolders({ env: io.env, configDir });
+    const secrets = await agentSecrets({ env: io.env, configDir, policyPath });
+    const cwd = resolve(io.cwd);
+    const home = homedir();
+    for (const location of secrets.locations) {
+      if (
+        location.kind === 'directory' &&
+        (within(cwd, location.path) || within(home, location.path))
+      ) {
         throw new CliError(
-          'SANDBOX',
-          `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`,
+          'USAGE',
+          `The secret location ${location.path} (${location.reason}) holds ${within(cwd, location.path) ? 'this folder' : 'the home folder'}; hiding it would hide the agent's work too. The agent was not started.`,
           {
             hints: [
-              'Check that every secret location (ironrun agent --dry-run) can be mounted over, or try --confinement bubblewrap or unshare.',
+              'Move the ironrun config folder or the envfile out of the project and home root (IRONRUN_CONFIG_DIR).',
             ],
           },
         );
       }
-      ({ code, started } = await startUnder(retry));
-      if (!started) {
+    }
+    const launch = await plan(secrets.locations, probing, secrets.absent);
+
+    if (options.dryRun) {
+      io.out(`confinement: ${launch.kind} (${launch.file})\n`);
+      for (const location of secrets.locations) {
+        io.out(`hidden: ${location.path} (${location.kind}; ${location.reason})\n`);
+      }
+      for (const location of secrets.absent) {
+        io.out(`watched, absent: ${location.path} (${location.reason})\n`);
+      }
+      io.out(`removed from the environment: ${secrets.variables.join(', ')}\n`);
+      io.out(`agent: ${JSON.stringify(argv)}\n`);
+      io.out(`launch: ${JSON.stringify([launch.file, ...launch.args, ...argv])}\n`);
+      return ExitCode.OK;
+    }
+
+    const { broker, socketDir, socketPath } = await (listening as Promise<ListeningBroker>);
+    const ignore = () => {};
+    let changed: CoverChange | undefined;
+    let uncovered: SecretLocation | undefined;
+    let watcher: { close(): void } | undefined;
+    let child: ChildProcess | undefined;
+    const stop = () => child?.kill('SIGKILL');
+    /**
+     * Starts the agent under `chosen` and resolves with its exit code, and whether the set-up
+     * completed (Linux: the marker came before the agent's exec; see startedMarkerArgv).
+     */
+    const startUnder = (chosen: typeof launch): Promise<{ code: number; started: boolean }> => {
+      const env = agentEnvironment(io.env, {
+        variables: secrets.variables,
+        socketPath,
+        kind: chosen.kind,
+      });
+      const linux = 'confinement' in chosen;
+      const sh = linux ? (chosen.confinement.tools.sh ?? '/bin/sh') : undefined;
+      const agentArgv = sh === undefined ? argv : startedMarkerArgv(sh, argv);
+      // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
+      // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
+      const [file, args] =
+        chosen.kind === 'bubblewrap'
+          ? [
+              '/bin/sh',
+              ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...chosen.args, ...agentArgv],
+            ]
+          : [chosen.file, [...chosen.args, ...agentArgv]];
+      const marker = linux ? markerDescriptor(socketDir) : undefined;
+      return new Promise((resolvePromise, reject) => {
+        let spawned: ChildProcess;
+        try {
+          spawned = spawn(file, args as string[], {
+            stdio: marker === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', marker],
+            env,
+            cwd,
+          });
+        } catch (error) {
+          if (marker !== undefined) closeSync(marker);
+          throw error;
+        }
+        child = spawned;
+        agentPid = spawned.pid;
+        // Read (and closed) once, by whichever of 'error' and 'close' comes first.
+        let markerOpen = marker;
+        const markerSeen = (): boolean => {
+          const fd = markerOpen;
+          markerOpen = undefined;
+          return fd !== undefined && markerWritten(fd);
+        };
+        const forward = (signal: NodeJS.Signals) => () => spawned.kill(signal);
+        const onTerm = forward('SIGTERM');
+        const onHup = forward('SIGHUP');
+        process.on('SIGTERM', onTerm);
+        process.on('SIGHUP', onHup);
+        spawned.once('error', (error) => {
+          process.off('SIGTERM', onTerm);
+          process.off('SIGHUP', onHup);
+          markerSeen();
+          reject(
+            new CliError('SANDBOX', `Could not start the confinement (${error.message}).`, {
+              cause: error,
+            }),
+          );
+        });
+        spawned.once('close', (exitCode, signal) => {
+          process.off('SIGTERM', onTerm);
+          process.off('SIGHUP', onHup);
+          resolvePromise({
+            code: exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)),
+            started: marker === undefined || markerSeen(),
+          });
+        });
+      });
+    };
+    // The terminal's Ctrl-C is the agent's; the broker outlives it and stops when the agent ends.
+    process.on('SIGINT', ignore);
+    process.on('SIGQUIT', ignore);
+    try {
+      // A secret location created, or a covered one replaced, outside while the agent runs is
+      // not (or no longer) covered inside: stop the whole confinement at once.
+      watcher = watchCovers(
+        [
+          ...secrets.locations.map((location) => ({ ...location, covered: true })),
+          ...secrets.absent.map((location) => ({ ...location, covered: false })),
+        ],
+        (change) => {
+          changed = change;
+          stop();
+        },
+      );
+      const first = startUnder(launch);
+      // The agent is on its way: load the pipeline while it starts, not on its first request.
+      broker.warm().catch(() => {});
+      // The covers came from the scan of the policy's provider section (no YAML parser before
+      // the start): check them against the full reader now, and stop the agent on a miss.
+      if (secrets.scanned) {
+        agentSecrets({ env: io.env, configDir, policyPath, exact: true })
+          .then((full) => {
+            const missed = uncoveredLocation(secrets.locations, full.locations);
+            if (missed !== undefined && uncovered === undefined) {
+              uncovered = missed;
+              stop();
+            }
+          })
+          .catch(() => {});
+      }
+      let { code, started } = await first;
+      if (!started && 'confinement' in launch && changed === undefined && uncovered === undefined) {
+        // The set-up failed before the agent started (its own message is above, on stderr): find
+        // what works here the careful way, and start under another confinement, or refuse.
+        const failed = launch.kind;
+        const retry = await plan(
+          secrets.locations,
+          probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined }),
+        );
+        if (retry.kind === failed) {
+          throw new CliError(
+            'SANDBOX',
+            `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`,
+            {
+              hints: [
+                'Check that every secret location (ironrun agent --dry-run) can be mounted over, or try --confinement bubblewrap or unshare.',
+              ],
+            },
+          );
+        }
+        ({ code, started } = await startUnder(retry));
+        if (!started) {
+          throw new CliError(
+            'SANDBOX',
+            `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
+            { hints: ['Run ironrun agent --dry-run to see what is found.'] },
+          );
+        }
+      }
+      // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
+      await dropAgentInput();
+      if (uncovered !== undefined) {
         throw new CliError(
           'SANDBOX',
-          `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
-          { hints: ['Run ironrun agent --dry-run to see what is found.'] },
+          `The secret location ${uncovered.path} (${uncovered.reason}) was not hidden: the quick read of the policy before the start missed it; the agent was stopped.`,
+          {
+            hints: [
+              'Report this as an ironrun bug, with the provider section of ironrun.yml (not the secrets).',
+            ],
+          },
         );
       }
+      if (changed !== undefined) {
+        throw new CliError(
+          'SANDBOX',
+          `The secret location ${changed.path} (${changed.reason}) was ${changed.change} while the agent ran (outside, or by the agent itself), so the confinement no longer hid it; the agent was stopped.`,
+          {
+            hints: [
+              'Start ironrun agent again: it hides the location as it is now. Log in to vault CLIs and edit secret files before starting the agent, or edit them in place.',
+            ],
+          },
+        );
+      }
+      return code;
+    } finally {
+      watcher?.close();
+      process.off('SIGINT', ignore);
+      process.off('SIGQUIT', ignore);
     }
-    // Keys the agent pushed into the terminal (TIOCSTI) must not reach the shell after it.
-    await dropAgentInput();
-    if (uncovered !== undefined) {
-      throw new CliError(
-        'SANDBOX',
-        `The secret location ${uncovered.path} (${uncovered.reason}) was not hidden: the quick read of the policy before the start missed it; the agent was stopped.`,
-        {
-          hints: [
-            'Report this as an ironrun bug, with the provider section of ironrun.yml (not the secrets).',
-          ],
-        },
-      );
-    }
-    if (changed !== undefined) {
-      throw new CliError(
-        'SANDBOX',
-        `The secret location ${changed.path} (${changed.reason}) was ${changed.change} while the agent ran (outside, or by the agent itself), so the confinement no longer hid it; the agent was stopped.`,
-        {
-          hints: [
-            'Start ironrun agent again: it hides the location as it is now. Log in to vault CLIs and edit secret files before starting the agent, or edit them in place.',
-          ],
-        },
-      );
-    }
-    return code;
   } finally {
-    watcher?.close();
-    process.off('SIGINT', ignore);
-    process.off('SIGQUIT', ignore);
-    await broker.close();
-    await rm(socketDir, { recursive: true, force: true });
+    const started = await listening?.catch(() => undefined);
+    if (started !== undefined) {
+      await started.broker.close();
+      await rm(started.socketDir, { recursive: true, force: true });
+    }
   }
 }
