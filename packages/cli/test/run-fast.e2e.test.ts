@@ -110,10 +110,13 @@ describe('ironrun run from its single file', () => {
     expect(list.stdout).toMatch(/^ok /m);
   });
 
-  it('through the bin loads none of the built-ins a one-shot run does without (ES resolver)', async () => {
+  it('through the bin loads none of the built-ins a one-shot run does without', async () => {
     // Each is milliseconds on every run (bench/run-overhead.bench.mjs): Node's ES resolver of
     // package `exports` (the native init is found by its package.json, installed-package-file.ts
-    // of @ironrun/sandbox). Node lists every built-in it loaded in process.moduleLoadList.
+    // of @ironrun/sandbox), node:fs/promises (the checks before the spawn read synchronously;
+    // the modules that write, or serve a broker, look `fs.promises` up at the call) and the file
+    // streams (a pinned file is hashed from reads of its own). Node lists every built-in it
+    // loaded in process.moduleLoadList.
     const binPath = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
     const listed = project.path('loaded.txt');
     const preload = project.path('list-loaded.cjs');
@@ -133,7 +136,13 @@ describe('ironrun run from its single file', () => {
     expect(JSON.parse(run.stdout).exit_code).toBe(0);
     const loaded = (await readFile(listed, 'utf8')).split('\n');
     expect(loaded).toContain('NativeModule child_process');
-    const avoided = ['NativeModule internal/modules/esm/resolve'];
+    const avoided = [
+      'NativeModule internal/modules/esm/resolve',
+      'NativeModule fs/promises',
+      'NativeModule internal/fs/promises',
+      'NativeModule internal/fs/streams',
+      'NativeModule internal/readline/interface',
+    ];
     expect(loaded.filter((name) => avoided.includes(name))).toEqual([]);
   });
 

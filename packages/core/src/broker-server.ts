@@ -1,4 +1,6 @@
-import { chmod, rm } from 'node:fs/promises';
+// `fs.promises` looked up at the call: `ironrun run`'s bundle holds this file and never starts a
+// broker, so it never loads node:fs/promises for it.
+import { promises as fs } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   type BrokerMessage,
@@ -295,7 +297,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       resolve();
     });
   });
-  await chmod(options.socketPath, 0o600);
+  await fs.chmod(options.socketPath, 0o600);
   return {
     socketPath: options.socketPath,
     warm: async () => {
@@ -306,7 +308,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await spawner?.close();
-      await rm(options.socketPath, { force: true });
+      await fs.rm(options.socketPath, { force: true });
     },
   };
 }

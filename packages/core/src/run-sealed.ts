@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import {
   defaultConfigDir,
   type Policy,
@@ -336,8 +336,14 @@ async function writeFolders(policy: Policy, picked: PickedCommand): Promise<stri
       { commandId },
     );
   }
-  // The project folder itself, as the sandbox wants it: its real path.
-  const project = await realpath(policy.dir).catch(() => policy.dir);
+  // The project folder itself, as the sandbox wants it: its real path (one system call, made
+  // synchronously like the sandbox's own checks before the spawn).
+  let project = policy.dir;
+  try {
+    project = realpathSync.native(policy.dir);
+  } catch {
+    // not resolvable: used as given
+  }
   return [project, ...(picked.command.write ?? [])];
 }
 

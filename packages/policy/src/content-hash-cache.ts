@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 
 /**
  * How long before a hash starts a file's last change must lie for the hash to
@@ -36,19 +36,21 @@ function identityOf(info: import('node:fs').BigIntStats): string {
  * process (the MCP server, the `ironrun agent` broker) checks the same pins
  * on every call; a one-shot CLI gains nothing and loses nothing.
  */
-export async function sha256OfUnchangedFile(
-  path: string,
-  hash: (path: string) => Promise<string>,
-): Promise<string> {
+export function sha256OfUnchangedFile(path: string, hash: (path: string) => string): string {
   const began = BigInt(Date.now()) * 1_000_000n;
-  const before = await stat(path, { bigint: true });
+  const before = statSync(path, { bigint: true });
   const identity = identityOf(before);
   const cached = hashes.get(path);
   if (cached !== undefined && cached.identity === identity) return cached.sha256;
-  const sha256 = await hash(path);
+  const sha256 = hash(path);
   // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints.
   const changedAt = before.ctimeNs > before.mtimeNs ? before.ctimeNs : before.mtimeNs;
-  const after = await stat(path, { bigint: true }).catch(() => undefined);
+  let after: import('node:fs').BigIntStats | undefined;
+  try {
+    after = statSync(path, { bigint: true });
+  } catch {
+    // gone since: not kept
+  }
   if (after !== undefined && identityOf(after) === identity && changedAt + settledNs < began) {
     if (hashes.size >= maxEntries) hashes.clear();
     hashes.set(path, { identity, sha256 });

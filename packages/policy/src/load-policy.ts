@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, realpath, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Policy, PolicyValidation, ReferenceOptions } from './policy.js';
 import { invalidPolicyError, PolicyError } from './policy-error.js';
@@ -80,19 +80,21 @@ function yamlOf(file: PolicyFile): YamlSource | undefined {
  * const { policy, issues } = validatePolicyFile(file, { providers: declarations });
  */
 export async function readPolicyFile(path: string): Promise<PolicyFile> {
+  // Synchronous: a few system calls on a file of at most 1 MiB, where each round trip through
+  // libuv's thread pool costs more than the call (bench/run-overhead.bench.mjs of @ironrun/cli).
   try {
-    const realPath = await realpath(path);
-    const handle = await open(realPath, 'r');
+    const realPath = realpathSync.native(path);
+    const fd = openSync(realPath, 'r');
     try {
-      const info = await handle.stat({ bigint: true });
+      const info = fstatSync(fd, { bigint: true });
       if (!info.isFile()) throw new Error('not a regular file');
       if (info.size > BigInt(maxPolicyLength * 4)) throw new Error('larger than 1 MiB');
-      const bytes = await handle.readFile();
+      const bytes = readFileSync(fd);
       const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       return { path, realPath, bytes, sha256, text, fingerprint: fingerprintOf(info) };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -121,7 +123,7 @@ export async function readPolicyFile(path: string): Promise<PolicyFile> {
  */
 export async function policyFileChanged(file: PolicyFile): Promise<boolean> {
   try {
-    return fingerprintOf(await stat(file.realPath, { bigint: true })) !== file.fingerprint;
+    return fingerprintOf(statSync(file.realPath, { bigint: true })) !== file.fingerprint;
   } catch {
     return true;
   }

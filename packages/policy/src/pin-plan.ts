@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { access, lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
+// `fs.promises` looked up at each call: planning runs when a person trusts a policy, not on a
+// run, and `ironrun run`'s bundle (which holds this file) then never loads node:fs/promises.
+import { constants, promises as fs } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Policy, PolicyCommand } from './policy.js';
@@ -138,8 +139,8 @@ const nodeExtensions = ['.js', '.json', '.node', '.mjs', '.cjs'];
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
-    if (!(await stat(path)).isFile()) return false;
-    await access(path, constants.X_OK);
+    if (!(await fs.stat(path)).isFile()) return false;
+    await fs.access(path, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -147,7 +148,7 @@ async function isExecutableFile(path: string): Promise<boolean> {
 }
 
 async function existsAsFile(path: string): Promise<boolean> {
-  const info = await lstat(path).catch(() => undefined);
+  const info = await fs.lstat(path).catch(() => undefined);
   return info !== undefined && (info.isFile() || info.isSymbolicLink());
 }
 
@@ -273,7 +274,7 @@ class CommandPins {
     }
     if (located === undefined) return;
     this.add(located, 'program');
-    const real = await realpath(located).catch(() => undefined);
+    const real = await fs.realpath(located).catch(() => undefined);
     if (real !== undefined && real !== located) this.add(real, 'program-real');
   }
 
@@ -289,7 +290,7 @@ class CommandPins {
   async venvInterpreter(name: string, located: string, venv: string): Promise<void> {
     const bin = dirname(located);
     for (const dir of [venv, bin]) {
-      const info = await lstat(dir).catch(() => undefined);
+      const info = await fs.lstat(dir).catch(() => undefined);
       if (info?.isDirectory() !== true) {
         this.problem(
           name,
@@ -306,15 +307,15 @@ class CommandPins {
     let link = located;
     for (let hop = 0; ; hop++) {
       this.add(link, hop === 0 ? 'program' : 'program-link');
-      const info = await lstat(link).catch(() => undefined);
+      const info = await fs.lstat(link).catch(() => undefined);
       if (info === undefined || !info.isSymbolicLink()) break;
       if (hop === 40) {
         this.problem(name, 'too many symlinks');
         return;
       }
-      link = resolve(dirname(link), await readlink(link));
+      link = resolve(dirname(link), await fs.readlink(link));
     }
-    const real = await realpath(located).catch(() => undefined);
+    const real = await fs.realpath(located).catch(() => undefined);
     if (real === undefined) {
       this.note(name, 'the venv interpreter does not exist now; it is pinned absent');
       return;
@@ -332,7 +333,7 @@ class CommandPins {
     this.add(join(bin, 'pyvenv.cfg'), 'venv-config');
     const config = join(venv, 'pyvenv.cfg');
     this.add(config, 'venv-config');
-    const home = venvHome(await readFile(config, 'utf8').catch(() => ''));
+    const home = venvHome(await fs.readFile(config, 'utf8').catch(() => ''));
     if (home === undefined || !isAbsolute(home)) {
       this.problem(
         name,
@@ -394,7 +395,8 @@ class CommandPins {
     for (const extension of nodeExtensions) this.add(`${base}${extension}`, rest);
     const manifest = join(base, 'package.json');
     this.add(manifest, rest);
-    const main = await readFile(manifest, 'utf8')
+    const main = await fs
+      .readFile(manifest, 'utf8')
       .then((text) => (JSON.parse(text) as { main?: unknown }).main)
       .catch(() => undefined);
     if (typeof main === 'string' && main !== '') {
@@ -543,7 +545,7 @@ class CommandPins {
     if (script === undefined || script === '-') return;
     const base = resolve(cwd, script);
     this.add(base, 'script');
-    const info = await stat(base).catch(() => undefined);
+    const info = await fs.stat(base).catch(() => undefined);
     if (info?.isDirectory()) {
       this.add(join(base, '__main__.py'), 'script');
       if (!safePath) this.add(base, 'python-path', 'listing');
@@ -598,7 +600,7 @@ class CommandPins {
 async function venvOfInterpreter(program: string): Promise<string | undefined> {
   if (interpreterOf(program) !== 'python' || basename(dirname(program)) !== 'bin') return undefined;
   const venv = dirname(dirname(program));
-  const info = await lstat(join(venv, 'pyvenv.cfg')).catch(() => undefined);
+  const info = await fs.lstat(join(venv, 'pyvenv.cfg')).catch(() => undefined);
   return info === undefined ? undefined : venv;
 }
 

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { access, lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { sha256OfUnchangedFile } from './content-hash-cache.js';
 import { pinPartText } from './pin-part.js';
@@ -11,6 +22,32 @@ import type { TrustedFile, TrustedListingEntry } from './trust-store.js';
 /** Why a pinned path no longer matches what was trusted. */
 export type TrustChangeReason = 'modified' | 'missing' | 'symlink' | 'added';
 
+// The checks below are synchronous: each is a system call or two on a local disk, and a file
+// hashed here is at most maxHashedBytes, read in a few calls, where each round trip through
+// libuv's thread pool costs more than the call (bench/run-overhead.bench.mjs of @ironrun/cli;
+// a run makes a dozen). The hash itself always ran on this thread. Only a larger file, whose
+// part is pinned, is read as a stream (sha256OfFile).
+
+const hashChunkBytes = 1024 * 1024;
+
+/** The SHA-256 of the file at `path`, read synchronously (for files up to {@link maxHashedBytes}). */
+export function sha256OfFileNow(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(hashChunkBytes);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      hash.update(chunk.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** The SHA-256 of the file at `path`, of any size, read as a stream. */
 export function sha256OfFile(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
@@ -26,11 +63,13 @@ export function isGone(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Files larger than this are recorded by their stat fingerprint, not hashed (see {@link contentOf}). */
@@ -44,26 +83,23 @@ export const maxHashedBytes = 4 * 1024 * 1024;
  * the same user can rewrite a file or swap another in, but cannot set the
  * change time back, so either shows in the fingerprint.
  */
-async function contentOf(
-  path: string,
-  size: number,
-): Promise<{ sha256: string } | { fingerprint: string }> {
-  if (size <= maxHashedBytes) return { sha256: await sha256OfUnchangedFile(path, sha256OfFile) };
-  const info = await stat(path, { bigint: true });
+function contentOf(path: string, size: number): { sha256: string } | { fingerprint: string } {
+  if (size <= maxHashedBytes) return { sha256: sha256OfUnchangedFile(path, sha256OfFileNow) };
+  const info = statSync(path, { bigint: true });
   return { fingerprint: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` };
 }
 
 /** The current state of one path, in the form the trust store records it. */
 export async function snapshot(path: string): Promise<TrustedFile> {
   try {
-    const info = await lstat(path);
+    const info = lstatSync(path);
     if (info.isSymbolicLink()) {
-      const target = await readlink(path);
+      const target = readlinkSync(path);
       try {
-        const pointed = await stat(path);
+        const pointed = statSync(path);
         if (!pointed.isFile()) return { path, kind: 'symlink', target };
-        const content = await contentOf(path, pointed.size);
-        return { path, kind: 'symlink', target, ...content, executable: await isExecutable(path) };
+        const content = contentOf(path, pointed.size);
+        return { path, kind: 'symlink', target, ...content, executable: isExecutable(path) };
       } catch (error) {
         if (isGone(error)) return { path, kind: 'symlink', target };
         throw error;
@@ -73,8 +109,8 @@ export async function snapshot(path: string): Promise<TrustedFile> {
       return {
         path,
         kind: 'file',
-        ...(await contentOf(path, info.size)),
-        executable: await isExecutable(path),
+        ...contentOf(path, info.size),
+        executable: isExecutable(path),
       };
     }
     if (info.isDirectory()) return { path, kind: 'directory' };
@@ -101,7 +137,7 @@ const pythonModuleFile = /\.(?:py|pyw|pyc|so|pyd)$/;
 export async function snapshotListing(dir: string): Promise<TrustedFile> {
   let names: import('node:fs').Dirent[];
   try {
-    names = await readdir(dir, { withFileTypes: true });
+    names = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (isGone(error)) return { path: dir, kind: 'listing', entries: [] };
     throw new PolicyError('TRUST_STORE', `cannot list ${dir} to check its trust`, {
@@ -111,18 +147,27 @@ export async function snapshotListing(dir: string): Promise<TrustedFile> {
   const entries: TrustedListingEntry[] = [];
   for (const entry of names) {
     const full = join(dir, entry.name);
-    const info = await stat(full).catch(() => undefined);
-    if (info === undefined) continue;
+    let info: import('node:fs').Stats;
+    try {
+      info = statSync(full);
+    } catch {
+      continue;
+    }
     if (info.isDirectory()) {
       if (entry.name === '__pycache__') continue;
-      const inside = await readdir(full).catch(() => [] as string[]);
+      let inside: string[] = [];
+      try {
+        inside = readdirSync(full);
+      } catch {
+        // unreadable: no __init__ seen
+      }
       const isPackage = inside.some((name) => /^__init__\.(?:py|pyc|so|pyd)$/.test(name));
       entries.push({ name: entry.name, kind: isPackage ? 'package' : 'directory' });
     } else if (info.isFile() && pythonModuleFile.test(entry.name)) {
       entries.push({
         name: entry.name,
         kind: 'module',
-        sha256: await sha256OfUnchangedFile(full, sha256OfFile),
+        sha256: sha256OfUnchangedFile(full, sha256OfFileNow),
       });
     }
   }
@@ -138,7 +183,7 @@ export async function snapshotListing(dir: string): Promise<TrustedFile> {
 export async function snapshotPrograms(dir: string): Promise<TrustedFile> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (error) {
     if (isGone(error)) return { path: dir, kind: 'programs', entries: [] };
     throw new PolicyError('TRUST_STORE', `cannot list ${dir} to check its trust`, {
@@ -165,11 +210,11 @@ const maxPartFileBytes = 4 * 1024 * 1024;
 export async function snapshotPart(path: string, part: string): Promise<TrustedFile> {
   let text: string;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (!info.isFile()) text = `\0not a file: ${info.isDirectory() ? 'directory' : 'other'}`;
     else if (info.size > maxPartFileBytes) text = `\0large\0${await sha256OfFile(path)}`;
     else {
-      const bytes = await readFile(path);
+      const bytes = readFileSync(path);
       try {
         text = pinPartText(path, new TextDecoder('utf-8', { fatal: true }).decode(bytes), part);
       } catch {

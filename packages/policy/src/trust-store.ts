@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+// Reads are synchronous (one small file per check, less than a round trip through libuv's thread
+// pool); writes go through `fs.promises`, looked up at the call, so a run that only reads the
+// store (`ironrun run`) never loads node:fs/promises.
+import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { PolicyError } from './policy-error.js';
@@ -170,7 +173,7 @@ export async function readTrustRecord(
   const file = trustRecordPath(configDir, policyRealPath);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new PolicyError('TRUST_STORE', `cannot read the trust store ${file}`, { cause: error });
@@ -210,8 +213,8 @@ export async function writeTrustRecord(configDir: string, record: TrustRecord): 
   const file = trustRecordPath(configDir, record.policyPath);
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await mkdir(join(configDir, 'trust'), { recursive: true, mode: 0o700 });
-    const handle = await open(temporary, 'wx', 0o600);
+    await fs.mkdir(join(configDir, 'trust'), { recursive: true, mode: 0o700 });
+    const handle = await fs.open(temporary, 'wx', 0o600);
     try {
       await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
       await handle.sync();
@@ -220,7 +223,7 @@ export async function writeTrustRecord(configDir: string, record: TrustRecord): 
     }
     await renameWithRetry(temporary, file);
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
     throw new PolicyError('TRUST_STORE', `cannot write the trust store ${file}`, { cause: error });
   }
 }
@@ -229,7 +232,7 @@ export async function writeTrustRecord(configDir: string, record: TrustRecord): 
 async function renameWithRetry(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await rename(from, to);
+      await fs.rename(from, to);
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

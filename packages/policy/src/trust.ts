@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { commandDigests } from './command-digest.js';
 import { defaultConfigDir } from './config-dir.js';
@@ -143,7 +143,12 @@ export type TrustCheck =
  */
 async function storeOutside(projectDir: string, configDir: string | undefined): Promise<string> {
   const dir = resolve(configDir ?? defaultConfigDir());
-  const real = await realpath(dir).catch(() => dir);
+  let real = dir;
+  try {
+    real = realpathSync.native(dir);
+  } catch {
+    // not there (yet): compared as given
+  }
   if (isInsideDir(projectDir, dir) || isInsideDir(projectDir, real)) {
     throw new PolicyError(
       'TRUST_STORE',

@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstatSync, realpathSync } from 'node:fs';
 
 /**
  * Why `path` (absolute, normalized) cannot be a `write:` folder, or
@@ -12,16 +12,21 @@ import { lstat, realpath } from 'node:fs/promises';
  * if (problem !== undefined) throw new Error(`write: /home/me/.cache/go-build ${problem}`);
  */
 export async function writeFolderProblem(path: string): Promise<string | undefined> {
+  // Synchronous: two system calls, checked before every run.
   let real: string;
   try {
-    real = await realpath(path);
+    real = realpathSync.native(path);
   } catch {
     return 'does not exist: create the folder first';
   }
   if (real !== path)
     return `has a symlink in its path (it leads to ${real}); name the real folder instead`;
-  const info = await lstat(path).catch(() => undefined);
-  if (info === undefined) return 'does not exist: create the folder first';
+  let info: import('node:fs').Stats;
+  try {
+    info = lstatSync(path);
+  } catch {
+    return 'does not exist: create the folder first';
+  }
   if (info.isSymbolicLink()) return 'has become a symlink';
   if (!info.isDirectory()) return 'is not a folder: write: takes folders';
   return undefined;

@@ -1,4 +1,6 @@
-import { readdir } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and only a
+// third-party provider calls it, so a run without one never loads node:fs/promises.
+import { promises as fs } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ProviderError } from './provider-error.js';
 
@@ -40,7 +42,7 @@ export async function providerPackageFiles(
     const folder = pending.pop()!;
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await readdir(folder, { withFileTypes: true });
+      entries = await fs.readdir(folder, { withFileTypes: true });
     } catch (error) {
       throw new ProviderError(
         'LOAD',

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and only a
+// third-party provider calls it, so a run without one never loads node:fs/promises.
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { type ProviderDeclaration, parseProviderDeclaration } from './provider-declaration.js';
 import { ProviderError } from './provider-error.js';
@@ -34,7 +36,7 @@ export async function declaredProvider(found: ProviderPackage): Promise<Provider
     );
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs.readFile(path, 'utf8');
   } catch (error) {
     throw new ProviderError(
       'LOAD',

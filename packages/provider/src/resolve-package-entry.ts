@@ -1,11 +1,13 @@
-import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and only a
+// third-party provider calls it, so a run without one never loads node:fs/promises.
+import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, parse, sep } from 'node:path';
 
 const conditions = new Set(['node', 'import', 'default']);
 
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return (await fs.stat(path)).isFile();
   } catch {
     return false;
   }
@@ -97,10 +99,10 @@ export async function resolvePackageEntry(
 }
 
 async function entryOf(candidate: string): Promise<PackageEntry | PackageEntryProblem> {
-  const packageDir = await realpath(candidate);
+  const packageDir = await fs.realpath(candidate);
   let manifest: { exports?: unknown; main?: unknown };
   try {
-    manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8'));
+    manifest = JSON.parse(await fs.readFile(join(packageDir, 'package.json'), 'utf8'));
     if (typeof manifest !== 'object' || manifest === null) throw new TypeError('not an object');
   } catch {
     return { kind: 'bad-package-json', packageDir };
@@ -128,7 +130,7 @@ async function entryOf(candidate: string): Promise<PackageEntry | PackageEntryPr
       tried.push(path);
       continue;
     }
-    const entry = await realpath(path);
+    const entry = await fs.realpath(path);
     if (!entry.startsWith(`${packageDir}${sep}`)) {
       return {
         kind: 'no-entry',
@@ -164,14 +166,14 @@ export async function walkedPaths(path: string): Promise<string[]> {
     }
     const next = join(current, part);
     visited.push(next);
-    const info = await lstat(next);
+    const info = await fs.lstat(next);
     if (!info.isSymbolicLink()) {
       current = next;
       continue;
     }
     hops += 1;
     if (hops > maxSymlinkHops) throw new Error(`too many symlinks on ${path}`);
-    const target = await readlink(next);
+    const target = await fs.readlink(next);
     if (isAbsolute(target)) current = parse(target).root;
     pending = [
       ...target.slice(isAbsolute(target) ? parse(target).root.length : 0).split(sep),

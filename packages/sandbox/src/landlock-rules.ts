@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { access, open, realpath } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and a run
+// that does not call it never loads node:fs/promises.
+import { constants, promises as fs } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 
 /** The longest `#!` line the kernel reads (BINPRM_BUF_SIZE). */
@@ -7,11 +8,7 @@ const shebangBytes = 256;
 /** How deep interpreters may nest (`#!` naming a script naming a binary); the kernel allows 4. */
 const maxDepth = 4;
 
-async function readAt(
-  file: Awaited<ReturnType<typeof open>>,
-  position: number,
-  length: number,
-): Promise<Buffer> {
+async function readAt(file: fs.FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await file.read(buffer, 0, length, position);
   return buffer.subarray(0, bytesRead);
@@ -36,7 +33,7 @@ async function shebangPrograms(head: Buffer, dirs: readonly string[]): Promise<s
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {
-      await access(candidate, constants.X_OK);
+      await fs.access(candidate, constants.X_OK);
       return [interpreter, candidate];
     } catch {
       // not in this directory
@@ -46,10 +43,7 @@ async function shebangPrograms(head: Buffer, dirs: readonly string[]): Promise<s
 }
 
 /** The dynamic loader (PT_INTERP) an ELF file names, or undefined for a static one or a non-ELF file. */
-async function elfInterpreter(
-  file: Awaited<ReturnType<typeof open>>,
-  head: Buffer,
-): Promise<string | undefined> {
+async function elfInterpreter(file: fs.FileHandle, head: Buffer): Promise<string | undefined> {
   if (head.length < 52 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const is64 = head[4] === 2;
   const little = head[5] === 1;
@@ -92,16 +86,16 @@ export async function executablesOf(
   const visit = async (path: string, depth: number): Promise<void> => {
     let real: string;
     try {
-      real = await realpath(path);
+      real = await fs.realpath(path);
     } catch {
       return; // nothing there: nothing to allow
     }
     if (found.has(real)) return;
     found.add(real);
     if (depth >= maxDepth) return;
-    let file: Awaited<ReturnType<typeof open>> | undefined;
+    let file: fs.FileHandle | undefined;
     try {
-      file = await open(real, 'r');
+      file = await fs.open(real, 'r');
       const head = await readAt(file, 0, Math.max(shebangBytes, 64));
       const script = await shebangPrograms(head, dirs);
       const loader = script.length === 0 ? await elfInterpreter(file, head) : undefined;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and a run
+// that does not call it never loads node:fs/promises.
+import { accessSync, constants, promises as fs } from 'node:fs';
 import { nativeInitPackage, nativeInitPath } from './native-init.js';
 
 /** What process isolation this machine offers, as reported by {@link probeIsolation}. */
@@ -74,7 +75,7 @@ function firstExecutableSync(candidates: readonly string[]): string | null {
 async function firstExecutable(candidates: readonly string[]): Promise<string | null> {
   for (const candidate of candidates) {
     try {
-      await access(candidate, constants.X_OK);
+      await fs.access(candidate, constants.X_OK);
       return candidate;
     } catch {
       // try the next one
@@ -107,8 +108,9 @@ export const pidNamespaceFlags = ['--pid', '--fork', '--kill-child', '--mount-pr
 async function appArmorRestrictsUserNamespaces(): Promise<boolean> {
   try {
     return (
-      (await readFile('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', 'utf8')).trim() ===
-      '1'
+      (
+        await fs.readFile('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', 'utf8')
+      ).trim() === '1'
     );
   } catch {
     return false;
@@ -118,7 +120,9 @@ async function appArmorRestrictsUserNamespaces(): Promise<boolean> {
 /** The seccomp actions the kernel offers, or `undefined` when it has no seccomp filters. */
 async function seccompActions(): Promise<string[] | undefined> {
   try {
-    return (await readFile('/proc/sys/kernel/seccomp/actions_avail', 'utf8')).trim().split(/\s+/);
+    return (await fs.readFile('/proc/sys/kernel/seccomp/actions_avail', 'utf8'))
+      .trim()
+      .split(/\s+/);
   } catch {
     return undefined;
   }
@@ -127,7 +131,7 @@ async function seccompActions(): Promise<string[] | undefined> {
 /** Whether this process already runs under a seccomp filter (`Seccomp: 2` in its status). */
 async function underSeccompFilter(): Promise<boolean> {
   try {
-    return /^Seccomp:\s*2$/m.test(await readFile('/proc/self/status', 'utf8'));
+    return /^Seccomp:\s*2$/m.test(await fs.readFile('/proc/self/status', 'utf8'));
   } catch {
     return false;
   }

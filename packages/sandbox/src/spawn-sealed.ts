@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and a run
+// that does not call it never loads node:fs/promises.
+import { promises as fs, mkdtempSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
@@ -794,7 +795,7 @@ async function removeTmpdir(confinement: Confinement): Promise<void> {
   } catch {
     // Not empty (or already gone): remove what the program left, off the event loop.
   }
-  await rm(confinement.tmpdir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
+  await fs.rm(confinement.tmpdir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
 }
 
 /**

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type TestDir, testdir } from '@ironrun/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runIronrun, runProcess } from './cli-process.js';
+
+// `ironrun run` finds the sandbox's native init by reading a package.json
+// (installed-package-file.ts of @ironrun/sandbox), from where the CLI is
+// installed. The agent writes the project, its node_modules and the folders
+// above it that it can reach; an init it planted there would run every
+// command of the person's policy, its secrets included, outside any seal.
+
+const platformPackage =
+  process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')
+    ? `@ironrun/sandbox-linux-${process.arch}`
+    : undefined;
+
+let home: TestDir;
+let project: TestDir;
+let env: Record<string, string>;
+let marker: string;
+
+beforeEach(async () => {
+  home = await testdir();
+  project = await testdir({
+    'ironrun.yml': 'version: 1\nprovider: envfile\ncommands:\n  - id: ok\n    argv: [/bin/true]\n',
+  });
+  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'config') };
+  const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
+  expect(trust.code, trust.stderr).toBe(0);
+  marker = join(home.dir, 'planted-init-ran');
+});
+
+afterEach(async () => {
+  await project.cleanup();
+  await home.cleanup();
+});
+
+/** Plants, under `dir`, a node_modules package of the init's name whose export is a script that leaves a marker. */
+async function plantInit(dir: string): Promise<void> {
+  const pkg = join(dir, 'node_modules', ...(platformPackage as string).split('/'));
+  await mkdir(join(pkg, 'dist'), { recursive: true });
+  await writeFile(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: platformPackage,
+      exports: { './ironrun-init': './dist/ironrun-init', './package.json': './package.json' },
+    }),
+  );
+  await writeFile(join(pkg, 'dist', 'ironrun-init'), `#!/bin/sh\ntouch '${marker}'\nexit 0\n`);
+  await chmod(join(pkg, 'dist', 'ironrun-init'), 0o755);
+}
+
+describe.skipIf(platformPackage === undefined)('a native init planted by the agent', () => {
+  it('in the project node_modules is never started by ironrun run', async () => {
+    await plantInit(project.dir);
+    const bin = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+    const run = await runProcess(process.execPath, [bin, 'run', 'ok', '--json'], {
+      cwd: project.dir,
+      env: { ...env, NODE_PATH: join(project.dir, 'node_modules') },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(JSON.parse(run.stdout).isolation).toMatch(/native init/);
+  });
+
+});
