@@ -1,6 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
@@ -258,7 +265,9 @@ async function attack(
       (pid) => parentOf(pid) === String(child.pid) && cmdline(pid).includes(`${cliPath} mcp`),
     );
   });
-  writeFileSync(current.targetsPath, JSON.stringify(targets));
+  // Written whole, then renamed: the attacker polls for the file and must never read half of it.
+  writeFileSync(`${current.targetsPath}.partial`, JSON.stringify(targets));
+  renameSync(`${current.targetsPath}.partial`, current.targetsPath);
   const code = await exited;
   const report = JSON.parse(readFileSync(current.reportPath, 'utf8')) as Report;
   expect(
