@@ -100,7 +100,7 @@ let compiled: WebAssembly.Module | null | undefined;
 /**
  * The compiled module, or `undefined` where WebAssembly (with 128-bit SIMD) is
  * not available or not allowed, e.g. under a Content-Security-Policy without
- * `wasm-unsafe-eval`. Compiled once per process; it is about 1 KiB.
+ * `wasm-unsafe-eval`. Compiled once per process; it is about 3.5 KB.
  */
 function scanModule(): WebAssembly.Module | undefined {
   if (compiled === undefined) {
