@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +16,11 @@ import {
   bubblewrapArgs,
   devBindTable,
   hostDevEntries,
+  installedLinuxConfinement,
+  linuxLaunch,
+  markerDescriptor,
+  markerWritten,
+  setupMountTable,
   startedMarker,
   startedMarkerArgv,
   unshareArgs,
@@ -39,7 +53,7 @@ describe('bubblewrapArgs', () => {
 });
 
 describe('unshareArgs', () => {
-  it('passes every path as its own argument, never inside the script', () => {
+  it('passes every path in the mount table, its own argument, never inside the script', () => {
     const hostile = { path: '/home/u/$(touch pwned)"; x', kind: 'directory' as const, reason: 'x' };
     const args = unshareArgs({
       locations: [hostile, ...locations],
@@ -59,16 +73,11 @@ describe('unshareArgs', () => {
       '1000',
       '1000',
       '/usr/bin/setpriv',
-      '2',
-      hostile.path,
-      '/home/u/.config/ironrun',
-      '1',
-      '/home/u/vault/secrets.env',
       // No terminal given: nothing is bound over /dev/console.
       '',
       // No host /dev entries given: the table binds the six devices of its own /dev alone.
       '0',
-      devBindTable([]),
+      setupMountTable([hostile, ...locations], []),
     ]);
     expect(devBindTable([]).split('\n')).toEqual([
       ...['null', 'zero', 'full', 'random', 'urandom', 'tty'].map(
@@ -107,17 +116,21 @@ describe('unshareArgs', () => {
     const at = (text: string) => lines.findIndex((line) => line.includes(text));
     expect(script).toContain('-t tmpfs -o mode=0755,nosuid,size=64k ironrun-dev "$s"');
     expect(script).toContain('-n --move "$s" /dev');
-    expect(script).toContain(
-      '-t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
-    );
     expect(script).toContain('ln -s pts/ptmx "$s/ptmx"');
-    // The stage is filled before it is moved, and the new devpts mounted on the moved one.
-    expect(at('ironrun-dev "$s"')).toBeLessThan(at('--move'));
-    expect(at('--move')).toBeLessThan(at('ironrun-devpts'));
+    // The stage is filled (the table's binds and devpts) before it is moved.
+    expect(at('ironrun-dev "$s"')).toBeLessThan(at('-n -a -T'));
+    expect(at('-n -a -T')).toBeLessThan(at('--move'));
+    // The terminal goes on the stage's console by a line of the table, before it is read.
+    expect(at("printf '/dev/console %s none bind 0 0")).toBeLessThan(at('-n -a -T'));
     expect(script).not.toContain('/dev/pts/7');
     expect(script).not.toContain('pwned');
     expect(args.at(-1)).toBe(
-      devBindTable([{ name: 'shm' }, { name: 'net', folder: true }, { name: 'net/tun' }, hostile]),
+      setupMountTable(locations, [
+        { name: 'shm' },
+        { name: 'net', folder: true },
+        { name: 'net/tun' },
+        hostile,
+      ]),
     );
     expect(args.slice(-15, -1)).toEqual([
       '/dev/pts/7',
@@ -136,8 +149,33 @@ describe('unshareArgs', () => {
       hostile.symlink,
     ]);
     // Every mount comes before `set +e`: a failed one stops before the agent starts.
-    expect(at('ironrun-devpts')).toBeLessThan(at('set +e'));
+    expect(at('-n -a -T')).toBeLessThan(at('set +e'));
     expect(at('--move')).toBeLessThan(at('set +e'));
+    // One mount process for the covers, however many: none of its own per location.
+    expect(script.match(/"\$m"/g)).toHaveLength(4);
+  });
+});
+
+describe('setupMountTable', () => {
+  it('covers each location first, binds the /dev entries, then mounts a new devpts on the stage, no cover nofail', () => {
+    const hostile = {
+      path: '/home/u/x y\n/ / none rbind 0 0\\',
+      kind: 'directory' as const,
+      reason: 'x',
+    };
+    const table = setupMountTable([...locations, hostile], [{ name: 'shm' }]);
+    const lines = table.split('\n').filter((line) => line !== '');
+    expect(lines.slice(0, 3)).toEqual([
+      'ironrun-hidden /home/u/.config/ironrun tmpfs ro,mode=0755,size=4k 0 0',
+      '/dev/null /home/u/vault/secrets.env none bind 0 0',
+      'ironrun-hidden /home/u/x\\040y\\012/\\040/\\040none\\040rbind\\0400\\0400\\134 tmpfs ro,mode=0755,size=4k 0 0',
+    ]);
+    expect(lines.slice(3, -1).join('\n')).toBe(devBindTable([{ name: 'shm' }]).trimEnd());
+    expect(lines.at(-1)).toBe(
+      'ironrun-devpts /dev/pts/pts devpts newinstance,ptmxmode=0666,mode=0620 0 0',
+    );
+    for (const line of lines.slice(0, 3)) expect(line).not.toContain('nofail');
+    for (const line of lines) expect(line.split(' ')).toHaveLength(6);
   });
 });
 
@@ -194,6 +232,112 @@ describe('startedMarkerArgv', () => {
     expect(result.code).not.toBe(0);
     expect(result.out).toBe('');
   });
+});
+
+describe('markerDescriptor', () => {
+  const launch = (folder: string, script: string) => {
+    const fd = markerDescriptor(folder);
+    const [file, ...args] = startedMarkerArgv('/bin/sh', ['/bin/sh', '-c', script]);
+    const result = spawnSync(file as string, args, {
+      stdio: ['ignore', 'pipe', 'ignore', fd],
+      encoding: 'utf8',
+    });
+    return { out: result.stdout, started: markerWritten(fd), left: readdirSync(folder) };
+  };
+
+  it('reads the marker the launch wrote, from a file no path leads to, which the agent never holds', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ironrun-marker-'));
+    try {
+      const result = launch(folder, '[ -e /proc/self/fd/3 ] && echo fd3-open || echo fd3-closed');
+      expect(result).toEqual({ out: 'fd3-closed\n', started: true, left: [] });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('tells a launch that wrote something else, or nothing, from a started one', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ironrun-marker-'));
+    try {
+      const fd = markerDescriptor(folder);
+      spawnSync('/bin/sh', ['-c', `printf '${startedMarker.trim()}x' >&3`], {
+        stdio: ['ignore', 'ignore', 'ignore', fd],
+      });
+      expect(markerWritten(fd)).toBe(false);
+      const silent = markerDescriptor(folder);
+      spawnSync('/bin/true', [], { stdio: ['ignore', 'ignore', 'ignore', silent] });
+      expect(markerWritten(silent)).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+const ownSetUp = await installedLinuxConfinement({ prefer: 'unshare' }).then((found) =>
+  'reason' in found ? undefined : found,
+);
+const ownSetUpWorks =
+  ownSetUp !== undefined &&
+  spawnSync(ownSetUp.file, [...linuxLaunch(ownSetUp, []).args, '/bin/true']).status === 0;
+
+describe('the own set-up (unshare)', () => {
+  it.skipIf(!ownSetUpWorks)(
+    'covers every location through its one mount table, and starts nothing when a cover cannot be mounted',
+    () => {
+      const work = mkdtempSync(join(tmpdir(), 'ironrun-own-set-up-'));
+      try {
+        const folder = join(work, 'vault cli $(x)');
+        mkdirSync(folder);
+        writeFileSync(join(folder, 'token'), 'not-for-the-agent-1\n');
+        const file = join(work, 'secrets.env');
+        writeFileSync(file, 'TOKEN=not-for-the-agent-2\n');
+        const covered = [
+          { path: folder, kind: 'directory' as const, reason: 'x' },
+          { path: file, kind: 'file' as const, reason: 'x' },
+        ];
+        const start = (locations: typeof covered) => {
+          const fd = markerDescriptor(work);
+          const launch = linuxLaunch(ownSetUp as NonNullable<typeof ownSetUp>, locations);
+          const agent = startedMarkerArgv('/bin/sh', [
+            '/bin/sh',
+            '-c',
+            'echo agent-ran; ls -A "$1"; cat "$2"',
+            'agent',
+            folder,
+            file,
+          ]);
+          const result = spawnSync(launch.file, [...launch.args, ...agent], {
+            stdio: ['ignore', 'pipe', 'pipe', fd],
+            encoding: 'utf8',
+          });
+          // What the agent saw, never its text: a failure message must not show a secret.
+          return {
+            status: result.status,
+            ran: result.stdout.startsWith('agent-ran\n'),
+            sawSomething: result.stdout !== 'agent-ran\n' && result.stdout !== '',
+            started: markerWritten(fd),
+          };
+        };
+        // Both covered: the folder is empty, the file reads empty.
+        expect(start(covered)).toEqual({
+          status: 0,
+          ran: true,
+          sawSomething: false,
+          started: true,
+        });
+        // A location gone since it was found: its cover fails, and the agent never runs.
+        const failed = start([
+          ...covered,
+          { path: join(work, 'gone'), kind: 'directory', reason: 'x' },
+        ]);
+        expect(failed.status).not.toBe(0);
+        expect(failed).toMatchObject({ ran: false, sawSomething: false, started: false });
+        // The file itself is untouched outside.
+        expect(readFileSync(file, 'utf8') === 'TOKEN=not-for-the-agent-2\n').toBe(true);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 const root = process.getuid?.() === 0;

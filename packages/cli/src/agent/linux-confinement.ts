@@ -306,7 +306,7 @@ export function hostDevEntries(dev = '/dev'): DevEntry[] {
 /**
  * The shell run as PID 1 of the agent's namespaces by ironrun's own set-up:
  * in a user namespace where it is root, it covers each secret location
- * (mount needs that root), then starts the agent through a second user and
+ * (mount needs that root; see {@link setupMountTable}), then starts the agent through a second user and
  * mount namespace that maps the person's own uid and gid. In that second
  * namespace every mount of the first is locked (the kernel refuses to
  * unmount it alone) and the agent, no longer uid 0, holds no capability.
@@ -327,10 +327,15 @@ export function hostDevEntries(dev = '/dev'): DevEntry[] {
  * from the host, `fd`, `stdin`, `stdout`, `stderr` and `ptmx` (to `pts/ptmx`)
  * made as links, the agent's own terminal bound on `console` (so `ttyname`
  * still finds a name for it; it keeps that terminal through the descriptors
- * it inherits), and the entries of {@link hostDevEntries} added. The stage is
- * then moved over `/dev`, and a new devpts instance mounted on its `pts` (for
- * the ptys the agent makes itself, a terminal multiplexer's say). A failed
- * mount stops before the agent starts.
+ * it inherits), the entries of {@link hostDevEntries} added, and a new devpts
+ * instance mounted on its `pts` (for the ptys the agent makes itself, a
+ * terminal multiplexer's say). The stage is then moved over `/dev`, its
+ * mounts with it. The covers, the binds and the devpts are one `mount -a`
+ * of one table ({@link setupMountTable}), after the terminal's bind and the
+ * stage: four mount processes with a terminal, three without, however many
+ * locations are covered (one per cover before). A failed mount stops before
+ * the agent starts (`mount -a` exits non-zero when one that is not `nofail`
+ * fails).
  *
  * It waits for the agent rather than exec'ing it so the agent is not PID 1
  * (PID 1 ignores every signal it has no handler for: a plain script could
@@ -340,10 +345,6 @@ export function hostDevEntries(dev = '/dev'): DevEntry[] {
 const unshareSetupScript = [
   'set -e',
   'u=$1; m=$2; uid=$3; gid=$4; p=$5; shift 5',
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do "$m" -t tmpfs -o ro,mode=0755,size=4k ironrun-hidden "$1"; shift; n=$((n - 1)); done',
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do "$m" --bind /dev/null "$1"; shift; n=$((n - 1)); done',
   't=$1; shift',
   // The terminal goes over the host's /dev/console first: the stage below hides /dev/pts.
   'if [ -n "$t" ] && [ -e /dev/console ]; then "$m" --bind "$t" /dev/console; else t=; fi',
@@ -353,7 +354,6 @@ const unshareSetupScript = [
   'mkdir "$s/pts" "$s/shm"',
   'ln -s /proc/self/fd "$s/fd"; ln -s /proc/self/fd/0 "$s/stdin"; ln -s /proc/self/fd/1 "$s/stdout"',
   'ln -s /proc/self/fd/2 "$s/stderr"; ln -s pts/ptmx "$s/ptmx"',
-  'if [ -n "$t" ]; then : > "$s/console"; "$m" --bind /dev/console "$s/console"; fi',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do',
   '  case $1 in',
@@ -363,14 +363,17 @@ const unshareSetupScript = [
   '  esac',
   '  shift 3; n=$((n - 1))',
   'done',
-  // Every bind in one mount process (each mount process costs milliseconds at the start), from
-  // a table under the stage's pts, which the new devpts instance then hides. -n: nothing
-  // written to the host's /run/mount/utab (as uid 65534 the move would fail on it).
+  // Every cover and bind in one mount process (each mount process costs milliseconds at the
+  // start), in the order of a table under the stage's pts (setupMountTable): the covers, the
+  // host's entries into the stage, the agent's terminal on its console, and a new devpts
+  // instance on its pts, which then hides the table. -n: nothing written to the host's
+  // /run/mount/utab (as uid 65534 the move would fail on it).
   'printf %s "$1" > "$s/pts/fstab"',
+  'if [ -n "$t" ]; then : > "$s/console"; printf \'/dev/console %s none bind 0 0\\n\' "$s/console" >> "$s/pts/fstab"; fi',
   '"$m" -n -a -T "$s/pts/fstab"',
   'shift',
+  // The stage, its mounts with it, over /dev.
   '"$m" -n --move "$s" /dev',
-  '"$m" -t devpts -o newinstance,ptmxmode=0666,mode=0620 ironrun-devpts /dev/pts',
   'set +e',
   'trap : INT QUIT TERM HUP',
   'if [ "$uid" = 0 ]; then',
@@ -411,6 +414,25 @@ export function devBindTable(devEntries: readonly DevEntry[]): string {
     .join('');
 }
 
+/**
+ * The table of the own set-up's one `mount -a`, in its order: each secret location covered (a
+ * folder by an empty read-only tmpfs, a file by /dev/null), the host's /dev entries bound into
+ * the stage ({@link devBindTable}), then a new devpts instance on the stage's `pts`. The covers
+ * come first, so a bind of a host folder that holds one (an envfile in `/dev/shm`) carries the
+ * cover with it; no cover is `nofail`.
+ */
+export function setupMountTable(
+  locations: readonly SecretLocation[],
+  devEntries: readonly DevEntry[],
+): string {
+  const covers = locations.map((location) =>
+    location.kind === 'directory'
+      ? `ironrun-hidden ${fstabField(location.path)} tmpfs ro,mode=0755,size=4k 0 0\n`
+      : `/dev/null ${fstabField(location.path)} none bind 0 0\n`,
+  );
+  return `${covers.join('')}${devBindTable(devEntries)}ironrun-devpts /dev/pts/pts devpts newinstance,ptmxmode=0666,mode=0620 0 0\n`;
+}
+
 /** The arguments of ironrun's own set-up with util-linux `unshare` (see the script above). */
 export function unshareArgs(options: {
   locations: readonly SecretLocation[];
@@ -426,8 +448,6 @@ export function unshareArgs(options: {
   /** The host's /dev entries to add to the agent's own ({@link hostDevEntries}). @default [] */
   devEntries?: readonly DevEntry[] | undefined;
 }): string[] {
-  const folders = options.locations.filter((location) => location.kind === 'directory');
-  const files = options.locations.filter((location) => location.kind === 'file');
   const devEntries = options.devEntries ?? [];
   return [
     '--user',
@@ -450,10 +470,6 @@ export function unshareArgs(options: {
     String(options.uid),
     String(options.gid),
     options.setpriv,
-    String(folders.length),
-    ...folders.map((location) => location.path),
-    String(files.length),
-    ...files.map((location) => location.path),
     options.terminal ?? '',
     String(devEntries.length),
     ...devEntries.flatMap((entry) =>
@@ -461,7 +477,7 @@ export function unshareArgs(options: {
         ? ['symlink', entry.name, entry.symlink]
         : [entry.folder === true ? 'folder' : 'bind', entry.name, ''],
     ),
-    devBindTable(devEntries),
+    setupMountTable(options.locations, devEntries),
   ];
 }
 
