@@ -160,7 +160,8 @@ static void loopback_up(void) {
 /* The configuration: "IRI1" u32 length, then NUL-terminated strings:
  * file, cwd, uid inside, loopback (0|1), 8 limits (soft=hard, "-" = leave),
  * argc, argv..., envc, env..., then the Landlock part: mode (0|1|2),
- * execc, exec paths..., writec, write paths..., then the verified files:
+ * execc, exec paths..., writec, write paths..., the folder to mount the
+ * program's private temporary directory on ("" for none), then the verified files:
  * count, and for each its argv index (0: the program itself), its length
  * and that many raw bytes (the content the sandbox checked). */
 #define MAX_VERIFIED 16
@@ -182,6 +183,8 @@ struct config {
    * executed and the paths under which writing is allowed. */
   int landlock;
   char **exec_paths, **write_paths;
+  /* Where PID 1 mounts an empty tmpfs, the program's TMPDIR, or "" (see mount_tmpdir). */
+  char *tmpdir;
   unsigned long verified_count;
   struct verified verified[MAX_VERIFIED];
   /* The memfd the program is executed from (execveat), or -1: execve by path. */
@@ -243,6 +246,9 @@ static int read_config(struct config *config) {
     if (list == 0) config->exec_paths = items;
     else config->write_paths = items;
   }
+  if ((config->tmpdir = next_string(&cursor, end)) == NULL ||
+      (config->tmpdir[0] != '\0' && config->tmpdir[0] != '/'))
+    return -1;
   unsigned long argc = 0;
   while (config->argv[argc] != NULL) argc++;
   if ((text = next_string(&cursor, end)) == NULL ||
@@ -850,6 +856,18 @@ static void enter_namespaces(int user, int net, const char *hidden) {
   _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
+/*
+ * The program's private temporary directory: an empty tmpfs on `folder` (a
+ * 0700 folder the sandbox made once for all its runs), in this mount
+ * namespace only, owned by the program (its uid maps to this init's) and
+ * writable by it alone. Nothing is made or removed on the disk per run; it
+ * is gone with the namespace. Nothing for "". Returns -1 with errno set.
+ */
+static int mount_tmpdir(const char *folder) {
+  if (folder[0] == '\0') return 0;
+  return mount("ironrun-tmp", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+}
+
 /* The namespace init's own work, as PID 1 (see the top of this file); returns its exit status. */
 static int run_init(void) {
   if (getpid() != 1 || fcntl(CHANNEL, F_SETFD, FD_CLOEXEC) < 0) {
@@ -876,6 +894,12 @@ static int run_init(void) {
     return 125;
   }
   if (config.loopback) loopback_up();
+  if (mount_tmpdir(config.tmpdir) < 0) {
+    char line[96];
+    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(errno));
+    report(line);
+    return 127;
+  }
   if (place_verified(&config) < 0) {
     char line[96];
     snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(errno));

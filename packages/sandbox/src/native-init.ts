@@ -54,6 +54,12 @@ export interface NativeInitConfig {
   /** The paths beneath which the program may write. */
   write: readonly string[];
   /**
+   * The folder PID 1 mounts an empty tmpfs on for the program's private
+   * `TMPDIR` (in the run's mount namespace only), or `''` for none.
+   * @default ''
+   */
+  tmpdir?: string;
+  /**
    * Content checked against the trust record, run from a sealed memfd copy:
    * `index` 0 is the program itself (executed with `execveat`), another
    * index is the argv element (a shell's script) the shell reads from `/dev/fd/N` (sh, dash and bash as `-c '. /dev/fd/N' <path>`, which keeps `$0`).
@@ -78,7 +84,7 @@ export function programUid(uid = process.getuid?.() ?? 65534): number {
  * `IRI1`, a little-endian u32 length, then NUL-terminated strings (file,
  * cwd, uid, loopback, eight limits, argc, argv…, envc, NAME=value…, then
  * Landlock: mode 0 off / 1 required / 2 best-effort, execc, exec paths…,
- * writec, write paths…, then the verified copies: count, and per copy its
+ * writec, write paths…, the folder of the private TMPDIR mount (or ''), then the verified copies: count, and per copy its
  * argv index and byte length as strings, then its raw bytes).
  */
 export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
@@ -98,6 +104,7 @@ export function encodeNativeInitConfig(config: NativeInitConfig): Buffer {
     ...config.exec,
     String(config.write.length),
     ...config.write,
+    config.tmpdir ?? '',
   ];
   const verified = config.verified ?? [];
   const parts = [

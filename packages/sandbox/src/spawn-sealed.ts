@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-// `fs.promises` looked up at each call: `ironrun run`'s bundle holds this file, and a run
-// that does not call it never loads node:fs/promises.
-import { promises as fs, mkdtempSync, realpathSync, rmdirSync, statSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
@@ -85,8 +83,9 @@ export interface SpawnSealedOptions {
   /**
    * The absolute paths beneath which the program may write, create, remove
    * or truncate files (Linux with Landlock). A private temporary directory,
-   * given as `TMPDIR`, and `/dev/null`, `/dev/zero` and `/dev/full` are
-   * always writable; nothing else is. Entries are used as given, never
+   * given as `TMPDIR` (an empty tmpfs of the run's own, in memory, that no
+   * other run sees and that is gone with the run), and `/dev/null`,
+   * `/dev/zero` and `/dev/full` are always writable; nothing else is. Entries are used as given, never
    * resolved: one with a symlink in its path is refused (`INVALID_OPTIONS`),
    * and one swapped for a symlink after that check fails the run
    * (`SPAWN_FAILED`, ELOOP), so a link can never widen what is writable. An
@@ -686,18 +685,40 @@ async function launchPlanned(
     });
   }
   if (confinement.landlock !== 'off') {
-    // A private temporary directory, the one place outside `write` the program may write to.
-    // Never from the caller's TMPDIR, which the agent controls.
-    confinement.tmpdir = realpathSync.native(mkdtempSync(join('/tmp', 'ironrun-tmp-')));
+    // A private temporary directory, the one place outside `write` the program may write to:
+    // the native init mounts an empty tmpfs of the run's own on this folder. Never from the
+    // caller's TMPDIR, which the agent controls.
+    confinement.tmpdir = tmpdirMountPoint();
     confinement.write.push(confinement.tmpdir);
     if (o.env.TMPDIR === undefined) env.TMPDIR = confinement.tmpdir;
   }
-  try {
-    return await start(launch, program, env, o, confinement, spawner);
-  } catch (error) {
-    await removeTmpdir(confinement);
-    throw error;
-  }
+  return start(launch, program, env, o, confinement, spawner);
+}
+
+let mountPoint: string | undefined;
+
+/**
+ * The folder every run's private `TMPDIR` is mounted on: one 0700 folder
+ * under `/tmp` for this process, made on first use (again if it was
+ * removed) and removed at exit. It stays empty: each run's native init
+ * mounts an empty tmpfs on it in the run's own mount namespace, gone with the
+ * run, so no run sees another's files and nothing is made or removed on the
+ * disk per run (a `mkdir` and `rmdir` in `/tmp` cost 0.2-3 ms of a run on a
+ * loaded ext4, bench/spawn-overhead.mjs).
+ */
+function tmpdirMountPoint(): string {
+  if (mountPoint !== undefined && statOrUndefined(mountPoint)?.isDirectory()) return mountPoint;
+  const made = realpathSync.native(mkdtempSync(join('/tmp', 'ironrun-tmp-')));
+  if (mountPoint === undefined)
+    process.once('exit', () => {
+      try {
+        if (mountPoint !== undefined) rmdirSync(mountPoint);
+      } catch {
+        // not empty (written to from outside) or already gone: left as it is
+      }
+    });
+  mountPoint = made;
+  return made;
 }
 
 /** What Landlock confines a run to, and its private temporary directory. */
@@ -707,6 +728,7 @@ interface Confinement {
   exec: string[];
   /** Paths beneath which it may write. */
   write: string[];
+  /** The folder the native init mounts the program's private TMPDIR (an empty tmpfs) on. */
   tmpdir?: string;
   /** The verified copies the native init runs instead of the paths. */
   verified?: VerifiedCopy[];
@@ -784,18 +806,6 @@ function realpathOrUndefined(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function removeTmpdir(confinement: Confinement): Promise<void> {
-  if (confinement.tmpdir === undefined) return;
-  try {
-    // Most runs leave it empty: one synchronous rmdir, no thread-pool round trips.
-    rmdirSync(confinement.tmpdir);
-    return;
-  } catch {
-    // Not empty (or already gone): remove what the program left, off the event loop.
-  }
-  await fs.rm(confinement.tmpdir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
 }
 
 /**
@@ -1050,6 +1060,7 @@ function awaitStartup(
             landlock: confinement.landlock,
             exec: confinement.exec,
             write: confinement.write,
+            tmpdir: confinement.tmpdir ?? '',
             verified: confinement.verified ?? [],
           }),
         );
@@ -1167,12 +1178,10 @@ async function start(
     landlock: false,
     seccomp: false,
   };
-  const result = tree
-    .finish(stdout, stderr, channel, isolation, (kernel) => {
-      if (forked?.lost === true) throw spawnerLost(name);
-      return launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel;
-    })
-    .finally(() => removeTmpdir(confinement));
+  const result = tree.finish(stdout, stderr, channel, isolation, (kernel) => {
+    if (forked?.lost === true) throw spawnerLost(name);
+    return launch.viaInit ? checkedInitStatus(name, reader, kernel) : kernel;
+  });
   // A run that fails to start is never awaited by the caller: its result must not go unhandled.
   result.catch(() => {});
   await awaitStartup(

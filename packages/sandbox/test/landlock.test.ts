@@ -14,9 +14,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { probeIsolation } from '../src/index.js';
+import { probeIsolation, spawnSealed } from '../src/index.js';
 import { nativeInitPath } from '../src/native-init.js';
-import { fixture, sealedRun } from './sealed-run.js';
+import { drainSealed, fixture, sealedRun } from './sealed-run.js';
 
 /**
  * Landlock confines what a sealed program may execute and where it may write
@@ -183,7 +183,7 @@ describe.skipIf(!canConfine)('spawnSealed: Landlock confines exec and writes', (
     expect(readFileSync(join(extra, 'e.txt'), 'utf8')).toBe('fine');
   });
 
-  it('write: the private TMPDIR is gone after the run, and /tmp itself is not writable', async () => {
+  it('write: the private TMPDIR is empty for each run and gone with it, and /tmp itself is not writable', async () => {
     rmSync('/tmp/ironrun-landlock-escape', { force: true }); // left by a run of unconfined code
     const run = await sealedRun({
       argv: [
@@ -198,7 +198,42 @@ describe.skipIf(!canConfine)('spawnSealed: Landlock confines exec and writes', (
     expect(ok).toBe('tmp-ok');
     expect(code).toBe('2');
     expect(existsSync('/tmp/ironrun-landlock-escape')).toBe(false);
-    expect(existsSync(tmp!)).toBe(false);
+    // The run's own tmpfs went with it: the folder it was mounted on is empty.
+    expect(readdirSync(tmp!)).toEqual([]);
+    // The next run's TMPDIR is empty again.
+    const next = await sealedRun({
+      argv: ['/bin/sh', '-c', 'ls -A "$TMPDIR"; echo end'],
+      cwd: project,
+    });
+    expect(next.stdout).toBe('end\n');
+  });
+
+  it("attack: a run told a concurrent run's TMPDIR cannot read what that run keeps there", async () => {
+    const holder = await spawnSealed({
+      argv: [
+        '/bin/sh',
+        '-c',
+        'echo kept-by-holder > "$TMPDIR/kept" && echo "$TMPDIR" && exec /bin/sleep 20',
+      ],
+      cwd: project,
+      ttlMs: 30_000,
+      killGraceMs: 200,
+    });
+    holder.stderr.resume();
+    const holderTmp = await new Promise<string>((resolve) =>
+      holder.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim())),
+    );
+    const held = drainSealed(holder);
+    try {
+      const reader = await sealedRun({
+        argv: ['/bin/sh', '-c', `cat "${holderTmp}/kept"; ls -A "${holderTmp}"; echo end`],
+        cwd: project,
+      });
+      expect(reader.stdout).toBe('end\n');
+    } finally {
+      holder.kill();
+      await held;
+    }
   });
 
   it('a grandchild, detached in its own session, is confined too', async () => {
