@@ -27,10 +27,20 @@ export function forbiddenEnvReason(name: string): string | undefined {
   return undefined;
 }
 
-/** The real home directory of the user, from the password database, never `$HOME`. */
+/** The home directory found for a uid, kept: the lookup reads the password database. */
+let home: { uid: number; dir: string } | undefined;
+
+/**
+ * The real home directory of the user, from the password database, never
+ * `$HOME`: looked up once per uid (reading `/etc/passwd` for every run cost
+ * about 50 µs of it), and again after a failed lookup.
+ */
 function realHome(): string {
+  const uid = process.getuid?.() ?? -1;
+  if (home?.uid === uid) return home.dir;
   try {
-    return userInfo().homedir;
+    home = { uid, dir: userInfo().homedir };
+    return home.dir;
   } catch {
     return '/';
   }
