@@ -9,6 +9,8 @@ import { packageBuild } from '../../tsup.base.ts';
 // agent starts (the providers' declarations, the policy reader, a listening broker), without
 // sandbox, redactor or the run pipeline.
 // `./namespace-init`: the sandbox's namespace init alone, for the single-file binary.
+// `./installed-package-file`: the sandbox's package locator alone, which the CLI's bundles load
+// on first use (src/bundled-package.ts of @ironrun/cli).
 // Splitting keeps one copy of each module shared by the entries and lets the broker load its
 // pipeline (`broker-pipeline.ts`) as a chunk of its own, on demand.
 export default packageBuild({
@@ -19,6 +21,7 @@ export default packageBuild({
     'src/policy-reader.ts',
     'src/broker.ts',
     'src/namespace-init.ts',
+    'src/installed-package-file.ts',
   ],
   splitting: true,
   target: 'node20.19',

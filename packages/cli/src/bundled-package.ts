@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { installedPackageFile } from '@ironrun/core';
 
 // For dist/run.cjs and dist/agent.cjs only (see tsup.config.ts), which have @ironrun/core and
 // the packages it depends on bundled in: code of theirs that finds a file by its own location
@@ -20,6 +19,20 @@ declare const __ironrunImport: ((specifier: string) => Promise<unknown>) | undef
 /** This file's path: that of the bundle it is in (run.cjs, agent.cjs), or its own as an ES module. */
 function bundleFile(): string {
   return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+}
+
+/**
+ * The sandbox's `installedPackageFile` (core's `./installed-package-file`), loaded when first
+ * called. Not a static import: core's built-in providers import this file in the bundles
+ * (tsup.config.ts), so a static import would evaluate the sandbox (`node:crypto` and all) as
+ * dist/agent.cjs loads, before `ironrun agent` starts the agent, where only the providers'
+ * declarations are needed; and not core's root, whose every module a `require` of it would
+ * evaluate. esbuild bundles this `require` as a call that evaluates that one entry then.
+ */
+function installedPackageFile(folder: string, name: string, entry: string): string {
+  const core =
+    require('@ironrun/core/installed-package-file') as typeof import('@ironrun/core/installed-package-file');
+  return core.installedPackageFile(folder, name, entry);
 }
 
 const located = new Map<string, string>();

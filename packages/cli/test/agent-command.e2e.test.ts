@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { chown } from 'node:fs/promises';
+import { chown, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nobody, nobodyMakesNamespaces, setpriv } from './as-nobody.js';
@@ -73,6 +74,36 @@ describe.skipIf(!ok)('ironrun agent', () => {
       env,
     });
     expect(run.code).toBe(7);
+  });
+
+  it('through the bin loads no node:crypto before the confinement starts (core’s run pipeline loads after)', async () => {
+    // What runs before the launch delays the agent: only the providers' declarations of core
+    // are needed there, not its sandbox, redactor or pipeline, which use node:crypto
+    // (bench/agent.bench.mjs). Node lists every built-in it loaded in process.moduleLoadList;
+    // the launch is the one spawn with a fourth descriptor (the set-up marker's).
+    const binPath = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+    const listed = project.path('loaded-at-launch.txt');
+    const preload = project.path('list-loaded-at-launch.cjs');
+    await writeFile(
+      preload,
+      [
+        "const childProcess = require('node:child_process');",
+        'const spawn = childProcess.spawn;',
+        'childProcess.spawn = function (file, args, options) {',
+        `  if (Array.isArray(options?.stdio) && options.stdio.length === 4) require('node:fs').writeFileSync(${JSON.stringify(listed)}, process.moduleLoadList.join('\\n'));`,
+        '  return spawn.call(this, file, args, options);',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    const run = await runProcess(node, ['-r', preload, binPath, 'agent', '--', '/bin/true'], {
+      cwd: project.dir,
+      env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const loaded = (await readFile(listed, 'utf8')).split('\n');
+    expect(loaded).toContain('NativeModule child_process');
+    expect(loaded.filter((name) => name === 'NativeModule crypto')).toEqual([]);
   });
 
   it('forwards ironrun run inside to the broker: live redacted output and the command’s exit code', async () => {
