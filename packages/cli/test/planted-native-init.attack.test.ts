@@ -65,5 +65,4 @@ describe.skipIf(platformPackage === undefined)('a native init planted by the age
     expect(existsSync(marker)).toBe(false);
     expect(JSON.parse(run.stdout).isolation).toMatch(/native init/);
   });
-
 });
