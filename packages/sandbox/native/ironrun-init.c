@@ -662,8 +662,103 @@ static const int denied_syscalls[] = {
 #define RETURN(value) BPF_STMT(BPF_RET | BPF_K, (value))
 #define EPERM_RETURN RETURN(SECCOMP_RET_ERRNO | EPERM)
 
+/* What the filter does with one system call it names; every other one is allowed. */
+enum seccomp_rule_kind {
+  RULE_DENY,       /* EPERM */
+  RULE_NOSYS,      /* ENOSYS: clone3 */
+  RULE_NO_USERNS,  /* EPERM when argument 0 (the flags) asks for CLONE_NEWUSER: unshare, clone */
+  RULE_NO_TIOCSTI, /* EPERM when argument 1 is TIOCSTI or TIOCLINUX: ioctl */
+};
+
+struct seccomp_rule {
+  unsigned nr;
+  enum seccomp_rule_kind kind;
+};
+
+#define RULE_COUNT (DENIED_COUNT + 4)
+/* Five rules or fewer are tested one by one; more are split in two by number. */
+#define RULE_LEAF 5
+
+/* Appends the instructions of one rule's action (the accumulator holds its number). */
+static void emit_action(struct sock_filter *filter, size_t *n, enum seccomp_rule_kind kind) {
+  switch (kind) {
+  case RULE_DENY:
+    filter[(*n)++] = (struct sock_filter)EPERM_RETURN;
+    break;
+  case RULE_NOSYS:
+    filter[(*n)++] = (struct sock_filter)RETURN(SECCOMP_RET_ERRNO | ENOSYS);
+    break;
+  case RULE_NO_USERNS:
+    filter[(*n)++] = (struct sock_filter)LOAD(args[0]);
+    filter[(*n)++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1);
+    filter[(*n)++] = (struct sock_filter)EPERM_RETURN;
+    filter[(*n)++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+    break;
+  case RULE_NO_TIOCSTI:
+    filter[(*n)++] = (struct sock_filter)LOAD(args[1]);
+    filter[(*n)++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0);
+    filter[(*n)++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0);
+    filter[(*n)++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+    filter[(*n)++] = (struct sock_filter)EPERM_RETURN;
+    break;
+  }
+}
+
+static size_t action_length(enum seccomp_rule_kind kind) {
+  return kind == RULE_NO_USERNS ? 4 : kind == RULE_NO_TIOCSTI ? 5 : 1;
+}
+
+/*
+ * The rules `rules[0..count)`, sorted by number, as a binary search on the
+ * number in the accumulator: a few comparisons for any system call, where
+ * one comparison per rule made installing the filter cost about three times
+ * as much (the kernel runs the filter once per system call number to cache
+ * the ones it always allows). Returns -1 when a jump would not fit in 8 bits.
+ */
+static int emit_rules(struct sock_filter *filter, size_t *n, const struct seccomp_rule *rules,
+                      size_t count) {
+  if (count <= RULE_LEAF) {
+    for (size_t i = 0; i < count; i++) {
+      filter[(*n)++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0,
+                                                    (unsigned char)action_length(rules[i].kind));
+      emit_action(filter, n, rules[i].kind);
+    }
+    filter[(*n)++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
+    return 0;
+  }
+  size_t half = count / 2, branch = (*n)++;
+  if (emit_rules(filter, n, rules, half) < 0) return -1;
+  size_t skip = *n - branch - 1;
+  if (skip > 255) return -1;
+  /* At or above the first number of the upper half: jump over the lower half. */
+  filter[branch] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, rules[half].nr,
+                                                (unsigned char)skip, 0);
+  return emit_rules(filter, n, rules + half, count - half);
+}
+
 static int apply_seccomp(void) {
-  struct sock_filter filter[16 + 2 * DENIED_COUNT + 32];
+  struct seccomp_rule rules[RULE_COUNT];
+  size_t count = 0;
+  for (size_t i = 0; i < DENIED_COUNT; i++)
+    rules[count++] = (struct seccomp_rule){(unsigned)denied_syscalls[i], RULE_DENY};
+  rules[count++] = (struct seccomp_rule){__NR_clone3, RULE_NOSYS};
+  rules[count++] = (struct seccomp_rule){__NR_unshare, RULE_NO_USERNS};
+  rules[count++] = (struct seccomp_rule){__NR_clone, RULE_NO_USERNS};
+  rules[count++] = (struct seccomp_rule){__NR_ioctl, RULE_NO_TIOCSTI};
+  /* Sorted by number (insertion sort: a few dozen rules); a number named twice is a bug. */
+  for (size_t i = 1; i < count; i++) {
+    struct seccomp_rule rule = rules[i];
+    size_t j = i;
+    for (; j > 0 && rules[j - 1].nr > rule.nr; j--) rules[j] = rules[j - 1];
+    rules[j] = rule;
+  }
+  for (size_t i = 1; i < count; i++)
+    if (rules[i].nr == rules[i - 1].nr) {
+      errno = NO_SECCOMP;
+      return -1;
+    }
+  /* Per rule at most its comparison and a five-instruction action, one split and one allow. */
+  struct sock_filter filter[8 + 8 * RULE_COUNT];
   size_t n = 0;
   filter[n++] = (struct sock_filter)LOAD(arch);
   filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0);
@@ -674,29 +769,10 @@ static int apply_seccomp(void) {
   filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1);
   filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_KILL_PROCESS);
 #endif
-  for (size_t i = 0; i < DENIED_COUNT; i++) {
-    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], 0, 1);
-    filter[n++] = (struct sock_filter)EPERM_RETURN;
+  if (emit_rules(filter, &n, rules, count) < 0) {
+    errno = NO_SECCOMP;
+    return -1;
   }
-  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
-  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ERRNO | ENOSYS);
-  /* unshare and clone: refused when they ask for a new user namespace (flags: argument 0). */
-  const unsigned with_flags[] = {__NR_unshare, __NR_clone};
-  for (size_t i = 0; i < 2; i++) {
-    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, with_flags[i], 0, 4);
-    filter[n++] = (struct sock_filter)LOAD(args[0]);
-    filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1);
-    filter[n++] = (struct sock_filter)EPERM_RETURN;
-    filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
-  }
-  /* ioctl: TIOCSTI and TIOCLINUX push input into a terminal (the request: argument 1). */
-  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5);
-  filter[n++] = (struct sock_filter)LOAD(args[1]);
-  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0);
-  filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0);
-  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
-  filter[n++] = (struct sock_filter)EPERM_RETURN;
-  filter[n++] = (struct sock_filter)RETURN(SECCOMP_RET_ALLOW);
   struct sock_fprog program = {(unsigned short)n, filter};
   /* no_new_privs is set (main), so no privilege is needed. */
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0) {
