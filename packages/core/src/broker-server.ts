@@ -1,6 +1,6 @@
 // `fs.promises` looked up at the call: `ironrun run`'s bundle holds this file and never starts a
 // broker, so it never loads node:fs/promises for it.
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   type BrokerMessage,
@@ -297,7 +297,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       resolve();
     });
   });
-  await fs.chmod(options.socketPath, 0o600);
+  // Synchronous: a microsecond, where a call through the thread pool would start its threads
+  // here, on the path of `ironrun agent` before the agent starts, and wait for one to run.
+  chmodSync(options.socketPath, 0o600);
   return {
     socketPath: options.socketPath,
     warm: async () => {
