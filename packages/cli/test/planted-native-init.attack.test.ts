@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
@@ -64,5 +65,49 @@ describe.skipIf(platformPackage === undefined)('a native init planted by the age
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(marker)).toBe(false);
     expect(JSON.parse(run.stdout).isolation).toMatch(/native init/);
+  });
+  it('on NODE_PATH, where the platform package is not installed, is never started by ironrun run', async () => {
+    // An install of the CLI with core and sandbox beside it but no platform package (an
+    // unsupported libc, --no-optional): Node's resolver would go on to NODE_PATH, which the
+    // agent sets, and start the agent's program as the init of every sealed run.
+    const install = await testdir();
+    try {
+      const cli = join(install.dir, 'cli');
+      await cp(fileURLToPath(new URL('../dist', import.meta.url)), join(cli, 'dist'), {
+        recursive: true,
+      });
+      await copyFile(
+        fileURLToPath(new URL('../package.json', import.meta.url)),
+        join(cli, 'package.json'),
+      );
+      const require = createRequire(import.meta.url);
+      const coreJson = require.resolve('@ironrun/core/package.json');
+      const sandboxJson = createRequire(coreJson).resolve('@ironrun/sandbox/package.json');
+      // Only their locations are used (run.cjs holds their code): each package.json, an entry.
+      for (const [name, manifest] of [
+        ['core', coreJson],
+        ['sandbox', sandboxJson],
+      ] as const) {
+        const dir = join(cli, 'node_modules', '@ironrun', name);
+        await mkdir(join(dir, 'dist'), { recursive: true });
+        await copyFile(manifest, join(dir, 'package.json'));
+        await writeFile(join(dir, 'dist', 'index.js'), '');
+      }
+      const planted = join(project.dir, 'agent-modules');
+      await plantInit(planted);
+      const run = await runProcess(
+        process.execPath,
+        [join(cli, 'dist', 'cli.cjs'), 'run', 'ok', '--json'],
+        {
+          cwd: project.dir,
+          env: { ...env, NODE_PATH: join(planted, 'node_modules') },
+        },
+      );
+      expect(existsSync(marker), 'the planted init ran').toBe(false);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).isolation).not.toMatch(/native init/);
+    } finally {
+      await install.cleanup();
+    }
   });
 });

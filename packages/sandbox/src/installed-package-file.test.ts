@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -131,5 +132,36 @@ describe('installedPackageFile', () => {
     expect(installedPackageFile(linked, 'pkg', '.')).toBe(
       join(root, 'real', 'node_modules', 'pkg', 'r.js'),
     );
+  });
+  it('never takes a package from NODE_PATH, which the environment names, where require.resolve does', () => {
+    // The attack: the agent starts ironrun with NODE_PATH naming a folder it wrote, where the
+    // platform package is not installed; Node's resolver would take the agent's init from there.
+    const planted = join(root, 'planted', 'node_modules');
+    mkdirSync(join(planted, 'agent-pkg'), { recursive: true });
+    writeFileSync(
+      join(planted, 'agent-pkg', 'package.json'),
+      JSON.stringify({ exports: { './init': './init' } }),
+    );
+    writeFileSync(join(planted, 'agent-pkg', 'init'), '');
+    const from = join(root, 'bare', 'src');
+    mkdirSync(from, { recursive: true });
+    const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      import { createRequire } from 'node:module';
+      import { installedPackageFile } from ${JSON.stringify(built)};
+      const from = ${JSON.stringify(from)};
+      const answer = (f) => { try { return f(); } catch (error) { return 'throws ' + error.code; } };
+      console.log(JSON.stringify({
+        node: answer(() => createRequire(from + '/index.js').resolve('agent-pkg/init')),
+        ours: answer(() => installedPackageFile(from, 'agent-pkg', './init')),
+      }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, NODE_PATH: planted },
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const { node, ours } = JSON.parse(child.stdout) as { node: string; ours: string };
+    expect(node).toBe(join(planted, 'agent-pkg', 'init'));
+    expect(ours).toBe('throws MODULE_NOT_FOUND');
   });
 });

@@ -144,7 +144,8 @@ export function nativeInitPath(): string | null {
   const name = nativeInitPackage();
   if (name === undefined) return located;
   try {
-    // Found as `require.resolve` from this module would find it (see installed-package-file.ts).
+    // Found as `require.resolve` from this module would find it, but only in a node_modules
+    // folder above it, never on NODE_PATH (see installed-package-file.ts).
     const path = installedPackageFile(
       dirname(fileURLToPath(import.meta.url)),
       name,
