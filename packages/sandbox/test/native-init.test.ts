@@ -30,6 +30,22 @@ describe.skipIf(native === null)('the native init', () => {
     refusesOutsideANamespace(native!, []);
   });
 
+  it('refuses a spawner socket path that is relative or directly in /', () => {
+    // The socket's folder is what every run of the spawner gets covered: never `/` itself.
+    for (const [path, reason] of [
+      ['listener.sock', 'needs an absolute socket path'],
+      ['/listener.sock', 'inside a folder other than /'],
+    ] as const) {
+      const run = spawnSync(native!, ['--spawner', path], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(run.signal, path).toBeNull();
+      expect(run.status, path).toBe(125);
+      expect(run.stderr, path).toContain(reason);
+    }
+  });
+
   it.skipIf(!existsSync(qemu) || !existsSync(arm64Init) || process.arch === 'arm64')(
     'the linux-arm64 build runs under qemu-user (and refuses the same way)',
     () => {
