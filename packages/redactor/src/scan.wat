@@ -193,6 +193,162 @@
     (global.set $countB (local.get $nb))
     (global.set $zeroes (local.get $nz)))
 
+;; `skip` for the bitset of 2^20 bits and the shift table of 2^17 slots (bitsShift 12,
+  ;; tableShift 3), the sizes from about 100 secrets on: the same loop with those shifts as
+  ;; constants, which frees three registers in a loop that has more live values than x64 has.
+  ;; The parameters are those of `skip`; bitsShift and tableShift are not read.
+  (func (export "skip20")
+    (param $a i32) (param $aEnd i32) (param $b i32) (param $bEnd i32)
+    (param $lastOffset i32) (param $maxShift i32) (param $bitsShift i32) (param $tableShift i32)
+    (param $wordOffset i32) (param $verifyShift i32)
+    (param $bitset i32) (param $shifts i32) (param $verify i32) (param $chunk i32)
+    (param $outA i32) (param $outB i32) (param $cap i32)
+    (local $base i32) (local $h i32) (local $s i32) (local $na i32) (local $nb i32)
+    (local $tail i32) (local $nz i32) (local $p i32) (local $bits i32)
+    ;; The block of the window starting at x is at $base + x, its last 4 bytes at $tail + x.
+    (local.set $base (i32.add (local.get $chunk) (local.get $lastOffset)))
+    (local.set $tail (i32.add (local.get $chunk) (local.get $wordOffset)))
+    (block $full
+      (block $leave
+        (loop $both
+          (br_if $leave (i32.ge_s (local.get $a) (local.get $aEnd)))
+          (br_if $leave (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (i32.const 12)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (i32.const 7)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (i32.const 3)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (i32.const 12)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (i32.const 7)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (i32.const 3)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $both)))
+      ;; What is left of either range, one cursor at a time.
+      (block $leaveA
+        (loop $onlyA
+          (br_if $leaveA (i32.ge_s (local.get $a) (local.get $aEnd)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $a))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (i32.const 12)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (i32.const 7)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (i32.const 3)))))
+            (if (local.get $s)
+              (then (local.set $a (i32.add (local.get $a) (local.get $s))))
+              (else
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $a)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $a))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outA) (i32.shl (local.get $na) (i32.const 2))) (local.get $a))
+                    (local.set $na (i32.add (local.get $na) (i32.const 1)))))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $na) (local.get $cap))))))
+          (else (local.set $a (i32.add (local.get $a) (local.get $maxShift)))))
+          (br $onlyA)))
+      (block $leaveB
+        (loop $onlyB
+          (br_if $leaveB (i32.gt_s (local.get $b) (local.get $bEnd)))
+        (local.set $p
+          (i32.mul (i32.load (i32.add (local.get $base) (local.get $b))) (i32.const 0x9e3779b1)))
+        (local.set $h (i32.shr_u (local.get $p) (i32.const 12)))
+        ;; Two bits of the word: bit h & 31, and the one the 5 hash bits below h pick.
+        (local.set $bits (i32.or (i32.shl (i32.const 1) (local.get $h))
+          (i32.shl (i32.const 1) (i32.shr_u (local.get $p) (i32.const 7)))))
+        (if (i32.eq (local.get $bits) (i32.and (local.get $bits)
+              (i32.load (i32.add (local.get $bitset) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))))
+          (then
+            (local.set $s (i32.load8_u (i32.add (local.get $shifts) (i32.shr_u (local.get $h) (i32.const 3)))))
+            (if (local.get $s)
+              (then (local.set $b (i32.add (local.get $b) (local.get $s))))
+              (else
+                ;; Listed only if some pattern has this window's first and last 4 bytes.
+                (local.set $nz (i32.add (local.get $nz) (i32.const 1)))
+                (local.set $h (i32.shr_u
+                  (i32.mul
+                    (i32.xor (i32.load (i32.add (local.get $chunk) (local.get $b)))
+                      (i32.mul (i32.load (i32.add (local.get $tail) (local.get $b))) (i32.const 0x85ebca6b)))
+                    (i32.const 0x9e3779b1))
+                  (local.get $verifyShift)))
+                (if (i32.and
+                      (i32.load (i32.add (local.get $verify) (i32.shl (i32.shr_u (local.get $h) (i32.const 5)) (i32.const 2))))
+                      (i32.shl (i32.const 1) (local.get $h)))
+                  (then
+                    (i32.store (i32.add (local.get $outB) (i32.shl (local.get $nb) (i32.const 2))) (local.get $b))
+                    (local.set $nb (i32.add (local.get $nb) (i32.const 1)))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $full (i32.ge_u (local.get $nb) (local.get $cap))))))
+          (else (local.set $b (i32.add (local.get $b) (local.get $maxShift)))))
+          (br $onlyB))))
+    (global.set $resumeA (local.get $a))
+    (global.set $resumeB (local.get $b))
+    (global.set $countA (local.get $na))
+    (global.set $countB (local.get $nb))
+    (global.set $zeroes (local.get $nz)))
+
   ;; `skip` with 8-byte blocks: the hash of the window's last 8 bytes is that of the
   ;; 4-byte word lo ^ (hi * 0x85ebca6b), as SkipSearch computes it for `block = 8`. For text
   ;; whose 4-byte blocks carry few bits (hex digits: 16 bits), so that most blocks belong to some

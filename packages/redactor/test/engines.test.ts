@@ -584,3 +584,73 @@ describe('the WebAssembly memory', () => {
     expect(session.stats.total).toBe(2);
   });
 });
+
+describe('the WebAssembly skip loop with the 2^20-bit bitset built in', () => {
+  it('is the loop 1,000 secrets use, and finds exactly what the general loop finds', () => {
+    let state = 11;
+    const random = (limit: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return Math.floor((state / 2 ** 32) * limit);
+    };
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=-_.';
+    const secrets = Array.from({ length: 1000 }, () =>
+      Array.from({ length: 20 + random(30) }, () => alphabet[random(alphabet.length)]).join(''),
+    );
+    const set = buildPatternSet(
+      secrets.map((value, index) => ({ index, bytes: encoder.encode(value) })),
+      new Set(variantKinds),
+      6,
+    );
+    const matcher = buildMatcher(set, 'wasm');
+    const scanner = matcher.scanners[0] as unknown as { bitsetShift: number; tableShift: number };
+    expect([scanner.bitsetShift, scanner.tableShift]).toEqual([12, 3]);
+
+    // Every call of the built-in loop is run again with the general loop on the same memory:
+    // both must stop at the same places and list the same window starts.
+    const wasm = matcher.wasm! as unknown as {
+      exports: Record<string, unknown>;
+      words: Int32Array;
+    };
+    const real = wasm.exports as Record<string, ((...args: number[]) => void) | WebAssembly.Global>;
+    const value = (name: string) => (real[name] as WebAssembly.Global).value as number;
+    const snapshot = (outA: number, outB: number) => ({
+      resume: [value('resumeA'), value('resumeB'), value('zeroes')],
+      listA: Array.from(wasm.words.subarray(outA / 4, outA / 4 + value('countA'))),
+      listB: Array.from(wasm.words.subarray(outB / 4, outB / 4 + value('countB'))),
+    });
+    let calls = 0;
+    let listed = 0;
+    const differing: number[] = [];
+    wasm.exports = Object.create(real, {
+      skip20: {
+        value: (...args: number[]) => {
+          calls++;
+          const [outA, outB] = [args[14]!, args[15]!];
+          (real.skip20 as (...call: number[]) => void)(...args);
+          const built = snapshot(outA, outB);
+          (real.skip as (...call: number[]) => void)(...args);
+          const general = snapshot(outA, outB);
+          listed += general.listA.length + general.listB.length;
+          if (JSON.stringify(built) !== JSON.stringify(general)) differing.push(calls);
+        },
+      },
+    });
+    const patterns = Array.from({ length: set.count }, (_, p) =>
+      Buffer.from(set.pool.subarray(set.starts[p]!, set.starts[p]! + set.lengths[p]!)),
+    );
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      lines.push(`step ${i} took ${random(1000)} ms `);
+      if (i % 5 === 0) lines.push(patterns[random(patterns.length)]!.toString('latin1'));
+      lines.push('\n');
+    }
+    const input = new Uint8Array(Buffer.from(lines.join(''), 'latin1'));
+    const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
+    const out = Buffer.from(streamThrough(session, cutAt(input, everyChunkOf(input, 65_536))));
+    const js = createRedactorWith({ secrets, replacement: '[R]' }, 'js').redact(input);
+    expect(calls).toBeGreaterThan(0);
+    expect(listed).toBeGreaterThan(0);
+    expect(differing).toEqual([]);
+    expect(out.equals(Buffer.from(js))).toBe(true);
+  });
+});
