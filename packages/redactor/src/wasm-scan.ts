@@ -40,10 +40,6 @@ type SkipArguments = [
   verifyShift: number,
 ];
 
-/** The bitsShift and tableShift that the module's `skip20` has built in (a 2^20-bit bitset, 2^17 shift slots). */
-const skip20Bits = 12;
-const skip20Table = 3;
-
 /** The module's `skip` and `skip8`: the arguments, then where the tables, the text and the lists are. */
 type SkipCall = [
   ...SkipArguments,
@@ -70,8 +66,6 @@ interface ScanExports {
   skip(...args: SkipCall): void;
   /** {@link skip} with 8-byte blocks. */
   skip8(...args: SkipCall): void;
-  /** {@link skip} with bitsShift {@link skip20Bits} and tableShift {@link skip20Table} built in. */
-  skip20(...args: SkipCall): void;
   breaks(
     from: number,
     length: number,
@@ -375,7 +369,7 @@ export class WasmScan {
    * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
    */
   skip(table: number, block: 4 | 8, ...args: SkipArguments): void {
-    this.skipFunction(block, args)(
+    (block === 8 ? this.exports.skip8 : this.exports.skip)(
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
@@ -392,7 +386,7 @@ export class WasmScan {
    * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
    */
   skipScratch(table: number, block: 4 | 8, ...args: SkipArguments): void {
-    this.skipFunction(block, args)(
+    (block === 8 ? this.exports.skip8 : this.exports.skip)(
       ...args,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
@@ -402,14 +396,6 @@ export class WasmScan {
       this.listD * 4,
       scratchListCapacity,
     );
-  }
-
-  /** The module's loop for these arguments: the one with the shifts built in when they are its. */
-  private skipFunction(block: 4 | 8, args: SkipArguments): (...call: SkipCall) => void {
-    if (block === 8) return this.exports.skip8;
-    return args[6] === skip20Bits && args[7] === skip20Table
-      ? this.exports.skip20
-      : this.exports.skip;
   }
 
   get countA(): number {
