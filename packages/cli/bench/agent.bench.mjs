@@ -22,6 +22,11 @@
 // With BENCH_BASELINE=<a dist folder> (another build of this package, such as main's copied
 // into packages/cli/dist-base, so that it finds the same node_modules), 3. is also run through
 // that build's dist/cli.cjs, interleaved in the same rounds, and the change is given paired.
+// Check that slot first with a copy of this very build as the baseline (an A/A run): on the
+// 2-core machine of stop 31 a copy in packages/cli/node_modules/.same/dist read 7-9 ms faster
+// to the first byte than dist/ itself (40 rounds, load 1.1-1.5, also with the two swapping
+// places every other round), while to exit the two were within 2 ms; until that is explained,
+// a "saves" figure smaller than the A/A's gap says nothing.
 // Each figure is the median, with the spread as the interquartile range (p25–p75), and the
 // added cost is also given as the median of the per-round differences (paired, same round).
 // Beside each: the CPU time (user + system) the child and its own children used until it

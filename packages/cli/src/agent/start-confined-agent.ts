@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { closeSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
@@ -114,7 +113,9 @@ async function listenBroker(options: {
     });
     return { broker, socketDir, socketPath };
   } catch (error) {
-    await rm(socketDir, { recursive: true, force: true });
+    // Synchronous, as every file call before the agent starts: node:fs/promises is not loaded
+    // at all on the way to the start (it costs about 1.3 ms to load).
+    rmSync(socketDir, { recursive: true, force: true });
     throw error;
   }
 }
@@ -395,7 +396,7 @@ export async function startConfinedAgent(options: {
     const started = await listening?.catch(() => undefined);
     if (started !== undefined) {
       await started.broker.close();
-      await rm(started.socketDir, { recursive: true, force: true });
+      rmSync(started.socketDir, { recursive: true, force: true });
     }
   }
 }
