@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,8 +11,16 @@ import { collectExposure, type PreparedCase } from './run-attack.js';
 import { testSecrets } from './test-secrets.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
-/** The built CLI, as `npx @ironrun/cli` runs it. */
-export const cliPath = join(repoRoot, 'packages', 'cli', 'dist', 'cli.js');
+const cliPackage = join(repoRoot, 'packages', 'cli');
+/** The built CLI, as `npx @ironrun/cli` runs it: the file package.json's `bin` names. */
+export const cliPath = join(
+  cliPackage,
+  (
+    JSON.parse(readFileSync(join(cliPackage, 'package.json'), 'utf8')) as {
+      bin: { ironrun: string };
+    }
+  ).bin.ironrun,
+);
 /** The bundled GitHub Action, as the runner starts it. */
 export const actionPath = join(repoRoot, 'apps', 'action', 'dist', 'index.js');
 

@@ -17,6 +17,17 @@ function importFromDist(file: string): Promise<unknown> {
 
 async function main(args: readonly string[]): Promise<void> {
   if (args[0] !== 'run' && args[0] !== 'agent') {
+    if (args[0] === 'guard' && !args.some((arg) => arg === '--help' || arg === '-h')) {
+      // A hook that exits 1 lets the tool call through; where the entry cannot load (a broken
+      // or half-copied install), the guard fails closed here as dist/cli.js does for guard.js.
+      await importFromDist('cli.js').catch(() => {
+        process.stderr.write(
+          'ironrun guard: could not load. The tool call is denied (the guard fails closed).\n',
+        );
+        process.exit(2);
+      });
+      return;
+    }
     await importFromDist('cli.js');
     return;
   }

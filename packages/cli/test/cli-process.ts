@@ -1,9 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The built `ironrun` bin the end-to-end tests run, as a user would. */
-export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/**
+ * The built `ironrun` bin the end-to-end tests run, as a user would: the file package.json's
+ * `bin` names (dist/cli.cjs), which hands every command but `run` and `agent` to dist/cli.js.
+ */
+export const cliPath = fileURLToPath(
+  new URL(
+    `../${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).bin.ironrun}`,
+    import.meta.url,
+  ),
+);
 
 /** What one `ironrun` invocation printed and how it exited. */
 export interface CliRun {
@@ -15,7 +23,7 @@ export interface CliRun {
 }
 
 /**
- * Runs `node dist/cli.js ...args` in `cwd` with exactly `env` (plus PATH),
+ * Runs `node dist/cli.cjs ...args` (the bin) in `cwd` with exactly `env` (plus PATH),
  * feeding `input` on stdin (stdin is a pipe, never a terminal).
  */
 export function runIronrun(

@@ -228,6 +228,8 @@ describe('dist/guard.cjs', () => {
 
 describe('dist/guard.js, the entry older settings files name, and `ironrun guard`', () => {
   const esEntry = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
+  // The ES entry of the CLI, which the bin (dist/cli.cjs) hands `guard` to.
+  const esCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const oldHook = () => hookCommand.replace(guardEntry, esEntry);
 
   it('decide exactly as dist/guard.cjs does', async () => {
@@ -253,7 +255,7 @@ describe('dist/guard.js, the entry older settings files name, and `ironrun guard
     const folder = join(home.dir, 'old-install');
     await mkdir(folder, { recursive: true });
     await copyFile(esEntry, join(folder, 'guard.js'));
-    await copyFile(cliPath, join(folder, 'cli.js'));
+    await copyFile(esCli, join(folder, 'cli.js'));
     // dist/ is ES because the package says so; the copies sit in such a folder too.
     await writeFile(join(folder, 'package.json'), '{"type":"module"}\n');
     const entries = [[join(folder, 'guard.js')], [join(folder, 'cli.js'), 'guard']];
@@ -265,7 +267,7 @@ describe('dist/guard.js, the entry older settings files name, and `ironrun guard
     // cli.js without guard.js next to it at all.
     const lonelyCli = join(home.dir, 'lonely-cli');
     await mkdir(lonelyCli, { recursive: true });
-    await copyFile(cliPath, join(lonelyCli, 'cli.js'));
+    await copyFile(esCli, join(lonelyCli, 'cli.js'));
     await writeFile(join(lonelyCli, 'package.json'), '{"type":"module"}\n');
     const alone = await runProcess(process.execPath, [join(lonelyCli, 'cli.js'), 'guard'], {
       cwd: project.dir,
@@ -274,6 +276,22 @@ describe('dist/guard.js, the entry older settings files name, and `ironrun guard
     });
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/fails closed/);
+    // The bin without the ES entry it hands `guard` to (a broken or half-copied install): exit
+    // 1 would let the tool call through (a hook's non-blocking error); it must be 2 as well.
+    const lonelyBin = join(home.dir, 'lonely-bin');
+    await mkdir(lonelyBin, { recursive: true });
+    await copyFile(cliPath, join(lonelyBin, 'cli.cjs'));
+    for (const broken of [undefined, 'this is not javascript (\n']) {
+      await rm(join(lonelyBin, 'cli.js'), { force: true });
+      if (broken !== undefined) await writeFile(join(lonelyBin, 'cli.js'), broken);
+      const bin = await runProcess(process.execPath, [join(lonelyBin, 'cli.cjs'), 'guard'], {
+        cwd: project.dir,
+        env,
+        input: hookInput('git status'),
+      });
+      expect(bin.code, `the bin, cli.js ${broken === undefined ? 'missing' : 'broken'}`).toBe(2);
+      expect(bin.stderr).toMatch(/fails closed/);
+    }
     for (const [what, text] of cases) {
       await rm(join(folder, 'guard.cjs'), { force: true });
       if (text !== undefined) await writeFile(join(folder, 'guard.cjs'), text);

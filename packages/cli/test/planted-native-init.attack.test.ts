@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runIronrun, runProcess } from './cli-process.js';
+import { runProcess } from './cli-process.js';
+import { type TrustedProject, trustedProject } from './trusted-project.js';
 
 // `ironrun run` finds the sandbox's native init by reading a package.json
 // (installed-package-file.ts of @ironrun/sandbox), from where the CLI is
@@ -18,26 +19,19 @@ const platformPackage =
     ? `@ironrun/sandbox-linux-${process.arch}`
     : undefined;
 
+let fixture: TrustedProject;
 let home: TestDir;
 let project: TestDir;
 let env: Record<string, string>;
 let marker: string;
 
 beforeEach(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': 'version: 1\nprovider: envfile\ncommands:\n  - id: ok\n    argv: [/bin/true]\n',
-  });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'config') };
-  const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
-  expect(trust.code, trust.stderr).toBe(0);
+  fixture = await trustedProject();
+  ({ home, project, env } = fixture);
   marker = join(home.dir, 'planted-init-ran');
 });
 
-afterEach(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterEach(() => fixture.cleanup());
 
 /** Plants, under `dir`, a node_modules package of the init's name whose export is a script that leaves a marker. */
 async function plantInit(dir: string): Promise<void> {

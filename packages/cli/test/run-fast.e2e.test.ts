@@ -6,28 +6,21 @@ import { runSealed, toAgentResult } from '@ironrun/core';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runIronrun, runProcess } from './cli-process.js';
+import { type TrustedProject, trustedProject } from './trusted-project.js';
 
 // `ironrun run` goes through dist/run.cjs, one file with core and the packages it runs bundled
 // in (src/run-fast.ts, tsup.config.ts). These check what the bundling could break.
 
-let home: TestDir;
+let fixture: TrustedProject;
 let project: TestDir;
 let env: Record<string, string>;
 
 beforeEach(async () => {
-  home = await testdir();
-  project = await testdir({
-    'ironrun.yml': 'version: 1\nprovider: envfile\ncommands:\n  - id: ok\n    argv: [/bin/true]\n',
-  });
-  env = { HOME: home.dir, IRONRUN_CONFIG_DIR: join(home.dir, 'config') };
-  const trust = await runIronrun(['trust', '--yes'], { cwd: project.dir, env });
-  expect(trust.code, trust.stderr).toBe(0);
+  fixture = await trustedProject();
+  ({ project, env } = fixture);
 });
 
-afterEach(async () => {
-  await project.cleanup();
-  await home.cleanup();
-});
+afterEach(() => fixture.cleanup());
 
 describe('ironrun run from its single file', () => {
   it('has the isolation core gives the same command in this process (the native init is found from the bundle)', async () => {
@@ -64,11 +57,12 @@ describe('ironrun run from its single file', () => {
     expect(run.stderr).toMatch(/Run `ironrun list`/);
   });
 
-  it('loads no ES module but cli.js and its loader, and no package, for a command without secrets', async () => {
+  it('through the ES entry (dist/cli.js) loads no ES module but cli.js and its loader, and no package, for a command without secrets', async () => {
     // Node's own debug logs of its module loaders name each ES module it translates and each
     // CommonJS module it loads: run.cjs is compiled by the loader itself, and requires only
     // built-ins.
-    const run = await runIronrun(['run', 'ok'], {
+    const esEntry = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const run = await runProcess(process.execPath, [esEntry, 'run', 'ok'], {
       cwd: project.dir,
       env: { ...env, NODE_DEBUG: 'esm,module' },
     });
