@@ -3,8 +3,8 @@
 //   1. the confinement alone: the exact wrapper argv `ironrun agent` uses (from --dry-run), around
 //      /bin/echo, against /bin/echo spawned directly.
 //   2. Node starting alone (`node -e` writing one byte), and Node loading dist/agent.cjs with its
-//      code cache (the entry, nothing run), and `ironrun --version` (Node and the CLI starting,
-//      which any ironrun command pays).
+//      code cache as the bin does (the entry, nothing run), and `ironrun --version` (Node and the
+//      CLI starting, which any ironrun command pays).
 //   3. the whole command until the agent runs: `ironrun agent -- /bin/echo started`, timed to the
 //      agent's first byte, against /bin/echo started directly. Target (issue #19): starting a
 //      trivial program confined adds ≤ 50 ms over starting it directly (median of the paired
@@ -19,14 +19,16 @@
 //      baseline.
 //   4. the whole command until it exits: it also waits for the broker's pipeline, which loads
 //      after the agent started (a /bin/true agent ends before it has loaded).
-// With BENCH_BASELINE=<a dist folder> (another build of this package, such as main's copied
-// into packages/cli/dist-base, so that it finds the same node_modules), 3. is also run through
-// that build's dist/cli.cjs, interleaved in the same rounds, and the change is given paired.
-// Check that slot first with a copy of this very build as the baseline (an A/A run): on the
-// 2-core machine of stop 31 a copy in packages/cli/node_modules/.same/dist read 7-9 ms faster
-// to the first byte than dist/ itself (40 rounds, load 1.1-1.5, also with the two swapping
-// places every other round), while to exit the two were within 2 ms; until that is explained,
-// a "saves" figure smaller than the A/A's gap says nothing.
+// Every `ironrun` start here is the bin as installed (package.json `bin`: dist/cli.cjs), which is
+// what `ironrun` and npx run; so is the baseline's.
+// With BENCH_BASELINE=<a dist folder> (another build of this package, such as main's copied into
+// packages/cli/node_modules/.base/dist, where it finds the same packages and neither git nor the
+// linter looks), 3. is also run through that build's dist/cli.cjs, right beside this build's in
+// each round (which of the two goes first swaps every round), and the change is given paired.
+// Check that slot with a copy of this very build as the baseline (an A/A run): it must read
+// within noise (stop 32, 30 rounds at load 2.7: 1.8 and 0.8 ms paired, CPU within 3 ms). Until
+// stop 32 this bench timed dist/cli.js, the ES entry, against the baseline's dist/cli.cjs: the
+// 7-9 ms an A/A run read at stop 31 was the ES module loader dist/cli.js sets up, not the slot.
 // Each figure is the median, with the spread as the interquartile range (p25–p75), and the
 // added cost is also given as the median of the per-round differences (paired, same round).
 // Beside each: the CPU time (user + system) the child and its own children used until it
@@ -37,17 +39,23 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const baselineCli =
   process.env.BENCH_BASELINE === undefined
     ? undefined
-    : join(process.env.BENCH_BASELINE, 'cli.cjs');
+    : resolve(process.env.BENCH_BASELINE, 'cli.cjs');
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The bin as installed (package.json `bin`, dist/cli.cjs), which is what `ironrun` and npx start,
+// and what the baseline slot runs of the other build. dist/cli.js, the ES entry, is read only to
+// find the command table's chunk.
+const bin = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).bin
+  .ironrun;
+const cli = fileURLToPath(new URL(`../${bin}`, import.meta.url));
 const trueProgram = '/bin/true';
 
 function median(values) {
@@ -154,22 +162,41 @@ await writeFile(join(home, 'vault', 'secrets.env'), 'TOKEN=x\n', { mode: 0o600 }
 const echo = ['/bin/echo', 'started'];
 // The baseline for the fast path (dist/agent.js): the same command through the full command
 // table (citty, main, the agent command's chunks), as `ironrun agent` ran before it.
-const mainChunk = /import\((['"])(\.\/main-[^'"]+\.js)\1\)/.exec(await readFile(cli, 'utf8'))?.[2];
+// (dist/main.js, an entry of its own) is a module of the build.
+const mainEntry = join(dist, 'main.js');
+const mainChunk = (await readFile(mainEntry).then(
+  () => true,
+  () => false,
+))
+  ? mainEntry
+  : undefined;
 const viaTable = join(home, 'via-command-table.mjs');
-// Node and the entry alone: what cli.js does for `agent` (src/cli.ts) up to the call.
-const entryOnly = join(home, 'entry-only.mjs');
-await writeFile(
-  entryOnly,
-  `const { loadAgentBundle } = await import(${JSON.stringify(pathToFileURL(join(dist, 'run-bundle.js')).href)});\nloadAgentBundle(${JSON.stringify(dist)});\nprocess.stdout.write('x');\n`,
-);
+// Node and the entry alone: what the bin does for `agent` (src/cli-bin.ts) up to the call, as
+// CommonJS with src/run-bundle.ts bundled in, as the bin has it (built here with tsup's esbuild),
+// so that it pays no ES module loader the bin does not pay either.
+const entryOnly = join(home, 'entry-only.cjs');
+const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
+await esbuild.build({
+  stdin: {
+    contents: `import { loadAgentBundle } from './src/run-bundle.ts';\nloadAgentBundle(${JSON.stringify(dist)});\nprocess.stdout.write('x');\n`,
+    resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: entryOnly,
+  logLevel: 'error',
+});
 const nodeAlone = ['-e', "process.stdout.write('x')"];
 console.log(
-  `agent bench: NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set'} here; every child gets only PATH, HOME and IRONRUN_CONFIG_DIR (unset there); load ${loadAverage()}`,
+  `agent bench (Node ${process.versions.node}, bin ${bin}): NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set'} here; every child gets only PATH, HOME and IRONRUN_CONFIG_DIR (unset there); load ${loadAverage()}`,
 );
 if (mainChunk !== undefined) {
   await writeFile(
     viaTable,
-    `const { runCli } = await import(${JSON.stringify(new URL(mainChunk, pathToFileURL(cli)).href)});\nprocess.exitCode = await runCli(process.argv.slice(2));\n`,
+    `const { runCli } = await import(${JSON.stringify(pathToFileURL(mainChunk).href)});\nprocess.exitCode = await runCli(process.argv.slice(2));\n`,
   );
 }
 try {
@@ -212,25 +239,30 @@ try {
       );
       await sample(nodeStart, () => timedFirstByte(process.execPath, nodeAlone, env, empty));
       await sample(entryStart, () => timedFirstByte(process.execPath, [entryOnly], env, empty));
-      await sample(agentStart, () =>
-        timedFirstByte(process.execPath, [cli, ...agentArgs], env, empty),
-      );
+      // This build and the baseline's, one right after the other in each place, the first of
+      // the two swapping every round.
+      const pair = async (where, now, base) => {
+        const runs = [
+          () =>
+            sample(now, () => timedFirstByte(process.execPath, [cli, ...agentArgs], env, where)),
+        ];
+        if (baselineCli !== undefined) {
+          runs.push(() =>
+            sample(base, () =>
+              timedFirstByte(process.execPath, [baselineCli, ...agentArgs], env, where),
+            ),
+          );
+          if (i % 2 === 1) runs.reverse();
+        }
+        for (const run of runs) await run();
+      };
+      await pair(empty, agentStart, agentStartBaseline);
       if (mainChunk !== undefined) {
         await sample(agentStartTable, () =>
           timedFirstByte(process.execPath, [viaTable, ...agentArgs], env, empty),
         );
       }
-      await sample(agentStartProject, () =>
-        timedFirstByte(process.execPath, [cli, ...agentArgs], env, project),
-      );
-      if (baselineCli !== undefined) {
-        await sample(agentStartBaseline, () =>
-          timedFirstByte(process.execPath, [baselineCli, ...agentArgs], env, empty),
-        );
-        await sample(agentStartProjectBaseline, () =>
-          timedFirstByte(process.execPath, [baselineCli, ...agentArgs], env, project),
-        );
-      }
+      await pair(project, agentStartProject, agentStartProjectBaseline);
       await sample(agentStartUnscanned, () =>
         timedFirstByte(process.execPath, [cli, ...agentArgs], env, unscanned),
       );

@@ -1,11 +1,13 @@
 // The guard's cost per tool call: `node dist/guard.cjs` (what `init` registers as the
 // Claude Code, Cursor and Gemini CLI hook), `node dist/guard.js` (the ES entry older
-// settings name; it loads guard.cjs), `node dist/cli.js guard`, and guard.cjs on Cursor's
+// settings name; it loads guard.cjs), `ironrun guard` through the bin as installed (package.json
+// `bin`, dist/cli.cjs: what `init --bin ironrun` registers), and guard.cjs on Cursor's
 // input, each against `node -e 0` measured in the same run, rounds interleaved, on a
 // project with a policy. Target: median ≤ 1.3× `node -e 0`.
 // Run: pnpm --filter @ironrun/cli build && node packages/cli/bench/guard-latency.bench.mjs
 // (BENCH_ROUNDS=n; BENCH_OLD_GUARD=<another build's dist/guard.js> adds it to the rounds).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
 const guardPath = fileURLToPath(new URL('../dist/guard.cjs', import.meta.url));
 const esGuardPath = fileURLToPath(new URL('../dist/guard.js', import.meta.url));
-const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const bin = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).bin
+  .ironrun;
+const cliPath = fileURLToPath(new URL(`../${bin}`, import.meta.url));
 
 const project = await mkdtemp(join(tmpdir(), 'ironrun-guard-bench-'));
 // The guard keeps its policy cache in the config folder: a fresh one per run.
@@ -78,7 +82,7 @@ const cases = {
   'node -e 0': ['-e', '0'],
   'node dist/guard.cjs': [guardPath],
   'node dist/guard.js': [esGuardPath],
-  'node dist/cli.js guard': [cliPath, 'guard'],
+  [`node ${bin.replace(/^\.\//, '')} guard (the bin)`]: [cliPath, 'guard'],
   'node dist/guard.cjs (Cursor)': [guardPath, 'cursor'],
   // Optional: an older build's entry in the same rounds (e.g. a worktree of an earlier commit).
   ...(process.env.BENCH_OLD_GUARD
@@ -111,6 +115,6 @@ for (const [name, values] of Object.entries(times)) {
   const ratio = ms / baseline;
   const verdict = name === 'node -e 0' ? 'baseline' : ratio <= target ? 'met' : 'NOT met';
   console.log(
-    `  ${name.padEnd(30)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}×  ${verdict}`,
+    `  ${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}×  ${verdict}`,
   );
 }
