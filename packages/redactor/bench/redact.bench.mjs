@@ -242,6 +242,106 @@ async function relativeSpeed(redactor, base, other, rounds = 30) {
 
 const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3)).padStart(7);
 
+/** The CPU time (user and system) of `run()`, in ms, and its wall time. */
+function timed(run) {
+  const cpuStarted = process.cpuUsage();
+  const started = performance.now();
+  run();
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/**
+ * The figures `--ab` compares, for one build in one process: the 1,000-secret pipeline case
+ * against copy-through (interleaved rounds), then push() alone over 64 KiB chunks.
+ */
+async function benchPipeline(count) {
+  const secrets = makeSecrets(count);
+  const patterns = [...new Set(secrets.flatMap(variantsOf))];
+  const redactor = createRedactor({ secrets });
+  const big = makeInput(bigInputSize, patterns);
+  const digest = createHash('sha256').update(redactor.redact(big)).digest('hex').slice(0, 16);
+  const fast = await compare(big, bigChunk, [copyThrough, () => redactor.nodeTransform()]);
+  const push = [];
+  for (let run = 0; run < 40; run++) {
+    push.push(
+      timed(() => {
+        const stream = redactor.createStream();
+        for (let offset = 0; offset < big.length; offset += bigChunk)
+          stream.push(big.subarray(offset, offset + bigChunk));
+        stream.end();
+      }),
+    );
+  }
+  const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
+  console.log(
+    `RESULT ${JSON.stringify({
+      vsCopy: fast.ratios[1],
+      vsCopyCpu: fast.cpuRatios[1],
+      ours: fast.speeds[1],
+      copy: fast.speeds[0],
+      pushMs: median(push.map((t) => t.ms)),
+      pushCpuMs: median(push.map((t) => t.cpuMs)),
+      digest,
+      load: loadavg()[0],
+    })}`,
+  );
+}
+
+/**
+ * Old build against new, each in its own processes (a same-process A/B favours the build loaded
+ * second), alternating which runs first in each pair: `--ab <old dist/index.js> [pairs]`, with
+ * glibc trimming off as in the target. Reports each build's ratio to copy-through, and the new
+ * build's speed against the old one's in the same pair, on wall and CPU time.
+ */
+function benchAB(oldDist, pairs) {
+  const self = fileURLToPath(import.meta.url);
+  const newDist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  const env = {
+    ...process.env,
+    MALLOC_TRIM_THRESHOLD_: String(1024 * MiB),
+    MALLOC_TOP_PAD_: String(256 * MiB),
+    MALLOC_MMAP_THRESHOLD_: String(1024 * MiB),
+  };
+  const runChild = (dist) => {
+    const child = spawnSync(process.execPath, [self, '--pipeline', '1000'], {
+      encoding: 'utf8',
+      env: { ...env, REDACTOR_DIST: dist },
+    });
+    if (child.status !== 0) throw new Error(child.stderr);
+    const line = child.stdout.split('\n').find((text) => text.startsWith('RESULT '));
+    return JSON.parse(line.slice('RESULT '.length));
+  };
+  const pct = (ratio) => `${(100 * ratio).toFixed(1)} %`;
+  const rows = { old: [], new: [] };
+  const gains = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    const order = pair % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
+    const result = {};
+    for (const which of order) result[which] = runChild(which === 'old' ? oldDist : newDist);
+    if (result.old.digest !== result.new.digest)
+      throw new Error('the two builds redact differently');
+    rows.old.push(result.old);
+    rows.new.push(result.new);
+    const gain = {
+      vsCopy: result.new.vsCopy / result.old.vsCopy,
+      vsCopyCpu: result.new.vsCopyCpu / result.old.vsCopyCpu,
+      push: result.old.pushMs / result.new.pushMs,
+      pushCpu: result.old.pushCpuMs / result.new.pushCpuMs,
+    };
+    gains.push(gain);
+    console.log(
+      `  pair ${pair + 1} (${order.join(' first, ')} second), load ${result.old.load.toFixed(1)}/${result.new.load.toFixed(1)}: vs copy-through old ${pct(result.old.vsCopy)} new ${pct(result.new.vsCopy)} (CPU time ${pct(result.old.vsCopyCpu)} / ${pct(result.new.vsCopyCpu)}); push() ${result.old.pushMs.toFixed(2)} / ${result.new.pushMs.toFixed(2)} ms per 4 MiB (CPU ${result.old.pushCpuMs.toFixed(2)} / ${result.new.pushCpuMs.toFixed(2)} ms)`,
+    );
+  }
+  const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
+  const of = (list, key) => median(list.map((row) => row[key]));
+  console.log(
+    `medians over ${pairs} pairs: vs copy-through old ${pct(of(rows.old, 'vsCopy'))} new ${pct(of(rows.new, 'vsCopy'))} (CPU time ${pct(of(rows.old, 'vsCopyCpu'))} / ${pct(of(rows.new, 'vsCopyCpu'))}); new against old in the same pair: pipeline ${of(gains, 'vsCopy').toFixed(3)}x (CPU ${of(gains, 'vsCopyCpu').toFixed(3)}x), push() ${of(gains, 'push').toFixed(3)}x (CPU ${of(gains, 'pushCpu').toFixed(3)}x)`,
+  );
+}
+
 async function benchSecretCount(count, onlyFast = false) {
   const secrets = makeSecrets(count);
   const patterns = [...new Set(secrets.flatMap(variantsOf))];
@@ -446,6 +546,10 @@ if (process.argv[2] === '--memory') {
   memoryChild(Number(process.argv[3]), Number(process.argv[4]), process.argv[5] === 'same');
 } else if (process.argv[2] === '--rss') {
   await rssChild(process.argv[3]);
+} else if (process.argv[2] === '--pipeline') {
+  await benchPipeline(Number(process.argv[3]));
+} else if (process.argv[2] === '--ab') {
+  benchAB(process.argv[3], Number(process.argv[4] ?? 6));
 } else if (process.argv[2] === '--count') {
   await benchSecretCount(Number(process.argv[3]), process.argv[4] === '--fast');
 } else {

@@ -19,18 +19,33 @@ export class MatchList {
 
   /** Appends all of `other`'s matches. */
   append(other: MatchList): void {
-    // Often empty (a search over a stretch with no match): the views below would cost more.
-    if (other.count === 0) return;
-    while (this.starts.length < this.count + other.count) this.grow();
-    this.starts.set(other.starts.subarray(0, other.count), this.count);
-    this.ends.set(other.ends.subarray(0, other.count), this.count);
-    this.kinds.set(other.kinds.subarray(0, other.count), this.count);
-    this.count += other.count;
+    const count = other.count;
+    // Usually empty or a few (a search over a stretch with few matches): a loop then, as the
+    // three views `set` needs would be garbage at every chunk.
+    if (count === 0) return;
+    while (this.starts.length < this.count + count) this.grow();
+    if (count <= 32) {
+      for (let k = 0; k < count; k++) {
+        this.starts[this.count + k] = other.starts[k]!;
+        this.ends[this.count + k] = other.ends[k]!;
+        this.kinds[this.count + k] = other.kinds[k]!;
+      }
+    } else {
+      this.starts.set(other.starts.subarray(0, count), this.count);
+      this.ends.set(other.ends.subarray(0, count), this.count);
+      this.kinds.set(other.kinds.subarray(0, count), this.count);
+    }
+    this.count += count;
   }
+
+  /** Scratch for {@link mergeByEnd}, whose arrays trade places with this list's. */
+  private spare: MatchList | undefined;
 
   /** Merges in `other`'s matches; both lists are in order of end, and so is the result. */
   mergeByEnd(other: MatchList): void {
-    const merged = new MatchList();
+    this.spare ??= new MatchList();
+    const merged = this.spare;
+    merged.clear();
     let a = 0;
     let b = 0;
     while (a < this.count || b < other.count) {
@@ -43,10 +58,15 @@ export class MatchList {
         b++;
       }
     }
+    const { starts, ends, kinds } = this;
     this.starts = merged.starts;
     this.ends = merged.ends;
     this.kinds = merged.kinds;
     this.count = merged.count;
+    merged.starts = starts;
+    merged.ends = ends;
+    merged.kinds = kinds;
+    merged.clear();
   }
 
   clear(): void {

@@ -52,12 +52,15 @@ export class RedactionSession {
   /** Output has been produced for every byte before this position. */
   private cursor = 0;
   private ended = false;
-  // Pending ranges, sorted and disjoint: start, end, and the longest match in each (length, start, kind).
-  private readonly rangeStart: number[] = [];
-  private readonly rangeEnd: number[] = [];
-  private readonly longestLength: number[] = [];
-  private readonly longestStart: number[] = [];
-  private readonly longestKind: number[] = [];
+  // Pending ranges, sorted and disjoint: start, end, and the longest match in each (length, start,
+  // kind); the first `rangeCount` entries. Typed arrays reused from chunk to chunk: arrays that
+  // grow and shrink at every chunk (push, then splice, which returns a new array) made garbage.
+  private rangeStart = new Float64Array(16);
+  private rangeEnd = new Float64Array(16);
+  private longestLength = new Float64Array(16);
+  private longestStart = new Float64Array(16);
+  private longestKind = new Uint8Array(16);
+  private rangeCount = 0;
   /** Whether the first pending range's replacement has already been emitted. */
   private firstOpen = false;
   /**
@@ -143,7 +146,7 @@ export class RedactionSession {
     let hold = this.position - this.matcher.automaton.holdDepth(this.state);
     if (this.wrapped !== undefined) hold = Math.min(hold, this.wrapped.heldFrom(this.position));
     hold = Math.min(hold, this.sgr.heldFrom(this.position));
-    for (const end of this.openEdges) hold = Math.min(hold, end - 1);
+    for (let k = 0; k < this.openEdges.length; k++) hold = Math.min(hold, this.openEdges[k]! - 1);
     // Never below the bytes already held: those before them are out (a safety net; holds only grow).
     hold = Math.max(hold, chunkPosition - this.tailLength);
     return this.settle(hold, chunk, chunkPosition);
@@ -229,7 +232,9 @@ export class RedactionSession {
     if (this.matcher.standIn && wrapped !== undefined && wrapped.coveredCount > 0) {
       compared = this.scanAroundRuns(chunk, chunkPosition, loaded, wrapped);
     } else {
-      for (const scanner of scanners) compared += scanner.scan(chunk, chunkPosition, found, loaded);
+      for (let k = 0; k < scanners.length; k++) {
+        compared += scanners[k]!.scan(chunk, chunkPosition, found, loaded);
+      }
     }
     // Both paths give the same matches; this only picks the cheaper one for the next chunks.
     if (compared * 8 > chunk.length) this.skipBackoff = 16;
@@ -283,7 +288,8 @@ export class RedactionSession {
     const margin = maxLength + 8;
     let compared = 0;
     // With `standIn`, every main scanner is a skipping search.
-    for (const scanner of scanners as readonly SkipSearch[]) {
+    for (let s = 0; s < scanners.length; s++) {
+      const scanner = scanners[s] as SkipSearch;
       let first = 0;
       for (let k = 0; k < coveredCount; k++) {
         const from = coveredFrom[k]!;
@@ -399,7 +405,7 @@ export class RedactionSession {
     let bestLength = rankLength;
     let bestStart = rankStart;
     let bestKind = kind;
-    let last = this.rangeStart.length - 1;
+    let last = this.rangeCount - 1;
     while (last >= 0 && this.rangeEnd[last]! > start) {
       const length = this.longestLength[last]!;
       const otherStart = this.longestStart[last]!;
@@ -418,18 +424,33 @@ export class RedactionSession {
       }
       start = Math.min(start, this.rangeStart[last]!);
       end = Math.max(end, this.rangeEnd[last]!);
-      this.rangeStart.pop();
-      this.rangeEnd.pop();
-      this.longestLength.pop();
-      this.longestStart.pop();
-      this.longestKind.pop();
       last--;
     }
-    this.rangeStart.push(start);
-    this.rangeEnd.push(end);
-    this.longestLength.push(bestLength);
-    this.longestStart.push(bestStart);
-    this.longestKind.push(bestKind);
+    const at = last + 1;
+    if (at === this.rangeStart.length) this.growRanges();
+    this.rangeStart[at] = start;
+    this.rangeEnd[at] = end;
+    this.longestLength[at] = bestLength;
+    this.longestStart[at] = bestStart;
+    this.longestKind[at] = bestKind;
+    this.rangeCount = at + 1;
+  }
+
+  /** Doubles the room for pending ranges (a chunk with more ranges than ever before). */
+  private growRanges(): void {
+    const size = 2 * this.rangeStart.length;
+    const grown = (old: Float64Array) => {
+      const array = new Float64Array(size);
+      array.set(old);
+      return array;
+    };
+    this.rangeStart = grown(this.rangeStart);
+    this.rangeEnd = grown(this.rangeEnd);
+    this.longestLength = grown(this.longestLength);
+    this.longestStart = grown(this.longestStart);
+    const kinds = new Uint8Array(size);
+    kinds.set(this.longestKind);
+    this.longestKind = kinds;
   }
 
   /**
@@ -441,7 +462,7 @@ export class RedactionSession {
    */
   private settle(hold: number, chunk: Uint8Array, chunkPosition: number): Uint8Array {
     const replacementLength = this.replacement.length;
-    const count = this.rangeStart.length;
+    const count = this.rangeCount;
     let done = 0;
     let size = 0;
     let cursor = this.cursor;
@@ -475,11 +496,13 @@ export class RedactionSession {
     if (opensNow) out.set(this.replacement, offset);
 
     if (done > 0) {
-      this.rangeStart.splice(0, done);
-      this.rangeEnd.splice(0, done);
-      this.longestLength.splice(0, done);
-      this.longestStart.splice(0, done);
-      this.longestKind.splice(0, done);
+      // The ranges left (those reaching past `hold`, a few at most) move to the front.
+      this.rangeStart.copyWithin(0, done, count);
+      this.rangeEnd.copyWithin(0, done, count);
+      this.longestLength.copyWithin(0, done, count);
+      this.longestStart.copyWithin(0, done, count);
+      this.longestKind.copyWithin(0, done, count);
+      this.rangeCount = count - done;
     }
     this.firstOpen = straddles;
     this.cursor = straddles ? this.rangeStart[0]! : hold;

@@ -318,20 +318,24 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     let a = first;
     let b = mid;
     while (a < mid || b <= end) {
-      const args = [
+      const { wasmTable, block, bitsetShift, tableShift, verifyShift } = this;
+      const wordOffset = this.window - 4;
+      // Both take the same arguments; one by one, as an array of them was garbage at every call.
+      (inScratch ? wasm.skipScratch : wasm.skip).call(
+        wasm,
+        wasmTable,
+        block,
         a,
         mid,
         b,
         end,
         lastBlockOffset,
         maxShift,
-        this.bitsetShift,
-        this.tableShift,
-        this.window - 4,
-        this.verifyShift,
-      ] as const;
-      if (inScratch) wasm.skipScratch(this.wasmTable, this.block, ...args);
-      else wasm.skip(this.wasmTable, this.block, ...args);
+        bitsetShift,
+        tableShift,
+        wordOffset,
+        verifyShift,
+      );
       const { words, countA, countB } = wasm;
       this.compared += wasm.zeroes;
       const listA = inScratch ? wasm.listC : wasm.listA;

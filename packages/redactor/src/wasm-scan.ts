@@ -368,9 +368,31 @@ export class WasmScan {
    * list is full. Read the candidates from {@link words} at {@link listA} and
    * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
    */
-  skip(table: number, block: 4 | 8, ...args: SkipArguments): void {
+  skip(
+    table: number,
+    block: 4 | 8,
+    a: number,
+    aEnd: number,
+    b: number,
+    bEnd: number,
+    lastOffset: number,
+    maxShift: number,
+    bitsShift: number,
+    tableShift: number,
+    wordOffset: number,
+    verifyShift: number,
+  ): void {
     (block === 8 ? this.exports.skip8 : this.exports.skip)(
-      ...args,
+      a,
+      aEnd,
+      b,
+      bEnd,
+      lastOffset,
+      maxShift,
+      bitsShift,
+      tableShift,
+      wordOffset,
+      verifyShift,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
       this.verifyOffsets[table]!,
@@ -385,9 +407,31 @@ export class WasmScan {
    * {@link skip} over the first bytes of the scratch (a run copied by {@link compact})
    * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
    */
-  skipScratch(table: number, block: 4 | 8, ...args: SkipArguments): void {
+  skipScratch(
+    table: number,
+    block: 4 | 8,
+    a: number,
+    aEnd: number,
+    b: number,
+    bEnd: number,
+    lastOffset: number,
+    maxShift: number,
+    bitsShift: number,
+    tableShift: number,
+    wordOffset: number,
+    verifyShift: number,
+  ): void {
     (block === 8 ? this.exports.skip8 : this.exports.skip)(
-      ...args,
+      a,
+      aEnd,
+      b,
+      bEnd,
+      lastOffset,
+      maxShift,
+      bitsShift,
+      tableShift,
+      wordOffset,
+      verifyShift,
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
       this.verifyOffsets[table]!,
