@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { testdir } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type CoverChange, watchCovers } from './cover-watch.js';
+import { type CoverBaseline, type CoverChange, coverBaseline, watchCovers } from './cover-watch.js';
 
 function firstChange(locations: Parameters<typeof watchCovers>[0]): {
   change: Promise<CoverChange>;
@@ -12,6 +12,19 @@ function firstChange(locations: Parameters<typeof watchCovers>[0]): {
     close = watchCovers(locations, resolve).close;
   });
   return { change, close };
+}
+
+/** What the armed watch of `baseline` reports within a second, or `undefined`. */
+async function armedChange(baseline: CoverBaseline): Promise<CoverChange | undefined> {
+  let armed: { close(): void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const change = await new Promise<CoverChange | undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), 1000);
+    armed = baseline.arm(resolve);
+  });
+  clearTimeout(timer);
+  armed?.close();
+  return change;
 }
 
 describe('watchCovers', () => {
@@ -49,6 +62,35 @@ describe('watchCovers', () => {
         change: 'replaced',
       });
       watched.close();
+    } finally {
+      await home.cleanup();
+    }
+  });
+
+  it('reports a covered file replaced before the watch was armed', async () => {
+    const home = await testdir({ 'vault/secrets.env': 'A=1\n', 'vault/new.env': 'A=2\n' });
+    try {
+      // The start takes the baseline before the launch and arms the watch after it.
+      const baseline = coverBaseline([
+        { path: home.path('vault/secrets.env'), reason: 'envfile', covered: true },
+      ]);
+      await rename(home.path('vault/new.env'), home.path('vault/secrets.env'));
+      const change = await armedChange(baseline);
+      expect(change).toMatchObject({ path: home.path('vault/secrets.env'), change: 'replaced' });
+    } finally {
+      await home.cleanup();
+    }
+  });
+
+  it('reports an absent location created before the watch was armed', async () => {
+    const home = await testdir({ '.keep': '' });
+    try {
+      const baseline = coverBaseline([
+        { path: home.path('.doppler'), reason: 'Doppler', covered: false },
+      ]);
+      await mkdir(home.path('.doppler'));
+      const change = await armedChange(baseline);
+      expect(change).toMatchObject({ path: home.path('.doppler'), change: 'created' });
     } finally {
       await home.cleanup();
     }

@@ -9,7 +9,7 @@ import { ironrunConfigDir } from '../config-dir.js';
 import { ExitCode } from '../exit-code.js';
 import { findPolicyFile, resolvePolicyPath } from '../find-policy.js';
 import { agentEnvironment, isConfined } from './agent-confinement.js';
-import { type CoverChange, watchCovers } from './cover-watch.js';
+import { type CoverChange, coverBaseline } from './cover-watch.js';
 import { dropAgentInput, frozenTerminalApproval } from './frozen-terminal-approval.js';
 import {
   type ConfinementLaunch,
@@ -306,18 +306,19 @@ export async function startConfinedAgent(options: {
     process.on('SIGQUIT', ignore);
     try {
       // A secret location created, or a covered one replaced, outside while the agent runs is
-      // not (or no longer) covered inside: stop the whole confinement at once.
-      watcher = watchCovers(
-        [
-          ...secrets.locations.map((location) => ({ ...location, covered: true })),
-          ...secrets.absent.map((location) => ({ ...location, covered: false })),
-        ],
-        (change) => {
-          changed = change;
-          stop();
-        },
-      );
+      // not (or no longer) covered inside: stop the whole confinement at once. The baseline is
+      // taken before the launch and the watch armed right after it (inotify's set-up is off the
+      // start's path): a change in between is found by the check each armed watch makes, and
+      // the agent, started by then, is stopped.
+      const covers = coverBaseline([
+        ...secrets.locations.map((location) => ({ ...location, covered: true })),
+        ...secrets.absent.map((location) => ({ ...location, covered: false })),
+      ]);
       const first = startUnder(launch);
+      watcher = covers.arm((change) => {
+        changed = change;
+        stop();
+      });
       // The agent is on its way: load the pipeline while it starts, not on its first request.
       broker.warm().catch(() => {});
       // The covers came from the scan of the policy's provider section (no YAML parser before
