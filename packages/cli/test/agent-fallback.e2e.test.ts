@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type TestDir, testdir } from '@ironrun/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapForbidsNesting } from './bwrap-forbids-nesting.js';
@@ -73,8 +73,8 @@ afterAll(async () => {
   await home?.cleanup();
 });
 
-/** `ironrun agent …args` with the failing bwrap bound over /usr/bin/bwrap. */
-function agentWithFailingBwrap(args: readonly string[]) {
+/** `ironrun agent …args` with the failing bwrap (or `bwrap`) bound over /usr/bin/bwrap. */
+function agentWithFailingBwrap(args: readonly string[], bwrap = fake) {
   return runProcess(
     unshare,
     [
@@ -83,7 +83,7 @@ function agentWithFailingBwrap(args: readonly string[]) {
       '/bin/sh',
       '-c',
       'mount --bind "$0" /usr/bin/bwrap && exec "$@"',
-      fake,
+      bwrap,
       node,
       cliPath,
       'agent',
@@ -181,4 +181,50 @@ describe.skipIf(!canReplaceBwrap)('ironrun agent: bubblewrap installed but refus
       expect(run.stdout + run.stderr).not.toContain(SECRET);
     },
   );
+});
+
+// bubblewrap before 0.3.2 has no --json-status-fd, by which ironrun learns that the set-up
+// completed: it refuses the option before it sets anything up. A copy of the real bwrap behind a
+// script that refuses the option as that one does.
+const oldBwrapMessage = 'bwrap: Unknown option --json-status-fd';
+const copiedBwrapWorks = (): boolean => {
+  if (!canReplaceBwrap) return false;
+  const copy = home.path('real-bwrap');
+  copyFileSync(realBwrap, copy);
+  chmodSync(copy, 0o755);
+  return works(copy, ['--unshare-user', '--dev-bind', '/', '/', '--', '/bin/true']);
+};
+
+describe.skipIf(!canReplaceBwrap)('ironrun agent: a bubblewrap without --json-status-fd', () => {
+  it('starts the agent once, under bubblewrap behind the marker, and the agent cannot read the envfile', async (context) => {
+    if (!copiedBwrapWorks()) {
+      context.skip();
+      return;
+    }
+    const older = home.path('older-bwrap');
+    writeFileSync(
+      older,
+      [
+        '#!/bin/sh',
+        'for a; do',
+        '  [ "$a" = -- ] && break',
+        `  [ "$a" = --json-status-fd ] && { echo '${oldBwrapMessage}' >&2; exit 1; }`,
+        'done',
+        `exec '${home.path('real-bwrap')}' "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    rmSync(project.path('starts'), { force: true });
+    const run = await agentWithFailingBwrap(
+      ['--', '/bin/sh', '-c', agentLine(home.path('cfg/secrets.env'))],
+      older,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(oldBwrapMessage);
+    expect(run.stdout).toContain('confined=bubblewrap\n');
+    expect(run.stdout).toMatch(/^envfile=(?:0|unreadable)$/m);
+    expect(readFileSync(project.path('starts'), 'utf8')).toBe('started\n');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
 });

@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bubblewrapArgs,
+  bubblewrapExecReported,
+  bubblewrapReportsStatus,
+  bubblewrapStatusArgs,
   devBindTable,
   hostDevEntries,
   installedLinuxConfinement,
@@ -269,6 +272,108 @@ describe('markerDescriptor', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+const bubblewrap = await installedLinuxConfinement({ prefer: 'bubblewrap' }).then((found) =>
+  'reason' in found ? undefined : found,
+);
+const bubblewrapWorks =
+  bubblewrap !== undefined &&
+  spawnSync(bubblewrap.file, [...linuxLaunch(bubblewrap, []).args, '/bin/true']).status === 0;
+
+describe('bubblewrapExecReported', () => {
+  /** A launch under bubblewrap with its status on a marker descriptor, as `ironrun agent` makes it. */
+  const launch = (covered: Parameters<typeof linuxLaunch>[1], program: string[]) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ironrun-status-'));
+    try {
+      const fd = markerDescriptor(folder);
+      const wrapper = linuxLaunch(bubblewrap as NonNullable<typeof bubblewrap>, covered);
+      const result = spawnSync(
+        wrapper.file,
+        [...bubblewrapStatusArgs(3), ...wrapper.args, ...program],
+        { stdio: ['ignore', 'pipe', 'ignore', fd], encoding: 'utf8' },
+      );
+      return { status: result.status, out: result.stdout, started: bubblewrapExecReported(fd) };
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+
+  it.skipIf(!bubblewrapWorks)(
+    'reports a program that ran, whatever its exit code, and the program never holds the descriptor',
+    () => {
+      const script = '[ -e /proc/self/fd/3 ] && echo fd3-open || echo fd3-closed; exit 7';
+      expect(launch([], ['/bin/sh', '-c', script])).toEqual({
+        status: 7,
+        out: 'fd3-closed\n',
+        started: true,
+      });
+    },
+  );
+
+  it.skipIf(!bubblewrapWorks)(
+    'does not report a set-up that failed at a cover, and the program never runs',
+    () => {
+      // Below a file: no mount point can be made there, so the cover fails.
+      const folder = mkdtempSync(join(tmpdir(), 'ironrun-status-'));
+      writeFileSync(join(folder, 'plain'), '');
+      const result = launch(
+        [{ path: join(folder, 'plain', 'vault.env'), kind: 'file', reason: 'x' }],
+        ['/bin/echo', 'agent-ran'],
+      );
+      rmSync(folder, { recursive: true, force: true });
+      expect(result.out).toBe('');
+      expect(result.started).toBe(false);
+      expect(result.status).not.toBe(0);
+    },
+  );
+
+  it.skipIf(!bubblewrapWorks)("does not report a program that could not be exec'd", () => {
+    // bubblewrap's own exec (env is its program in `ironrun agent`, which always runs).
+    const wrapper = linuxLaunch(bubblewrap as NonNullable<typeof bubblewrap>, []);
+    const folder = mkdtempSync(join(tmpdir(), 'ironrun-status-'));
+    try {
+      const fd = markerDescriptor(folder);
+      const upToEnv = wrapper.args.slice(
+        0,
+        wrapper.args.lastIndexOf('--', wrapper.args.length - 4),
+      );
+      spawnSync(wrapper.file, [...bubblewrapStatusArgs(3), ...upToEnv, '--', '/nonexistent'], {
+        stdio: ['ignore', 'ignore', 'ignore', fd],
+      });
+      expect(bubblewrapExecReported(fd)).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('reads only an exit code bubblewrap wrote: a pid alone, or other text, is no start', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ironrun-status-'));
+    try {
+      for (const text of ['{ "child-pid": 12 }\n', 'exit-code 0\n', '{ "exit-code": "0" }\n', '']) {
+        const fd = markerDescriptor(folder);
+        spawnSync('/bin/sh', ['-c', 'printf %s "$0" >&3', text], {
+          stdio: ['ignore', 'ignore', 'ignore', fd],
+        });
+        expect(bubblewrapExecReported(fd), text).toBe(false);
+      }
+      const fd = markerDescriptor(folder);
+      spawnSync(
+        '/bin/sh',
+        ['-c', 'printf %s "$0" >&3', '{ "child-pid": 12 }\n{ "exit-code": 0 }\n'],
+        {
+          stdio: ['ignore', 'ignore', 'ignore', fd],
+        },
+      );
+      expect(bubblewrapExecReported(fd)).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!bubblewrapWorks)('finds that this bubblewrap takes --json-status-fd', async () => {
+    expect(await bubblewrapReportsStatus(bubblewrap as NonNullable<typeof bubblewrap>)).toBe(true);
   });
 });
 

@@ -690,13 +690,65 @@ export function markerDescriptor(folder: string): number {
 
 /** Whether the launch wrote exactly {@link startedMarker} on `fd` ({@link markerDescriptor}); closes it. */
 export function markerWritten(fd: number): boolean {
+  return launchReport(fd, startedMarker.length + 1) === startedMarker;
+}
+
+/**
+ * bubblewrap's own report of a completed set-up, in place of the marker's `sh`
+ * ({@link startedMarkerArgv}): with `--json-status-fd`, bubblewrap (0.3.2 and later) writes its
+ * child's pid on `fd`, and `{ "exit-code": N }` only once the program it set up was exec'd (every
+ * namespace, cover and capability drop done before) and has exited; a set-up or an exec that
+ * failed writes none. Its descriptor is closed in the sandbox: the agent never holds it. An older
+ * bubblewrap refuses the option before it sets anything up ({@link bubblewrapReportsStatus}).
+ */
+export function bubblewrapStatusArgs(fd: number): string[] {
+  return ['--json-status-fd', String(fd)];
+}
+
+/**
+ * Whether bubblewrap's status on `fd` ({@link bubblewrapStatusArgs}, a {@link markerDescriptor})
+ * reports the exit of the program it set up; closes it.
+ */
+export function bubblewrapExecReported(fd: number): boolean {
+  const report = launchReport(fd, 4096);
+  if (report === undefined) return false;
+  return report.split('\n').some((line) => {
+    try {
+      const status = JSON.parse(line) as unknown;
+      return (
+        typeof status === 'object' &&
+        status !== null &&
+        Number.isInteger((status as Record<string, unknown>)['exit-code'])
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Whether `confinement`'s bubblewrap takes {@link bubblewrapStatusArgs}: it creates its
+ * namespaces with the option (on a descriptor of its own) as without it. Asked only after a start
+ * under it reported no exec.
+ */
+export async function bubblewrapReportsStatus(confinement: LinuxConfinement): Promise<boolean> {
+  const probe = await exitsZero(confinement.file, [
+    ...bubblewrapStatusArgs(1),
+    ...linuxLaunch(confinement, []).args,
+    firstExecutable(['/usr/bin/true', '/bin/true']) ?? '/bin/true',
+  ]);
+  return probe.ok;
+}
+
+/** What the launch wrote on `fd` (at most `limit` bytes, from its start), as Latin-1; closes it. */
+function launchReport(fd: number, limit: number): string | undefined {
   try {
-    const bytes = Buffer.alloc(startedMarker.length + 1);
+    const bytes = Buffer.alloc(limit);
     const length = readSync(fd, bytes, 0, bytes.length, 0);
-    return bytes.toString('latin1', 0, length) === startedMarker;
+    return bytes.toString('latin1', 0, length);
   } catch {
     // Unreadable: not known to have started, so the careful way follows (a probe).
-    return false;
+    return undefined;
   } finally {
     closeSync(fd);
   }

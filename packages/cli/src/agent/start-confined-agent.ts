@@ -12,6 +12,9 @@ import { agentEnvironment, isConfined } from './agent-confinement.js';
 import { type CoverChange, coverBaseline } from './cover-watch.js';
 import { dropAgentInput, frozenTerminalApproval } from './frozen-terminal-approval.js';
 import {
+  bubblewrapExecReported,
+  bubblewrapReportsStatus,
+  bubblewrapStatusArgs,
   type ConfinementLaunch,
   type ConfinementRefusal,
   installedLinuxConfinement,
@@ -234,47 +237,59 @@ export async function startConfinedAgent(options: {
     const stop = () => child?.kill('SIGKILL');
     /**
      * Starts the agent under `chosen` and resolves with its exit code, and whether the set-up
-     * completed (Linux: the marker came before the agent's exec; see startedMarkerArgv).
+     * completed (Linux: the agent's program was exec'd after every namespace and cover was in
+     * place). bubblewrap says so itself (`--json-status-fd`, unless `marker`); the own set-up,
+     * and a bubblewrap too old for the option, through the marker's `sh` before the agent's exec
+     * (see startedMarkerArgv). A launch ended by a signal counts as started: it is never started
+     * again.
      */
-    const startUnder = (chosen: typeof launch): Promise<{ code: number; started: boolean }> => {
+    const startUnder = (
+      chosen: typeof launch,
+      marker = chosen.kind !== 'bubblewrap',
+    ): Promise<{ code: number; started: boolean }> => {
       const env = agentEnvironment(io.env, {
         variables: secrets.variables,
         socketPath,
         kind: chosen.kind,
       });
       const linux = 'confinement' in chosen;
-      const sh = linux ? (chosen.confinement.tools.sh ?? '/bin/sh') : undefined;
-      const agentArgv = sh === undefined ? argv : startedMarkerArgv(sh, argv);
+      const report = linux ? (marker ? 'marker' : 'status') : undefined;
+      const sh = linux ? (chosen.confinement.tools.sh ?? '/bin/sh') : '/bin/sh';
+      const agentArgv = report === 'marker' ? startedMarkerArgv(sh, argv) : argv;
+      const wrapperArgs =
+        report === 'status' ? [...bubblewrapStatusArgs(3), ...chosen.args] : chosen.args;
       // bwrap dies on a Ctrl-C (and the agent with it): start it with SIGINT and
       // SIGQUIT ignored; `env --default-signal` gives the agent its defaults back.
       const [file, args] =
         chosen.kind === 'bubblewrap'
           ? [
               '/bin/sh',
-              ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...chosen.args, ...agentArgv],
+              ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...wrapperArgs, ...agentArgv],
             ]
-          : [chosen.file, [...chosen.args, ...agentArgv]];
-      const marker = linux ? markerDescriptor(socketDir) : undefined;
+          : [chosen.file, [...wrapperArgs, ...agentArgv]];
+      const descriptor = linux ? markerDescriptor(socketDir) : undefined;
       return new Promise((resolvePromise, reject) => {
         let spawned: ChildProcess;
         try {
           spawned = spawn(file, args as string[], {
-            stdio: marker === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', marker],
+            stdio:
+              descriptor === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', descriptor],
             env,
             cwd,
           });
         } catch (error) {
-          if (marker !== undefined) closeSync(marker);
+          if (descriptor !== undefined) closeSync(descriptor);
           throw error;
         }
         child = spawned;
         agentPid = spawned.pid;
         // Read (and closed) once, by whichever of 'error' and 'close' comes first.
-        let markerOpen = marker;
-        const markerSeen = (): boolean => {
-          const fd = markerOpen;
-          markerOpen = undefined;
-          return fd !== undefined && markerWritten(fd);
+        let open = descriptor;
+        const reportSeen = (): boolean => {
+          const fd = open;
+          open = undefined;
+          if (fd === undefined) return false;
+          return report === 'status' ? bubblewrapExecReported(fd) : markerWritten(fd);
         };
         const forward = (signal: NodeJS.Signals) => () => spawned.kill(signal);
         const onTerm = forward('SIGTERM');
@@ -284,7 +299,7 @@ export async function startConfinedAgent(options: {
         spawned.once('error', (error) => {
           process.off('SIGTERM', onTerm);
           process.off('SIGHUP', onHup);
-          markerSeen();
+          reportSeen();
           reject(
             new CliError('SANDBOX', `Could not start the confinement (${error.message}).`, {
               cause: error,
@@ -296,7 +311,8 @@ export async function startConfinedAgent(options: {
           process.off('SIGHUP', onHup);
           resolvePromise({
             code: exitCode ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)),
-            started: marker === undefined || markerSeen(),
+            // Read (and closed) either way.
+            started: reportSeen() || descriptor === undefined || signal !== null,
           });
         });
       });
@@ -343,7 +359,14 @@ export async function startConfinedAgent(options: {
           secrets.locations,
           probeLinuxConfinement({ prefer: prefer as LinuxConfinementKind | undefined }),
         );
-        if (retry.kind === failed) {
+        // A bubblewrap that works but refuses --json-status-fd (older than 0.3.2) failed at the
+        // option, before it set anything up: start under it with the marker instead.
+        const olderBubblewrap =
+          failed === 'bubblewrap' &&
+          'confinement' in retry &&
+          retry.kind === 'bubblewrap' &&
+          !(await bubblewrapReportsStatus(retry.confinement));
+        if (retry.kind === failed && !olderBubblewrap) {
           throw new CliError(
             'SANDBOX',
             `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`,
@@ -354,11 +377,13 @@ export async function startConfinedAgent(options: {
             },
           );
         }
-        ({ code, started } = await startUnder(retry));
+        ({ code, started } = await startUnder(retry, true));
         if (!started) {
           throw new CliError(
             'SANDBOX',
-            `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
+            retry.kind === failed
+              ? `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`
+              : `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
             { hints: ['Run ironrun agent --dry-run to see what is found.'] },
           );
         }
