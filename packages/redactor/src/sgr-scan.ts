@@ -21,6 +21,7 @@ const NodeBuffer = (
         offset: number,
         length: number,
       ): { indexOf(byte: number, from: number): number };
+      isBuffer(value: unknown): boolean;
     };
   }
 ).Buffer;
@@ -205,6 +206,7 @@ export class SgrScan {
 
 /** Node's `Buffer.indexOf` (memchr) over the chunk where there is one and the chunk is large; else the chunk's own. */
 function escapeSearch(chunk: Uint8Array): { indexOf(byte: number, from: number): number } {
-  if (chunk.length < 256 || NodeBuffer === undefined) return chunk;
+  // A chunk from a Node stream is a Buffer already: no view to make (it would be garbage).
+  if (chunk.length < 256 || NodeBuffer === undefined || NodeBuffer.isBuffer(chunk)) return chunk;
   return NodeBuffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
 }
