@@ -68,6 +68,31 @@ function brokerError(message: string, cause?: unknown): IronrunError {
   return new IronrunError('BROKER', `ironrun: ${message}`, { cause });
 }
 
+/** How long a client waits for a broker that is not listening yet (see {@link connectedSocket}). */
+const listenWaitMs = 1000;
+
+/**
+ * A socket connected to `socketPath`. `ironrun agent` starts its broker listening right after
+ * the agent's launch (off the start's path), so a client the agent starts at once may find no
+ * socket yet (`ENOENT`) or one not listening yet (`ECONNREFUSED`): it tries again every few
+ * milliseconds, for up to `waitMs`. Any other error, or the same after that, is thrown.
+ */
+async function connectedSocket(socketPath: string, waitMs: number): Promise<Socket> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const socket = connect(socketPath);
+    const failed = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('error', resolve);
+    });
+    if (failed === undefined) return socket;
+    socket.destroy();
+    const notYet = failed.code === 'ENOENT' || failed.code === 'ECONNREFUSED';
+    if (!notYet || Date.now() >= deadline) throw failed;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /**
  * Connects to the broker of `ironrun agent` at `socketPath` and does the
  * protocol's hello. Every message from the broker is validated; anything
@@ -82,7 +107,15 @@ export async function connectBroker(
   socketPath: string,
   options: { timeoutMs?: number | undefined } = {},
 ): Promise<BrokerClient> {
-  const socket: Socket = connect(socketPath);
+  let socket: Socket;
+  try {
+    socket = await connectedSocket(socketPath, Math.min(listenWaitMs, options.timeoutMs ?? 10_000));
+  } catch (error) {
+    throw brokerError(
+      `cannot reach the broker at ${socketPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).name}). Is \`ironrun agent\` still running?`,
+      error,
+    );
+  }
   const decoder = new FrameDecoder(maxBrokerFrameBytes);
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -167,13 +200,11 @@ export async function connectBroker(
       if (error === undefined) resolve();
       else reject(error);
     };
-    socket.once('connect', () => {
-      try {
-        send({ type: 'hello', version: brokerProtocolVersion });
-      } catch (error) {
-        reject(error);
-      }
-    });
+    try {
+      send({ type: 'hello', version: brokerProtocolVersion });
+    } catch (error) {
+      reject(error);
+    }
   });
 
   const request = (

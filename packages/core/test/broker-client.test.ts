@@ -93,4 +93,24 @@ describe('connectBroker', () => {
     expect(isIronrunError(error) && error.code).toBe('BROKER');
     expect((error as Error).message).toMatch(/Is `ironrun agent` still running/);
   });
+
+  it('waits for a broker that starts listening only after the client tried (ironrun agent listens after the launch)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ironrun-late-broker-'));
+    const socketPath = join(dir, 'broker.sock');
+    const connecting = connectBroker(socketPath);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server = createServer((socket) => {
+      socket.once('data', () => socket.write(encodeFrame({ type: 'welcome', version: 1 })));
+    });
+    await new Promise<void>((resolve) => server?.listen(socketPath, resolve));
+    const client = await connecting;
+    client.close();
+  });
+
+  it('gives up on a socket nobody listens on once the wait for a late broker is over', async () => {
+    const error = await connectBroker('/nonexistent/ironrun-broker.sock').catch(
+      (caught: unknown) => caught,
+    );
+    expect(isIronrunError(error) && error.message).toMatch(/ENOENT/);
+  });
 });

@@ -85,48 +85,35 @@ async function plan(
   );
 }
 
-/** The broker of one start, listening on its socket in a folder of its own. */
-interface ListeningBroker {
-  broker: Awaited<ReturnType<typeof import('@ironrun/core/broker').startBroker>>;
-  socketDir: string;
-  socketPath: string;
-}
+/** The broker of one start, listening on its socket. */
+type ListeningBroker = Awaited<ReturnType<typeof import('@ironrun/core/broker').startBroker>>;
 
 /**
- * Makes the broker's private folder (mode 0700, in XDG_RUNTIME_DIR or the temporary folder)
- * and starts the broker listening in it, without its pipeline (see BrokerHandle.warm).
+ * Starts the broker listening on `socketPath` (in its private folder), without its pipeline
+ * (see BrokerHandle.warm).
  */
 async function listenBroker(options: {
+  socketPath: string;
   env: CliIo['env'];
   configDir: string;
   brokerModule: Promise<typeof import('@ironrun/core/broker')> | undefined;
   /** The agent's process, once started: the approval stops it while it asks. */
   agentPid: () => number | undefined;
 }): Promise<ListeningBroker> {
-  const socketDir = mkdtempSync(join(options.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
-  const socketPath = join(socketDir, 'broker.sock');
-  try {
-    const { startBroker } = await (options.brokerModule ?? import('@ironrun/core/broker'));
-    const broker = await startBroker({
-      socketPath,
-      env: options.env,
-      configDir: options.configDir,
-      // Linux: the person's terminal, with the whole confinement stopped while it asks.
-      confirm: process.platform === 'linux' ? frozenTerminalApproval(options.agentPid) : undefined,
-    });
-    return { broker, socketDir, socketPath };
-  } catch (error) {
-    // Synchronous, as every file call before the agent starts: node:fs/promises is not loaded
-    // at all on the way to the start (it costs about 1.3 ms to load).
-    rmSync(socketDir, { recursive: true, force: true });
-    throw error;
-  }
+  const { startBroker } = await (options.brokerModule ?? import('@ironrun/core/broker'));
+  return startBroker({
+    socketPath: options.socketPath,
+    env: options.env,
+    configDir: options.configDir,
+    // Linux: the person's terminal, with the whole confinement stopped while it asks.
+    confirm: process.platform === 'linux' ? frozenTerminalApproval(options.agentPid) : undefined,
+  });
 }
 
 /**
  * `ironrun agent`: finds what to hide, checks the confinement works here,
- * starts the broker on a private unix socket, starts the agent confined with
- * the terminal, and when the agent exits, stops the broker and exits with
+ * starts the agent confined with the terminal and the broker on a private
+ * unix socket, and when the agent exits, stops the broker and exits with
  * the agent's code. Never starts the agent unconfined.
  */
 export async function startConfinedAgent(options: {
@@ -151,8 +138,8 @@ export async function startConfinedAgent(options: {
   }
   // The start path, in order of cost: the namespaces are probed (a child process) while the
   // secret locations are found (core's provider declarations, and the policy reader only when
-  // there is a policy to read); the broker listens without its pipeline, the agent starts, and
-  // only then does the broker load policy, sandbox and redactor (see BrokerHandle.warm). Every
+  // there is a policy to read); the agent starts, then the broker listens without its pipeline,
+  // and only then does it load policy, sandbox and redactor (see BrokerHandle.warm). Every
   // security decision (what is covered, which variables go) is made before the agent starts.
   // Linux: --dry-run probes (it reports what works); a real start takes the first confinement
   // installed and probes only if its set-up fails (see the marker below), so the common start
@@ -183,14 +170,14 @@ export async function startConfinedAgent(options: {
     options.policy !== undefined
       ? resolvePolicyPath(options.policy, io.cwd)
       : findPolicyFile(io.cwd);
-  // The broker listens (its private folder made, its socket bound) while the secret locations
-  // are found, not after: it serves nothing before the agent runs, and every way out below
-  // closes it (the finally at the end). Not for --dry-run, which starts nothing.
+  // The broker's private folder (mode 0700, in XDG_RUNTIME_DIR or the temporary folder), which
+  // every way out below removes (the finally at the end); the broker listens in it once the agent
+  // is on its way (below). Not for --dry-run, which starts nothing.
   let agentPid: number | undefined;
-  const listening = options.dryRun
+  const socketDir = options.dryRun
     ? undefined
-    : listenBroker({ env: io.env, configDir, brokerModule, agentPid: () => agentPid });
-  listening?.catch(() => {});
+    : mkdtempSync(join(io.env.XDG_RUNTIME_DIR || tmpdir(), 'ironrun-agent-'));
+  let listening: Promise<ListeningBroker> | undefined;
   try {
     if (!options.dryRun) createConfigFolders({ env: io.env, configDir });
     const secrets = await agentSecrets({ env: io.env, configDir, policyPath });
@@ -228,7 +215,7 @@ export async function startConfinedAgent(options: {
       return ExitCode.OK;
     }
 
-    const { broker, socketDir, socketPath } = await (listening as Promise<ListeningBroker>);
+    const socketPath = join(socketDir as string, 'broker.sock');
     const ignore = () => {};
     let changed: CoverChange | undefined;
     let uncovered: SecretLocation | undefined;
@@ -267,7 +254,7 @@ export async function startConfinedAgent(options: {
               ['-c', 'trap "" INT QUIT; exec "$0" "$@"', chosen.file, ...wrapperArgs, ...agentArgv],
             ]
           : [chosen.file, [...wrapperArgs, ...agentArgv]];
-      const descriptor = linux ? markerDescriptor(socketDir) : undefined;
+      const descriptor = linux ? markerDescriptor(socketDir as string) : undefined;
       return new Promise((resolvePromise, reject) => {
         let spawned: ChildProcess;
         try {
@@ -331,11 +318,31 @@ export async function startConfinedAgent(options: {
         ...secrets.absent.map((location) => ({ ...location, covered: false })),
       ]);
       const first = startUnder(launch);
+      // The broker listens now that the agent is on its way: its module, `net` and the socket are
+      // off the start's path, and it serves nothing but the agent. A client inside that asks
+      // before it listens waits for it (connectBroker tries again for up to a second). If it
+      // cannot listen, the agent is stopped.
+      listening = listenBroker({
+        socketPath,
+        env: io.env,
+        configDir,
+        brokerModule,
+        agentPid: () => agentPid,
+      });
+      listening.catch(() => {});
       watcher = covers.arm((change) => {
         changed = change;
         stop();
       });
-      // The agent is on its way: load the pipeline while it starts, not on its first request.
+      let broker: ListeningBroker;
+      try {
+        broker = await listening;
+      } catch (error) {
+        stop();
+        await first.catch(() => undefined);
+        throw error;
+      }
+      // Load the pipeline while the agent starts, not on its first request.
       broker.warm().catch(() => {});
       // The covers came from the scan of the policy's provider section (no YAML parser before
       // the start): check them against the full reader now, and stop the agent on a miss.
@@ -420,9 +427,9 @@ export async function startConfinedAgent(options: {
     }
   } finally {
     const started = await listening?.catch(() => undefined);
-    if (started !== undefined) {
-      await started.broker.close();
-      rmSync(started.socketDir, { recursive: true, force: true });
-    }
+    await started?.close();
+    // Synchronous, as every file call before the agent starts: node:fs/promises is not loaded
+    // at all on the way to the start (it costs about 1.3 ms to load).
+    if (socketDir !== undefined) rmSync(socketDir, { recursive: true, force: true });
   }
 }
