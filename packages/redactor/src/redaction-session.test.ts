@@ -181,4 +181,22 @@ describe('RedactionStream', () => {
     emitted += text(stream.end());
     expect(emitted).toBe('[REDACTED]');
   });
+
+  it('attack: two secrets inside a held prefix of a wrapped form both stay redacted', () => {
+    // A secret made of hex digits, printed once on a line of its own and then twice on the first
+    // lines of what could be the start of another secret's hex dump wrapped at 16 columns: the
+    // dump holds the stream back from its first line, so the first match is emitted and the
+    // other two are complete but still pending when the chunk ends.
+    const hexSecret = '0123456789abcdef';
+    const run = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+    const other = Uint8Array.from([...run, ...run, 0x07, 0x01, 0x99, 0x98]);
+    const stream = createRedactor({ secrets: [hexSecret, other] }).createStream();
+    const out = [
+      stream.push(bytes(`${hexSecret} ok\n${hexSecret}\n${hexSecret}\n0701`)),
+      stream.push(bytes('zz\n')),
+      stream.end(),
+    ];
+    expect(text(out[0]!)).toBe('[REDACTED] ok\n');
+    expect(out.map(text).join('')).toBe('[REDACTED] ok\n[REDACTED]\n[REDACTED]\n0701zz\n');
+  });
 });
