@@ -3,12 +3,12 @@
 // through it in a project with a policy, in a home and config folder of its own: `--dry-run`
 // under ironrun's own set-up (unshare), then a start of /bin/true under bubblewrap. V8's cache
 // is taken at the moment that start launches the confinement, so it holds what runs before
-// the agent starts (the scan of the policy, the secret locations, the launch, the broker's
-// socket) and not the broker's pipeline, which loads after the start: a cache is read whole
-// on every start, and what it holds beyond the start only delays it. The cache is stored with
-// the source it was made from in front. Run by the build (tsup.config.ts). Where bubblewrap
-// cannot run here, the cache is taken when the training ends (the refusal's message is
-// printed), and the build goes on.
+// the agent starts (the scan of the policy, the secret locations, the launch) and not the
+// broker (it listens right after the launch) nor its pipeline, which loads after the start: a
+// cache is read whole on every start, and what it holds beyond the start only delays it. The
+// cache is stored with the source it was made from in front. Run by the build
+// (tsup.config.ts). Where bubblewrap cannot run here, the cache is taken when the training
+// ends (the refusal's message is printed), and the build goes on.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ try {
   });
   process.chdir(project);
   const compiled = compileRunBundle(file);
-  // The launch is the one spawn with a fourth descriptor (the set-up marker's file): the cache
+  // The launch is the one spawn with a fourth descriptor (the set-up's report, a file): the cache
   // is taken as it starts. The bundle's require('node:child_process') is this same object.
   const childProcess = process.getBuiltinModule('node:child_process');
   const spawn = childProcess.spawn;

@@ -81,7 +81,8 @@ describe.skipIf(!ok)('ironrun agent', () => {
     // are needed there, not its sandbox, redactor or pipeline, which use node:crypto
     // (bench/agent.bench.mjs), and no promise-based file call (every one before the start is
     // synchronous; node:fs/promises alone costs about 1.3 ms to load). Node lists every built-in it loaded in process.moduleLoadList;
-    // the launch is the one spawn with a fourth descriptor (the set-up marker's).
+    // the launch is the one spawn with a fourth descriptor (the set-up's report: bubblewrap's
+    // status, or the own set-up's marker).
     const binPath = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
     const listed = project.path('loaded-at-launch.txt');
     const preload = project.path('list-loaded-at-launch.cjs');
