@@ -247,6 +247,8 @@ describe('scanProviderSection', () => {
       { numRuns: 3000 },
     );
     // The generator reaches the fast path often enough for the comparison to mean something.
-    expect(answered).toBeGreaterThan(300);
+    // About 11 % of the generated texts are answered (12 runs: 310-375 of 3,000, mean 332,
+    // standard deviation 18): 200 is seven deviations below, where 300 failed about one run in 30.
+    expect(answered).toBeGreaterThan(200);
   });
 });
