@@ -52,6 +52,9 @@
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+/* The kernel's numbers as well: musl's list stops at its release (quotactl_fd came later). A
+   number both define must be the same, or the build fails (-Werror). */
+#include <asm/unistd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/audit.h>

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { probeIsolation } from '../src/index.js';
@@ -25,7 +25,30 @@ function refusesOutsideANamespace(command: string, args: string[]) {
   expect(run.stderr).toContain('runs only as PID 1');
 }
 
+/** The p_type of each program header of a 64-bit little-endian ELF file. */
+function programHeaderTypes(file: string): number[] {
+  const elf = readFileSync(file);
+  expect(elf.subarray(0, 6).toString('latin1')).toBe('\x7fELF\x02\x01');
+  const offset = Number(elf.readBigUInt64LE(0x20));
+  const size = elf.readUInt16LE(0x36);
+  return Array.from({ length: elf.readUInt16LE(0x38) }, (_, i) =>
+    elf.readUInt32LE(offset + i * size),
+  );
+}
+
+const PT_INTERP = 3;
+
 describe.skipIf(native === null)('the native init', () => {
+  it('needs no loader or libc inside the sandbox: no PT_INTERP, on each built architecture', () => {
+    // A musl-gcc asked for -static-pie, for one, links a program that needs ld-musl (which the
+    // sandbox does not have): such a build must not pass for static.
+    for (const file of [native!, ...(existsSync(arm64Init) ? [arm64Init] : [])]) {
+      const types = programHeaderTypes(file);
+      expect(types.length, file).toBeGreaterThan(0);
+      expect(types, file).not.toContain(PT_INTERP);
+    }
+  });
+
   it('refuses to act when started by hand, outside a namespace the sandbox made', () => {
     refusesOutsideANamespace(native!, []);
   });
