@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -23,6 +24,7 @@ import {
   linuxLaunch,
   markerDescriptor,
   markerWritten,
+  setupFolders,
   setupMountTable,
   startedMarker,
   startedMarkerArgv,
@@ -78,6 +80,8 @@ describe('unshareArgs', () => {
       '/usr/bin/setpriv',
       // No terminal given: nothing is bound over /dev/console.
       '',
+      // The folders made in one mkdir: the stage's pts and shm alone.
+      '/dev/pts/pts\n/dev/pts/shm',
       // No host /dev entries given: the table binds the six devices of its own /dev alone.
       '0',
       setupMountTable([hostile, ...locations], []),
@@ -135,8 +139,9 @@ describe('unshareArgs', () => {
         hostile,
       ]),
     );
-    expect(args.slice(-15, -1)).toEqual([
+    expect(args.slice(-16, -1)).toEqual([
       '/dev/pts/7',
+      '/dev/pts/pts\n/dev/pts/shm\n/dev/pts/net',
       '4',
       'bind',
       'shm',
@@ -156,6 +161,27 @@ describe('unshareArgs', () => {
     expect(at('--move')).toBeLessThan(at('set +e'));
     // One mount process for the covers, however many: none of its own per location.
     expect(script.match(/"\$m"/g)).toHaveLength(4);
+  });
+});
+
+describe('setupFolders', () => {
+  it('lists the stage’s folders one a line, and leaves a name holding a newline to the loop', () => {
+    expect(
+      setupFolders([
+        { name: 'net', folder: true },
+        { name: 'shm' },
+        { name: 'dri', folder: true },
+        { name: 'dri/by path', folder: true },
+        { name: 'x\n/tmp/pwned', folder: true },
+        { name: 'fd0', symlink: '/proc/self/fd/0' },
+      ]).split('\n'),
+    ).toEqual([
+      '/dev/pts/pts',
+      '/dev/pts/shm',
+      '/dev/pts/net',
+      '/dev/pts/dri',
+      '/dev/pts/dri/by path',
+    ]);
   });
 });
 
@@ -438,6 +464,81 @@ describe('the own set-up (unshare)', () => {
         expect(failed).toMatchObject({ ran: false, sawSomething: false, started: false });
         // The file itself is untouched outside.
         expect(readFileSync(file, 'utf8') === 'TOKEN=not-for-the-agent-2\n').toBe(true);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('the own set-up’s /dev', () => {
+  it.skipIf(!ownSetUpWorks)(
+    'holds exactly the entries it makes and the host entries kept: names, types and link targets',
+    () => {
+      const work = mkdtempSync(join(tmpdir(), 'ironrun-own-dev-'));
+      try {
+        const entries = hostDevEntries();
+        const launch = linuxLaunch(ownSetUp as NonNullable<typeof ownSetUp>, []);
+        // Folders bound whole from the host (and the new devpts) are listed, not looked into.
+        const bound = entries
+          .filter((entry) => entry.symlink === undefined && entry.folder !== true)
+          .map((entry) => `/dev/${entry.name}`)
+          .filter((path) => lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
+        const prune = ['/dev/pts', ...bound].flatMap((path) => ['-o', '-path', `${path}/*`]);
+        const result = spawnSync(
+          launch.file,
+          [
+            ...launch.args,
+            '/usr/bin/find',
+            '/dev',
+            '-mindepth',
+            '1',
+            '(',
+            ...prune.slice(1),
+            ')',
+            '-prune',
+            '-o',
+            '-printf',
+            '%P %y %l\\n',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+        );
+        expect(result.status).toBe(0);
+        const typeOf = (path: string) => {
+          const stat = lstatSync(path);
+          return stat.isCharacterDevice()
+            ? 'c'
+            : stat.isBlockDevice()
+              ? 'b'
+              : stat.isDirectory()
+                ? 'd'
+                : 'f';
+        };
+        const expected = [
+          ...['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((name) => `${name} c `),
+          'pts d ',
+          'shm d ',
+          'fd l /proc/self/fd',
+          'stdin l /proc/self/fd/0',
+          'stdout l /proc/self/fd/1',
+          'stderr l /proc/self/fd/2',
+          'ptmx l pts/ptmx',
+          ...entries
+            .filter((entry) => entry.name !== 'shm')
+            .map((entry) =>
+              entry.symlink !== undefined
+                ? `${entry.name} l ${entry.symlink}`
+                : entry.folder === true
+                  ? `${entry.name} d `
+                  : `${entry.name} ${typeOf(`/dev/${entry.name}`)} `,
+            ),
+        ].sort();
+        expect(
+          result.stdout
+            .split('\n')
+            .filter((line) => line !== '')
+            .sort(),
+        ).toEqual(expected);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }

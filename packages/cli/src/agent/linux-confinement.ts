@@ -351,14 +351,17 @@ const unshareSetupScript = [
   's=/dev/pts',
   '"$m" -t tmpfs -o mode=0755,nosuid,size=64k ironrun-dev "$s"',
   'for d in null zero full random urandom tty; do : > "$s/$d"; done',
-  'mkdir "$s/pts" "$s/shm"',
+  // Every folder to make in one mkdir process (each costs about a millisecond at the start): its
+  // paths one a line in one argument, split on newlines alone, with globbing off.
+  'set -f; IFS="',
+  '"; mkdir -p -- $1; unset IFS; set +f; shift',
   'ln -s /proc/self/fd "$s/fd"; ln -s /proc/self/fd/0 "$s/stdin"; ln -s /proc/self/fd/1 "$s/stdout"',
   'ln -s /proc/self/fd/2 "$s/stderr"; ln -s pts/ptmx "$s/ptmx"',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do',
   '  case $1 in',
   '  bind) if [ -d "$s/$2" ]; then :; elif [ -d "/dev/$2" ]; then mkdir -p -- "$s/$2"; else : > "$s/$2"; fi ;;',
-  '  folder) mkdir -p -- "$s/$2" ;;',
+  '  folder) [ -d "$s/$2" ] || mkdir -p -- "$s/$2" ;;',
   '  symlink) ln -s -- "$3" "$s/$2" ;;',
   '  esac',
   '  shift 3; n=$((n - 1))',
@@ -433,6 +436,18 @@ export function setupMountTable(
   return `${covers.join('')}${devBindTable(devEntries)}ironrun-devpts /dev/pts/pts devpts newinstance,ptmxmode=0666,mode=0620 0 0\n`;
 }
 
+/**
+ * The folders the own set-up makes on its stage (`/dev/pts`, moved over `/dev` later) in one
+ * `mkdir -p`: its `pts` and `shm`, and each host folder made empty, one path a line. A name
+ * holding a newline is left to the script's loop, which makes each folder not made yet.
+ */
+export function setupFolders(devEntries: readonly DevEntry[]): string {
+  return ['pts', 'shm', ...devEntries.filter((entry) => entry.folder === true).map((e) => e.name)]
+    .filter((name) => !name.includes('\n'))
+    .map((name) => `/dev/pts/${name}`)
+    .join('\n');
+}
+
 /** The arguments of ironrun's own set-up with util-linux `unshare` (see the script above). */
 export function unshareArgs(options: {
   locations: readonly SecretLocation[];
@@ -471,6 +486,7 @@ export function unshareArgs(options: {
     String(options.gid),
     options.setpriv,
     options.terminal ?? '',
+    setupFolders(devEntries),
     String(devEntries.length),
     ...devEntries.flatMap((entry) =>
       entry.symlink !== undefined
