@@ -320,9 +320,8 @@ export class SkipSearch implements ChunkScanner, SkipTables {
     while (a < mid || b <= end) {
       const { wasmTable, block, bitsetShift, tableShift, verifyShift } = this;
       const wordOffset = this.window - 4;
-      // Both take the same arguments; one by one, as an array of them was garbage at every call.
-      (inScratch ? wasm.skipScratch : wasm.skip).call(
-        wasm,
+      wasm.skip(
+        inScratch,
         wasmTable,
         block,
         a,

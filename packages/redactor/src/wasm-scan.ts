@@ -364,11 +364,13 @@ export class WasmScan {
 
   /**
    * Runs skipping search `table` (hashing `block`-byte blocks) over window starts `[a, aEnd)` and
-   * `[b, bEnd]` of the loaded chunk, until both ranges are done or a candidate
-   * list is full. Read the candidates from {@link words} at {@link listA} and
-   * {@link listB}, then resume from {@link resumeA} and {@link resumeB}.
+   * `[b, bEnd]` of the loaded chunk, or with `inScratch` of the first bytes of the scratch (a run
+   * copied by {@link compact}), until both ranges are done or a candidate list is full. Read the
+   * candidates from {@link words} at {@link listA} and {@link listB} ({@link listC} and
+   * {@link listD} in the scratch), then resume from {@link resumeA} and {@link resumeB}.
    */
   skip(
+    inScratch: boolean,
     table: number,
     block: 4 | 8,
     a: number,
@@ -382,6 +384,7 @@ export class WasmScan {
     wordOffset: number,
     verifyShift: number,
   ): void {
+    // The arguments one by one: an array of them was garbage at every call.
     (block === 8 ? this.exports.skip8 : this.exports.skip)(
       a,
       aEnd,
@@ -396,49 +399,10 @@ export class WasmScan {
       this.bitsetOffsets[table]!,
       this.shiftOffsets[table]!,
       this.verifyOffsets[table]!,
-      this.chunkOffset,
-      this.listA * 4,
-      this.listB * 4,
-      listCapacity,
-    );
-  }
-
-  /**
-   * {@link skip} over the first bytes of the scratch (a run copied by {@link compact})
-   * instead of the chunk; the candidates go to {@link listC} and {@link listD}.
-   */
-  skipScratch(
-    table: number,
-    block: 4 | 8,
-    a: number,
-    aEnd: number,
-    b: number,
-    bEnd: number,
-    lastOffset: number,
-    maxShift: number,
-    bitsShift: number,
-    tableShift: number,
-    wordOffset: number,
-    verifyShift: number,
-  ): void {
-    (block === 8 ? this.exports.skip8 : this.exports.skip)(
-      a,
-      aEnd,
-      b,
-      bEnd,
-      lastOffset,
-      maxShift,
-      bitsShift,
-      tableShift,
-      wordOffset,
-      verifyShift,
-      this.bitsetOffsets[table]!,
-      this.shiftOffsets[table]!,
-      this.verifyOffsets[table]!,
-      this.scratchOffset,
-      this.listC * 4,
-      this.listD * 4,
-      scratchListCapacity,
+      inScratch ? this.scratchOffset : this.chunkOffset,
+      (inScratch ? this.listC : this.listA) * 4,
+      (inScratch ? this.listD : this.listB) * 4,
+      inScratch ? scratchListCapacity : listCapacity,
     );
   }
 

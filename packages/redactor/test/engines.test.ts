@@ -538,10 +538,11 @@ describe('the WebAssembly memory', () => {
     const filler = Buffer.alloc(3000, 7).toString('base64');
     const encoded = Buffer.from(`..${secret}..`).toString('base64');
     const dump = `${filler}${encoded}${filler}`.replace(/(.{64})/g, '$1\n');
-    const skip = vi.spyOn(matcher.wasm!, 'skipScratch');
+    const skip = vi.spyOn(matcher.wasm!, 'skip');
     const session = new RedactionSession(matcher, encoder.encode('[R]'), new RedactionCounter());
     const out = Buffer.concat([session.push(encoder.encode(`log\n${dump}\nend\n`)), session.end()]);
-    expect(skip).toHaveBeenCalled();
+    // A search over the scratch (its first argument, inScratch).
+    expect(skip.mock.calls.some(([inScratch]) => inScratch)).toBe(true);
     expect(out.toString()).toContain('[R]');
     expect(out.toString().replaceAll('\n', '')).not.toContain(encoded.slice(4, -4));
   });

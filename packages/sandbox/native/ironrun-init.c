@@ -102,6 +102,13 @@ static const char *errno_name(int error) {
   }
 }
 
+/* Reports that the program could not be started, and why (`error`: an errno or NO_SECCOMP). */
+static void report_error(int error) {
+  char line[96];
+  snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(error));
+  report(line);
+}
+
 static const char *signal_name(int signo) {
   static const char *names[] = {
       NULL,       "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT",
@@ -974,15 +981,11 @@ static int run_init(void) {
   }
   if (config.loopback) loopback_up();
   if (mount_tmpdir(config.tmpdir) < 0) {
-    char line[96];
-    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(errno));
-    report(line);
+    report_error(errno);
     return 127;
   }
   if (place_verified(&config) < 0) {
-    char line[96];
-    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(errno));
-    report(line);
+    report_error(errno);
     return 127;
   }
 
@@ -1018,10 +1021,8 @@ static int run_init(void) {
   while (got < 0 && errno == EINTR);
   close(error_pipe[0]);
   if (got == (ssize_t)sizeof error) {
-    char line[96];
-    snprintf(line, sizeof line, "{\"type\":\"error\",\"code\":\"%s\"}\n", errno_name(error));
     waitpid(program, NULL, 0);
-    report(line);
+    report_error(error);
     return 127;
   }
   char started[64];

@@ -85,6 +85,11 @@ async function plan(
   );
 }
 
+/** Why the agent was not started when `kind`'s set-up exited `code` before the agent's exec. */
+function setupFailed(kind: string, code: number): string {
+  return `Cannot confine the agent here: ${kind} exited ${code} before the agent started (its message is above). It was not started.`;
+}
+
 /** The broker of one start, listening on its socket. */
 type ListeningBroker = Awaited<ReturnType<typeof import('@ironrun/core/broker').startBroker>>;
 
@@ -374,22 +379,18 @@ export async function startConfinedAgent(options: {
           retry.kind === 'bubblewrap' &&
           !(await bubblewrapReportsStatus(retry.confinement));
         if (retry.kind === failed && !olderBubblewrap) {
-          throw new CliError(
-            'SANDBOX',
-            `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`,
-            {
-              hints: [
-                'Check that every secret location (ironrun agent --dry-run) can be mounted over, or try --confinement bubblewrap or unshare.',
-              ],
-            },
-          );
+          throw new CliError('SANDBOX', setupFailed(failed, code), {
+            hints: [
+              'Check that every secret location (ironrun agent --dry-run) can be mounted over, or try --confinement bubblewrap or unshare.',
+            ],
+          });
         }
         ({ code, started } = await startUnder(retry, true));
         if (!started) {
           throw new CliError(
             'SANDBOX',
             retry.kind === failed
-              ? `Cannot confine the agent here: ${failed} exited ${code} before the agent started (its message is above). It was not started.`
+              ? setupFailed(failed, code)
               : `Cannot confine the agent here: neither ${failed} nor ${retry.kind} could set it up (their messages are above). It was not started.`,
             { hints: ['Run ironrun agent --dry-run to see what is found.'] },
           );
