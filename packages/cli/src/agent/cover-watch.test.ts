@@ -1,15 +1,16 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { testdir } from '@ironrun/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type CoverBaseline, type CoverChange, coverBaseline, watchCovers } from './cover-watch.js';
+import { type CoverBaseline, type CoverChange, coverBaseline } from './cover-watch.js';
 
-function firstChange(locations: Parameters<typeof watchCovers>[0]): {
+/** The first change the watch of `locations`, armed at once, reports. */
+function firstChange(locations: Parameters<typeof coverBaseline>[0]): {
   change: Promise<CoverChange>;
   close(): void;
 } {
   let close = () => {};
   const change = new Promise<CoverChange>((resolve) => {
-    close = watchCovers(locations, resolve).close;
+    close = coverBaseline(locations).arm(resolve).close;
   });
   return { change, close };
 }
@@ -27,7 +28,7 @@ async function armedChange(baseline: CoverBaseline): Promise<CoverChange | undef
   return change;
 }
 
-describe('watchCovers', () => {
+describe('the cover watch (coverBaseline, armed at once)', () => {
   it('reports an absent location once it is created, even below folders created after the start', async () => {
     const home = await testdir({ '.keep': '' });
     try {

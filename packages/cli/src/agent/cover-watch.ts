@@ -45,25 +45,9 @@ export interface CoverBaseline {
 }
 
 /**
- * Takes the baseline of {@link watchCovers}: the inode of each covered location, now. Taken
- * before the launch and armed right after it ({@link CoverBaseline.arm}), the watch costs the
- * start nothing (inotify's set-up is about 2 ms) and misses nothing: whatever changed between
- * the two is found by the check each armed watch makes.
- */
-export function coverBaseline(
-  locations: readonly { path: string; reason: string; covered: boolean }[],
-): CoverBaseline {
-  const watched: Watched[] = locations.map((location) => ({
-    path: location.path,
-    reason: location.reason,
-    inode: location.covered ? inodeOf(location.path) : undefined,
-  }));
-  return { arm: (onChange) => armCovers(watched, onChange) };
-}
-
-/**
- * Watches, from outside, the secret locations of a running confinement for the two changes a
- * mount cannot follow, and calls `onChange` once when one happens:
+ * The watch, from outside, of the secret locations of a running confinement for the two changes
+ * a mount cannot follow; once armed ({@link CoverBaseline.arm}) it calls `onChange` once when
+ * one happens:
  *
  * - a location that did not exist at the start is created (nothing covers it: a mount needs a
  *   mount point, and making one would create files in the person's home);
@@ -75,13 +59,20 @@ export function coverBaseline(
  * not reported. Only the folders holding the locations are watched (inotify, no polling). It is
  * a tripwire, not a wall: between the change and the agent being stopped there are a few
  * milliseconds in which an agent reading the path in a loop could read it.
- * The same as `coverBaseline(locations).arm(onChange)`.
+ *
+ * This takes the baseline, the inode of each covered location, now. Taken before the launch and
+ * armed right after it, the watch costs the start nothing (inotify's set-up is about 2 ms) and
+ * misses nothing: whatever changed between the two is found by the check each armed watch makes.
  */
-export function watchCovers(
+export function coverBaseline(
   locations: readonly { path: string; reason: string; covered: boolean }[],
-  onChange: (change: CoverChange) => void,
-): { close(): void } {
-  return coverBaseline(locations).arm(onChange);
+): CoverBaseline {
+  const watched: Watched[] = locations.map((location) => ({
+    path: location.path,
+    reason: location.reason,
+    inode: location.covered ? inodeOf(location.path) : undefined,
+  }));
+  return { arm: (onChange) => armCovers(watched, onChange) };
 }
 
 function armCovers(
