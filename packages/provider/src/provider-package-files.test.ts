@@ -56,13 +56,15 @@ describe('providerPackageFiles', () => {
 
   it('refuses a relative folder, a bad maxFiles and a folder it cannot list', async () => {
     const dir = await project({ 'file.txt': '' });
+    // Each started only when its rejection is awaited: started all at once, a later one that
+    // rejects while an earlier one is awaited is an unhandled rejection for that moment.
     for (const attempt of [
-      providerPackageFiles('node_modules/p'),
-      providerPackageFiles(dir.dir, { maxFiles: 0 }),
-      providerPackageFiles(dir.path('missing')),
-      providerPackageFiles(dir.path('file.txt')),
+      () => providerPackageFiles('node_modules/p'),
+      () => providerPackageFiles(dir.dir, { maxFiles: 0 }),
+      () => providerPackageFiles(dir.path('missing')),
+      () => providerPackageFiles(dir.path('file.txt')),
     ]) {
-      await expect(attempt).rejects.toMatchObject({ name: 'ProviderError', code: 'LOAD' });
+      await expect(attempt()).rejects.toMatchObject({ name: 'ProviderError', code: 'LOAD' });
     }
   });
 });
